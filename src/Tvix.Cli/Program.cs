@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Tvix.Cli.Commands;
+
+namespace Tvix.Cli;
+
+/// <summary>Entry point of the <c>tvix</c> command.</summary>
+public static class Program
+{
+    /// <summary>Runs the command line and returns the process exit code.</summary>
+    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+
+    /// <summary>The root command with every subcommand; each subcommand lives in its own file.</summary>
+    internal static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("tvix: a library-first Nix for .NET (evaluator, store, builder)");
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ParseCommand.Create());
+        root.Subcommands.Add(InstantiateCommand.Create());
+        root.Subcommands.Add(ReplCommand.Create());
+        root.Subcommands.Add(NarCommand.Create());
+        root.Subcommands.Add(HashCommand.Create());
+        root.Subcommands.Add(DerivationCommand.Create());
+        root.Subcommands.Add(StorePathCommand.Create());
+        root.Subcommands.Add(CastoreCommand.Create());
+        root.Subcommands.Add(StoreCommand.Create());
+        root.Subcommands.Add(BuildCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,126 @@
+namespace Tvix.Eval.Syntax;
+
+/// <summary>A dotted attribute path: <c>a.${b}."c d"</c>.</summary>
+public sealed class AttrPath(TextSpan span, IReadOnlyList<AttrName> names)
+{
+    /// <summary>Where the path is in the source.</summary>
+    public TextSpan Span { get; } = span;
+
+    /// <summary>The components, at least one.</summary>
+    public IReadOnlyList<AttrName> Names { get; } = names;
+}
+
+/// <summary>One component of an attribute path.</summary>
+public abstract class AttrName(TextSpan span)
+{
+    /// <summary>Where the component is in the source.</summary>
+    public TextSpan Span { get; } = span;
+
+    /// <summary>The name when it is known without evaluation (an identifier, or a string without interpolation); otherwise null.</summary>
+    public abstract byte[]? StaticName { get; }
+}
+
+/// <summary>A plain identifier component: <c>a</c>.</summary>
+public sealed class IdentAttrName(TextSpan span, string name) : AttrName(span)
+{
+    /// <summary>The identifier.</summary>
+    public string Name { get; } = name;
+
+    /// <inheritdoc />
+    public override byte[]? StaticName => System.Text.Encoding.UTF8.GetBytes(Name);
+}
+
+/// <summary>A quoted component: <c>"a b"</c> or <c>"${x}y"</c>.</summary>
+public sealed class StringAttrName(TextSpan span, StringExpr value) : AttrName(span)
+{
+    /// <summary>The string.</summary>
+    public StringExpr Value { get; } = value;
+
+    /// <inheritdoc />
+    public override byte[]? StaticName => Value.Parts switch
+    {
+        [] => [],
+        [LiteralPart lit] => lit.Bytes,
+        _ => null,
+    };
+}
+
+/// <summary>A dynamic component: <c>${e}</c>.</summary>
+public sealed class DynamicAttrName(TextSpan span, Expr expression) : AttrName(span)
+{
+    /// <summary>The expression that yields the name.</summary>
+    public Expr Expression { get; } = expression;
+
+    /// <inheritdoc />
+    public override byte[]? StaticName => null;
+}
+
+/// <summary>A binding in an attribute set or <c>let</c>.</summary>
+public abstract class Binding(TextSpan span)
+{
+    /// <summary>Where the binding is in the source.</summary>
+    public TextSpan Span { get; } = span;
+}
+
+/// <summary><c>a.b.c = value;</c></summary>
+public sealed class AttrBinding(TextSpan span, AttrPath path, Expr value) : Binding(span)
+{
+    /// <summary>The (possibly nested) attribute path.</summary>
+    public AttrPath Path { get; } = path;
+
+    /// <summary>The value.</summary>
+    public Expr Value { get; } = value;
+}
+
+/// <summary><c>inherit a b;</c> or <c>inherit (from) a "b";</c></summary>
+public sealed class InheritBinding(TextSpan span, Expr? from, IReadOnlyList<AttrName> names) : Binding(span)
+{
+    /// <summary>The expression after <c>inherit</c> in parentheses, or null for the enclosing scope.</summary>
+    public Expr? From { get; } = from;
+
+    /// <summary>The inherited names (identifiers or strings; dynamic names are a syntax error).</summary>
+    public IReadOnlyList<AttrName> Names { get; } = names;
+}
+
+/// <summary>A function parameter.</summary>
+public abstract class Parameter(TextSpan span)
+{
+    /// <summary>Where the parameter is in the source.</summary>
+    public TextSpan Span { get; } = span;
+}
+
+/// <summary><c>x:</c></summary>
+public sealed class IdentParameter(TextSpan span, string name) : Parameter(span)
+{
+    /// <summary>The bound name.</summary>
+    public string Name { get; } = name;
+}
+
+/// <summary><c>{ a, b ? d, ... } @ args:</c> (the <c>@</c> name may stand on either side).</summary>
+public sealed class PatternParameter(TextSpan span, IReadOnlyList<Formal> formals, bool hasEllipsis, string? atName, bool atNameFirst) : Parameter(span)
+{
+    /// <summary>The formals in source order.</summary>
+    public IReadOnlyList<Formal> Formals { get; } = formals;
+
+    /// <summary>Whether <c>...</c> was written.</summary>
+    public bool HasEllipsis { get; } = hasEllipsis;
+
+    /// <summary>The <c>@</c>-bound name, or null.</summary>
+    public string? AtName { get; } = atName;
+
+    /// <summary>Whether the <c>@</c> name was written before the braces (<c>args @ { … }</c>).</summary>
+    public bool AtNameFirst { get; } = atNameFirst;
+}
+
+/// <summary>One formal: <c>a</c> or <c>b ? default</c>.</summary>
+public sealed class Formal(TextSpan span, string name, Expr? @default)
+{
+    /// <summary>Where the formal is in the source.</summary>
+    public TextSpan Span { get; } = span;
+
+    /// <summary>The name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The default, or null.</summary>
+    public Expr? Default { get; } = @default;
+}

@@ -1,0 +1,295 @@
+namespace Tvix.Eval.Syntax;
+
+// The Nix syntax tree. Nodes are immutable and carry the byte span of the source they came
+// from; the compiler, diagnostics and `unsafeGetAttrPos` read positions from these spans.
+
+/// <summary>Base of every expression node.</summary>
+public abstract class Expr
+{
+    /// <summary>Creates a node covering <paramref name="span"/>.</summary>
+    protected Expr(TextSpan span) => Span = span;
+
+    /// <summary>The source bytes this node was parsed from.</summary>
+    public TextSpan Span { get; }
+}
+
+/// <summary>An integer literal: <c>42</c>.</summary>
+public sealed class IntLiteral(TextSpan span, long value) : Expr(span)
+{
+    /// <summary>The value.</summary>
+    public long Value { get; } = value;
+}
+
+/// <summary>A float literal: <c>1.5</c>, <c>.5</c>, <c>1e3</c>.</summary>
+public sealed class FloatLiteral(TextSpan span, double value) : Expr(span)
+{
+    /// <summary>The value.</summary>
+    public double Value { get; } = value;
+}
+
+/// <summary>
+/// A string, <c>"a${b}c"</c> or <c>''a${b}c''</c>. Escapes are already resolved and, for
+/// indented strings, the common indentation is already stripped: <see cref="Parts"/> holds the
+/// final bytes and interpolations in order.
+/// </summary>
+public sealed class StringExpr(TextSpan span, IReadOnlyList<StringPart> parts, bool isIndented) : Expr(span)
+{
+    /// <summary>Literal bytes and interpolations, in order. Adjacent literals are merged.</summary>
+    public IReadOnlyList<StringPart> Parts { get; } = parts;
+
+    /// <summary>Whether the source used <c>''…''</c>.</summary>
+    public bool IsIndented { get; } = isIndented;
+}
+
+/// <summary>One piece of a string or path: literal bytes or an interpolated expression.</summary>
+public abstract class StringPart(TextSpan span)
+{
+    /// <summary>Where this part is in the source.</summary>
+    public TextSpan Span { get; } = span;
+}
+
+/// <summary>Literal bytes inside a string or path.</summary>
+public sealed class LiteralPart(TextSpan span, byte[] bytes) : StringPart(span)
+{
+    /// <summary>The bytes, escapes resolved.</summary>
+    public byte[] Bytes { get; } = bytes;
+}
+
+/// <summary><c>${expr}</c> inside a string or path.</summary>
+public sealed class InterpolationPart(TextSpan span, Expr expression) : StringPart(span)
+{
+    /// <summary>The interpolated expression.</summary>
+    public Expr Expression { get; } = expression;
+}
+
+/// <summary>Which kind of path literal.</summary>
+public enum PathKind
+{
+    /// <summary><c>./a</c>, <c>a/b</c>, <c>../x</c>: resolved against the directory of the source.</summary>
+    Relative,
+    /// <summary><c>/a/b</c>.</summary>
+    Absolute,
+    /// <summary><c>~/a</c>: resolved against <c>$HOME</c>.</summary>
+    Home,
+}
+
+/// <summary>
+/// A path literal, possibly with interpolation (<c>./foo/${x}.nix</c>). The parts are the raw
+/// path text; resolving it (relative to the file, <c>~</c>, canonicalisation) is the compiler's job.
+/// </summary>
+public sealed class PathExpr(TextSpan span, PathKind kind, IReadOnlyList<StringPart> parts) : Expr(span)
+{
+    /// <summary>Relative, absolute or home.</summary>
+    public PathKind Kind { get; } = kind;
+
+    /// <summary>The path text as written, with interpolations.</summary>
+    public IReadOnlyList<StringPart> Parts { get; } = parts;
+}
+
+/// <summary>A search path, <c>&lt;nixpkgs/lib&gt;</c>: looked up with <c>builtins.findFile builtins.nixPath</c>.</summary>
+public sealed class SearchPathExpr(TextSpan span, string path) : Expr(span)
+{
+    /// <summary>The text between the angle brackets.</summary>
+    public string Path { get; } = path;
+}
+
+/// <summary>An unquoted URI literal, <c>https://example.org/x</c>: a plain string.</summary>
+public sealed class UriExpr(TextSpan span, string uri) : Expr(span)
+{
+    /// <summary>The URI text.</summary>
+    public string Uri { get; } = uri;
+}
+
+/// <summary>A variable reference: <c>x</c>, <c>true</c>, <c>builtins</c>.</summary>
+public sealed class VarExpr(TextSpan span, string name) : Expr(span)
+{
+    /// <summary>The identifier.</summary>
+    public string Name { get; } = name;
+}
+
+/// <summary><c>e.a.b</c> or <c>e.a.b or default</c>.</summary>
+public sealed class SelectExpr(TextSpan span, Expr target, AttrPath path, Expr? orDefault) : Expr(span)
+{
+    /// <summary>The expression selected from.</summary>
+    public Expr Target { get; } = target;
+
+    /// <summary>The attribute path.</summary>
+    public AttrPath Path { get; } = path;
+
+    /// <summary>The <c>or</c> default, if any.</summary>
+    public Expr? OrDefault { get; } = orDefault;
+}
+
+/// <summary><c>e ? a.b</c>.</summary>
+public sealed class HasAttrExpr(TextSpan span, Expr target, AttrPath path) : Expr(span)
+{
+    /// <summary>The expression tested.</summary>
+    public Expr Target { get; } = target;
+
+    /// <summary>The attribute path.</summary>
+    public AttrPath Path { get; } = path;
+}
+
+/// <summary><c>{ … }</c> or <c>rec { … }</c>.</summary>
+public sealed class AttrSetExpr(TextSpan span, bool isRecursive, IReadOnlyList<Binding> bindings) : Expr(span)
+{
+    /// <summary>Whether <c>rec</c> was written.</summary>
+    public bool IsRecursive { get; } = isRecursive;
+
+    /// <summary>The bindings in source order (nested paths not yet merged).</summary>
+    public IReadOnlyList<Binding> Bindings { get; } = bindings;
+}
+
+/// <summary><c>let … in body</c>.</summary>
+public sealed class LetExpr(TextSpan span, IReadOnlyList<Binding> bindings, Expr body) : Expr(span)
+{
+    /// <summary>The bindings in source order.</summary>
+    public IReadOnlyList<Binding> Bindings { get; } = bindings;
+
+    /// <summary>The body.</summary>
+    public Expr Body { get; } = body;
+}
+
+/// <summary>The legacy <c>let { …; body = e; }</c>: a recursive set whose <c>body</c> is the value.</summary>
+public sealed class LegacyLetExpr(TextSpan span, IReadOnlyList<Binding> bindings) : Expr(span)
+{
+    /// <summary>The bindings in source order.</summary>
+    public IReadOnlyList<Binding> Bindings { get; } = bindings;
+}
+
+/// <summary><c>with ns; body</c>.</summary>
+public sealed class WithExpr(TextSpan span, Expr @namespace, Expr body) : Expr(span)
+{
+    /// <summary>The attribute set whose names come into scope.</summary>
+    public Expr Namespace { get; } = @namespace;
+
+    /// <summary>The body.</summary>
+    public Expr Body { get; } = body;
+}
+
+/// <summary><c>assert cond; body</c>.</summary>
+public sealed class AssertExpr(TextSpan span, Expr condition, Expr body) : Expr(span)
+{
+    /// <summary>The condition.</summary>
+    public Expr Condition { get; } = condition;
+
+    /// <summary>The body.</summary>
+    public Expr Body { get; } = body;
+}
+
+/// <summary><c>if c then a else b</c>.</summary>
+public sealed class IfExpr(TextSpan span, Expr condition, Expr then, Expr @else) : Expr(span)
+{
+    /// <summary>The condition.</summary>
+    public Expr Condition { get; } = condition;
+
+    /// <summary>The <c>then</c> branch.</summary>
+    public Expr Then { get; } = then;
+
+    /// <summary>The <c>else</c> branch.</summary>
+    public Expr Else { get; } = @else;
+}
+
+/// <summary>A function: <c>x: body</c> or <c>{ a, b ? 1, ... } @ args: body</c>.</summary>
+public sealed class LambdaExpr(TextSpan span, Parameter parameter, Expr body) : Expr(span)
+{
+    /// <summary>The parameter.</summary>
+    public Parameter Parameter { get; } = parameter;
+
+    /// <summary>The body.</summary>
+    public Expr Body { get; } = body;
+}
+
+/// <summary>Function application: <c>f x</c>.</summary>
+public sealed class ApplyExpr(TextSpan span, Expr function, Expr argument) : Expr(span)
+{
+    /// <summary>The function.</summary>
+    public Expr Function { get; } = function;
+
+    /// <summary>The argument.</summary>
+    public Expr Argument { get; } = argument;
+}
+
+/// <summary><c>[ a b c ]</c>.</summary>
+public sealed class ListExpr(TextSpan span, IReadOnlyList<Expr> items) : Expr(span)
+{
+    /// <summary>The elements.</summary>
+    public IReadOnlyList<Expr> Items { get; } = items;
+}
+
+/// <summary><c>-e</c> or <c>!e</c>.</summary>
+public sealed class UnaryExpr(TextSpan span, UnaryOperator op, Expr operand) : Expr(span)
+{
+    /// <summary>The operator.</summary>
+    public UnaryOperator Operator { get; } = op;
+
+    /// <summary>The operand.</summary>
+    public Expr Operand { get; } = operand;
+}
+
+/// <summary>A binary operator application, <c>a + b</c>.</summary>
+public sealed class BinaryExpr(TextSpan span, BinaryOperator op, Expr left, Expr right) : Expr(span)
+{
+    /// <summary>The operator.</summary>
+    public BinaryOperator Operator { get; } = op;
+
+    /// <summary>The left operand.</summary>
+    public Expr Left { get; } = left;
+
+    /// <summary>The right operand.</summary>
+    public Expr Right { get; } = right;
+}
+
+/// <summary>A parenthesised expression, kept so spans and round trips are faithful.</summary>
+public sealed class ParenExpr(TextSpan span, Expr inner) : Expr(span)
+{
+    /// <summary>The inner expression.</summary>
+    public Expr Inner { get; } = inner;
+}
+
+/// <summary>Stands where the parser recovered from a syntax error; never evaluated.</summary>
+public sealed class ErrorExpr(TextSpan span) : Expr(span);
+
+/// <summary>Unary operators.</summary>
+public enum UnaryOperator
+{
+    /// <summary><c>-e</c>.</summary>
+    Negate,
+    /// <summary><c>!e</c>.</summary>
+    Not,
+}
+
+/// <summary>Binary operators (function application and <c>?</c>, <c>.</c> are their own nodes).</summary>
+public enum BinaryOperator
+{
+    /// <summary><c>+</c></summary>
+    Add,
+    /// <summary><c>-</c></summary>
+    Subtract,
+    /// <summary><c>*</c></summary>
+    Multiply,
+    /// <summary><c>/</c></summary>
+    Divide,
+    /// <summary><c>++</c></summary>
+    Concat,
+    /// <summary><c>//</c></summary>
+    Update,
+    /// <summary><c>==</c></summary>
+    Equal,
+    /// <summary><c>!=</c></summary>
+    NotEqual,
+    /// <summary><c>&lt;</c></summary>
+    Less,
+    /// <summary><c>&lt;=</c></summary>
+    LessOrEqual,
+    /// <summary><c>&gt;</c></summary>
+    Greater,
+    /// <summary><c>&gt;=</c></summary>
+    GreaterOrEqual,
+    /// <summary><c>&amp;&amp;</c></summary>
+    And,
+    /// <summary><c>||</c></summary>
+    Or,
+    /// <summary><c>-&gt;</c></summary>
+    Implies,
+}

@@ -1,0 +1,43 @@
+using Tvix.Cli;
+
+namespace Tvix.Cli.Tests;
+
+public sealed class CliSkeletonTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var oldOut = Console.Out;
+        var oldErr = Console.Error;
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            var exit = Program.BuildRoot().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr });
+            return (exit, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    [Fact]
+    public void HelpListsEverySubcommand()
+    {
+        var (exit, output, _) = Run("--help");
+        Assert.Equal(0, exit);
+        foreach (var sub in new[] { "eval", "parse", "instantiate", "repl", "nar", "hash", "derivation", "castore", "store", "build" })
+            Assert.Contains(sub, output);
+    }
+
+    [Fact]
+    public void UnknownCommandFailsWithAMessage()
+    {
+        var (exit, _, err) = Run("frobnicate");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("frobnicate", err);
+    }
+}

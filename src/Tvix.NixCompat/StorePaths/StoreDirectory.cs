@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+
+namespace Tvix.NixCompat;
+
+/// <summary>
+/// A store directory (<c>/nix/store</c> or another): prints and parses absolute store paths and
+/// computes the paths of content-addressed objects exactly as C++ Nix does. Every path is
+/// <c>nixbase32(compress20(sha256("TYPE:sha256:HEX:STOREDIR:NAME")))-NAME</c>.
+/// </summary>
+public sealed class StoreDirectory
+{
+    /// <summary>The usual <c>/nix/store</c>.</summary>
+    public static StoreDirectory Default { get; } = new("/nix/store");
+
+    /// <summary>Creates a store directory from an absolute path (a trailing slash is dropped).</summary>
+    public StoreDirectory(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (path[0] != '/') throw new ArgumentException("the store directory must be an absolute path", nameof(path));
+        Path = path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+
+    /// <summary>The absolute directory, without a trailing slash.</summary>
+    public string Path { get; }
+
+    /// <summary>The absolute path of a store path in this directory.</summary>
+    public string Print(StorePath path) => Path + "/" + path.BaseName;
+
+    /// <summary>Parses an absolute store path directly inside this directory (not a path below one).</summary>
+    /// <exception cref="NixFormatException">Not a store path in this directory.</exception>
+    public StorePath ParsePath(string absolutePath)
+    {
+        if (!absolutePath.StartsWith(Path, StringComparison.Ordinal) || absolutePath.Length <= Path.Length + 1 || absolutePath[Path.Length] != '/')
+            throw new NixFormatException($"path '{absolutePath}' is not in the Nix store");
+        var baseName = absolutePath[(Path.Length + 1)..];
+        if (baseName.Contains('/')) throw new NixFormatException($"path '{absolutePath}' is not a store path but a path below one");
+        return StorePath.ParseBaseName(baseName);
+    }
+
+    /// <summary>Like <see cref="ParsePath"/>, returning false instead of throwing.</summary>
+    public bool TryParsePath(string absolutePath, out StorePath? path)
+    {
+        path = null;
+        if (!absolutePath.StartsWith(Path, StringComparison.Ordinal) || absolutePath.Length <= Path.Length + 1 || absolutePath[Path.Length] != '/')
+            return false;
+        var baseName = absolutePath[(Path.Length + 1)..];
+        return !baseName.Contains('/') && StorePath.TryParseBaseName(baseName, out path);
+    }
+
+    /// <summary>
+    /// The general rule: hashes <c>TYPE:sha256:HEX:STOREDIR:NAME</c> (HEX = <paramref name="sha256"/>
+    /// in base16), folds the SHA-256 to 20 bytes by XOR and names the path.
+    /// </summary>
+    public StorePath MakeStorePath(string type, ReadOnlySpan<byte> sha256, string name)
+    {
+        if (sha256.Length != 32) throw new ArgumentException("a SHA-256 digest has 32 bytes", nameof(sha256));
+        var error = StorePath.ValidateName(name);
+        if (error != null) throw new NixFormatException($"store path name '{name}' {error}");
+        using var fingerprint = new ByteBuilder(256);
+        fingerprint.Append(type);
+        fingerprint.Append(":sha256:"u8);
+        fingerprint.AppendHexLower(sha256);
+        fingerprint.Append((byte)':');
+        fingerprint.Append(Path);
+        fingerprint.Append((byte)':');
+        fingerprint.Append(name);
+        return FromFingerprint(fingerprint.WrittenSpan, name);
+    }
+
+    private static StorePath FromFingerprint(ReadOnlySpan<byte> fingerprint, string name)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(fingerprint, hash);
+        Span<byte> folded = stackalloc byte[StorePath.DigestLength];
+        folded.Clear();
+        for (var i = 0; i < hash.Length; i++) folded[i % StorePath.DigestLength] ^= hash[i];
+        return new StorePath(folded, name);
+    }
+
+    /// <summary>
+    /// The path of a text file written by <c>builtins.toFile</c> or of a <c>.drv</c>: type
+    /// <c>text:REF1:REF2…</c> (references sorted), hash = SHA-256 of the contents.
+    /// </summary>
+    public StorePath MakeTextPath(string name, ReadOnlySpan<byte> contentSha256, IEnumerable<StorePath> references) =>
+        MakeStorePath(MakeType("text", references, selfReference: false), contentSha256, name);
+
+    /// <summary>The path of a text file from its contents (see <see cref="MakeTextPath(string, ReadOnlySpan{byte}, IEnumerable{StorePath})"/>).</summary>
+    public StorePath MakeTextPathFromContents(string name, ReadOnlySpan<byte> contents, IEnumerable<StorePath> references)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(contents, hash);
+        return MakeTextPath(name, hash, references);
+    }
+
+    /// <summary>
+    /// The path of a fixed-output object: recursive SHA-256 is a "source" path (which may have
+    /// references); every other combination hashes <c>fixed:out:[r:]ALGO:HEX:</c> into an
+    /// <c>output:out</c> path and may not have references.
+    /// </summary>
+    public StorePath MakeFixedOutputPath(string name, NixHash hash, bool recursive, IEnumerable<StorePath>? references = null, bool selfReference = false)
+    {
+        if (recursive && hash.Algorithm == NixHashAlgorithm.Sha256)
+            return MakeStorePath(MakeType("source", references ?? [], selfReference), hash.Digest, name);
+        if (selfReference || (references != null && references.Any()))
+            throw new ArgumentException("only recursive SHA-256 fixed-output paths may have references", nameof(references));
+        using var inner = new ByteBuilder(256);
+        inner.Append(recursive ? "fixed:out:r:"u8 : "fixed:out:"u8);
+        inner.Append(hash.Algorithm.Name());
+        inner.Append((byte)':');
+        inner.AppendHexLower(hash.Digest);
+        inner.Append((byte)':');
+        Span<byte> innerHash = stackalloc byte[32];
+        SHA256.HashData(inner.WrittenSpan, innerHash);
+        return MakeStorePath("output:out", innerHash, name);
+    }
+
+    /// <summary>The path of a source added to the store (a path import): recursive SHA-256 of its NAR.</summary>
+    public StorePath MakeSourcePath(string name, ReadOnlySpan<byte> narSha256, IEnumerable<StorePath>? references = null, bool selfReference = false) =>
+        MakeStorePath(MakeType("source", references ?? [], selfReference), narSha256, name);
+
+    /// <summary>
+    /// The path of output <paramref name="outputName"/> of an input-addressed derivation named
+    /// <paramref name="derivationName"/>, from the hash of its masked ATerm. The path name is the
+    /// derivation name, with <c>-OUTPUT</c> appended unless the output is <c>out</c>.
+    /// </summary>
+    public StorePath MakeOutputPath(string derivationName, string outputName, ReadOnlySpan<byte> maskedSha256) =>
+        MakeStorePath("output:" + outputName, maskedSha256, OutputPathName(derivationName, outputName));
+
+    /// <summary><c>name</c> for the output <c>out</c>, otherwise <c>name-output</c>.</summary>
+    public static string OutputPathName(string derivationName, string outputName) =>
+        outputName == "out" ? derivationName : derivationName + "-" + outputName;
+
+    private string MakeType(string type, IEnumerable<StorePath> references, bool selfReference)
+    {
+        var sorted = new List<StorePath>(references);
+        if (sorted.Count == 0 && !selfReference) return type;
+        sorted.Sort();
+        var builder = new System.Text.StringBuilder(type);
+        StorePath? previous = null;
+        foreach (var reference in sorted)
+        {
+            if (reference.Equals(previous)) continue;
+            builder.Append(':').Append(Path).Append('/').Append(reference.BaseName);
+            previous = reference;
+        }
+        if (selfReference) builder.Append(":self");
+        return builder.ToString();
+    }
+}

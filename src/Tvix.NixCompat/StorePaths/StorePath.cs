@@ -1,0 +1,119 @@
+namespace Tvix.NixCompat;
+
+/// <summary>
+/// A store path without its store directory: a 20-byte digest (printed as 32 nixbase32
+/// characters) and a name, as in <c>00bgd045z0d4icpbc2yyz4gx48ak44la-net-tools-1.60_p20170221182432</c>.
+/// Ordered and compared by that base name, which is how Nix sorts store paths.
+/// </summary>
+public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
+{
+    /// <summary>Size of the digest in bytes.</summary>
+    public const int DigestLength = 20;
+
+    /// <summary>Length of the digest in nixbase32 characters.</summary>
+    public const int HashPartLength = 32;
+
+    /// <summary>Longest name Nix allows.</summary>
+    public const int MaxNameLength = 211;
+
+    private readonly byte[] _digest;
+
+    private StorePath(byte[] digest, string name, string baseName)
+    {
+        _digest = digest;
+        Name = name;
+        BaseName = baseName;
+    }
+
+    /// <summary>Creates a store path from its digest and name.</summary>
+    /// <exception cref="NixFormatException">The name is not a valid store path name.</exception>
+    public StorePath(ReadOnlySpan<byte> digest, string name)
+    {
+        if (digest.Length != DigestLength) throw new ArgumentException("a store path digest has 20 bytes", nameof(digest));
+        var error = ValidateName(name);
+        if (error != null) throw new NixFormatException($"store path name '{name}' {error}");
+        _digest = digest.ToArray();
+        Name = name;
+        BaseName = NixBase32.Encode(_digest) + "-" + name;
+    }
+
+    /// <summary>The 20-byte digest.</summary>
+    public ReadOnlySpan<byte> Digest => _digest;
+
+    /// <summary>The name after the dash.</summary>
+    public string Name { get; }
+
+    /// <summary>The digest as 32 nixbase32 characters.</summary>
+    public string HashPart => BaseName[..HashPartLength];
+
+    /// <summary><c>hash-name</c>, the last component of the absolute path.</summary>
+    public string BaseName { get; }
+
+    /// <summary>
+    /// Parses a base name <c>hash-name</c>. Stricter than Nix 2.8 in three corners that no
+    /// real path uses: the separator must be <c>-</c>, the hash exactly 32 characters, and the
+    /// names <c>.</c> and <c>..</c> are refused (names starting with a dot are allowed, as 2.8 does).
+    /// </summary>
+    /// <exception cref="NixFormatException">Not a valid store path base name; the message is Nix's.</exception>
+    public static StorePath ParseBaseName(string baseName)
+    {
+        var error = ParseCore(baseName, out var path);
+        return error == null ? path! : throw new NixFormatException(error);
+    }
+
+    /// <summary>Like <see cref="ParseBaseName"/>, returning false instead of throwing.</summary>
+    public static bool TryParseBaseName(string baseName, out StorePath? path) => ParseCore(baseName, out path) == null;
+
+    private static string? ParseCore(string baseName, out StorePath? path)
+    {
+        path = null;
+        if (baseName.Length < HashPartLength + 1) return $"'{baseName}' is too short to be a valid store path";
+        for (var i = 0; i < HashPartLength; i++)
+        {
+            if (!NixBase32.IsDigit(baseName[i])) return $"store path '{baseName}' contains illegal base-32 character '{baseName[i]}'";
+        }
+        if (baseName[HashPartLength] != '-') return $"store path '{baseName}' has no '-' after its hash";
+        var name = baseName[(HashPartLength + 1)..];
+        var error = ValidateName(name);
+        if (error != null) return $"store path '{baseName}' {error}";
+        var digest = new byte[DigestLength];
+        NixBase32.TryDecode(baseName.AsSpan(0, HashPartLength), digest);
+        path = new StorePath(digest, name, baseName);
+        return null;
+    }
+
+    /// <summary>
+    /// Checks a store path name: 1 to 211 characters from <c>A-Z a-z 0-9 + - . _ ? =</c>, and not
+    /// <c>.</c> or <c>..</c>. Returns null when valid, otherwise the reason (completing "store path 'x' ...").
+    /// </summary>
+    public static string? ValidateName(ReadOnlySpan<char> name)
+    {
+        if (name.Length == 0) return "has an empty name";
+        if (name.Length > MaxNameLength) return "has a name longer than 211 characters";
+        foreach (var c in name)
+        {
+            if (!IsNameChar(c)) return $"contains illegal character '{c}'";
+        }
+        if (name is "." or "..") return "has the name '.' or '..'";
+        return null;
+    }
+
+    /// <summary>True for the characters allowed in a store path name.</summary>
+    public static bool IsNameChar(char c) =>
+        c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '+' or '-' or '.' or '_' or '?' or '=';
+
+    /// <summary>The base name.</summary>
+    public override string ToString() => BaseName;
+
+    /// <inheritdoc />
+    public bool Equals(StorePath? other) => other is not null && string.Equals(BaseName, other.BaseName, StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as StorePath);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => BitConverter.ToInt32(_digest, 0) ^ Name.GetHashCode(StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public int CompareTo(StorePath? other) => other is null ? 1 : string.CompareOrdinal(BaseName, other.BaseName);
+}

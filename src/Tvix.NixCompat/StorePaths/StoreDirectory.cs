@@ -18,7 +18,12 @@ public sealed class StoreDirectory
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (path[0] != '/') throw new ArgumentException("the store directory must be an absolute path", nameof(path));
         Path = path.Length > 1 ? path.TrimEnd('/') : path;
+        IsPlainAscii = true;
+        foreach (var c in Path) IsPlainAscii &= c is >= ' ' and < (char)127 and not '"' and not '\\';
     }
+
+    /// <summary>True when the directory is printable ASCII needing no escapes (the fast path of writers).</summary>
+    internal bool IsPlainAscii { get; }
 
     /// <summary>The absolute directory, without a trailing slash.</summary>
     public string Path { get; }

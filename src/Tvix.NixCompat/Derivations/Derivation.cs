@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Tvix.NixCompat.Derivations;
+
+/// <summary>
+/// A Nix derivation (<c>.drv</c>): outputs, input derivations with the outputs used, input
+/// sources, system, builder, arguments and environment. Collections are sorted the way Nix
+/// sorts them, so writing the ATerm needs no extra sorting. Strings that Nix treats as bytes
+/// (system, builder, arguments, environment) are <see cref="ByteString"/>s.
+/// </summary>
+public sealed class Derivation
+{
+    /// <summary>Outputs by name.</summary>
+    public SortedDictionary<string, DerivationOutput> Outputs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Input derivations (<c>.drv</c> paths) and the names of the outputs used from each.</summary>
+    public SortedDictionary<StorePath, SortedSet<string>> InputDerivations { get; } = new();
+
+    /// <summary>Input sources: store paths that are not derivation outputs.</summary>
+    public SortedSet<StorePath> InputSources { get; } = new();
+
+    /// <summary>The system the builder runs on, e.g. <c>x86_64-linux</c>.</summary>
+    public ByteString System { get; set; }
+
+    /// <summary>The builder executable.</summary>
+    public ByteString Builder { get; set; }
+
+    /// <summary>The builder's arguments.</summary>
+    public List<ByteString> Arguments { get; } = [];
+
+    /// <summary>Environment variables, ordered by their bytes.</summary>
+    public SortedDictionary<ByteString, ByteString> Environment { get; } = new();
+
+    /// <summary>Adds an input derivation output (merging with the outputs already used from it).</summary>
+    public void AddInputDerivationOutput(StorePath derivationPath, string outputName)
+    {
+        if (!InputDerivations.TryGetValue(derivationPath, out var outputs))
+        {
+            outputs = new SortedSet<string>(StringComparer.Ordinal);
+            InputDerivations.Add(derivationPath, outputs);
+        }
+        outputs.Add(outputName);
+    }
+
+    /// <summary>True when the derivation has exactly one output, <c>out</c>, and it is fixed.</summary>
+    public bool IsFixedOutput => Outputs.Count == 1 && Outputs.TryGetValue("out", out var output) && output.IsFixed;
+
+    /// <summary>Parses an ATerm (<c>Derive(...)</c>) as written by Nix.</summary>
+    /// <exception cref="NixFormatException">The bytes are not a well-formed derivation.</exception>
+    public static Derivation ParseAterm(ReadOnlySpan<byte> aterm, StoreDirectory? store = null) =>
+        AtermParser.Parse(aterm, store ?? StoreDirectory.Default);
+
+    /// <summary>Writes the ATerm, byte for byte as Nix writes it.</summary>
+    public void WriteAterm(IBufferWriter<byte> destination, StoreDirectory? store = null) =>
+        AtermWriter.Write(destination, this, store ?? StoreDirectory.Default, maskOutputs: false, replacedInputs: null);
+
+    /// <summary>The ATerm as a new array.</summary>
+    public byte[] ToAterm(StoreDirectory? store = null)
+    {
+        using var buffer = new ByteBuilder(4096);
+        WriteAterm(buffer, store);
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// The references of the <c>.drv</c> file itself: input sources and input derivations.
+    /// </summary>
+    public IEnumerable<StorePath> References()
+    {
+        foreach (var source in InputSources) yield return source;
+        foreach (var drv in InputDerivations.Keys) yield return drv;
+    }
+
+    /// <summary>
+    /// The store path of this derivation's <c>.drv</c> file: a text path named
+    /// <c>NAME.drv</c> over the ATerm, referring to the input sources and input derivations.
+    /// </summary>
+    public StorePath CalculateDerivationPath(string name, StoreDirectory? store = null)
+    {
+        store ??= StoreDirectory.Default;
+        using var buffer = new ByteBuilder(4096);
+        AtermWriter.Write(buffer, this, store, maskOutputs: false, replacedInputs: null);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        return store.MakeTextPath(name + ".drv", hash, References());
+    }
+
+    /// <summary>
+    /// Nix's <c>hashDerivationModulo</c> as a dependent uses it: for a fixed-output derivation the
+    /// SHA-256 of <c>fixed:out:[r:]ALGO:HEX:PATH</c>; otherwise the SHA-256 of the ATerm in which
+    /// every input derivation path is replaced by the base16 of its own hash modulo (from
+    /// <paramref name="inputHashModulo"/>) and the inputs re-sorted. The result does not depend
+    /// on which fixed-output derivation produced an input, only on its fixed hash.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The derivation has floating content-addressed or deferred outputs.</exception>
+    public byte[] CalculateHashModulo(Func<StorePath, ReadOnlyMemory<byte>> inputHashModulo, StoreDirectory? store = null) =>
+        DerivationHasher.HashModulo(this, store ?? StoreDirectory.Default, inputHashModulo, maskOutputs: false);
+
+    /// <summary>
+    /// The hash from which input-addressed output paths are made: like
+    /// <see cref="CalculateHashModulo"/> but over the masked ATerm, where output paths and the
+    /// environment variables named like outputs are empty.
+    /// </summary>
+    public byte[] CalculateMaskedHash(Func<StorePath, ReadOnlyMemory<byte>> inputHashModulo, StoreDirectory? store = null) =>
+        DerivationHasher.HashModulo(this, store ?? StoreDirectory.Default, inputHashModulo, maskOutputs: true);
+
+    /// <summary>The masked ATerm that <see cref="CalculateMaskedHash"/> hashes (for diagnostics and tests).</summary>
+    public byte[] ToMaskedAterm(Func<StorePath, ReadOnlyMemory<byte>> inputHashModulo, StoreDirectory? store = null) =>
+        DerivationHasher.MaskedAterm(this, store ?? StoreDirectory.Default, inputHashModulo);
+
+    /// <summary>
+    /// Fills in the output paths and their environment variables, as <c>derivationStrict</c> does:
+    /// a fixed-output derivation gets its content-addressed path; an input-addressed one first
+    /// sets every output variable to the empty string, hashes the masked ATerm, then makes each
+    /// output's path from that hash. <paramref name="name"/> is the derivation name (without <c>.drv</c>).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The derivation has floating content-addressed outputs.</exception>
+    /// <exception cref="NixFormatException">A fixed-output derivation has other outputs than <c>out</c>.</exception>
+    public void CalculateOutputPaths(string name, Func<StorePath, ReadOnlyMemory<byte>> inputHashModulo, StoreDirectory? store = null)
+    {
+        store ??= StoreDirectory.Default;
+        if (Outputs.TryGetValue("out", out var fixedOutput) && fixedOutput.IsFixed)
+        {
+            if (Outputs.Count != 1) throw new NixFormatException("multiple outputs are not supported in fixed-output derivations");
+            var path = store.MakeFixedOutputPath(name, fixedOutput.Hash!, fixedOutput.HashMode == OutputHashMode.Recursive);
+            Outputs["out"] = fixedOutput.WithPath(path);
+            Environment[OutKey] = ByteString.FromUtf8(store.Print(path));
+            return;
+        }
+        var names = new string[Outputs.Count];
+        Outputs.Keys.CopyTo(names, 0);
+        foreach (var outputName in names)
+        {
+            var output = Outputs[outputName];
+            if (output.IsFixed) throw new NixFormatException($"output '{outputName}' is fixed, but a fixed-output derivation may only have the output 'out'");
+            if (output.HashAlgorithm != null) throw new NotSupportedException("floating content-addressed derivations (ca-derivations) are not supported yet");
+            Environment[ByteString.FromUtf8(outputName)] = ByteString.Empty;
+        }
+        var masked = CalculateMaskedHash(inputHashModulo, store);
+        foreach (var outputName in names)
+        {
+            var path = store.MakeOutputPath(name, outputName, masked);
+            Outputs[outputName] = DerivationOutput.InputAddressed(path);
+            Environment[ByteString.FromUtf8(outputName)] = ByteString.FromUtf8(store.Print(path));
+        }
+    }
+
+    private static readonly ByteString OutKey = ByteString.FromUtf8("out");
+
+    /// <summary>Writes the JSON of <c>nix show-derivation</c> (Nix 2.8 layout, two-space indent, trailing newline).</summary>
+    public void WriteShowDerivationJson(IBufferWriter<byte> destination, StorePath derivationPath, StoreDirectory? store = null) =>
+        DerivationJson.Write(destination, [(derivationPath, this)], store ?? StoreDirectory.Default);
+
+    /// <summary>Writes the JSON of <c>nix show-derivation</c> for several derivations in one object.</summary>
+    public static void WriteShowDerivationJson(IBufferWriter<byte> destination, IEnumerable<(StorePath Path, Derivation Derivation)> derivations, StoreDirectory? store = null) =>
+        DerivationJson.Write(destination, derivations, store ?? StoreDirectory.Default);
+}

@@ -1,0 +1,203 @@
+using System.Text;
+using System.Text.Json;
+using Tvix.NixCompat.Derivations;
+using Tvix.Testing;
+
+namespace Tvix.NixCompat.Tests;
+
+public sealed class DerivationTests
+{
+    private static readonly StoreDirectory Store = StoreDirectory.Default;
+
+    private static string DrvName(StorePath drvPath) => drvPath.Name[..^".drv".Length];
+
+    [SharedFact]
+    public void TvixFixturesRoundTripAndHaveTheirPathsAndJson()
+    {
+        var count = 0;
+        foreach (var file in Directory.GetFiles(VectorFiles.Path("derivations", "tvix", "ok"), "*.drv").Order(StringComparer.Ordinal))
+        {
+            var bytes = File.ReadAllBytes(file);
+            var drv = Derivation.ParseAterm(bytes);
+            Assert.Equal(bytes, drv.ToAterm());
+            var expectedPath = StorePath.ParseBaseName(Path.GetFileName(file));
+            Assert.Equal(expectedPath, drv.CalculateDerivationPath(DrvName(expectedPath)));
+
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            drv.WriteShowDerivationJson(buffer, expectedPath);
+            var expectedJson = File.ReadAllBytes(file + ".json");
+            if (Encoding.UTF8.GetString(expectedJson).Contains('\uFFFD'))
+            {
+                // Non-UTF-8 fixtures: the raw bytes of the env value must appear in our JSON too.
+                var chars = drv.Environment[ByteString.FromUtf8("chars")];
+                Assert.True(buffer.WrittenSpan.IndexOf(chars.Span) >= 0);
+            }
+            else
+            {
+                using var ours = JsonDocument.Parse(buffer.WrittenMemory);
+                using var theirs = JsonDocument.Parse(expectedJson);
+                var expected = theirs.RootElement.TryGetProperty(Store.Print(expectedPath), out var inner) ? inner : theirs.RootElement;
+                AssertJsonEqual(expected, ours.RootElement.GetProperty(Store.Print(expectedPath)));
+            }
+            count++;
+        }
+        Assert.Equal(10, count);
+    }
+
+    [SharedFact]
+    public void DuplicateEnvironmentKeysAreRejected()
+    {
+        var bytes = File.ReadAllBytes(VectorFiles.Path("derivations", "tvix", "duplicate.drv"));
+        var e = Assert.Throws<NixFormatException>(() => Derivation.ParseAterm(bytes));
+        Assert.Contains("duplicate environment variable 'name'", e.Message);
+    }
+
+    [SharedFact]
+    public void Nix28CasesRecomputeEverything()
+    {
+        int cases = 0, derivations = 0, outputPaths = 0, masked = 0, json = 0;
+        foreach (var caseDir in Directory.GetDirectories(VectorFiles.Path("derivations", "nix28")).Order(StringComparer.Ordinal))
+        {
+            var expected = VectorFiles.Json(Path.GetFileName(caseDir) is var n ? ["derivations", "nix28", n, "expected.json"] : []);
+            if (expected.GetProperty("expectError").GetBoolean()) continue;
+            cases++;
+            var parsed = new Dictionary<StorePath, Derivation>();
+            foreach (var file in Directory.GetFiles(Path.Combine(caseDir, "drvs")))
+                parsed.Add(StorePath.ParseBaseName(Path.GetFileName(file)), Derivation.ParseAterm(File.ReadAllBytes(file)));
+            var moduloCache = new Dictionary<StorePath, byte[]>();
+            ReadOnlyMemory<byte> Lookup(StorePath p)
+            {
+                if (!moduloCache.TryGetValue(p, out var h)) moduloCache[p] = h = parsed[p].CalculateHashModulo(Lookup);
+                return h;
+            }
+
+            foreach (var entry in expected.GetProperty("derivations").EnumerateObject())
+            {
+                var drvPath = Store.ParsePath(entry.Name);
+                var rawAterm = File.ReadAllBytes(Path.Combine(caseDir, "drvs", drvPath.BaseName));
+                var expectedAterm = entry.Value.OptionalString("aterm") is { } text ? Encoding.UTF8.GetBytes(text) : Convert.FromBase64String(entry.Value.GetProperty("atermBase64").GetString()!);
+                Assert.Equal(expectedAterm, rawAterm);
+                var drv = parsed[drvPath];
+                Assert.Equal(rawAterm, drv.ToAterm());
+                Assert.Equal(drvPath, drv.CalculateDerivationPath(DrvName(drvPath)));
+                foreach (var output in entry.Value.GetProperty("outputs").EnumerateObject())
+                {
+                    var path = drv.Outputs[output.Name].Path;
+                    Assert.Equal(output.Value.GetString(), path is null ? "" : Store.Print(path));
+                }
+                derivations++;
+
+                var deferred = false;
+                foreach (var o in drv.Outputs.Values) deferred |= o.Path is null;
+                foreach (var input in drv.InputDerivations.Keys)
+                    foreach (var o in parsed[input].Outputs.Values) deferred |= o.Path is null;
+                if (deferred)
+                {
+                    Assert.Throws<NotSupportedException>(() => drv.CalculateHashModulo(Lookup));
+                    continue;
+                }
+
+                if (entry.Value.TryGetProperty("hashDerivationModulo", out var modulo))
+                {
+                    var ours = Convert.ToHexStringLower(Lookup(drvPath).Span);
+                    foreach (var o in modulo.EnumerateObject()) Assert.Equal(o.Value.GetString(), ours);
+                }
+                if (entry.Value.TryGetProperty("outputPathHash", out var outputPathHash))
+                {
+                    var maskedHash = drv.CalculateMaskedHash(Lookup);
+                    Assert.Equal(outputPathHash.GetString(), Convert.ToHexStringLower(maskedHash));
+                    var maskedText = entry.Value.OptionalString("maskedAterm") is { } mt ? Encoding.UTF8.GetBytes(mt) : Convert.FromBase64String(entry.Value.GetProperty("maskedAtermBase64").GetString()!);
+                    Assert.Equal(maskedText, drv.ToMaskedAterm(Lookup));
+                    masked++;
+                }
+
+                // The glue's flow: outputs without paths, CalculateOutputPaths, same ATerm as Nix wrote.
+                var rebuilt = Derivation.ParseAterm(rawAterm);
+                foreach (var name in rebuilt.Outputs.Keys.ToList())
+                {
+                    var o = rebuilt.Outputs[name];
+                    rebuilt.Outputs[name] = o.IsFixed ? DerivationOutput.Fixed(o.Hash!, o.HashMode) : DerivationOutput.Deferred;
+                    rebuilt.Environment.Remove(ByteString.FromUtf8(name));
+                }
+                rebuilt.CalculateOutputPaths(DrvName(drvPath), Lookup);
+                Assert.Equal(rawAterm, rebuilt.ToAterm());
+                outputPaths++;
+
+                if (entry.Value.TryGetProperty("show-derivation", out var show))
+                {
+                    var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+                    drv.WriteShowDerivationJson(buffer, drvPath);
+                    using var ours = JsonDocument.Parse(buffer.WrittenMemory);
+                    AssertJsonEqual(show, ours.RootElement.GetProperty(entry.Name));
+                    AssertSameKeyOrder(show, ours.RootElement.GetProperty(entry.Name));
+                    json++;
+                }
+            }
+        }
+        Assert.Equal((88, 113), (cases, derivations));
+        Assert.Equal((109, 81, 108), (outputPaths, masked, json));
+    }
+
+    [Fact]
+    public void ShowDerivationJsonHasNixLayout()
+    {
+        var drv = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        drv.Outputs["out"] = DerivationOutput.Deferred;
+        drv.Environment["a\"b"] = "line\nnext\u0001";
+        drv.CalculateOutputPaths("demo", _ => throw new InvalidOperationException("no inputs"));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var drvPath = drv.CalculateDerivationPath("demo");
+        drv.WriteShowDerivationJson(buffer, drvPath);
+        var outPath = Store.Print(drv.Outputs["out"].Path!);
+        var expected = "{\n  \"" + Store.Print(drvPath) + "\": {\n    \"outputs\": {\n      \"out\": {\n        \"path\": \"" + outPath +
+                       "\"\n      }\n    },\n    \"inputSrcs\": [],\n    \"inputDrvs\": {},\n    \"system\": \"x86_64-linux\",\n    \"builder\": \"/bin/sh\",\n    \"args\": [],\n    \"env\": {\n      \"a\\\"b\": \"line\\nnext\\u0001\",\n      \"out\": \"" + outPath + "\"\n    }\n  }\n}\n";
+        Assert.Equal(expected, Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void MalformedAtermsAreRejected()
+    {
+        foreach (var text in new[]
+                 {
+                     "", "Derive(", "Derive([],[],[],\"\",\"\",[],[])x", "Derive([],[],[],\"\",\"\",[],[]", "Derive([],[],[],\"\",\"\",[],[(\"a\")])",
+                     "Derive([(\"out\",\"/nix/store/bad\",\"\",\"\")],[],[],\"\",\"\",[],[])",
+                     "Derive([(\"out\",\"\",\"sha257\",\"\")],[],[],\"\",\"\",[],[])",
+                     "Derive([],[],[\"/nix/store/00000000000000000000000000000000-a\",\"/nix/store/00000000000000000000000000000000-a\"],\"\",\"\",[],[])",
+                     "Derive([],[],[],\"unterminated,\"\",[],[])",
+                 })
+        {
+            Assert.Throws<NixFormatException>(() => Derivation.ParseAterm(Encoding.UTF8.GetBytes(text)));
+        }
+    }
+
+    internal static void AssertJsonEqual(JsonElement expected, JsonElement actual)
+    {
+        Assert.Equal(expected.ValueKind, actual.ValueKind);
+        switch (expected.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var e = expected.EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+                var a = actual.EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+                Assert.Equal(e.Keys.Order(StringComparer.Ordinal), a.Keys.Order(StringComparer.Ordinal));
+                foreach (var (k, v) in e) AssertJsonEqual(v, a[k]);
+                break;
+            case JsonValueKind.Array:
+                Assert.Equal(expected.GetArrayLength(), actual.GetArrayLength());
+                foreach (var (x, y) in expected.EnumerateArray().Zip(actual.EnumerateArray())) AssertJsonEqual(x, y);
+                break;
+            case JsonValueKind.String:
+                Assert.Equal(expected.GetString(), actual.GetString());
+                break;
+            default:
+                Assert.Equal(expected.GetRawText(), actual.GetRawText());
+                break;
+        }
+    }
+
+    private static void AssertSameKeyOrder(JsonElement expected, JsonElement actual)
+    {
+        if (expected.ValueKind != JsonValueKind.Object) return;
+        Assert.Equal(expected.EnumerateObject().Select(p => p.Name), actual.EnumerateObject().Select(p => p.Name));
+        foreach (var p in expected.EnumerateObject()) AssertSameKeyOrder(p.Value, actual.GetProperty(p.Name));
+    }
+}

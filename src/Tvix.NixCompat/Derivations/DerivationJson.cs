@@ -148,30 +148,6 @@ internal static class DerivationJson
             w.Advance(bytes.Length);
         }
 
-        private void Escaped(ReadOnlySpan<byte> value)
-        {
-            var span = w.GetSpan(value.Length * 6 + 2);
-            var i = 0;
-            span[i++] = (byte)'"';
-            foreach (var b in value)
-            {
-                switch (b)
-                {
-                    case (byte)'"': span[i++] = (byte)'\\'; span[i++] = (byte)'"'; break;
-                    case (byte)'\\': span[i++] = (byte)'\\'; span[i++] = (byte)'\\'; break;
-                    case (byte)'\n': span[i++] = (byte)'\\'; span[i++] = (byte)'n'; break;
-                    case (byte)'\r': span[i++] = (byte)'\\'; span[i++] = (byte)'r'; break;
-                    case (byte)'\t': span[i++] = (byte)'\\'; span[i++] = (byte)'t'; break;
-                    case < 0x20:
-                        const string hex = "0123456789abcdef";
-                        span[i++] = (byte)'\\'; span[i++] = (byte)'u'; span[i++] = (byte)'0'; span[i++] = (byte)'0';
-                        span[i++] = (byte)hex[b >> 4]; span[i++] = (byte)hex[b & 15];
-                        break;
-                    default: span[i++] = b; break;
-                }
-            }
-            span[i++] = (byte)'"';
-            w.Advance(i);
-        }
+        private void Escaped(ReadOnlySpan<byte> value) => NixJson.WriteString(w, value);
     }
 }

@@ -1,0 +1,555 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Tvix.CAStore.Hashing;
+
+/// <summary>
+/// Hashes four independent inputs at once with 128-bit vectors (SSE4.1): lane <c>i</c> of every
+/// state vector belongs to input <c>i</c>, so the message words are loaded transposed.
+/// </summary>
+internal static unsafe class Blake3Simd4
+{
+    /// <summary>Whether this kernel can run on this machine.</summary>
+    internal static bool IsSupported => Sse41.IsSupported && BitConverter.IsLittleEndian;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Rotr16(Vector128<uint> x) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.RotateRight(x, 16)
+        : Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Rotr8(Vector128<uint> x) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.RotateRight(x, 8)
+        : Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Rotr12(Vector128<uint> x) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.RotateRight(x, 12)
+        : Vector128.ShiftRightLogical(x, 12) | Vector128.ShiftLeft(x, 20);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Rotr7(Vector128<uint> x) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.RotateRight(x, 7)
+        : Vector128.ShiftRightLogical(x, 7) | Vector128.ShiftLeft(x, 25);
+
+    /// <summary>Transposes a 4x4 matrix of words given as rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(Vector128<uint> r0, Vector128<uint> r1, Vector128<uint> r2, Vector128<uint> r3,
+        out Vector128<uint> o0, out Vector128<uint> o1, out Vector128<uint> o2, out Vector128<uint> o3)
+    {
+        var t0 = Sse2.UnpackLow(r0, r1).AsUInt64();
+        var t1 = Sse2.UnpackLow(r2, r3).AsUInt64();
+        var t2 = Sse2.UnpackHigh(r0, r1).AsUInt64();
+        var t3 = Sse2.UnpackHigh(r2, r3).AsUInt64();
+        o0 = Sse2.UnpackLow(t0, t1).AsUInt32();
+        o1 = Sse2.UnpackHigh(t0, t1).AsUInt32();
+        o2 = Sse2.UnpackLow(t2, t3).AsUInt32();
+        o3 = Sse2.UnpackHigh(t2, t3).AsUInt32();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Load(byte* p) => Vector128.Load((uint*)p);
+
+    /// <summary>
+    /// Hashes the four inputs at <paramref name="input"/> + i * <paramref name="stride"/>, each
+    /// <paramref name="blocks"/> blocks long, and writes their 32-byte chaining values to
+    /// <paramref name="output"/> + 32 * i.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static void Hash4(byte* input, nint stride, int blocks, uint* key, ulong counter, bool increment,
+        uint flags, uint flagsStart, uint flagsEnd, byte* output)
+    {
+        Vector128<uint> h0 = Vector128.Create(key[0]), h1 = Vector128.Create(key[1]), h2 = Vector128.Create(key[2]), h3 = Vector128.Create(key[3]);
+        Vector128<uint> h4 = Vector128.Create(key[4]), h5 = Vector128.Create(key[5]), h6 = Vector128.Create(key[6]), h7 = Vector128.Create(key[7]);
+        ulong c0 = counter + (increment ? 0UL : 0UL);
+        ulong c1 = counter + (increment ? 1UL : 0UL);
+        ulong c2 = counter + (increment ? 2UL : 0UL);
+        ulong c3 = counter + (increment ? 3UL : 0UL);
+        var counterLow = Vector128.Create((uint)c0, (uint)c1, (uint)c2, (uint)c3);
+        var counterHigh = Vector128.Create((uint)(c0 >> 32), (uint)(c1 >> 32), (uint)(c2 >> 32), (uint)(c3 >> 32));
+        byte* p0 = input, p1 = input + stride, p2 = input + 2 * stride, p3 = input + 3 * stride;
+        for (var b = 0; b < blocks; b++)
+        {
+            var off = b * 64;
+            Transpose(Load(p0 + off), Load(p1 + off), Load(p2 + off), Load(p3 + off), out var m0, out var m1, out var m2, out var m3);
+            Transpose(Load(p0 + off + 16), Load(p1 + off + 16), Load(p2 + off + 16), Load(p3 + off + 16), out var m4, out var m5, out var m6, out var m7);
+            Transpose(Load(p0 + off + 32), Load(p1 + off + 32), Load(p2 + off + 32), Load(p3 + off + 32), out var m8, out var m9, out var m10, out var m11);
+            Transpose(Load(p0 + off + 48), Load(p1 + off + 48), Load(p2 + off + 48), Load(p3 + off + 48), out var m12, out var m13, out var m14, out var m15);
+            var blockFlags = flags | (b == 0 ? flagsStart : 0) | (b == blocks - 1 ? flagsEnd : 0);
+            Vector128<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
+            var v8 = Vector128.Create(Blake3Compress.Iv0);
+            var v9 = Vector128.Create(Blake3Compress.Iv1);
+            var v10 = Vector128.Create(Blake3Compress.Iv2);
+            var v11 = Vector128.Create(Blake3Compress.Iv3);
+            var v12 = counterLow;
+            var v13 = counterHigh;
+            var v14 = Vector128.Create((uint)Blake3Compress.BlockLen);
+            var v15 = Vector128.Create(blockFlags);
+            // round 0
+            v0 = v0 + v4 + m0;
+            v1 = v1 + v5 + m2;
+            v2 = v2 + v6 + m4;
+            v3 = v3 + v7 + m6;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m1;
+            v1 = v1 + v5 + m3;
+            v2 = v2 + v6 + m5;
+            v3 = v3 + v7 + m7;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m8;
+            v1 = v1 + v6 + m10;
+            v2 = v2 + v7 + m12;
+            v3 = v3 + v4 + m14;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m9;
+            v1 = v1 + v6 + m11;
+            v2 = v2 + v7 + m13;
+            v3 = v3 + v4 + m15;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 1
+            v0 = v0 + v4 + m2;
+            v1 = v1 + v5 + m3;
+            v2 = v2 + v6 + m7;
+            v3 = v3 + v7 + m4;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m6;
+            v1 = v1 + v5 + m10;
+            v2 = v2 + v6 + m0;
+            v3 = v3 + v7 + m13;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m1;
+            v1 = v1 + v6 + m12;
+            v2 = v2 + v7 + m9;
+            v3 = v3 + v4 + m15;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m11;
+            v1 = v1 + v6 + m5;
+            v2 = v2 + v7 + m14;
+            v3 = v3 + v4 + m8;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 2
+            v0 = v0 + v4 + m3;
+            v1 = v1 + v5 + m10;
+            v2 = v2 + v6 + m13;
+            v3 = v3 + v7 + m7;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m4;
+            v1 = v1 + v5 + m12;
+            v2 = v2 + v6 + m2;
+            v3 = v3 + v7 + m14;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m6;
+            v1 = v1 + v6 + m9;
+            v2 = v2 + v7 + m11;
+            v3 = v3 + v4 + m8;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m5;
+            v1 = v1 + v6 + m0;
+            v2 = v2 + v7 + m15;
+            v3 = v3 + v4 + m1;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 3
+            v0 = v0 + v4 + m10;
+            v1 = v1 + v5 + m12;
+            v2 = v2 + v6 + m14;
+            v3 = v3 + v7 + m13;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m7;
+            v1 = v1 + v5 + m9;
+            v2 = v2 + v6 + m3;
+            v3 = v3 + v7 + m15;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m4;
+            v1 = v1 + v6 + m11;
+            v2 = v2 + v7 + m5;
+            v3 = v3 + v4 + m1;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m0;
+            v1 = v1 + v6 + m2;
+            v2 = v2 + v7 + m8;
+            v3 = v3 + v4 + m6;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 4
+            v0 = v0 + v4 + m12;
+            v1 = v1 + v5 + m9;
+            v2 = v2 + v6 + m15;
+            v3 = v3 + v7 + m14;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m13;
+            v1 = v1 + v5 + m11;
+            v2 = v2 + v6 + m10;
+            v3 = v3 + v7 + m8;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m7;
+            v1 = v1 + v6 + m5;
+            v2 = v2 + v7 + m0;
+            v3 = v3 + v4 + m6;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m2;
+            v1 = v1 + v6 + m3;
+            v2 = v2 + v7 + m1;
+            v3 = v3 + v4 + m4;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 5
+            v0 = v0 + v4 + m9;
+            v1 = v1 + v5 + m11;
+            v2 = v2 + v6 + m8;
+            v3 = v3 + v7 + m15;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m14;
+            v1 = v1 + v5 + m5;
+            v2 = v2 + v6 + m12;
+            v3 = v3 + v7 + m1;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m13;
+            v1 = v1 + v6 + m0;
+            v2 = v2 + v7 + m2;
+            v3 = v3 + v4 + m4;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m3;
+            v1 = v1 + v6 + m10;
+            v2 = v2 + v7 + m6;
+            v3 = v3 + v4 + m7;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 6
+            v0 = v0 + v4 + m11;
+            v1 = v1 + v5 + m5;
+            v2 = v2 + v6 + m1;
+            v3 = v3 + v7 + m8;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m15;
+            v1 = v1 + v5 + m0;
+            v2 = v2 + v6 + m9;
+            v3 = v3 + v7 + m6;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m14;
+            v1 = v1 + v6 + m2;
+            v2 = v2 + v7 + m3;
+            v3 = v3 + v4 + m7;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m10;
+            v1 = v1 + v6 + m12;
+            v2 = v2 + v7 + m4;
+            v3 = v3 + v4 + m13;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+
+            h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
+            h4 = v4 ^ v12; h5 = v5 ^ v13; h6 = v6 ^ v14; h7 = v7 ^ v15;
+        }
+        Transpose(h0, h1, h2, h3, out var a0, out var a1, out var a2, out var a3);
+        Transpose(h4, h5, h6, h7, out var b0, out var b1, out var b2, out var b3);
+        a0.Store((uint*)output); b0.Store((uint*)(output + 16));
+        a1.Store((uint*)(output + 32)); b1.Store((uint*)(output + 48));
+        a2.Store((uint*)(output + 64)); b2.Store((uint*)(output + 80));
+        a3.Store((uint*)(output + 96)); b3.Store((uint*)(output + 112));
+    }
+}

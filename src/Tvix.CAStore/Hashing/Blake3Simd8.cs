@@ -1,0 +1,574 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Tvix.CAStore.Hashing;
+
+/// <summary>
+/// Hashes eight independent inputs at once with 256-bit vectors (AVX2): lane <c>i</c> of every
+/// state vector belongs to input <c>i</c>, so the message words are loaded transposed.
+/// </summary>
+internal static unsafe class Blake3Simd8
+{
+    /// <summary>Whether this kernel can run on this machine.</summary>
+    internal static bool IsSupported => Avx2.IsSupported && BitConverter.IsLittleEndian;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Rotr16(Vector256<uint> x) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.RotateRight(x, 16)
+        : Avx2.Shuffle(x.AsByte(), Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Rotr8(Vector256<uint> x) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.RotateRight(x, 8)
+        : Avx2.Shuffle(x.AsByte(), Vector256.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Rotr12(Vector256<uint> x) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.RotateRight(x, 12)
+        : Vector256.ShiftRightLogical(x, 12) | Vector256.ShiftLeft(x, 20);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Rotr7(Vector256<uint> x) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.RotateRight(x, 7)
+        : Vector256.ShiftRightLogical(x, 7) | Vector256.ShiftLeft(x, 25);
+
+    /// <summary>Transposes an 8x8 matrix of words given as rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(Vector256<uint> r0, Vector256<uint> r1, Vector256<uint> r2, Vector256<uint> r3,
+        Vector256<uint> r4, Vector256<uint> r5, Vector256<uint> r6, Vector256<uint> r7,
+        out Vector256<uint> o0, out Vector256<uint> o1, out Vector256<uint> o2, out Vector256<uint> o3,
+        out Vector256<uint> o4, out Vector256<uint> o5, out Vector256<uint> o6, out Vector256<uint> o7)
+    {
+        var t0 = Avx2.UnpackLow(r0, r1).AsUInt64();
+        var t1 = Avx2.UnpackHigh(r0, r1).AsUInt64();
+        var t2 = Avx2.UnpackLow(r2, r3).AsUInt64();
+        var t3 = Avx2.UnpackHigh(r2, r3).AsUInt64();
+        var t4 = Avx2.UnpackLow(r4, r5).AsUInt64();
+        var t5 = Avx2.UnpackHigh(r4, r5).AsUInt64();
+        var t6 = Avx2.UnpackLow(r6, r7).AsUInt64();
+        var t7 = Avx2.UnpackHigh(r6, r7).AsUInt64();
+        var u0 = Avx2.UnpackLow(t0, t2).AsUInt32();
+        var u1 = Avx2.UnpackHigh(t0, t2).AsUInt32();
+        var u2 = Avx2.UnpackLow(t1, t3).AsUInt32();
+        var u3 = Avx2.UnpackHigh(t1, t3).AsUInt32();
+        var u4 = Avx2.UnpackLow(t4, t6).AsUInt32();
+        var u5 = Avx2.UnpackHigh(t4, t6).AsUInt32();
+        var u6 = Avx2.UnpackLow(t5, t7).AsUInt32();
+        var u7 = Avx2.UnpackHigh(t5, t7).AsUInt32();
+        o0 = Avx2.Permute2x128(u0, u4, 0x20);
+        o4 = Avx2.Permute2x128(u0, u4, 0x31);
+        o1 = Avx2.Permute2x128(u1, u5, 0x20);
+        o5 = Avx2.Permute2x128(u1, u5, 0x31);
+        o2 = Avx2.Permute2x128(u2, u6, 0x20);
+        o6 = Avx2.Permute2x128(u2, u6, 0x31);
+        o3 = Avx2.Permute2x128(u3, u7, 0x20);
+        o7 = Avx2.Permute2x128(u3, u7, 0x31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Load(byte* p) => Vector256.Load((uint*)p);
+
+    /// <summary>
+    /// Hashes the eight inputs at <paramref name="input"/> + i * <paramref name="stride"/>, each
+    /// <paramref name="blocks"/> blocks long, and writes their 32-byte chaining values to
+    /// <paramref name="output"/> + 32 * i.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static void Hash8(byte* input, nint stride, int blocks, uint* key, ulong counter, bool increment,
+        uint flags, uint flagsStart, uint flagsEnd, byte* output)
+    {
+        Vector256<uint> h0 = Vector256.Create(key[0]), h1 = Vector256.Create(key[1]), h2 = Vector256.Create(key[2]), h3 = Vector256.Create(key[3]);
+        Vector256<uint> h4 = Vector256.Create(key[4]), h5 = Vector256.Create(key[5]), h6 = Vector256.Create(key[6]), h7 = Vector256.Create(key[7]);
+        ulong c0 = counter + (increment ? 0UL : 0UL);
+        ulong c1 = counter + (increment ? 1UL : 0UL);
+        ulong c2 = counter + (increment ? 2UL : 0UL);
+        ulong c3 = counter + (increment ? 3UL : 0UL);
+        ulong c4 = counter + (increment ? 4UL : 0UL);
+        ulong c5 = counter + (increment ? 5UL : 0UL);
+        ulong c6 = counter + (increment ? 6UL : 0UL);
+        ulong c7 = counter + (increment ? 7UL : 0UL);
+        var counterLow = Vector256.Create((uint)c0, (uint)c1, (uint)c2, (uint)c3, (uint)c4, (uint)c5, (uint)c6, (uint)c7);
+        var counterHigh = Vector256.Create((uint)(c0 >> 32), (uint)(c1 >> 32), (uint)(c2 >> 32), (uint)(c3 >> 32), (uint)(c4 >> 32), (uint)(c5 >> 32), (uint)(c6 >> 32), (uint)(c7 >> 32));
+        byte* p0 = input, p1 = input + stride, p2 = input + 2 * stride, p3 = input + 3 * stride;
+        byte* p4 = input + 4 * stride, p5 = input + 5 * stride, p6 = input + 6 * stride, p7 = input + 7 * stride;
+        for (var b = 0; b < blocks; b++)
+        {
+            var off = b * 64;
+            var off32 = off + 32;
+            Transpose(Load(p0 + off), Load(p1 + off), Load(p2 + off), Load(p3 + off), Load(p4 + off), Load(p5 + off), Load(p6 + off), Load(p7 + off), out var m0, out var m1, out var m2, out var m3, out var m4, out var m5, out var m6, out var m7);
+            Transpose(Load(p0 + off32), Load(p1 + off32), Load(p2 + off32), Load(p3 + off32), Load(p4 + off32), Load(p5 + off32), Load(p6 + off32), Load(p7 + off32), out var m8, out var m9, out var m10, out var m11, out var m12, out var m13, out var m14, out var m15);
+            var blockFlags = flags | (b == 0 ? flagsStart : 0) | (b == blocks - 1 ? flagsEnd : 0);
+            Vector256<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
+            var v8 = Vector256.Create(Blake3Compress.Iv0);
+            var v9 = Vector256.Create(Blake3Compress.Iv1);
+            var v10 = Vector256.Create(Blake3Compress.Iv2);
+            var v11 = Vector256.Create(Blake3Compress.Iv3);
+            var v12 = counterLow;
+            var v13 = counterHigh;
+            var v14 = Vector256.Create((uint)Blake3Compress.BlockLen);
+            var v15 = Vector256.Create(blockFlags);
+            // round 0
+            v0 = v0 + v4 + m0;
+            v1 = v1 + v5 + m2;
+            v2 = v2 + v6 + m4;
+            v3 = v3 + v7 + m6;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m1;
+            v1 = v1 + v5 + m3;
+            v2 = v2 + v6 + m5;
+            v3 = v3 + v7 + m7;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m8;
+            v1 = v1 + v6 + m10;
+            v2 = v2 + v7 + m12;
+            v3 = v3 + v4 + m14;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m9;
+            v1 = v1 + v6 + m11;
+            v2 = v2 + v7 + m13;
+            v3 = v3 + v4 + m15;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 1
+            v0 = v0 + v4 + m2;
+            v1 = v1 + v5 + m3;
+            v2 = v2 + v6 + m7;
+            v3 = v3 + v7 + m4;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m6;
+            v1 = v1 + v5 + m10;
+            v2 = v2 + v6 + m0;
+            v3 = v3 + v7 + m13;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m1;
+            v1 = v1 + v6 + m12;
+            v2 = v2 + v7 + m9;
+            v3 = v3 + v4 + m15;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m11;
+            v1 = v1 + v6 + m5;
+            v2 = v2 + v7 + m14;
+            v3 = v3 + v4 + m8;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 2
+            v0 = v0 + v4 + m3;
+            v1 = v1 + v5 + m10;
+            v2 = v2 + v6 + m13;
+            v3 = v3 + v7 + m7;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m4;
+            v1 = v1 + v5 + m12;
+            v2 = v2 + v6 + m2;
+            v3 = v3 + v7 + m14;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m6;
+            v1 = v1 + v6 + m9;
+            v2 = v2 + v7 + m11;
+            v3 = v3 + v4 + m8;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m5;
+            v1 = v1 + v6 + m0;
+            v2 = v2 + v7 + m15;
+            v3 = v3 + v4 + m1;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 3
+            v0 = v0 + v4 + m10;
+            v1 = v1 + v5 + m12;
+            v2 = v2 + v6 + m14;
+            v3 = v3 + v7 + m13;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m7;
+            v1 = v1 + v5 + m9;
+            v2 = v2 + v6 + m3;
+            v3 = v3 + v7 + m15;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m4;
+            v1 = v1 + v6 + m11;
+            v2 = v2 + v7 + m5;
+            v3 = v3 + v4 + m1;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m0;
+            v1 = v1 + v6 + m2;
+            v2 = v2 + v7 + m8;
+            v3 = v3 + v4 + m6;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 4
+            v0 = v0 + v4 + m12;
+            v1 = v1 + v5 + m9;
+            v2 = v2 + v6 + m15;
+            v3 = v3 + v7 + m14;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m13;
+            v1 = v1 + v5 + m11;
+            v2 = v2 + v6 + m10;
+            v3 = v3 + v7 + m8;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m7;
+            v1 = v1 + v6 + m5;
+            v2 = v2 + v7 + m0;
+            v3 = v3 + v4 + m6;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m2;
+            v1 = v1 + v6 + m3;
+            v2 = v2 + v7 + m1;
+            v3 = v3 + v4 + m4;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 5
+            v0 = v0 + v4 + m9;
+            v1 = v1 + v5 + m11;
+            v2 = v2 + v6 + m8;
+            v3 = v3 + v7 + m15;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m14;
+            v1 = v1 + v5 + m5;
+            v2 = v2 + v6 + m12;
+            v3 = v3 + v7 + m1;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m13;
+            v1 = v1 + v6 + m0;
+            v2 = v2 + v7 + m2;
+            v3 = v3 + v4 + m4;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m3;
+            v1 = v1 + v6 + m10;
+            v2 = v2 + v7 + m6;
+            v3 = v3 + v4 + m7;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+            // round 6
+            v0 = v0 + v4 + m11;
+            v1 = v1 + v5 + m5;
+            v2 = v2 + v6 + m1;
+            v3 = v3 + v7 + m8;
+            v12 = Rotr16(v12 ^ v0);
+            v13 = Rotr16(v13 ^ v1);
+            v14 = Rotr16(v14 ^ v2);
+            v15 = Rotr16(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr12(v4 ^ v8);
+            v5 = Rotr12(v5 ^ v9);
+            v6 = Rotr12(v6 ^ v10);
+            v7 = Rotr12(v7 ^ v11);
+            v0 = v0 + v4 + m15;
+            v1 = v1 + v5 + m0;
+            v2 = v2 + v6 + m9;
+            v3 = v3 + v7 + m6;
+            v12 = Rotr8(v12 ^ v0);
+            v13 = Rotr8(v13 ^ v1);
+            v14 = Rotr8(v14 ^ v2);
+            v15 = Rotr8(v15 ^ v3);
+            v8 = v8 + v12;
+            v9 = v9 + v13;
+            v10 = v10 + v14;
+            v11 = v11 + v15;
+            v4 = Rotr7(v4 ^ v8);
+            v5 = Rotr7(v5 ^ v9);
+            v6 = Rotr7(v6 ^ v10);
+            v7 = Rotr7(v7 ^ v11);
+            v0 = v0 + v5 + m14;
+            v1 = v1 + v6 + m2;
+            v2 = v2 + v7 + m3;
+            v3 = v3 + v4 + m7;
+            v15 = Rotr16(v15 ^ v0);
+            v12 = Rotr16(v12 ^ v1);
+            v13 = Rotr16(v13 ^ v2);
+            v14 = Rotr16(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr12(v5 ^ v10);
+            v6 = Rotr12(v6 ^ v11);
+            v7 = Rotr12(v7 ^ v8);
+            v4 = Rotr12(v4 ^ v9);
+            v0 = v0 + v5 + m10;
+            v1 = v1 + v6 + m12;
+            v2 = v2 + v7 + m4;
+            v3 = v3 + v4 + m13;
+            v15 = Rotr8(v15 ^ v0);
+            v12 = Rotr8(v12 ^ v1);
+            v13 = Rotr8(v13 ^ v2);
+            v14 = Rotr8(v14 ^ v3);
+            v10 = v10 + v15;
+            v11 = v11 + v12;
+            v8 = v8 + v13;
+            v9 = v9 + v14;
+            v5 = Rotr7(v5 ^ v10);
+            v6 = Rotr7(v6 ^ v11);
+            v7 = Rotr7(v7 ^ v8);
+            v4 = Rotr7(v4 ^ v9);
+
+            h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
+            h4 = v4 ^ v12; h5 = v5 ^ v13; h6 = v6 ^ v14; h7 = v7 ^ v15;
+        }
+        Transpose(h0, h1, h2, h3, h4, h5, h6, h7, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
+        o0.Store((uint*)output); o1.Store((uint*)(output + 32)); o2.Store((uint*)(output + 64)); o3.Store((uint*)(output + 96));
+        o4.Store((uint*)(output + 128)); o5.Store((uint*)(output + 160)); o6.Store((uint*)(output + 192)); o7.Store((uint*)(output + 224));
+    }
+}

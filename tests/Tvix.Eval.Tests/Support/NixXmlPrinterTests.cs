@@ -1,0 +1,136 @@
+using System.Text;
+using Tvix.Eval.Support.Xml;
+using Tvix.Testing;
+using Xunit;
+
+namespace Tvix.Eval.Tests.Support;
+
+public sealed class NixXmlPrinterTests
+{
+    /// <summary>A tiny value model: string, long, double, bool, null, object[] (list), Attrs, Lambda.</summary>
+    private sealed record Attrs(params (string Name, object? Value)[] Items);
+
+    private sealed record Lambda(string? Arg, bool HasFormals, bool Ellipsis, params string[] Formals);
+
+    private sealed record PathValue(string Path);
+
+    private readonly struct Source : INixXmlSource<object?>
+    {
+        public XmlValueKind Classify(object? value) => value switch
+        {
+            null => XmlValueKind.Null,
+            string => XmlValueKind.String,
+            PathValue => XmlValueKind.Path,
+            long => XmlValueKind.Integer,
+            double => XmlValueKind.Float,
+            bool => XmlValueKind.Boolean,
+            object?[] => XmlValueKind.List,
+            Attrs => XmlValueKind.Attrs,
+            Lambda => XmlValueKind.Lambda,
+            _ => XmlValueKind.PrimOp,
+        };
+
+        public ReadOnlyMemory<byte> GetString(object? value) => Encoding.UTF8.GetBytes(value is PathValue p ? p.Path : (string)value!);
+
+        public long GetInteger(object? value) => (long)value!;
+
+        public double GetFloat(object? value) => (double)value!;
+
+        public bool GetBoolean(object? value) => (bool)value!;
+
+        public int GetListCount(object? value) => ((object?[])value!).Length;
+
+        public object? GetListItem(object? value, int index) => ((object?[])value!)[index];
+
+        public int GetAttrCount(object? value) => ((Attrs)value!).Items.Length;
+
+        public (ReadOnlyMemory<byte> Name, object? Value) GetAttr(object? value, int index)
+        {
+            var sorted = ((Attrs)value!).Items.OrderBy(i => i.Name, StringComparer.Ordinal).ToArray();
+            return (Encoding.UTF8.GetBytes(sorted[index].Name), sorted[index].Value);
+        }
+
+        public bool TryGetAttr(object? value, ReadOnlySpan<byte> name, out object? result)
+        {
+            var n = Encoding.UTF8.GetString(name);
+            foreach (var (k, v) in ((Attrs)value!).Items)
+            {
+                if (k == n) { result = v; return true; }
+            }
+            result = null;
+            return false;
+        }
+
+        public XmlLambdaShape GetLambda(object? value)
+        {
+            var l = (Lambda)value!;
+            return new XmlLambdaShape(l.Arg == null ? null : Encoding.UTF8.GetBytes(l.Arg), l.HasFormals, l.Ellipsis, l.Formals.Select(Encoding.UTF8.GetBytes).ToArray());
+        }
+    }
+
+    private static string Print(object? value) => Encoding.UTF8.GetString(NixXmlPrinter.Print<object?, Source>(value, default));
+
+    [SharedFact]
+    public void MatchesNixsXmlConformanceCase()
+    {
+        var value = new Attrs(
+            ("x", 123L),
+            ("y", 567.890),
+            ("a", "foo"),
+            ("b", "bar"),
+            ("c", "foobar"),
+            ("f", new Lambda(null, true, false, "z", "x", "y")),
+            ("id", new Lambda("x", false, false)),
+            ("at", new Lambda("args", true, false, "x", "y", "z")),
+            ("ellipsis", new Lambda(null, true, true, "x", "y", "z")));
+        var expected = File.ReadAllText(TestPaths.Shared("conformance", "cases", "nix", "lang", "eval-okay-xml.exp.xml"));
+        Assert.Equal(expected, Print(value));
+    }
+
+    [Fact]
+    public void ListAndEmptySet()
+    {
+        Assert.Equal(
+            "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n    <string value=\"ab\" />\n    <int value=\"10\" />\n    <attrs>\n      <attr name=\"x\">\n        <string value=\"x\" />\n      </attr>\n      <attr name=\"y\">\n        <string value=\"x\" />\n      </attr>\n    </attrs>\n  </list>\n</expr>\n",
+            Print(new object?[] { "ab", 10L, new Attrs(("x", "x"), ("y", "x")) }));
+        Assert.Equal("<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <attrs>\n  </attrs>\n</expr>\n", Print(new Attrs()));
+    }
+
+    [Fact]
+    public void ScalarsAndEscaping()
+    {
+        var xml = Print(new object?[] { null, true, false, 1e20, 0.1, -0.0, 1e-7, 100000.0, 1000000.0, new PathValue("/a&b"), "<\"a\" & 'b'>\n\t\r", "é" });
+        Assert.Equal(
+            "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n    <null />\n    <bool value=\"true\" />\n    <bool value=\"false\" />\n" +
+            "    <float value=\"1e+20\" />\n    <float value=\"0.1\" />\n    <float value=\"-0\" />\n    <float value=\"1e-07\" />\n    <float value=\"100000\" />\n    <float value=\"1e+06\" />\n" +
+            "    <path value=\"/a&amp;b\" />\n    <string value=\"&lt;&quot;a&quot; &amp; 'b'&gt;&#xA;\t\r\" />\n    <string value=\"é\" />\n  </list>\n</expr>\n",
+            xml);
+    }
+
+    [Fact]
+    public void DerivationsArePrintedOnceThenRepeated()
+    {
+        var drv = new Attrs(("type", "derivation"), ("name", "x"), ("drvPath", "/nix/store/a-x.drv"), ("outPath", "/nix/store/b-x"));
+        var noDrvPath = new Attrs(("type", "derivation"), ("outPath", "/nix/store/c"));
+        Assert.Equal(
+            "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n" +
+            "    <derivation drvPath=\"/nix/store/a-x.drv\" outPath=\"/nix/store/b-x\">\n" +
+            "      <attr name=\"drvPath\">\n        <string value=\"/nix/store/a-x.drv\" />\n      </attr>\n" +
+            "      <attr name=\"name\">\n        <string value=\"x\" />\n      </attr>\n" +
+            "      <attr name=\"outPath\">\n        <string value=\"/nix/store/b-x\" />\n      </attr>\n" +
+            "      <attr name=\"type\">\n        <string value=\"derivation\" />\n      </attr>\n" +
+            "    </derivation>\n" +
+            "    <derivation drvPath=\"/nix/store/a-x.drv\" outPath=\"/nix/store/b-x\">\n      <repeated />\n    </derivation>\n" +
+            "    <derivation outPath=\"/nix/store/c\">\n      <repeated />\n    </derivation>\n" +
+            "  </list>\n</expr>\n",
+            Print(new object?[] { drv, drv, noDrvPath }));
+    }
+
+    [Fact]
+    public void FunctionsWithNameAndEllipsisAndPrimops()
+    {
+        Assert.Equal(
+            "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n    <function>\n      <attrspat ellipsis=\"1\" name=\"a\">\n        <attr name=\"b\" />\n      </attrspat>\n    </function>\n    <unevaluated />\n  </list>\n</expr>\n",
+            Print(new object?[] { new Lambda("a", true, true, "b"), new object() }));
+    }
+}

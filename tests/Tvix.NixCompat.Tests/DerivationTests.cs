@@ -120,7 +120,8 @@ public sealed class DerivationTests
                     rebuilt.Environment.Remove(ByteString.FromUtf8(name));
                 }
                 rebuilt.CalculateOutputPaths(DrvName(drvPath), Lookup);
-                Assert.Equal(rawAterm, rebuilt.ToAterm());
+                Assert.Equal(drvPath, rebuilt.CalculateDerivationPath(DrvName(drvPath), out var rebuiltAterm));
+                Assert.Equal(rawAterm, rebuiltAterm);
                 outputPaths++;
 
                 if (entry.Value.TryGetProperty("show-derivation", out var show))

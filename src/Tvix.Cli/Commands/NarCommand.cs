@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Text;
+using Tvix.NixCompat;
+using Tvix.NixCompat.Nar;
 
 namespace Tvix.Cli.Commands;
 
@@ -8,9 +11,35 @@ internal static class NarCommand
     public static Command Create()
     {
         var command = new Command("nar", "Read and write NAR archives");
-        command.Subcommands.Add(NotImplementedCommand.Create("dump", "Write the NAR of a path to stdout, like nix-store --dump"));
-        command.Subcommands.Add(NotImplementedCommand.Create("restore", "Restore a NAR from stdin into a directory, like nix-store --restore"));
-        command.Subcommands.Add(NotImplementedCommand.Create("ls", "List the contents of a NAR file"));
+        command.Subcommands.Add(Dump());
+        command.Subcommands.Add(Restore());
+        command.Subcommands.Add(NarLsCommand.Create());
+        return command;
+    }
+
+    private static Command Dump()
+    {
+        var path = new Argument<string>("path") { Description = "The file, directory or symlink to serialise" };
+        var command = new Command("dump", "Write the NAR of a path to stdout, like nix-store --dump") { path };
+        command.SetAction(parse => FormatCommandGuard.Run(() =>
+        {
+            using var stdout = Console.OpenStandardOutput();
+            NarDumper.DumpToStreamAsync(parse.GetValue(path)!, stdout).GetAwaiter().GetResult();
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Restore()
+    {
+        var dest = new Argument<string>("dest") { Description = "The path to create (must not exist)" };
+        var command = new Command("restore", "Restore a NAR from stdin into a directory, like nix-store --restore") { dest };
+        command.SetAction(parse => FormatCommandGuard.Run(() =>
+        {
+            using var stdin = Console.OpenStandardInput();
+            NarReader.ReadAsync(stdin, new NarRestorer(parse.GetValue(dest)!), allowTrailingData: true).GetAwaiter().GetResult();
+            return 0;
+        }));
         return command;
     }
 }

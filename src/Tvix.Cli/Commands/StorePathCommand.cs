@@ -8,7 +8,7 @@ internal static class StorePathCommand
     public static Command Create()
     {
         var command = new Command("store-path", "Compute store paths");
-        command.Subcommands.Add(NotImplementedCommand.Create("from-drv", "Compute a .drv file's own store path from its ATerm and name"));
+        command.Subcommands.Add(StorePathFromDrvCommand.Create());
         return command;
     }
 }

@@ -5,7 +5,7 @@ namespace Tvix.NixCompat.Derivations;
 /// <summary>Writes derivations in Nix's ATerm syntax straight into a buffer.</summary>
 internal static class AtermWriter
 {
-    public static void Write(IBufferWriter<byte> w, Derivation drv, StoreDirectory store, bool maskOutputs,
+    public static void Write(ByteBuilder w, Derivation drv, StoreDirectory store, bool maskOutputs,
         List<KeyValuePair<string, SortedSet<string>>>? replacedInputs)
     {
         Raw(w, "Derive(["u8);
@@ -103,7 +103,7 @@ internal static class AtermWriter
         return false;
     }
 
-    private static void StringList(IBufferWriter<byte> w, SortedSet<string> items)
+    private static void StringList(ByteBuilder w, SortedSet<string> items)
     {
         var first = true;
         foreach (var item in items)
@@ -114,34 +114,28 @@ internal static class AtermWriter
         }
     }
 
-    private static void Raw(IBufferWriter<byte> w, ReadOnlySpan<byte> bytes)
-    {
-        var span = w.GetSpan(bytes.Length);
-        bytes.CopyTo(span);
-        w.Advance(bytes.Length);
-    }
+    private static void Raw(ByteBuilder w, ReadOnlySpan<byte> bytes) => w.Append(bytes);
 
-    private static void StorePathString(IBufferWriter<byte> w, StoreDirectory store, StorePath path)
+    private static void StorePathString(ByteBuilder w, StoreDirectory store, StorePath path)
     {
         if (!store.IsPlainAscii)
         {
             String(w, store.Print(path));
             return;
         }
+        // Store directory (checked plain ASCII) and base name (always ASCII): narrow the chars directly.
         var dir = store.Path;
         var baseName = path.BaseName;
-        var length = dir.Length + 1 + baseName.Length + 2;
-        var span = w.GetSpan(length);
+        var span = w.GetSpan(dir.Length + baseName.Length + 3);
         span[0] = (byte)'"';
-        var i = 1;
-        foreach (var c in dir) span[i++] = (byte)c;
+        var i = 1 + System.Text.Encoding.Latin1.GetBytes(dir, span[1..]);
         span[i++] = (byte)'/';
-        foreach (var c in baseName) span[i++] = (byte)c;
+        i += System.Text.Encoding.Latin1.GetBytes(baseName, span[i..]);
         span[i++] = (byte)'"';
         w.Advance(i);
     }
 
-    private static void HexString(IBufferWriter<byte> w, ReadOnlySpan<byte> digest)
+    private static void HexString(ByteBuilder w, ReadOnlySpan<byte> digest)
     {
         const string digits = "0123456789abcdef";
         var span = w.GetSpan(digest.Length * 2 + 2);
@@ -155,7 +149,7 @@ internal static class AtermWriter
         w.Advance(digest.Length * 2 + 2);
     }
 
-    private static void String(IBufferWriter<byte> w, string text)
+    private static void String(ByteBuilder w, string text)
     {
         var max = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
         byte[]? rented = null;
@@ -166,12 +160,27 @@ internal static class AtermWriter
     }
 
     /// <summary>A quoted string with Nix's escapes for <c>" \ \n \r \t</c>; every other byte is copied.</summary>
-    private static void String(IBufferWriter<byte> w, ReadOnlySpan<byte> value)
+    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create("\"\\\n\r\t"u8);
+
+    private static void String(ByteBuilder w, ReadOnlySpan<byte> value)
     {
+        var plain = value.IndexOfAny(NeedsEscape);
+        if (plain < 0)
+        {
+            // The common case: nothing to escape, one copy.
+            var direct = w.GetSpan(value.Length + 2);
+            direct[0] = (byte)'"';
+            value.CopyTo(direct[1..]);
+            direct[value.Length + 1] = (byte)'"';
+            w.Advance(value.Length + 2);
+            return;
+        }
         var span = w.GetSpan(value.Length * 2 + 2);
         var i = 0;
         span[i++] = (byte)'"';
-        foreach (var b in value)
+        value[..plain].CopyTo(span[i..]);
+        i += plain;
+        foreach (var b in value[plain..])
         {
             switch (b)
             {

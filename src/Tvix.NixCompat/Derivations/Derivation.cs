@@ -52,14 +52,20 @@ public sealed class Derivation
         AtermParser.Parse(aterm, store ?? StoreDirectory.Default);
 
     /// <summary>Writes the ATerm, byte for byte as Nix writes it.</summary>
-    public void WriteAterm(IBufferWriter<byte> destination, StoreDirectory? store = null) =>
-        AtermWriter.Write(destination, this, store ?? StoreDirectory.Default, maskOutputs: false, replacedInputs: null);
+    public void WriteAterm(IBufferWriter<byte> destination, StoreDirectory? store = null)
+    {
+        using var buffer = new ByteBuilder(4096);
+        AtermWriter.Write(buffer, this, store ?? StoreDirectory.Default, maskOutputs: false, replacedInputs: null);
+        var target = destination.GetSpan(buffer.Length);
+        buffer.WrittenSpan.CopyTo(target);
+        destination.Advance(buffer.Length);
+    }
 
     /// <summary>The ATerm as a new array.</summary>
     public byte[] ToAterm(StoreDirectory? store = null)
     {
         using var buffer = new ByteBuilder(4096);
-        WriteAterm(buffer, store);
+        AtermWriter.Write(buffer, this, store ?? StoreDirectory.Default, maskOutputs: false, replacedInputs: null);
         return buffer.ToArray();
     }
 
@@ -83,6 +89,21 @@ public sealed class Derivation
         AtermWriter.Write(buffer, this, store, maskOutputs: false, replacedInputs: null);
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(buffer.WrittenSpan, hash);
+        return store.MakeTextPath(name + ".drv", hash, References());
+    }
+
+    /// <summary>
+    /// The <c>.drv</c> store path and the ATerm bytes in one pass (what an evaluator needs to
+    /// both name and store a new derivation).
+    /// </summary>
+    public StorePath CalculateDerivationPath(string name, out byte[] aterm, StoreDirectory? store = null)
+    {
+        store ??= StoreDirectory.Default;
+        using var buffer = new ByteBuilder(4096);
+        AtermWriter.Write(buffer, this, store, maskOutputs: false, replacedInputs: null);
+        aterm = buffer.ToArray();
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(aterm, hash);
         return store.MakeTextPath(name + ".drv", hash, References());
     }
 
@@ -123,6 +144,7 @@ public sealed class Derivation
         if (Outputs.TryGetValue("out", out var fixedOutput) && fixedOutput.IsFixed)
         {
             if (Outputs.Count != 1) throw new NixFormatException("multiple outputs are not supported in fixed-output derivations");
+            if (fixedOutput.HashMode == OutputHashMode.Text) throw new NotSupportedException("text-hashed fixed outputs are not supported (Nix 2.8 has none)");
             var path = store.MakeFixedOutputPath(name, fixedOutput.Hash!, fixedOutput.HashMode == OutputHashMode.Recursive);
             Outputs["out"] = fixedOutput.WithPath(path);
             Environment[OutKey] = ByteString.FromUtf8(store.Print(path));

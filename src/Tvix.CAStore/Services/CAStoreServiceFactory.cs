@@ -105,5 +105,5 @@ public static class CAStoreServiceFactory
     }
 
     private static ArgumentException Bad(string url, string why) =>
-        new($"invalid castore URL '{url}': {why}; {Expected}", nameof(url));
+        new($"invalid castore URL '{url}': {why}; {Expected}");
 }

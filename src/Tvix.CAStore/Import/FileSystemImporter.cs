@@ -95,17 +95,28 @@ public sealed class FileSystemImporter
 
     private async ValueTask<Node> StoreFileAsync(Entry file, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+        var size = _options.BufferSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
             await using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
                 bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var read = await source.ReadAtLeastAsync(buffer.AsMemory(0, size), size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (read < size)
+            {
+                // The whole file is in memory: if the store has it already, skip the write (and its fsync).
+                var digest = B3Digest.Compute(buffer.AsSpan(0, read));
+                if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false))
+                    return new FileNode(digest, (ulong)read, file.Executable);
+            }
             await using var writer = _blobs.OpenWrite();
-            int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(0, _options.BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            while (read > 0)
+            {
                 await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            var digest = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
-            return new FileNode(digest, (ulong)writer.BytesWritten, file.Executable);
+                read = await source.ReadAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+            }
+            var stored = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
+            return new FileNode(stored, (ulong)writer.BytesWritten, file.Executable);
         }
         finally
         {

@@ -127,3 +127,40 @@ public sealed class ImportExportTests
             exporter.ExportAsync(new FileNode(digest, 99, false), Path.Combine(tmp.Path, "c")));
     }
 }
+
+public sealed class ReimportTests
+{
+    /// <summary>Counts the writers a blob service hands out.</summary>
+    private sealed class CountingBlobService(IBlobService inner) : IBlobService
+    {
+        public int Writers;
+
+        public ValueTask<bool> HasAsync(B3Digest digest, CancellationToken cancellationToken = default) => inner.HasAsync(digest, cancellationToken);
+
+        public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default) => inner.OpenReadAsync(digest, cancellationToken);
+
+        public BlobWriter OpenWrite()
+        {
+            Interlocked.Increment(ref Writers);
+            return inner.OpenWrite();
+        }
+    }
+
+    [Fact]
+    public async Task SmallFilesAlreadyStoredAreNotWrittenAgain()
+    {
+        using var tmp = new TempDir();
+        var source = Path.Combine(tmp.Path, "source");
+        Directory.CreateDirectory(source);
+        await File.WriteAllTextAsync(Path.Combine(source, "small"), "small");
+        await File.WriteAllBytesAsync(Path.Combine(source, "large"), new byte[600_000]);
+        var blobs = new CountingBlobService(new MemoryBlobService());
+        var dirs = new MemoryDirectoryService();
+        var options = new ImportOptions { BufferSize = 64 * 1024 };
+        var first = await new FileSystemImporter(blobs, dirs, options).ImportAsync(source);
+        Assert.Equal(2, blobs.Writers);
+        var second = await new FileSystemImporter(blobs, dirs, options).ImportAsync(source);
+        Assert.Equal(first, second);
+        Assert.Equal(3, blobs.Writers); // only the file larger than the buffer is streamed again
+    }
+}

@@ -8,8 +8,8 @@ namespace Tvix.CAStore.Hashing;
 /// </summary>
 internal static unsafe class Blake3Many
 {
-    /// <summary>The widest kernel this machine runs: 8 (AVX2), 4 (SSE4.1) or 1 (scalar).</summary>
-    internal static int MaxLanes => Blake3Simd8.IsSupported ? 8 : Blake3Simd4.IsSupported ? 4 : 1;
+    /// <summary>The widest kernel this machine runs: 16 (AVX-512), 8 (AVX2), 4 (SSE4.1) or 1 (scalar).</summary>
+    internal static int MaxLanes => Blake3Simd16.IsSupported ? 16 : Blake3Simd8.IsSupported ? 8 : Blake3Simd4.IsSupported ? 4 : 1;
 
     /// <summary>
     /// Hashes <paramref name="count"/> inputs found at <paramref name="input"/> + i * <paramref name="stride"/>,
@@ -21,6 +21,17 @@ internal static unsafe class Blake3Many
     internal static void Hash(byte* input, nint stride, int count, int blocks, uint* key, ulong counter, bool increment,
         uint flags, uint flagsStart, uint flagsEnd, byte* output, int lanes)
     {
+        if (lanes >= 16 && Blake3Simd16.IsSupported)
+        {
+            while (count >= 16)
+            {
+                Blake3Simd16.Hash16(input, stride, blocks, key, counter, increment, flags, flagsStart, flagsEnd, output);
+                input += 16 * stride;
+                if (increment) counter += 16;
+                output += 16 * Blake3Compress.OutLen;
+                count -= 16;
+            }
+        }
         if (lanes >= 8 && Blake3Simd8.IsSupported)
         {
             while (count >= 8)

@@ -27,7 +27,7 @@ public sealed class Blake3PropertyTests
     {
         var gen = from input in Inputs()
                   from cuts in Gen.ListOf(Gen.Choose(0, Math.Max(0, input.Length)))
-                  from lanes in Gen.Elements(1, 4, 8)
+                  from lanes in Gen.Elements(1, 4, 8, 16)
                   select (input, cuts: cuts.Order().ToArray(), lanes);
         Prop.ForAll(gen.ToArbitrary(), t =>
         {
@@ -50,7 +50,7 @@ public sealed class Blake3PropertyTests
         Prop.ForAll(Inputs().ToArbitrary(), input =>
         {
             var outputs = new List<byte[]>();
-            foreach (var lanes in new[] { 1, 4, 8 })
+            foreach (var lanes in new[] { 1, 4, 8, 16 })
             {
                 var hasher = new Blake3Hasher(lanes);
                 hasher.Update(input);

@@ -68,7 +68,7 @@ public sealed class Blake3VectorTests
         foreach (var c in Load(file))
         {
             var input = Mod251(c.InputLength);
-            foreach (var lanes in new[] { 1, 4, 8 })
+            foreach (var lanes in new[] { 1, 4, 8, 16 })
             {
                 // Whole input, then odd-sized pieces that cross block and chunk edges.
                 foreach (var piece in new[] { int.MaxValue, 1, 63, 1000, 1025, 4097 })

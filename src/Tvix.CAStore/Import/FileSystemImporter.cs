@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Text;
+using Tvix.CAStore.Services;
+
+namespace Tvix.CAStore.Import;
+
+/// <summary>
+/// Ingests a filesystem tree (regular and executable files, symlinks, directories) into a blob
+/// service and a directory service and returns its root <see cref="Node"/>. The tree is scanned
+/// first, then files are hashed and stored in parallel with bounded buffers, then directories are
+/// stored leaves first through a checked put session, so a store never names a missing child.
+/// </summary>
+public sealed class FileSystemImporter
+{
+    private readonly IBlobService _blobs;
+    private readonly IDirectoryService _directories;
+    private readonly ImportOptions _options;
+
+    /// <summary>An importer writing into the given services.</summary>
+    public FileSystemImporter(IBlobService blobs, IDirectoryService directories, ImportOptions? options = null)
+    {
+        _blobs = blobs ?? throw new ArgumentNullException(nameof(blobs));
+        _directories = directories ?? throw new ArgumentNullException(nameof(directories));
+        _options = options ?? new ImportOptions();
+        if (_options.MaxParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxParallelism must be at least 1");
+        if (_options.BufferSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BufferSize must be at least 1");
+    }
+
+    /// <summary>Imports the entry at <paramref name="path"/> (not following a symlink there) and returns its node.</summary>
+    /// <exception cref="UnsupportedFileTypeException">The tree contains a socket, FIFO or device.</exception>
+    /// <exception cref="CAStoreValidationException">A name or symlink target cannot be stored (e.g. a target over 4095 bytes).</exception>
+    public async Task<Node> ImportAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var files = new List<Entry>();
+        var root = Scan(Path.GetFullPath(path), name: [], files, cancellationToken);
+
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken },
+            async (file, ct) => file.Node = await StoreFileAsync(file, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        if (root.Kind != FileKind.Directory) return root.Node!;
+        var putter = _directories.CreatePutter();
+        var node = await StoreDirectoryAsync(root, putter, cancellationToken).ConfigureAwait(false);
+        var closed = await putter.CloseAsync(cancellationToken).ConfigureAwait(false);
+        if (closed != node.Digest) throw new InvalidOperationException($"put session closed with {closed}, expected {node.Digest}");
+        return node;
+    }
+
+    /// <summary>One entry of the scanned tree; files and directories get their node later.</summary>
+    private sealed class Entry(string path, byte[] name, FileKind kind)
+    {
+        public string Path { get; } = path;
+        public byte[] Name { get; } = name;
+        public FileKind Kind { get; } = kind;
+        public bool Executable { get; init; }
+        public List<Entry>? Children { get; init; }
+        public Node? Node { get; set; }
+    }
+
+    private static Entry Scan(string path, byte[] name, List<Entry> files, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var (kind, executable) = UnixFileStatus.Get(path);
+        switch (kind)
+        {
+            case FileKind.Regular:
+                var file = new Entry(path, name, kind) { Executable = executable };
+                files.Add(file);
+                return file;
+            case FileKind.Symlink:
+                var target = new FileInfo(path).LinkTarget ?? throw new IOException($"cannot read the symlink '{path}'");
+                var bytes = Encoding.UTF8.GetBytes(target);
+                if (NodeNames.SymlinkTargetError(bytes) is { } error) throw new CAStoreValidationException($"'{path}': {error}");
+                return new Entry(path, name, kind) { Node = new SymlinkNode(bytes) };
+            case FileKind.Directory:
+                var children = new List<Entry>();
+                foreach (var child in new DirectoryInfo(path).EnumerateFileSystemInfos())
+                {
+                    var childName = Encoding.UTF8.GetBytes(child.Name);
+                    if (NodeNames.NameError(childName) is { } nameError) throw new CAStoreValidationException($"'{child.FullName}': {nameError}");
+                    children.Add(Scan(child.FullName, childName, files, cancellationToken));
+                }
+                return new Entry(path, name, kind) { Children = children };
+            default:
+                throw new UnsupportedFileTypeException(path, kind switch
+                {
+                    FileKind.Fifo => "FIFO (named pipe)",
+                    FileKind.Socket => "socket",
+                    FileKind.CharacterDevice => "character device",
+                    FileKind.BlockDevice => "block device",
+                    _ => "file of unknown type",
+                });
+        }
+    }
+
+    private async ValueTask<Node> StoreFileAsync(Entry file, CancellationToken cancellationToken)
+    {
+        var size = _options.BufferSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            await using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var read = await source.ReadAtLeastAsync(buffer.AsMemory(0, size), size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (read < size)
+            {
+                // The whole file is in memory: if the store has it already, skip the write (and its fsync).
+                var digest = B3Digest.Compute(buffer.AsSpan(0, read));
+                if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false))
+                    return new FileNode(digest, (ulong)read, file.Executable);
+            }
+            await using var writer = _blobs.OpenWrite();
+            while (read > 0)
+            {
+                await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                read = await source.ReadAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+            }
+            var stored = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
+            return new FileNode(stored, (ulong)writer.BytesWritten, file.Executable);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Stores a directory after all directories below it (post-order), returning its node.</summary>
+    private static async ValueTask<DirectoryNode> StoreDirectoryAsync(Entry directory, DirectoryPutter putter, CancellationToken cancellationToken)
+    {
+        var builder = new CADirectoryBuilder();
+        foreach (var child in directory.Children!)
+        {
+            var node = child.Kind == FileKind.Directory
+                ? await StoreDirectoryAsync(child, putter, cancellationToken).ConfigureAwait(false)
+                : child.Node!;
+            builder.Add(child.Name, node);
+        }
+        var built = builder.Build();
+        await putter.PutAsync(built, cancellationToken).ConfigureAwait(false);
+        return built.ToNode();
+    }
+}

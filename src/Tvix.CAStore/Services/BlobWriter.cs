@@ -1,0 +1,113 @@
+using Tvix.CAStore.Hashing;
+
+namespace Tvix.CAStore.Services;
+
+/// <summary>
+/// A write-only stream that hashes what passes through it, so the store files a blob under the
+/// digest of the bytes it actually received, never under a digest a caller claims.
+/// </summary>
+public abstract class BlobWriter : Stream
+{
+    private readonly Blake3Hasher _hasher = new();
+    private long _length;
+    private bool _closed;
+
+    /// <summary>Bytes written so far.</summary>
+    public long BytesWritten => _length;
+
+    /// <inheritdoc/>
+    public override bool CanRead => false;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => !_closed;
+
+    /// <inheritdoc/>
+    public override long Length => _length;
+
+    /// <inheritdoc/>
+    public override long Position
+    {
+        get => _length;
+        set => throw new NotSupportedException("a blob writer cannot seek");
+    }
+
+    /// <inheritdoc/>
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        EnsureOpen();
+        _hasher.Update(buffer);
+        WriteCore(buffer);
+        _length += buffer.Length;
+    }
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc/>
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        EnsureOpen();
+        cancellationToken.ThrowIfCancellationRequested();
+        _hasher.Update(buffer.Span);
+        await WriteCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
+        _length += buffer.Length;
+    }
+
+    /// <inheritdoc/>
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>Finishes the blob: stores it durably under the digest of what was written and returns that digest.</summary>
+    public async ValueTask<B3Digest> CloseAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureOpen();
+        Span<byte> hash = stackalloc byte[B3Digest.Length];
+        _hasher.Finalize(hash);
+        var digest = new B3Digest(hash);
+        _closed = true;
+        await CommitAsync(digest, _length, cancellationToken).ConfigureAwait(false);
+        return digest;
+    }
+
+    /// <summary>Stores <paramref name="buffer"/>'s bytes (already hashed by the base class).</summary>
+    protected abstract void WriteCore(ReadOnlySpan<byte> buffer);
+
+    /// <summary>Stores <paramref name="buffer"/>'s bytes asynchronously (already hashed by the base class).</summary>
+    protected abstract ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>Makes the written bytes durable and visible under <paramref name="digest"/>.</summary>
+    protected abstract ValueTask CommitAsync(B3Digest digest, long length, CancellationToken cancellationToken);
+
+    /// <summary>Discards what was written; called when the writer is disposed without being closed.</summary>
+    protected abstract void Abort();
+
+    /// <inheritdoc/>
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("a blob writer cannot read");
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("a blob writer cannot seek");
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException("a blob writer cannot change its length");
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_closed)
+        {
+            _closed = true;
+            Abort();
+        }
+        base.Dispose(disposing);
+    }
+
+    private void EnsureOpen() => ObjectDisposedException.ThrowIf(_closed, this);
+}

@@ -1,0 +1,55 @@
+namespace Tvix.CAStore.Services.FileSystem;
+
+/// <summary>
+/// Directories as files of their canonical encoding under
+/// <c>&lt;root&gt;/directories/ab/cd/&lt;hex digest&gt;</c> (URL <c>file:///root</c>).
+/// Reads re-check the digest, so a corrupted file is reported, never returned.
+/// </summary>
+public sealed class FileDirectoryService : IDirectoryService
+{
+    private readonly ContentAddressedFiles _files;
+
+    /// <summary>A store rooted at <paramref name="root"/> (an absolute path).</summary>
+    public FileDirectoryService(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Root = Path.GetFullPath(root);
+        _files = new ContentAddressedFiles(Root, "directories");
+    }
+
+    /// <summary>The store's root folder.</summary>
+    public string Root { get; }
+
+    /// <inheritdoc/>
+    public async ValueTask<CADirectory?> GetAsync(B3Digest digest, CancellationToken cancellationToken = default)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(_files.PathOf(digest), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        var directory = CADirectory.Decode(bytes);
+        if (directory.Digest != digest)
+            throw new CAStoreValidationException($"stored directory {digest} is corrupt: its contents hash to {directory.Digest}");
+        return directory;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<B3Digest> PutAsync(CADirectory directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        await _files.WriteAsync(directory.Digest, directory.Encode(), cancellationToken).ConfigureAwait(false);
+        return directory.Digest;
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<CADirectory> GetRecursiveAsync(B3Digest root, CancellationToken cancellationToken = default) =>
+        DirectoryTraversal.GetRecursiveAsync(this, root, cancellationToken);
+
+    /// <inheritdoc/>
+    public DirectoryPutter CreatePutter() => new(this);
+}

@@ -1,0 +1,166 @@
+using System.Net.Sockets;
+using FsCheck;
+using FsCheck.Fluent;
+using Tvix.CAStore.Import;
+using Tvix.CAStore.Services;
+using Tvix.CAStore.Services.FileSystem;
+using Tvix.CAStore.Services.Memory;
+using Tvix.CAStore.Tests.Services;
+
+namespace Tvix.CAStore.Tests.Import;
+
+public sealed class ImportExportTests
+{
+    [Fact]
+    public void ImportThenExportIsTheIdentityOnRandomTrees()
+    {
+        var config = Config.QuickThrowOnFailure.WithMaxTest(30);
+        Prop.ForAll(RandomTree.Directories(3).ToArbitrary(), tree =>
+        {
+            using var tmp = new TempDir();
+            var source = Path.Combine(tmp.Path, "source");
+            tree.WriteTo(source);
+            var blobs = new MemoryBlobService();
+            var dirs = new MemoryDirectoryService();
+            var node = new FileSystemImporter(blobs, dirs).ImportAsync(source).GetAwaiter().GetResult();
+            var copy = Path.Combine(tmp.Path, "copy");
+            new FileSystemExporter(blobs, dirs).ExportAsync(node, copy).GetAwaiter().GetResult();
+            var again = new FileSystemImporter(blobs, dirs).ImportAsync(copy).GetAwaiter().GetResult();
+            Assert.Equal(RandomTree.Describe(source), RandomTree.Describe(copy));
+            Assert.Equal(node, again);
+        }).Check(config);
+    }
+
+    [Fact]
+    public async Task RootNodesOfEachKind()
+    {
+        using var tmp = new TempDir();
+        var blobs = new MemoryBlobService();
+        var dirs = new MemoryDirectoryService();
+        var importer = new FileSystemImporter(blobs, dirs);
+
+        var file = Path.Combine(tmp.Path, "file");
+        await File.WriteAllBytesAsync(file, "Hello World!"u8.ToArray());
+        var fileNode = Assert.IsType<FileNode>(await importer.ImportAsync(file));
+        Assert.Equal(B3Digest.Compute("Hello World!"u8), fileNode.Digest);
+        Assert.Equal(12UL, fileNode.Size);
+        Assert.False(fileNode.Executable);
+
+        var link = Path.Combine(tmp.Path, "link");
+        File.CreateSymbolicLink(link, "file");
+        Assert.Equal(new SymlinkNode("file"u8), await importer.ImportAsync(link));
+
+        var empty = Path.Combine(tmp.Path, "empty");
+        Directory.CreateDirectory(empty);
+        Assert.Equal(CADirectory.Empty.ToNode(), await importer.ImportAsync(empty));
+
+        var exporter = new FileSystemExporter(blobs, dirs);
+        await exporter.ExportAsync(fileNode, Path.Combine(tmp.Path, "file2"));
+        Assert.Equal("Hello World!", await File.ReadAllTextAsync(Path.Combine(tmp.Path, "file2")));
+        await Assert.ThrowsAsync<IOException>(() => exporter.ExportAsync(fileNode, file));
+    }
+
+    [Fact]
+    public async Task DirectoryNodeCountsEntriesRecursively()
+    {
+        using var tmp = new TempDir();
+        Directory.CreateDirectory(Path.Combine(tmp.Path, "t", "sub", "subsub"));
+        await File.WriteAllTextAsync(Path.Combine(tmp.Path, "t", "sub", "f"), "x");
+        await File.WriteAllTextAsync(Path.Combine(tmp.Path, "t", "g"), "y");
+        var node = Assert.IsType<DirectoryNode>(await new FileSystemImporter(new MemoryBlobService(), new MemoryDirectoryService()).ImportAsync(Path.Combine(tmp.Path, "t")));
+        Assert.Equal(4UL, node.Size); // sub, g, and below sub: subsub, f
+    }
+
+    [Fact]
+    public async Task SpecialFilesAreAClearError()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var tmp = new TempDir();
+        var tree = Path.Combine(tmp.Path, "tree");
+        Directory.CreateDirectory(tree);
+        var socketPath = Path.Combine(tree, "sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var e = await Assert.ThrowsAsync<UnsupportedFileTypeException>(() =>
+            new FileSystemImporter(new MemoryBlobService(), new MemoryDirectoryService()).ImportAsync(tree));
+        Assert.Equal("socket", e.FileType);
+        Assert.Contains("sock", e.Message);
+        Assert.Throws<UnsupportedFileTypeException>(() =>
+            new FileSystemImporter(new MemoryBlobService(), new MemoryDirectoryService()).ImportAsync("/dev/null").GetAwaiter().GetResult());
+    }
+
+    [Fact]
+    public async Task TwoImportersOfTheSameTreeIntoOneStoreBothSucceed()
+    {
+        using var tmp = new TempDir();
+        var source = Path.Combine(tmp.Path, "source");
+        var tree = RandomTree.Directories(3).Sample(1, 1).Single();
+        tree.WriteTo(source);
+        File.WriteAllBytes(Path.Combine(source, "big"), new byte[3 * 1024 * 1024 + 5]);
+        var store = Path.Combine(tmp.Path, "store");
+
+        // Separate service instances over one folder, as two processes would have.
+        Task<Node> Import() => Task.Run(() => new FileSystemImporter(new FileBlobService(store), new FileDirectoryService(store)).ImportAsync(source));
+        var results = await Task.WhenAll(Import(), Import(), Import());
+        Assert.Equal(results[0], results[1]);
+        Assert.Equal(results[0], results[2]);
+
+        var copy = Path.Combine(tmp.Path, "copy");
+        await new FileSystemExporter(new FileBlobService(store), new FileDirectoryService(store)).ExportAsync(results[0], copy);
+        Assert.Equal(RandomTree.Describe(source), RandomTree.Describe(copy));
+        Assert.Empty(Directory.GetFiles(Path.Combine(store, "tmp")));
+    }
+
+    [Fact]
+    public async Task ExportReportsMissingData()
+    {
+        using var tmp = new TempDir();
+        var blobs = new MemoryBlobService();
+        var dirs = new MemoryDirectoryService();
+        var exporter = new FileSystemExporter(blobs, dirs);
+        await Assert.ThrowsAsync<CAStoreValidationException>(() =>
+            exporter.ExportAsync(new FileNode(B3Digest.Compute("absent"u8), 6, false), Path.Combine(tmp.Path, "a")));
+        await Assert.ThrowsAsync<CAStoreValidationException>(() =>
+            exporter.ExportAsync(new DirectoryNode(B3Digest.Compute("absent"u8), 0), Path.Combine(tmp.Path, "b")));
+        var digest = await blobs.PutAsync("short"u8.ToArray());
+        await Assert.ThrowsAsync<CAStoreValidationException>(() =>
+            exporter.ExportAsync(new FileNode(digest, 99, false), Path.Combine(tmp.Path, "c")));
+    }
+}
+
+public sealed class ReimportTests
+{
+    /// <summary>Counts the writers a blob service hands out.</summary>
+    private sealed class CountingBlobService(IBlobService inner) : IBlobService
+    {
+        public int Writers;
+
+        public ValueTask<bool> HasAsync(B3Digest digest, CancellationToken cancellationToken = default) => inner.HasAsync(digest, cancellationToken);
+
+        public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default) => inner.OpenReadAsync(digest, cancellationToken);
+
+        public BlobWriter OpenWrite()
+        {
+            Interlocked.Increment(ref Writers);
+            return inner.OpenWrite();
+        }
+    }
+
+    [Fact]
+    public async Task SmallFilesAlreadyStoredAreNotWrittenAgain()
+    {
+        using var tmp = new TempDir();
+        var source = Path.Combine(tmp.Path, "source");
+        Directory.CreateDirectory(source);
+        await File.WriteAllTextAsync(Path.Combine(source, "small"), "small");
+        await File.WriteAllBytesAsync(Path.Combine(source, "large"), new byte[600_000]);
+        var blobs = new CountingBlobService(new MemoryBlobService());
+        var dirs = new MemoryDirectoryService();
+        var options = new ImportOptions { BufferSize = 64 * 1024 };
+        var first = await new FileSystemImporter(blobs, dirs, options).ImportAsync(source);
+        Assert.Equal(2, blobs.Writers);
+        var second = await new FileSystemImporter(blobs, dirs, options).ImportAsync(source);
+        Assert.Equal(first, second);
+        Assert.Equal(3, blobs.Writers); // only the file larger than the buffer is streamed again
+    }
+}

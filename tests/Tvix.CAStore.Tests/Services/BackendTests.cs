@@ -1,0 +1,90 @@
+using Tvix.CAStore.Services;
+using Tvix.CAStore.Services.Combined;
+using Tvix.CAStore.Services.FileSystem;
+using Tvix.CAStore.Services.Memory;
+
+namespace Tvix.CAStore.Tests.Services;
+
+public sealed class MemoryBlobServiceTests : BlobServiceTests
+{
+    protected override IBlobService CreateService() => new MemoryBlobService();
+}
+
+public sealed class FileBlobServiceTests : BlobServiceTests
+{
+    protected override IBlobService CreateService() => new FileBlobService(Track(new TempDir()).Path);
+
+    [Fact]
+    public async Task BlobsAreShardedAndNoTemporaryFileRemains()
+    {
+        using var dir = new TempDir();
+        var service = new FileBlobService(dir.Path);
+        var digest = await service.PutAsync("hello"u8.ToArray());
+        var hex = digest.ToHex();
+        Assert.True(File.Exists(Path.Combine(dir.Path, "blobs", hex[..2], hex[2..4], hex)));
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "tmp")));
+    }
+}
+
+public sealed class CombinedBlobServiceTests : BlobServiceTests
+{
+    protected override IBlobService CreateService() =>
+        new CombinedBlobService(new MemoryBlobService(), new FileBlobService(Track(new TempDir()).Path));
+
+    [Fact]
+    public async Task ReadsFillTheNearStore()
+    {
+        var near = new MemoryBlobService();
+        var far = new MemoryBlobService();
+        var digest = await far.PutAsync("far away"u8.ToArray());
+        var combined = new CombinedBlobService(near, far);
+        Assert.False(await near.HasAsync(digest));
+        Assert.True(await combined.HasAsync(digest));
+        Assert.Equal("far away"u8.ToArray(), await combined.ReadAllBytesAsync(digest));
+        Assert.True(await near.HasAsync(digest));
+    }
+}
+
+public sealed class MemoryDirectoryServiceTests : DirectoryServiceTests
+{
+    protected override IDirectoryService CreateService() => new MemoryDirectoryService();
+}
+
+public sealed class FileDirectoryServiceTests : DirectoryServiceTests
+{
+    protected override IDirectoryService CreateService() => new FileDirectoryService(Track(new TempDir()).Path);
+
+    [Fact]
+    public async Task CorruptionIsReportedNotReturned()
+    {
+        using var dir = new TempDir();
+        var service = new FileDirectoryService(dir.Path);
+        var (_, a, b, _) = Diamond();
+        await service.PutAsync(a);
+        var hex = a.Digest.ToHex();
+        File.WriteAllBytes(Path.Combine(dir.Path, "directories", hex[..2], hex[2..4], hex), b.Encode());
+        await Assert.ThrowsAsync<CAStoreValidationException>(async () => await service.GetAsync(a.Digest));
+    }
+}
+
+public sealed class CachingDirectoryServiceTests : DirectoryServiceTests
+{
+    protected override IDirectoryService CreateService() =>
+        new CachingDirectoryService(new MemoryDirectoryService(), new FileDirectoryService(Track(new TempDir()).Path));
+
+    [Fact]
+    public async Task ReadsFillTheNearStore()
+    {
+        var near = new MemoryDirectoryService();
+        var far = new MemoryDirectoryService();
+        var (leaf, a, _, _) = Diamond();
+        await far.PutAsync(leaf);
+        await far.PutAsync(a);
+        var combined = new CachingDirectoryService(near, far);
+        var count = 0;
+        await foreach (var _ in combined.GetRecursiveAsync(a.Digest)) count++;
+        Assert.Equal(2, count);
+        Assert.NotNull(await near.GetAsync(a.Digest));
+        Assert.NotNull(await near.GetAsync(leaf.Digest));
+    }
+}

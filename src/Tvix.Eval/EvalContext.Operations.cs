@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text;
+using Tvix.Eval.Runtime;
+
+namespace Tvix.Eval;
+
+/// <summary>How far <see cref="EvalContext.CoerceToString"/> goes.</summary>
+public enum StringCoercion
+{
+    /// <summary>As string interpolation: strings, paths (copied to the store when a hook is set), sets with <c>__toString</c>/<c>outPath</c>.</summary>
+    Interpolation,
+    /// <summary>As <c>builtins.toString</c>: also ints, floats, Booleans, null and lists; paths are not copied.</summary>
+    ToString,
+    /// <summary>As interpolation, but paths stay paths (not copied), as builtins that take a path want.</summary>
+    NoCopy,
+}
+
+public sealed partial class EvalContext
+{
+    /// <summary>Coerces a value to a string as Nix does for interpolation or <c>toString</c>.</summary>
+    public NixString CoerceToString(Value v, StringCoercion mode)
+    {
+        v = Force(v);
+        switch (v.Kind)
+        {
+            case ValueKind.String:
+                return v.RawString;
+            case ValueKind.Path:
+                if (mode == StringCoercion.Interpolation && Options.PathToString is { } hook) return hook(this, v.RawPath);
+                return NixString.FromUtf8(v.RawPath);
+            case ValueKind.Attrs:
+            {
+                var a = v.RawAttrs;
+                if (a.TryGet(SymToString, out var f))
+                {
+                    var r = Force(Call(f, v));
+                    if (r.Kind is ValueKind.String or ValueKind.Path || mode == StringCoercion.ToString)
+                        return CoerceToString(r, mode);
+                    try { return CoerceToString(r, mode); }
+                    catch (NixEvalException e) { e.AddTrace("while using the result of the `__toString` attribute", null, default); throw; }
+                }
+                if (a.TryGet(SymOutPath, out var outPath)) return CoerceToString(outPath, mode);
+                break;
+            }
+        }
+        if (mode == StringCoercion.ToString)
+        {
+            switch (v.Kind)
+            {
+                case ValueKind.Null: return NixString.Empty;
+                case ValueKind.Bool: return v.RawBool ? One : NixString.Empty;
+                case ValueKind.Int: return NixString.FromUtf8(v.RawInt.ToString(CultureInfo.InvariantCulture));
+                case ValueKind.Float: return NixString.FromUtf8(v.RawFloat.ToString("F6", CultureInfo.InvariantCulture));
+                case ValueKind.List:
+                {
+                    var items = v.RawList.Items;
+                    var buf = new List<byte>();
+                    NixContext? ctx = null;
+                    for (var i = 0; i < items.Length; i++)
+                    {
+                        var s = CoerceToString(items[i], mode);
+                        buf.AddRange(s.RawBytes);
+                        ctx = NixContext.Union(ctx, s.Context);
+                        if (i < items.Length - 1)
+                        {
+                            var item = Force(items[i]);
+                            if (item.Kind != ValueKind.List || item.RawList.Count != 0) buf.Add((byte)' ');
+                        }
+                    }
+                    return new NixString([.. buf], ctx);
+                }
+            }
+        }
+        throw Error($"cannot coerce {TypeNames.Describe(v)} to a string: {PrintForError(v)}");
+    }
+
+    private static readonly NixString One = NixString.FromUtf8("1");
+
+    /// <summary>
+    /// Coerces a value to an absolute path for builtins that read files (<c>readFile</c>,
+    /// <c>import</c>, …): a path, or a string/set that coerces to an absolute path.
+    /// </summary>
+    public string CoerceToPath(Value v)
+    {
+        v = Force(v);
+        if (v.Kind == ValueKind.Path) return v.RawPath;
+        var s = CoerceToString(v, StringCoercion.NoCopy).ToString();
+        if (s.Length == 0 || s[0] != '/') throw Error($"string '{s}' doesn't represent an absolute path");
+        return NixPath.Canonicalize(s);
+    }
+
+    // ---------------------------------------------------------------- equality and ordering
+
+    /// <summary>Nix's <c>==</c>: forces as needed; ints and floats compare numerically; functions are never equal.</summary>
+    public bool ValuesEqual(Value a, Value b) => Equal(a, b, top: true);
+
+    private bool Equal(Value a, Value b, bool top)
+    {
+        // Nix compares the same value slot as equal without forcing it (even a function);
+        // this shows through list elements and attribute values.
+        if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj) && a.Kind == b.Kind) return true;
+        a = Force(a);
+        b = Force(b);
+        if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj) && a.Kind == b.Kind
+            && a.Kind is ValueKind.Lambda or ValueKind.PrimOp or ValueKind.PrimOpApp or ValueKind.Attrs or ValueKind.List) return true;
+        switch (a.Kind)
+        {
+            case ValueKind.Int:
+                if (b.Kind == ValueKind.Int) return a.RawInt == b.RawInt;
+                if (b.Kind == ValueKind.Float) return a.RawInt == b.RawFloat;
+                return false;
+            case ValueKind.Float:
+                if (b.Kind == ValueKind.Float) return a.RawFloat == b.RawFloat;
+                if (b.Kind == ValueKind.Int) return a.RawFloat == b.RawInt;
+                return false;
+        }
+        if (a.Kind != b.Kind) return false;
+        switch (a.Kind)
+        {
+            case ValueKind.Null: return true;
+            case ValueKind.Bool: return a.RawBool == b.RawBool;
+            case ValueKind.String: return a.RawString.ContentEquals(b.RawString);
+            case ValueKind.Path: return a.RawPath == b.RawPath;
+            case ValueKind.List:
+            {
+                var x = a.RawList.Items;
+                var y = b.RawList.Items;
+                if (x.Length != y.Length) return false;
+                if (ReferenceEquals(x, y)) return true;
+                EnsureStack();
+                for (var i = 0; i < x.Length; i++)
+                    if (!Equal(x[i], y[i], top: false)) return false;
+                return true;
+            }
+            case ValueKind.Attrs:
+            {
+                var x = a.RawAttrs;
+                var y = b.RawAttrs;
+                if (ReferenceEquals(x, y)) return true;
+                if (IsDerivation(x) && IsDerivation(y))
+                {
+                    if (x.TryGet(SymOutPath, out var ox) && y.TryGet(SymOutPath, out var oy))
+                        return Equal(ox, oy, top: false);
+                }
+                if (x.Count != y.Count) return false;
+                EnsureStack();
+                for (var i = 0; i < x.Keys.Length; i++)
+                {
+                    if (x.Keys[i] != y.Keys[i]) return false;
+                }
+                for (var i = 0; i < x.Keys.Length; i++)
+                {
+                    if (!Equal(x.Values[i], y.Values[i], top: false)) return false;
+                }
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    internal bool IsDerivation(NixAttrs a)
+    {
+        if (!a.TryGet(SymType, out var t)) return false;
+        t = Force(t);
+        return t.Kind == ValueKind.String && t.RawString.Bytes.SequenceEqual("derivation"u8);
+    }
+
+    /// <summary>Nix's <c>&lt;</c>: numbers, strings (by bytes), paths and lists (lexicographically).</summary>
+    public bool LessThan(Value a, Value b) => Compare(a, b) < 0;
+
+    internal int Compare(Value a, Value b)
+    {
+        a = Force(a);
+        b = Force(b);
+        if (a.Kind == ValueKind.Int && b.Kind == ValueKind.Int) return a.RawInt.CompareTo(b.RawInt);
+        if (a.Kind is ValueKind.Int or ValueKind.Float && b.Kind is ValueKind.Int or ValueKind.Float)
+        {
+            var x = a.Kind == ValueKind.Int ? a.RawInt : a.RawFloat;
+            var y = b.Kind == ValueKind.Int ? b.RawInt : b.RawFloat;
+            return x < y ? -1 : x > y ? 1 : 0;
+        }
+        if (a.Kind == ValueKind.String && b.Kind == ValueKind.String)
+            return a.RawString.Bytes.SequenceCompareTo(b.RawString.Bytes);
+        if (a.Kind == ValueKind.Path && b.Kind == ValueKind.Path)
+            return Encoding.UTF8.GetBytes(a.RawPath).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b.RawPath));
+        if (a.Kind == ValueKind.List && b.Kind == ValueKind.List)
+        {
+            var x = a.RawList.Items;
+            var y = b.RawList.Items;
+            EnsureStack();
+            for (var i = 0; ; i++)
+            {
+                if (i == y.Length) return i == x.Length ? 0 : 1;
+                if (i == x.Length) return -1;
+                var xi = Force(x[i]);
+                var yi = Force(y[i]);
+                if (!Equal(xi, yi, top: true))
+                    return Compare(xi, yi);
+            }
+        }
+        if (a.Kind == b.Kind)
+            throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}");
+        throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}");
+    }
+}
+
+public sealed partial class EvalContext
+{
+    /// <summary>Whether a set has <c>type = "derivation"</c> already evaluated (never forces).</summary>
+    internal bool IsDerivationNoForce(NixAttrs a)
+    {
+        if (!a.TryGet(SymType, out var t)) return false;
+        if (t.Kind == ValueKind.Thunk) { if (!t.RawThunk.IsEvaluated) return false; t = t.RawThunk.Result; }
+        return t.Kind == ValueKind.String && t.RawString.Bytes.SequenceEqual("derivation"u8);
+    }
+}

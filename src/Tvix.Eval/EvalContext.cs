@@ -1,0 +1,312 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using Tvix.Eval.Runtime;
+using Tvix.Eval.Syntax;
+
+namespace Tvix.Eval;
+
+/// <summary>
+/// The state of one evaluator as builtins and hosts see it: forcing, calling, coercing,
+/// comparing and printing values, building attribute sets and lists, raising Nix errors and
+/// reaching the world through <see cref="IO"/>. One context belongs to one
+/// evaluator; it is not thread-safe (evaluation runs on the evaluator's thread).
+/// </summary>
+public sealed partial class EvalContext
+{
+    internal readonly SymbolTable Symbols = new();
+    internal readonly EvaluatorOptions Options;
+    internal readonly Dictionary<string, Value> ImportCache = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, Value> GlobalValues = new(StringComparer.Ordinal);
+    internal readonly Node CallSlotsNode;
+    internal int CallDepth;
+    internal int MaxCallDepth;
+    internal CancellationToken Cancellation;
+
+    internal readonly int SymOutPath, SymToString, SymFunctor, SymType, SymDrvPath, SymName, SymValue,
+        SymKey, SymOperator, SymStartSet, SymRight, SymWrong, SymSuccess, SymPath, SymPrefix, SymFile,
+        SymLine, SymColumn, SymOverrides, SymBody, SymOutputs, SymOutputName, SymAllOutputs;
+
+    internal EvalContext(EvaluatorOptions options)
+    {
+        Options = options;
+        IO = options.IO;
+        MaxCallDepth = options.MaxCallDepth;
+        CallSlotsNode = new CallSlotsNode();
+        SymOutPath = Symbols.Intern("outPath");
+        SymToString = Symbols.Intern("__toString");
+        SymFunctor = Symbols.Intern("__functor");
+        SymType = Symbols.Intern("type");
+        SymDrvPath = Symbols.Intern("drvPath");
+        SymName = Symbols.Intern("name");
+        SymValue = Symbols.Intern("value");
+        SymKey = Symbols.Intern("key");
+        SymOperator = Symbols.Intern("operator");
+        SymStartSet = Symbols.Intern("startSet");
+        SymRight = Symbols.Intern("right");
+        SymWrong = Symbols.Intern("wrong");
+        SymSuccess = Symbols.Intern("success");
+        SymPath = Symbols.Intern("path");
+        SymPrefix = Symbols.Intern("prefix");
+        SymFile = Symbols.Intern("file");
+        SymLine = Symbols.Intern("line");
+        SymColumn = Symbols.Intern("column");
+        SymOverrides = Symbols.Intern("__overrides");
+        SymBody = Symbols.Intern("body");
+        SymOutputs = Symbols.Intern("outputs");
+        SymOutputName = Symbols.Intern("outputName");
+        SymAllOutputs = Symbols.Intern("all");
+    }
+
+    /// <summary>The I/O seam of this evaluator.</summary>
+    public IEvalIO IO { get; }
+
+    /// <summary>Where <c>builtins.trace</c> and warnings go (standard error by default).</summary>
+    public TextWriter Log => Options.Log ?? Console.Error;
+
+    /// <summary>The store directory (<c>builtins.storeDir</c>), e.g. <c>/nix/store</c>.</summary>
+    public string StoreDir => Options.StoreDir;
+
+    /// <summary>The <c>builtins</c> attribute set of this evaluator.</summary>
+    public NixAttrs Builtins { get; internal set; } = null!;
+
+    // ---------------------------------------------------------------- forcing
+
+    /// <summary>Forces a value to weak head normal form (evaluates a thunk; other values are returned as they are).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Value Force(Value v) => v.Kind == ValueKind.Thunk ? v.RawThunk.Force(this) : v;
+
+    /// <summary>Forces a value and checks that it is an integer.</summary>
+    public long ForceInt(Value v)
+    {
+        v = Force(v);
+        if (v.Kind != ValueKind.Int) throw TypeError("an integer", v);
+        return v.RawInt;
+    }
+
+    /// <summary>Forces a value and checks that it is an integer or a float; returns it as a double.</summary>
+    public double ForceNumber(Value v)
+    {
+        v = Force(v);
+        return v.Kind switch
+        {
+            ValueKind.Int => v.RawInt,
+            ValueKind.Float => v.RawFloat,
+            _ => throw TypeError("a float", v),
+        };
+    }
+
+    /// <summary>Forces a value and checks that it is a Boolean.</summary>
+    public bool ForceBool(Value v)
+    {
+        v = Force(v);
+        if (v.Kind != ValueKind.Bool) throw TypeError("a Boolean", v);
+        return v.RawBool;
+    }
+
+    /// <summary>Forces a value and checks that it is a string (no coercion); the context is kept.</summary>
+    public NixString ForceString(Value v)
+    {
+        v = Force(v);
+        if (v.Kind != ValueKind.String) throw TypeError("a string", v);
+        return v.RawString;
+    }
+
+    /// <summary>Forces a value and checks that it is an attribute set.</summary>
+    public NixAttrs ForceAttrs(Value v)
+    {
+        v = Force(v);
+        if (v.Kind != ValueKind.Attrs) throw TypeError("a set", v);
+        return v.RawAttrs;
+    }
+
+    /// <summary>Forces a value and checks that it is a list.</summary>
+    public NixList ForceList(Value v)
+    {
+        v = Force(v);
+        if (v.Kind != ValueKind.List) throw TypeError("a list", v);
+        return v.RawList;
+    }
+
+    /// <summary>Forces a value and checks that it is callable (a function or a set with <c>__functor</c>).</summary>
+    public Value ForceFunction(Value v)
+    {
+        v = Force(v);
+        if (v.IsFunction) return v;
+        if (v.Kind == ValueKind.Attrs && v.RawAttrs.TryGet(SymFunctor, out _)) return v;
+        throw TypeError("a function", v);
+    }
+
+    /// <summary>Forces a value and everything inside it (lists, attribute values), as <c>deepSeq</c> and <c>--strict</c> do.</summary>
+    public void DeepForce(Value v) => DeepForce(v, new HashSet<object>(ReferenceEqualityComparer.Instance));
+
+    private void DeepForce(Value v, HashSet<object> seen)
+    {
+        v = Force(v);
+        if (v.Kind == ValueKind.Attrs)
+        {
+            var a = v.RawAttrs;
+            if (a.Count == 0 || !seen.Add(a)) return;
+            EnsureStack();
+            var vals = a.Values;
+            for (var i = 0; i < vals.Length; i++)
+            {
+                try { DeepForce(vals[i], seen); }
+                catch (NixEvalException e)
+                {
+                    e.AddTrace($"while evaluating the attribute '{Symbols.Text(a.Keys[i])}'", null, default);
+                    throw;
+                }
+            }
+        }
+        else if (v.Kind == ValueKind.List)
+        {
+            var l = v.RawList;
+            if (l.Count == 0 || !seen.Add(l)) return;
+            EnsureStack();
+            foreach (var item in l.Items) DeepForce(item, seen);
+        }
+    }
+
+    // ---------------------------------------------------------------- calling
+
+    /// <summary>Applies a function (lambda, builtin, or a set with <c>__functor</c>) to one argument and forces the result.</summary>
+    public Value Call(Value function, Value argument)
+    {
+        function = Force(function);
+        switch (function.Kind)
+        {
+            case ValueKind.Lambda:
+            {
+                var c = Unsafe.As<Closure>(function.Obj!);
+                Enter();
+                try { return c.Code.Invoke(this, c.Env, argument); }
+                finally { CallDepth--; }
+            }
+            case ValueKind.PrimOp:
+            {
+                var b = Unsafe.As<Builtin>(function.Obj!);
+                if (b.Arity == 1)
+                {
+                    Enter();
+                    try { return Force(b.Impl(this, MemoryMarshal.CreateReadOnlySpan(ref argument, 1))); }
+                    catch (NixEvalException e) { e.AddTrace($"while calling the '{b.Name}' builtin", null, default); throw; }
+                    finally { CallDepth--; }
+                }
+                return Value.FromPartial(new PartialApplication(b, [argument]));
+            }
+            case ValueKind.PrimOpApp:
+            {
+                var p = Unsafe.As<PartialApplication>(function.Obj!);
+                var args = new Value[p.Args.Length + 1];
+                p.Args.CopyTo(args, 0);
+                args[^1] = argument;
+                if (args.Length < p.Builtin.Arity) return Value.FromPartial(new PartialApplication(p.Builtin, args));
+                Enter();
+                try { return Force(p.Builtin.Impl(this, args)); }
+                catch (NixEvalException e) { e.AddTrace($"while calling the '{p.Builtin.Name}' builtin", null, default); throw; }
+                finally { CallDepth--; }
+            }
+            case ValueKind.Attrs:
+                if (function.RawAttrs.TryGet(SymFunctor, out var functor))
+                    return Call(Call(functor, function), argument);
+                break;
+        }
+        throw Error($"attempt to call something which is not a function but {TypeNames.Describe(function)}: {PrintForError(function)}");
+    }
+
+    /// <summary>Applies a function to two arguments (curried) and forces the result.</summary>
+    public Value Call(Value function, Value argument1, Value argument2) => Call(Call(function, argument1), argument2);
+
+    /// <summary>A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.</summary>
+    public Value CallLazy(Value function, Value argument) =>
+        Value.FromThunk(new Thunk(CallSlotsNode, new Env([function, argument], null)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Enter()
+    {
+        if (++CallDepth > MaxCallDepth)
+        {
+            CallDepth--;
+            throw new NixEvalException("stack overflow; max-call-depth exceeded");
+        }
+        if (Cancellation.IsCancellationRequested) ThrowCancelled();
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            CallDepth--;
+            throw StackOverflow();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowCancelled() => Cancellation.ThrowIfCancellationRequested();
+
+    internal void EnsureStack()
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw StackOverflow();
+    }
+
+    internal NixEvalException StackOverflow() => new("stack overflow (possible infinite recursion)");
+
+    // ---------------------------------------------------------------- errors
+
+    /// <summary>A non-catchable evaluation error to throw.</summary>
+    public NixEvalException Error(string message) => new(message);
+
+    /// <summary>The error for a value of the wrong type: <c>expected a set but found an integer: 1</c>.</summary>
+    public NixEvalException TypeError(string expected, Value actual) =>
+        new($"expected {expected} but found {TypeNames.Describe(actual)}: {PrintForError(actual)}");
+
+    /// <summary>Nix's name for the type of a value: <c>an integer</c>, <c>a set</c>, ….</summary>
+    public static string DescribeType(Value v) => TypeNames.Describe(v);
+
+    // ---------------------------------------------------------------- building values
+
+    /// <summary>A builder for a new attribute set of this evaluator.</summary>
+    public NixAttrsBuilder CreateAttrsBuilder(int capacity = 8) => new(Symbols, capacity);
+
+    /// <summary>The empty attribute set.</summary>
+    public NixAttrs EmptyAttrs => _emptyAttrs ??= NixAttrs.Empty(Symbols);
+    private NixAttrs? _emptyAttrs;
+
+    /// <summary>Looks up an attribute by name (the value may be a thunk).</summary>
+    public bool TryGetAttr(NixAttrs attrs, string name, out Value value) => attrs.TryGetValue(name, out value);
+
+    internal Value GetAttrOrThrow(NixAttrs attrs, int sym)
+    {
+        if (attrs.TryGet(sym, out var v)) return v;
+        throw Error($"attribute '{Symbols.Text(sym)}' missing");
+    }
+
+    /// <summary>A path value from an absolute path (canonicalised).</summary>
+    public static Value MakePath(string absolutePath) => Value.FromPath(NixPath.Canonicalize(absolutePath));
+
+    // ---------------------------------------------------------------- printing
+
+    /// <summary>
+    /// Prints a value as <c>nix-instantiate --eval</c> does. With <paramref name="strict"/>
+    /// the value is forced deeply first; otherwise unforced thunks print as <c>&lt;CODE&gt;</c>.
+    /// </summary>
+    public string Print(Value v, bool strict = false)
+    {
+        if (strict) DeepForce(v);
+        var sb = new StringBuilder();
+        new Printer(this, sb, forError: false).Print(Force(v));
+        return sb.ToString();
+    }
+
+    /// <summary>Prints a value for an error message (never forces; long output is cut).</summary>
+    internal string PrintForError(Value v)
+    {
+        var sb = new StringBuilder();
+        try { new Printer(this, sb, forError: true).Print(v); }
+        catch (NixEvalException) { sb.Append("«error»"); }
+        return sb.ToString();
+    }
+}
+
+/// <summary>The code of thunks made by <see cref="EvalContext.CallLazy"/>: slot 0 applied to slot 1.</summary>
+internal sealed class CallSlotsNode() : Node(SourceText.From("", "«builtin»"), default)
+{
+    public override Value Eval(EvalContext cx, Env env) => cx.Call(env.Slots[0], env.Slots[1]);
+}

@@ -1,0 +1,62 @@
+namespace Tvix.Eval;
+
+/// <summary>What a lint of path or URL literals does when it fires.</summary>
+public enum LintLevel
+{
+    /// <summary>Nothing.</summary>
+    Ignore,
+    /// <summary>Prints a warning and goes on.</summary>
+    Warn,
+    /// <summary>Fails with an error.</summary>
+    Fatal,
+}
+
+/// <summary>Settings of an evaluator. Options are read when the evaluator is created.</summary>
+public sealed class EvaluatorOptions
+{
+    /// <summary>The seam to files, environment and clock. Default: the real filesystem; use <see cref="PureEvalIO"/> to forbid I/O.</summary>
+    public IEvalIO IO { get; set; } = new FileSystemEvalIO();
+
+    /// <summary>
+    /// Search path entries for <c>&lt;name&gt;</c> lookups and <c>builtins.nixPath</c>, in
+    /// order: <c>/some/dir</c> or <c>prefix=/some/dir</c>, as <c>-I</c> and <c>NIX_PATH</c> give them.
+    /// </summary>
+    public IList<string> SearchPath { get; } = new List<string>();
+
+    /// <summary>Callbacks that add or replace builtins (run after the core and support builtins, in order).</summary>
+    public IList<Action<BuiltinRegistry>> Builtins { get; } = new List<Action<BuiltinRegistry>>();
+
+    /// <summary>Most nested function calls before "stack overflow; max-call-depth exceeded" (Nix's default is 10000).</summary>
+    public int MaxCallDepth { get; set; } = 10000;
+
+    /// <summary>The store directory reported by <c>builtins.storeDir</c>.</summary>
+    public string StoreDir { get; set; } = "/nix/store";
+
+    /// <summary>The value of <c>builtins.currentSystem</c>.</summary>
+    public string CurrentSystem { get; set; } = "x86_64-linux";
+
+    /// <summary>Whether impure builtins (<c>currentTime</c>, <c>getEnv</c>, …) are allowed, as with <c>--impure</c>. Default true (like <c>nix-instantiate</c>).</summary>
+    public bool Impure { get; set; } = true;
+
+    /// <summary>
+    /// How a path is turned into a string by interpolation (<c>"${./file}"</c>). C++ Nix copies
+    /// the file to the store and returns the store path with context; a store-aware host
+    /// (Tvix.Glue) sets this. Default (null): the path itself, without context.
+    /// </summary>
+    public Func<EvalContext, string, NixString>? PathToString { get; set; }
+
+    /// <summary>Where <c>builtins.trace</c> and warnings are written (default: standard error).</summary>
+    public TextWriter? Log { get; set; }
+
+    /// <summary>Stack size of the evaluation thread, in bytes (deep Nix recursion needs a big stack).</summary>
+    public int StackSize { get; set; } = 512 * 1024 * 1024;
+
+    /// <summary>Lint for relative path literals without <c>./</c> (<c>a/b</c>).</summary>
+    public LintLevel ShortPathLiterals { get; set; }
+
+    /// <summary>Lint for absolute path literals (<c>/etc/x</c>).</summary>
+    public LintLevel AbsolutePathLiterals { get; set; }
+
+    /// <summary>Lint for unquoted URL literals (<c>http://x</c>).</summary>
+    public LintLevel UrlLiterals { get; set; }
+}

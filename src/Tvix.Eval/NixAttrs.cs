@@ -1,0 +1,205 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Tvix.Eval.Runtime;
+
+namespace Tvix.Eval;
+
+/// <summary>
+/// An immutable Nix attribute set: parallel arrays of interned names (sorted by symbol id, for
+/// binary search and linear-time <c>//</c>) and values (possibly unforced thunks). Names belong
+/// to the evaluator that made the set. Enumeration follows Nix's order: by the names' bytes.
+/// </summary>
+public sealed class NixAttrs
+{
+    internal readonly int[] Keys;
+    internal readonly Value[] Values;
+    internal readonly SymbolTable Symbols;
+    private int[]? _byteOrder;
+
+    internal NixAttrs(SymbolTable symbols, int[] sortedKeys, Value[] values)
+    {
+        Symbols = symbols;
+        Keys = sortedKeys;
+        Values = values;
+    }
+
+    internal static NixAttrs Empty(SymbolTable symbols) => new(symbols, [], []);
+
+    /// <summary>Number of attributes.</summary>
+    public int Count => Keys.Length;
+
+    /// <summary>Looks an attribute up by name; the value may be an unforced thunk.</summary>
+    public bool TryGetValue(string name, out Value value) => TryGetValue(Encoding.UTF8.GetBytes(name), out value);
+
+    /// <summary>Looks an attribute up by the name's bytes; the value may be an unforced thunk.</summary>
+    public bool TryGetValue(ReadOnlySpan<byte> name, out Value value)
+    {
+        var sym = Symbols.Find(name);
+        if (sym >= 0) return TryGet(sym, out value);
+        value = default;
+        return false;
+    }
+
+    /// <summary>Whether the set has an attribute called <paramref name="name"/>.</summary>
+    public bool ContainsKey(string name) => TryGetValue(name, out _);
+
+    /// <summary>The names, sorted by their bytes as Nix sorts them.</summary>
+    public IReadOnlyList<string> Names
+    {
+        get
+        {
+            var order = ByteOrder();
+            var names = new string[order.Length];
+            for (var i = 0; i < order.Length; i++) names[i] = Symbols.Text(Keys[order[i]]);
+            return names;
+        }
+    }
+
+    /// <summary>(name, value) pairs in Nix's order (names sorted by bytes); values may be thunks.</summary>
+    public IEnumerable<KeyValuePair<string, Value>> Pairs
+    {
+        get
+        {
+            var order = ByteOrder();
+            for (var i = 0; i < order.Length; i++)
+                yield return new(Symbols.Text(Keys[order[i]]), Values[order[i]]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryGet(int sym, out Value value)
+    {
+        var keys = Keys;
+        int lo = 0, hi = keys.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var k = keys[mid];
+            if (k == sym) { value = Values[mid]; return true; }
+            if (k < sym) lo = mid + 1; else hi = mid - 1;
+        }
+        value = default;
+        return false;
+    }
+
+    internal int IndexOf(int sym)
+    {
+        var i = Array.BinarySearch(Keys, sym);
+        return i < 0 ? -1 : i;
+    }
+
+    /// <summary>Indices into Keys/Values ordered by the names' bytes (cached).</summary>
+    internal int[] ByteOrder()
+    {
+        if (_byteOrder is { } o) return o;
+        var order = new int[Keys.Length];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        var symbols = Symbols;
+        var keys = Keys;
+        Array.Sort(order, (a, b) => symbols.CompareBytes(keys[a], keys[b]));
+        return _byteOrder = order;
+    }
+
+    /// <summary><c>this // other</c>: a linear merge of two sorted arrays, right side wins.</summary>
+    internal NixAttrs Update(NixAttrs other)
+    {
+        if (other.Keys.Length == 0) return this;
+        if (Keys.Length == 0) return other;
+        var keys = new int[Keys.Length + other.Keys.Length];
+        var values = new Value[keys.Length];
+        int i = 0, j = 0, n = 0;
+        while (i < Keys.Length && j < other.Keys.Length)
+        {
+            var a = Keys[i];
+            var b = other.Keys[j];
+            if (a < b) { keys[n] = a; values[n++] = Values[i++]; }
+            else if (a > b) { keys[n] = b; values[n++] = other.Values[j++]; }
+            else { keys[n] = b; values[n++] = other.Values[j++]; i++; }
+        }
+        while (i < Keys.Length) { keys[n] = Keys[i]; values[n++] = Values[i++]; }
+        while (j < other.Keys.Length) { keys[n] = other.Keys[j]; values[n++] = other.Values[j++]; }
+        if (n != keys.Length)
+        {
+            Array.Resize(ref keys, n);
+            Array.Resize(ref values, n);
+        }
+        return new NixAttrs(Symbols, keys, values);
+    }
+}
+
+/// <summary>
+/// Builds an attribute set from (name, value) pairs in any order. A name added twice keeps
+/// the last value. Get one from <see cref="EvalContext.CreateAttrsBuilder(int)"/>.
+/// </summary>
+public sealed class NixAttrsBuilder
+{
+    private readonly SymbolTable _symbols;
+    private int[] _keys;
+    private Value[] _values;
+    private int _count;
+    private bool _sorted = true;
+
+    internal NixAttrsBuilder(SymbolTable symbols, int capacity)
+    {
+        _symbols = symbols;
+        _keys = new int[Math.Max(capacity, 1)];
+        _values = new Value[_keys.Length];
+    }
+
+    /// <summary>Number of pairs added so far (duplicates included).</summary>
+    public int Count => _count;
+
+    /// <summary>Adds an attribute.</summary>
+    public NixAttrsBuilder Add(string name, Value value) => Add(_symbols.Intern(name), value);
+
+    /// <summary>Adds an attribute whose name is given as bytes.</summary>
+    public NixAttrsBuilder Add(ReadOnlySpan<byte> name, Value value) => Add(_symbols.Intern(name), value);
+
+    internal NixAttrsBuilder Add(int sym, Value value)
+    {
+        if (_count == _keys.Length)
+        {
+            Array.Resize(ref _keys, _count * 2);
+            Array.Resize(ref _values, _count * 2);
+        }
+        if (_count > 0 && _keys[_count - 1] >= sym) _sorted = false;
+        _keys[_count] = sym;
+        _values[_count++] = value;
+        return this;
+    }
+
+    /// <summary>Builds the set. The builder must not be used afterwards.</summary>
+    public NixAttrs Build()
+    {
+        var keys = _keys;
+        var values = _values;
+        var n = _count;
+        if (!_sorted)
+        {
+            // Stable sort so that the last of duplicate names wins.
+            var idx = new int[n];
+            for (var i = 0; i < n; i++) idx[i] = i;
+            var k0 = keys;
+            Array.Sort(idx, (a, b) => k0[a] != k0[b] ? k0[a].CompareTo(k0[b]) : a.CompareTo(b));
+            var nk = new int[n];
+            var nv = new Value[n];
+            var m = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var src = idx[i];
+                if (m > 0 && nk[m - 1] == keys[src]) { nv[m - 1] = values[src]; continue; }
+                nk[m] = keys[src];
+                nv[m++] = values[src];
+            }
+            keys = nk;
+            values = nv;
+            n = m;
+        }
+        if (n != keys.Length)
+        {
+            Array.Resize(ref keys, n);
+            Array.Resize(ref values, n);
+        }
+        return new NixAttrs(_symbols, keys, values);
+    }
+}

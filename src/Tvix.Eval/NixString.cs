@@ -1,0 +1,100 @@
+using System.Text;
+
+namespace Tvix.Eval;
+
+/// <summary>
+/// A Nix string: immutable bytes (UTF-8 for what came from source; anything for what came from
+/// files) plus an optional <see cref="NixContext"/> naming the store paths it refers to. Most
+/// strings have no context, and that case costs nothing beyond the bytes.
+/// </summary>
+public sealed class NixString
+{
+    private readonly byte[] _bytes;
+    private string? _text;
+
+    /// <summary>The empty context-free string.</summary>
+    public static NixString Empty { get; } = new([], null);
+
+    /// <summary>Creates a string from bytes the caller will not mutate afterwards.</summary>
+    public NixString(byte[] bytes, NixContext? context = null)
+    {
+        _bytes = bytes;
+        Context = context is { IsEmpty: true } ? null : context;
+    }
+
+    /// <summary>A context-free string from .NET text, encoded as UTF-8.</summary>
+    public static NixString FromUtf8(string text) => new(Encoding.UTF8.GetBytes(text)) { _text = text };
+
+    /// <summary>The bytes.</summary>
+    public ReadOnlySpan<byte> Bytes => _bytes;
+
+    /// <summary>The bytes as memory.</summary>
+    public ReadOnlyMemory<byte> Memory => _bytes;
+
+    /// <summary>Length in bytes (what <c>builtins.stringLength</c> returns).</summary>
+    public int Length => _bytes.Length;
+
+    /// <summary>The string context, or null when there is none.</summary>
+    public NixContext? Context { get; }
+
+    /// <summary>Whether the string has a non-empty context.</summary>
+    public bool HasContext => Context is not null;
+
+    internal byte[] RawBytes => _bytes;
+
+    /// <summary>The same bytes with another context.</summary>
+    public NixString WithContext(NixContext? context) => new(_bytes, context) { _text = _text };
+
+    /// <summary>The bytes decoded as UTF-8 (invalid sequences become U+FFFD).</summary>
+    public override string ToString() => _text ??= Encoding.UTF8.GetString(_bytes);
+
+    /// <summary>Whether the bytes equal <paramref name="other"/>'s (contexts are ignored, as in Nix's <c>==</c>).</summary>
+    public bool ContentEquals(NixString other) => _bytes.AsSpan().SequenceEqual(other._bytes);
+}
+
+/// <summary>
+/// The context of a string: the set of store paths it depends on, in Nix's encoding:
+/// <c>/nix/store/…</c> (a plain path), <c>=/nix/store/….drv</c> (a derivation and all its
+/// outputs, deeply) and <c>!out!/nix/store/….drv</c> (one output of a derivation).
+/// </summary>
+public sealed class NixContext
+{
+    private readonly string[] _elements;
+
+    private NixContext(string[] sortedUnique) => _elements = sortedUnique;
+
+    /// <summary>The elements, sorted ordinally, without duplicates.</summary>
+    public IReadOnlyList<string> Elements => _elements;
+
+    /// <summary>Whether there are no elements.</summary>
+    public bool IsEmpty => _elements.Length == 0;
+
+    /// <summary>A context with the given encoded elements (duplicates are removed).</summary>
+    public static NixContext Of(IEnumerable<string> elements)
+    {
+        var set = new SortedSet<string>(elements, StringComparer.Ordinal);
+        return new NixContext([.. set]);
+    }
+
+    /// <summary>A context holding one element.</summary>
+    public static NixContext Of(string element) => new([element]);
+
+    /// <summary>The union of two contexts, either of which may be null.</summary>
+    public static NixContext? Union(NixContext? a, NixContext? b)
+    {
+        if (a is null || a.IsEmpty) return b;
+        if (b is null || b.IsEmpty || ReferenceEquals(a, b)) return a;
+        var result = new List<string>(a._elements.Length + b._elements.Length);
+        int i = 0, j = 0;
+        while (i < a._elements.Length && j < b._elements.Length)
+        {
+            var c = string.CompareOrdinal(a._elements[i], b._elements[j]);
+            if (c < 0) result.Add(a._elements[i++]);
+            else if (c > 0) result.Add(b._elements[j++]);
+            else { result.Add(a._elements[i++]); j++; }
+        }
+        while (i < a._elements.Length) result.Add(a._elements[i++]);
+        while (j < b._elements.Length) result.Add(b._elements[j++]);
+        return new NixContext([.. result]);
+    }
+}

@@ -1,0 +1,145 @@
+using Tvix.Eval.Syntax;
+
+namespace Tvix.Eval.Runtime;
+
+/// <summary>An attribute name in code: a static symbol, or an expression evaluated at runtime.</summary>
+internal readonly record struct AttrKey(int Sym, Node? Dynamic)
+{
+    public int Resolve(EvalContext cx, Env env)
+    {
+        if (Dynamic is null) return Sym;
+        var v = Dynamic.Eval(cx, env);
+        if (v.Kind != ValueKind.String) throw cx.TypeError("a string", v).WithPosition(Dynamic.Source, Dynamic.Span);
+        return cx.Symbols.Intern(v.RawString.Bytes);
+    }
+}
+
+/// <summary><c>e.a.b</c> and <c>e.a.b or d</c> (the default is taken without exceptions).</summary>
+internal sealed class SelectNode(SourceText source, TextSpan span, Node target, AttrKey[] path, Node? orDefault) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var v = target.Eval(cx, env);
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (v.Kind != ValueKind.Attrs)
+            {
+                if (orDefault is not null) return orDefault.Eval(cx, env);
+                throw cx.TypeError("a set", v).WithPosition(Source, Span);
+            }
+            var sym = path[i].Resolve(cx, env);
+            if (!v.RawAttrs.TryGet(sym, out var next))
+            {
+                if (orDefault is not null) return orDefault.Eval(cx, env);
+                throw Error($"attribute '{cx.Symbols.Text(sym)}' missing");
+            }
+            v = cx.Force(next);
+        }
+        return v;
+    }
+}
+
+/// <summary><c>e ? a.b</c>.</summary>
+internal sealed class HasAttrNode(SourceText source, TextSpan span, Node target, AttrKey[] path) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var v = target.Eval(cx, env);
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (v.Kind != ValueKind.Attrs) return Value.False;
+            var sym = path[i].Resolve(cx, env);
+            if (!v.RawAttrs.TryGet(sym, out var next)) return Value.False;
+            if (i < path.Length - 1) v = cx.Force(next);
+        }
+        return Value.True;
+    }
+}
+
+internal readonly record struct DynamicEntry(Node Name, Node Value);
+
+/// <summary>Adds the dynamic attributes of a set (<c>${e} = v;</c>) to the static ones.</summary>
+internal static class DynamicAttrs
+{
+    public static NixAttrs Add(EvalContext cx, NixAttrs attrs, DynamicEntry[] dynamics, Env nameEnv, Env valueEnv)
+    {
+        var builder = cx.CreateAttrsBuilder(attrs.Count + dynamics.Length);
+        for (var i = 0; i < attrs.Keys.Length; i++) builder.Add(attrs.Keys[i], attrs.Values[i]);
+        var seen = new HashSet<int>(attrs.Keys);
+        foreach (var d in dynamics)
+        {
+            var name = d.Name.Eval(cx, nameEnv);
+            if (name.Kind == ValueKind.Null) continue;
+            if (name.Kind != ValueKind.String) throw cx.TypeError("a string", name).WithPosition(d.Name.Source, d.Name.Span);
+            var sym = cx.Symbols.Intern(name.RawString.Bytes);
+            if (!seen.Add(sym))
+            {
+                var (line, col) = d.Name.Source.GetLineColumn(d.Name.Span.Start);
+                throw new NixEvalException($"dynamic attribute '{cx.Symbols.Text(sym)}' already defined at {d.Name.Source.Name}:{line}:{col}")
+                    .WithPosition(d.Name.Source, d.Name.Span);
+            }
+            builder.Add(sym, d.Value.Delay(cx, valueEnv));
+        }
+        return builder.Build();
+    }
+}
+
+/// <summary>
+/// A non-recursive attribute set. Static names are interned and sorted at compile time. When
+/// the set has <c>inherit (e)</c>, a hidden environment holds the (lazy) <c>e</c> values.
+/// </summary>
+internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var scope = env;
+        if (hidden.Length > 0)
+        {
+            scope = new Env(hidden.Length, env);
+            for (var i = 0; i < hidden.Length; i++) scope.Slots[i] = hidden[i].Delay(cx, env);
+        }
+        var vals = new Value[values.Length];
+        for (var i = 0; i < vals.Length; i++) vals[i] = values[i].Delay(cx, scope);
+        var attrs = new NixAttrs(cx.Symbols, keys, vals);
+        if (dynamics.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dynamics, scope, scope);
+        return Value.FromAttrs(attrs);
+    }
+}
+
+/// <summary>
+/// A recursive scope: <c>let</c>, <c>rec { }</c> or the legacy <c>let { }</c>. Slots
+/// 0..keys.Length-1 hold the attributes in key order, further slots hold <c>inherit (e)</c>
+/// sources; all are initialised lazily in the new environment.
+/// </summary>
+internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, DynamicEntry[] dynamics, Node? body, bool legacyLet) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var scope = new Env(inits.Length, env);
+        var slots = scope.Slots;
+        for (var i = 0; i < inits.Length; i++) slots[i] = inits[i].Delay(cx, scope);
+        if (body is not null) return body.Eval(cx, scope);
+
+        var vals = keys.Length == slots.Length ? slots : slots.AsSpan(0, keys.Length).ToArray();
+        var attrs = new NixAttrs(cx.Symbols, keys, vals);
+        if (attrs.TryGet(cx.SymOverrides, out var overrides))
+        {
+            NixAttrs o;
+            try { o = cx.ForceAttrs(overrides); }
+            catch (NixEvalException e) { e.AddTrace("while evaluating the `__overrides` attribute", Source, Span); throw; }
+            for (var i = 0; i < o.Keys.Length; i++)
+            {
+                var idx = attrs.IndexOf(o.Keys[i]);
+                if (idx >= 0) slots[idx] = o.Values[i];
+            }
+            attrs = attrs.Update(o);
+        }
+        if (dynamics.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dynamics, scope, scope);
+        if (legacyLet)
+        {
+            if (!attrs.TryGet(cx.SymBody, out var b)) throw Error("attribute 'body' missing");
+            return cx.Force(b);
+        }
+        return Value.FromAttrs(attrs);
+    }
+}

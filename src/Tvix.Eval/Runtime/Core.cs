@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using Tvix.Eval.Syntax;
+
+namespace Tvix.Eval.Runtime;
+
+/// <summary>A lexical environment: the slots of one scope (a lambda's parameters, a let, a rec set, a with).</summary>
+internal sealed class Env
+{
+    public readonly Value[] Slots;
+    public readonly Env? Parent;
+
+    public Env(int size, Env? parent)
+    {
+        Slots = size == 0 ? [] : new Value[size];
+        Parent = parent;
+    }
+
+    public Env(Value[] slots, Env? parent)
+    {
+        Slots = slots;
+        Parent = parent;
+    }
+}
+
+/// <summary>A compiled expression. <see cref="Eval"/> returns a value in weak head normal form (never a thunk).</summary>
+internal abstract class Node(SourceText source, TextSpan span)
+{
+    public readonly SourceText Source = source;
+    public readonly TextSpan Span = span;
+
+    public abstract Value Eval(EvalContext cx, Env env);
+
+    /// <summary>The value of this node without evaluating it: a thunk unless that is pointless.</summary>
+    public virtual Value Delay(EvalContext cx, Env env) => Value.FromThunk(new Thunk(this, env));
+
+    public NixEvalException Error(string message) => new NixEvalException(message).WithPosition(Source, Span);
+}
+
+/// <summary>A suspended computation; blackholed while it is being forced.</summary>
+internal sealed class Thunk
+{
+    private static readonly Node Blackhole = new BlackholeNode();
+
+    private Node? _code;
+    private Env? _env;
+    private Value _value;
+
+    public Thunk(Node code, Env env)
+    {
+        _code = code;
+        _env = env;
+    }
+
+    public bool IsEvaluated => _code is null;
+
+    public Value Result => _value;
+
+    public Value Force(EvalContext cx)
+    {
+        var code = _code;
+        if (code is null) return _value;
+        if (ReferenceEquals(code, Blackhole))
+            throw new NixEvalException("infinite recursion encountered");
+        _code = Blackhole;
+        try
+        {
+            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw cx.StackOverflow();
+            var v = code.Eval(cx, _env!);
+            _value = v;
+            _env = null;
+            _code = null;
+            return v;
+        }
+        catch
+        {
+            // A failed thunk can be forced again (tryEval, or a later caller), as in Nix.
+            _code = code;
+            throw;
+        }
+    }
+
+    private sealed class BlackholeNode() : Node(SourceText.From(""), default)
+    {
+        public override Value Eval(EvalContext cx, Env env) => throw new NixEvalException("infinite recursion encountered");
+    }
+}
+
+/// <summary>A Nix function value: compiled lambda plus its captured environment.</summary>
+internal sealed class Closure(LambdaNode code, Env env)
+{
+    public readonly LambdaNode Code = code;
+    public readonly Env Env = env;
+}
+
+/// <summary>A builtin function with a fixed arity.</summary>
+internal sealed class Builtin(string name, int arity, BuiltinImplementation impl)
+{
+    public readonly string Name = name;
+    public readonly int Arity = arity;
+    public readonly BuiltinImplementation Impl = impl;
+}
+
+/// <summary>A builtin applied to fewer arguments than its arity.</summary>
+internal sealed class PartialApplication(Builtin builtin, Value[] args)
+{
+    public readonly Builtin Builtin = builtin;
+    public readonly Value[] Args = args;
+}

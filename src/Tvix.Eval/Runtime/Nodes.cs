@@ -1,0 +1,230 @@
+using System.Runtime.CompilerServices;
+using Tvix.Eval.Syntax;
+
+namespace Tvix.Eval.Runtime;
+
+// Basic expression nodes: constants, variables, strings, lists, control flow, application.
+// The compiler resolves every variable to an environment slot (depth, index), a global, or
+// (only under `with`) a dynamic lookup through the enclosing `with` namespaces.
+
+internal sealed class ConstNode(SourceText source, TextSpan span, Value value) : Node(source, span)
+{
+    public readonly Value Value = value;
+    public override Value Eval(EvalContext cx, Env env) => cx.Force(Value);
+    public override Value Delay(EvalContext cx, Env env) => Value;
+}
+
+/// <summary>Slot <see cref="Index"/> of the environment <see cref="Depth"/> levels up.</summary>
+internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int index) : Node(source, span)
+{
+    public readonly int Depth = depth;
+    public readonly int Index = index;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Env Target(Env env)
+    {
+        for (var d = Depth; d > 0; d--) env = env.Parent!;
+        return env;
+    }
+
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var v = Target(env).Slots[Index];
+        if (v.Kind == ValueKind.Thunk)
+        {
+            try { return v.RawThunk.Force(cx); }
+            catch (NixEvalException e) { e.WithPosition(Source, Span); throw; }
+        }
+        if (v.Kind == ValueKind.Invalid) return Delay(cx, env).RawThunk.Force(cx);
+        return v;
+    }
+
+    public override Value Delay(EvalContext cx, Env env)
+    {
+        var v = Target(env).Slots[Index];
+        // A slot of a recursive scope that is not initialised yet: defer the read itself.
+        return v.Kind == ValueKind.Invalid ? Value.FromThunk(new Thunk(new DeferredLocalNode(this), env)) : v;
+    }
+
+    private sealed class DeferredLocalNode(LocalNode local) : Node(local.Source, local.Span)
+    {
+        public override Value Eval(EvalContext cx, Env env)
+        {
+            var v = local.Target(env).Slots[local.Index];
+            if (v.Kind == ValueKind.Invalid) throw Error("infinite recursion encountered");
+            return cx.Force(v);
+        }
+    }
+}
+
+/// <summary>A global name (a builtin): its value is known when the code is compiled.</summary>
+internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) : Node(source, span)
+{
+    public readonly Value Value = value;
+    public override Value Eval(EvalContext cx, Env env) => cx.Force(Value);
+    public override Value Delay(EvalContext cx, Env env) => Value;
+}
+
+/// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
+internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var depths = withDepths;
+        var e = env;
+        var level = 0;
+        for (var i = 0; i < depths.Length; i++)
+        {
+            for (; level < depths[i]; level++) e = e.Parent!;
+            var ns = cx.Force(e.Slots[0]);
+            if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
+            if (ns.RawAttrs.TryGet(sym, out var v))
+            {
+                try { return cx.Force(v); }
+                catch (NixEvalException ex) { ex.WithPosition(Source, Span); throw; }
+            }
+        }
+        throw Error($"undefined variable '{name}'");
+    }
+}
+
+/// <summary>A string with interpolations: parts are literal bytes or expressions.</summary>
+internal sealed class InterpolationNode(SourceText source, TextSpan span, byte[]?[] literals, Node?[] parts) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var buffer = new ArrayBufferWriter();
+        NixContext? context = null;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (literals[i] is { } lit) { buffer.Write(lit); continue; }
+            var node = parts[i]!;
+            NixString s;
+            try { s = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
+            catch (NixEvalException e)
+            {
+                e.WithPosition(node.Source, node.Span);
+                e.AddTrace("while evaluating a path segment", Source, node.Span);
+                throw;
+            }
+            buffer.Write(s.RawBytes);
+            context = NixContext.Union(context, s.Context);
+        }
+        return Value.FromString(new NixString(buffer.ToArray(), context));
+    }
+}
+
+/// <summary>A path with interpolations, resolved against a base directory when relative.</summary>
+internal sealed class PathInterpolationNode(SourceText source, TextSpan span, string prefix, byte[]?[] literals, Node?[] parts) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var buffer = new ArrayBufferWriter();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (literals[i] is { } lit) { buffer.Write(lit); continue; }
+            var node = parts[i]!;
+            var s = cx.CoerceToString(node.Eval(cx, env), StringCoercion.NoCopy);
+            if (s.HasContext) throw Error("a string that refers to a store path cannot be appended to a path");
+            buffer.Write(s.RawBytes);
+        }
+        var text = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        return Value.FromPath(NixPath.Canonicalize(prefix + text));
+    }
+}
+
+/// <summary>A small growable byte buffer.</summary>
+internal sealed class ArrayBufferWriter
+{
+    private byte[] _buf = new byte[64];
+    private int _len;
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        if (_len + bytes.Length > _buf.Length) Array.Resize(ref _buf, Math.Max(_buf.Length * 2, _len + bytes.Length));
+        bytes.CopyTo(_buf.AsSpan(_len));
+        _len += bytes.Length;
+    }
+
+    public byte[] ToArray() => _buf.AsSpan(0, _len).ToArray();
+}
+
+internal sealed class ListNode(SourceText source, TextSpan span, Node[] items) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        if (items.Length == 0) return Value.FromList(NixList.Empty);
+        var values = new Value[items.Length];
+        for (var i = 0; i < values.Length; i++) values[i] = items[i].Delay(cx, env);
+        return Value.FromList(new NixList(values));
+    }
+}
+
+internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node then, Node @else) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var c = cond.Eval(cx, env);
+        if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(cond.Source, cond.Span);
+        return c.RawBool ? then.Eval(cx, env) : @else.Eval(cx, env);
+    }
+}
+
+internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, Node body, string text) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var c = cond.Eval(cx, env);
+        if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(cond.Source, cond.Span);
+        if (!c.RawBool) throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);
+        return body.Eval(cx, env);
+    }
+}
+
+/// <summary><c>with ns; body</c>: a one-slot environment holding the (lazy) namespace.</summary>
+internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node body) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var scope = new Env(1, env);
+        scope.Slots[0] = ns.Delay(cx, env);
+        return body.Eval(cx, scope);
+    }
+}
+
+internal sealed class ApplyNode(SourceText source, TextSpan span, Node function, Node argument) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var f = function.Eval(cx, env);
+        var a = argument.Delay(cx, env);
+        try { return cx.Call(f, a); }
+        catch (NixEvalException e)
+        {
+            e.WithPosition(Source, Span);
+            throw;
+        }
+    }
+}
+
+/// <summary>Evaluates its inner node in the parent environment (for <c>inherit x;</c> inside a recursive scope).</summary>
+internal sealed class ErrorNode(SourceText source, TextSpan span, string message) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env) => throw Error(message);
+}
+
+/// <summary><c>&lt;name&gt;</c>: <c>builtins.findFile builtins.nixPath "name"</c>, looked up when evaluated.</summary>
+internal sealed class SearchPathNode(SourceText source, TextSpan span, string path) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var b = cx.Builtins;
+        try
+        {
+            var findFile = cx.GetAttrOrThrow(b, cx.Symbols.Intern("findFile"));
+            var nixPath = cx.GetAttrOrThrow(b, cx.Symbols.Intern("nixPath"));
+            return cx.Call(findFile, nixPath, Value.FromString(path));
+        }
+        catch (NixEvalException e) { e.WithPosition(Source, Span); throw; }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Text;
+using Tvix.Eval.Syntax;
+
+namespace Tvix.Eval.Runtime;
+
+internal sealed class NotNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var v = operand.Eval(cx, env);
+        if (v.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", v).WithPosition(Source, Span);
+        return Value.FromBool(!v.RawBool);
+    }
+}
+
+internal sealed class NegateNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var v = operand.Eval(cx, env);
+        try { return Arithmetic.Sub(cx, Value.FromInt(0), v); }
+        catch (NixEvalException e) { e.WithPosition(Source, Span); throw; }
+    }
+}
+
+internal enum LogicOp { And, Or, Implies }
+
+internal sealed class LogicNode(SourceText source, TextSpan span, LogicOp op, Node left, Node right) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var l = left.Eval(cx, env);
+        if (l.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", l).WithPosition(left.Source, left.Span);
+        switch (op)
+        {
+            case LogicOp.And: if (!l.RawBool) return Value.False; break;
+            case LogicOp.Or: if (l.RawBool) return Value.True; break;
+            default: if (!l.RawBool) return Value.True; break;
+        }
+        var r = right.Eval(cx, env);
+        if (r.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", r).WithPosition(right.Source, right.Span);
+        return r;
+    }
+}
+
+internal enum BinOp { Add, Sub, Mul, Div, Concat, Update, Eq, Neq, Lt, Le, Gt, Ge }
+
+internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Node left, Node right) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var l = left.Eval(cx, env);
+        var r = right.Eval(cx, env);
+        try
+        {
+            switch (op)
+            {
+                case BinOp.Add:
+                    if (l.Kind == ValueKind.Int && r.Kind == ValueKind.Int)
+                    {
+                        long a = l.RawInt, b = r.RawInt, s = a + b;
+                        if (((a ^ s) & (b ^ s)) < 0) throw cx.Error($"integer overflow in adding {a} + {b}");
+                        return Value.FromInt(s);
+                    }
+                    return Arithmetic.Add(cx, l, r);
+                case BinOp.Sub:
+                    return Arithmetic.Sub(cx, l, r);
+                case BinOp.Mul:
+                    return Arithmetic.Mul(cx, l, r);
+                case BinOp.Div:
+                    return Arithmetic.Div(cx, l, r);
+                case BinOp.Concat:
+                {
+                    if (l.Kind != ValueKind.List) throw cx.TypeError("a list", l);
+                    if (r.Kind != ValueKind.List) throw cx.TypeError("a list", r);
+                    var x = l.RawList.Items;
+                    var y = r.RawList.Items;
+                    if (x.Length == 0) return r;
+                    if (y.Length == 0) return l;
+                    var items = new Value[x.Length + y.Length];
+                    x.CopyTo(items, 0);
+                    y.CopyTo(items, x.Length);
+                    return Value.FromList(new NixList(items));
+                }
+                case BinOp.Update:
+                    if (l.Kind != ValueKind.Attrs) throw cx.TypeError("a set", l);
+                    if (r.Kind != ValueKind.Attrs) throw cx.TypeError("a set", r);
+                    return Value.FromAttrs(l.RawAttrs.Update(r.RawAttrs));
+                case BinOp.Eq: return Value.FromBool(cx.ValuesEqual(l, r));
+                case BinOp.Neq: return Value.FromBool(!cx.ValuesEqual(l, r));
+                case BinOp.Lt: return Value.FromBool(cx.Compare(l, r) < 0);
+                case BinOp.Le: return Value.FromBool(!(cx.Compare(r, l) < 0));
+                case BinOp.Gt: return Value.FromBool(cx.Compare(r, l) < 0);
+                default: return Value.FromBool(!(cx.Compare(l, r) < 0));
+            }
+        }
+        catch (NixEvalException e)
+        {
+            e.WithPosition(Source, Span);
+            throw;
+        }
+    }
+}
+
+/// <summary>Nix's arithmetic on forced values, with its overflow and type rules.</summary>
+internal static class Arithmetic
+{
+    public static Value Add(EvalContext cx, Value l, Value r)
+    {
+        if (l.Kind == ValueKind.Int && r.Kind == ValueKind.Int)
+        {
+            long a = l.RawInt, b = r.RawInt, s = a + b;
+            if (((a ^ s) & (b ^ s)) < 0) throw cx.Error($"integer overflow in adding {a} + {b}");
+            return Value.FromInt(s);
+        }
+        if (IsNumber(l) && IsNumber(r)) return Value.FromFloat(AsDouble(l) + AsDouble(r));
+        if (l.Kind == ValueKind.Path)
+        {
+            if (r.Kind == ValueKind.Path) return Value.FromPath(NixPath.Canonicalize(l.RawPath + r.RawPath));
+            if (r.Kind == ValueKind.String || r.Kind == ValueKind.Attrs)
+            {
+                var s = cx.CoerceToString(r, StringCoercion.NoCopy);
+                if (s.HasContext) throw cx.Error("a string that refers to a store path cannot be appended to a path");
+                var joined = l.RawPath + s.ToString();
+                return Value.FromPath(NixPath.Canonicalize(joined));
+            }
+            throw cx.Error($"cannot coerce {TypeNames.Describe(r)} to a string: {cx.PrintForError(r)}");
+        }
+        if (l.Kind == ValueKind.String || l.Kind == ValueKind.Attrs && r.Kind is ValueKind.String or ValueKind.Path or ValueKind.Attrs)
+        {
+            var a = cx.CoerceToString(l, StringCoercion.Interpolation);
+            var b = cx.CoerceToString(r, StringCoercion.Interpolation);
+            if (b.Length == 0 && a.Context is null == b.Context is null) return Value.FromString(a.WithContext(NixContext.Union(a.Context, b.Context)));
+            var bytes = new byte[a.Length + b.Length];
+            a.Bytes.CopyTo(bytes);
+            b.Bytes.CopyTo(bytes.AsSpan(a.Length));
+            return Value.FromString(new NixString(bytes, NixContext.Union(a.Context, b.Context)));
+        }
+        throw cx.Error($"cannot add {TypeNames.Describe(r)} to {TypeNames.Describe(l)}");
+    }
+
+    public static Value Sub(EvalContext cx, Value l, Value r)
+    {
+        if (l.Kind == ValueKind.Int && r.Kind == ValueKind.Int)
+        {
+            long a = l.RawInt, b = r.RawInt, d = a - b;
+            if (((a ^ b) & (a ^ d)) < 0) throw cx.Error($"integer overflow in subtracting {a} - {b}");
+            return Value.FromInt(d);
+        }
+        CheckNumbers(cx, l, r, "subtraction");
+        return Value.FromFloat(AsDouble(l) - AsDouble(r));
+    }
+
+    public static Value Mul(EvalContext cx, Value l, Value r)
+    {
+        if (l.Kind == ValueKind.Int && r.Kind == ValueKind.Int)
+        {
+            long a = l.RawInt, b = r.RawInt;
+            long p;
+            try { p = checked(a * b); }
+            catch (OverflowException) { throw cx.Error($"integer overflow in multiplying {a} * {b}"); }
+            return Value.FromInt(p);
+        }
+        CheckNumbers(cx, l, r, "multiplication");
+        return Value.FromFloat(AsDouble(l) * AsDouble(r));
+    }
+
+    public static Value Div(EvalContext cx, Value l, Value r)
+    {
+        CheckNumbers(cx, l, r, "division");
+        if (r.Kind == ValueKind.Int ? r.RawInt == 0 : r.RawFloat == 0) throw cx.Error("division by zero");
+        if (l.Kind == ValueKind.Int && r.Kind == ValueKind.Int)
+        {
+            long a = l.RawInt, b = r.RawInt;
+            if (a == long.MinValue && b == -1) throw cx.Error($"integer overflow in dividing {a} / {b}");
+            return Value.FromInt(a / b);
+        }
+        return Value.FromFloat(AsDouble(l) / AsDouble(r));
+    }
+
+    private static void CheckNumbers(EvalContext cx, Value l, Value r, string what)
+    {
+        if (!IsNumber(l)) throw cx.TypeError("an integer", l);
+        if (!IsNumber(r)) throw cx.TypeError("an integer", r);
+        _ = what;
+    }
+
+    public static bool IsNumber(Value v) => v.Kind is ValueKind.Int or ValueKind.Float;
+
+    public static double AsDouble(Value v) => v.Kind == ValueKind.Int ? v.RawInt : v.RawFloat;
+
+    public static string Utf8(ReadOnlySpan<byte> b) => Encoding.UTF8.GetString(b);
+}

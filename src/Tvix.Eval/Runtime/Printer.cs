@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text;
+
+namespace Tvix.Eval.Runtime;
+
+/// <summary>Prints values exactly as <c>nix-instantiate --eval</c> does.</summary>
+internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
+{
+    private readonly HashSet<object> _seen = new(ReferenceEqualityComparer.Instance);
+    private int _depth;
+
+    public void Print(Value v)
+    {
+        if (v.Kind == ValueKind.Thunk)
+        {
+            var t = v.RawThunk;
+            if (!t.IsEvaluated) { sb.Append(forError ? "«thunk»" : "<CODE>"); return; }
+            v = t.Result;
+        }
+        switch (v.Kind)
+        {
+            case ValueKind.Null: sb.Append("null"); break;
+            case ValueKind.Bool: sb.Append(v.RawBool ? "true" : "false"); break;
+            case ValueKind.Int: sb.Append(v.RawInt.ToString(CultureInfo.InvariantCulture)); break;
+            case ValueKind.Float: sb.Append(FormatFloat(v.RawFloat)); break;
+            case ValueKind.String: AppendString(sb, v.RawString.Bytes); break;
+            case ValueKind.Path: sb.Append(v.RawPath); break;
+            case ValueKind.Lambda:
+                if (forError)
+                {
+                    var c = (Closure)v.Obj!;
+                    var (line, col) = c.Code.Source.GetLineColumn(c.Code.Span.Start);
+                    sb.Append("«lambda @ ").Append(c.Code.Source.Name).Append(':').Append(line).Append(':').Append(col).Append('»');
+                }
+                else sb.Append("<LAMBDA>");
+                break;
+            case ValueKind.PrimOp:
+                sb.Append(forError ? $"«primop {((Builtin)v.Obj!).Name}»" : "<PRIMOP>");
+                break;
+            case ValueKind.PrimOpApp:
+                sb.Append(forError ? $"«partially applied primop {((PartialApplication)v.Obj!).Builtin.Name}»" : "<PRIMOP-APP>");
+                break;
+            case ValueKind.Attrs: PrintAttrs(v.RawAttrs); break;
+            case ValueKind.List: PrintList(v.RawList); break;
+            default: sb.Append("«invalid»"); break;
+        }
+    }
+
+    private void PrintAttrs(NixAttrs a)
+    {
+        if (a.Count == 0) { sb.Append("{ }"); return; }
+        if (!_seen.Add(a)) { sb.Append("«repeated»"); return; }
+        if (forError && (_depth > 2 || sb.Length > 200)) { sb.Append("{ … }"); return; }
+        if (cx.IsDerivationNoForce(a) && forError) { sb.Append("«derivation»"); return; }
+        cx.EnsureStack();
+        _depth++;
+        sb.Append("{ ");
+        foreach (var i in a.ByteOrder())
+        {
+            AppendAttrName(sb, cx.Symbols.Bytes(a.Keys[i]));
+            sb.Append(" = ");
+            Print(a.Values[i]);
+            sb.Append("; ");
+        }
+        sb.Append('}');
+        _depth--;
+    }
+
+    private void PrintList(NixList l)
+    {
+        if (l.Count == 0) { sb.Append("[ ]"); return; }
+        if (!_seen.Add(l)) { sb.Append("«repeated»"); return; }
+        if (forError && (_depth > 2 || sb.Length > 200)) { sb.Append("[ … ]"); return; }
+        cx.EnsureStack();
+        _depth++;
+        sb.Append("[ ");
+        foreach (var item in l.Items)
+        {
+            Print(item);
+            sb.Append(' ');
+        }
+        sb.Append(']');
+        _depth--;
+    }
+
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit",
+    };
+
+    public static void AppendAttrName(StringBuilder sb, ReadOnlySpan<byte> name)
+    {
+        if (IsPlainIdentifier(name)) sb.Append(Encoding.UTF8.GetString(name));
+        else AppendString(sb, name);
+    }
+
+    public static bool IsPlainIdentifier(ReadOnlySpan<byte> name)
+    {
+        if (name.Length == 0) return false;
+        var c0 = name[0];
+        if (!(c0 is >= (byte)'a' and <= (byte)'z' || c0 is >= (byte)'A' and <= (byte)'Z' || c0 == '_')) return false;
+        foreach (var c in name)
+        {
+            if (!(c is >= (byte)'a' and <= (byte)'z' || c is >= (byte)'A' and <= (byte)'Z' || c is >= (byte)'0' and <= (byte)'9'
+                  || c == '_' || c == '\'' || c == '-')) return false;
+        }
+        return !Keywords.Contains(Encoding.ASCII.GetString(name));
+    }
+
+    /// <summary>A string literal with Nix's escapes.</summary>
+    public static void AppendString(StringBuilder sb, ReadOnlySpan<byte> bytes)
+    {
+        sb.Append('"');
+        var start = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var c = bytes[i];
+            string? esc = c switch
+            {
+                (byte)'"' => "\\\"",
+                (byte)'\\' => "\\\\",
+                (byte)'\n' => "\\n",
+                (byte)'\r' => "\\r",
+                (byte)'\t' => "\\t",
+                (byte)'$' when i + 1 < bytes.Length && bytes[i + 1] == '{' => "\\$",
+                _ => null,
+            };
+            if (esc is null) continue;
+            sb.Append(Encoding.UTF8.GetString(bytes[start..i]));
+            sb.Append(esc);
+            start = i + 1;
+        }
+        sb.Append(Encoding.UTF8.GetString(bytes[start..]));
+        sb.Append('"');
+    }
+
+    /// <summary>C++'s default stream formatting of a double (<c>%g</c>, 6 significant digits).</summary>
+    public static string FormatFloat(double d)
+    {
+        if (double.IsNaN(d)) return d < 0 || BitConverter.DoubleToInt64Bits(d) < 0 ? "-nan" : "nan";
+        if (double.IsPositiveInfinity(d)) return "inf";
+        if (double.IsNegativeInfinity(d)) return "-inf";
+        if (d == 0) return BitConverter.DoubleToInt64Bits(d) < 0 ? "-0" : "0";
+        var e = d.ToString("E5", CultureInfo.InvariantCulture); // d.ddddde+xxx
+        var ePos = e.IndexOf('E');
+        var exp = int.Parse(e.AsSpan(ePos + 1), CultureInfo.InvariantCulture);
+        if (exp < -4 || exp >= 6)
+        {
+            var mant = e[..ePos];
+            if (mant.Contains('.')) mant = mant.TrimEnd('0').TrimEnd('.');
+            return mant + "e" + (exp < 0 ? "-" : "+") + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
+        }
+        var fixedStr = d.ToString("F" + (5 - exp).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        if (fixedStr.Contains('.')) fixedStr = fixedStr.TrimEnd('0').TrimEnd('.');
+        return fixedStr;
+    }
+}

@@ -50,6 +50,9 @@ internal sealed class NixJsonWriter
     /// <summary>The ',' between two members or items.</summary>
     public void WriteSeparator() => WriteByte((byte)',');
 
+    /// <summary>The ':' after a member name written with <see cref="WriteStringUnchecked"/>.</summary>
+    public void WriteNameSeparator() => WriteByte((byte)':');
+
     /// <summary>A member name followed by ':'.</summary>
     public void WritePropertyName(ReadOnlySpan<byte> utf8Name)
     {
@@ -62,6 +65,15 @@ internal sealed class NixJsonWriter
     public void WriteString(ReadOnlySpan<byte> utf8)
     {
         ValidateUtf8(utf8);
+        WriteStringUnchecked(utf8);
+    }
+
+    /// <summary>
+    /// Writes a string without checking its UTF-8 (for callers that check separately, to report
+    /// the problem only after everything else succeeded, as Nix does when it dumps at the end).
+    /// </summary>
+    public void WriteStringUnchecked(ReadOnlySpan<byte> utf8)
+    {
         WriteByte((byte)'"');
         var start = 0;
         for (var i = 0; i < utf8.Length; i++)

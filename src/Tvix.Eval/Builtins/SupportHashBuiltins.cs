@@ -1,0 +1,130 @@
+using Tvix.Eval.Support.Hashing;
+
+namespace Tvix.Eval.Builtins;
+
+/// <summary><c>hashString</c>, <c>hashFile</c> and <c>convertHash</c>.</summary>
+internal static class SupportHashBuiltins
+{
+    public static void Register(BuiltinRegistry registry)
+    {
+        registry.Add("hashString", 2, HashString);
+        registry.Add("hashFile", 2, HashFile);
+        registry.Add("convertHash", 1, ConvertHash);
+    }
+
+    private static NixHashAlgorithm Algorithm(EvalContext cx, Value v, string builtin)
+    {
+        var name = SupportArgs.StringNoContext(cx, v, 0, builtin);
+        try
+        {
+            return NixHash.ParseAlgorithm(name.ToString());
+        }
+        catch (NixHashException e)
+        {
+            throw cx.Error(e.Message);
+        }
+    }
+
+    /// <summary>The base-16 digest of a string's bytes (its context is dropped, as in Nix).</summary>
+    private static Value HashString(EvalContext cx, ReadOnlySpan<Value> args)
+    {
+        var algorithm = Algorithm(cx, args[0], "hashString");
+        var data = SupportArgs.String(cx, args[1], 1, "hashString");
+        return Value.FromString(NixHash.Format(algorithm, NixHash.Compute(algorithm, data.Bytes), NixHashFormat.Base16));
+    }
+
+    /// <summary>The base-16 digest of a file's bytes, read through the evaluator's <see cref="IEvalIO"/>.</summary>
+    private static Value HashFile(EvalContext cx, ReadOnlySpan<Value> args)
+    {
+        var algorithm = Algorithm(cx, args[0], "hashFile");
+        string path;
+        try
+        {
+            path = cx.CoerceToPath(args[1]);
+        }
+        catch (NixEvalException e)
+        {
+            e.AddTrace(SupportArgs.ArgumentFrame(1, "hashFile"), null, default);
+            throw;
+        }
+        byte[] bytes;
+        try
+        {
+            bytes = cx.IO.ReadFile(path);
+        }
+        catch (IOException e)
+        {
+            throw cx.Error($"opening file '{path}': {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw cx.Error($"opening file '{path}': {e.Message}");
+        }
+        return Value.FromString(NixHash.Format(algorithm, NixHash.Compute(algorithm, bytes), NixHashFormat.Base16));
+    }
+
+    /// <summary><c>convertHash { hash; hashAlgo ? …; toHashFormat; }</c>.</summary>
+    private static Value ConvertHash(EvalContext cx, ReadOnlySpan<Value> args)
+    {
+        NixAttrs attrs;
+        try
+        {
+            attrs = cx.ForceAttrs(args[0]);
+        }
+        catch (NixEvalException e)
+        {
+            e.AddTrace(SupportArgs.ArgumentFrame(0, "convertHash"), null, default);
+            throw;
+        }
+        var hash = RequiredString(cx, attrs, "hash");
+        NixHashAlgorithm? algorithm = null;
+        if (attrs.TryGetValue("hashAlgo"u8, out var algoValue))
+        {
+            var name = AttrString(cx, algoValue, "hashAlgo");
+            try
+            {
+                algorithm = NixHash.ParseAlgorithm(name);
+            }
+            catch (NixHashException e)
+            {
+                throw cx.Error(e.Message);
+            }
+        }
+        var formatName = RequiredString(cx, attrs, "toHashFormat");
+        try
+        {
+            var format = NixHash.ParseFormat(formatName, out var deprecated);
+            if (deprecated) cx.Log.WriteLine("warning: \"base32\" is a deprecated alias for hash format \"nix32\".");
+            var (algo, digest) = NixHash.Parse(hash, algorithm);
+            return Value.FromString(NixHash.Format(algo, digest, format));
+        }
+        catch (NixHashException e)
+        {
+            throw cx.Error(e.Message);
+        }
+    }
+
+    private static string RequiredString(EvalContext cx, NixAttrs attrs, string name)
+    {
+        if (!attrs.TryGetValue(name, out var v))
+        {
+            var e = cx.Error($"attribute '{name}' missing");
+            e.AddTrace($"while locating the attribute '{name}'", null, default);
+            throw e;
+        }
+        return AttrString(cx, v, name);
+    }
+
+    private static string AttrString(EvalContext cx, Value v, string name)
+    {
+        try
+        {
+            return SupportArgs.RequireNoContext(cx, cx.ForceString(v)).ToString();
+        }
+        catch (NixEvalException e)
+        {
+            e.AddTrace($"while evaluating the attribute '{name}'", null, default);
+            throw;
+        }
+    }
+}

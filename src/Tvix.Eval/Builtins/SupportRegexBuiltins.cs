@@ -1,0 +1,89 @@
+using Tvix.Eval.Support.Regex;
+
+namespace Tvix.Eval.Builtins;
+
+/// <summary><c>builtins.match</c> and <c>builtins.split</c> (POSIX extended regular expressions).</summary>
+internal static class SupportRegexBuiltins
+{
+    public static void Register(BuiltinRegistry registry, PosixRegexCache cache)
+    {
+        registry.Add("match", 2, (cx, args) => Match(cx, args, cache));
+        registry.Add("split", 2, (cx, args) => Split(cx, args, cache));
+    }
+
+    private static PosixRegex Compile(EvalContext cx, PosixRegexCache cache, NixString pattern)
+    {
+        try
+        {
+            return cache.Get(pattern.Bytes);
+        }
+        catch (PosixRegexException e)
+        {
+            throw cx.Error(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The subject must match entirely; the result is the list of groups (null for groups that
+    /// took no part), or null. Like Nix, the captured strings carry no context.
+    /// </summary>
+    private static Value Match(EvalContext cx, ReadOnlySpan<Value> args, PosixRegexCache cache)
+    {
+        var pattern = SupportArgs.StringNoContext(cx, args[0], 0, "match");
+        var subject = SupportArgs.String(cx, args[1], 1, "match");
+        var regex = Compile(cx, cache, pattern);
+        RegexCapture[]? groups;
+        try
+        {
+            groups = regex.MatchWhole(subject.Bytes);
+        }
+        catch (PosixRegexException e)
+        {
+            throw cx.Error(e.Message);
+        }
+        return groups == null ? Value.Null : Value.FromList(GroupList(subject.Bytes, groups));
+    }
+
+    /// <summary>
+    /// All non-overlapping matches: the text between them alternates with lists of groups,
+    /// starting and ending with text (<c>split "(a)" "xay"</c> is <c>[ "x" [ "a" ] "y" ]</c>).
+    /// </summary>
+    private static Value Split(EvalContext cx, ReadOnlySpan<Value> args, PosixRegexCache cache)
+    {
+        var pattern = SupportArgs.StringNoContext(cx, args[0], 0, "split");
+        var subject = SupportArgs.String(cx, args[1], 1, "split");
+        var regex = Compile(cx, cache, pattern);
+        List<RegexSplitMatch> matches;
+        int lastEnd;
+        try
+        {
+            matches = regex.Split(subject.Bytes, out lastEnd);
+        }
+        catch (PosixRegexException e)
+        {
+            throw cx.Error(e.Message);
+        }
+        var bytes = subject.Bytes;
+        var items = new Value[matches.Count * 2 + 1];
+        var n = 0;
+        foreach (var m in matches)
+        {
+            items[n++] = SupportArgs.Str(bytes.Slice(m.PrefixStart, m.PrefixLength));
+            items[n++] = Value.FromList(GroupList(bytes, m.Groups));
+        }
+        items[n] = SupportArgs.Str(bytes[lastEnd..]);
+        return Value.FromList(new NixList(items));
+    }
+
+    private static NixList GroupList(ReadOnlySpan<byte> subject, RegexCapture[] groups)
+    {
+        if (groups.Length == 0) return NixList.Empty;
+        var items = new Value[groups.Length];
+        for (var i = 0; i < groups.Length; i++)
+        {
+            var g = groups[i];
+            items[i] = g.Matched ? SupportArgs.Str(subject.Slice(g.Start, g.Length)) : Value.Null;
+        }
+        return new NixList(items);
+    }
+}

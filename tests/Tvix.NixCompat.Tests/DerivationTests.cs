@@ -183,6 +183,31 @@ public sealed class DerivationTests
         Assert.Equal("sha256", sri.HashAlgorithmField);
     }
 
+    [SharedTheory]
+    [InlineData("009-name-208-error")]
+    [InlineData("011-name-space-error")]
+    [InlineData("012-name-empty-error")]
+    [InlineData("013-name-unicode-error")]
+    public void InvalidDerivationNamesFailWithNixsMessage(string caseName)
+    {
+        // These cases are `derivation { system = "x86_64-linux"; builder = "/bin/sh"; name = N; }`:
+        // build the same derivation as derivationStrict does and expect Nix's error, hash included.
+        var expected = VectorFiles.Json("derivations", "nix28", caseName, "expected.json");
+        var source = File.ReadAllText(VectorFiles.Path("derivations", "nix28", caseName, "default.nix"));
+        var name = System.Text.RegularExpressions.Regex.Match(source, "name = \"([^\"]*)\"").Groups[1].Value;
+        var drv = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        drv.Environment["builder"] = "/bin/sh";
+        drv.Environment["name"] = name;
+        drv.Environment["system"] = "x86_64-linux";
+        drv.Outputs["out"] = DerivationOutput.Deferred;
+        var e = Assert.Throws<NixFormatException>(() =>
+        {
+            drv.CalculateOutputPaths(name, _ => throw new InvalidOperationException("no inputs"));
+            drv.CalculateDerivationPath(name);
+        });
+        Assert.Equal(expected.GetProperty("error").GetString()!.Split('\n')[0], "error: " + e.Message);
+    }
+
     [Fact]
     public void MalformedAtermsAreRejected()
     {

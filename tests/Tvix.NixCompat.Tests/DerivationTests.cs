@@ -209,6 +209,34 @@ public sealed class DerivationTests
     }
 
     [Fact]
+    public void AnotherStoreDirectoryWorksEndToEnd()
+    {
+        var gnu = new StoreDirectory("/gnu/store");
+        var dep = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        dep.Outputs["out"] = DerivationOutput.Deferred;
+        dep.CalculateOutputPaths("dep", _ => throw new InvalidOperationException(), gnu);
+        var depPath = dep.CalculateDerivationPath("dep", out var depAterm, gnu);
+        Assert.StartsWith("Derive([(\"out\",\"/gnu/store/", Encoding.UTF8.GetString(depAterm));
+        var depModulo = dep.CalculateHashModulo(_ => throw new InvalidOperationException(), gnu);
+
+        var drv = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        drv.AddInputDerivationOutput(depPath, "out");
+        drv.Environment["dep"] = gnu.Print(dep.Outputs["out"].Path!);
+        drv.Outputs["out"] = DerivationOutput.Deferred;
+        drv.CalculateOutputPaths("top", p => p.Equals(depPath) ? depModulo : throw new InvalidOperationException(), gnu);
+        var aterm = drv.ToAterm(gnu);
+        var reparsed = Derivation.ParseAterm(aterm, gnu);
+        Assert.Equal(aterm, reparsed.ToAterm(gnu));
+        Assert.Equal(drv.CalculateDerivationPath("top", gnu), reparsed.CalculateDerivationPath("top", gnu));
+        // The same derivation in /nix/store has other paths, and /nix/store cannot read this ATerm.
+        Assert.Throws<NixFormatException>(() => Derivation.ParseAterm(aterm));
+        var nix = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        nix.Outputs["out"] = DerivationOutput.Deferred;
+        nix.CalculateOutputPaths("dep", _ => throw new InvalidOperationException());
+        Assert.NotEqual(dep.Outputs["out"].Path, nix.Outputs["out"].Path);
+    }
+
+    [Fact]
     public void MalformedAtermsAreRejected()
     {
         foreach (var text in new[]

@@ -29,8 +29,8 @@ internal sealed partial class Parser
             }
             else
             {
-                // A closing token of an enclosing construct: the owner reports what it expected.
-                if (k is TokenKind.RightBrace or TokenKind.In or TokenKind.RightParen or TokenKind.RightBracket) break;
+                // A '}' or 'in' that is not ours closes an enclosing construct: the owner reports what it expected.
+                if (k is TokenKind.RightBrace or TokenKind.In) break;
                 Unexpected(bindings.Count == 0 ? FirstBindingExpectation(owner) : null);
                 SkipBinding();
             }
@@ -46,7 +46,11 @@ internal sealed partial class Parser
         _ => "'in' or 'inherit'",
     };
 
-    /// <summary>Skips the rest of a broken binding: through the next <c>;</c> at this level, or up to a closing token.</summary>
+    /// <summary>
+    /// Skips the rest of a broken binding: through the next <c>;</c> at this level, or up to a
+    /// <c>}</c> or <c>in</c>. A stray <c>)</c> or <c>]</c> is skipped too: inside bindings it is
+    /// more likely a typo than the end of an enclosing construct.
+    /// </summary>
     private void SkipBinding()
     {
         var depth = 0;
@@ -62,10 +66,10 @@ internal sealed partial class Parser
                     _panic = false;
                     return;
                 }
-                if (k is TokenKind.RightBrace or TokenKind.RightParen or TokenKind.RightBracket or TokenKind.In) return;
+                if (k is TokenKind.RightBrace or TokenKind.In) return;
             }
             if (IsOpener(k)) depth++;
-            else if (IsCloser(k)) depth--;
+            else if (IsCloser(k) && depth > 0) depth--;
             Advance();
         }
     }

@@ -141,7 +141,9 @@ internal sealed partial class Parser
         if (Kind == kind)
         {
             Advance();
-            _panic = false;
+            // 'then' and 'else' are weak anchors: after an error before them, what follows is
+            // likely broken too, so stay quiet until a stronger one.
+            if (kind is not (TokenKind.Then or TokenKind.Else)) _panic = false;
             return true;
         }
         Unexpected(expecting);
@@ -154,7 +156,7 @@ internal sealed partial class Parser
             {
                 while (_pos < i) Advance();
                 Advance();
-                _panic = false;
+                if (kind is not (TokenKind.Then or TokenKind.Else)) _panic = false;
                 return true;
             }
             if (k == TokenKind.EndOfFile) return false;

@@ -181,7 +181,7 @@ public static class NixPrinter
                     }
                     break;
                 case HasAttrExpr has:
-                    Expr(has.Target, 12, depth);
+                    Expr(has.Target, 11, depth);
                     Raw(" ? ");
                     AttrPath(has.Path, depth);
                     break;

@@ -23,6 +23,10 @@ internal sealed partial class Parser
     private readonly List<Diagnostic> _diagnostics;
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nameLookup;
+    private readonly ListPool<Expr> _exprLists = new();
+    private readonly ListPool<StringPart> _partLists = new();
+    private readonly ListPool<AttrName> _nameLists = new();
+    private readonly ListPool<Binding> _bindingLists = new();
     private int _pos;
     private int _prevEnd;
     private int _depth;
@@ -58,6 +62,10 @@ internal sealed partial class Parser
             _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, "internal error in the Nix parser: " + e.Message, _source,
                 new TextSpan(Math.Min(Cur.Start, _source.Bytes.Length), 0)));
             root = new ErrorExpr(new TextSpan(0, _source.Bytes.Length));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<Token>.Shared.Return(_tokens);
         }
         if (_diagnostics.Count > 1) SortBySpan(_diagnostics);
         return new ParseResult(_source, root, _diagnostics.ToArray());
@@ -192,7 +200,8 @@ internal sealed partial class Parser
     {
         _depth++;
         if (_aborted) return false;
-        if (_depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        // The stack probe is cheap but not free; a few levels between probes stay far inside its safety margin.
+        if (_depth > MaxDepth || ((_depth & 15) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
         {
             Abort();
             return false;
@@ -283,9 +292,9 @@ internal sealed partial class Parser
     private Expr ParseLet()
     {
         var start = Advance().Start; // 'let'
-        var bindings = ParseBindings(BindingsOwner.Let, out var model);
-        ExpectClosing(TokenKind.In, bindings.Count == 0 ? "'in' or 'inherit'" : null);
-        if (model.HasDynamic)
+        var bindings = ParseBindings(BindingsOwner.Let, out var hasDynamic);
+        ExpectClosing(TokenKind.In, bindings.Length == 0 ? "'in' or 'inherit'" : null);
+        if (hasDynamic)
             Error("dynamic attributes not allowed in let", new TextSpan(start, 3));
         var body = ParseFunction();
         return new LetExpr(SpanFrom(start), bindings, body);
@@ -348,7 +357,9 @@ internal sealed partial class Parser
             case TokenKind.Star: op = BinaryOperator.Multiply; return 9;
             case TokenKind.Slash: op = BinaryOperator.Divide; return 9;
             case TokenKind.Concat: op = BinaryOperator.Concat; assoc = Assoc.Right; return 10;
-            case TokenKind.Question: assoc = Assoc.None; return 11;
+            // Nominally non-associative, but bison never sees a conflict after `a ? b` (an attribute
+            // path cannot continue with '?'), so `a ? b ? c` is `(a ? b) ? c` in Nix.
+            case TokenKind.Question: return 11;
             default: return 0;
         }
     }
@@ -407,7 +418,7 @@ internal sealed partial class Parser
                 var right = ParseBinary(assoc == Assoc.Right ? precedence : precedence + 1);
                 left = new BinaryExpr(SpanFrom(start), op, left, right);
             }
-            // Non-associative operators: `a == b == c` and `a ? b ? c` are syntax errors.
+            // Non-associative operators: `a == b == c` and `a < b < c` are syntax errors.
             if (assoc == Assoc.None && BinaryPrecedence(Kind, out _, out _) == precedence) Unexpected(null);
         }
         _depth--;
@@ -490,7 +501,9 @@ internal sealed partial class Parser
             Unexpected("identifier or 'or' or '${' or '\"'");
             return null;
         }
-        var names = new List<AttrName>(2) { first };
+        if (Kind != TokenKind.Dot) return new AttrPath(SpanFrom(start), [first]);
+        var names = _nameLists.Rent();
+        names.Add(first);
         while (Kind == TokenKind.Dot)
         {
             Advance();
@@ -502,7 +515,7 @@ internal sealed partial class Parser
             }
             names.Add(next);
         }
-        return new AttrPath(SpanFrom(start), names.ToArray());
+        return new AttrPath(SpanFrom(start), _nameLists.ToArrayAndReturn(names));
     }
 
     /// <summary>One attribute name (<c>attr</c> or <c>string_attr</c>), or null if the current token cannot start one.</summary>
@@ -583,7 +596,7 @@ internal sealed partial class Parser
                 Advance();
                 if (!Expect(TokenKind.LeftBrace, "'{'")) return new ErrorExpr(SpanFrom(t.Start));
                 var bindings = ParseBindings(BindingsOwner.RecSet, out _);
-                ExpectClosing(TokenKind.RightBrace, bindings.Count == 0 ? "'inherit' or '}'" : null);
+                ExpectClosing(TokenKind.RightBrace, bindings.Length == 0 ? "'inherit' or '}'" : null);
                 return new AttrSetExpr(SpanFrom(t.Start), true, bindings);
             }
             case TokenKind.Let:
@@ -592,7 +605,7 @@ internal sealed partial class Parser
                 Advance();
                 if (!Expect(TokenKind.LeftBrace, "'{'")) return new ErrorExpr(SpanFrom(t.Start));
                 var bindings = ParseBindings(BindingsOwner.RecSet, out _);
-                ExpectClosing(TokenKind.RightBrace, bindings.Count == 0 ? "'inherit' or '}'" : null);
+                ExpectClosing(TokenKind.RightBrace, bindings.Length == 0 ? "'inherit' or '}'" : null);
                 return new LegacyLetExpr(SpanFrom(t.Start), bindings);
             }
             default:
@@ -613,7 +626,7 @@ internal sealed partial class Parser
     private Expr ParseList()
     {
         var start = Advance().Start; // '['
-        var items = new List<Expr>();
+        var items = _exprLists.Rent();
         while (true)
         {
             var k = Kind;
@@ -633,6 +646,6 @@ internal sealed partial class Parser
                 break;
             Advance();
         }
-        return new ListExpr(SpanFrom(start), items.ToArray());
+        return new ListExpr(SpanFrom(start), _exprLists.ToArrayAndReturn(items));
     }
 }

@@ -48,7 +48,6 @@ public sealed class GrammarTests
     [InlineData("a != b == c")]
     [InlineData("a < b < c")]
     [InlineData("a <= b >= c")]
-    [InlineData("a ? b ? c")]
     public void NonAssociativeOperatorsCannotChain(string source)
     {
         var result = NixParser.Parse(SourceText.From(source));
@@ -67,6 +66,7 @@ public sealed class GrammarTests
     [InlineData("f x or", "(app f (app x or))")]
     [InlineData("{ or = 1; }.or", "(. (set or=1;) or)")]
     [InlineData("a ? b.c", "(? a b.c)")]
+    [InlineData("a ? b ? c", "(? (? a b) c)")]
     [InlineData("a ? \"b\"", "(? a \"b\")")]
     [InlineData("(a).b", "(. (paren a) b)")]
     [InlineData("a.b.c or d.e", "(. a b.c or (. d e))")]

@@ -87,8 +87,11 @@ internal ref struct Lexer
         if (_stateDepth > 1) _stateDepth--;
     }
 
-    private void Error(string message, int start, int end) =>
-        _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, TextSpan.FromBounds(start, end)));
+    private void Error(string message, int start, int end)
+    {
+        if (_diagnostics.Count < Parser.MaxDiagnostics)
+            _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, TextSpan.FromBounds(start, end)));
+    }
 
     private int At(int i) => i < _src.Length ? _src[i] : -1;
 

@@ -17,6 +17,9 @@ internal sealed partial class Parser
 
     private const int MaxSyntaxErrors = 50;
 
+    /// <summary>Bounds the output for hostile input (a file of a million duplicate attributes).</summary>
+    internal const int MaxDiagnostics = 200;
+
     private readonly SourceText _source;
     private readonly Token[] _tokens;
     private readonly int _count;
@@ -111,8 +114,10 @@ internal sealed partial class Parser
 
     // ---- diagnostics ----
 
-    private void Error(string message, TextSpan span) =>
-        _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, span));
+    private void Error(string message, TextSpan span)
+    {
+        if (_diagnostics.Count < MaxDiagnostics) _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, span));
+    }
 
     /// <summary>Reports bison's "syntax error, unexpected X[, expecting Y]" at the current token, unless already recovering.</summary>
     private void Unexpected(string? expecting)

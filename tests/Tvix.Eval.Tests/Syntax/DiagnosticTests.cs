@@ -184,4 +184,13 @@ public sealed class DiagnosticTests
         var list = "[" + string.Concat(Enumerable.Repeat(" 1", 100000)) + " ]";
         Assert.Empty(NixParser.Parse(SourceText.From(list)).Diagnostics);
     }
+
+    [Fact]
+    public void DiagnosticsAreBounded()
+    {
+        var text = "{" + string.Concat(Enumerable.Repeat(" a = 1;", 100000)) + " } " + string.Concat(Enumerable.Repeat("|> ", 10000));
+        var result = NixParser.Parse(SourceText.From(text));
+        Assert.True(result.HasErrors);
+        Assert.InRange(result.Diagnostics.Count, 1, 200);
+    }
 }

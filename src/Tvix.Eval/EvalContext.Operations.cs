@@ -37,7 +37,7 @@ public sealed partial class EvalContext
                     if (r.Kind is ValueKind.String or ValueKind.Path || mode == StringCoercion.ToString)
                         return CoerceToString(r, mode);
                     try { return CoerceToString(r, mode); }
-                    catch (NixEvalException e) { e.AddTrace("while using the result of the `__toString` attribute", null, default); throw; }
+                    catch (NixEvalException e) when (e.Traced("while using the result of the `__toString` attribute", null, default)) { throw; }
                 }
                 if (a.TryGet(SymOutPath, out var outPath)) return CoerceToString(outPath, mode);
                 break;

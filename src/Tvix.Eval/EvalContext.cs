@@ -152,11 +152,7 @@ public sealed partial class EvalContext
             for (var i = 0; i < vals.Length; i++)
             {
                 try { DeepForce(vals[i], seen); }
-                catch (NixEvalException e)
-                {
-                    e.AddTrace($"while evaluating the attribute '{Symbols.Text(a.Keys[i])}'", null, default);
-                    throw;
-                }
+                catch (NixEvalException e) when (e.Traced($"while evaluating the attribute '{Symbols.Text(a.Keys[i])}'", null, default)) { throw; }
             }
         }
         else if (v.Kind == ValueKind.List)
@@ -190,7 +186,7 @@ public sealed partial class EvalContext
                 {
                     Enter();
                     try { return Force(b.Impl(this, MemoryMarshal.CreateReadOnlySpan(ref argument, 1))); }
-                    catch (NixEvalException e) { e.AddTrace($"while calling the '{b.Name}' builtin", null, default); throw; }
+                    catch (NixEvalException e) when (e.Traced($"while calling the '{b.Name}' builtin", null, default)) { throw; }
                     finally { CallDepth--; }
                 }
                 return Value.FromPartial(new PartialApplication(b, [argument]));
@@ -204,7 +200,7 @@ public sealed partial class EvalContext
                 if (args.Length < p.Builtin.Arity) return Value.FromPartial(new PartialApplication(p.Builtin, args));
                 Enter();
                 try { return Force(p.Builtin.Impl(this, args)); }
-                catch (NixEvalException e) { e.AddTrace($"while calling the '{p.Builtin.Name}' builtin", null, default); throw; }
+                catch (NixEvalException e) when (e.Traced($"while calling the '{p.Builtin.Name}' builtin", null, default)) { throw; }
                 finally { CallDepth--; }
             }
             case ValueKind.Attrs:
@@ -231,7 +227,7 @@ public sealed partial class EvalContext
             throw new NixEvalException("stack overflow; max-call-depth exceeded");
         }
         if (Cancellation.IsCancellationRequested) ThrowCancelled();
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (!HasStack())
         {
             CallDepth--;
             throw StackOverflow();
@@ -243,7 +239,23 @@ public sealed partial class EvalContext
 
     internal void EnsureStack()
     {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw StackOverflow();
+        if (!HasStack()) throw StackOverflow();
+    }
+
+    /// <summary>Lowest stack address evaluation may use (0: unknown, rely on the runtime's check).</summary>
+    internal nuint StackLimit;
+
+    /// <summary>
+    /// Whether there is stack left for one more level of recursion. On the evaluator's own thread
+    /// this is a pointer comparison that leaves a generous reserve for exception dispatch and
+    /// error reporting; elsewhere it asks the runtime.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe bool HasStack()
+    {
+        byte marker;
+        var limit = StackLimit;
+        return limit != 0 ? (nuint)(&marker) > limit : RuntimeHelpers.TryEnsureSufficientExecutionStack();
     }
 
     internal NixEvalException StackOverflow() => new("stack overflow (possible infinite recursion)");

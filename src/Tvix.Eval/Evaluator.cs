@@ -79,12 +79,15 @@ public sealed class Evaluator
         var thread = new Thread(() =>
         {
             var previous = _cx.Cancellation;
+            var previousLimit = _cx.StackLimit;
             _cx.Cancellation = cancellationToken;
+            _cx.StackLimit = ComputeStackLimit(_options.StackSize);
             try { result = action(_cx); }
             catch (Exception e) { error = ExceptionDispatchInfo.Capture(e); }
             finally
             {
                 _cx.Cancellation = previous;
+                _cx.StackLimit = previousLimit;
                 _cx.CallDepth = 0;
             }
         }, _options.StackSize)
@@ -93,6 +96,14 @@ public sealed class Evaluator
         thread.Join();
         error?.Throw();
         return result;
+    }
+
+    /// <summary>The lowest stack address evaluation may reach on the current (fresh) thread.</summary>
+    private static unsafe nuint ComputeStackLimit(int stackSize)
+    {
+        byte marker;
+        var reserve = Math.Min(64L * 1024 * 1024, stackSize / 4);
+        return (nuint)(&marker) - (nuint)(stackSize - reserve);
     }
 
     /// <summary>Asynchronous <see cref="Run{T}"/>.</summary>

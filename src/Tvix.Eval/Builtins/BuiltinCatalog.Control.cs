@@ -60,13 +60,15 @@ internal static partial class BuiltinCatalog
         r.Add("addErrorContext", 2, static (cx, a) =>
         {
             try { return cx.Force(a[1]); }
-            catch (NixEvalException e)
-            {
-                try { e.AddTrace(cx.CoerceToString(a[0], StringCoercion.Interpolation).ToString(), null, default); }
-                catch (NixEvalException) { }
-                throw;
-            }
+            catch (NixEvalException e) when (AddContext(cx, e, a[0])) { throw; }
         });
         r.Add("break", 1, static (cx, a) => a[0]);
+    }
+
+    private static bool AddContext(EvalContext cx, NixEvalException e, Value message)
+    {
+        try { e.AddTrace(cx.CoerceToString(message, StringCoercion.Interpolation).ToString(), null, default); }
+        catch (NixEvalException) { }
+        return false;
     }
 }

@@ -136,7 +136,7 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
         {
             NixAttrs o;
             try { o = cx.ForceAttrs(overrides); }
-            catch (NixEvalException e) { e.AddTrace("while evaluating the `__overrides` attribute", Source, Span); throw; }
+            catch (NixEvalException e) when (e.Traced("while evaluating the `__overrides` attribute", Source, Span)) { throw; }
             for (var i = 0; i < o.Keys.Length; i++)
             {
                 var idx = attrs.IndexOf(o.Keys[i]);

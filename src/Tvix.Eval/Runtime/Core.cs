@@ -64,19 +64,24 @@ internal sealed class Thunk
         _code = Blackhole;
         try
         {
-            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw cx.StackOverflow();
+            if (!cx.HasStack()) throw cx.StackOverflow();
             var v = code.Eval(cx, _env!);
             _value = v;
             _env = null;
             _code = null;
             return v;
         }
-        catch
+        catch (Exception) when (Restore(code))
         {
-            // A failed thunk can be forced again (tryEval, or a later caller), as in Nix.
-            _code = code;
             throw;
         }
+    }
+
+    /// <summary>A failed thunk can be forced again (tryEval, or a later caller), as in Nix. Runs as an exception filter.</summary>
+    private bool Restore(Node code)
+    {
+        _code = code;
+        return false;
     }
 
     private sealed class BlackholeNode() : Node(SourceText.From(""), default)

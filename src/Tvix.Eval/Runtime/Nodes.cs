@@ -33,7 +33,7 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         if (v.Kind == ValueKind.Thunk)
         {
             try { return v.RawThunk.Force(cx); }
-            catch (NixEvalException e) { e.WithPosition(Source, Span); throw; }
+            catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
         }
         if (v.Kind == ValueKind.Invalid) return Delay(cx, env).RawThunk.Force(cx);
         return v;
@@ -81,7 +81,7 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
             if (ns.RawAttrs.TryGet(sym, out var v))
             {
                 try { return cx.Force(v); }
-                catch (NixEvalException ex) { ex.WithPosition(Source, Span); throw; }
+                catch (NixEvalException ex) when (ex.AtPosition(Source, Span)) { throw; }
             }
         }
         throw Error($"undefined variable '{name}'");
@@ -101,12 +101,7 @@ internal sealed class InterpolationNode(SourceText source, TextSpan span, byte[]
             var node = parts[i]!;
             NixString s;
             try { s = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
-            catch (NixEvalException e)
-            {
-                e.WithPosition(node.Source, node.Span);
-                e.AddTrace("while evaluating a path segment", Source, node.Span);
-                throw;
-            }
+            catch (NixEvalException e) when (e.AtPosition(node.Source, node.Span) || e.Traced("while evaluating a path segment", Source, node.Span)) { throw; }
             buffer.Write(s.RawBytes);
             context = NixContext.Union(context, s.Context);
         }
@@ -199,11 +194,7 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
         var f = function.Eval(cx, env);
         var a = argument.Delay(cx, env);
         try { return cx.Call(f, a); }
-        catch (NixEvalException e)
-        {
-            e.WithPosition(Source, Span);
-            throw;
-        }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 }
 

@@ -88,7 +88,7 @@ internal static class DynamicAttrs
 /// A non-recursive attribute set. Static names are interned and sorted at compile time. When
 /// the set has <c>inherit (e)</c>, a hidden environment holds the (lazy) <c>e</c> values.
 /// </summary>
-internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden) : Node(source, span)
+internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden, AttrPos[] positions) : Node(source, span)
 {
     public override Value Eval(EvalContext cx, Env env)
     {
@@ -100,7 +100,7 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
         }
         var vals = new Value[values.Length];
         for (var i = 0; i < vals.Length; i++) vals[i] = values[i].Delay(cx, scope);
-        var attrs = new NixAttrs(cx.Symbols, keys, vals);
+        var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
         if (dynamics.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dynamics, scope, scope);
         return Value.FromAttrs(attrs);
     }
@@ -111,7 +111,7 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
 /// 0..keys.Length-1 hold the attributes in key order, further slots hold <c>inherit (e)</c>
 /// sources; all are initialised lazily in the new environment.
 /// </summary>
-internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides) : Node(source, span)
+internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
 {
     private readonly bool _hasOverrides = hasOverrides;
 
@@ -131,7 +131,7 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
         if (body is not null) return body.Eval(cx, scope);
 
         var vals = keys.Length == slots.Length ? slots : slots.AsSpan(0, keys.Length).ToArray();
-        var attrs = new NixAttrs(cx.Symbols, keys, vals);
+        var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
         if (attrs.TryGet(cx.SymOverrides, out var overrides))
         {
             NixAttrs o;

@@ -99,6 +99,9 @@ public sealed partial class EvalContext
     /// <summary>Nix's <c>==</c>: forces as needed; ints and floats compare numerically; functions are never equal.</summary>
     public bool ValuesEqual(Value a, Value b) => Equal(a, b, top: true);
 
+    /// <summary><c>==</c> on two value slots: the very same slot (thunk or function) is equal to itself, as in Nix.</summary>
+    internal bool SlotsEqual(Value a, Value b) => Equal(a, b, top: false);
+
     private bool Equal(Value a, Value b, bool top)
     {
         // Nix forces both sides, then treats the very same value slot as equal (even a

@@ -35,7 +35,7 @@ internal static partial class BuiltinCatalog
         r.Add("elem", 2, static (cx, a) =>
         {
             foreach (var x in cx.ForceList(a[1]).Items)
-                if (cx.ValuesEqual(a[0], x)) return Value.True;
+                if (cx.SlotsEqual(a[0], x)) return Value.True;
             return Value.False;
         });
         r.Add("elemAt", 2, static (cx, a) =>

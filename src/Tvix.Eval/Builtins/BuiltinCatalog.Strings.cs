@@ -91,7 +91,7 @@ internal static partial class BuiltinCatalog
             var s = cx.CoerceToString(a[2], StringCoercion.Interpolation);
             if (start < 0) throw cx.Error("negative start position in substring");
             if (start >= s.Length) return Value.FromString(s.Context is null ? NixString.Empty : new NixString([], s.Context));
-            var end = len < 0 || start + len > s.Length ? s.Length : start + len;
+            var end = len < 0 || len > s.Length - start ? s.Length : start + len;
             if (start == 0 && end == s.Length) return Value.FromString(s);
             return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
         });

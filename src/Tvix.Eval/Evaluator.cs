@@ -59,6 +59,25 @@ public sealed class Evaluator
             return EvaluateSource(new SourceText(file, bytes, file), NixPath.DirOf(file));
         }, cancellationToken);
 
+    /// <summary>
+    /// Checks a source without evaluating it, as <c>nix-instantiate --parse</c> does: syntax
+    /// errors, duplicate attributes and undefined variables (names bound neither lexically, nor
+    /// as builtins, nor possibly by an enclosing <c>with</c>).
+    /// </summary>
+    /// <param name="source">The source to check.</param>
+    /// <param name="baseDirectory">Directory relative path literals resolve against (default: the source's directory or the current directory).</param>
+    public IReadOnlyList<Diagnostic> Check(SourceText source, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var dir = baseDirectory ?? (source.Path is { } p ? NixPath.DirOf(NixPath.Canonicalize(Path.GetFullPath(p))) : Directory.GetCurrentDirectory());
+        return Run(cx =>
+        {
+            var diagnostics = new List<Diagnostic>();
+            cx.Compile(source, dir, null, diagnostics);
+            return (IReadOnlyList<Diagnostic>)diagnostics;
+        });
+    }
+
     /// <summary>Asynchronous <see cref="EvaluateString"/>: evaluation runs on the evaluator's thread.</summary>
     public Task<EvaluationResult> EvaluateStringAsync(string code, string? baseDirectory = null, CancellationToken cancellationToken = default) =>
         RunAsync(_ => EvaluateString(code, baseDirectory, "«string»", cancellationToken), cancellationToken);

@@ -167,3 +167,16 @@ public sealed class LanguageTests
             evaluator.EvaluateString("let f = n: if n == 0 then 0 else f (n - 1); in f 100000", cancellationToken: cts.Token));
     }
 }
+
+public sealed class CheckTests
+{
+    [Fact]
+    public void CheckReportsUndefinedVariablesWithoutEvaluating()
+    {
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        var diagnostics = evaluator.Check(Syntax.SourceText.From("let a = throw \"never\"; in [ a b (with {}; c) ]"));
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("undefined variable 'b'", d.Message);
+        Assert.Equal((1, 31), d.Position);
+    }
+}

@@ -51,8 +51,8 @@ internal static partial class BuiltinCatalog
             var s = cx.ForceString(a[2]);
             var froms = new NixString[from.Count];
             for (var i = 0; i < froms.Length; i++) froms[i] = cx.ForceString(from.Items[i]);
-            var tos = new NixString[to.Count];
-            for (var i = 0; i < tos.Length; i++) tos[i] = cx.ForceString(to.Items[i]);
+            // Replacements are forced only when their pattern matches, as in current Nix.
+            var tos = new NixString?[to.Count];
             var ctx = s.Context;
             var buf = new ArrayBufferWriter();
             var bytes = s.Bytes;
@@ -64,7 +64,7 @@ internal static partial class BuiltinCatalog
                     var f = froms[j].Bytes;
                     if (!bytes[p..].StartsWith(f)) continue;
                     found = true;
-                    var t = tos[j];
+                    var t = tos[j] ??= cx.ForceString(to.Items[j]);
                     buf.Write(t.Bytes);
                     ctx = NixContext.Union(ctx, t.Context);
                     if (f.Length == 0)

@@ -96,7 +96,7 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
         if (hidden.Length > 0)
         {
             scope = new Env(hidden.Length, env);
-            for (var i = 0; i < hidden.Length; i++) scope.Slots[i] = hidden[i].Delay(cx, env);
+            for (var i = 0; i < hidden.Length; i++) scope[i] = hidden[i].Delay(cx, env);
         }
         var vals = new Value[values.Length];
         for (var i = 0; i < vals.Length; i++) vals[i] = values[i].Delay(cx, scope);
@@ -118,19 +118,18 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = new Env(inits.Length, env);
-        var slots = scope.Slots;
         if (_hasOverrides)
         {
             // `__overrides` may replace slots, so no slot may alias another one's value.
-            for (var i = 0; i < inits.Length; i++) slots[i] = Value.FromThunk(new Thunk(inits[i], scope));
+            for (var i = 0; i < inits.Length; i++) scope[i] = Value.FromThunk(new Thunk(inits[i], scope));
         }
         else
         {
-            for (var i = 0; i < inits.Length; i++) slots[i] = inits[i].Delay(cx, scope);
+            for (var i = 0; i < inits.Length; i++) scope[i] = inits[i].Delay(cx, scope);
         }
         if (body is not null) return body.Eval(cx, scope);
 
-        var vals = keys.Length == slots.Length ? slots : slots.AsSpan(0, keys.Length).ToArray();
+        var vals = scope.CopySlots(keys.Length);
         var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
         if (attrs.TryGet(cx.SymOverrides, out var overrides))
         {
@@ -140,7 +139,7 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
             for (var i = 0; i < o.Keys.Length; i++)
             {
                 var idx = attrs.IndexOf(o.Keys[i]);
-                if (idx >= 0) slots[idx] = o.Values[i];
+                if (idx >= 0) scope[idx] = o.Values[i];
             }
             attrs = attrs.Update(o);
         }

@@ -204,8 +204,8 @@ public sealed partial class EvalContext
             }
         }
         if (a.Kind == b.Kind)
-            throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}");
-        throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}");
+            throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}; values of that type are incomparable (values are {PrintForError(a)} and {PrintForError(b)})");
+        throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}; values are {PrintForError(a)} and {PrintForError(b)}");
     }
 }
 

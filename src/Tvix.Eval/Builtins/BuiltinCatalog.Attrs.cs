@@ -129,7 +129,7 @@ internal static partial class BuiltinCatalog
                 return Value.FromAttrs(builder.Build());
             }
             if (f.Kind is ValueKind.PrimOp or ValueKind.PrimOpApp) return Value.FromAttrs(cx.EmptyAttrs);
-            throw cx.TypeError("a function", f);
+            throw cx.Error("'functionArgs' requires a function");
         });
         r.Add("unsafeGetAttrPos", 2, static (cx, a) =>
         {

@@ -46,7 +46,8 @@ internal static partial class BuiltinCatalog
         r.Add("trace", 2, static (cx, a) =>
         {
             var v = cx.Force(a[0]);
-            cx.Log.WriteLine("trace: " + cx.Print(v, strict: false));
+            // Like current Nix: a string is shown as it is, anything else as in error messages.
+            cx.Log.WriteLine("trace: " + (v.Kind == ValueKind.String ? v.RawString.ToString() : cx.PrintForError(v)));
             return a[1];
         });
         r.Add("traceVerbose", 2, static (cx, a) => a[1]);

@@ -180,6 +180,8 @@ internal sealed class NixCompiler
                 break;
             case PathKind.Home:
             {
+                Lint(_cx.Options.AbsolutePathLiterals,
+                    $"home path literals are not portable. Consider replacing path literal '{PathText(p)}' by a string, relative path, or parameter (lint-absolute-path-literals)", p.Span);
                 var home = _cx.IO.GetEnv("HOME") ?? "";
                 prefix = home;
                 if (literals.Length > 0 && literals[0] is { } first && first.Length > 0 && first[0] == '~')

@@ -22,10 +22,15 @@ internal readonly record struct RegexSplitMatch(int PrefixStart, int PrefixLengt
 /// Subjects are byte strings (see <see cref="PosixRegexTranslator"/> for the Latin-1 mapping).
 /// </summary>
 /// <remarks>
-/// Known difference: .NET picks the first alternative that matches (Perl semantics) where
-/// POSIX picks the longest match at the leftmost position, so <c>split "a|ab" "abc"</c> finds
-/// <c>a</c> here and <c>ab</c> in C++ Nix. For <c>match</c> the subject must be matched
-/// entirely, which makes both agree on whether it matches.
+/// <para>How C++ Nix matches (libstdc++'s depth-first executor in POSIX mode): at an
+/// alternation it tries every branch and keeps the longest match; at a greedy repetition it
+/// tries one more round first and stops at the first success. For <c>match</c> only complete
+/// matches count, so the first one found wins, which is exactly what .NET's backtracking finds.
+/// For <c>split</c> (a search) the longest-branch rule matters: <c>split "a|ab" "abc"</c> finds
+/// <c>ab</c>. We reproduce it for alternatives at the top level of the pattern by running each
+/// one anchored at the match position and keeping the longest (the first on a tie).</para>
+/// <para>Known difference: alternatives nested inside a group (<c>(a|ab)c</c>) still follow
+/// .NET's first-branch rule in <c>split</c>.</para>
 /// </remarks>
 internal sealed class PosixRegex
 {
@@ -33,12 +38,14 @@ internal sealed class PosixRegex
 
     private readonly NetRegex _whole;
     private readonly NetRegex _search;
+    private readonly NetRegex[]? _alternatives;
     private readonly string _display;
 
-    private PosixRegex(NetRegex whole, NetRegex search, int groupCount, string display)
+    private PosixRegex(NetRegex whole, NetRegex search, NetRegex[]? alternatives, int groupCount, string display)
     {
         _whole = whole;
         _search = search;
+        _alternatives = alternatives;
         GroupCount = groupCount;
         _display = display;
     }
@@ -54,20 +61,39 @@ internal sealed class PosixRegex
         var display = Encoding.UTF8.GetString(pattern);
         string translated;
         int groups;
+        string[]? alternatives;
         try
         {
-            (translated, groups) = PosixRegexTranslator.Translate(ere);
+            (translated, groups, alternatives) = PosixRegexTranslator.Translate(ere);
         }
-        catch (PosixRegexException)
+        catch (PosixRegexException e)
         {
-            throw new PosixRegexException(display);
+            throw e.IsTooLarge ? PosixRegexException.TooLarge(display) : new PosixRegexException(display);
         }
         const RegexOptions options = RegexOptions.CultureInvariant;
         try
         {
             var whole = new NetRegex(@"\A(?:" + translated + @")\z", options, matchTimeout);
             var search = new NetRegex(translated, options, matchTimeout);
-            return new PosixRegex(whole, search, groups, display);
+            NetRegex[]? anchoredAlternatives = null;
+            if (alternatives != null)
+            {
+                // Alternative i anchored at the match position; the others stay in the pattern
+                // behind (?!) so that they never match but the group numbers do not move.
+                anchoredAlternatives = new NetRegex[alternatives.Length];
+                for (var i = 0; i < alternatives.Length; i++)
+                {
+                    var sb = new StringBuilder(@"\G(?:");
+                    for (var j = 0; j < alternatives.Length; j++)
+                    {
+                        if (j > 0) sb.Append('|');
+                        if (j != i) sb.Append("(?!)");
+                        sb.Append(alternatives[j]);
+                    }
+                    anchoredAlternatives[i] = new NetRegex(sb.Append(')').ToString(), options, matchTimeout);
+                }
+            }
+            return new PosixRegex(whole, search, anchoredAlternatives, groups, display);
         }
         catch (ArgumentException)
         {
@@ -101,12 +127,27 @@ internal sealed class PosixRegex
         {
             var m = Run(_search, text, searchFrom);
             if (!m.Success) break;
+            if (_alternatives != null) m = LongestAlternative(text, m);
             result.Add(new RegexSplitMatch(prevEnd, m.Index - prevEnd, Captures(m)));
             prevEnd = m.Index + m.Length;
             searchFrom = m.Length == 0 ? prevEnd + 1 : prevEnd;
         }
         lastEnd = prevEnd;
         return result;
+    }
+
+    /// <summary>At the position of <paramref name="first"/>, the longest match of any top-level alternative.</summary>
+    private System.Text.RegularExpressions.Match LongestAlternative(string text, System.Text.RegularExpressions.Match first)
+    {
+        var best = first;
+        foreach (var alternative in _alternatives!)
+        {
+            var m = Run(alternative, text, first.Index);
+            if (m.Success && m.Length > best.Length) best = m;
+        }
+        // On a tie the first alternative in the pattern wins; .NET's own match is the earliest
+        // alternative that matches, so only strictly longer ones replace it.
+        return best;
     }
 
     private System.Text.RegularExpressions.Match Run(NetRegex regex, string text, int start)

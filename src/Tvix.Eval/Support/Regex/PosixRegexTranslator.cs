@@ -21,20 +21,38 @@ namespace Tvix.Eval.Support.Regex;
 /// </remarks>
 internal static class PosixRegexTranslator
 {
-    /// <summary>Returns the .NET pattern and the number of capture groups.</summary>
+    /// <summary>
+    /// Returns the .NET pattern, the number of capture groups, and the .NET text of each
+    /// top-level alternative (null when there is only one).
+    /// </summary>
     /// <exception cref="PosixRegexException">The pattern is not a valid POSIX ERE.</exception>
-    public static (string Pattern, int GroupCount) Translate(string ere)
+    public static (string Pattern, int GroupCount, string[]? Alternatives) Translate(string ere)
     {
         var state = new State(ere);
         var sb = new StringBuilder(ere.Length * 2);
-        ParseAlternation(ref state, sb, depth: 0);
+        var states = ParseAlternation(ref state, sb, depth: 0);
+        if (states + 2 >= StateLimit) throw PosixRegexException.TooLarge(ere);
         if (state.Pos < ere.Length) throw Invalid(ere); // an unmatched ')'
-        return (sb.ToString(), state.Groups);
+        var pattern = sb.ToString();
+        string[]? alternatives = null;
+        if (state.TopLevelBars.Count > 0)
+        {
+            alternatives = new string[state.TopLevelBars.Count + 1];
+            var start = 0;
+            for (var i = 0; i < state.TopLevelBars.Count; i++)
+            {
+                alternatives[i] = pattern[start..state.TopLevelBars[i]];
+                start = state.TopLevelBars[i] + 1;
+            }
+            alternatives[^1] = pattern[start..];
+        }
+        return (pattern, state.Groups, alternatives);
     }
 
     private struct State(string ere)
     {
         public readonly string Ere = ere;
+        public readonly List<int> TopLevelBars = [];
         public int Pos;
         public int Groups;
 
@@ -45,34 +63,46 @@ internal static class PosixRegexTranslator
 
     private static PosixRegexException Invalid(string ere) => new(ere);
 
-    private static void ParseAlternation(ref State st, StringBuilder sb, int depth)
+    /// <summary>
+    /// libstdc++ refuses patterns whose automaton needs more than 100 000 states ("memory limit
+    /// exceeded"); bounded repeats copy their operand, so <c>(ab){20000}</c> is too large. We
+    /// estimate the states the same way (one per character, three per group, one per
+    /// alternative or loop, a copy per repetition) to fail on the same patterns.
+    /// </summary>
+    private const long StateLimit = 100_000;
+
+    private static long ParseAlternation(ref State st, StringBuilder sb, int depth)
     {
+        long states = 0;
         while (true)
         {
-            ParseBranch(ref st, sb, depth);
+            states += ParseBranch(ref st, sb, depth);
             if (!st.AtEnd && st.Current == '|')
             {
+                if (depth == 0) st.TopLevelBars.Add(sb.Length);
                 sb.Append('|');
                 st.Pos++;
+                states++;
                 continue;
             }
-            return;
+            return states;
         }
     }
 
-    private static void ParseBranch(ref State st, StringBuilder sb, int depth)
+    private static long ParseBranch(ref State st, StringBuilder sb, int depth)
     {
+        long states = 0;
         while (!st.AtEnd)
         {
             var c = st.Current;
-            if (c == '|') return;
+            if (c == '|') return states;
             if (c == ')')
             {
                 if (depth == 0) throw Invalid(st.Ere);
-                return;
+                return states;
             }
             var atomStart = sb.Length;
-            var quantifiable = ParseAtom(ref st, sb, depth);
+            var quantifiable = ParseAtom(ref st, sb, depth, out var atomStates);
             var quantified = false;
             while (!st.AtEnd && IsQuantifierStart(ref st))
             {
@@ -83,22 +113,25 @@ internal static class PosixRegexTranslator
                     sb.Insert(atomStart, "(?:");
                     sb.Append(')');
                 }
-                AppendQuantifier(ref st, sb);
+                atomStates = AppendQuantifier(ref st, sb, atomStates);
                 quantified = true;
             }
+            states = Math.Min(states + atomStates, StateLimit + 1);
         }
+        return states;
     }
 
     private static bool IsQuantifierStart(ref State st) => st.Current is '*' or '+' or '?' or '{';
 
-    private static void AppendQuantifier(ref State st, StringBuilder sb)
+    /// <summary>Appends a quantifier; returns the estimated states of the quantified atom.</summary>
+    private static long AppendQuantifier(ref State st, StringBuilder sb, long atomStates)
     {
         var c = st.Current;
         st.Pos++;
         if (c != '{')
         {
             sb.Append(c);
-            return;
+            return c == '+' ? atomStates * 2 + 1 : atomStates + 1;
         }
         var min = ReadNumber(ref st);
         if (min < 0) throw Invalid(st.Ere);
@@ -114,6 +147,8 @@ internal static class PosixRegexTranslator
         sb.Append('{').Append(min);
         if (max != min) sb.Append(',').Append(max >= 0 ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
         sb.Append('}');
+        var copies = (max >= 0 ? max : min + 1) + 1L;
+        return Math.Min(atomStates * copies + (max >= 0 ? max - min : 1), StateLimit + 1);
     }
 
     private static int ReadNumber(ref State st)
@@ -123,15 +158,16 @@ internal static class PosixRegexTranslator
         while (!st.AtEnd && st.Current is >= '0' and <= '9')
         {
             value = value * 10 + (st.Current - '0');
-            if (value > 65535) throw Invalid(st.Ere);
+            if (value > 1_000_000) throw PosixRegexException.TooLarge(st.Ere);
             st.Pos++;
         }
         return st.Pos == start ? -1 : (int)value;
     }
 
     /// <summary>Appends one atom; returns whether a quantifier may follow it.</summary>
-    private static bool ParseAtom(ref State st, StringBuilder sb, int depth)
+    private static bool ParseAtom(ref State st, StringBuilder sb, int depth, out long states)
     {
+        states = 1;
         var c = st.Current;
         switch (c)
         {
@@ -141,7 +177,7 @@ internal static class PosixRegexTranslator
                 st.Pos++;
                 st.Groups++;
                 sb.Append('(');
-                ParseAlternation(ref st, sb, depth + 1);
+                states = ParseAlternation(ref st, sb, depth + 1) + 3;
                 if (st.AtEnd || st.Current != ')') throw Invalid(st.Ere);
                 st.Pos++;
                 sb.Append(')');
@@ -163,7 +199,11 @@ internal static class PosixRegexTranslator
                 return true;
             case '\\':
                 st.Pos++;
-                if (st.AtEnd) throw Invalid(st.Ere); // trailing backslash
+                // Only the special characters may be escaped (libstdc++ rejects "\n", "\1", "\}", …).
+                if (st.AtEnd || st.Current is not ('{' or '[' or '(' or ')' or '|' or '^' or '$' or '.' or '*' or '+' or '?' or '\\'))
+                {
+                    throw Invalid(st.Ere);
+                }
                 AppendLiteral(sb, st.Current);
                 st.Pos++;
                 return true;
@@ -216,6 +256,8 @@ internal static class PosixRegexTranslator
                 if (kind == ':')
                 {
                     if (!AddClass(set, name)) throw Invalid(ere);
+                    // A class cannot start a range.
+                    if (st.Pos + 1 < ere.Length && ere[st.Pos] == '-' && ere[st.Pos + 1] != ']') throw Invalid(ere);
                     continue;
                 }
                 // [=c=] and [.c.]: in the C locale only single characters are collating elements.
@@ -231,20 +273,10 @@ internal static class PosixRegexTranslator
             if (st.Pos + 1 < ere.Length && ere[st.Pos] == '-' && ere[st.Pos + 1] != ']')
             {
                 st.Pos++;
-                int high;
-                if (ere[st.Pos] == '[' && st.Pos + 1 < ere.Length && ere[st.Pos + 1] is '=' or '.')
-                {
-                    var kind = ere[st.Pos + 1];
-                    var close = ere.IndexOf(kind + "]", st.Pos + 2, StringComparison.Ordinal);
-                    if (close < 0 || close - st.Pos - 2 != 1) throw Invalid(ere);
-                    high = ere[st.Pos + 2];
-                    st.Pos = close + 2;
-                }
-                else
-                {
-                    high = ere[st.Pos];
-                    st.Pos++;
-                }
+                // libstdc++ does not accept a collating element as the end of a range.
+                if (ere[st.Pos] == '[' && st.Pos + 1 < ere.Length && ere[st.Pos + 1] is '=' or '.' or ':') throw Invalid(ere);
+                var high = (int)ere[st.Pos];
+                st.Pos++;
                 if (high < low) throw Invalid(ere);
                 for (var i = low; i <= high && i < 256; i++) set[i] = true;
                 continue;

@@ -101,8 +101,6 @@ public sealed partial class EvalContext
         if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj) && a.Kind == b.Kind) return true;
         a = Force(a);
         b = Force(b);
-        if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj) && a.Kind == b.Kind
-            && a.Kind is ValueKind.Lambda or ValueKind.PrimOp or ValueKind.PrimOpApp or ValueKind.Attrs or ValueKind.List) return true;
         switch (a.Kind)
         {
             case ValueKind.Int:
@@ -193,10 +191,8 @@ public sealed partial class EvalContext
             {
                 if (i == y.Length) return i == x.Length ? 0 : 1;
                 if (i == x.Length) return -1;
-                var xi = Force(x[i]);
-                var yi = Force(y[i]);
-                if (!Equal(xi, yi, top: true))
-                    return Compare(xi, yi);
+                if (!Equal(x[i], y[i], top: false))
+                    return Compare(x[i], y[i]);
             }
         }
         if (a.Kind == b.Kind)

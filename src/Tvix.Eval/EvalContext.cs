@@ -310,3 +310,17 @@ internal sealed class CallSlotsNode() : Node(SourceText.From("", "«builtin»"),
 {
     public override Value Eval(EvalContext cx, Env env) => cx.Call(env.Slots[0], env.Slots[1]);
 }
+
+public sealed partial class EvalContext
+{
+    /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced.</summary>
+    public Value CallLazy2(Value function, Value argument1, Value argument2) =>
+        Value.FromThunk(new Thunk(_call2Node ??= new Call2SlotsNode(), new Env([function, argument1, argument2], null)));
+
+    private Node? _call2Node;
+}
+
+internal sealed class Call2SlotsNode() : Node(SourceText.From("", "«builtin»"), default)
+{
+    public override Value Eval(EvalContext cx, Env env) => cx.Call(cx.Call(env.Slots[0], env.Slots[1]), env.Slots[2]);
+}

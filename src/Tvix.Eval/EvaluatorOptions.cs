@@ -26,8 +26,12 @@ public sealed class EvaluatorOptions
     /// <summary>Callbacks that add or replace builtins (run after the core and support builtins, in order).</summary>
     public IList<Action<BuiltinRegistry>> Builtins { get; } = new List<Action<BuiltinRegistry>>();
 
-    /// <summary>Most nested function calls before "stack overflow; max-call-depth exceeded" (Nix's default is 10000).</summary>
-    public int MaxCallDepth { get; set; } = 10000;
+    /// <summary>
+    /// Most nested function calls before "stack overflow; max-call-depth exceeded". The default
+    /// is unlimited: deep recursion is bounded by the evaluation thread's stack instead (see
+    /// <see cref="StackSize"/>), which also ends in a Nix error, never a crash.
+    /// </summary>
+    public int MaxCallDepth { get; set; } = int.MaxValue;
 
     /// <summary>The store directory reported by <c>builtins.storeDir</c>.</summary>
     public string StoreDir { get; set; } = "/nix/store";

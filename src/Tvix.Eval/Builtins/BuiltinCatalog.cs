@@ -20,7 +20,6 @@ internal static partial class BuiltinCatalog
     /// <summary>Implemented by the support builtins (src/Tvix.Eval/Support) in their own file.</summary>
     static partial void RegisterSupportBuiltins(BuiltinRegistry registry);
 
-    static partial void RegisterCore(BuiltinRegistry registry, EvaluatorOptions options);
 
     /// <summary>Builtins that need a store: registered by Tvix.Glue; until then a clear error.</summary>
     private static void RegisterStoreBuiltinsUnavailable(BuiltinRegistry registry)
@@ -29,7 +28,7 @@ internal static partial class BuiltinCatalog
         [
             ("derivationStrict", 1, true), ("path", 1, false), ("filterSource", 2, false), ("toFile", 2, false),
             ("storePath", 1, false), ("fetchurl", 1, false), ("fetchTarball", 1, true), ("fetchGit", 1, false),
-            ("fetchTree", 1, false), ("fetchClosure", 1, false), ("placeholder", 1, true)
+            ("fetchTree", 1, false), ("fetchClosure", 1, false), ("fetchMercurial", 1, false), ("placeholder", 1, true)
         ];
         foreach (var (name, arity, global) in storeBuiltins)
         {

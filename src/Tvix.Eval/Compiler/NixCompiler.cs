@@ -47,7 +47,11 @@ internal sealed class NixCompiler
             case UriExpr u:
                 Lint(_cx.Options.UrlLiterals, "URL literals are deprecated, allowing for the use of quoted strings instead (lint-url-literals)", e.Span);
                 return new ConstNode(_src, e.Span, Value.FromString(u.Uri));
-            case SearchPathExpr sp: return new SearchPathNode(_src, e.Span, sp.Path);
+            case SearchPathExpr sp:
+                // <x> is `__findFile __nixPath "x"`, both names resolved lexically (so a `let` can override them).
+                return new ApplyNode(_src, e.Span,
+                    new ApplyNode(_src, e.Span, Resolve("__findFile", e.Span, _scope, 0), Resolve("__nixPath", e.Span, _scope, 0)),
+                    new ConstNode(_src, e.Span, Value.FromString(sp.Path)));
             case VarExpr v: return Resolve(v.Name, e.Span, _scope, 0);
             case ParenExpr p: return Compile(p.Inner, name);
             case SelectExpr s:
@@ -399,7 +403,8 @@ internal sealed class NixCompiler
         var dyn = CompileDynamics(tree);
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
-        return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet);
+        var hasOverrides = body is null && Array.IndexOf(keys, _cx.SymOverrides) >= 0;
+        return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides);
     }
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)

@@ -32,7 +32,8 @@ public sealed class FileSystemEvalIO : IEvalIO
     public EvalFileType ReadFileType(string path)
     {
         FileSystemInfo info = new FileInfo(path);
-        if (info.LinkTarget is not null) return EvalFileType.Symlink;
+        if (info.Exists || Directory.Exists(path))
+            if ((info.Attributes & FileAttributes.ReparsePoint) != 0 || info.LinkTarget is not null) return EvalFileType.Symlink;
         if (Directory.Exists(path)) return EvalFileType.Directory;
         if (!info.Exists) throw new NixEvalException($"getting status of '{path}': No such file or directory");
         return TypeOf(info);
@@ -49,7 +50,7 @@ public sealed class FileSystemEvalIO : IEvalIO
 
     private static EvalFileType TypeOf(FileSystemInfo info)
     {
-        if (info.LinkTarget is not null) return EvalFileType.Symlink;
+        if ((info.Attributes & FileAttributes.ReparsePoint) != 0 || info.LinkTarget is not null) return EvalFileType.Symlink;
         if ((info.Attributes & FileAttributes.Directory) != 0) return EvalFileType.Directory;
         if (info is FileInfo && OperatingSystem.IsWindows()) return EvalFileType.Regular;
         try

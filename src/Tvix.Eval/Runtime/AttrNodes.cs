@@ -111,13 +111,23 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
 /// 0..keys.Length-1 hold the attributes in key order, further slots hold <c>inherit (e)</c>
 /// sources; all are initialised lazily in the new environment.
 /// </summary>
-internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, DynamicEntry[] dynamics, Node? body, bool legacyLet) : Node(source, span)
+internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides) : Node(source, span)
 {
+    private readonly bool _hasOverrides = hasOverrides;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = new Env(inits.Length, env);
         var slots = scope.Slots;
-        for (var i = 0; i < inits.Length; i++) slots[i] = inits[i].Delay(cx, scope);
+        if (_hasOverrides)
+        {
+            // `__overrides` may replace slots, so no slot may alias another one's value.
+            for (var i = 0; i < inits.Length; i++) slots[i] = Value.FromThunk(new Thunk(inits[i], scope));
+        }
+        else
+        {
+            for (var i = 0; i < inits.Length; i++) slots[i] = inits[i].Delay(cx, scope);
+        }
         if (body is not null) return body.Eval(cx, scope);
 
         var vals = keys.Length == slots.Length ? slots : slots.AsSpan(0, keys.Length).ToArray();

@@ -213,18 +213,3 @@ internal sealed class ErrorNode(SourceText source, TextSpan span, string message
     public override Value Eval(EvalContext cx, Env env) => throw Error(message);
 }
 
-/// <summary><c>&lt;name&gt;</c>: <c>builtins.findFile builtins.nixPath "name"</c>, looked up when evaluated.</summary>
-internal sealed class SearchPathNode(SourceText source, TextSpan span, string path) : Node(source, span)
-{
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var b = cx.Builtins;
-        try
-        {
-            var findFile = cx.GetAttrOrThrow(b, cx.Symbols.Intern("findFile"));
-            var nixPath = cx.GetAttrOrThrow(b, cx.Symbols.Intern("nixPath"));
-            return cx.Call(findFile, nixPath, Value.FromString(path));
-        }
-        catch (NixEvalException e) { e.WithPosition(Source, Span); throw; }
-    }
-}

@@ -11,11 +11,13 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
 
     public void Print(Value v)
     {
+        object? slot = null;
         if (v.Kind == ValueKind.Thunk)
         {
             var t = v.RawThunk;
             if (!t.IsEvaluated) { sb.Append(forError ? "«thunk»" : "<CODE>"); return; }
             v = t.Result;
+            slot = t;
         }
         switch (v.Kind)
         {
@@ -41,7 +43,7 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
                 sb.Append(forError ? $"«partially applied primop {((PartialApplication)v.Obj!).Builtin.Name}»" : "<PRIMOP-APP>");
                 break;
             case ValueKind.Attrs: PrintAttrs(v.RawAttrs); break;
-            case ValueKind.List: PrintList(v.RawList); break;
+            case ValueKind.List: PrintList(v.RawList, slot); break;
             default: sb.Append("«invalid»"); break;
         }
     }
@@ -66,10 +68,13 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
         _depth--;
     }
 
-    private void PrintList(NixList l)
+    private void PrintList(NixList l, object? slot)
     {
         if (l.Count == 0) { sb.Append("[ ]"); return; }
-        if (!_seen.Add(l)) { sb.Append("«repeated»"); return; }
+        // C++ Nix stores lists of up to two elements inside the value itself, so such a list
+        // is "the same" only when reached through the same value slot (here: the same thunk).
+        var identity = l.Count <= 2 ? slot : l;
+        if (identity is not null && !_seen.Add(identity)) { sb.Append("«repeated»"); return; }
         if (forError && (_depth > 2 || sb.Length > 200)) { sb.Append("[ … ]"); return; }
         cx.EnsureStack();
         _depth++;

@@ -51,8 +51,25 @@ public sealed class DynamicAttrName(TextSpan span, Expr expression) : AttrName(s
     /// <summary>The expression that yields the name.</summary>
     public Expr Expression { get; } = expression;
 
-    /// <inheritdoc />
-    public override byte[]? StaticName => null;
+    /// <summary>
+    /// Null, except when the expression is a plain string literal (<c>${"a"}</c>, possibly in
+    /// parentheses): Nix treats such a name as static, so it may stand in <c>let</c> and
+    /// <c>inherit</c> and takes part in duplicate checks.
+    /// </summary>
+    public override byte[]? StaticName
+    {
+        get
+        {
+            var e = Expression;
+            while (e is ParenExpr p) e = p.Inner;
+            return e is StringExpr s ? s.Parts switch
+            {
+                [] => [],
+                [LiteralPart lit] => lit.Bytes,
+                _ => null,
+            } : null;
+        }
+    }
 }
 
 /// <summary>A binding in an attribute set or <c>let</c>.</summary>

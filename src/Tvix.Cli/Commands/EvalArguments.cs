@@ -1,0 +1,97 @@
+using Tvix.Eval;
+
+namespace Tvix.Cli.Commands;
+
+/// <summary>The options of <c>tvix eval</c>, parsed the way <c>nix-instantiate</c> parses them.</summary>
+internal sealed class EvalArguments
+{
+    public const string Usage = """
+        Usage: tvix eval [options] [FILE | -E EXPR | -]...
+          --strict                 force the result deeply before printing
+          --json                   print the result as JSON
+          --xml [--no-location]    print the result as XML
+          -E, --expr EXPR          evaluate EXPR (the arguments are expressions)
+          -A, --attr PATH          select an attribute path from the result
+          -I PATH | -I prefix=PATH add to the search path (after NIX_PATH entries given with -I)
+          --arg NAME EXPR          pass NAME = EXPR to a top-level function
+          --argstr NAME STRING     pass NAME = "STRING" to a top-level function
+          --max-call-depth N       fail after N nested calls (default 10000)
+          --impure, --eval, --show-trace, --no-show-trace, --read-write-mode
+          --extra-experimental-features X, --experimental-features X, --option NAME VALUE
+          --lint-short-path-literals|--lint-absolute-path-literals|--lint-url-literals warn|fatal
+        """;
+
+    public bool Strict;
+    public bool Json;
+    public bool Xml;
+    public bool NoLocation;
+    public bool ExprMode;
+    public bool ShowTrace;
+    public bool Stdin;
+    public readonly List<string> Positional = [];
+    public readonly List<string> AttrPaths = [];
+    public readonly List<string> SearchPath = [];
+    public readonly List<(string Name, string Value, bool IsString)> AutoArgs = [];
+    public int? MaxCallDepth;
+    public LintLevel ShortPathLiterals, AbsolutePathLiterals, UrlLiterals;
+
+    /// <summary>Parses the arguments; returns an error message or null.</summary>
+    public static (EvalArguments? Args, string? Error) Parse(IReadOnlyList<string> argv)
+    {
+        var a = new EvalArguments();
+        for (var i = 0; i < argv.Count; i++)
+        {
+            var t = argv[i];
+            string Next()
+            {
+                if (i + 1 >= argv.Count) throw new ArgumentException($"flag '{t}' requires an argument");
+                return argv[++i];
+            }
+            try
+            {
+                switch (t)
+                {
+                    case "--strict": a.Strict = true; break;
+                    case "--json": a.Json = true; break;
+                    case "--xml": a.Xml = true; break;
+                    case "--no-location": a.NoLocation = true; break;
+                    case "--eval": case "--impure": case "--read-write-mode": case "--readonly-mode": case "--raw": break;
+                    case "--show-trace": a.ShowTrace = true; break;
+                    case "--no-show-trace": a.ShowTrace = false; break;
+                    case "-E": case "--expr": a.ExprMode = true; break;
+                    case "-A": case "--attr": a.AttrPaths.Add(Next()); break;
+                    case "-I": case "--include": a.SearchPath.Add(Next()); break;
+                    case "--arg": { var n = Next(); a.AutoArgs.Add((n, Next(), false)); break; }
+                    case "--argstr": { var n = Next(); a.AutoArgs.Add((n, Next(), true)); break; }
+                    case "--max-call-depth":
+                        if (!int.TryParse(Next(), out var depth) || depth < 1) return (null, "--max-call-depth expects a positive integer");
+                        a.MaxCallDepth = depth;
+                        break;
+                    case "--extra-experimental-features": case "--experimental-features": Next(); break;
+                    case "--option": Next(); Next(); break;
+                    case "--lint-short-path-literals": a.ShortPathLiterals = Lint(Next()); break;
+                    case "--lint-absolute-path-literals": a.AbsolutePathLiterals = Lint(Next()); break;
+                    case "--lint-url-literals": a.UrlLiterals = Lint(Next()); break;
+                    case "-": a.Stdin = true; a.Positional.Add("-"); break;
+                    default:
+                        if (t.StartsWith('-') && t.Length > 1) return (null, $"unrecognised flag '{t}'");
+                        a.Positional.Add(t);
+                        break;
+                }
+            }
+            catch (ArgumentException e)
+            {
+                return (null, e.Message);
+            }
+        }
+        return (a, null);
+    }
+
+    private static LintLevel Lint(string level) => level switch
+    {
+        "warn" => LintLevel.Warn,
+        "fatal" => LintLevel.Fatal,
+        "ignore" or "off" => LintLevel.Ignore,
+        _ => throw new ArgumentException($"invalid lint level '{level}' (expected 'warn' or 'fatal')"),
+    };
+}

@@ -1,0 +1,189 @@
+using System.Text;
+using Tvix.Eval.Runtime;
+
+namespace Tvix.Eval.Builtins;
+
+// String and string-context builtins.
+internal static partial class BuiltinCatalog
+{
+    private static void RegisterStrings(BuiltinRegistry r)
+    {
+        r.Add("baseNameOf", 1, static (cx, a) =>
+        {
+            var v = cx.Force(a[0]);
+            var s = cx.CoerceToString(v, StringCoercion.NoCopy);
+            var bytes = s.Bytes;
+            var end = bytes.Length;
+            if (end > 0 && bytes[end - 1] == '/') end--;
+            var start = bytes[..end].LastIndexOf((byte)'/') + 1;
+            return Value.FromString(new NixString(bytes[start..end].ToArray(), s.Context));
+        }, global: true);
+        r.Add("dirOf", 1, static (cx, a) =>
+        {
+            var v = cx.Force(a[0]);
+            if (v.Kind == ValueKind.Path) return Value.FromPath(NixPath.DirOf(v.RawPath));
+            var s = cx.CoerceToString(v, StringCoercion.NoCopy);
+            var bytes = s.Bytes;
+            var i = bytes.LastIndexOf((byte)'/');
+            byte[] result = i < 0 ? "."u8.ToArray() : i == 0 ? "/"u8.ToArray() : bytes[..i].ToArray();
+            return Value.FromString(new NixString(result, s.Context));
+        }, global: true);
+        r.Add("concatStringsSep", 2, static (cx, a) =>
+        {
+            var sep = cx.ForceString(a[0]);
+            var list = cx.ForceList(a[1]);
+            var buf = new ArrayBufferWriter();
+            var ctx = sep.Context;
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (i > 0) buf.Write(sep.Bytes);
+                var s = cx.CoerceToString(list.Items[i], StringCoercion.Interpolation);
+                buf.Write(s.Bytes);
+                ctx = NixContext.Union(ctx, s.Context);
+            }
+            return Value.FromString(new NixString(buf.ToArray(), ctx));
+        });
+        r.Add("replaceStrings", 3, static (cx, a) =>
+        {
+            var from = cx.ForceList(a[0]);
+            var to = cx.ForceList(a[1]);
+            if (from.Count != to.Count) throw cx.Error("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths");
+            var s = cx.ForceString(a[2]);
+            var froms = new NixString[from.Count];
+            for (var i = 0; i < froms.Length; i++) froms[i] = cx.ForceString(from.Items[i]);
+            var tos = new NixString?[to.Count];
+            var ctx = s.Context;
+            var buf = new ArrayBufferWriter();
+            var bytes = s.Bytes;
+            for (var p = 0; p <= bytes.Length;)
+            {
+                var found = false;
+                for (var j = 0; j < froms.Length; j++)
+                {
+                    var f = froms[j].Bytes;
+                    if (!bytes[p..].StartsWith(f)) continue;
+                    found = true;
+                    var t = tos[j] ??= cx.ForceString(to.Items[j]);
+                    buf.Write(t.Bytes);
+                    ctx = NixContext.Union(ctx, t.Context);
+                    if (f.Length == 0)
+                    {
+                        if (p < bytes.Length) buf.Write(bytes.Slice(p, 1));
+                        p++;
+                    }
+                    else p += f.Length;
+                    break;
+                }
+                if (!found)
+                {
+                    if (p < bytes.Length) buf.Write(bytes.Slice(p, 1));
+                    p++;
+                }
+            }
+            return Value.FromString(new NixString(buf.ToArray(), ctx));
+        });
+        r.Add("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
+        r.Add("substring", 3, static (cx, a) =>
+        {
+            var start = cx.ForceInt(a[0]);
+            var len = cx.ForceInt(a[1]);
+            var s = cx.CoerceToString(a[2], StringCoercion.Interpolation);
+            if (start < 0) throw cx.Error("negative start position in substring");
+            if (start >= s.Length) return Value.FromString(s.Context is null ? NixString.Empty : new NixString([], s.Context));
+            var end = len < 0 || start + len > s.Length ? s.Length : start + len;
+            if (start == 0 && end == s.Length) return Value.FromString(s);
+            return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
+        });
+        r.Add("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
+    }
+
+    private static void RegisterContexts(BuiltinRegistry r)
+    {
+        r.Add("hasContext", 1, static (cx, a) => Value.FromBool(cx.ForceString(a[0]).HasContext));
+        r.Add("unsafeDiscardStringContext", 1, static (cx, a) =>
+        {
+            var s = cx.CoerceToString(a[0], StringCoercion.Interpolation);
+            return Value.FromString(s.HasContext ? s.WithContext(null) : s);
+        });
+        r.Add("unsafeDiscardOutputDependency", 1, static (cx, a) =>
+        {
+            var s = cx.CoerceToString(a[0], StringCoercion.Interpolation);
+            if (s.Context is null) return Value.FromString(s);
+            var elems = new List<string>();
+            foreach (var e in s.Context.Elements) elems.Add(e.StartsWith('=') ? e[1..] : e);
+            return Value.FromString(s.WithContext(NixContext.Of(elems)));
+        });
+        r.Add("addDrvOutputDependencies", 1, static (cx, a) =>
+        {
+            var s = cx.CoerceToString(a[0], StringCoercion.Interpolation);
+            var elems = s.Context?.Elements ?? [];
+            if (elems.Count != 1)
+                throw cx.Error($"context of string '{s}' must have exactly one element, but has {elems.Count}");
+            var e = elems[0];
+            if (e.StartsWith('=')) return Value.FromString(s);
+            if (e.StartsWith('!'))
+                throw cx.Error($"`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{e[(e.IndexOf('!', 1) + 1)..]}'");
+            if (!e.EndsWith(".drv", StringComparison.Ordinal))
+                throw cx.Error($"path '{e}' is not a derivation");
+            return Value.FromString(s.WithContext(NixContext.Of("=" + e)));
+        });
+        r.Add("getContext", 1, static (cx, a) =>
+        {
+            var s = cx.ForceString(a[0]);
+            var byPath = new SortedDictionary<string, (bool Path, bool All, List<string> Outputs)>(StringComparer.Ordinal);
+            foreach (var e in s.Context?.Elements ?? [])
+            {
+                string path;
+                if (e.StartsWith('=')) path = e[1..];
+                else if (e.StartsWith('!')) path = e[(e.IndexOf('!', 1) + 1)..];
+                else path = e;
+                if (!byPath.TryGetValue(path, out var info)) info = (false, false, []);
+                if (e.StartsWith('=')) info.All = true;
+                else if (e.StartsWith('!')) info.Outputs.Add(e[1..e.IndexOf('!', 1)]);
+                else info.Path = true;
+                byPath[path] = info;
+            }
+            var builder = cx.CreateAttrsBuilder(byPath.Count);
+            foreach (var (path, info) in byPath)
+            {
+                var inner = cx.CreateAttrsBuilder(3);
+                if (info.All) inner.Add("allOutputs", Value.True);
+                if (info.Outputs.Count > 0)
+                {
+                    info.Outputs.Sort(StringComparer.Ordinal);
+                    inner.Add("outputs", Value.FromList(new NixList(info.Outputs.ConvertAll(Value.FromString).ToArray())));
+                }
+                if (info.Path) inner.Add("path", Value.True);
+                builder.Add(path, Value.FromAttrs(inner.Build()));
+            }
+            return Value.FromAttrs(builder.Build());
+        });
+        r.Add("appendContext", 2, static (cx, a) =>
+        {
+            var s = cx.ForceString(a[0]);
+            var ctx = cx.ForceAttrs(a[1]);
+            var elems = new List<string>(s.Context?.Elements ?? []);
+            foreach (var (path, v) in ctx.Pairs)
+            {
+                if (!path.StartsWith(cx.StoreDir + "/", StringComparison.Ordinal))
+                    throw cx.Error($"context key '{path}' is not a store path");
+                var info = cx.ForceAttrs(v);
+                if (info.TryGetValue("path", out var p) && cx.ForceBool(p)) elems.Add(path);
+                if (info.TryGetValue("allOutputs", out var all) && cx.ForceBool(all))
+                {
+                    if (!path.EndsWith(".drv", StringComparison.Ordinal))
+                        throw cx.Error($"tried to add all-outputs context of {path}, which is not a derivation, to a string");
+                    elems.Add("=" + path);
+                }
+                if (info.TryGetValue("outputs", out var outs))
+                {
+                    var list = cx.ForceList(outs);
+                    if (list.Count > 0 && !path.EndsWith(".drv", StringComparison.Ordinal))
+                        throw cx.Error($"tried to add derivation output context of {path}, which is not a derivation, to a string");
+                    foreach (var o in list.Items) elems.Add("!" + cx.ForceString(o) + "!" + path);
+                }
+            }
+            return Value.FromString(s.WithContext(NixContext.Of(elems)));
+        });
+    }
+}

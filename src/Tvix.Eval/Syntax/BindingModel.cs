@@ -1,0 +1,74 @@
+namespace Tvix.Eval.Syntax;
+
+/// <summary>
+/// The static names one attribute set (or <c>let</c>) defines, built while its bindings are
+/// parsed, so that duplicates are found the way C++ Nix's parser finds them: nested paths
+/// (<c>a.b = 1; a.c = 2;</c>) create implicit nested sets, and an attribute-set literal merges
+/// with them; anything else defined twice is an error.
+/// </summary>
+/// <remarks>Keys are names as Latin-1 strings, a lossless stand-in for the name's bytes.</remarks>
+internal sealed class BindingModel
+{
+    private const int IndexThreshold = 8;
+
+    private string[]? _keys;
+    private BindingEntry[]? _entries;
+    private Dictionary<string, int>? _index;
+
+    /// <summary>Whether a binding's first name here is dynamic (<c>${e} = …</c>).</summary>
+    public bool HasDynamic { get; set; }
+
+    public int Count { get; private set; }
+
+    public string KeyAt(int i) => _keys![i];
+
+    public BindingEntry EntryAt(int i) => _entries![i];
+
+    public BindingEntry? Find(string key)
+    {
+        if (_index != null) return _index.TryGetValue(key, out var i) ? _entries![i] : null;
+        for (var i = 0; i < Count; i++)
+        {
+            var k = _keys![i];
+            if ((object)k == key || string.Equals(k, key, StringComparison.Ordinal)) return _entries![i];
+        }
+        return null;
+    }
+
+    public void Add(string key, BindingEntry entry)
+    {
+        if (_keys == null || Count == _keys.Length)
+        {
+            var size = _keys == null ? 4 : _keys.Length * 2;
+            Array.Resize(ref _keys, size);
+            Array.Resize(ref _entries, size);
+        }
+        _keys[Count] = key;
+        _entries![Count] = entry;
+        if (_index != null)
+        {
+            _index[key] = Count;
+        }
+        else if (Count + 1 > IndexThreshold)
+        {
+            _index = new Dictionary<string, int>(Count * 2, StringComparer.Ordinal);
+            for (var i = 0; i <= Count; i++) _index[_keys[i]] = i;
+        }
+        Count++;
+    }
+}
+
+/// <summary>One name in a <see cref="BindingModel"/>: where it was defined and with what.</summary>
+internal sealed class BindingEntry(TextSpan position, Expr? value, bool inherited)
+{
+    /// <summary>Nix's position of the definition: the start of the attribute path, or the inherited name.</summary>
+    public TextSpan Position { get; } = position;
+
+    /// <summary>The value expression, or null for implicit nested sets and inherited names.</summary>
+    public Expr? Value { get; } = value;
+
+    public bool Inherited { get; } = inherited;
+
+    /// <summary>The names inside, once known: for implicit nested sets, or an attribute-set literal that took part in a merge.</summary>
+    public BindingModel? Nested { get; set; }
+}

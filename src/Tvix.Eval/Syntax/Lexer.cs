@@ -1,0 +1,565 @@
+namespace Tvix.Eval.Syntax;
+
+/// <summary>
+/// Turns Nix source bytes into tokens, following the rules of C++ Nix's flex lexer
+/// (<c>src/libexpr/lexer.l</c>): the longest match wins, ties go to the earlier rule, and a
+/// stack of start states tracks strings, indented strings, paths and the <c>${ … }</c> and
+/// <c>{ … }</c> nesting inside them.
+/// </summary>
+/// <remarks>
+/// The whole input is tokenised up front into a compact array (kind and byte range, no
+/// strings), because the lexer's state never depends on the parser: the parser then gets free
+/// look-ahead, which it needs to tell a formal parameter set from an attribute set.
+/// Token values (names, numbers, string contents) are decoded later from the byte ranges.
+/// </remarks>
+internal ref struct Lexer
+{
+    private enum State : byte { Default, String, IndentedString, InPath, InPathSlash }
+
+    private readonly ReadOnlySpan<byte> _src;
+    private readonly SourceText _source;
+    private readonly List<Diagnostic> _diagnostics;
+    private Token[] _tokens;
+    private int _count;
+    private State[] _states;
+    private int _stateDepth;
+    private int _pos;
+
+    private Lexer(SourceText source, List<Diagnostic> diagnostics)
+    {
+        _source = source;
+        _src = source.Bytes.Span;
+        _diagnostics = diagnostics;
+        _tokens = new Token[Math.Max(16, _src.Length / 3)];
+        _states = new State[16];
+        _states[0] = State.Default;
+        _stateDepth = 1;
+    }
+
+    /// <summary>Tokenises <paramref name="source"/>; the last token is always <see cref="TokenKind.EndOfFile"/>.</summary>
+    public static Token[] Tokenize(SourceText source, List<Diagnostic> diagnostics, out int count)
+    {
+        var lexer = new Lexer(source, diagnostics);
+        lexer.Run();
+        count = lexer._count;
+        return lexer._tokens;
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            var done = _states[_stateDepth - 1] switch
+            {
+                State.String => LexString(),
+                State.IndentedString => LexIndentedString(),
+                State.InPath or State.InPathSlash => LexInPath(),
+                _ => LexDefault(),
+            };
+            if (done) return;
+        }
+    }
+
+    private void Add(TokenKind kind, int start, int end)
+    {
+        if (_count == _tokens.Length) Array.Resize(ref _tokens, _tokens.Length * 2);
+        _tokens[_count++] = new Token(kind, start, end);
+    }
+
+    private void Push(State state)
+    {
+        if (_stateDepth == _states.Length) Array.Resize(ref _states, _states.Length * 2);
+        _states[_stateDepth++] = state;
+    }
+
+    // The bottom state is never popped (flex's INITIAL: a stray '}' at top level stays there).
+    private void Pop()
+    {
+        if (_stateDepth > 1) _stateDepth--;
+    }
+
+    private void Error(string message, int start, int end) =>
+        _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, TextSpan.FromBounds(start, end)));
+
+    private int At(int i) => i < _src.Length ? _src[i] : -1;
+
+    // ---- character classes (ASCII only, as in the flex rules) ----
+
+    private static bool IsLetter(int c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
+    private static bool IsDigit(int c) => (uint)(c - '0') <= 9;
+    private static bool IsIdStart(int c) => IsLetter(c) || c == '_';
+    private static bool IsIdChar(int c) => IsLetter(c) || IsDigit(c) || c == '_' || c == '\'' || c == '-';
+    private static bool IsPathChar(int c) => IsLetter(c) || IsDigit(c) || c == '.' || c == '_' || c == '-' || c == '+';
+    private static bool IsUriSchemeChar(int c) => IsLetter(c) || IsDigit(c) || c == '+' || c == '-' || c == '.';
+
+    private static bool IsUriChar(int c) => IsLetter(c) || IsDigit(c) || c switch
+    {
+        '%' or '/' or '?' or ':' or '@' or '&' or '=' or '+' or '$' or ',' or '-' or '_' or '.' or '!' or '~' or '*' or '\'' => true,
+        _ => false,
+    };
+
+    // ---- DEFAULT state ----
+
+    private bool LexDefault()
+    {
+        SkipTrivia();
+        var p = _pos;
+        if (p >= _src.Length)
+        {
+            Add(TokenKind.EndOfFile, _src.Length, _src.Length);
+            return true;
+        }
+
+        var c = _src[p];
+        switch (c)
+        {
+            case (byte)'{': Push(State.Default); return Single(TokenKind.LeftBrace);
+            case (byte)'}': Pop(); return Single(TokenKind.RightBrace);
+            case (byte)'(': return Single(TokenKind.LeftParen);
+            case (byte)')': return Single(TokenKind.RightParen);
+            case (byte)'[': return Single(TokenKind.LeftBracket);
+            case (byte)']': return Single(TokenKind.RightBracket);
+            case (byte)';': return Single(TokenKind.Semicolon);
+            case (byte)':': return Single(TokenKind.Colon);
+            case (byte)'@': return Single(TokenKind.At);
+            case (byte)',': return Single(TokenKind.Comma);
+            case (byte)'?': return Single(TokenKind.Question);
+            case (byte)'*': return Single(TokenKind.Star);
+            case (byte)'"': Push(State.String); return Single(TokenKind.Quote);
+            case (byte)'=': return At(p + 1) == '=' ? Emit(TokenKind.Equal, 2) : Single(TokenKind.Assign);
+            case (byte)'!': return At(p + 1) == '=' ? Emit(TokenKind.NotEqual, 2) : Single(TokenKind.Bang);
+            case (byte)'>': return At(p + 1) == '=' ? Emit(TokenKind.GreaterOrEqual, 2) : Single(TokenKind.Greater);
+            case (byte)'&': return At(p + 1) == '&' ? Emit(TokenKind.And, 2) : Single(TokenKind.Invalid);
+            case (byte)'|':
+                if (At(p + 1) == '|') return Emit(TokenKind.Or, 2);
+                if (At(p + 1) == '>') return Pipe(TokenKind.PipeInto);
+                return Single(TokenKind.Invalid);
+            case (byte)'$':
+                if (At(p + 1) == '{') { Push(State.Default); return Emit(TokenKind.DollarCurly, 2); }
+                return Single(TokenKind.Invalid);
+            case (byte)'\'':
+                if (At(p + 1) == '\'')
+                {
+                    // ''(\ *\n)? : a first line of only spaces is part of the opening token.
+                    var i = p + 2;
+                    while (At(i) == ' ') i++;
+                    var end = At(i) == '\n' ? i + 1 : p + 2;
+                    Push(State.IndentedString);
+                    Add(TokenKind.IndentedOpen, p, end);
+                    _pos = end;
+                    return false;
+                }
+                return Single(TokenKind.Invalid);
+            case (byte)'<':
+            {
+                var spath = MatchSearchPath(p);
+                if (spath > 0) return Emit(TokenKind.SearchPath, spath);
+                if (At(p + 1) == '=') return Emit(TokenKind.LessOrEqual, 2);
+                if (At(p + 1) == '|') return Pipe(TokenKind.PipeFrom);
+                return Single(TokenKind.Less);
+            }
+            case (byte)'~':
+            {
+                if (At(p + 1) == '/' && At(p + 2) == '$' && At(p + 3) == '{')
+                    return StartPath(TokenKind.HomePath, 2);
+                var h = MatchHomePath(p);
+                return h > 0 ? StartPath(TokenKind.HomePath, h) : Single(TokenKind.Invalid);
+            }
+            case 0:
+                // flex returns the NUL byte as token 0, which bison takes as the end of input.
+                Add(TokenKind.EndOfFile, p, p + 1);
+                return true;
+        }
+
+        // Everything else may be the start of a path; pick the longest match.
+        var pathLen = MatchPath(p);
+        var segLen = MatchPathSegmentBeforeInterpolation(p);
+        TokenKind kind;
+        int len;
+        if (IsIdStart(c))
+        {
+            len = 1;
+            while (IsIdChar(At(p + len))) len++;
+            kind = Keyword(_src.Slice(p, len));
+            var uri = IsLetter(c) ? MatchUri(p) : 0;
+            if (uri > len && uri > pathLen && uri > segLen) return Emit(TokenKind.Uri, uri);
+        }
+        else if (IsDigit(c))
+        {
+            len = 1;
+            while (IsDigit(At(p + len))) len++;
+            kind = TokenKind.Integer;
+            var f = MatchFloat(p);
+            if (f > len) { len = f; kind = TokenKind.Float; }
+        }
+        else if (c == '.')
+        {
+            kind = TokenKind.Dot;
+            len = 1;
+            if (At(p + 1) == '.' && At(p + 2) == '.') { kind = TokenKind.Ellipsis; len = 3; }
+            var f = MatchFloat(p);
+            if (f > len) { len = f; kind = TokenKind.Float; }
+        }
+        else if (c == '-')
+        {
+            if (At(p + 1) == '>') { kind = TokenKind.Implies; len = 2; }
+            else { kind = TokenKind.Minus; len = 1; }
+        }
+        else if (c == '+')
+        {
+            if (At(p + 1) == '+') { kind = TokenKind.Concat; len = 2; }
+            else { kind = TokenKind.Plus; len = 1; }
+        }
+        else if (c == '/')
+        {
+            if (At(p + 1) == '/') { kind = TokenKind.Update; len = 2; }
+            else { kind = TokenKind.Slash; len = 1; }
+        }
+        else
+        {
+            kind = TokenKind.Invalid;
+            len = 1;
+        }
+
+        if (segLen > len && segLen > pathLen) return StartPath(TokenKind.Path, segLen - 2);
+        if (pathLen > len) return StartPath(TokenKind.Path, pathLen);
+        return Emit(kind, len);
+    }
+
+    private bool Single(TokenKind kind) => Emit(kind, 1);
+
+    private bool Emit(TokenKind kind, int length)
+    {
+        Add(kind, _pos, _pos + length);
+        _pos += length;
+        return false;
+    }
+
+    private bool Pipe(TokenKind kind)
+    {
+        Error("experimental Nix feature 'pipe-operators' is disabled; add '--extra-experimental-features pipe-operators' to enable it", _pos, _pos + 2);
+        return Emit(kind, 2);
+    }
+
+    private bool StartPath(TokenKind kind, int length)
+    {
+        Add(kind, _pos, _pos + length);
+        _pos += length;
+        Push(_src[_pos - 1] == '/' ? State.InPathSlash : State.InPath);
+        return false;
+    }
+
+    private static TokenKind Keyword(ReadOnlySpan<byte> s) => s.Length switch
+    {
+        2 when s[0] == 'i' && s[1] == 'f' => TokenKind.If,
+        2 when s[0] == 'i' && s[1] == 'n' => TokenKind.In,
+        2 when s[0] == 'o' && s[1] == 'r' => TokenKind.OrKeyword,
+        3 when s.SequenceEqual("let"u8) => TokenKind.Let,
+        3 when s.SequenceEqual("rec"u8) => TokenKind.Rec,
+        4 when s.SequenceEqual("then"u8) => TokenKind.Then,
+        4 when s.SequenceEqual("else"u8) => TokenKind.Else,
+        4 when s.SequenceEqual("with"u8) => TokenKind.With,
+        6 when s.SequenceEqual("assert"u8) => TokenKind.Assert,
+        7 when s.SequenceEqual("inherit"u8) => TokenKind.Inherit,
+        _ => TokenKind.Identifier,
+    };
+
+    private void SkipTrivia()
+    {
+        var p = _pos;
+        while (p < _src.Length)
+        {
+            var c = _src[p];
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            {
+                p++;
+            }
+            else if (c == '#')
+            {
+                while (p < _src.Length && _src[p] != '\n' && _src[p] != '\r') p++;
+            }
+            else if (c == '/' && At(p + 1) == '*')
+            {
+                // /\*([^*]|\*+[^*/])*\*+\/ ends at the first "*/" after the opening "/*";
+                // an unterminated comment is no comment at all (it lexes as '/' '*' …).
+                var close = _src[(p + 2)..].IndexOf("*/"u8);
+                if (close < 0) break;
+                p += 2 + close + 2;
+            }
+            else
+            {
+                break;
+            }
+        }
+        _pos = p;
+    }
+
+    // ---- regular sub-languages of the flex rules; each returns the match length or 0 ----
+
+    /// <summary><c>{PATH_CHAR}*(\/{PATH_CHAR}+)+\/?</c></summary>
+    private int MatchPath(int p)
+    {
+        var i = p;
+        while (IsPathChar(At(i))) i++;
+        var segments = 0;
+        while (At(i) == '/' && IsPathChar(At(i + 1)))
+        {
+            i += 2;
+            while (IsPathChar(At(i))) i++;
+            segments++;
+        }
+        if (segments == 0) return 0;
+        if (At(i) == '/') i++;
+        return i - p;
+    }
+
+    /// <summary><c>{PATH_CHAR}*\/\$\{</c> (the length includes the <c>${</c>).</summary>
+    private int MatchPathSegmentBeforeInterpolation(int p)
+    {
+        var i = p;
+        while (IsPathChar(At(i))) i++;
+        return At(i) == '/' && At(i + 1) == '$' && At(i + 2) == '{' ? i + 3 - p : 0;
+    }
+
+    /// <summary><c>{PATH_CHAR}*\/</c></summary>
+    private int MatchPathSegment(int p)
+    {
+        var i = p;
+        while (IsPathChar(At(i))) i++;
+        return At(i) == '/' ? i + 1 - p : 0;
+    }
+
+    /// <summary><c>\~(\/{PATH_CHAR}+)+\/?</c></summary>
+    private int MatchHomePath(int p)
+    {
+        var i = p + 1;
+        var segments = 0;
+        while (At(i) == '/' && IsPathChar(At(i + 1)))
+        {
+            i += 2;
+            while (IsPathChar(At(i))) i++;
+            segments++;
+        }
+        if (segments == 0) return 0;
+        if (At(i) == '/') i++;
+        return i - p;
+    }
+
+    /// <summary><c>\&lt;{PATH_CHAR}+(\/{PATH_CHAR}+)*\&gt;</c></summary>
+    private int MatchSearchPath(int p)
+    {
+        var i = p + 1;
+        if (!IsPathChar(At(i))) return 0;
+        while (IsPathChar(At(i))) i++;
+        while (At(i) == '/' && IsPathChar(At(i + 1)))
+        {
+            i += 2;
+            while (IsPathChar(At(i))) i++;
+        }
+        return At(i) == '>' ? i + 1 - p : 0;
+    }
+
+    /// <summary><c>[a-zA-Z][a-zA-Z0-9\+\-\.]*\:[URI chars]+</c></summary>
+    private int MatchUri(int p)
+    {
+        var i = p + 1;
+        while (IsUriSchemeChar(At(i))) i++;
+        if (At(i) != ':' || !IsUriChar(At(i + 1))) return 0;
+        i += 2;
+        while (IsUriChar(At(i))) i++;
+        return i - p;
+    }
+
+    /// <summary><c>(([1-9][0-9]*\.[0-9]*)|(0?\.[0-9]+))([Ee][+-]?[0-9]+)?</c></summary>
+    private int MatchFloat(int p)
+    {
+        var best = 0;
+        // [1-9][0-9]*\.[0-9]*
+        if (At(p) is >= '1' and <= '9')
+        {
+            var i = p + 1;
+            while (IsDigit(At(i))) i++;
+            if (At(i) == '.')
+            {
+                i++;
+                while (IsDigit(At(i))) i++;
+                best = i - p;
+            }
+        }
+        // 0?\.[0-9]+
+        {
+            var i = p;
+            if (At(i) == '0') i++;
+            if (At(i) == '.' && IsDigit(At(i + 1)))
+            {
+                i += 2;
+                while (IsDigit(At(i))) i++;
+                best = Math.Max(best, i - p);
+            }
+        }
+        if (best == 0) return 0;
+        var e = p + best;
+        if (At(e) is 'e' or 'E')
+        {
+            var j = e + 1;
+            if (At(j) is '+' or '-') j++;
+            if (IsDigit(At(j)))
+            {
+                while (IsDigit(At(j))) j++;
+                best = j - p;
+            }
+        }
+        return best;
+    }
+
+    // ---- STRING state: "…" ----
+
+    private bool LexString()
+    {
+        var p = _pos;
+        if (p >= _src.Length)
+        {
+            Add(TokenKind.EndOfFile, _src.Length, _src.Length);
+            return true;
+        }
+        var c = _src[p];
+        if (c == '"') { Pop(); return Single(TokenKind.Quote); }
+        if (c == '$' && At(p + 1) == '{') { Push(State.Default); return Emit(TokenKind.DollarCurly, 2); }
+
+        // ([^\$\"\\]|\$[^\{\"\\]|\\{ANY}|\$\\{ANY})+ , or the same followed by a '$' right before '"'.
+        var i = p;
+        while (i < _src.Length)
+        {
+            c = _src[i];
+            if (c == '"') break;
+            if (c == '\\')
+            {
+                if (i + 1 >= _src.Length) break;
+                i += 2;
+            }
+            else if (c == '$')
+            {
+                var next = At(i + 1);
+                if (next == '{' || next < 0) break;
+                if (next == '"') { i++; break; }
+                if (next == '\\')
+                {
+                    if (i + 2 >= _src.Length) break;
+                    i += 3;
+                }
+                else
+                {
+                    i += 2;
+                }
+            }
+            else
+            {
+                i++;
+            }
+        }
+        if (i == p)
+        {
+            // A '$', '\' or "$\" cut off by the end of input: Nix reports it as the end of file.
+            Add(TokenKind.EndOfFile, _src.Length, _src.Length);
+            return true;
+        }
+        Add(TokenKind.StringFragment, p, i);
+        _pos = i;
+        return false;
+    }
+
+    // ---- IND_STRING state: ''…'' ----
+
+    private bool LexIndentedString()
+    {
+        var p = _pos;
+        if (p >= _src.Length)
+        {
+            Add(TokenKind.EndOfFile, _src.Length, _src.Length);
+            return true;
+        }
+        var c = _src[p];
+        if (c == '\'' && At(p + 1) == '\'')
+        {
+            var third = At(p + 2);
+            if (third == '$' || third == '\'') return Emit(TokenKind.IndentedEscape, 3);
+            if (third == '\\' && p + 3 < _src.Length) return Emit(TokenKind.IndentedEscape, 4);
+            Pop();
+            return Emit(TokenKind.IndentedClose, 2);
+        }
+        if (c == '$')
+        {
+            var next = At(p + 1);
+            if (next == '{') { Push(State.Default); return Emit(TokenKind.DollarCurly, 2); }
+            if (next == '\'' || next < 0) return Single(TokenKind.IndentedEscape);
+        }
+        else if (c == '\'')
+        {
+            var next = At(p + 1);
+            if (next == '$' || next < 0) return Single(TokenKind.IndentedEscape);
+        }
+
+        // ([^\$\']|\$[^\{\']|\'[^\'\$])+
+        var i = p;
+        while (i < _src.Length)
+        {
+            c = _src[i];
+            if (c == '$')
+            {
+                var next = At(i + 1);
+                if (next == '{' || next == '\'' || next < 0) break;
+                i += 2;
+            }
+            else if (c == '\'')
+            {
+                var next = At(i + 1);
+                if (next == '\'' || next == '$' || next < 0) break;
+                i += 2;
+            }
+            else
+            {
+                i++;
+            }
+        }
+        Add(TokenKind.IndentedFragment, p, i);
+        _pos = i;
+        return false;
+    }
+
+    // ---- INPATH / INPATH_SLASH states: the rest of a path literal ----
+
+    private bool LexInPath()
+    {
+        var p = _pos;
+        var afterSlash = _states[_stateDepth - 1] == State.InPathSlash;
+        if (At(p) == '$' && At(p + 1) == '{')
+        {
+            Pop();
+            Push(State.InPath);
+            Push(State.Default);
+            return Emit(TokenKind.DollarCurly, 2);
+        }
+
+        var len = MatchPath(p);
+        len = Math.Max(len, MatchPathSegment(p));
+        var chars = 0;
+        while (IsPathChar(At(p + chars))) chars++;
+        len = Math.Max(len, chars);
+        if (len > 0)
+        {
+            Pop();
+            Push(_src[p + len - 1] == '/' ? State.InPathSlash : State.InPath);
+            return Emit(TokenKind.PathFragment, len);
+        }
+
+        // Nix reports the trailing slash at the character after it (or at the path's last segment at the end of input).
+        if (afterSlash)
+        {
+            if (p < _src.Length) Error("path has a trailing slash", p, p + 1);
+            else Error("path has a trailing slash", _tokens[_count - 1].Start, p);
+        }
+        Pop();
+        Add(TokenKind.PathEnd, p, p);
+        return false;
+    }
+}

@@ -1,0 +1,410 @@
+using System.Text;
+
+namespace Tvix.Eval.Syntax;
+
+// Bindings (attribute sets, let), formals, and the static checks Nix's parser makes on them.
+internal sealed partial class Parser
+{
+    private enum BindingsOwner : byte { Set, RecSet, Let }
+
+    /// <summary>When positive, duplicate-attribute errors are not reported (models of already-checked literals are being rebuilt).</summary>
+    private int _quietChecks;
+
+    private List<Binding> ParseBindings(BindingsOwner owner, out BindingModel model)
+    {
+        model = new BindingModel();
+        var bindings = new List<Binding>();
+        var terminator = owner == BindingsOwner.Let ? TokenKind.In : TokenKind.RightBrace;
+        while (true)
+        {
+            var k = Kind;
+            if (k == terminator || k == TokenKind.EndOfFile) break;
+            if (k == TokenKind.Inherit)
+            {
+                ParseInherit(bindings, model);
+            }
+            else if (k is TokenKind.Identifier or TokenKind.OrKeyword or TokenKind.Quote or TokenKind.DollarCurly)
+            {
+                ParseAttrBinding(bindings, model);
+            }
+            else
+            {
+                // A closing token of an enclosing construct: the owner reports what it expected.
+                if (k is TokenKind.RightBrace or TokenKind.In or TokenKind.RightParen or TokenKind.RightBracket) break;
+                Unexpected(bindings.Count == 0 ? FirstBindingExpectation(owner) : null);
+                SkipBinding();
+            }
+        }
+        return bindings;
+    }
+
+    // What bison reports when the first binding cannot start (its default reductions leave few choices).
+    private static string FirstBindingExpectation(BindingsOwner owner) => owner switch
+    {
+        BindingsOwner.Set => "'inherit'",
+        BindingsOwner.RecSet => "'inherit' or '}'",
+        _ => "'in' or 'inherit'",
+    };
+
+    /// <summary>Skips the rest of a broken binding: through the next <c>;</c> at this level, or up to a closing token.</summary>
+    private void SkipBinding()
+    {
+        var depth = 0;
+        while (true)
+        {
+            var k = Kind;
+            if (k == TokenKind.EndOfFile) return;
+            if (depth == 0)
+            {
+                if (k == TokenKind.Semicolon)
+                {
+                    Advance();
+                    _panic = false;
+                    return;
+                }
+                if (k is TokenKind.RightBrace or TokenKind.RightParen or TokenKind.RightBracket or TokenKind.In) return;
+            }
+            if (IsOpener(k)) depth++;
+            else if (IsCloser(k)) depth--;
+            Advance();
+        }
+    }
+
+    private void ParseAttrBinding(List<Binding> bindings, BindingModel model)
+    {
+        var start = Cur.Start;
+        var path = ParseAttrPath();
+        if (path == null || !Expect(TokenKind.Assign, "'.' or '='"))
+        {
+            SkipBinding();
+            return;
+        }
+        var value = ParseExpr();
+        var terminated = Expect(TokenKind.Semicolon, "';'");
+        bindings.Add(new AttrBinding(SpanFrom(start), path, value));
+        AddAttr(model, path, value);
+        if (!terminated) SkipBinding();
+    }
+
+    private void ParseInherit(List<Binding> bindings, BindingModel model)
+    {
+        var start = Advance().Start; // 'inherit'
+        Expr? from = null;
+        if (Kind == TokenKind.LeftParen)
+        {
+            Advance();
+            from = ParseExpr();
+            ExpectClosing(TokenKind.RightParen, "')'");
+        }
+        var names = new List<AttrName>();
+        while (Kind is TokenKind.Identifier or TokenKind.OrKeyword or TokenKind.Quote or TokenKind.DollarCurly)
+        {
+            var name = ParseAttrName()!;
+            names.Add(name);
+            var key = StaticKey(name);
+            if (key == null) Error("dynamic attributes not allowed in inherit", name.Span);
+            else AddInherited(model, key, name.Span);
+        }
+        var terminated = Expect(TokenKind.Semicolon, null);
+        bindings.Add(new InheritBinding(SpanFrom(start), from, names.ToArray()));
+        if (!terminated) SkipBinding();
+    }
+
+    // ---- static names ----
+
+    private static Expr Unparenthesize(Expr e)
+    {
+        while (e is ParenExpr p) e = p.Inner;
+        return e;
+    }
+
+    /// <summary>
+    /// The name as a model key if it is known statically, else null. As in Nix, <c>${"a"}</c>
+    /// (an interpolation of a plain string literal) is static.
+    /// </summary>
+    internal static string? StaticKey(AttrName name) => name switch
+    {
+        IdentAttrName id => id.Name,
+        StringAttrName s => LiteralKey(s.Value),
+        DynamicAttrName d => Unparenthesize(d.Expression) is StringExpr se ? LiteralKey(se) : null,
+        _ => null,
+    };
+
+    private static string? LiteralKey(StringExpr s) => s.Parts switch
+    {
+        [] => "",
+        [LiteralPart lit] => Encoding.Latin1.GetString(lit.Bytes),
+        _ => null,
+    };
+
+    private static string DisplayKey(string key) => Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(key));
+
+    // ---- duplicate attributes ----
+
+    private void AddInherited(BindingModel model, string key, TextSpan span)
+    {
+        var existing = model.Find(key);
+        if (existing != null)
+        {
+            ReportDuplicate(DisplayKey(key), span, existing.Position);
+            return;
+        }
+        model.Add(key, new BindingEntry(span, null, inherited: true));
+    }
+
+    /// <summary>Nix's <c>addAttr</c>: walks the path, creating or entering nested sets, then defines the last name.</summary>
+    private void AddAttr(BindingModel model, AttrPath path, Expr value)
+    {
+        var names = path.Names;
+        var position = path.Span;
+        var target = model;
+        for (var i = 0; i < names.Count - 1; i++)
+        {
+            var key = StaticKey(names[i]);
+            if (key == null)
+            {
+                // A dynamic component: what follows goes into a fresh set that cannot clash statically.
+                target.HasDynamic = true;
+                target = new BindingModel();
+                continue;
+            }
+            var existing = target.Find(key);
+            if (existing != null)
+            {
+                var nested = ModelOf(existing);
+                if (nested == null)
+                {
+                    ReportDuplicate(DisplayPath(names, i + 1, null), position, existing.Position);
+                    return;
+                }
+                target = nested;
+            }
+            else
+            {
+                var nested = new BindingModel();
+                target.Add(key, new BindingEntry(position, null, inherited: false) { Nested = nested });
+                target = nested;
+            }
+        }
+        var lastKey = StaticKey(names[^1]);
+        if (lastKey == null)
+        {
+            target.HasDynamic = true;
+            return;
+        }
+        AddEntry(target, names, null, lastKey, new BindingEntry(position, value, inherited: false));
+    }
+
+    /// <summary>Defines <paramref name="key"/> in <paramref name="target"/>, merging two attribute sets where Nix does.</summary>
+    private void AddEntry(BindingModel target, IReadOnlyList<AttrName> path, List<string>? extra, string key, BindingEntry definition)
+    {
+        var existing = target.Find(key);
+        if (existing == null)
+        {
+            target.Add(key, definition);
+            return;
+        }
+        var incoming = ModelOf(definition);
+        var current = incoming != null ? ModelOf(existing) : null;
+        if (incoming == null || current == null)
+        {
+            ReportDuplicate(DisplayPath(path, path.Count, extra), definition.Position, existing.Position);
+            return;
+        }
+        extra ??= new List<string>();
+        for (var i = 0; i < incoming.Count; i++)
+        {
+            var k = incoming.KeyAt(i);
+            extra.Add(k);
+            AddEntry(current, path, extra, k, incoming.EntryAt(i));
+            extra.RemoveAt(extra.Count - 1);
+        }
+        if (incoming.HasDynamic) current.HasDynamic = true;
+    }
+
+    /// <summary>The names inside an entry if it is an attribute set (implicit, or a literal, possibly parenthesised), else null.</summary>
+    private BindingModel? ModelOf(BindingEntry entry)
+    {
+        if (entry.Inherited) return null;
+        if (entry.Nested != null) return entry.Nested;
+        if (entry.Value != null && Unparenthesize(entry.Value) is AttrSetExpr set)
+        {
+            // The literal's own duplicates were reported when it was parsed; rebuild its names quietly.
+            _quietChecks++;
+            var model = new BindingModel();
+            foreach (var binding in set.Bindings)
+            {
+                if (binding is AttrBinding attr)
+                {
+                    AddAttr(model, attr.Path, attr.Value);
+                }
+                else if (binding is InheritBinding inherit)
+                {
+                    foreach (var name in inherit.Names)
+                    {
+                        var key = StaticKey(name);
+                        if (key != null) AddInherited(model, key, name.Span);
+                    }
+                }
+            }
+            _quietChecks--;
+            entry.Nested = model;
+            return model;
+        }
+        return null;
+    }
+
+    private static string DisplayPath(IReadOnlyList<AttrName> names, int count, List<string>? extra)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0) sb.Append('.');
+            var key = StaticKey(names[i]);
+            sb.Append(key != null ? DisplayKey(key) : "\"${…}\"");
+        }
+        if (extra != null)
+        {
+            foreach (var k in extra) sb.Append('.').Append(DisplayKey(k));
+        }
+        return sb.ToString();
+    }
+
+    private void ReportDuplicate(string displayPath, TextSpan at, TextSpan previous)
+    {
+        if (_quietChecks > 0) return;
+        var (line, column) = _source.GetLineColumn(previous.Start);
+        Error($"attribute '{displayPath}' already defined at {_source.Name}:{line}:{column}", at);
+    }
+
+    // ---- lambdas with formals ----
+
+    /// <summary>Whether the <c>{</c> at the current token opens a formal parameter set rather than an attribute set.</summary>
+    private bool LooksLikeFormals()
+    {
+        switch (PeekKind(1))
+        {
+            case TokenKind.RightBrace:
+                return PeekKind(2) is TokenKind.Colon or TokenKind.At;
+            case TokenKind.Ellipsis:
+                return true;
+            case TokenKind.Identifier:
+                return PeekKind(2) is TokenKind.Comma or TokenKind.Question or TokenKind.RightBrace;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary><c>{ formals } : body</c>, <c>{ formals } @ x : body</c> or <c>x @ { formals } : body</c>.</summary>
+    private Expr ParsePatternLambda()
+    {
+        var start = Cur.Start;
+        string? atName = null;
+        var atNameFirst = false;
+        if (Kind == TokenKind.Identifier)
+        {
+            atName = Intern(Advance());
+            atNameFirst = true;
+            Advance(); // '@'
+            if (Kind != TokenKind.LeftBrace)
+            {
+                Unexpected("'{'");
+                return new ErrorExpr(SpanFrom(start));
+            }
+        }
+        var formals = ParseFormalSet(out var hasEllipsis);
+        if (!atNameFirst && Kind == TokenKind.At)
+        {
+            Advance();
+            if (Kind == TokenKind.Identifier) atName = Intern(Advance());
+            else Unexpected("identifier");
+        }
+        var parameter = new PatternParameter(SpanFrom(start), formals, hasEllipsis, atName, atNameFirst);
+        if (!Expect(TokenKind.Colon, atName != null ? "':'" : "':' or '@'"))
+            return new ErrorExpr(SpanFrom(start));
+        var body = ParseFunction();
+        CheckFormals(parameter);
+        return new LambdaExpr(SpanFrom(start), parameter, body);
+    }
+
+    private Formal[] ParseFormalSet(out bool hasEllipsis)
+    {
+        hasEllipsis = false;
+        Advance(); // '{'
+        var formals = new List<Formal>();
+        if (Kind == TokenKind.RightBrace)
+        {
+            Advance();
+            return [];
+        }
+        if (Kind == TokenKind.Ellipsis)
+        {
+            Advance();
+            hasEllipsis = true;
+            ExpectClosing(TokenKind.RightBrace, "'}'");
+            return [];
+        }
+        while (true)
+        {
+            if (Kind != TokenKind.Identifier)
+            {
+                ExpectClosing(TokenKind.RightBrace, "identifier or '...' or '}'");
+                break;
+            }
+            var nameToken = Advance();
+            Expr? @default = null;
+            if (Kind == TokenKind.Question)
+            {
+                Advance();
+                @default = ParseExpr();
+            }
+            formals.Add(new Formal(SpanFrom(nameToken.Start), Intern(nameToken), @default));
+            if (Kind == TokenKind.Comma)
+            {
+                Advance();
+                if (Kind == TokenKind.RightBrace)
+                {
+                    Advance();
+                    break;
+                }
+                if (Kind == TokenKind.Ellipsis)
+                {
+                    Advance();
+                    hasEllipsis = true;
+                    ExpectClosing(TokenKind.RightBrace, "'}'");
+                    break;
+                }
+                continue;
+            }
+            ExpectClosing(TokenKind.RightBrace, "'}' or ','");
+            break;
+        }
+        return formals.ToArray();
+    }
+
+    /// <summary>Nix's <c>validateFormals</c>: no formal twice, and the <c>@</c> name is not also a formal.</summary>
+    private void CheckFormals(PatternParameter parameter)
+    {
+        var formals = parameter.Formals;
+        for (var i = 1; i < formals.Count; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if ((object)formals[i].Name == formals[j].Name)
+                {
+                    Error($"duplicate formal function argument '{formals[i].Name}'", formals[i].Span);
+                    break;
+                }
+            }
+        }
+        if (parameter.AtName == null) return;
+        for (var i = 0; i < formals.Count; i++)
+        {
+            if ((object)formals[i].Name == parameter.AtName)
+            {
+                Error($"duplicate formal function argument '{parameter.AtName}'", parameter.Span);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,636 @@
+using System.Runtime.CompilerServices;
+
+namespace Tvix.Eval.Syntax;
+
+/// <summary>
+/// One parse of one source: expressions and operators. Literals are in Parser.Literals.cs,
+/// bindings, formals and the static checks in Parser.Bindings.cs. See <see cref="NixParser"/>
+/// for the design.
+/// </summary>
+internal sealed partial class Parser
+{
+    /// <summary>Nesting budget: each level of source nesting costs about three.</summary>
+    internal const int MaxDepth = 3000;
+
+    /// <summary>Longest left-nested chain (<c>a + b + …</c>, <c>f a b …</c>) before the tree counts as too deep.</summary>
+    internal const int MaxChain = 20000;
+
+    private const int MaxSyntaxErrors = 50;
+
+    private readonly SourceText _source;
+    private readonly Token[] _tokens;
+    private readonly int _count;
+    private readonly List<Diagnostic> _diagnostics;
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nameLookup;
+    private int _pos;
+    private int _prevEnd;
+    private int _depth;
+    private int _syntaxErrors;
+
+    /// <summary>After a syntax error, further syntax errors are not reported until the parser has resynchronised.</summary>
+    private bool _panic;
+
+    /// <summary>Set when nesting was too deep: the rest of the input is abandoned.</summary>
+    private bool _aborted;
+
+    public Parser(SourceText source)
+    {
+        _source = source;
+        _diagnostics = new List<Diagnostic>();
+        _tokens = Lexer.Tokenize(source, _diagnostics, out _count);
+        _nameLookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    private ReadOnlySpan<byte> Src => _source.Bytes.Span;
+
+    public ParseResult ParseRoot()
+    {
+        Expr root;
+        try
+        {
+            root = ParseExpr();
+            if (Kind != TokenKind.EndOfFile) Unexpected("end of file");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Defence in depth: the parser is written not to throw, but a host must never see an exception here.
+            _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, "internal error in the Nix parser: " + e.Message, _source,
+                new TextSpan(Math.Min(Cur.Start, _source.Bytes.Length), 0)));
+            root = new ErrorExpr(new TextSpan(0, _source.Bytes.Length));
+        }
+        if (_diagnostics.Count > 1) SortBySpan(_diagnostics);
+        return new ParseResult(_source, root, _diagnostics.ToArray());
+    }
+
+    private static void SortBySpan(List<Diagnostic> list)
+    {
+        // Stable insertion sort: lists are short and mostly sorted already.
+        for (var i = 1; i < list.Count; i++)
+        {
+            var d = list[i];
+            var j = i - 1;
+            while (j >= 0 && list[j].Span.Start > d.Span.Start)
+            {
+                list[j + 1] = list[j];
+                j--;
+            }
+            list[j + 1] = d;
+        }
+    }
+
+    // ---- tokens ----
+
+    private Token Cur => _tokens[_pos];
+
+    private TokenKind Kind => _tokens[_pos].Kind;
+
+    private TokenKind PeekKind(int offset)
+    {
+        var i = _pos + offset;
+        return i < _count ? _tokens[i].Kind : TokenKind.EndOfFile;
+    }
+
+    private Token Advance()
+    {
+        var t = _tokens[_pos];
+        if (_pos < _count - 1) _pos++;
+        _prevEnd = t.End;
+        return t;
+    }
+
+    private TextSpan SpanFrom(int start) => TextSpan.FromBounds(start, Math.Max(start, _prevEnd));
+
+    // ---- diagnostics ----
+
+    private void Error(string message, TextSpan span) =>
+        _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, span));
+
+    /// <summary>Reports bison's "syntax error, unexpected X[, expecting Y]" at the current token, unless already recovering.</summary>
+    private void Unexpected(string? expecting)
+    {
+        if (_panic || _aborted) return;
+        _panic = true;
+        if (++_syntaxErrors > MaxSyntaxErrors) return;
+        var t = Cur;
+        var message = "syntax error, unexpected " + TokenNames.Describe(t.Kind);
+        if (expecting != null) message += ", expecting " + expecting;
+        // As in Nix, an unexpected end of file is reported where the input ends.
+        var span = t.Kind == TokenKind.EndOfFile ? new TextSpan(t.End, 0) : t.Span;
+        Error(message, span);
+    }
+
+    private bool Expect(TokenKind kind, string? expecting)
+    {
+        if (Kind == kind)
+        {
+            Advance();
+            _panic = false;
+            return true;
+        }
+        Unexpected(expecting);
+        return false;
+    }
+
+    /// <summary>
+    /// Expects a closing token. If it is not there, reports the error and skips ahead to it,
+    /// unless a token that closes an enclosing construct comes first.
+    /// </summary>
+    private bool ExpectClosing(TokenKind kind, string? expecting, bool stopAtSeparators = true)
+    {
+        if (Kind == kind)
+        {
+            Advance();
+            _panic = false;
+            return true;
+        }
+        Unexpected(expecting);
+        var i = _pos;
+        var depth = 0;
+        while (i < _count)
+        {
+            var k = _tokens[i].Kind;
+            if (depth == 0 && k == kind)
+            {
+                while (_pos < i) Advance();
+                Advance();
+                _panic = false;
+                return true;
+            }
+            if (k == TokenKind.EndOfFile) return false;
+            if (IsOpener(k))
+            {
+                depth++;
+            }
+            else if (IsCloser(k))
+            {
+                if (depth == 0) return false;
+                depth--;
+            }
+            else if (depth == 0 && stopAtSeparators && (k == TokenKind.Semicolon || k == TokenKind.In))
+            {
+                return false;
+            }
+            i++;
+        }
+        return false;
+    }
+
+    private static bool IsOpener(TokenKind k) =>
+        k is TokenKind.LeftParen or TokenKind.LeftBracket or TokenKind.LeftBrace or TokenKind.DollarCurly;
+
+    private static bool IsCloser(TokenKind k) =>
+        k is TokenKind.RightParen or TokenKind.RightBracket or TokenKind.RightBrace;
+
+    private ErrorExpr ErrorAtCurrent() => new(new TextSpan(Cur.Start, 0));
+
+    // ---- nesting guard ----
+
+    private bool Enter()
+    {
+        _depth++;
+        if (_aborted) return false;
+        if (_depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            Abort();
+            return false;
+        }
+        return true;
+    }
+
+    private void Abort()
+    {
+        if (_aborted) return;
+        Error("expression nested too deeply", new TextSpan(Cur.Start, 0));
+        _aborted = true;
+        _pos = _count - 1;
+    }
+
+    // ---- names ----
+
+    private string Intern(Token t)
+    {
+        var bytes = Src.Slice(t.Start, t.Length);
+        Span<char> chars = bytes.Length <= 256 ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++) chars[i] = (char)bytes[i];
+        if (_nameLookup.TryGetValue(chars, out var existing)) return existing;
+        var s = new string(chars);
+        _names.Add(s, s);
+        return s;
+    }
+
+    // ---- expressions ----
+
+    private Expr ParseExpr() => ParseFunction();
+
+    /// <summary><c>expr_function</c>: lambdas, <c>assert</c>, <c>with</c>, <c>let … in</c>, or an <c>expr_if</c>.</summary>
+    private Expr ParseFunction()
+    {
+        if (!Enter())
+        {
+            _depth--;
+            return ErrorAtCurrent();
+        }
+        var result = ParseFunctionCore();
+        _depth--;
+        return result;
+    }
+
+    private Expr ParseFunctionCore()
+    {
+        var start = Cur.Start;
+        switch (Kind)
+        {
+            case TokenKind.Identifier:
+                if (PeekKind(1) == TokenKind.Colon)
+                {
+                    var nameToken = Advance();
+                    var param = new IdentParameter(nameToken.Span, Intern(nameToken));
+                    Advance(); // ':'
+                    var body = ParseFunction();
+                    return new LambdaExpr(SpanFrom(start), param, body);
+                }
+                if (PeekKind(1) == TokenKind.At) return ParsePatternLambda();
+                break;
+            case TokenKind.LeftBrace:
+                if (LooksLikeFormals()) return ParsePatternLambda();
+                break;
+            case TokenKind.Assert:
+            {
+                Advance();
+                var condition = ParseExpr();
+                ExpectClosing(TokenKind.Semicolon, "';'");
+                var body = ParseFunction();
+                return new AssertExpr(SpanFrom(start), condition, body);
+            }
+            case TokenKind.With:
+            {
+                Advance();
+                var ns = ParseExpr();
+                ExpectClosing(TokenKind.Semicolon, "';'");
+                var body = ParseFunction();
+                return new WithExpr(SpanFrom(start), ns, body);
+            }
+            case TokenKind.Let:
+                if (PeekKind(1) != TokenKind.LeftBrace) return ParseLet();
+                break;
+        }
+        return ParseIf();
+    }
+
+    private Expr ParseLet()
+    {
+        var start = Advance().Start; // 'let'
+        var bindings = ParseBindings(BindingsOwner.Let, out var model);
+        ExpectClosing(TokenKind.In, bindings.Count == 0 ? "'in' or 'inherit'" : null);
+        if (model.HasDynamic)
+            Error("dynamic attributes not allowed in let", new TextSpan(start, 3));
+        var body = ParseFunction();
+        return new LetExpr(SpanFrom(start), bindings, body);
+    }
+
+    /// <summary><c>expr_if</c>.</summary>
+    private Expr ParseIf()
+    {
+        if (Kind != TokenKind.If) return ParsePipes();
+        var start = Advance().Start;
+        var condition = ParseExpr();
+        ExpectClosing(TokenKind.Then, "'then'");
+        var then = ParseExpr();
+        ExpectClosing(TokenKind.Else, "'else'");
+        var @else = ParseExpr();
+        return new IfExpr(SpanFrom(start), condition, then, @else);
+    }
+
+    /// <summary>
+    /// The pipe operators need an experimental feature in Nix; the lexer has already reported
+    /// them. They are parsed here only so that the rest of the file is still checked.
+    /// </summary>
+    private Expr ParsePipes()
+    {
+        var left = ParseBinary(1);
+        while (Kind is TokenKind.PipeInto or TokenKind.PipeFrom)
+        {
+            var into = Advance().Kind == TokenKind.PipeInto;
+            var right = ParseBinary(1);
+            var span = TextSpan.Cover(left.Span, right.Span);
+            left = into ? new ApplyExpr(span, right, left) : new ApplyExpr(span, left, right);
+        }
+        return left;
+    }
+
+    private enum Assoc : byte { Left, Right, None }
+
+    // Precedences from Nix's parser.y, loosest first; 7 is prefix '!', 12 prefix '-'.
+    private const int PrecNot = 7;
+    private const int PrecNegate = 12;
+
+    private static int BinaryPrecedence(TokenKind kind, out Assoc assoc, out BinaryOperator op)
+    {
+        op = default;
+        assoc = Assoc.Left;
+        switch (kind)
+        {
+            case TokenKind.Implies: op = BinaryOperator.Implies; assoc = Assoc.Right; return 1;
+            case TokenKind.Or: op = BinaryOperator.Or; return 2;
+            case TokenKind.And: op = BinaryOperator.And; return 3;
+            case TokenKind.Equal: op = BinaryOperator.Equal; assoc = Assoc.None; return 4;
+            case TokenKind.NotEqual: op = BinaryOperator.NotEqual; assoc = Assoc.None; return 4;
+            case TokenKind.Less: op = BinaryOperator.Less; assoc = Assoc.None; return 5;
+            case TokenKind.LessOrEqual: op = BinaryOperator.LessOrEqual; assoc = Assoc.None; return 5;
+            case TokenKind.Greater: op = BinaryOperator.Greater; assoc = Assoc.None; return 5;
+            case TokenKind.GreaterOrEqual: op = BinaryOperator.GreaterOrEqual; assoc = Assoc.None; return 5;
+            case TokenKind.Update: op = BinaryOperator.Update; assoc = Assoc.Right; return 6;
+            case TokenKind.Plus: op = BinaryOperator.Add; return 8;
+            case TokenKind.Minus: op = BinaryOperator.Subtract; return 8;
+            case TokenKind.Star: op = BinaryOperator.Multiply; return 9;
+            case TokenKind.Slash: op = BinaryOperator.Divide; return 9;
+            case TokenKind.Concat: op = BinaryOperator.Concat; assoc = Assoc.Right; return 10;
+            case TokenKind.Question: assoc = Assoc.None; return 11;
+            default: return 0;
+        }
+    }
+
+    /// <summary>
+    /// <c>expr_op</c> by precedence climbing: binds every operator whose precedence is at least
+    /// <paramref name="minPrecedence"/>. A prefix operator's operand binds only the operators
+    /// tighter than the prefix operator itself, which is how bison's <c>%prec</c> resolves
+    /// <c>!a + b</c> as <c>!(a + b)</c> and <c>-a + b</c> as <c>(-a) + b</c>.
+    /// </summary>
+    private Expr ParseBinary(int minPrecedence)
+    {
+        if (!Enter())
+        {
+            _depth--;
+            return ErrorAtCurrent();
+        }
+        var start = Cur.Start;
+        Expr left;
+        if (Kind == TokenKind.Bang)
+        {
+            Advance();
+            var operand = ParseBinary(PrecNot + 1);
+            left = new UnaryExpr(SpanFrom(start), UnaryOperator.Not, operand);
+        }
+        else if (Kind == TokenKind.Minus)
+        {
+            Advance();
+            var operand = ParseBinary(PrecNegate + 1);
+            left = new UnaryExpr(SpanFrom(start), UnaryOperator.Negate, operand);
+        }
+        else
+        {
+            left = ParseApp();
+        }
+
+        var chain = 0;
+        while (true)
+        {
+            var precedence = BinaryPrecedence(Kind, out var assoc, out var op);
+            if (precedence == 0 || precedence < minPrecedence) break;
+            if (++chain > MaxChain)
+            {
+                Abort();
+                break;
+            }
+            if (Kind == TokenKind.Question)
+            {
+                Advance();
+                var path = ParseAttrPath();
+                left = path == null ? new ErrorExpr(SpanFrom(start)) : new HasAttrExpr(SpanFrom(start), left, path);
+            }
+            else
+            {
+                Advance();
+                var right = ParseBinary(assoc == Assoc.Right ? precedence : precedence + 1);
+                left = new BinaryExpr(SpanFrom(start), op, left, right);
+            }
+            // Non-associative operators: `a == b == c` and `a ? b ? c` are syntax errors.
+            if (assoc == Assoc.None && BinaryPrecedence(Kind, out _, out _) == precedence) Unexpected(null);
+        }
+        _depth--;
+        return left;
+    }
+
+    /// <summary><c>expr_app</c>: left-nested application of <c>expr_select</c>s.</summary>
+    private Expr ParseApp()
+    {
+        var function = ParseSelect();
+        var chain = 0;
+        while (StartsSimple(Kind))
+        {
+            if (++chain > MaxChain)
+            {
+                Abort();
+                break;
+            }
+            var argument = ParseSelect();
+            function = new ApplyExpr(TextSpan.Cover(function.Span, argument.Span), function, argument);
+        }
+        return function;
+    }
+
+    /// <summary>Tokens that can begin an <c>expr_simple</c> (and so an argument or a list element).</summary>
+    private static bool StartsSimple(TokenKind kind) => kind switch
+    {
+        TokenKind.Identifier or TokenKind.Integer or TokenKind.Float or TokenKind.Quote or TokenKind.IndentedOpen
+            or TokenKind.Path or TokenKind.HomePath or TokenKind.SearchPath or TokenKind.Uri
+            or TokenKind.LeftParen or TokenKind.LeftBrace or TokenKind.LeftBracket or TokenKind.Rec or TokenKind.Let => true,
+        _ => false,
+    };
+
+    /// <summary><c>expr_select</c>: <c>e.a.b</c>, <c>e.a.b or d</c>, and the legacy <c>f or</c> (application to a variable named <c>or</c>).</summary>
+    private Expr ParseSelect()
+    {
+        if (!Enter())
+        {
+            _depth--;
+            return ErrorAtCurrent();
+        }
+        var start = Cur.Start;
+        var target = ParseSimple();
+        Expr result = target;
+        if (Kind == TokenKind.Dot)
+        {
+            Advance();
+            var path = ParseAttrPath();
+            if (path == null)
+            {
+                result = new ErrorExpr(SpanFrom(start));
+            }
+            else
+            {
+                Expr? orDefault = null;
+                if (Kind == TokenKind.OrKeyword)
+                {
+                    Advance();
+                    orDefault = ParseSelect();
+                }
+                result = new SelectExpr(SpanFrom(start), target, path, orDefault);
+            }
+        }
+        else if (Kind == TokenKind.OrKeyword)
+        {
+            var orToken = Advance();
+            result = new ApplyExpr(SpanFrom(start), target, new VarExpr(orToken.Span, "or"));
+        }
+        _depth--;
+        return result;
+    }
+
+    /// <summary>An attribute path after <c>.</c> or <c>?</c>, or as a binding's left side; null (error reported) if not even one name is there.</summary>
+    private AttrPath? ParseAttrPath()
+    {
+        var start = Cur.Start;
+        var first = ParseAttrName();
+        if (first == null)
+        {
+            Unexpected("identifier or 'or' or '${' or '\"'");
+            return null;
+        }
+        var names = new List<AttrName>(2) { first };
+        while (Kind == TokenKind.Dot)
+        {
+            Advance();
+            var next = ParseAttrName();
+            if (next == null)
+            {
+                Unexpected("identifier or 'or' or '${' or '\"'");
+                break;
+            }
+            names.Add(next);
+        }
+        return new AttrPath(SpanFrom(start), names.ToArray());
+    }
+
+    /// <summary>One attribute name (<c>attr</c> or <c>string_attr</c>), or null if the current token cannot start one.</summary>
+    private AttrName? ParseAttrName()
+    {
+        var t = Cur;
+        switch (t.Kind)
+        {
+            case TokenKind.Identifier:
+                Advance();
+                return new IdentAttrName(t.Span, Intern(t));
+            case TokenKind.OrKeyword:
+                Advance();
+                return new IdentAttrName(t.Span, "or");
+            case TokenKind.Quote:
+            {
+                var s = ParseString();
+                return new StringAttrName(s.Span, s);
+            }
+            case TokenKind.DollarCurly:
+            {
+                Advance();
+                var e = ParseExpr();
+                ExpectClosing(TokenKind.RightBrace, "'}'", stopAtSeparators: false);
+                return new DynamicAttrName(SpanFrom(t.Start), e);
+            }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary><c>expr_simple</c>.</summary>
+    private Expr ParseSimple()
+    {
+        var t = Cur;
+        switch (t.Kind)
+        {
+            case TokenKind.Identifier:
+                Advance();
+                return new VarExpr(t.Span, Intern(t));
+            case TokenKind.Integer:
+                Advance();
+                return ParseInteger(t);
+            case TokenKind.Float:
+                Advance();
+                return ParseFloat(t);
+            case TokenKind.Quote:
+                return ParseString();
+            case TokenKind.IndentedOpen:
+                return ParseIndentedString();
+            case TokenKind.Path:
+            case TokenKind.HomePath:
+                return ParsePath();
+            case TokenKind.SearchPath:
+                Advance();
+                return new SearchPathExpr(t.Span, Ascii(t.Start + 1, t.End - 1));
+            case TokenKind.Uri:
+                Advance();
+                return new UriExpr(t.Span, Ascii(t.Start, t.End));
+            case TokenKind.LeftParen:
+            {
+                Advance();
+                var inner = ParseExpr();
+                ExpectClosing(TokenKind.RightParen, "')'");
+                return new ParenExpr(SpanFrom(t.Start), inner);
+            }
+            case TokenKind.LeftBracket:
+                return ParseList();
+            case TokenKind.LeftBrace:
+            {
+                Advance();
+                var bindings = ParseBindings(BindingsOwner.Set, out _);
+                ExpectClosing(TokenKind.RightBrace, null);
+                return new AttrSetExpr(SpanFrom(t.Start), false, bindings);
+            }
+            case TokenKind.Rec:
+            {
+                Advance();
+                if (!Expect(TokenKind.LeftBrace, "'{'")) return new ErrorExpr(SpanFrom(t.Start));
+                var bindings = ParseBindings(BindingsOwner.RecSet, out _);
+                ExpectClosing(TokenKind.RightBrace, bindings.Count == 0 ? "'inherit' or '}'" : null);
+                return new AttrSetExpr(SpanFrom(t.Start), true, bindings);
+            }
+            case TokenKind.Let:
+            {
+                // The legacy `let { …; body = …; }`.
+                Advance();
+                if (!Expect(TokenKind.LeftBrace, "'{'")) return new ErrorExpr(SpanFrom(t.Start));
+                var bindings = ParseBindings(BindingsOwner.RecSet, out _);
+                ExpectClosing(TokenKind.RightBrace, bindings.Count == 0 ? "'inherit' or '}'" : null);
+                return new LegacyLetExpr(SpanFrom(t.Start), bindings);
+            }
+            default:
+                Unexpected(null);
+                // Leave tokens that close an enclosing construct for it; skip anything else.
+                if (!IsSyncToken(t.Kind)) Advance();
+                return new ErrorExpr(t.Kind == TokenKind.EndOfFile ? new TextSpan(t.End, 0) : t.Span);
+        }
+    }
+
+    private static bool IsSyncToken(TokenKind kind) => kind switch
+    {
+        TokenKind.EndOfFile or TokenKind.Semicolon or TokenKind.RightBrace or TokenKind.RightBracket or TokenKind.RightParen
+            or TokenKind.In or TokenKind.Then or TokenKind.Else or TokenKind.Quote or TokenKind.IndentedClose or TokenKind.PathEnd => true,
+        _ => false,
+    };
+
+    private Expr ParseList()
+    {
+        var start = Advance().Start; // '['
+        var items = new List<Expr>();
+        while (true)
+        {
+            var k = Kind;
+            if (k == TokenKind.RightBracket)
+            {
+                Advance();
+                _panic = false;
+                break;
+            }
+            if (StartsSimple(k))
+            {
+                items.Add(ParseSelect());
+                continue;
+            }
+            Unexpected(null);
+            if (k is TokenKind.EndOfFile or TokenKind.RightParen or TokenKind.RightBrace or TokenKind.Semicolon or TokenKind.In)
+                break;
+            Advance();
+        }
+        return new ListExpr(SpanFrom(start), items.ToArray());
+    }
+}

@@ -1,0 +1,42 @@
+namespace Tvix.Eval.Tests.Runtime;
+
+/// <summary>Evaluates small programs and prints them as <c>nix-instantiate --eval --strict</c>.</summary>
+internal static class EvalHelper
+{
+    public static string Nix(string code, EvaluatorOptions? options = null)
+    {
+        var evaluator = new Evaluator(options ?? new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        var result = evaluator.EvaluateString(code, "/base");
+        if (!result.Success)
+        {
+            if (result.Error is { } e) throw e;
+            throw new InvalidOperationException(string.Join("\n", result.Diagnostics));
+        }
+        return evaluator.Run(cx => cx.Print(result.Value, strict: true));
+    }
+
+    /// <summary>The error message of a failing program (evaluation error or first diagnostic).</summary>
+    public static (string Message, int Line, int Column, bool Catchable) EvalError(string code, EvaluatorOptions? options = null)
+    {
+        var evaluator = new Evaluator(options ?? new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        var result = evaluator.EvaluateString(code, "/base");
+        if (result.Success)
+        {
+            try
+            {
+                var printed = evaluator.Run(cx => cx.Print(result.Value, strict: true));
+                throw new Xunit.Sdk.XunitException($"expected an error, got {printed}");
+            }
+            catch (NixEvalException e) { return Describe(e); }
+        }
+        if (result.Error is { } err) return Describe(err);
+        var d = result.Diagnostics.First(x => x.Severity == Syntax.DiagnosticSeverity.Error);
+        return (d.Message, d.Position.Line, d.Position.Column, false);
+    }
+
+    private static (string, int, int, bool) Describe(NixEvalException e)
+    {
+        var (line, col) = e.ErrorSource?.GetLineColumn(e.Span.Start) ?? (0, 0);
+        return (e.Message, line, col, e.IsCatchable);
+    }
+}

@@ -1,0 +1,34 @@
+using FsCheck;
+using FsCheck.Fluent;
+using static Tvix.Eval.Tests.Runtime.EvalHelper;
+
+namespace Tvix.Eval.Tests.Runtime;
+
+public sealed class PropertyTests
+{
+    [Fact]
+    public void IntegerArithmeticMatchesCheckedInt64() =>
+        Prop.ForAll<long, long>((a, b) =>
+        {
+            var code = $"let a = {Lit(a)}; b = {Lit(b)}; in [ (a + b) (a - b) (a * b) ]";
+            long add, sub, mul;
+            try { checked { add = a + b; sub = a - b; mul = a * b; } }
+            catch (OverflowException)
+            {
+                return EvalError(code).Message.StartsWith("integer overflow in ", StringComparison.Ordinal);
+            }
+            return Nix(code) == $"[ {add} {sub} {mul} ]";
+        }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void SortIsStableAndOrdered() =>
+        Prop.ForAll<int[]>(xs =>
+        {
+            var list = string.Join(" ", xs.Select(x => $"{{ k = {x % 5}; i = {Array.IndexOf(xs, x)}; }}"));
+            var sorted = Nix($"map (e: e.k) (builtins.sort (a: b: a.k < b.k) [ {list} ])");
+            var expected = "[ " + string.Concat(xs.Select(x => x % 5).Order().Select(x => x + " ")) + "]";
+            return sorted == expected;
+        }).QuickCheckThrowOnFailure();
+
+    private static string Lit(long v) => v < 0 ? $"({(v == long.MinValue ? "-9223372036854775807 - 1" : "-" + (-v))})" : v.ToString();
+}

@@ -55,6 +55,7 @@ public sealed class SupportEvalTests
     [InlineData("builtins.fromJSON ''{\"a\\u0000b\": 1}''", "input string 'a\u2400b' cannot be represented as Nix string because it contains null bytes")]
     [InlineData("builtins.fromTOML ''attr = 9223372036854775808''", "while parsing TOML: integer '9223372036854775808' is out of range (a 64-bit signed integer must be < 2^63 and >= -2^63) (at line 1, column 8)")]
     [InlineData("builtins.toJSON (x: x)", "cannot convert a function to JSON")]
+    [InlineData("builtins.fromTOML ''k = \"a\\u0000b\"''", "while parsing TOML: error: input string 'a\u2400b' cannot be represented as Nix string because it contains null bytes")]
     public void Errors(string code, string message)
     {
         var (actual, _, _, catchable) = EvalHelper.EvalError(code);

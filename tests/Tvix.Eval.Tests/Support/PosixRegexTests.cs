@@ -217,6 +217,26 @@ public sealed class PosixRegexTests
     }
 
     [Fact]
+    public void HotPatternsKeepTheirResultsAfterBeingCompiledToIL()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal("[ \"abc\" \"12\" ]", Match("([a-z]+)-([0-9]+)", "abc-12"));
+            Assert.Equal("[ ]", Match("[a-z]+-[0-9]+", "abc-12"));
+            Assert.Equal("null", Match("[a-z]+-[0-9]+", "abc-"));
+            Assert.Equal("[ \"\" [ ] \"c\" ]", Split("a|ab", "abc"));
+        }
+    }
+
+    [Fact]
+    public void LongSubjectsWithoutGroupsMatch()
+    {
+        var subject = new string('a', 5000) + "b";
+        Assert.Equal("[ ]", Match("a*b", subject));
+        Assert.Equal("null", Match("a*c", subject));
+    }
+
+    [Fact]
     public void CacheReturnsTheSameCompiledPatternAndStaysBounded()
     {
         var cache = new PosixRegexCache(TimeSpan.FromSeconds(1), capacity: 2);

@@ -36,10 +36,21 @@ internal sealed class PosixRegex
 {
     private static readonly Encoding Latin1 = Encoding.Latin1;
 
-    private readonly NetRegex _whole;
-    private readonly NetRegex _search;
+    /// <summary>
+    /// After this many uses a pattern is recompiled to IL (<see cref="RegexOptions.Compiled"/>):
+    /// that costs about a millisecond, which only pays off for the patterns Nix code calls in
+    /// loops, and most patterns are used a few times.
+    /// </summary>
+    private const int CompileAfterUses = 64;
+
+    private const RegexOptions Options = RegexOptions.CultureInvariant;
+
+    private NetRegex _whole;
+    private NetRegex _search;
     private readonly NetRegex[]? _alternatives;
     private readonly string _display;
+    private int _wholeUses;
+    private int _searchUses;
 
     private PosixRegex(NetRegex whole, NetRegex search, NetRegex[]? alternatives, int groupCount, string display)
     {
@@ -70,7 +81,7 @@ internal sealed class PosixRegex
         {
             throw e.IsTooLarge ? PosixRegexException.TooLarge(display) : new PosixRegexException(display);
         }
-        const RegexOptions options = RegexOptions.CultureInvariant;
+        const RegexOptions options = Options;
         try
         {
             var whole = new NetRegex(@"\A(?:" + translated + @")\z", options, matchTimeout);
@@ -107,10 +118,44 @@ internal sealed class PosixRegex
     /// </summary>
     public RegexCapture[]? MatchWhole(ReadOnlySpan<byte> subject)
     {
+        if (++_wholeUses == CompileAfterUses) _whole = Recompile(_whole);
+        if (GroupCount == 0)
+        {
+            // Without groups only success matters: match the span, no string needed.
+            char[]? rented = null;
+            var chars = subject.Length <= 256 ? stackalloc char[subject.Length] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(subject.Length)).AsSpan(0, subject.Length);
+            try
+            {
+                Latin1.GetChars(subject, chars);
+                return IsMatch(_whole, chars) ? [] : null;
+            }
+            finally
+            {
+                if (rented != null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
+            }
+        }
         var text = Latin1.GetString(subject);
         var m = Run(_whole, text, 0);
         return m.Success ? Captures(m) : null;
     }
+
+    private static NetRegex Recompile(NetRegex regex) =>
+        new(regex.ToString(), Options | RegexOptions.Compiled, regex.MatchTimeout);
+
+    private bool IsMatch(NetRegex regex, ReadOnlySpan<char> text)
+    {
+        try
+        {
+            return regex.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw TimedOut(regex);
+        }
+    }
+
+    private PosixRegexException TimedOut(NetRegex regex) =>
+        new(_display, $"regular expression '{_display}' took longer than {regex.MatchTimeout.TotalSeconds:0.#} s to match");
 
     /// <summary>
     /// All non-overlapping matches, left to right, as <c>std::regex_iterator</c> finds them: an
@@ -119,6 +164,7 @@ internal sealed class PosixRegex
     /// </summary>
     public List<RegexSplitMatch> Split(ReadOnlySpan<byte> subject, out int lastEnd)
     {
+        if (++_searchUses == CompileAfterUses) _search = Recompile(_search);
         var text = Latin1.GetString(subject);
         var result = new List<RegexSplitMatch>();
         var prevEnd = 0;
@@ -158,7 +204,7 @@ internal sealed class PosixRegex
         }
         catch (RegexMatchTimeoutException)
         {
-            throw new PosixRegexException(_display, $"regular expression '{_display}' took longer than {regex.MatchTimeout.TotalSeconds:0.#} s to match");
+            throw TimedOut(regex);
         }
     }
 

@@ -12,15 +12,28 @@ public sealed class PosixRegexTests
     private string Match(string pattern, string subject)
     {
         var bytes = Encoding.UTF8.GetBytes(subject);
-        var groups = _cache.Get(Encoding.UTF8.GetBytes(pattern)).MatchWhole(bytes);
-        return groups == null ? "null" : Render(bytes, groups);
+        var regex = _cache.Get(Encoding.UTF8.GetBytes(pattern));
+        var groups = regex.MatchWhole(bytes);
+        var result = groups == null ? "null" : Render(bytes, groups);
+        // The libstdc++-style matcher must agree with the .NET translation on every case.
+        var reference = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount).MatchWhole(bytes);
+        Assert.Equal(result, reference == null ? "null" : Render(bytes, reference));
+        return result;
     }
 
     /// <summary>Renders <c>builtins.split</c>'s result as Nix prints it.</summary>
     private string Split(string pattern, string subject)
     {
         var bytes = Encoding.UTF8.GetBytes(subject);
-        var matches = _cache.Get(Encoding.UTF8.GetBytes(pattern)).Split(bytes, out var lastEnd);
+        var regex = _cache.Get(Encoding.UTF8.GetBytes(pattern));
+        var result = RenderSplit(bytes, regex.Split(bytes, out var lastEnd), lastEnd);
+        var matcher = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount);
+        Assert.Equal(result, RenderSplit(bytes, matcher.Split(bytes, out var lastEnd2), lastEnd2));
+        return result;
+    }
+
+    private static string RenderSplit(byte[] bytes, List<RegexSplitMatch> matches, int lastEnd)
+    {
         var sb = new StringBuilder("[ ");
         foreach (var m in matches)
         {

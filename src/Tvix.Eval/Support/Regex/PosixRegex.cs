@@ -22,15 +22,14 @@ internal readonly record struct RegexSplitMatch(int PrefixStart, int PrefixLengt
 /// Subjects are byte strings (see <see cref="PosixRegexTranslator"/> for the Latin-1 mapping).
 /// </summary>
 /// <remarks>
-/// <para>How C++ Nix matches (libstdc++'s depth-first executor in POSIX mode): at an
-/// alternation it tries every branch and keeps the longest match; at a greedy repetition it
-/// tries one more round first and stops at the first success. For <c>match</c> only complete
-/// matches count, so the first one found wins, which is exactly what .NET's backtracking finds.
-/// For <c>split</c> (a search) the longest-branch rule matters: <c>split "a|ab" "abc"</c> finds
-/// <c>ab</c>. We reproduce it for alternatives at the top level of the pattern by running each
-/// one anchored at the match position and keeping the longest (the first on a tie).</para>
-/// <para>Known difference: alternatives nested inside a group (<c>(a|ab)c</c>) still follow
-/// .NET's first-branch rule in <c>split</c>.</para>
+/// How C++ Nix matches (libstdc++'s depth-first executor in POSIX mode): at an alternation it
+/// tries every branch and keeps the longest match; at a greedy repetition it tries one more
+/// round first and stops at the first success. For <c>match</c> only complete matches count,
+/// so the first one found wins, which is what .NET's backtracking finds too: <c>match</c> runs
+/// on .NET's engine (compiled to IL when hot). For <c>split</c> the longest-branch rule changes
+/// results (<c>split "a|ab" "abc"</c> finds <c>ab</c>), so .NET only finds where the next match
+/// starts and <see cref="PosixBacktrackingMatcher"/>, which follows libstdc++ exactly, decides
+/// its end and groups there.
 /// </remarks>
 internal sealed class PosixRegex
 {
@@ -47,16 +46,17 @@ internal sealed class PosixRegex
 
     private NetRegex _whole;
     private NetRegex _search;
-    private readonly NetRegex[]? _alternatives;
+    private readonly string _ere;
     private readonly string _display;
+    private PosixBacktrackingMatcher? _matcher;
     private int _wholeUses;
     private int _searchUses;
 
-    private PosixRegex(NetRegex whole, NetRegex search, NetRegex[]? alternatives, int groupCount, string display)
+    private PosixRegex(NetRegex whole, NetRegex search, string ere, int groupCount, string display)
     {
         _whole = whole;
         _search = search;
-        _alternatives = alternatives;
+        _ere = ere;
         GroupCount = groupCount;
         _display = display;
     }
@@ -72,10 +72,9 @@ internal sealed class PosixRegex
         var display = Encoding.UTF8.GetString(pattern);
         string translated;
         int groups;
-        string[]? alternatives;
         try
         {
-            (translated, groups, alternatives) = PosixRegexTranslator.Translate(ere);
+            (translated, groups) = PosixRegexTranslator.Translate(ere);
         }
         catch (PosixRegexException e)
         {
@@ -86,25 +85,7 @@ internal sealed class PosixRegex
         {
             var whole = new NetRegex(@"\A(?:" + translated + @")\z", options, matchTimeout);
             var search = new NetRegex(translated, options, matchTimeout);
-            NetRegex[]? anchoredAlternatives = null;
-            if (alternatives != null)
-            {
-                // Alternative i anchored at the match position; the others stay in the pattern
-                // behind (?!) so that they never match but the group numbers do not move.
-                anchoredAlternatives = new NetRegex[alternatives.Length];
-                for (var i = 0; i < alternatives.Length; i++)
-                {
-                    var sb = new StringBuilder(@"\G(?:");
-                    for (var j = 0; j < alternatives.Length; j++)
-                    {
-                        if (j > 0) sb.Append('|');
-                        if (j != i) sb.Append("(?!)");
-                        sb.Append(alternatives[j]);
-                    }
-                    anchoredAlternatives[i] = new NetRegex(sb.Append(')').ToString(), options, matchTimeout);
-                }
-            }
-            return new PosixRegex(whole, search, anchoredAlternatives, groups, display);
+            return new PosixRegex(whole, search, ere, groups, display);
         }
         catch (ArgumentException)
         {
@@ -158,42 +139,31 @@ internal sealed class PosixRegex
         new(_display, $"regular expression '{_display}' took longer than {regex.MatchTimeout.TotalSeconds:0.#} s to match");
 
     /// <summary>
-    /// All non-overlapping matches, left to right, as <c>std::regex_iterator</c> finds them: an
-    /// empty match is followed by a search one byte further on. The text after the last match is
-    /// <c>[lastEnd, length)</c>, with <paramref name="lastEnd"/> 0 when nothing matched.
+    /// All non-overlapping matches, left to right, as <c>std::regex_iterator</c> finds them (after
+    /// an empty match, a non-empty one at the same place, else a search one byte on). The text
+    /// after the last match is <c>[lastEnd, length)</c>, with <paramref name="lastEnd"/> 0 when
+    /// nothing matched.
     /// </summary>
     public List<RegexSplitMatch> Split(ReadOnlySpan<byte> subject, out int lastEnd)
     {
         if (++_searchUses == CompileAfterUses) _search = Recompile(_search);
         var text = Latin1.GetString(subject);
-        var result = new List<RegexSplitMatch>();
-        var prevEnd = 0;
-        var searchFrom = 0;
-        while (searchFrom <= text.Length)
+        var search = _search;
+        _matcher ??= new PosixBacktrackingMatcher(_ere, GroupCount);
+        try
         {
-            var m = Run(_search, text, searchFrom);
-            if (!m.Success) break;
-            if (_alternatives != null) m = LongestAlternative(text, m);
-            result.Add(new RegexSplitMatch(prevEnd, m.Index - prevEnd, Captures(m)));
-            prevEnd = m.Index + m.Length;
-            searchFrom = m.Length == 0 ? prevEnd + 1 : prevEnd;
+            // .NET finds where a match can start (any path matching there means libstdc++
+            // matches there too); the libstdc++-exact matcher runs only at those positions.
+            return _matcher.Split(subject, out lastEnd, from =>
+            {
+                var m = Run(search, text, from);
+                return m.Success ? m.Index : -1;
+            });
         }
-        lastEnd = prevEnd;
-        return result;
-    }
-
-    /// <summary>At the position of <paramref name="first"/>, the longest match of any top-level alternative.</summary>
-    private System.Text.RegularExpressions.Match LongestAlternative(string text, System.Text.RegularExpressions.Match first)
-    {
-        var best = first;
-        foreach (var alternative in _alternatives!)
+        catch (PosixRegexException e) when (e.Pattern.Length == 0)
         {
-            var m = Run(alternative, text, first.Index);
-            if (m.Success && m.Length > best.Length) best = m;
+            throw new PosixRegexException(_display, $"regular expression '{_display}' is too complex for a subject of {subject.Length} bytes");
         }
-        // On a tie the first alternative in the pattern wins; .NET's own match is the earliest
-        // alternative that matches, so only strictly longer ones replace it.
-        return best;
     }
 
     private System.Text.RegularExpressions.Match Run(NetRegex regex, string text, int start)

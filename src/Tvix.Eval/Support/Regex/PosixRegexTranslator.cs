@@ -21,38 +21,21 @@ namespace Tvix.Eval.Support.Regex;
 /// </remarks>
 internal static class PosixRegexTranslator
 {
-    /// <summary>
-    /// Returns the .NET pattern, the number of capture groups, and the .NET text of each
-    /// top-level alternative (null when there is only one).
-    /// </summary>
+    /// <summary>Returns the .NET pattern and the number of capture groups.</summary>
     /// <exception cref="PosixRegexException">The pattern is not a valid POSIX ERE.</exception>
-    public static (string Pattern, int GroupCount, string[]? Alternatives) Translate(string ere)
+    public static (string Pattern, int GroupCount) Translate(string ere)
     {
         var state = new State(ere);
         var sb = new StringBuilder(ere.Length * 2);
         var states = ParseAlternation(ref state, sb, depth: 0);
         if (states + 2 >= StateLimit) throw PosixRegexException.TooLarge(ere);
         if (state.Pos < ere.Length) throw Invalid(ere); // an unmatched ')'
-        var pattern = sb.ToString();
-        string[]? alternatives = null;
-        if (state.TopLevelBars.Count > 0)
-        {
-            alternatives = new string[state.TopLevelBars.Count + 1];
-            var start = 0;
-            for (var i = 0; i < state.TopLevelBars.Count; i++)
-            {
-                alternatives[i] = pattern[start..state.TopLevelBars[i]];
-                start = state.TopLevelBars[i] + 1;
-            }
-            alternatives[^1] = pattern[start..];
-        }
-        return (pattern, state.Groups, alternatives);
+        return (sb.ToString(), state.Groups);
     }
 
     private struct State(string ere)
     {
         public readonly string Ere = ere;
-        public readonly List<int> TopLevelBars = [];
         public int Pos;
         public int Groups;
 
@@ -79,7 +62,6 @@ internal static class PosixRegexTranslator
             states += ParseBranch(ref st, sb, depth);
             if (!st.AtEnd && st.Current == '|')
             {
-                if (depth == 0) st.TopLevelBars.Add(sb.Length);
                 sb.Append('|');
                 st.Pos++;
                 states++;
@@ -228,12 +210,30 @@ internal static class PosixRegexTranslator
 
     private static void ParseBracket(ref State st, StringBuilder sb)
     {
+        var set = ParseBracketSet(st.Ere, ref st.Pos, out var negated);
+        AppendSet(sb, set, negated);
+    }
+
+    /// <summary>
+    /// Parses a bracket expression at <paramref name="pos"/> (on its '[') up to and including its
+    /// ']'; returns the bytes it lists (before negation) as 256 flags, which lets ranges and
+    /// classes combine freely.
+    /// </summary>
+    internal static bool[] ParseBracketSet(string ere, ref int pos, out bool negated)
+    {
+        var st = new State(ere) { Pos = pos };
+        var set = ParseBracketSet(ref st, out negated);
+        pos = st.Pos;
+        return set;
+    }
+
+    private static bool[] ParseBracketSet(ref State st, out bool negated)
+    {
         var ere = st.Ere;
         st.Pos++; // '['
-        var negated = !st.AtEnd && st.Current == '^';
+        negated = !st.AtEnd && st.Current == '^';
         if (negated) st.Pos++;
-        // Collect the set as 256 booleans: simple, and lets ranges and classes combine freely.
-        Span<bool> set = stackalloc bool[256];
+        var set = new bool[256];
         var first = true;
         while (true)
         {
@@ -283,6 +283,11 @@ internal static class PosixRegexTranslator
             }
             if (low < 256) set[low] = true;
         }
+        return set;
+    }
+
+    private static void AppendSet(StringBuilder sb, bool[] set, bool negated)
+    {
         var any = false;
         for (var i = 0; i < 256 && !any; i++) any = set[i];
         if (!any)
@@ -310,7 +315,7 @@ internal static class PosixRegexTranslator
     }
 
     /// <summary>The POSIX classes of the C locale (ASCII only).</summary>
-    private static bool AddClass(Span<bool> set, string name)
+    private static bool AddClass(bool[] set, string name)
     {
         switch (name)
         {
@@ -332,7 +337,7 @@ internal static class PosixRegexTranslator
         }
     }
 
-    private static void Range(Span<bool> set, char low, char high)
+    private static void Range(bool[] set, char low, char high)
     {
         for (int i = low; i <= high; i++) set[i] = true;
     }

@@ -170,11 +170,15 @@ public sealed class TvixStore
         return pathInfo;
     }
 
-    /// <summary>The path info of <paramref name="storePath"/>, or null if the store does not hold it.</summary>
-    public ValueTask<PathInfo?> GetPathInfoAsync(StorePath storePath, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The path info of <paramref name="storePath"/>, or null if the store does not hold it (also when
+    /// it holds a path with the same digest but another name).
+    /// </summary>
+    public async ValueTask<PathInfo?> GetPathInfoAsync(StorePath storePath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storePath);
-        return PathInfos.GetAsync(storePath.Digest.ToArray(), cancellationToken);
+        var info = await PathInfos.GetAsync(storePath.Digest.ToArray(), cancellationToken).ConfigureAwait(false);
+        return info is not null && info.StorePath.Equals(storePath) ? info : null;
     }
 
     /// <summary>Writes the NAR of a store path (what <c>nix-store --dump</c> prints) and returns its size and hash.</summary>

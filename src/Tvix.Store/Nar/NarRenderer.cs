@@ -59,10 +59,11 @@ public sealed class NarRenderer
                 directories[directory.Digest] = directory;
             if (directories.Count == 0) throw new MissingContentException($"directory {directoryRoot.Digest} is not in the castore");
         }
-        await WriteNodeAsync(root, directories, sink, "", cancellationToken).ConfigureAwait(false);
+        await WriteNodeAsync(root, directories, sink, [], cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WriteNodeAsync(Node node, Dictionary<B3Digest, CADirectory>? directories, INarSink sink, string path, CancellationToken cancellationToken)
+    // `path` holds the entry names from the root down; it is only turned into text for an error message.
+    private async Task WriteNodeAsync(Node node, Dictionary<B3Digest, CADirectory>? directories, INarSink sink, List<ReadOnlyMemory<byte>> path, CancellationToken cancellationToken)
     {
         switch (node)
         {
@@ -86,7 +87,9 @@ public sealed class NarRenderer
                 foreach (var entry in directory.Entries)
                 {
                     await sink.BeginEntryAsync(entry.Name, cancellationToken).ConfigureAwait(false);
-                    await WriteNodeAsync(entry.Node, directories, sink, path + "/" + Encoding.UTF8.GetString(entry.Name.Span), cancellationToken).ConfigureAwait(false);
+                    path.Add(entry.Name);
+                    await WriteNodeAsync(entry.Node, directories, sink, path, cancellationToken).ConfigureAwait(false);
+                    path.RemoveAt(path.Count - 1);
                     await sink.EndEntryAsync(cancellationToken).ConfigureAwait(false);
                 }
                 await sink.EndDirectoryAsync(cancellationToken).ConfigureAwait(false);
@@ -97,5 +100,15 @@ public sealed class NarRenderer
         }
     }
 
-    private static string Show(string path) => path.Length == 0 ? "the root" : path[1..];
+    private static string Show(List<ReadOnlyMemory<byte>> path)
+    {
+        if (path.Count == 0) return "the root";
+        var text = new StringBuilder();
+        foreach (var name in path)
+        {
+            if (text.Length > 0) text.Append('/');
+            text.Append(Encoding.UTF8.GetString(name.Span));
+        }
+        return text.ToString();
+    }
 }

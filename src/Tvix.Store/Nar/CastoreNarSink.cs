@@ -17,6 +17,13 @@ namespace Tvix.Store.Nar;
 internal sealed class CastoreNarSink : INarSink
 {
     private const int CopyBufferSize = 128 * 1024;
+    // Files up to this size are hashed in memory and written in the background, up to MaxInFlight at
+    // once (so at most 4 MiB is held): a blob store that fsyncs each blob then overlaps those waits,
+    // and blobs already stored are not written again.
+    private const int SmallFileLimit = 256 * 1024;
+    private const int MaxInFlight = 16;
+    private readonly SemaphoreSlim _slots = new(MaxInFlight);
+    private readonly List<Task> _pending = [];
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
     private readonly INarSink? _echo;
@@ -40,6 +47,11 @@ internal sealed class CastoreNarSink : INarSink
 
     public async ValueTask RegularFileAsync(bool executable, long size, Stream contents, long narOffset, CancellationToken cancellationToken)
     {
+        if (size <= SmallFileLimit)
+        {
+            await SmallFileAsync(executable, (int)size, contents, narOffset, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         using var hash = _flatAlgorithm is { } algorithm && _frames.Count == 0 ? NixHashAlgorithms.CreateIncremental(algorithm) : null;
         var writer = _blobs.OpenWrite();
         await using (writer.ConfigureAwait(false))
@@ -60,6 +72,57 @@ internal sealed class CastoreNarSink : INarSink
             if (hash is not null) FlatHash = new NixHash(_flatAlgorithm!.Value, hash.GetHashAndReset());
             Place(new FileNode(digest, (ulong)size, executable));
         }
+    }
+
+    private async ValueTask SmallFileAsync(bool executable, int size, Stream contents, long narOffset, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        var handedOver = false;
+        try
+        {
+            await contents.ReadExactlyAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+            var data = new ReadOnlyMemory<byte>(buffer, 0, size);
+            if (_echo is not null) await _echo.RegularFileAsync(executable, size, new MemoryStream(buffer, 0, size, writable: false), narOffset, cancellationToken).ConfigureAwait(false);
+            if (_flatAlgorithm is { } algorithm && _frames.Count == 0) FlatHash = NixHash.Compute(algorithm, data.Span);
+            var digest = B3Digest.Compute(data.Span);
+            Place(new FileNode(digest, (ulong)size, executable));
+            _pending.Add(StoreSmallBlobAsync(buffer, size, digest, cancellationToken));
+            handedOver = true;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                _slots.Release();
+            }
+        }
+    }
+
+    private async Task StoreSmallBlobAsync(byte[] buffer, int size, B3Digest digest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Yield(); // let the walk go on while this blob is written
+            if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false)) return;
+            var stored = await _blobs.PutAsync(new ReadOnlyMemory<byte>(buffer, 0, size), cancellationToken).ConfigureAwait(false);
+            if (stored != digest) throw new IOException($"the blob service stored {stored} for contents whose digest is {digest}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Waits for the background blob writes; blobs always reach the store before the directories naming them.</summary>
+    private async ValueTask DrainAsync()
+    {
+        if (_pending.Count == 0) return;
+        var pending = _pending.ToArray();
+        _pending.Clear();
+        await Task.WhenAll(pending).ConfigureAwait(false);
     }
 
     public async ValueTask SymlinkAsync(ReadOnlyMemory<byte> target, CancellationToken cancellationToken)
@@ -91,6 +154,7 @@ internal sealed class CastoreNarSink : INarSink
     {
         if (_echo is not null) await _echo.EndDirectoryAsync(cancellationToken).ConfigureAwait(false);
         var directory = _frames.Pop().Builder.Build();
+        await DrainAsync().ConfigureAwait(false);
         _putter ??= _directories.CreatePutter();
         await _putter.PutAsync(directory, cancellationToken).ConfigureAwait(false);
         Place(directory.ToNode());
@@ -100,6 +164,7 @@ internal sealed class CastoreNarSink : INarSink
     public async ValueTask<Node> CompleteAsync(CancellationToken cancellationToken)
     {
         if (Root is null || _frames.Count != 0) throw new InvalidOperationException("the tree is incomplete");
+        await DrainAsync().ConfigureAwait(false);
         if (_putter is not null) await _putter.CloseAsync(cancellationToken).ConfigureAwait(false);
         return Root;
     }

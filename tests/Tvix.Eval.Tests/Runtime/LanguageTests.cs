@@ -174,7 +174,7 @@ public sealed class CheckTests
     public void CheckReportsUndefinedVariablesWithoutEvaluating()
     {
         var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
-        var diagnostics = evaluator.Check(Syntax.SourceText.From("let a = throw \"never\"; in [ a b (with {}; c) ]"));
+        var diagnostics = evaluator.Check(Tvix.Eval.Syntax.SourceText.From("let a = throw \"never\"; in [ a b (with {}; c) ]"));
         var d = Assert.Single(diagnostics);
         Assert.Equal("undefined variable 'b'", d.Message);
         Assert.Equal((1, 31), d.Position);

@@ -39,6 +39,16 @@ public static class NixParser
     public static ParseResult Parse(SourceText source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return new Parser(source).ParseRoot();
+        try
+        {
+            return new Parser(source).ParseRoot();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Defence in depth (the parser itself catches too, once the input is tokenised).
+            var span = new TextSpan(0, 0);
+            var diagnostic = new Diagnostic(DiagnosticSeverity.Error, "internal error in the Nix parser: " + e.Message, source, span);
+            return new ParseResult(source, new ErrorExpr(span), [diagnostic]);
+        }
     }
 }

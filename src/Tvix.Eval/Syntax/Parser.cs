@@ -624,7 +624,7 @@ internal sealed partial class Parser
     private static bool IsSyncToken(TokenKind kind) => kind switch
     {
         TokenKind.EndOfFile or TokenKind.Semicolon or TokenKind.RightBrace or TokenKind.RightBracket or TokenKind.RightParen
-            or TokenKind.In or TokenKind.Then or TokenKind.Else or TokenKind.Quote or TokenKind.IndentedClose or TokenKind.PathEnd => true,
+            or TokenKind.In or TokenKind.Then or TokenKind.Else or TokenKind.IndentedClose or TokenKind.PathEnd => true,
         _ => false,
     };
 

@@ -169,6 +169,16 @@ internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, No
 {
     public override Value Eval(EvalContext cx, Env env)
     {
+        if (cond is BinaryNode { Op: BinOp.Eq } eq)
+        {
+            // Like current Nix, a failed `assert a == b` explains where the two sides differ.
+            var l = eq.Left.Eval(cx, env);
+            var r = eq.Right.Eval(cx, env);
+            if (cx.ValuesEqual(l, r)) return body.Eval(cx, env);
+            try { cx.ExplainInequality(l, r, top: true); }
+            catch (NixEvalException e) when (e.AtPosition(Source, Span) || e.Traced($"while evaluating the condition of the assertion '{text}'", Source, Span)) { throw; }
+            throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);
+        }
         var c = cond.Eval(cx, env);
         if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(cond.Source, cond.Span);
         if (!c.RawBool) throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);

@@ -208,6 +208,27 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
     }
 }
 
+/// <summary><c>f a b …</c>: calls a builtin of exactly that arity directly; otherwise applies one argument at a time.</summary>
+internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node function, Node[] arguments) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var f = function.Eval(cx, env);
+        try
+        {
+            if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
+            {
+                var args = new Value[arguments.Length];
+                for (var i = 0; i < args.Length; i++) args[i] = arguments[i].Delay(cx, env);
+                return cx.CallBuiltin((Builtin)f.Obj!, args);
+            }
+            for (var i = 0; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
+            return f;
+        }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
+    }
+}
+
 /// <summary>Evaluates its inner node in the parent environment (for <c>inherit x;</c> inside a recursive scope).</summary>
 internal sealed class ErrorNode(SourceText source, TextSpan span, string message) : Node(source, span)
 {

@@ -41,6 +41,7 @@ internal sealed class PosixBacktrackingMatcher
     }
 
     private readonly List<State> _states = [];
+    private readonly State[] _program;
     private readonly int _start;
 
     public PosixBacktrackingMatcher(string ere, int groupCount)
@@ -55,6 +56,7 @@ internal sealed class PosixBacktrackingMatcher
         Link(body.End, end);
         Link(end, accept);
         _start = begin;
+        _program = [.. _states];
     }
 
     public int GroupCount { get; }
@@ -379,17 +381,26 @@ internal sealed class PosixBacktrackingMatcher
         public bool HasSolution;
         public int SolutionEnd;
         public int Current;
+        public int Depth;
         public Runner R;
     }
 
     private void Dfs(ref Run r, int id)
     {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        // The stack check costs a call; every 16 levels of recursion is enough.
+        if ((++r.Depth & 15) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             throw new PosixRegexException("", "regular expression needs too deep a recursion for the subject");
         }
         if (++r.R.Steps == 1 << 16) r.R.CheckTime();
-        var s = _states[id];
+        // An exception ends the whole run, so the depth needs no finally.
+        Step(ref r, id);
+        r.Depth--;
+    }
+
+    private void Step(ref Run r, int id)
+    {
+        ref readonly var s = ref _program[id];
         switch (s.Op)
         {
             case Op.Match:
@@ -454,7 +465,7 @@ internal sealed class PosixBacktrackingMatcher
     }
 
     /// <summary>One more round of a repeat; an empty round may happen at most twice at one position.</summary>
-    private void RepeatOnceMore(ref Run r, int id, State s)
+    private void RepeatOnceMore(ref Run r, int id, in State s)
     {
         if (r.R.RepCount[id] == 0 || r.R.RepPos[id] != r.Current)
         {

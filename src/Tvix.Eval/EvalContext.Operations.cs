@@ -26,7 +26,12 @@ public sealed partial class EvalContext
             case ValueKind.String:
                 return v.RawString;
             case ValueKind.Path:
-                if (mode == StringCoercion.Interpolation && Options.PathToString is { } hook) return hook(this, v.RawPath);
+                if (mode == StringCoercion.Interpolation)
+                {
+                    if (Options.PathToString is { } hook) return hook(this, v.RawPath);
+                    // C++ Nix copies the path to the store here, which fails when it is missing.
+                    if (!Wrap(() => IO.PathExists(v.RawPath))) throw Error($"path '{v.RawPath}' does not exist");
+                }
                 return NixString.FromUtf8(v.RawPath);
             case ValueKind.Attrs:
             {
@@ -37,7 +42,7 @@ public sealed partial class EvalContext
                     if (r.Kind is ValueKind.String or ValueKind.Path || mode == StringCoercion.ToString)
                         return CoerceToString(r, mode);
                     try { return CoerceToString(r, mode); }
-                    catch (NixEvalException e) { e.AddTrace("while using the result of the `__toString` attribute", null, default); throw; }
+                    catch (NixEvalException e) when (e.Traced("while using the result of the `__toString` attribute", null, default)) { throw; }
                 }
                 if (a.TryGet(SymOutPath, out var outPath)) return CoerceToString(outPath, mode);
                 break;
@@ -94,13 +99,18 @@ public sealed partial class EvalContext
     /// <summary>Nix's <c>==</c>: forces as needed; ints and floats compare numerically; functions are never equal.</summary>
     public bool ValuesEqual(Value a, Value b) => Equal(a, b, top: true);
 
+    /// <summary><c>==</c> on two value slots: the very same slot (thunk or function) is equal to itself, as in Nix.</summary>
+    internal bool SlotsEqual(Value a, Value b) => Equal(a, b, top: false);
+
     private bool Equal(Value a, Value b, bool top)
     {
-        // Nix compares the same value slot as equal without forcing it (even a function);
-        // this shows through list elements and attribute values.
-        if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj) && a.Kind == b.Kind) return true;
+        // Nix forces both sides, then treats the very same value slot as equal (even a
+        // function); this shows through list elements and attribute values, never at the top.
+        var slotA = a.Obj;
+        var slotB = b.Obj;
         a = Force(a);
         b = Force(b);
+        if (!top && slotA is not null && ReferenceEquals(slotA, slotB)) return true;
         switch (a.Kind)
         {
             case ValueKind.Int:
@@ -124,7 +134,6 @@ public sealed partial class EvalContext
                 var x = a.RawList.Items;
                 var y = b.RawList.Items;
                 if (x.Length != y.Length) return false;
-                if (ReferenceEquals(x, y)) return true;
                 EnsureStack();
                 for (var i = 0; i < x.Length; i++)
                     if (!Equal(x[i], y[i], top: false)) return false;
@@ -134,7 +143,6 @@ public sealed partial class EvalContext
             {
                 var x = a.RawAttrs;
                 var y = b.RawAttrs;
-                if (ReferenceEquals(x, y)) return true;
                 if (IsDerivation(x) && IsDerivation(y))
                 {
                     if (x.TryGet(SymOutPath, out var ox) && y.TryGet(SymOutPath, out var oy))
@@ -156,6 +164,77 @@ public sealed partial class EvalContext
                 return false;
         }
     }
+
+    /// <summary>Throws a catchable error saying where two unequal values first differ (for failed <c>assert a == b</c>).</summary>
+    internal void ExplainInequality(Value a, Value b, bool top)
+    {
+        if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj)) return;
+        a = Force(a);
+        b = Force(b);
+        if (Arithmetic.IsNumber(a) && Arithmetic.IsNumber(b) && a.Kind != b.Kind)
+        {
+            if (Arithmetic.AsDouble(a) == Arithmetic.AsDouble(b)) return;
+        }
+        if (a.Kind != b.Kind || a.IsFunction != b.IsFunction)
+            throw Unequal($"{TypeNames.Describe(a)} of value '{PrintForError(a)}' is not equal to {TypeNames.Describe(b)} of value '{PrintForError(b)}'");
+        switch (a.Kind)
+        {
+            case ValueKind.Int:
+                if (a.RawInt != b.RawInt) throw Unequal($"integer '{a.RawInt}' is not equal to integer '{b.RawInt}'");
+                return;
+            case ValueKind.Float:
+                if (a.RawFloat != b.RawFloat) throw Unequal($"a float with value '{PrintForError(a)}' is not equal to a float with value '{PrintForError(b)}'");
+                return;
+            case ValueKind.Bool:
+                if (a.RawBool != b.RawBool) throw Unequal($"boolean '{PrintForError(a)}' is not equal to boolean '{PrintForError(b)}'");
+                return;
+            case ValueKind.String:
+                if (!a.RawString.ContentEquals(b.RawString)) throw Unequal($"string '{PrintForError(a)}' is not equal to string '{PrintForError(b)}'");
+                return;
+            case ValueKind.Path:
+                if (a.RawPath != b.RawPath) throw Unequal($"path '{a.RawPath}' is not equal to path '{b.RawPath}'");
+                return;
+            case ValueKind.Null:
+                return;
+            case ValueKind.List:
+            {
+                var x = a.RawList.Items;
+                var y = b.RawList.Items;
+                if (x.Length != y.Length) throw Unequal($"list of size '{x.Length}' is not equal to list of size '{y.Length}', left hand side is '{PrintForError(a)}', right hand side is '{PrintForError(b)}'");
+                for (var i = 0; i < x.Length; i++)
+                {
+                    try { ExplainInequality(x[i], y[i], top: false); }
+                    catch (NixEvalException e) when (e.Traced($"while comparing list element {i}", null, default)) { throw; }
+                }
+                return;
+            }
+            case ValueKind.Attrs:
+            {
+                var x = a.RawAttrs;
+                var y = b.RawAttrs;
+                if (IsDerivation(x) && IsDerivation(y) && x.TryGet(SymOutPath, out var ox) && y.TryGet(SymOutPath, out var oy))
+                {
+                    try { ExplainInequality(ox, oy, top: false); }
+                    catch (NixEvalException e) when (e.Traced("while comparing a derivation by its 'outPath' attribute", null, default)) { throw; }
+                    return;
+                }
+                var sameNames = x.Count == y.Count;
+                for (var i = 0; sameNames && i < x.Keys.Length; i++) sameNames = x.Keys[i] == y.Keys[i];
+                if (!sameNames)
+                    throw Unequal($"attribute names of attribute set '{PrintForError(a)}' differs from attribute set '{PrintForError(b)}'");
+                foreach (var i in x.ByteOrder())
+                {
+                    try { ExplainInequality(x.Values[i], y.Values[i], top: false); }
+                    catch (NixEvalException e) when (e.Traced($"while comparing attribute '{Symbols.Text(x.Keys[i])}'", null, default)) { throw; }
+                }
+                return;
+            }
+            default:
+                throw Unequal("distinct functions and immediate comparisons of identical functions compare as unequal");
+        }
+    }
+
+    private static NixEvalException Unequal(string message) => new(message, catchable: true);
 
     internal bool IsDerivation(NixAttrs a)
     {
@@ -196,8 +275,8 @@ public sealed partial class EvalContext
             }
         }
         if (a.Kind == b.Kind)
-            throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}");
-        throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}");
+            throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}; values of that type are incomparable (values are {PrintForError(a)} and {PrintForError(b)})");
+        throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}; values are {PrintForError(a)} and {PrintForError(b)}");
     }
 }
 

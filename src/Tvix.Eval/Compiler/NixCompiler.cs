@@ -82,7 +82,7 @@ internal sealed class NixCompiler
             }
             case IfExpr i: return new IfNode(_src, e.Span, Compile(i.Condition), Compile(i.Then), Compile(i.Else));
             case LambdaExpr l: return CompileLambda(l, name);
-            case ApplyExpr a: return new ApplyNode(_src, e.Span, Compile(a.Function), Compile(a.Argument));
+            case ApplyExpr a: return CompileApply(a);
             case ListExpr l:
             {
                 var items = new Node[l.Items.Count];
@@ -123,6 +123,24 @@ internal sealed class NixCompiler
             BinaryOperator.Greater => new BinaryNode(_src, b.Span, BinOp.Gt, l, r),
             _ => new BinaryNode(_src, b.Span, BinOp.Ge, l, r),
         };
+    }
+
+    /// <summary><c>f a b c</c> becomes one node, so a builtin given all its arguments is called without partial applications.</summary>
+    private Node CompileApply(ApplyExpr a)
+    {
+        var args = new List<Expr>();
+        Expr f = a;
+        while (f is ApplyExpr inner)
+        {
+            args.Add(inner.Argument);
+            f = inner.Function;
+        }
+        if (args.Count == 1) return new ApplyNode(_src, a.Span, Compile(a.Function), Compile(a.Argument));
+        args.Reverse();
+        var argNodes = new Node[args.Count];
+        var fn = Compile(f);
+        for (var i = 0; i < argNodes.Length; i++) argNodes[i] = Compile(args[i]);
+        return new ApplyManyNode(_src, a.Span, fn, argNodes);
     }
 
     // ------------------------------------------------------------ variables
@@ -180,6 +198,8 @@ internal sealed class NixCompiler
                 break;
             case PathKind.Home:
             {
+                Lint(_cx.Options.AbsolutePathLiterals,
+                    $"home path literals are not portable. Consider replacing path literal '{PathText(p)}' by a string, relative path, or parameter (lint-absolute-path-literals)", p.Span);
                 var home = _cx.IO.GetEnv("HOME") ?? "";
                 prefix = home;
                 if (literals.Length > 0 && literals[0] is { } first && first.Length > 0 && first[0] == '~')
@@ -372,7 +392,12 @@ internal sealed class NixCompiler
         foreach (var e in tree.Static) entries.Add((_cx.Symbols.Intern(e.Name), e));
         entries.Sort((a, b) => a.Sym.CompareTo(b.Sym));
         var keys = new int[entries.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = entries[i].Sym;
+        var positions = new AttrPos[entries.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = entries[i].Sym;
+            positions[i] = new AttrPos(_src, entries[i].Entry.Span.Start);
+        }
 
         if (!tree.IsRecursive && body is null && !legacyLet)
         {
@@ -389,7 +414,7 @@ internal sealed class NixCompiler
             for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i].Entry, inheritFromDepth: 0, inheritSourceBase: 0, recursive: false);
             var dynamics = CompileDynamics(tree);
             if (hiddenScope is not null) _scope = hiddenScope.Parent;
-            return new AttrSetNode(_src, span, keys, values, dynamics, hidden);
+            return new AttrSetNode(_src, span, keys, values, dynamics, hidden, positions);
         }
 
         var scope = new Scope(_scope);
@@ -404,7 +429,7 @@ internal sealed class NixCompiler
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
         var hasOverrides = body is null && Array.IndexOf(keys, _cx.SymOverrides) >= 0;
-        return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides);
+        return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides, positions);
     }
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)

@@ -19,7 +19,7 @@ internal sealed class NegateNode(SourceText source, TextSpan span, Node operand)
     {
         var v = operand.Eval(cx, env);
         try { return Arithmetic.Sub(cx, Value.FromInt(0), v); }
-        catch (NixEvalException e) { e.WithPosition(Source, Span); throw; }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 }
 
@@ -47,6 +47,10 @@ internal enum BinOp { Add, Sub, Mul, Div, Concat, Update, Eq, Neq, Lt, Le, Gt, G
 
 internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Node left, Node right) : Node(source, span)
 {
+    public BinOp Op => op;
+    public Node Left => left;
+    public Node Right => right;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var l = left.Eval(cx, env);
@@ -94,11 +98,7 @@ internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Nod
                 default: return Value.FromBool(!(cx.Compare(l, r) < 0));
             }
         }
-        catch (NixEvalException e)
-        {
-            e.WithPosition(Source, Span);
-            throw;
-        }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 }
 

@@ -51,7 +51,7 @@ public sealed class LanguageTests
     [InlineData("(x: x) == (x: x)", "false")]
     [InlineData("let f = x: x; in [ f ] == [ f ]", "true")]
     [InlineData("[ 1 2 ] < [ 1 3 ]", "true")]
-    [InlineData("\"${./a}\"", "\"/base/a\"")]
+    [InlineData("\"${/.}\"", "\"/\"")]
     [InlineData("./a/../b", "/base/b")]
     [InlineData("./a + \"/c\"", "/base/a/c")]
     [InlineData("let s = { __toString = self: \"S\"; }; in \"${s}\"", "\"S\"")]
@@ -83,7 +83,9 @@ public sealed class LanguageTests
     [InlineData("1 / 0", "division by zero")]
     [InlineData("({ a }: a) { }", "function 'anonymous lambda' called without required argument 'a'")]
     [InlineData("let f = { a }: a; in f { a = 1; b = 2; }", "function 'f' called with unexpected argument 'b'")]
-    [InlineData("assert 1 == 2; 1", "assertion '(1 == 2)' failed")]
+    [InlineData("assert 1 == 2; 1", "integer '1' is not equal to integer '2'")]
+    [InlineData("assert 1 < 0; 1", "assertion '(1 < 0)' failed")]
+    [InlineData("assert { a = [ 1 ]; } == { a = [ 2 ]; }; 1", "integer '1' is not equal to integer '2'")]
     [InlineData("{ a = 1; }.a.b", "expected a set but found an integer: 1")]
     [InlineData("abort \"no\"", "evaluation aborted with the following error message: 'no'")]
     public void Fails(string code, string message) => Assert.Equal(message, EvalError(code).Message);
@@ -165,5 +167,18 @@ public sealed class LanguageTests
         cts.Cancel();
         Assert.Throws<OperationCanceledException>(() =>
             evaluator.EvaluateString("let f = n: if n == 0 then 0 else f (n - 1); in f 100000", cancellationToken: cts.Token));
+    }
+}
+
+public sealed class CheckTests
+{
+    [Fact]
+    public void CheckReportsUndefinedVariablesWithoutEvaluating()
+    {
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        var diagnostics = evaluator.Check(Syntax.SourceText.From("let a = throw \"never\"; in [ a b (with {}; c) ]"));
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("undefined variable 'b'", d.Message);
+        Assert.Equal((1, 31), d.Position);
     }
 }

@@ -6,7 +6,12 @@ using Tvix.Store.Nar;
 
 namespace Tvix.Store.Tests;
 
+/// <summary>Runs alone: the heap it measures is the whole process's.</summary>
+[CollectionDefinition(nameof(BoundedMemoryTests), DisableParallelization = true)]
+public sealed class BoundedMemoryCollection;
+
 /// <summary>NAR ingestion and rendering never hold a whole file: a 128 MiB file goes through with a small, fixed working set.</summary>
+[Collection(nameof(BoundedMemoryTests))]
 public sealed class BoundedMemoryTests
 {
     private const long FileSize = 128L << 20;

@@ -11,6 +11,7 @@ namespace Tvix.CAStore;
 public sealed class CADirectory
 {
     private readonly DirectoryEntry[] _entries;
+    private System.Collections.ObjectModel.ReadOnlyCollection<DirectoryEntry>? _view;
 
     private CADirectory(DirectoryEntry[] sortedEntries)
     {
@@ -23,7 +24,7 @@ public sealed class CADirectory
     public static CADirectory Empty { get; } = new([]);
 
     /// <summary>All entries, sorted by name.</summary>
-    public IReadOnlyList<DirectoryEntry> Entries => _entries;
+    public IReadOnlyList<DirectoryEntry> Entries => _view ??= Array.AsReadOnly(_entries); // a cast cannot reach the array
 
     /// <summary>
     /// The number of entries counted recursively: each entry counts one, and each subdirectory

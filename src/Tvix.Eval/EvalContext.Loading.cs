@@ -33,7 +33,7 @@ public sealed partial class EvalContext
         GlobalValues["builtins"] = Value.FromAttrs(attrs);
     }
 
-    internal static readonly Env EmptyEnv = new(0, null);
+    internal static readonly Env EmptyEnv = new(0, default);
 
     /// <summary>Parses and compiles a source; syntax and static errors are collected in <paramref name="diagnostics"/>.</summary>
     internal (Node? Root, Env Env) Compile(SourceText source, string baseDir, NixAttrs? scope, List<Diagnostic> diagnostics)
@@ -52,7 +52,7 @@ public sealed partial class EvalContext
                 top.Declare(Symbols.Text(scope.Keys[i]));
                 slots[i] = scope.Values[i];
             }
-            env = new Env(slots, null);
+            env = Env.Of(slots);
         }
         var before = diagnostics.Count;
         var root = new NixCompiler(this, source, baseDir, diagnostics, top).Compile(parsed.Root);

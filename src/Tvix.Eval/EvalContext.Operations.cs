@@ -26,7 +26,12 @@ public sealed partial class EvalContext
             case ValueKind.String:
                 return v.RawString;
             case ValueKind.Path:
-                if (mode == StringCoercion.Interpolation && Options.PathToString is { } hook) return hook(this, v.RawPath);
+                if (mode == StringCoercion.Interpolation)
+                {
+                    if (Options.PathToString is { } hook) return hook(this, v.RawPath);
+                    // C++ Nix copies the path to the store here, which fails when it is missing.
+                    if (!Wrap(() => IO.PathExists(v.RawPath))) throw Error($"path '{v.RawPath}' does not exist");
+                }
                 return NixString.FromUtf8(v.RawPath);
             case ValueKind.Attrs:
             {
@@ -37,7 +42,7 @@ public sealed partial class EvalContext
                     if (r.Kind is ValueKind.String or ValueKind.Path || mode == StringCoercion.ToString)
                         return CoerceToString(r, mode);
                     try { return CoerceToString(r, mode); }
-                    catch (NixEvalException e) { e.AddTrace("while using the result of the `__toString` attribute", null, default); throw; }
+                    catch (NixEvalException e) when (e.Traced("while using the result of the `__toString` attribute", null, default)) { throw; }
                 }
                 if (a.TryGet(SymOutPath, out var outPath)) return CoerceToString(outPath, mode);
                 break;
@@ -94,13 +99,18 @@ public sealed partial class EvalContext
     /// <summary>Nix's <c>==</c>: forces as needed; ints and floats compare numerically; functions are never equal.</summary>
     public bool ValuesEqual(Value a, Value b) => Equal(a, b, top: true);
 
+    /// <summary><c>==</c> on two value slots: the very same slot (thunk or function) is equal to itself, as in Nix.</summary>
+    internal bool SlotsEqual(Value a, Value b) => Equal(a, b, top: false);
+
     private bool Equal(Value a, Value b, bool top)
     {
-        // Nix compares the same value slot as equal without forcing it (even a function);
-        // this shows through list elements and attribute values.
-        if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj) && a.Kind == b.Kind) return true;
+        // Nix forces both sides, then treats the very same value slot as equal (even a
+        // function); this shows through list elements and attribute values, never at the top.
+        var slotA = a.Obj;
+        var slotB = b.Obj;
         a = Force(a);
         b = Force(b);
+        if (!top && slotA is not null && ReferenceEquals(slotA, slotB)) return true;
         switch (a.Kind)
         {
             case ValueKind.Int:
@@ -124,7 +134,6 @@ public sealed partial class EvalContext
                 var x = a.RawList.Items;
                 var y = b.RawList.Items;
                 if (x.Length != y.Length) return false;
-                if (ReferenceEquals(x, y)) return true;
                 EnsureStack();
                 for (var i = 0; i < x.Length; i++)
                     if (!Equal(x[i], y[i], top: false)) return false;
@@ -134,7 +143,6 @@ public sealed partial class EvalContext
             {
                 var x = a.RawAttrs;
                 var y = b.RawAttrs;
-                if (ReferenceEquals(x, y)) return true;
                 if (IsDerivation(x) && IsDerivation(y))
                 {
                     if (x.TryGet(SymOutPath, out var ox) && y.TryGet(SymOutPath, out var oy))
@@ -196,8 +204,8 @@ public sealed partial class EvalContext
             }
         }
         if (a.Kind == b.Kind)
-            throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}");
-        throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}");
+            throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}; values of that type are incomparable (values are {PrintForError(a)} and {PrintForError(b)})");
+        throw Error($"cannot compare {TypeNames.Describe(a)} with {TypeNames.Describe(b)}; values are {PrintForError(a)} and {PrintForError(b)}");
     }
 }
 

@@ -138,34 +138,52 @@ public sealed partial class EvalContext
     }
 
     /// <summary>Forces a value and everything inside it (lists, attribute values), as <c>deepSeq</c> and <c>--strict</c> do.</summary>
-    public void DeepForce(Value v) => DeepForce(v, new HashSet<object>(ReferenceEqualityComparer.Instance));
+    public void DeepForce(Value v)
+    {
+        HashSet<object>? seen = null;
+        DeepForce(v, ref seen, null);
+    }
 
-    private void DeepForce(Value v, HashSet<object> seen)
+    // The seen set (which stops cycles and keeps shared structure linear) is only allocated
+    // once a container is found inside another one: deepSeq of a flat set or list is free.
+    private void DeepForce(Value v, ref HashSet<object>? seen, object? parent)
     {
         v = Force(v);
         if (v.Kind == ValueKind.Attrs)
         {
             var a = v.RawAttrs;
-            if (a.Count == 0 || !seen.Add(a)) return;
+            if (a.Count == 0 || !Visit(a, ref seen, parent)) return;
             EnsureStack();
             var vals = a.Values;
             for (var i = 0; i < vals.Length; i++)
             {
-                try { DeepForce(vals[i], seen); }
-                catch (NixEvalException e)
-                {
-                    e.AddTrace($"while evaluating the attribute '{Symbols.Text(a.Keys[i])}'", null, default);
-                    throw;
-                }
+                var item = vals[i];
+                if (item.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Null or ValueKind.Float or ValueKind.String or ValueKind.Path) continue;
+                try { DeepForce(item, ref seen, a); }
+                catch (NixEvalException e) when (e.Traced($"while evaluating the attribute '{Symbols.Text(a.Keys[i])}'", null, default)) { throw; }
             }
         }
         else if (v.Kind == ValueKind.List)
         {
             var l = v.RawList;
-            if (l.Count == 0 || !seen.Add(l)) return;
+            if (l.Count == 0 || !Visit(l, ref seen, parent)) return;
             EnsureStack();
-            foreach (var item in l.Items) DeepForce(item, seen);
+            foreach (var item in l.Items)
+            {
+                if (item.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Null or ValueKind.Float or ValueKind.String or ValueKind.Path) continue;
+                DeepForce(item, ref seen, l);
+            }
         }
+    }
+
+    private static bool Visit(object container, ref HashSet<object>? seen, object? parent)
+    {
+        if (parent is null) return true;
+        if (seen is null)
+        {
+            seen = new HashSet<object>(ReferenceEqualityComparer.Instance) { parent };
+        }
+        return seen.Add(container);
     }
 
     // ---------------------------------------------------------------- calling
@@ -190,7 +208,7 @@ public sealed partial class EvalContext
                 {
                     Enter();
                     try { return Force(b.Impl(this, MemoryMarshal.CreateReadOnlySpan(ref argument, 1))); }
-                    catch (NixEvalException e) { e.AddTrace($"while calling the '{b.Name}' builtin", null, default); throw; }
+                    catch (NixEvalException e) when (e.Traced($"while calling the '{b.Name}' builtin", null, default)) { throw; }
                     finally { CallDepth--; }
                 }
                 return Value.FromPartial(new PartialApplication(b, [argument]));
@@ -204,7 +222,7 @@ public sealed partial class EvalContext
                 if (args.Length < p.Builtin.Arity) return Value.FromPartial(new PartialApplication(p.Builtin, args));
                 Enter();
                 try { return Force(p.Builtin.Impl(this, args)); }
-                catch (NixEvalException e) { e.AddTrace($"while calling the '{p.Builtin.Name}' builtin", null, default); throw; }
+                catch (NixEvalException e) when (e.Traced($"while calling the '{p.Builtin.Name}' builtin", null, default)) { throw; }
                 finally { CallDepth--; }
             }
             case ValueKind.Attrs:
@@ -220,7 +238,7 @@ public sealed partial class EvalContext
 
     /// <summary>A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.</summary>
     public Value CallLazy(Value function, Value argument) =>
-        Value.FromThunk(new Thunk(CallSlotsNode, new Env([function, argument], null)));
+        Value.FromThunk(new Thunk(CallSlotsNode, Env.Of([function, argument])));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Enter()
@@ -231,7 +249,7 @@ public sealed partial class EvalContext
             throw new NixEvalException("stack overflow; max-call-depth exceeded");
         }
         if (Cancellation.IsCancellationRequested) ThrowCancelled();
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (!HasStack())
         {
             CallDepth--;
             throw StackOverflow();
@@ -243,7 +261,23 @@ public sealed partial class EvalContext
 
     internal void EnsureStack()
     {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw StackOverflow();
+        if (!HasStack()) throw StackOverflow();
+    }
+
+    /// <summary>Lowest stack address evaluation may use (0: unknown, rely on the runtime's check).</summary>
+    internal nuint StackLimit;
+
+    /// <summary>
+    /// Whether there is stack left for one more level of recursion. On the evaluator's own thread
+    /// this is a pointer comparison that leaves a generous reserve for exception dispatch and
+    /// error reporting; elsewhere it asks the runtime.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe bool HasStack()
+    {
+        byte marker;
+        var limit = StackLimit;
+        return limit != 0 ? (nuint)(&marker) > limit : RuntimeHelpers.TryEnsureSufficientExecutionStack();
     }
 
     internal NixEvalException StackOverflow() => new("stack overflow (possible infinite recursion)");
@@ -308,19 +342,19 @@ public sealed partial class EvalContext
 /// <summary>The code of thunks made by <see cref="EvalContext.CallLazy"/>: slot 0 applied to slot 1.</summary>
 internal sealed class CallSlotsNode() : Node(SourceText.From("", "«builtin»"), default)
 {
-    public override Value Eval(EvalContext cx, Env env) => cx.Call(env.Slots[0], env.Slots[1]);
+    public override Value Eval(EvalContext cx, Env env) => cx.Call(env[0], env[1]);
 }
 
 public sealed partial class EvalContext
 {
     /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced.</summary>
     public Value CallLazy2(Value function, Value argument1, Value argument2) =>
-        Value.FromThunk(new Thunk(_call2Node ??= new Call2SlotsNode(), new Env([function, argument1, argument2], null)));
+        Value.FromThunk(new Thunk(_call2Node ??= new Call2SlotsNode(), Env.Of([function, argument1, argument2])));
 
     private Node? _call2Node;
 }
 
 internal sealed class Call2SlotsNode() : Node(SourceText.From("", "«builtin»"), default)
 {
-    public override Value Eval(EvalContext cx, Env env) => cx.Call(cx.Call(env.Slots[0], env.Slots[1]), env.Slots[2]);
+    public override Value Eval(EvalContext cx, Env env) => cx.Call(cx.Call(env[0], env[1]), env[2]);
 }

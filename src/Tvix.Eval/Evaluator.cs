@@ -59,6 +59,25 @@ public sealed class Evaluator
             return EvaluateSource(new SourceText(file, bytes, file), NixPath.DirOf(file));
         }, cancellationToken);
 
+    /// <summary>
+    /// Checks a source without evaluating it, as <c>nix-instantiate --parse</c> does: syntax
+    /// errors, duplicate attributes and undefined variables (names bound neither lexically, nor
+    /// as builtins, nor possibly by an enclosing <c>with</c>).
+    /// </summary>
+    /// <param name="source">The source to check.</param>
+    /// <param name="baseDirectory">Directory relative path literals resolve against (default: the source's directory or the current directory).</param>
+    public IReadOnlyList<Diagnostic> Check(SourceText source, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var dir = baseDirectory ?? (source.Path is { } p ? NixPath.DirOf(NixPath.Canonicalize(Path.GetFullPath(p))) : Directory.GetCurrentDirectory());
+        return Run(cx =>
+        {
+            var diagnostics = new List<Diagnostic>();
+            cx.Compile(source, dir, null, diagnostics);
+            return (IReadOnlyList<Diagnostic>)diagnostics;
+        });
+    }
+
     /// <summary>Asynchronous <see cref="EvaluateString"/>: evaluation runs on the evaluator's thread.</summary>
     public Task<EvaluationResult> EvaluateStringAsync(string code, string? baseDirectory = null, CancellationToken cancellationToken = default) =>
         RunAsync(_ => EvaluateString(code, baseDirectory, "«string»", cancellationToken), cancellationToken);
@@ -79,12 +98,15 @@ public sealed class Evaluator
         var thread = new Thread(() =>
         {
             var previous = _cx.Cancellation;
+            var previousLimit = _cx.StackLimit;
             _cx.Cancellation = cancellationToken;
+            _cx.StackLimit = ComputeStackLimit(_options.StackSize);
             try { result = action(_cx); }
             catch (Exception e) { error = ExceptionDispatchInfo.Capture(e); }
             finally
             {
                 _cx.Cancellation = previous;
+                _cx.StackLimit = previousLimit;
                 _cx.CallDepth = 0;
             }
         }, _options.StackSize)
@@ -93,6 +115,14 @@ public sealed class Evaluator
         thread.Join();
         error?.Throw();
         return result;
+    }
+
+    /// <summary>The lowest stack address evaluation may reach on the current (fresh) thread.</summary>
+    private static unsafe nuint ComputeStackLimit(int stackSize)
+    {
+        byte marker;
+        var reserve = Math.Min(64L * 1024 * 1024, stackSize / 4);
+        return (nuint)(&marker) - (nuint)(stackSize - reserve);
     }
 
     /// <summary>Asynchronous <see cref="Run{T}"/>.</summary>

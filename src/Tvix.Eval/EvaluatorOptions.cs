@@ -53,7 +53,7 @@ public sealed class EvaluatorOptions
     public TextWriter? Log { get; set; }
 
     /// <summary>Stack size of the evaluation thread, in bytes (deep Nix recursion needs a big stack).</summary>
-    public int StackSize { get; set; } = 512 * 1024 * 1024;
+    public int StackSize { get; set; } = 256 * 1024 * 1024;
 
     /// <summary>Lint for relative path literals without <c>./</c> (<c>a/b</c>).</summary>
     public LintLevel ShortPathLiterals { get; set; }

@@ -16,6 +16,9 @@ public sealed class NixAttrs
     internal readonly SymbolTable Symbols;
     private int[]? _byteOrder;
 
+    /// <summary>Where each attribute was defined (aligned with Keys), for <c>unsafeGetAttrPos</c>; null when unknown.</summary>
+    internal AttrPos[]? Positions;
+
     internal NixAttrs(SymbolTable symbols, int[] sortedKeys, Value[] values)
     {
         Symbols = symbols;
@@ -107,25 +110,37 @@ public sealed class NixAttrs
         if (Keys.Length == 0) return other;
         var keys = new int[Keys.Length + other.Keys.Length];
         var values = new Value[keys.Length];
+        var pa = Positions;
+        var pb = other.Positions;
+        var positions = pa is null && pb is null ? null : new AttrPos[keys.Length];
         int i = 0, j = 0, n = 0;
         while (i < Keys.Length && j < other.Keys.Length)
         {
             var a = Keys[i];
             var b = other.Keys[j];
-            if (a < b) { keys[n] = a; values[n++] = Values[i++]; }
-            else if (a > b) { keys[n] = b; values[n++] = other.Values[j++]; }
-            else { keys[n] = b; values[n++] = other.Values[j++]; i++; }
+            if (a < b) { if (positions is not null && pa is not null) positions[n] = pa[i]; keys[n] = a; values[n++] = Values[i++]; }
+            else
+            {
+                if (positions is not null && pb is not null) positions[n] = pb[j];
+                keys[n] = b;
+                values[n++] = other.Values[j++];
+                if (a == b) i++;
+            }
         }
-        while (i < Keys.Length) { keys[n] = Keys[i]; values[n++] = Values[i++]; }
-        while (j < other.Keys.Length) { keys[n] = other.Keys[j]; values[n++] = other.Values[j++]; }
+        while (i < Keys.Length) { if (positions is not null && pa is not null) positions[n] = pa[i]; keys[n] = Keys[i]; values[n++] = Values[i++]; }
+        while (j < other.Keys.Length) { if (positions is not null && pb is not null) positions[n] = pb[j]; keys[n] = other.Keys[j]; values[n++] = other.Values[j++]; }
         if (n != keys.Length)
         {
             Array.Resize(ref keys, n);
             Array.Resize(ref values, n);
+            if (positions is not null) Array.Resize(ref positions, n);
         }
-        return new NixAttrs(Symbols, keys, values);
+        return new NixAttrs(Symbols, keys, values) { Positions = positions };
     }
 }
+
+/// <summary>The source position of an attribute definition.</summary>
+internal readonly record struct AttrPos(Syntax.SourceText? Source, int Offset);
 
 /// <summary>
 /// Builds an attribute set from (name, value) pairs in any order. A name added twice keeps

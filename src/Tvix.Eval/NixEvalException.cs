@@ -43,6 +43,20 @@ public class NixEvalException : Exception
         return this;
     }
 
+    /// <summary>For exception filters: records a position without catching (so deep stacks are not unwound and rethrown level by level).</summary>
+    internal bool AtPosition(SourceText? source, TextSpan span)
+    {
+        WithPosition(source, span);
+        return false;
+    }
+
+    /// <summary>For exception filters: adds a context frame without catching.</summary>
+    internal bool Traced(string message, SourceText? source, TextSpan span)
+    {
+        AddTrace(message, source, span);
+        return false;
+    }
+
     /// <summary>Adds a context frame (outermost frames are added last).</summary>
     public void AddTrace(string message, SourceText? source, TextSpan span)
     {

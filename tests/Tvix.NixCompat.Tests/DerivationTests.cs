@@ -64,12 +64,8 @@ public sealed class DerivationTests
             var parsed = new Dictionary<StorePath, Derivation>();
             foreach (var file in Directory.GetFiles(Path.Combine(caseDir, "drvs")))
                 parsed.Add(StorePath.ParseBaseName(Path.GetFileName(file)), Derivation.ParseAterm(File.ReadAllBytes(file)));
-            var moduloCache = new Dictionary<StorePath, byte[]>();
-            ReadOnlyMemory<byte> Lookup(StorePath p)
-            {
-                if (!moduloCache.TryGetValue(p, out var h)) moduloCache[p] = h = parsed[p].CalculateHashModulo(Lookup);
-                return h;
-            }
+            var cache = new HashModuloCache(p => parsed[p]);
+            ReadOnlyMemory<byte> Lookup(StorePath p) => cache.Get(p);
 
             foreach (var entry in expected.GetProperty("derivations").EnumerateObject())
             {
@@ -206,6 +202,88 @@ public sealed class DerivationTests
             drv.CalculateDerivationPath(name);
         });
         Assert.Equal(expected.GetProperty("error").GetString()!.Split('\n')[0], "error: " + e.Message);
+    }
+
+    [Fact]
+    public void AnotherStoreDirectoryWorksEndToEnd()
+    {
+        var gnu = new StoreDirectory("/gnu/store");
+        var dep = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        dep.Outputs["out"] = DerivationOutput.Deferred;
+        dep.CalculateOutputPaths("dep", _ => throw new InvalidOperationException(), gnu);
+        var depPath = dep.CalculateDerivationPath("dep", out var depAterm, gnu);
+        Assert.StartsWith("Derive([(\"out\",\"/gnu/store/", Encoding.UTF8.GetString(depAterm));
+        var depModulo = dep.CalculateHashModulo(_ => throw new InvalidOperationException(), gnu);
+
+        var drv = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        drv.AddInputDerivationOutput(depPath, "out");
+        drv.Environment["dep"] = gnu.Print(dep.Outputs["out"].Path!);
+        drv.Outputs["out"] = DerivationOutput.Deferred;
+        drv.CalculateOutputPaths("top", p => p.Equals(depPath) ? depModulo : throw new InvalidOperationException(), gnu);
+        var aterm = drv.ToAterm(gnu);
+        var reparsed = Derivation.ParseAterm(aterm, gnu);
+        Assert.Equal(aterm, reparsed.ToAterm(gnu));
+        Assert.Equal(drv.CalculateDerivationPath("top", gnu), reparsed.CalculateDerivationPath("top", gnu));
+        // The same derivation in /nix/store has other paths, and /nix/store cannot read this ATerm.
+        Assert.Throws<NixFormatException>(() => Derivation.ParseAterm(aterm));
+        var nix = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        nix.Outputs["out"] = DerivationOutput.Deferred;
+        nix.CalculateOutputPaths("dep", _ => throw new InvalidOperationException());
+        Assert.NotEqual(dep.Outputs["out"].Path, nix.Outputs["out"].Path);
+    }
+
+    [Fact]
+    public void HashModuloCacheHandlesLongChainsAndCycles()
+    {
+        // A chain of 20 000 derivations, each depending on the previous one.
+        var drvs = new Dictionary<StorePath, Derivation>();
+        var eager = new HashModuloCache(_ => throw new InvalidOperationException("everything is added"));
+        StorePath? previous = null;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var drv = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+            if (previous != null) drv.AddInputDerivationOutput(previous, "out");
+            drv.Outputs["out"] = DerivationOutput.Deferred;
+            drv.CalculateOutputPaths("n" + i, p => eager.Get(p));
+            var path = drv.CalculateDerivationPath("n" + i);
+            eager.Add(path, drv.CalculateHashModulo(p => eager.Get(p)));
+            drvs[path] = drv;
+            previous = path;
+        }
+        var lazy = new HashModuloCache(p => drvs[p]);
+        Assert.Equal(eager.Get(previous!).ToArray(), lazy.Get(previous!).ToArray());
+        Assert.Equal(20_000, lazy.Count);
+
+        // A diamond: top -> left, right; left -> bottom; right -> bottom.
+        var diamond = new Dictionary<StorePath, Derivation>();
+        StorePath Node(string name, params StorePath[] inputs)
+        {
+            var drv = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+            foreach (var input in inputs) drv.AddInputDerivationOutput(input, "out");
+            drv.Outputs["out"] = DerivationOutput.Deferred;
+            drv.CalculateOutputPaths(name, p => eager.Get(p));
+            var path = drv.CalculateDerivationPath(name);
+            eager.Add(path, drv.CalculateHashModulo(p => eager.Get(p)));
+            diamond[path] = drv;
+            return path;
+        }
+        var bottom = Node("bottom");
+        var top = Node("top", Node("left", bottom), Node("right", bottom));
+        Assert.Equal(eager.Get(top).ToArray(), new HashModuloCache(p => diamond[p]).Get(top).ToArray());
+        // An input that is also an input of a sibling: top -> b, c; c -> b.
+        var b2 = Node("b2");
+        var top2 = Node("top2", b2, Node("c2", b2));
+        Assert.Equal(eager.Get(top2).ToArray(), new HashModuloCache(p => diamond[p]).Get(top2).ToArray());
+
+        // A (malicious) cycle is an error, not a hang.
+        var a = StorePath.ParseBaseName("00000000000000000000000000000000-a.drv");
+        var b = StorePath.ParseBaseName("11111111111111111111111111111111-b.drv");
+        var da = new Derivation();
+        da.AddInputDerivationOutput(b, "out");
+        var db = new Derivation();
+        db.AddInputDerivationOutput(a, "out");
+        var cyclic = new HashModuloCache(p => p.Equals(a) ? da : db);
+        Assert.Throws<NixFormatException>(() => cyclic.Get(a));
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed class FileSystemExporter
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrEmpty(destination);
+        cancellationToken.ThrowIfCancellationRequested();
         destination = Path.GetFullPath(destination);
         if (Path.Exists(destination) || new FileInfo(destination).LinkTarget is not null)
             throw new IOException($"'{destination}' already exists");

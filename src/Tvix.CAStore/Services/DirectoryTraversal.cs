@@ -17,6 +17,7 @@ public static class DirectoryTraversal
         queue.Enqueue(first);
         while (queue.TryDequeue(out var directory))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             yield return directory;
             foreach (var entry in directory.Entries)
             {

@@ -43,15 +43,15 @@ internal static class EvalErrorPrinter
     {
         var (line, col) = source.GetLineColumn(span.Start);
         sb.Append(indent).Append("at ").Append(source.Name).Append(':').Append(line).Append(':').Append(col).Append(":\n");
-        var width = (line + 1).ToString().Length;
+        // Like Nix: the line before, the line itself with a caret under the column, the line after;
+        // line numbers right-aligned so that '|' is in column 14.
         for (var l = Math.Max(1, line - 1); l <= line + 1; l++)
         {
             var text = source.GetLineText(l);
             if (l > line && text.Length == 0) break;
-            if (l != line && text.Length == 0 && l < line) { }
-            sb.Append(indent).Append("    ").Append(l.ToString().PadLeft(width)).Append("| ").Append(text).Append('\n');
+            sb.Append("       ").Append(l.ToString().PadLeft(6)).Append("| ").Append(text).Append('\n');
             if (l == line)
-                sb.Append(indent).Append("    ").Append(new string(' ', width)).Append("| ").Append(new string(' ', Math.Max(0, col - 1))).Append("^\n");
+                sb.Append("             | ").Append(new string(' ', Math.Max(0, col - 1))).Append("^\n");
         }
     }
 }

@@ -63,6 +63,17 @@ internal static class EvalRunner
             EvalErrorPrinter.Print(stderr, e, args.ShowTrace);
             return 1;
         }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("error: evaluation cancelled");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            // Never a crash or a stack trace: an internal failure is still a clean error.
+            stderr.WriteLine($"error: internal error in the evaluator: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
     }
 
     private static byte[] Render(Evaluator evaluator, EvalContext cx, EvalArguments args, Value root, string cwd)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Tvix.Eval;
 using Tvix.Eval.Syntax;
 
 namespace Tvix.Cli.Commands;
@@ -37,13 +38,14 @@ internal static class ParseCommand
         }
 
         var result = NixParser.Parse(source);
-        if (result.HasErrors)
-        {
-            var sb = new StringBuilder();
-            foreach (var diagnostic in result.Diagnostics) DiagnosticFormatter.Append(sb, diagnostic);
-            Console.Error.Write(sb.ToString());
-            return 1;
-        }
+        if (result.HasErrors) return Report(result.Diagnostics);
+
+        // Nix's parser also rejects what only scope resolution finds (undefined variables):
+        // the evaluator's static check does that without evaluating anything.
+        var staticDiagnostics = new Evaluator().Check(source);
+        foreach (var diagnostic in staticDiagnostics)
+            if (diagnostic.Severity == DiagnosticSeverity.Error) return Report(staticDiagnostics);
+
         if (!quiet)
         {
             var stdout = Console.OpenStandardOutput();
@@ -52,6 +54,14 @@ internal static class ParseCommand
             stdout.Flush();
         }
         return 0;
+    }
+
+    private static int Report(IReadOnlyList<Diagnostic> diagnostics)
+    {
+        var sb = new StringBuilder();
+        foreach (var diagnostic in diagnostics) DiagnosticFormatter.Append(sb, diagnostic);
+        Console.Error.Write(sb.ToString());
+        return 1;
     }
 
     private static SourceText ReadStdin()

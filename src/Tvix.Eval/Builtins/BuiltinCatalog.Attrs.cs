@@ -74,7 +74,7 @@ internal static partial class BuiltinCatalog
             var vals = new Value[s.Count];
             for (var i = 0; i < vals.Length; i++)
                 vals[i] = cx.CallLazy2(f, Value.FromString(new NixString(cx.Symbols.Bytes(s.Keys[i]))), s.Values[i]);
-            return Value.FromAttrs(new NixAttrs(cx.Symbols, s.Keys, vals));
+            return Value.FromAttrs(new NixAttrs(cx.Symbols, s.Keys, vals) { Positions = s.Positions });
         });
         r.Add("removeAttrs", 2, static (cx, a) =>
         {
@@ -129,15 +129,21 @@ internal static partial class BuiltinCatalog
                 return Value.FromAttrs(builder.Build());
             }
             if (f.Kind is ValueKind.PrimOp or ValueKind.PrimOpApp) return Value.FromAttrs(cx.EmptyAttrs);
-            throw cx.TypeError("a function", f);
+            throw cx.Error("'functionArgs' requires a function");
         });
         r.Add("unsafeGetAttrPos", 2, static (cx, a) =>
         {
-            // Attribute positions are not recorded by this evaluator yet; Nix returns null for
-            // attributes it has no position for, which callers must handle anyway.
-            cx.ForceString(a[0]);
-            cx.ForceAttrs(a[1]);
-            return Value.Null;
+            var name = cx.ForceString(a[0]);
+            var set = cx.ForceAttrs(a[1]);
+            var sym = cx.Symbols.Find(name.Bytes);
+            var index = sym < 0 ? -1 : set.IndexOf(sym);
+            if (index < 0 || set.Positions is not { } positions || positions[index].Source is not { } source) return Value.Null;
+            var (line, column) = source.GetLineColumn(positions[index].Offset);
+            var builder = cx.CreateAttrsBuilder(3);
+            builder.Add(cx.SymColumn, Value.FromInt(column));
+            builder.Add(cx.SymFile, Value.FromString(source.Path ?? source.Name));
+            builder.Add(cx.SymLine, Value.FromInt(line));
+            return Value.FromAttrs(builder.Build());
         });
     }
 }

@@ -46,7 +46,8 @@ internal static partial class BuiltinCatalog
         r.Add("trace", 2, static (cx, a) =>
         {
             var v = cx.Force(a[0]);
-            cx.Log.WriteLine("trace: " + cx.Print(v, strict: false));
+            // Like current Nix: a string is shown as it is, anything else as in error messages.
+            cx.Log.WriteLine("trace: " + (v.Kind == ValueKind.String ? v.RawString.ToString() : cx.PrintForError(v)));
             return a[1];
         });
         r.Add("traceVerbose", 2, static (cx, a) => a[1]);
@@ -60,13 +61,15 @@ internal static partial class BuiltinCatalog
         r.Add("addErrorContext", 2, static (cx, a) =>
         {
             try { return cx.Force(a[1]); }
-            catch (NixEvalException e)
-            {
-                try { e.AddTrace(cx.CoerceToString(a[0], StringCoercion.Interpolation).ToString(), null, default); }
-                catch (NixEvalException) { }
-                throw;
-            }
+            catch (NixEvalException e) when (AddContext(cx, e, a[0])) { throw; }
         });
         r.Add("break", 1, static (cx, a) => a[0]);
+    }
+
+    private static bool AddContext(EvalContext cx, NixEvalException e, Value message)
+    {
+        try { e.AddTrace(cx.CoerceToString(message, StringCoercion.Interpolation).ToString(), null, default); }
+        catch (NixEvalException) { }
+        return false;
     }
 }

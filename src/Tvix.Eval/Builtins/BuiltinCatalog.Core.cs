@@ -51,7 +51,14 @@ internal static partial class BuiltinCatalog
         r.Add("add", 2, static (cx, a) => Arithmetic.Add(cx, Num(cx, a[0]), Num(cx, a[1])));
         r.Add("sub", 2, static (cx, a) => Arithmetic.Sub(cx, Num(cx, a[0]), Num(cx, a[1])));
         r.Add("mul", 2, static (cx, a) => Arithmetic.Mul(cx, Num(cx, a[0]), Num(cx, a[1])));
-        r.Add("div", 2, static (cx, a) => Arithmetic.Div(cx, Num(cx, a[0]), Num(cx, a[1])));
+        r.Add("div", 2, static (cx, a) =>
+        {
+            // Nix checks the divisor first.
+            var d = cx.Force(a[1]);
+            if (!Arithmetic.IsNumber(d)) throw cx.TypeError("a float", d);
+            if (d.Kind == ValueKind.Int ? d.RawInt == 0 : d.RawFloat == 0) throw cx.Error("division by zero");
+            return Arithmetic.Div(cx, Num(cx, a[0]), d);
+        });
         r.Add("lessThan", 2, static (cx, a) => Value.FromBool(cx.LessThan(a[0], a[1])));
         r.Add("bitAnd", 2, static (cx, a) => Value.FromInt(cx.ForceInt(a[0]) & cx.ForceInt(a[1])));
         r.Add("bitOr", 2, static (cx, a) => Value.FromInt(cx.ForceInt(a[0]) | cx.ForceInt(a[1])));

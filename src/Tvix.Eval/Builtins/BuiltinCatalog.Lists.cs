@@ -9,12 +9,14 @@ internal static partial class BuiltinCatalog
     {
         r.Add("all", 2, static (cx, a) =>
         {
+            cx.ForceFunction(a[0]);
             foreach (var x in cx.ForceList(a[1]).Items)
                 if (!cx.ForceBool(cx.Call(a[0], x))) return Value.False;
             return Value.True;
         });
         r.Add("any", 2, static (cx, a) =>
         {
+            cx.ForceFunction(a[0]);
             foreach (var x in cx.ForceList(a[1]).Items)
                 if (cx.ForceBool(cx.Call(a[0], x))) return Value.True;
             return Value.False;
@@ -28,6 +30,7 @@ internal static partial class BuiltinCatalog
         });
         r.Add("concatMap", 2, static (cx, a) =>
         {
+            cx.ForceFunction(a[0]);
             var result = new List<Value>();
             foreach (var x in cx.ForceList(a[1]).Items) result.AddRange(cx.ForceList(cx.Call(a[0], x)).Items);
             return Value.FromList(new NixList([.. result]));
@@ -35,18 +38,19 @@ internal static partial class BuiltinCatalog
         r.Add("elem", 2, static (cx, a) =>
         {
             foreach (var x in cx.ForceList(a[1]).Items)
-                if (cx.ValuesEqual(a[0], x)) return Value.True;
+                if (cx.SlotsEqual(a[0], x)) return Value.True;
             return Value.False;
         });
         r.Add("elemAt", 2, static (cx, a) =>
         {
             var list = cx.ForceList(a[0]);
             var i = cx.ForceInt(a[1]);
-            if (i < 0 || i >= list.Count) throw cx.Error($"list index {i} is out of bounds");
+            if (i < 0 || i >= list.Count) throw cx.Error($"'builtins.elemAt' called with index {i} on a list of size {list.Count}");
             return list.Items[i];
         });
         r.Add("filter", 2, static (cx, a) =>
         {
+            cx.ForceFunction(a[0]);
             var list = cx.ForceList(a[1]);
             var result = new List<Value>(list.Count);
             foreach (var x in list.Items)
@@ -55,10 +59,9 @@ internal static partial class BuiltinCatalog
         });
         r.Add("foldl'", 3, static (cx, a) =>
         {
-            var op = a[0];
+            var op = cx.ForceFunction(a[0]);
             var acc = a[1];
             var list = cx.ForceList(a[2]);
-            if (list.Count > 0) cx.ForceFunction(op);
             foreach (var x in list.Items) acc = cx.Call(cx.Call(op, acc), x);
             return acc;
         });
@@ -72,6 +75,7 @@ internal static partial class BuiltinCatalog
         });
         r.Add("groupBy", 2, static (cx, a) =>
         {
+            cx.ForceFunction(a[0]);
             var groups = new Dictionary<int, List<Value>>();
             foreach (var x in cx.ForceList(a[1]).Items)
             {
@@ -99,12 +103,15 @@ internal static partial class BuiltinCatalog
         r.Add("map", 2, static (cx, a) =>
         {
             var list = cx.ForceList(a[1]);
+            if (list.Count == 0) return Value.FromList(list);
+            cx.ForceFunction(a[0]);
             var items = new Value[list.Count];
             for (var i = 0; i < items.Length; i++) items[i] = cx.CallLazy(a[0], list.Items[i]);
             return Value.FromList(new NixList(items));
         }, global: true);
         r.Add("partition", 2, static (cx, a) =>
         {
+            cx.ForceFunction(a[0]);
             var right = new List<Value>();
             var wrong = new List<Value>();
             foreach (var x in cx.ForceList(a[1]).Items)
@@ -116,8 +123,8 @@ internal static partial class BuiltinCatalog
         });
         r.Add("sort", 2, static (cx, a) =>
         {
-            var cmp = cx.ForceFunction(a[0]);
             var list = cx.ForceList(a[1]);
+            var cmp = cx.ForceFunction(a[0]);
             if (list.Count <= 1) return Value.FromList(list);
             var items = (Value[])list.Items.Clone();
             MergeSort(items, new Value[items.Length], 0, items.Length, (x, y) => cx.ForceBool(cx.Call(cmp, x, y)));
@@ -168,9 +175,9 @@ internal static partial class BuiltinCatalog
             while (lo <= hi)
             {
                 var mid = (lo + hi) >>> 1;
-                var c = cx.Compare(seen[mid], key);
+                var c = cx.Compare(key, seen[mid]);
                 if (c == 0) { found = mid; break; }
-                if (c < 0) lo = mid + 1; else hi = mid - 1;
+                if (c > 0) lo = mid + 1; else hi = mid - 1;
             }
             if (found >= 0) continue;
             seen.Insert(lo, key);

@@ -48,9 +48,10 @@ internal static partial class BuiltinCatalog
             var from = cx.ForceList(a[0]);
             var to = cx.ForceList(a[1]);
             if (from.Count != to.Count) throw cx.Error("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths");
-            var s = cx.ForceString(a[2]);
             var froms = new NixString[from.Count];
             for (var i = 0; i < froms.Length; i++) froms[i] = cx.ForceString(from.Items[i]);
+            var s = cx.ForceString(a[2]);
+            // Replacements are forced only when their pattern matches, as in current Nix.
             var tos = new NixString?[to.Count];
             var ctx = s.Context;
             var buf = new ArrayBufferWriter();
@@ -88,9 +89,9 @@ internal static partial class BuiltinCatalog
             var start = cx.ForceInt(a[0]);
             var len = cx.ForceInt(a[1]);
             var s = cx.CoerceToString(a[2], StringCoercion.Interpolation);
-            if (start < 0) throw cx.Error("negative start position in substring");
+            if (start < 0) throw cx.Error("negative start position in 'substring'");
             if (start >= s.Length) return Value.FromString(s.Context is null ? NixString.Empty : new NixString([], s.Context));
-            var end = len < 0 || start + len > s.Length ? s.Length : start + len;
+            var end = len < 0 || len > s.Length - start ? s.Length : start + len;
             if (start == 0 && end == s.Length) return Value.FromString(s);
             return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
         });

@@ -17,14 +17,16 @@ internal static class SupportJsonBuiltins
 
     private static Value FromJson(EvalContext cx, ReadOnlySpan<Value> args)
     {
-        var text = SupportArgs.String(cx, args[0], 0, "fromJSON");
+        var text = SupportArgs.StringNoContext(cx, args[0], 0, "fromJSON");
         try
         {
             return NixJsonReader<Value, ValueFactory>.Parse(text.Bytes, new ValueFactory(cx));
         }
         catch (NixJsonException e)
         {
-            throw cx.Error(e.Message);
+            var error = cx.Error(e.Message);
+            error.AddTrace("while decoding a JSON string", null, default);
+            throw error;
         }
     }
 

@@ -63,6 +63,8 @@ internal static class SupportRegexBuiltins
         {
             throw cx.Error(e.Message);
         }
+        // Without a match Nix returns the subject itself, context included.
+        if (matches.Count == 0) return Value.FromList(new NixList([Value.FromString(subject)]));
         var bytes = subject.Bytes;
         var items = new Value[matches.Count * 2 + 1];
         var n = 0;

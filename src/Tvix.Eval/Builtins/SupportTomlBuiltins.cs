@@ -46,7 +46,12 @@ internal static class SupportTomlBuiltins
                 return Value.FromList(new NixList(items));
             }
             case TomlValueKind.String:
-                return Value.FromString(v.StringValue!);
+                if (v.StringValue!.Contains('\0'))
+                {
+                    // Nix strings cannot hold NUL; current Nix reports it like fromJSON does.
+                    throw cx.Error($"while parsing TOML: error: input string '{v.StringValue.Replace('\0', '\u2400')}' cannot be represented as Nix string because it contains null bytes");
+                }
+                return Value.FromString(v.StringValue);
             case TomlValueKind.Integer:
                 return Value.FromInt(v.IntegerValue);
             case TomlValueKind.Float:

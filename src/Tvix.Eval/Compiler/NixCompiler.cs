@@ -180,6 +180,8 @@ internal sealed class NixCompiler
                 break;
             case PathKind.Home:
             {
+                Lint(_cx.Options.AbsolutePathLiterals,
+                    $"home path literals are not portable. Consider replacing path literal '{PathText(p)}' by a string, relative path, or parameter (lint-absolute-path-literals)", p.Span);
                 var home = _cx.IO.GetEnv("HOME") ?? "";
                 prefix = home;
                 if (literals.Length > 0 && literals[0] is { } first && first.Length > 0 && first[0] == '~')
@@ -372,7 +374,12 @@ internal sealed class NixCompiler
         foreach (var e in tree.Static) entries.Add((_cx.Symbols.Intern(e.Name), e));
         entries.Sort((a, b) => a.Sym.CompareTo(b.Sym));
         var keys = new int[entries.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = entries[i].Sym;
+        var positions = new AttrPos[entries.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = entries[i].Sym;
+            positions[i] = new AttrPos(_src, entries[i].Entry.Span.Start);
+        }
 
         if (!tree.IsRecursive && body is null && !legacyLet)
         {
@@ -389,7 +396,7 @@ internal sealed class NixCompiler
             for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i].Entry, inheritFromDepth: 0, inheritSourceBase: 0, recursive: false);
             var dynamics = CompileDynamics(tree);
             if (hiddenScope is not null) _scope = hiddenScope.Parent;
-            return new AttrSetNode(_src, span, keys, values, dynamics, hidden);
+            return new AttrSetNode(_src, span, keys, values, dynamics, hidden, positions);
         }
 
         var scope = new Scope(_scope);
@@ -404,7 +411,7 @@ internal sealed class NixCompiler
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
         var hasOverrides = body is null && Array.IndexOf(keys, _cx.SymOverrides) >= 0;
-        return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides);
+        return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides, positions);
     }
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)

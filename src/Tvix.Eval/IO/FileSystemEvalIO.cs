@@ -19,8 +19,8 @@ public sealed class FileSystemEvalIO : IEvalIO
     {
         if (!Directory.Exists(path))
         {
-            if (File.Exists(path)) throw new NixEvalException($"cannot read directory '{path}': Not a directory");
-            throw new NixEvalException($"cannot read directory '{path}': No such file or directory");
+            if (File.Exists(path)) throw new NixEvalException($"'{path}' is not a directory");
+            throw new NixEvalException($"path '{path}' does not exist");
         }
         var result = new List<(string, EvalFileType)>();
         foreach (var info in new DirectoryInfo(path).EnumerateFileSystemInfos())

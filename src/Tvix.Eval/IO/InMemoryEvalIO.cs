@@ -47,7 +47,7 @@ public sealed class InMemoryEvalIO : IEvalIO
     public IReadOnlyList<(string Name, EvalFileType Type)> ReadDir(string path)
     {
         if (!_dirs.Contains(path))
-            throw new NixEvalException($"cannot read directory '{path}': {(_files.ContainsKey(path) ? "Not a directory" : "No such file or directory")}");
+            throw new NixEvalException(_files.ContainsKey(path) ? $"'{path}' is not a directory" : $"path '{path}' does not exist");
         var prefix = path == "/" ? "/" : path + "/";
         var result = new List<(string, EvalFileType)>();
         foreach (var f in _files.Keys)

@@ -88,7 +88,7 @@ internal static class DynamicAttrs
 /// A non-recursive attribute set. Static names are interned and sorted at compile time. When
 /// the set has <c>inherit (e)</c>, a hidden environment holds the (lazy) <c>e</c> values.
 /// </summary>
-internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden) : Node(source, span)
+internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden, AttrPos[] positions) : Node(source, span)
 {
     public override Value Eval(EvalContext cx, Env env)
     {
@@ -96,11 +96,11 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
         if (hidden.Length > 0)
         {
             scope = new Env(hidden.Length, env);
-            for (var i = 0; i < hidden.Length; i++) scope.Slots[i] = hidden[i].Delay(cx, env);
+            for (var i = 0; i < hidden.Length; i++) scope[i] = hidden[i].Delay(cx, env);
         }
         var vals = new Value[values.Length];
         for (var i = 0; i < vals.Length; i++) vals[i] = values[i].Delay(cx, scope);
-        var attrs = new NixAttrs(cx.Symbols, keys, vals);
+        var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
         if (dynamics.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dynamics, scope, scope);
         return Value.FromAttrs(attrs);
     }
@@ -111,36 +111,35 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
 /// 0..keys.Length-1 hold the attributes in key order, further slots hold <c>inherit (e)</c>
 /// sources; all are initialised lazily in the new environment.
 /// </summary>
-internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides) : Node(source, span)
+internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
 {
     private readonly bool _hasOverrides = hasOverrides;
 
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = new Env(inits.Length, env);
-        var slots = scope.Slots;
         if (_hasOverrides)
         {
             // `__overrides` may replace slots, so no slot may alias another one's value.
-            for (var i = 0; i < inits.Length; i++) slots[i] = Value.FromThunk(new Thunk(inits[i], scope));
+            for (var i = 0; i < inits.Length; i++) scope[i] = Value.FromThunk(new Thunk(inits[i], scope));
         }
         else
         {
-            for (var i = 0; i < inits.Length; i++) slots[i] = inits[i].Delay(cx, scope);
+            for (var i = 0; i < inits.Length; i++) scope[i] = inits[i].Delay(cx, scope);
         }
         if (body is not null) return body.Eval(cx, scope);
 
-        var vals = keys.Length == slots.Length ? slots : slots.AsSpan(0, keys.Length).ToArray();
-        var attrs = new NixAttrs(cx.Symbols, keys, vals);
+        var vals = scope.CopySlots(keys.Length);
+        var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
         if (attrs.TryGet(cx.SymOverrides, out var overrides))
         {
             NixAttrs o;
             try { o = cx.ForceAttrs(overrides); }
-            catch (NixEvalException e) { e.AddTrace("while evaluating the `__overrides` attribute", Source, Span); throw; }
+            catch (NixEvalException e) when (e.Traced("while evaluating the `__overrides` attribute", Source, Span)) { throw; }
             for (var i = 0; i < o.Keys.Length; i++)
             {
                 var idx = attrs.IndexOf(o.Keys[i]);
-                if (idx >= 0) slots[idx] = o.Values[i];
+                if (idx >= 0) scope[idx] = o.Values[i];
             }
             attrs = attrs.Update(o);
         }

@@ -3,22 +3,46 @@ using Tvix.Eval.Syntax;
 
 namespace Tvix.Eval.Runtime;
 
-/// <summary>A lexical environment: the slots of one scope (a lambda's parameters, a let, a rec set, a with).</summary>
-internal sealed class Env
+/// <summary>
+/// A lexical environment: the slots of one scope (a lambda's parameters, a let, a rec set, a
+/// with) plus its parent. It is one array, element 0 holding the parent, so creating a scope
+/// is a single allocation; the struct is only a typed view of that array.
+/// </summary>
+internal readonly struct Env
 {
-    public readonly Value[] Slots;
-    public readonly Env? Parent;
+    private readonly Value[]? _a;
 
-    public Env(int size, Env? parent)
+    private Env(Value[]? a) => _a = a;
+
+    public Env(int size, Env parent)
     {
-        Slots = size == 0 ? [] : new Value[size];
-        Parent = parent;
+        _a = new Value[size + 1];
+        _a[0] = new Value(ValueKind.Invalid, parent._a, 0);
     }
 
-    public Env(Value[] slots, Env? parent)
+    /// <summary>The enclosing environment.</summary>
+    public Env Parent
     {
-        Slots = slots;
-        Parent = parent;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(Unsafe.As<Value[]>(_a![0].Obj));
+    }
+
+    /// <summary>Slot <paramref name="i"/> (0-based).</summary>
+    public ref Value this[int i]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ref _a![i + 1];
+    }
+
+    /// <summary>A copy of the first <paramref name="count"/> slots.</summary>
+    public Value[] CopySlots(int count) => count == 0 ? [] : _a.AsSpan(1, count).ToArray();
+
+    /// <summary>An environment holding <paramref name="values"/>, with no parent.</summary>
+    public static Env Of(ReadOnlySpan<Value> values)
+    {
+        var env = new Env(values.Length, default);
+        values.CopyTo(env._a.AsSpan(1));
+        return env;
     }
 }
 
@@ -42,7 +66,7 @@ internal sealed class Thunk
     private static readonly Node Blackhole = new BlackholeNode();
 
     private Node? _code;
-    private Env? _env;
+    private Env _env;
     private Value _value;
 
     public Thunk(Node code, Env env)
@@ -64,19 +88,24 @@ internal sealed class Thunk
         _code = Blackhole;
         try
         {
-            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw cx.StackOverflow();
-            var v = code.Eval(cx, _env!);
+            if (!cx.HasStack()) throw cx.StackOverflow();
+            var v = code.Eval(cx, _env);
             _value = v;
-            _env = null;
+            _env = default;
             _code = null;
             return v;
         }
-        catch
+        catch (Exception) when (Restore(code))
         {
-            // A failed thunk can be forced again (tryEval, or a later caller), as in Nix.
-            _code = code;
             throw;
         }
+    }
+
+    /// <summary>A failed thunk can be forced again (tryEval, or a later caller), as in Nix. Runs as an exception filter.</summary>
+    private bool Restore(Node code)
+    {
+        _code = code;
+        return false;
     }
 
     private sealed class BlackholeNode() : Node(SourceText.From(""), default)

@@ -33,7 +33,7 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         var formals = Formals;
         if (formals is null)
         {
-            env.Slots[0] = arg;
+            env[0] = arg;
             return Body.Eval(cx, env);
         }
 
@@ -41,13 +41,12 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         if (forced.Kind != ValueKind.Attrs)
             throw cx.TypeError("a set", forced).WithPosition(Source, Span);
         var attrs = forced.RawAttrs;
-        var slots = env.Slots;
         var used = 0;
         for (var i = 0; i < formals.Length; i++)
         {
             var f = formals[i];
-            if (attrs.TryGet(f.Sym, out var v)) { slots[i] = v; used++; }
-            else if (f.Default is not null) slots[i] = f.Default.Delay(cx, env);
+            if (attrs.TryGet(f.Sym, out var v)) { env[i] = v; used++; }
+            else if (f.Default is not null) env[i] = f.Default.Delay(cx, env);
             else throw Error($"function '{DisplayName}' called without required argument '{f.Name}'");
         }
         if (!HasEllipsis && used != attrs.Count)
@@ -58,7 +57,7 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
                     throw Error($"function '{DisplayName}' called with unexpected argument '{cx.Symbols.Text(key)}'");
             }
         }
-        if (AtSlot >= 0) slots[AtSlot] = forced;
+        if (AtSlot >= 0) env[AtSlot] = forced;
         return Body.Eval(cx, env);
     }
 }

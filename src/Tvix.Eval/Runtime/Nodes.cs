@@ -23,17 +23,17 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Env Target(Env env)
     {
-        for (var d = Depth; d > 0; d--) env = env.Parent!;
+        for (var d = Depth; d > 0; d--) env = env.Parent;
         return env;
     }
 
     public override Value Eval(EvalContext cx, Env env)
     {
-        var v = Target(env).Slots[Index];
+        var v = Target(env)[Index];
         if (v.Kind == ValueKind.Thunk)
         {
             try { return v.RawThunk.Force(cx); }
-            catch (NixEvalException e) { e.WithPosition(Source, Span); throw; }
+            catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
         }
         if (v.Kind == ValueKind.Invalid) return Delay(cx, env).RawThunk.Force(cx);
         return v;
@@ -41,7 +41,7 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
 
     public override Value Delay(EvalContext cx, Env env)
     {
-        var v = Target(env).Slots[Index];
+        var v = Target(env)[Index];
         // A slot of a recursive scope that is not initialised yet: defer the read itself.
         return v.Kind == ValueKind.Invalid ? Value.FromThunk(new Thunk(new DeferredLocalNode(this), env)) : v;
     }
@@ -50,7 +50,7 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
     {
         public override Value Eval(EvalContext cx, Env env)
         {
-            var v = local.Target(env).Slots[local.Index];
+            var v = local.Target(env)[local.Index];
             if (v.Kind == ValueKind.Invalid) throw Error("infinite recursion encountered");
             return cx.Force(v);
         }
@@ -75,13 +75,13 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
         var level = 0;
         for (var i = 0; i < depths.Length; i++)
         {
-            for (; level < depths[i]; level++) e = e.Parent!;
-            var ns = cx.Force(e.Slots[0]);
+            for (; level < depths[i]; level++) e = e.Parent;
+            var ns = cx.Force(e[0]);
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
             if (ns.RawAttrs.TryGet(sym, out var v))
             {
                 try { return cx.Force(v); }
-                catch (NixEvalException ex) { ex.WithPosition(Source, Span); throw; }
+                catch (NixEvalException ex) when (ex.AtPosition(Source, Span)) { throw; }
             }
         }
         throw Error($"undefined variable '{name}'");
@@ -101,12 +101,7 @@ internal sealed class InterpolationNode(SourceText source, TextSpan span, byte[]
             var node = parts[i]!;
             NixString s;
             try { s = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
-            catch (NixEvalException e)
-            {
-                e.WithPosition(node.Source, node.Span);
-                e.AddTrace("while evaluating a path segment", Source, node.Span);
-                throw;
-            }
+            catch (NixEvalException e) when (e.AtPosition(node.Source, node.Span) || e.Traced("while evaluating a path segment", Source, node.Span)) { throw; }
             buffer.Write(s.RawBytes);
             context = NixContext.Union(context, s.Context);
         }
@@ -187,7 +182,7 @@ internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node b
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = new Env(1, env);
-        scope.Slots[0] = ns.Delay(cx, env);
+        scope[0] = ns.Delay(cx, env);
         return body.Eval(cx, scope);
     }
 }
@@ -199,11 +194,7 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
         var f = function.Eval(cx, env);
         var a = argument.Delay(cx, env);
         try { return cx.Call(f, a); }
-        catch (NixEvalException e)
-        {
-            e.WithPosition(Source, Span);
-            throw;
-        }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 }
 

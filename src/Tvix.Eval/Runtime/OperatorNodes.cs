@@ -19,7 +19,7 @@ internal sealed class NegateNode(SourceText source, TextSpan span, Node operand)
     {
         var v = operand.Eval(cx, env);
         try { return Arithmetic.Sub(cx, Value.FromInt(0), v); }
-        catch (NixEvalException e) { e.WithPosition(Source, Span); throw; }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 }
 
@@ -94,11 +94,7 @@ internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Nod
                 default: return Value.FromBool(!(cx.Compare(l, r) < 0));
             }
         }
-        catch (NixEvalException e)
-        {
-            e.WithPosition(Source, Span);
-            throw;
-        }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 }
 

@@ -9,6 +9,11 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
     private readonly HashSet<object> _seen = new(ReferenceEqualityComparer.Instance);
     private int _depth;
 
+    // In error messages Nix prints at most this many list items and attributes in total.
+    private const int MaxErrorItems = 10;
+    private int _itemsPrinted;
+    private int _attrsPrinted;
+
     public void Print(Value v)
     {
         object? slot = null;
@@ -52,17 +57,25 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
     {
         if (a.Count == 0) { sb.Append("{ }"); return; }
         if (!_seen.Add(a)) { sb.Append("«repeated»"); return; }
-        if (forError && (_depth > 2 || sb.Length > 200)) { sb.Append("{ … }"); return; }
         if (cx.IsDerivationNoForce(a) && forError) { sb.Append("«derivation»"); return; }
         cx.EnsureStack();
         _depth++;
         sb.Append("{ ");
-        foreach (var i in a.ByteOrder())
+        var order = a.ByteOrder();
+        for (var n = 0; n < order.Length; n++)
         {
+            if (forError && _attrsPrinted >= MaxErrorItems)
+            {
+                var left = order.Length - n;
+                sb.Append('«').Append(left).Append(left == 1 ? " attribute elided» " : " attributes elided» ");
+                break;
+            }
+            var i = order[n];
             AppendAttrName(sb, cx.Symbols.Bytes(a.Keys[i]));
             sb.Append(" = ");
             Print(a.Values[i]);
             sb.Append("; ");
+            _attrsPrinted++;
         }
         sb.Append('}');
         _depth--;
@@ -75,14 +88,21 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
         // is "the same" only when reached through the same value slot (here: the same thunk).
         var identity = l.Count <= 2 ? slot : l;
         if (identity is not null && !_seen.Add(identity)) { sb.Append("«repeated»"); return; }
-        if (forError && (_depth > 2 || sb.Length > 200)) { sb.Append("[ … ]"); return; }
         cx.EnsureStack();
         _depth++;
         sb.Append("[ ");
-        foreach (var item in l.Items)
+        var items = l.Items;
+        for (var n = 0; n < items.Length; n++)
         {
-            Print(item);
+            if (forError && _itemsPrinted >= MaxErrorItems)
+            {
+                var left = items.Length - n;
+                sb.Append('«').Append(left).Append(left == 1 ? " item elided» " : " items elided» ");
+                break;
+            }
+            Print(items[n]);
             sb.Append(' ');
+            _itemsPrinted++;
         }
         sb.Append(']');
         _depth--;

@@ -6,7 +6,10 @@ namespace Tvix.Eval.Syntax;
 /// (<c>a.b = 1; a.c = 2;</c>) create implicit nested sets, and an attribute-set literal merges
 /// with them; anything else defined twice is an error.
 /// </summary>
-/// <remarks>Keys are names as Latin-1 strings, a lossless stand-in for the name's bytes.</remarks>
+/// <remarks>
+/// Keys are names as Latin-1 strings, a lossless stand-in for the name's bytes. Identifiers
+/// are interned per parse, so the linear search of small sets mostly compares references.
+/// </remarks>
 internal sealed class BindingModel
 {
     private const int IndexThreshold = 8;
@@ -24,15 +27,31 @@ internal sealed class BindingModel
 
     public BindingEntry EntryAt(int i) => _entries![i];
 
-    public BindingEntry? Find(string key)
+    /// <summary>Empties the model so that it can be reused.</summary>
+    public void Reset()
     {
-        if (_index != null) return _index.TryGetValue(key, out var i) ? _entries![i] : null;
+        if (_keys != null)
+        {
+            Array.Clear(_keys, 0, Count);
+            Array.Clear(_entries!, 0, Count);
+        }
+        _index = null;
+        Count = 0;
+        HasDynamic = false;
+    }
+
+    public void SetNested(int i, BindingModel nested) => _entries![i].Nested = nested;
+
+    /// <summary>The index of <paramref name="key"/>, or -1.</summary>
+    public int Find(string key)
+    {
+        if (_index != null) return _index.TryGetValue(key, out var i) ? i : -1;
         for (var i = 0; i < Count; i++)
         {
             var k = _keys![i];
-            if ((object)k == key || string.Equals(k, key, StringComparison.Ordinal)) return _entries![i];
+            if ((object)k == key || string.Equals(k, key, StringComparison.Ordinal)) return i;
         }
-        return null;
+        return -1;
     }
 
     public void Add(string key, BindingEntry entry)
@@ -59,16 +78,16 @@ internal sealed class BindingModel
 }
 
 /// <summary>One name in a <see cref="BindingModel"/>: where it was defined and with what.</summary>
-internal sealed class BindingEntry(TextSpan position, Expr? value, bool inherited)
+internal struct BindingEntry(TextSpan position, Expr? value, bool inherited)
 {
     /// <summary>Nix's position of the definition: the start of the attribute path, or the inherited name.</summary>
-    public TextSpan Position { get; } = position;
+    public readonly TextSpan Position = position;
 
     /// <summary>The value expression, or null for implicit nested sets and inherited names.</summary>
-    public Expr? Value { get; } = value;
+    public readonly Expr? Value = value;
 
-    public bool Inherited { get; } = inherited;
+    public readonly bool Inherited = inherited;
 
     /// <summary>The names inside, once known: for implicit nested sets, or an attribute-set literal that took part in a merge.</summary>
-    public BindingModel? Nested { get; set; }
+    public BindingModel? Nested;
 }

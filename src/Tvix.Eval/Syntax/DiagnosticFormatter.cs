@@ -35,7 +35,8 @@ public static class DiagnosticFormatter
         var source = diagnostic.Source;
         var (line, column) = diagnostic.Position;
         output.Append(diagnostic.Severity == DiagnosticSeverity.Error ? "error: " : "warning: ")
-            .Append(diagnostic.Message).Append('\n');
+            // Continuation lines of a message are indented under it, as Nix does.
+            .Append(diagnostic.Message.Replace("\n", "\n       ", StringComparison.Ordinal)).Append('\n');
         output.Append("       at ").Append(source.Name).Append(':').Append(line).Append(':').Append(column).Append(":\n");
         var lineCount = CountLines(source);
         if (line > 1) AppendCodeLine(output, line - 1, source.GetLineText(line - 1));

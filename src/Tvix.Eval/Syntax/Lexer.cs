@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Tvix.Eval.Syntax;
 
 /// <summary>
@@ -30,7 +32,8 @@ internal ref struct Lexer
         _source = source;
         _src = source.Bytes.Span;
         _diagnostics = diagnostics;
-        _tokens = new Token[Math.Max(16, _src.Length / 3)];
+        // Rented: the parser returns the array to the pool when it is done.
+        _tokens = ArrayPool<Token>.Shared.Rent(Math.Max(16, _src.Length / 4));
         _states = new State[16];
         _states[0] = State.Default;
         _stateDepth = 1;
@@ -62,7 +65,13 @@ internal ref struct Lexer
 
     private void Add(TokenKind kind, int start, int end)
     {
-        if (_count == _tokens.Length) Array.Resize(ref _tokens, _tokens.Length * 2);
+        if (_count == _tokens.Length)
+        {
+            var bigger = ArrayPool<Token>.Shared.Rent(_tokens.Length * 2);
+            _tokens.AsSpan().CopyTo(bigger);
+            ArrayPool<Token>.Shared.Return(_tokens);
+            _tokens = bigger;
+        }
         _tokens[_count++] = new Token(kind, start, end);
     }
 
@@ -78,8 +87,11 @@ internal ref struct Lexer
         if (_stateDepth > 1) _stateDepth--;
     }
 
-    private void Error(string message, int start, int end) =>
-        _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, TextSpan.FromBounds(start, end)));
+    private void Error(string message, int start, int end)
+    {
+        if (_diagnostics.Count < Parser.MaxDiagnostics)
+            _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, TextSpan.FromBounds(start, end)));
+    }
 
     private int At(int i) => i < _src.Length ? _src[i] : -1;
 

@@ -91,6 +91,9 @@ public static class NixPrinter
     {
         public readonly ArrayBufferWriter<byte> Output = new(256);
 
+        /// <summary>Where the last URI ended: a ',' right after it would be read as part of the URI.</summary>
+        private int _uriEnd = -1;
+
         private void Raw(string ascii)
         {
             var span = Output.GetSpan(ascii.Length);
@@ -156,6 +159,7 @@ public static class NixPrinter
                     break;
                 case UriExpr u:
                     Text(u.Uri);
+                    _uriEnd = Output.WrittenCount;
                     break;
                 case VarExpr v:
                     Text(v.Name);
@@ -177,7 +181,7 @@ public static class NixPrinter
                     }
                     break;
                 case HasAttrExpr has:
-                    Expr(has.Target, 12, depth);
+                    Expr(has.Target, 11, depth);
                     Raw(" ? ");
                     AttrPath(has.Path, depth);
                     break;
@@ -431,6 +435,7 @@ public static class NixPrinter
                     Byte((byte)'{');
                     for (var i = 0; i < pattern.Formals.Count; i++)
                     {
+                        if (i > 0 && _uriEnd == Output.WrittenCount) Byte((byte)' ');
                         Raw(i == 0 ? " " : ", ");
                         var formal = pattern.Formals[i];
                         Text(formal.Name);
@@ -440,6 +445,7 @@ public static class NixPrinter
                             Expr(formal.Default, 0, depth);
                         }
                     }
+                    if (pattern.HasEllipsis && pattern.Formals.Count > 0 && _uriEnd == Output.WrittenCount) Byte((byte)' ');
                     if (pattern.HasEllipsis) Raw(pattern.Formals.Count == 0 ? " ..." : ", ...");
                     Raw(" }");
                     if (pattern.AtName != null && !pattern.AtNameFirst)

@@ -10,10 +10,15 @@ internal sealed partial class Parser
     /// <summary>When positive, duplicate-attribute errors are not reported (models of already-checked literals are being rebuilt).</summary>
     private int _quietChecks;
 
-    private List<Binding> ParseBindings(BindingsOwner owner, out BindingModel model)
+    private readonly ListPool<Formal> _formalLists = new();
+
+    /// <summary>Models of the binding blocks being parsed, reused: a block's model is not needed once the block is done.</summary>
+    private readonly Stack<BindingModel> _freeModels = new();
+
+    private Binding[] ParseBindings(BindingsOwner owner, out bool hasDynamic)
     {
-        model = new BindingModel();
-        var bindings = new List<Binding>();
+        var model = _freeModels.Count > 0 ? _freeModels.Pop() : new BindingModel();
+        var bindings = _bindingLists.Rent();
         var terminator = owner == BindingsOwner.Let ? TokenKind.In : TokenKind.RightBrace;
         while (true)
         {
@@ -29,13 +34,16 @@ internal sealed partial class Parser
             }
             else
             {
-                // A closing token of an enclosing construct: the owner reports what it expected.
-                if (k is TokenKind.RightBrace or TokenKind.In or TokenKind.RightParen or TokenKind.RightBracket) break;
+                // A '}' or 'in' that is not ours closes an enclosing construct: the owner reports what it expected.
+                if (k is TokenKind.RightBrace or TokenKind.In) break;
                 Unexpected(bindings.Count == 0 ? FirstBindingExpectation(owner) : null);
                 SkipBinding();
             }
         }
-        return bindings;
+        hasDynamic = model.HasDynamic;
+        model.Reset();
+        _freeModels.Push(model);
+        return _bindingLists.ToArrayAndReturn(bindings);
     }
 
     // What bison reports when the first binding cannot start (its default reductions leave few choices).
@@ -46,7 +54,11 @@ internal sealed partial class Parser
         _ => "'in' or 'inherit'",
     };
 
-    /// <summary>Skips the rest of a broken binding: through the next <c>;</c> at this level, or up to a closing token.</summary>
+    /// <summary>
+    /// Skips the rest of a broken binding: through the next <c>;</c> at this level, or up to a
+    /// <c>}</c> or <c>in</c>. A stray <c>)</c> or <c>]</c> is skipped too: inside bindings it is
+    /// more likely a typo than the end of an enclosing construct.
+    /// </summary>
     private void SkipBinding()
     {
         var depth = 0;
@@ -62,10 +74,10 @@ internal sealed partial class Parser
                     _panic = false;
                     return;
                 }
-                if (k is TokenKind.RightBrace or TokenKind.RightParen or TokenKind.RightBracket or TokenKind.In) return;
+                if (k is TokenKind.RightBrace or TokenKind.In) return;
             }
             if (IsOpener(k)) depth++;
-            else if (IsCloser(k)) depth--;
+            else if (IsCloser(k) && depth > 0) depth--;
             Advance();
         }
     }
@@ -96,7 +108,7 @@ internal sealed partial class Parser
             from = ParseExpr();
             ExpectClosing(TokenKind.RightParen, "')'");
         }
-        var names = new List<AttrName>();
+        var names = _nameLists.Rent();
         while (Kind is TokenKind.Identifier or TokenKind.OrKeyword or TokenKind.Quote or TokenKind.DollarCurly)
         {
             var name = ParseAttrName()!;
@@ -106,7 +118,7 @@ internal sealed partial class Parser
             else AddInherited(model, key, name.Span);
         }
         var terminated = Expect(TokenKind.Semicolon, null);
-        bindings.Add(new InheritBinding(SpanFrom(start), from, names.ToArray()));
+        bindings.Add(new InheritBinding(SpanFrom(start), from, _nameLists.ToArrayAndReturn(names)));
         if (!terminated) SkipBinding();
     }
 
@@ -144,9 +156,9 @@ internal sealed partial class Parser
     private void AddInherited(BindingModel model, string key, TextSpan span)
     {
         var existing = model.Find(key);
-        if (existing != null)
+        if (existing >= 0)
         {
-            ReportDuplicate(DisplayKey(key), span, existing.Position);
+            ReportDuplicate(DisplayKey(key), span, model.EntryAt(existing).Position);
             return;
         }
         model.Add(key, new BindingEntry(span, null, inherited: true));
@@ -169,12 +181,12 @@ internal sealed partial class Parser
                 continue;
             }
             var existing = target.Find(key);
-            if (existing != null)
+            if (existing >= 0)
             {
-                var nested = ModelOf(existing);
+                var nested = ModelOf(target, existing);
                 if (nested == null)
                 {
-                    ReportDuplicate(DisplayPath(names, i + 1, null), position, existing.Position);
+                    ReportDuplicate(DisplayPath(names, i + 1, null), position, target.EntryAt(existing).Position);
                     return;
                 }
                 target = nested;
@@ -199,16 +211,16 @@ internal sealed partial class Parser
     private void AddEntry(BindingModel target, IReadOnlyList<AttrName> path, List<string>? extra, string key, BindingEntry definition)
     {
         var existing = target.Find(key);
-        if (existing == null)
+        if (existing < 0)
         {
             target.Add(key, definition);
             return;
         }
-        var incoming = ModelOf(definition);
-        var current = incoming != null ? ModelOf(existing) : null;
+        var incoming = definition.Inherited ? null : definition.Nested ?? BuildModel(definition.Value);
+        var current = incoming != null ? ModelOf(target, existing) : null;
         if (incoming == null || current == null)
         {
-            ReportDuplicate(DisplayPath(path, path.Count, extra), definition.Position, existing.Position);
+            ReportDuplicate(DisplayPath(path, path.Count, extra), definition.Position, target.EntryAt(existing).Position);
             return;
         }
         extra ??= new List<string>();
@@ -222,36 +234,41 @@ internal sealed partial class Parser
         if (incoming.HasDynamic) current.HasDynamic = true;
     }
 
-    /// <summary>The names inside an entry if it is an attribute set (implicit, or a literal, possibly parenthesised), else null.</summary>
-    private BindingModel? ModelOf(BindingEntry entry)
+    /// <summary>The names inside entry <paramref name="index"/> of <paramref name="owner"/> if it is an attribute set (implicit, or a literal, possibly parenthesised), else null.</summary>
+    private BindingModel? ModelOf(BindingModel owner, int index)
     {
+        var entry = owner.EntryAt(index);
         if (entry.Inherited) return null;
         if (entry.Nested != null) return entry.Nested;
-        if (entry.Value != null && Unparenthesize(entry.Value) is AttrSetExpr set)
+        var built = BuildModel(entry.Value);
+        if (built != null) owner.SetNested(index, built);
+        return built;
+    }
+
+    /// <summary>The names an attribute-set literal defines; null if <paramref name="value"/> is not one.</summary>
+    private BindingModel? BuildModel(Expr? value)
+    {
+        if (value == null || Unparenthesize(value) is not AttrSetExpr set) return null;
+        // The literal's own duplicates were reported when it was parsed; rebuild its names quietly.
+        _quietChecks++;
+        var model = new BindingModel();
+        foreach (var binding in set.Bindings)
         {
-            // The literal's own duplicates were reported when it was parsed; rebuild its names quietly.
-            _quietChecks++;
-            var model = new BindingModel();
-            foreach (var binding in set.Bindings)
+            if (binding is AttrBinding attr)
             {
-                if (binding is AttrBinding attr)
+                AddAttr(model, attr.Path, attr.Value);
+            }
+            else if (binding is InheritBinding inherit)
+            {
+                foreach (var name in inherit.Names)
                 {
-                    AddAttr(model, attr.Path, attr.Value);
-                }
-                else if (binding is InheritBinding inherit)
-                {
-                    foreach (var name in inherit.Names)
-                    {
-                        var key = StaticKey(name);
-                        if (key != null) AddInherited(model, key, name.Span);
-                    }
+                    var key = StaticKey(name);
+                    if (key != null) AddInherited(model, key, name.Span);
                 }
             }
-            _quietChecks--;
-            entry.Nested = model;
-            return model;
         }
-        return null;
+        _quietChecks--;
+        return model;
     }
 
     private static string DisplayPath(IReadOnlyList<AttrName> names, int count, List<string>? extra)
@@ -331,7 +348,7 @@ internal sealed partial class Parser
     {
         hasEllipsis = false;
         Advance(); // '{'
-        var formals = new List<Formal>();
+        var formals = _formalLists.Rent();
         if (Kind == TokenKind.RightBrace)
         {
             Advance();
@@ -379,7 +396,7 @@ internal sealed partial class Parser
             ExpectClosing(TokenKind.RightBrace, "'}' or ','");
             break;
         }
-        return formals.ToArray();
+        return _formalLists.ToArrayAndReturn(formals);
     }
 
     /// <summary>Nix's <c>validateFormals</c>: no formal twice, and the <c>@</c> name is not also a formal.</summary>

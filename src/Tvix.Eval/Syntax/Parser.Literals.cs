@@ -6,6 +6,7 @@ namespace Tvix.Eval.Syntax;
 // Literals: numbers, "…" strings, ''…'' strings (with Nix's indentation stripping) and paths.
 internal sealed partial class Parser
 {
+    private readonly ListPool<IndentedPiece> _pieceLists = new();
     private byte[] _scratch = new byte[256];
     private int _scratchLength;
 
@@ -115,7 +116,7 @@ internal sealed partial class Parser
     private StringExpr ParseString()
     {
         var start = Advance().Start; // '"'
-        var parts = new List<StringPart>(1);
+        var parts = _partLists.Rent();
         var literalStart = -1;
         var literalEnd = -1;
         _scratchLength = 0;
@@ -151,7 +152,7 @@ internal sealed partial class Parser
                 break;
             }
         }
-        return new StringExpr(SpanFrom(start), parts.ToArray(), false);
+        return new StringExpr(SpanFrom(start), _partLists.ToArrayAndReturn(parts), false);
     }
 
     /// <summary><c>${ e }</c> inside a string or path. The scratch buffer is saved around the nested parse.</summary>
@@ -201,7 +202,7 @@ internal sealed partial class Parser
     private StringExpr ParseIndentedString()
     {
         var start = Advance().Start; // "''"
-        var pieces = new List<IndentedPiece>();
+        var pieces = _pieceLists.Rent();
         while (true)
         {
             var t = Cur;
@@ -237,7 +238,9 @@ internal sealed partial class Parser
                 break;
             }
         }
-        return new StringExpr(SpanFrom(start), StripIndentation(pieces), true);
+        var parts = StripIndentation(pieces);
+        _pieceLists.Return(pieces);
+        return new StringExpr(SpanFrom(start), parts, true);
     }
 
     /// <summary>
@@ -290,7 +293,7 @@ internal sealed partial class Parser
             }
         }
 
-        var parts = new List<StringPart>(1);
+        var parts = _partLists.Rent();
         atStartOfLine = true;
         var curDropped = 0;
         var literalStart = -1;
@@ -349,7 +352,7 @@ internal sealed partial class Parser
             }
         }
         FlushLiteral(parts, ref literalStart, literalEnd);
-        return parts.ToArray();
+        return _partLists.ToArrayAndReturn(parts);
     }
 
     /// <summary>A path literal: its first segment, then literal fragments and interpolations up to the end-of-path token.</summary>
@@ -359,7 +362,7 @@ internal sealed partial class Parser
         var kind = first.Kind == TokenKind.HomePath ? PathKind.Home
             : Src[first.Start] == '/' ? PathKind.Absolute
             : PathKind.Relative;
-        var parts = new List<StringPart>(1);
+        var parts = _partLists.Rent();
         _scratchLength = 0;
         ScratchAppend(Src.Slice(first.Start, first.Length));
         var literalStart = first.Start;
@@ -386,6 +389,6 @@ internal sealed partial class Parser
                 break;
             }
         }
-        return new PathExpr(SpanFrom(first.Start), kind, parts.ToArray());
+        return new PathExpr(SpanFrom(first.Start), kind, _partLists.ToArrayAndReturn(parts));
     }
 }

@@ -17,12 +17,19 @@ internal sealed partial class Parser
 
     private const int MaxSyntaxErrors = 50;
 
+    /// <summary>Bounds the output for hostile input (a file of a million duplicate attributes).</summary>
+    internal const int MaxDiagnostics = 200;
+
     private readonly SourceText _source;
     private readonly Token[] _tokens;
     private readonly int _count;
     private readonly List<Diagnostic> _diagnostics;
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nameLookup;
+    private readonly ListPool<Expr> _exprLists = new();
+    private readonly ListPool<StringPart> _partLists = new();
+    private readonly ListPool<AttrName> _nameLists = new();
+    private readonly ListPool<Binding> _bindingLists = new();
     private int _pos;
     private int _prevEnd;
     private int _depth;
@@ -58,6 +65,10 @@ internal sealed partial class Parser
             _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, "internal error in the Nix parser: " + e.Message, _source,
                 new TextSpan(Math.Min(Cur.Start, _source.Bytes.Length), 0)));
             root = new ErrorExpr(new TextSpan(0, _source.Bytes.Length));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<Token>.Shared.Return(_tokens);
         }
         if (_diagnostics.Count > 1) SortBySpan(_diagnostics);
         return new ParseResult(_source, root, _diagnostics.ToArray());
@@ -103,8 +114,10 @@ internal sealed partial class Parser
 
     // ---- diagnostics ----
 
-    private void Error(string message, TextSpan span) =>
-        _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, span));
+    private void Error(string message, TextSpan span)
+    {
+        if (_diagnostics.Count < MaxDiagnostics) _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, span));
+    }
 
     /// <summary>Reports bison's "syntax error, unexpected X[, expecting Y]" at the current token, unless already recovering.</summary>
     private void Unexpected(string? expecting)
@@ -141,7 +154,9 @@ internal sealed partial class Parser
         if (Kind == kind)
         {
             Advance();
-            _panic = false;
+            // 'then' and 'else' are weak anchors: after an error before them, what follows is
+            // likely broken too, so stay quiet until a stronger one.
+            if (kind is not (TokenKind.Then or TokenKind.Else)) _panic = false;
             return true;
         }
         Unexpected(expecting);
@@ -154,7 +169,7 @@ internal sealed partial class Parser
             {
                 while (_pos < i) Advance();
                 Advance();
-                _panic = false;
+                if (kind is not (TokenKind.Then or TokenKind.Else)) _panic = false;
                 return true;
             }
             if (k == TokenKind.EndOfFile) return false;
@@ -190,7 +205,8 @@ internal sealed partial class Parser
     {
         _depth++;
         if (_aborted) return false;
-        if (_depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        // The stack probe is cheap but not free; a few levels between probes stay far inside its safety margin.
+        if (_depth > MaxDepth || ((_depth & 15) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
         {
             Abort();
             return false;
@@ -281,9 +297,9 @@ internal sealed partial class Parser
     private Expr ParseLet()
     {
         var start = Advance().Start; // 'let'
-        var bindings = ParseBindings(BindingsOwner.Let, out var model);
-        ExpectClosing(TokenKind.In, bindings.Count == 0 ? "'in' or 'inherit'" : null);
-        if (model.HasDynamic)
+        var bindings = ParseBindings(BindingsOwner.Let, out var hasDynamic);
+        ExpectClosing(TokenKind.In, bindings.Length == 0 ? "'in' or 'inherit'" : null);
+        if (hasDynamic)
             Error("dynamic attributes not allowed in let", new TextSpan(start, 3));
         var body = ParseFunction();
         return new LetExpr(SpanFrom(start), bindings, body);
@@ -346,7 +362,9 @@ internal sealed partial class Parser
             case TokenKind.Star: op = BinaryOperator.Multiply; return 9;
             case TokenKind.Slash: op = BinaryOperator.Divide; return 9;
             case TokenKind.Concat: op = BinaryOperator.Concat; assoc = Assoc.Right; return 10;
-            case TokenKind.Question: assoc = Assoc.None; return 11;
+            // Nominally non-associative, but bison never sees a conflict after `a ? b` (an attribute
+            // path cannot continue with '?'), so `a ? b ? c` is `(a ? b) ? c` in Nix.
+            case TokenKind.Question: return 11;
             default: return 0;
         }
     }
@@ -405,7 +423,7 @@ internal sealed partial class Parser
                 var right = ParseBinary(assoc == Assoc.Right ? precedence : precedence + 1);
                 left = new BinaryExpr(SpanFrom(start), op, left, right);
             }
-            // Non-associative operators: `a == b == c` and `a ? b ? c` are syntax errors.
+            // Non-associative operators: `a == b == c` and `a < b < c` are syntax errors.
             if (assoc == Assoc.None && BinaryPrecedence(Kind, out _, out _) == precedence) Unexpected(null);
         }
         _depth--;
@@ -488,7 +506,9 @@ internal sealed partial class Parser
             Unexpected("identifier or 'or' or '${' or '\"'");
             return null;
         }
-        var names = new List<AttrName>(2) { first };
+        if (Kind != TokenKind.Dot) return new AttrPath(SpanFrom(start), [first]);
+        var names = _nameLists.Rent();
+        names.Add(first);
         while (Kind == TokenKind.Dot)
         {
             Advance();
@@ -500,7 +520,7 @@ internal sealed partial class Parser
             }
             names.Add(next);
         }
-        return new AttrPath(SpanFrom(start), names.ToArray());
+        return new AttrPath(SpanFrom(start), _nameLists.ToArrayAndReturn(names));
     }
 
     /// <summary>One attribute name (<c>attr</c> or <c>string_attr</c>), or null if the current token cannot start one.</summary>
@@ -581,7 +601,7 @@ internal sealed partial class Parser
                 Advance();
                 if (!Expect(TokenKind.LeftBrace, "'{'")) return new ErrorExpr(SpanFrom(t.Start));
                 var bindings = ParseBindings(BindingsOwner.RecSet, out _);
-                ExpectClosing(TokenKind.RightBrace, bindings.Count == 0 ? "'inherit' or '}'" : null);
+                ExpectClosing(TokenKind.RightBrace, bindings.Length == 0 ? "'inherit' or '}'" : null);
                 return new AttrSetExpr(SpanFrom(t.Start), true, bindings);
             }
             case TokenKind.Let:
@@ -590,7 +610,7 @@ internal sealed partial class Parser
                 Advance();
                 if (!Expect(TokenKind.LeftBrace, "'{'")) return new ErrorExpr(SpanFrom(t.Start));
                 var bindings = ParseBindings(BindingsOwner.RecSet, out _);
-                ExpectClosing(TokenKind.RightBrace, bindings.Count == 0 ? "'inherit' or '}'" : null);
+                ExpectClosing(TokenKind.RightBrace, bindings.Length == 0 ? "'inherit' or '}'" : null);
                 return new LegacyLetExpr(SpanFrom(t.Start), bindings);
             }
             default:
@@ -611,7 +631,7 @@ internal sealed partial class Parser
     private Expr ParseList()
     {
         var start = Advance().Start; // '['
-        var items = new List<Expr>();
+        var items = _exprLists.Rent();
         while (true)
         {
             var k = Kind;
@@ -631,6 +651,6 @@ internal sealed partial class Parser
                 break;
             Advance();
         }
-        return new ListExpr(SpanFrom(start), items.ToArray());
+        return new ListExpr(SpanFrom(start), _exprLists.ToArrayAndReturn(items));
     }
 }

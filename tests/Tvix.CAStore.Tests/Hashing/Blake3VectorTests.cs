@@ -6,6 +6,11 @@ using Tvix.Testing;
 namespace Tvix.CAStore.Tests.Hashing;
 
 /// <summary>The official BLAKE3 vectors plus the extra lengths, in every mode and on every SIMD width.</summary>
+/// <remarks>
+/// The widths this machine lacks fall back to narrower ones. To exercise the fallbacks of the
+/// kernels themselves (rotations without AVX-512, no AVX2, scalar only), rerun with
+/// <c>DOTNET_EnableAVX512=0</c>, <c>DOTNET_EnableAVX2=0</c>, or <c>DOTNET_EnableSSE42=0 DOTNET_EnableAVX=0</c>.
+/// </remarks>
 public sealed class Blake3VectorTests
 {
     public sealed record Case(string File, int InputLength, string Hash, string KeyedHash, string DeriveKey)

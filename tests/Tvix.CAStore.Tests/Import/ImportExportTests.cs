@@ -187,3 +187,21 @@ public sealed class CorruptBlobTests
         Assert.Contains("corrupt", e.Message);
     }
 }
+
+public sealed class CancellationTests
+{
+    [Fact]
+    public async Task ImportAndExportObserveCancellation()
+    {
+        using var tmp = new TempDir();
+        var source = Path.Combine(tmp.Path, "source");
+        Directory.CreateDirectory(source);
+        await File.WriteAllTextAsync(Path.Combine(source, "f"), "x");
+        var blobs = new MemoryBlobService();
+        var dirs = new MemoryDirectoryService();
+        var cancelled = new CancellationToken(canceled: true);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new FileSystemImporter(blobs, dirs).ImportAsync(source, cancelled));
+        var node = await new FileSystemImporter(blobs, dirs).ImportAsync(source);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new FileSystemExporter(blobs, dirs).ExportAsync(node, Path.Combine(tmp.Path, "out"), cancelled));
+    }
+}

@@ -61,5 +61,11 @@ public sealed class ServiceFactoryTests
         var digest = await blobs.PutAsync("di"u8.ToArray());
         Assert.True(await provider.GetRequiredService<IBlobService>().HasAsync(digest));
         Assert.IsType<MemoryDirectoryService>(provider.GetRequiredService<IDirectoryService>());
+
+        using var tmp = new TempDir();
+        await File.WriteAllTextAsync(Path.Combine(tmp.Path, "f"), "via DI");
+        var node = await provider.GetRequiredService<Tvix.CAStore.Import.FileSystemImporter>().ImportAsync(tmp.Path);
+        await provider.GetRequiredService<Tvix.CAStore.Import.FileSystemExporter>().ExportAsync(node, Path.Combine(tmp.Path, "out"));
+        Assert.Equal("via DI", await File.ReadAllTextAsync(Path.Combine(tmp.Path, "out", "f")));
     }
 }

@@ -30,7 +30,7 @@ internal static class EvalHelper
             catch (NixEvalException e) { return Describe(e); }
         }
         if (result.Error is { } err) return Describe(err);
-        var d = result.Diagnostics.First(x => x.Severity == Syntax.DiagnosticSeverity.Error);
+        var d = result.Diagnostics.First(x => x.Severity == Tvix.Eval.Syntax.DiagnosticSeverity.Error);
         return (d.Message, d.Position.Line, d.Position.Column, false);
     }
 

@@ -12,15 +12,28 @@ public sealed class PosixRegexTests
     private string Match(string pattern, string subject)
     {
         var bytes = Encoding.UTF8.GetBytes(subject);
-        var groups = _cache.Get(Encoding.UTF8.GetBytes(pattern)).MatchWhole(bytes);
-        return groups == null ? "null" : Render(bytes, groups);
+        var regex = _cache.Get(Encoding.UTF8.GetBytes(pattern));
+        var groups = regex.MatchWhole(bytes);
+        var result = groups == null ? "null" : Render(bytes, groups);
+        // The libstdc++-style matcher must agree with the .NET translation on every case.
+        var reference = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount).MatchWhole(bytes);
+        Assert.Equal(result, reference == null ? "null" : Render(bytes, reference));
+        return result;
     }
 
     /// <summary>Renders <c>builtins.split</c>'s result as Nix prints it.</summary>
     private string Split(string pattern, string subject)
     {
         var bytes = Encoding.UTF8.GetBytes(subject);
-        var matches = _cache.Get(Encoding.UTF8.GetBytes(pattern)).Split(bytes, out var lastEnd);
+        var regex = _cache.Get(Encoding.UTF8.GetBytes(pattern));
+        var result = RenderSplit(bytes, regex.Split(bytes, out var lastEnd), lastEnd);
+        var matcher = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount);
+        Assert.Equal(result, RenderSplit(bytes, matcher.Split(bytes, out var lastEnd2), lastEnd2));
+        return result;
+    }
+
+    private static string RenderSplit(byte[] bytes, List<RegexSplitMatch> matches, int lastEnd)
+    {
         var sb = new StringBuilder("[ ");
         foreach (var m in matches)
         {
@@ -56,7 +69,6 @@ public sealed class PosixRegexTests
     [InlineData("(a)|(b)", "b", "[ null \"b\" ]")]
     [InlineData("a.c", "a\nc", "[ ]")] // '.' matches newline in POSIX
     [InlineData("a$", "a\n", "null")] // '$' is only the end of the subject
-    [InlineData("\\n", "n", "[ ]")] // an escaped ordinary character is that character
     [InlineData("[\\n]", "\\", "[ ]")] // a backslash is literal inside brackets
     [InlineData("[]a]+", "]a]", "[ ]")]
     [InlineData("[^]a]", "b", "[ ]")]
@@ -113,11 +125,99 @@ public sealed class PosixRegexTests
     [InlineData("[[:nope:]]")]
     [InlineData("[z-a]")]
     [InlineData("a\\")]
-    [InlineData("(|*)")]
+    [InlineData("\\n")] // only special characters may be escaped
+    [InlineData("\\}")]
+    [InlineData("\\]")]
+    [InlineData("\\1")] // no back-references in EREs
+    [InlineData("a{,2}")]
+    [InlineData("a{1,2,3}")]
+    [InlineData("[]")]
+    [InlineData("(")]
+    [InlineData("a|*")]
+    [InlineData("^*")]
+    [InlineData("[[:alpha:]-z]")]
+    [InlineData("[a-[.z.]]")]
+    [InlineData("[[:word:]]")]    [InlineData("(|*)")]
     public void InvalidPatternsAreRejected(string pattern)
     {
         var e = Assert.Throws<PosixRegexException>(() => _cache.Get(Encoding.UTF8.GetBytes(pattern)));
         Assert.Equal($"invalid regular expression '{pattern}'", e.Message);
+    }
+
+    /// <summary>Results of C++ Nix (libstdc++'s std::regex::extended) on corner cases.</summary>
+    [Theory]
+    [InlineData("(ab)*?", "abab", "[ \"ab\" ]")]
+    [InlineData("a**", "aaa", "[ ]")]
+    [InlineData("()", "", "[ \"\" ]")]
+    [InlineData("(a*)+", "b", "null")]
+    [InlineData("(a*)*", "", "[ \"\" ]")]
+    [InlineData("(a|b)*", "ab", "[ \"b\" ]")]
+    [InlineData(".*", "a\nb", "[ ]")]
+    [InlineData("(a|ab)(bc|c)", "abc", "[ \"a\" \"bc\" ]")]
+    [InlineData("(a|ab)(c|bcd)(d*)", "abcd", "[ \"a\" \"bcd\" \"\" ]")]
+    [InlineData("(a*)(ab)?b?", "aab", "[ \"aa\" null ]")]
+    [InlineData("}", "}", "[ ]")]
+    [InlineData("]", "]", "[ ]")]
+    [InlineData("a{1,2}?", "", "[ ]")]
+    [InlineData("a^b", "ab", "null")]
+    [InlineData("(^a)", "a", "[ \"a\" ]")]
+    [InlineData("[^a]", "\n", "[ ]")]
+    [InlineData("(a)|b", "b", "[ null ]")]
+    [InlineData("((a)|b)*", "ab", "[ \"b\" \"a\" ]")]
+    [InlineData("((a)|b)*", "ba", "[ \"a\" \"a\" ]")]
+    [InlineData("(a?)*", "aa", "[ \"\" ]")]
+    [InlineData("(a*)+", "", "[ \"\" ]")]
+    [InlineData("(|a)+", "a", "[ \"\" ]")]
+    [InlineData("(a|)+", "a", "[ \"\" ]")]
+    [InlineData("(a|ab)*c", "abc", "[ \"ab\" ]")]
+    [InlineData("[^]a]", "b", "[ ]")]
+    [InlineData("[a\\]]", "a]", "[ ]")]
+    [InlineData("[[.a.]]", "a", "[ ]")]
+    [InlineData("[[=a=]]", "a", "[ ]")]
+    [InlineData("[[:w:]]", "a", "[ ]")]
+    [InlineData("a{0}", "", "[ ]")]
+    [InlineData("[%--]", "+", "[ ]")]
+    [InlineData("[--/]", ".", "[ ]")]
+    [InlineData("a+?", "a", "[ ]")]
+    [InlineData("a??", "", "[ ]")]
+    [InlineData("(a)(b)?", "a", "[ \"a\" null ]")]
+    [InlineData("\\{\\[\\(\\)\\|\\^\\$\\.\\*\\+\\?\\\\", "{[()|^$.*+?\\", "[ ]")]
+    [InlineData("a{1}{2}", "aa", "[ ]")]
+    public void MatchAgreesWithCppNix(string pattern, string subject, string expected)
+    {
+        Assert.Equal(expected, Match(pattern, subject));
+    }
+
+    [Theory]
+    [InlineData("a|ab", "abc", "[ \"\" [ ] \"c\" ]")]
+    [InlineData("(a|ab)(c|bcd)", "abcd", "[ \"\" [ \"a\" \"bcd\" ] \"\" ]")]
+    [InlineData("x*(xy)?", "xxy", "[ \"\" [ null ] \"\" [ null ] \"y\" [ null ] \"\" ]")]
+    [InlineData("|a", "ab", "[ \"\" [ ] \"\" [ ] \"b\" [ ] \"\" ]")]
+    [InlineData("(a)|b", "ab", "[ \"\" [ \"a\" ] \"\" [ null ] \"\" ]")]
+    [InlineData("", "ab", "[ \"\" [ ] \"a\" [ ] \"b\" [ ] \"\" ]")]
+    [InlineData("^", "ab", "[ \"\" [ ] \"ab\" ]")]
+    [InlineData("$", "ab", "[ \"ab\" [ ] \"\" ]")]
+    [InlineData("(a*)*", "b", "[ \"\" [ \"\" ] \"b\" [ \"\" ] \"\" ]")]
+    public void SplitAgreesWithCppNix(string pattern, string subject, string expected)
+    {
+        Assert.Equal(expected, Split(pattern, subject));
+    }
+
+    [Theory]
+    [InlineData("a{99999}")]
+    [InlineData("(ab){20000}")]
+    public void HugeRepeatsExceedTheMemoryLimit(string pattern)
+    {
+        var e = Assert.Throws<PosixRegexException>(() => _cache.Get(Encoding.UTF8.GetBytes(pattern)));
+        Assert.Equal($"memory limit exceeded by regular expression '{pattern}'", e.Message);
+    }
+
+    [Theory]
+    [InlineData("a{50000}")]
+    [InlineData("a{0,30000}")]
+    public void LargeRepeatsWithinTheLimitCompile(string pattern)
+    {
+        Assert.Equal("null", Match(pattern, "b"));
     }
 
     [Fact]
@@ -127,6 +227,26 @@ public sealed class PosixRegexTests
         var groups = regex.MatchWhole([(byte)'a', 0xFF, (byte)'c']);
         Assert.NotNull(groups);
         Assert.Equal(new RegexCapture(1, 1), groups![0]);
+    }
+
+    [Fact]
+    public void HotPatternsKeepTheirResultsAfterBeingCompiledToIL()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal("[ \"abc\" \"12\" ]", Match("([a-z]+)-([0-9]+)", "abc-12"));
+            Assert.Equal("[ ]", Match("[a-z]+-[0-9]+", "abc-12"));
+            Assert.Equal("null", Match("[a-z]+-[0-9]+", "abc-"));
+            Assert.Equal("[ \"\" [ ] \"c\" ]", Split("a|ab", "abc"));
+        }
+    }
+
+    [Fact]
+    public void LongSubjectsWithoutGroupsMatch()
+    {
+        var subject = new string('a', 5000) + "b";
+        Assert.Equal("[ ]", Match("a*b", subject));
+        Assert.Equal("null", Match("a*c", subject));
     }
 
     [Fact]

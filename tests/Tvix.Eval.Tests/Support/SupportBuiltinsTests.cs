@@ -76,6 +76,16 @@ public sealed class SupportBuiltinsTests
     }
 
     [Fact]
+    public void SplitWithoutAMatchReturnsTheSubjectWithItsContext()
+    {
+        var r = Call("split", S("q"), SWithContext("/nix/store/abc-y", "/nix/store/abc-y"));
+        Assert.Equal(1, r.AsList.Count);
+        Assert.True(_cx.Force(r.AsList[0]).AsString.HasContext);
+        r = Call("split", S("y"), SWithContext("/nix/store/abc-y", "/nix/store/abc-y"));
+        Assert.False(_cx.Force(r.AsList[0]).AsString.HasContext);
+    }
+
+    [Fact]
     public void Versions()
     {
         Assert.Equal("[ \"2\" \"3\" \"16\" ]", Eval("splitVersion", S("2.3.16")));

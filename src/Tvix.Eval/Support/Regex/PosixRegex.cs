@@ -22,23 +22,41 @@ internal readonly record struct RegexSplitMatch(int PrefixStart, int PrefixLengt
 /// Subjects are byte strings (see <see cref="PosixRegexTranslator"/> for the Latin-1 mapping).
 /// </summary>
 /// <remarks>
-/// Known difference: .NET picks the first alternative that matches (Perl semantics) where
-/// POSIX picks the longest match at the leftmost position, so <c>split "a|ab" "abc"</c> finds
-/// <c>a</c> here and <c>ab</c> in C++ Nix. For <c>match</c> the subject must be matched
-/// entirely, which makes both agree on whether it matches.
+/// How C++ Nix matches (libstdc++'s depth-first executor in POSIX mode): at an alternation it
+/// tries every branch and keeps the longest match; at a greedy repetition it tries one more
+/// round first and stops at the first success. For <c>match</c> only complete matches count,
+/// so the first one found wins, which is what .NET's backtracking finds too: <c>match</c> runs
+/// on .NET's engine (compiled to IL when hot). For <c>split</c> the longest-branch rule changes
+/// results (<c>split "a|ab" "abc"</c> finds <c>ab</c>), so .NET only finds where the next match
+/// starts and <see cref="PosixBacktrackingMatcher"/>, which follows libstdc++ exactly, decides
+/// its end and groups there.
 /// </remarks>
 internal sealed class PosixRegex
 {
     private static readonly Encoding Latin1 = Encoding.Latin1;
 
-    private readonly NetRegex _whole;
-    private readonly NetRegex _search;
-    private readonly string _display;
+    /// <summary>
+    /// After this many uses a pattern is recompiled to IL (<see cref="RegexOptions.Compiled"/>):
+    /// that costs about a millisecond, which only pays off for the patterns Nix code calls in
+    /// loops, and most patterns are used a few times.
+    /// </summary>
+    private const int CompileAfterUses = 64;
 
-    private PosixRegex(NetRegex whole, NetRegex search, int groupCount, string display)
+    private const RegexOptions Options = RegexOptions.CultureInvariant;
+
+    private NetRegex _whole;
+    private NetRegex _search;
+    private readonly string _ere;
+    private readonly string _display;
+    private PosixBacktrackingMatcher? _matcher;
+    private int _wholeUses;
+    private int _searchUses;
+
+    private PosixRegex(NetRegex whole, NetRegex search, string ere, int groupCount, string display)
     {
         _whole = whole;
         _search = search;
+        _ere = ere;
         GroupCount = groupCount;
         _display = display;
     }
@@ -58,16 +76,16 @@ internal sealed class PosixRegex
         {
             (translated, groups) = PosixRegexTranslator.Translate(ere);
         }
-        catch (PosixRegexException)
+        catch (PosixRegexException e)
         {
-            throw new PosixRegexException(display);
+            throw e.IsTooLarge ? PosixRegexException.TooLarge(display) : new PosixRegexException(display);
         }
-        const RegexOptions options = RegexOptions.CultureInvariant;
+        const RegexOptions options = Options;
         try
         {
             var whole = new NetRegex(@"\A(?:" + translated + @")\z", options, matchTimeout);
             var search = new NetRegex(translated, options, matchTimeout);
-            return new PosixRegex(whole, search, groups, display);
+            return new PosixRegex(whole, search, ere, groups, display);
         }
         catch (ArgumentException)
         {
@@ -81,32 +99,71 @@ internal sealed class PosixRegex
     /// </summary>
     public RegexCapture[]? MatchWhole(ReadOnlySpan<byte> subject)
     {
+        if (++_wholeUses == CompileAfterUses) _whole = Recompile(_whole);
+        if (GroupCount == 0)
+        {
+            // Without groups only success matters: match the span, no string needed.
+            char[]? rented = null;
+            var chars = subject.Length <= 256 ? stackalloc char[subject.Length] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(subject.Length)).AsSpan(0, subject.Length);
+            try
+            {
+                Latin1.GetChars(subject, chars);
+                return IsMatch(_whole, chars) ? [] : null;
+            }
+            finally
+            {
+                if (rented != null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
+            }
+        }
         var text = Latin1.GetString(subject);
         var m = Run(_whole, text, 0);
         return m.Success ? Captures(m) : null;
     }
 
+    private static NetRegex Recompile(NetRegex regex) =>
+        new(regex.ToString(), Options | RegexOptions.Compiled, regex.MatchTimeout);
+
+    private bool IsMatch(NetRegex regex, ReadOnlySpan<char> text)
+    {
+        try
+        {
+            return regex.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw TimedOut(regex);
+        }
+    }
+
+    private PosixRegexException TimedOut(NetRegex regex) =>
+        new(_display, $"regular expression '{_display}' took longer than {regex.MatchTimeout.TotalSeconds:0.#} s to match");
+
     /// <summary>
-    /// All non-overlapping matches, left to right, as <c>std::regex_iterator</c> finds them: an
-    /// empty match is followed by a search one byte further on. The text after the last match is
-    /// <c>[lastEnd, length)</c>, with <paramref name="lastEnd"/> 0 when nothing matched.
+    /// All non-overlapping matches, left to right, as <c>std::regex_iterator</c> finds them (after
+    /// an empty match, a non-empty one at the same place, else a search one byte on). The text
+    /// after the last match is <c>[lastEnd, length)</c>, with <paramref name="lastEnd"/> 0 when
+    /// nothing matched.
     /// </summary>
     public List<RegexSplitMatch> Split(ReadOnlySpan<byte> subject, out int lastEnd)
     {
+        if (++_searchUses == CompileAfterUses) _search = Recompile(_search);
         var text = Latin1.GetString(subject);
-        var result = new List<RegexSplitMatch>();
-        var prevEnd = 0;
-        var searchFrom = 0;
-        while (searchFrom <= text.Length)
+        var search = _search;
+        _matcher ??= new PosixBacktrackingMatcher(_ere, GroupCount);
+        try
         {
-            var m = Run(_search, text, searchFrom);
-            if (!m.Success) break;
-            result.Add(new RegexSplitMatch(prevEnd, m.Index - prevEnd, Captures(m)));
-            prevEnd = m.Index + m.Length;
-            searchFrom = m.Length == 0 ? prevEnd + 1 : prevEnd;
+            // .NET finds where a match can start (any path matching there means libstdc++
+            // matches there too); the libstdc++-exact matcher runs only at those positions.
+            return _matcher.Split(subject, out lastEnd, from =>
+            {
+                var m = Run(search, text, from);
+                return m.Success ? m.Index : -1;
+            });
         }
-        lastEnd = prevEnd;
-        return result;
+        catch (PosixRegexException e) when (e.Pattern.Length == 0)
+        {
+            throw new PosixRegexException(_display, $"regular expression '{_display}' is too complex for a subject of {subject.Length} bytes");
+        }
     }
 
     private System.Text.RegularExpressions.Match Run(NetRegex regex, string text, int start)
@@ -117,7 +174,7 @@ internal sealed class PosixRegex
         }
         catch (RegexMatchTimeoutException)
         {
-            throw new PosixRegexException(_display, $"regular expression '{_display}' took longer than {regex.MatchTimeout.TotalSeconds:0.#} s to match");
+            throw TimedOut(regex);
         }
     }
 

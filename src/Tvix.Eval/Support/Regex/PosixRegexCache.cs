@@ -14,6 +14,9 @@ internal sealed class PosixRegexCache
     private readonly ConcurrentDictionary<string, PosixRegex> _entries = new(StringComparer.Ordinal);
     private readonly int _capacity;
 
+    /// <summary>The last pattern looked up: loops call match/split with one pattern many times.</summary>
+    private (byte[] Pattern, PosixRegex Regex)? _last;
+
     public PosixRegexCache(TimeSpan matchTimeout, int capacity = 1024)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -31,12 +34,16 @@ internal sealed class PosixRegexCache
     /// <exception cref="PosixRegexException">The pattern is invalid.</exception>
     public PosixRegex Get(ReadOnlySpan<byte> pattern)
     {
+        if (_last is { } last && pattern.SequenceEqual(last.Pattern)) return last.Regex;
         // Latin-1 keeps every byte distinct, so the key is exact.
         var key = System.Text.Encoding.Latin1.GetString(pattern);
-        if (_entries.TryGetValue(key, out var regex)) return regex;
-        regex = PosixRegex.Compile(pattern, MatchTimeout);
-        if (_entries.Count >= _capacity) _entries.Clear();
-        _entries[key] = regex;
+        if (!_entries.TryGetValue(key, out var regex))
+        {
+            regex = PosixRegex.Compile(pattern, MatchTimeout);
+            if (_entries.Count >= _capacity) _entries.Clear();
+            _entries[key] = regex;
+        }
+        _last = (pattern.ToArray(), regex);
         return regex;
     }
 }

@@ -15,6 +15,13 @@ internal sealed class PosixRegexException : Exception
         Pattern = pattern;
     }
 
+    /// <summary>libstdc++'s error_space: the pattern needs too large an automaton.</summary>
+    public static PosixRegexException TooLarge(string pattern) =>
+        new(pattern, $"memory limit exceeded by regular expression '{pattern}'") { IsTooLarge = true };
+
+    /// <summary>Whether this is the "memory limit exceeded" error rather than a syntax error.</summary>
+    public bool IsTooLarge { get; private init; }
+
     /// <summary>The pattern as given (Latin-1 decoded bytes).</summary>
     public string Pattern { get; }
 }

@@ -27,7 +27,8 @@ internal static class PosixRegexTranslator
     {
         var state = new State(ere);
         var sb = new StringBuilder(ere.Length * 2);
-        ParseAlternation(ref state, sb, depth: 0);
+        var states = ParseAlternation(ref state, sb, depth: 0);
+        if (states + 2 >= StateLimit) throw PosixRegexException.TooLarge(ere);
         if (state.Pos < ere.Length) throw Invalid(ere); // an unmatched ')'
         return (sb.ToString(), state.Groups);
     }
@@ -45,34 +46,45 @@ internal static class PosixRegexTranslator
 
     private static PosixRegexException Invalid(string ere) => new(ere);
 
-    private static void ParseAlternation(ref State st, StringBuilder sb, int depth)
+    /// <summary>
+    /// libstdc++ refuses patterns whose automaton needs more than 100 000 states ("memory limit
+    /// exceeded"); bounded repeats copy their operand, so <c>(ab){20000}</c> is too large. We
+    /// estimate the states the same way (one per character, three per group, one per
+    /// alternative or loop, a copy per repetition) to fail on the same patterns.
+    /// </summary>
+    private const long StateLimit = 100_000;
+
+    private static long ParseAlternation(ref State st, StringBuilder sb, int depth)
     {
+        long states = 0;
         while (true)
         {
-            ParseBranch(ref st, sb, depth);
+            states += ParseBranch(ref st, sb, depth);
             if (!st.AtEnd && st.Current == '|')
             {
                 sb.Append('|');
                 st.Pos++;
+                states++;
                 continue;
             }
-            return;
+            return states;
         }
     }
 
-    private static void ParseBranch(ref State st, StringBuilder sb, int depth)
+    private static long ParseBranch(ref State st, StringBuilder sb, int depth)
     {
+        long states = 0;
         while (!st.AtEnd)
         {
             var c = st.Current;
-            if (c == '|') return;
+            if (c == '|') return states;
             if (c == ')')
             {
                 if (depth == 0) throw Invalid(st.Ere);
-                return;
+                return states;
             }
             var atomStart = sb.Length;
-            var quantifiable = ParseAtom(ref st, sb, depth);
+            var quantifiable = ParseAtom(ref st, sb, depth, out var atomStates);
             var quantified = false;
             while (!st.AtEnd && IsQuantifierStart(ref st))
             {
@@ -83,22 +95,25 @@ internal static class PosixRegexTranslator
                     sb.Insert(atomStart, "(?:");
                     sb.Append(')');
                 }
-                AppendQuantifier(ref st, sb);
+                atomStates = AppendQuantifier(ref st, sb, atomStates);
                 quantified = true;
             }
+            states = Math.Min(states + atomStates, StateLimit + 1);
         }
+        return states;
     }
 
     private static bool IsQuantifierStart(ref State st) => st.Current is '*' or '+' or '?' or '{';
 
-    private static void AppendQuantifier(ref State st, StringBuilder sb)
+    /// <summary>Appends a quantifier; returns the estimated states of the quantified atom.</summary>
+    private static long AppendQuantifier(ref State st, StringBuilder sb, long atomStates)
     {
         var c = st.Current;
         st.Pos++;
         if (c != '{')
         {
             sb.Append(c);
-            return;
+            return c == '+' ? atomStates * 2 + 1 : atomStates + 1;
         }
         var min = ReadNumber(ref st);
         if (min < 0) throw Invalid(st.Ere);
@@ -114,6 +129,8 @@ internal static class PosixRegexTranslator
         sb.Append('{').Append(min);
         if (max != min) sb.Append(',').Append(max >= 0 ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
         sb.Append('}');
+        var copies = (max >= 0 ? max : min + 1) + 1L;
+        return Math.Min(atomStates * copies + (max >= 0 ? max - min : 1), StateLimit + 1);
     }
 
     private static int ReadNumber(ref State st)
@@ -123,15 +140,16 @@ internal static class PosixRegexTranslator
         while (!st.AtEnd && st.Current is >= '0' and <= '9')
         {
             value = value * 10 + (st.Current - '0');
-            if (value > 65535) throw Invalid(st.Ere);
+            if (value > 1_000_000) throw PosixRegexException.TooLarge(st.Ere);
             st.Pos++;
         }
         return st.Pos == start ? -1 : (int)value;
     }
 
     /// <summary>Appends one atom; returns whether a quantifier may follow it.</summary>
-    private static bool ParseAtom(ref State st, StringBuilder sb, int depth)
+    private static bool ParseAtom(ref State st, StringBuilder sb, int depth, out long states)
     {
+        states = 1;
         var c = st.Current;
         switch (c)
         {
@@ -141,7 +159,7 @@ internal static class PosixRegexTranslator
                 st.Pos++;
                 st.Groups++;
                 sb.Append('(');
-                ParseAlternation(ref st, sb, depth + 1);
+                states = ParseAlternation(ref st, sb, depth + 1) + 3;
                 if (st.AtEnd || st.Current != ')') throw Invalid(st.Ere);
                 st.Pos++;
                 sb.Append(')');
@@ -163,7 +181,11 @@ internal static class PosixRegexTranslator
                 return true;
             case '\\':
                 st.Pos++;
-                if (st.AtEnd) throw Invalid(st.Ere); // trailing backslash
+                // Only the special characters may be escaped (libstdc++ rejects "\n", "\1", "\}", …).
+                if (st.AtEnd || st.Current is not ('{' or '[' or '(' or ')' or '|' or '^' or '$' or '.' or '*' or '+' or '?' or '\\'))
+                {
+                    throw Invalid(st.Ere);
+                }
                 AppendLiteral(sb, st.Current);
                 st.Pos++;
                 return true;
@@ -188,12 +210,30 @@ internal static class PosixRegexTranslator
 
     private static void ParseBracket(ref State st, StringBuilder sb)
     {
+        var set = ParseBracketSet(st.Ere, ref st.Pos, out var negated);
+        AppendSet(sb, set, negated);
+    }
+
+    /// <summary>
+    /// Parses a bracket expression at <paramref name="pos"/> (on its '[') up to and including its
+    /// ']'; returns the bytes it lists (before negation) as 256 flags, which lets ranges and
+    /// classes combine freely.
+    /// </summary>
+    internal static bool[] ParseBracketSet(string ere, ref int pos, out bool negated)
+    {
+        var st = new State(ere) { Pos = pos };
+        var set = ParseBracketSet(ref st, out negated);
+        pos = st.Pos;
+        return set;
+    }
+
+    private static bool[] ParseBracketSet(ref State st, out bool negated)
+    {
         var ere = st.Ere;
         st.Pos++; // '['
-        var negated = !st.AtEnd && st.Current == '^';
+        negated = !st.AtEnd && st.Current == '^';
         if (negated) st.Pos++;
-        // Collect the set as 256 booleans: simple, and lets ranges and classes combine freely.
-        Span<bool> set = stackalloc bool[256];
+        var set = new bool[256];
         var first = true;
         while (true)
         {
@@ -216,6 +256,8 @@ internal static class PosixRegexTranslator
                 if (kind == ':')
                 {
                     if (!AddClass(set, name)) throw Invalid(ere);
+                    // A class cannot start a range.
+                    if (st.Pos + 1 < ere.Length && ere[st.Pos] == '-' && ere[st.Pos + 1] != ']') throw Invalid(ere);
                     continue;
                 }
                 // [=c=] and [.c.]: in the C locale only single characters are collating elements.
@@ -231,26 +273,21 @@ internal static class PosixRegexTranslator
             if (st.Pos + 1 < ere.Length && ere[st.Pos] == '-' && ere[st.Pos + 1] != ']')
             {
                 st.Pos++;
-                int high;
-                if (ere[st.Pos] == '[' && st.Pos + 1 < ere.Length && ere[st.Pos + 1] is '=' or '.')
-                {
-                    var kind = ere[st.Pos + 1];
-                    var close = ere.IndexOf(kind + "]", st.Pos + 2, StringComparison.Ordinal);
-                    if (close < 0 || close - st.Pos - 2 != 1) throw Invalid(ere);
-                    high = ere[st.Pos + 2];
-                    st.Pos = close + 2;
-                }
-                else
-                {
-                    high = ere[st.Pos];
-                    st.Pos++;
-                }
+                // libstdc++ does not accept a collating element as the end of a range.
+                if (ere[st.Pos] == '[' && st.Pos + 1 < ere.Length && ere[st.Pos + 1] is '=' or '.' or ':') throw Invalid(ere);
+                var high = (int)ere[st.Pos];
+                st.Pos++;
                 if (high < low) throw Invalid(ere);
                 for (var i = low; i <= high && i < 256; i++) set[i] = true;
                 continue;
             }
             if (low < 256) set[low] = true;
         }
+        return set;
+    }
+
+    private static void AppendSet(StringBuilder sb, bool[] set, bool negated)
+    {
         var any = false;
         for (var i = 0; i < 256 && !any; i++) any = set[i];
         if (!any)
@@ -278,7 +315,7 @@ internal static class PosixRegexTranslator
     }
 
     /// <summary>The POSIX classes of the C locale (ASCII only).</summary>
-    private static bool AddClass(Span<bool> set, string name)
+    private static bool AddClass(bool[] set, string name)
     {
         switch (name)
         {
@@ -300,7 +337,7 @@ internal static class PosixRegexTranslator
         }
     }
 
-    private static void Range(Span<bool> set, char low, char high)
+    private static void Range(bool[] set, char low, char high)
     {
         for (int i = low; i <= high; i++) set[i] = true;
     }

@@ -1,0 +1,547 @@
+using System.Runtime.CompilerServices;
+
+namespace Tvix.Eval.Support.Regex;
+
+/// <summary>
+/// A byte-level matcher that reproduces libstdc++'s depth-first <c>std::regex</c> executor in
+/// POSIX mode, which is what C++ Nix runs: the automaton is built the way libstdc++ builds it
+/// (bounded repeats as copies, <c>+</c> as a loop back into its operand) and walked with its
+/// rules: at an alternation both branches are tried and the longer match is kept (the first
+/// on a tie); at a greedy repeat one more round is tried first and the shorter path only when
+/// that found nothing; an empty round may repeat at most twice at one position.
+/// </summary>
+/// <remarks>
+/// <see cref="PosixRegex"/> uses .NET's engine where it provably agrees (whole-subject matches,
+/// searches without nested alternatives) and this matcher where it would not.
+/// The pattern must already have been validated by <see cref="PosixRegexTranslator"/>.
+/// </remarks>
+internal sealed class PosixBacktrackingMatcher
+{
+    private enum Op : byte
+    {
+        Match,
+        Any,
+        LineBegin,
+        LineEnd,
+        SubexprBegin,
+        SubexprEnd,
+        Alternative,
+        Repeat,
+        Dummy,
+        Accept,
+    }
+
+    private struct State
+    {
+        public Op Op;
+        public int Next;
+        public int Alt;
+        public int Group;
+        public bool[]? Set;
+    }
+
+    private readonly List<State> _states = [];
+    private readonly int _start;
+
+    public PosixBacktrackingMatcher(string ere, int groupCount)
+    {
+        GroupCount = groupCount;
+        var parser = new Parser(ere, this);
+        var begin = Add(new State { Op = Op.SubexprBegin, Group = 0, Next = -1 });
+        var body = parser.ParseAll();
+        var end = Add(new State { Op = Op.SubexprEnd, Group = 0, Next = -1 });
+        var accept = Add(new State { Op = Op.Accept, Next = -1 });
+        Link(begin, body.Start);
+        Link(body.End, end);
+        Link(end, accept);
+        _start = begin;
+    }
+
+    public int GroupCount { get; }
+
+    // ------------------------------------------------------------------ building
+
+    private readonly record struct Seq(int Start, int End);
+
+    private int Add(State s)
+    {
+        _states.Add(s);
+        return _states.Count - 1;
+    }
+
+    /// <summary>Points the "next" of <paramref name="from"/> (the end of a sequence) at <paramref name="to"/>.</summary>
+    private void Link(int from, int to)
+    {
+        var s = _states[from];
+        s.Next = to;
+        _states[from] = s;
+    }
+
+    private Seq Append(Seq a, Seq b)
+    {
+        Link(a.End, b.Start);
+        return new Seq(a.Start, b.End);
+    }
+
+    private Seq Dummy()
+    {
+        var d = Add(new State { Op = Op.Dummy, Next = -1 });
+        return new Seq(d, d);
+    }
+
+    /// <summary>
+    /// Copies the states of a sequence (libstdc++'s _M_clone). Sequences are cloned before
+    /// anything follows them, so every state reachable from the start belongs to the sequence.
+    /// </summary>
+    private Seq Clone(Seq seq)
+    {
+        var map = new Dictionary<int, int>();
+        var stack = new Stack<int>();
+        stack.Push(seq.Start);
+        while (stack.Count > 0)
+        {
+            var id = stack.Pop();
+            if (map.ContainsKey(id)) continue;
+            map[id] = Add(_states[id]);
+            var s = _states[id];
+            if (s.Next >= 0) stack.Push(s.Next);
+            if (s.Op is Op.Alternative or Op.Repeat && s.Alt >= 0) stack.Push(s.Alt);
+        }
+        foreach (var (_, newId) in map)
+        {
+            var s = _states[newId];
+            if (s.Next >= 0) s.Next = map[s.Next];
+            if (s.Op is Op.Alternative or Op.Repeat && s.Alt >= 0) s.Alt = map[s.Alt];
+            _states[newId] = s;
+        }
+        return new Seq(map[seq.Start], map[seq.End]);
+    }
+
+    private sealed class Parser(string ere, PosixBacktrackingMatcher m)
+    {
+        private int _pos;
+        private int _group;
+
+        public Seq ParseAll() => Disjunction();
+
+        private bool AtEnd => _pos >= ere.Length;
+
+        private Seq Disjunction()
+        {
+            var alt1 = Alternative();
+            while (!AtEnd && ere[_pos] == '|')
+            {
+                _pos++;
+                var alt2 = Alternative();
+                var end = m.Dummy();
+                m.Link(alt1.End, end.Start);
+                m.Link(alt2.End, end.Start);
+                // Alt is tried before Next: the left alternative first.
+                var alt = m.Add(new State { Op = Op.Alternative, Alt = alt1.Start, Next = alt2.Start });
+                alt1 = new Seq(alt, end.End);
+            }
+            return alt1;
+        }
+
+        private Seq Alternative()
+        {
+            Seq? seq = null;
+            while (!AtEnd && ere[_pos] is not ('|' or ')'))
+            {
+                var term = Term();
+                seq = seq is { } s ? m.Append(s, term) : term;
+            }
+            return seq ?? m.Dummy();
+        }
+
+        private Seq Term()
+        {
+            var atom = Atom();
+            while (!AtEnd && ere[_pos] is '*' or '+' or '?' or '{') atom = Quantify(atom);
+            return atom;
+        }
+
+        private Seq Quantify(Seq e)
+        {
+            var c = ere[_pos++];
+            switch (c)
+            {
+                case '*':
+                {
+                    var r = m.Add(new State { Op = Op.Repeat, Alt = e.Start, Next = -1 });
+                    m.Link(e.End, r);
+                    return new Seq(r, r);
+                }
+                case '+':
+                {
+                    var r = m.Add(new State { Op = Op.Repeat, Alt = e.Start, Next = -1 });
+                    m.Link(e.End, r);
+                    return new Seq(e.Start, r);
+                }
+                case '?':
+                {
+                    var end = m.Dummy();
+                    var r = m.Add(new State { Op = Op.Repeat, Alt = e.Start, Next = end.Start });
+                    m.Link(e.End, end.Start);
+                    return new Seq(r, end.End);
+                }
+            }
+            var min = Number();
+            var max = min;
+            var infinite = false;
+            if (ere[_pos] == ',')
+            {
+                _pos++;
+                if (ere[_pos] == '}') infinite = true;
+                else max = Number();
+            }
+            _pos++; // '}'
+            var result = m.Dummy();
+            for (var i = 0; i < min; i++) result = m.Append(result, m.Clone(e));
+            if (infinite)
+            {
+                var tmp = m.Clone(e);
+                var r = m.Add(new State { Op = Op.Repeat, Alt = tmp.Start, Next = -1 });
+                m.Link(tmp.End, r);
+                return m.Append(result, new Seq(r, r));
+            }
+            var last = m.Dummy();
+            for (var i = 0; i < max - min; i++)
+            {
+                var tmp = m.Clone(e);
+                // "More" (the copy) is tried first, "less" jumps to the end.
+                var r = m.Add(new State { Op = Op.Repeat, Alt = tmp.Start, Next = last.Start });
+                result = m.Append(result, new Seq(r, tmp.End));
+            }
+            return m.Append(result, last);
+        }
+
+        private int Number()
+        {
+            var v = 0;
+            while (ere[_pos] is >= '0' and <= '9') v = v * 10 + (ere[_pos++] - '0');
+            return v;
+        }
+
+        private Seq Atom()
+        {
+            var c = ere[_pos];
+            switch (c)
+            {
+                case '(':
+                {
+                    _pos++;
+                    var g = ++_group;
+                    var begin = m.Add(new State { Op = Op.SubexprBegin, Group = g, Next = -1 });
+                    var inner = Disjunction();
+                    _pos++; // ')'
+                    var end = m.Add(new State { Op = Op.SubexprEnd, Group = g, Next = -1 });
+                    m.Link(begin, inner.Start);
+                    m.Link(inner.End, end);
+                    return new Seq(begin, end);
+                }
+                case '^':
+                {
+                    _pos++;
+                    var s = m.Add(new State { Op = Op.LineBegin, Next = -1 });
+                    return new Seq(s, s);
+                }
+                case '$':
+                {
+                    _pos++;
+                    var s = m.Add(new State { Op = Op.LineEnd, Next = -1 });
+                    return new Seq(s, s);
+                }
+                case '.':
+                {
+                    _pos++;
+                    var s = m.Add(new State { Op = Op.Any, Next = -1 });
+                    return new Seq(s, s);
+                }
+                case '[':
+                    return Single(Bracket());
+                case '\\':
+                    _pos += 2;
+                    return Single(Literal(ere[_pos - 1]));
+                default:
+                    _pos++;
+                    return Single(Literal(c));
+            }
+        }
+
+        private Seq Single(bool[] set)
+        {
+            var s = m.Add(new State { Op = Op.Match, Set = set, Next = -1 });
+            return new Seq(s, s);
+        }
+
+        private static bool[] Literal(char c)
+        {
+            var set = new bool[256];
+            set[c & 0xFF] = true;
+            return set;
+        }
+
+        private bool[] Bracket()
+        {
+            // The translator's bracket parser gives exactly the same set.
+            var set = PosixRegexTranslator.ParseBracketSet(ere, ref _pos, out var negated);
+            if (negated)
+            {
+                for (var i = 0; i < 256; i++) set[i] = !set[i];
+            }
+            return set;
+        }
+    }
+
+    // ------------------------------------------------------------------ executing
+
+    /// <summary>
+    /// The executor's working state for one subject; its arrays are reused across the runs of
+    /// one <c>split</c> (the executor restores them on backtracking, so they stay clean).
+    /// </summary>
+    internal sealed class Runner
+    {
+        private readonly PosixBacktrackingMatcher _m;
+
+        public Runner(PosixBacktrackingMatcher matcher)
+        {
+            _m = matcher;
+            var n = matcher.GroupCount + 1;
+            CurStarts = new int[n];
+            CurEnds = new int[n];
+            BestStarts = new int[n];
+            BestEnds = new int[n];
+            RepPos = new int[matcher._states.Count];
+            RepCount = new int[matcher._states.Count];
+            CurStarts.AsSpan().Fill(-1);
+            CurEnds.AsSpan().Fill(-1);
+        }
+
+        public readonly int[] CurStarts;
+        public readonly int[] CurEnds;
+        public readonly int[] BestStarts;
+        public readonly int[] BestEnds;
+        public readonly int[] RepPos;
+        public readonly int[] RepCount;
+
+        /// <summary>
+        /// Runs the executor at exactly <paramref name="begin"/> (no scanning): with
+        /// <paramref name="exact"/> the match must end at the end of the subject. Returns the
+        /// groups (index 0 is the whole match) as (start, end), (-1, -1) for groups that took
+        /// no part; or null when nothing matches there.
+        /// </summary>
+        public (int Start, int End)[]? Execute(ReadOnlySpan<byte> subject, int begin, bool exact, bool notNull, bool prevAvail)
+        {
+            var run = new Run
+            {
+                Subject = subject,
+                Begin = begin,
+                Exact = exact,
+                NotNull = notNull,
+                PrevAvail = prevAvail,
+                SolutionEnd = -1,
+                Current = begin,
+                R = this,
+            };
+            BestStarts.AsSpan().Fill(-1);
+            BestEnds.AsSpan().Fill(-1);
+            _m.Dfs(ref run, _m._start);
+            if (!run.HasSolution) return null;
+            var result = new (int, int)[BestStarts.Length];
+            for (var i = 0; i < result.Length; i++) result[i] = BestEnds[i] >= 0 ? (BestStarts[i], BestEnds[i]) : (-1, -1);
+            return result;
+        }
+    }
+
+    /// <summary>One run of the executor from one start position.</summary>
+    private ref struct Run
+    {
+        public ReadOnlySpan<byte> Subject;
+        public int Begin;
+        public bool NotNull;
+        public bool PrevAvail;
+        public bool Exact;
+        public bool HasSolution;
+        public int SolutionEnd;
+        public int Current;
+        public Runner R;
+    }
+
+    private void Dfs(ref Run r, int id)
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new PosixRegexException("", "regular expression is too complex for the subject (stack exhausted)");
+        }
+        var s = _states[id];
+        switch (s.Op)
+        {
+            case Op.Match:
+                if (r.Current < r.Subject.Length && s.Set![r.Subject[r.Current]])
+                {
+                    r.Current++;
+                    Dfs(ref r, s.Next);
+                    r.Current--;
+                }
+                return;
+            case Op.Any:
+                if (r.Current < r.Subject.Length && r.Subject[r.Current] != 0)
+                {
+                    r.Current++;
+                    Dfs(ref r, s.Next);
+                    r.Current--;
+                }
+                return;
+            case Op.LineBegin:
+                if (r.Current == r.Begin && !r.PrevAvail) Dfs(ref r, s.Next);
+                return;
+            case Op.LineEnd:
+                if (r.Current == r.Subject.Length) Dfs(ref r, s.Next);
+                return;
+            case Op.SubexprBegin:
+            {
+                var old = r.R.CurStarts[s.Group];
+                r.R.CurStarts[s.Group] = r.Current;
+                Dfs(ref r, s.Next);
+                r.R.CurStarts[s.Group] = old;
+                return;
+            }
+            case Op.SubexprEnd:
+            {
+                var old = r.R.CurEnds[s.Group];
+                r.R.CurEnds[s.Group] = r.Current;
+                Dfs(ref r, s.Next);
+                r.R.CurEnds[s.Group] = old;
+                return;
+            }
+            case Op.Alternative:
+            {
+                // POSIX: try both and keep the longer (see Accept).
+                Dfs(ref r, s.Alt);
+                var had = r.HasSolution;
+                r.HasSolution = false;
+                Dfs(ref r, s.Next);
+                r.HasSolution |= had;
+                return;
+            }
+            case Op.Repeat:
+                RepeatOnceMore(ref r, id, s);
+                if (!r.HasSolution) Dfs(ref r, s.Next);
+                return;
+            case Op.Dummy:
+                Dfs(ref r, s.Next);
+                return;
+            case Op.Accept:
+                Accept(ref r);
+                return;
+        }
+    }
+
+    /// <summary>One more round of a repeat; an empty round may happen at most twice at one position.</summary>
+    private void RepeatOnceMore(ref Run r, int id, State s)
+    {
+        if (r.R.RepCount[id] == 0 || r.R.RepPos[id] != r.Current)
+        {
+            var (pos, count) = (r.R.RepPos[id], r.R.RepCount[id]);
+            r.R.RepPos[id] = r.Current;
+            r.R.RepCount[id] = 1;
+            Dfs(ref r, s.Alt);
+            (r.R.RepPos[id], r.R.RepCount[id]) = (pos, count);
+        }
+        else if (r.R.RepCount[id] < 2)
+        {
+            r.R.RepCount[id]++;
+            Dfs(ref r, s.Alt);
+            r.R.RepCount[id]--;
+        }
+    }
+
+    private static void Accept(ref Run r)
+    {
+        r.HasSolution = !r.Exact || r.Current == r.Subject.Length;
+        if (r.Current == r.Begin && r.NotNull) r.HasSolution = false;
+        if (!r.HasSolution) return;
+        if (r.SolutionEnd < 0 || r.SolutionEnd < r.Current)
+        {
+            r.SolutionEnd = r.Current;
+            r.R.CurStarts.CopyTo(r.R.BestStarts, 0);
+            r.R.CurEnds.CopyTo(r.R.BestEnds, 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ the two uses
+
+    /// <summary><c>std::regex_match</c>: the groups of a whole-subject match, or null.</summary>
+    public RegexCapture[]? MatchWhole(ReadOnlySpan<byte> subject)
+    {
+        var groups = new Runner(this).Execute(subject, 0, exact: true, notNull: false, prevAvail: false);
+        return groups == null ? null : ToCaptures(groups);
+    }
+
+    /// <summary>
+    /// <c>std::regex_search</c> from <paramref name="start"/>: the groups at the first position with
+    /// a match. <paramref name="findStart"/>, when given, returns a position at or after its
+    /// argument where a match may begin (or -1 for none), to skip hopeless positions quickly.
+    /// </summary>
+    internal static (int Start, int End)[]? Search(Runner runner, ReadOnlySpan<byte> subject, int start, bool notNull, bool continuous, bool prevAvail, Func<int, int>? findStart = null)
+    {
+        for (var begin = start; begin <= subject.Length; begin++)
+        {
+            if (findStart != null && !continuous)
+            {
+                begin = findStart(begin);
+                if (begin < 0) return null;
+            }
+            var groups = runner.Execute(subject, begin, exact: false, notNull, prevAvail || begin > start);
+            if (groups != null) return groups;
+            if (continuous) return null;
+        }
+        return null;
+    }
+
+    /// <summary>All matches as <c>std::regex_iterator</c> visits them (what <c>builtins.split</c> lists).</summary>
+    public List<RegexSplitMatch> Split(ReadOnlySpan<byte> subject, out int lastEnd, Func<int, int>? findStart = null)
+    {
+        var runner = new Runner(this);
+        var result = new List<RegexSplitMatch>();
+        var prevAvail = false;
+        var groups = Search(runner, subject, 0, notNull: false, continuous: false, prevAvail: false, findStart);
+        var prefixFirst = 0;
+        while (groups != null)
+        {
+            var (mStart, mEnd) = groups[0];
+            result.Add(new RegexSplitMatch(prefixFirst, mStart - prefixFirst, ToCaptures(groups)));
+            prefixFirst = mEnd;
+            var start = mEnd;
+            if (mStart == mEnd)
+            {
+                // After an empty match: first a non-empty match right here, else one byte on.
+                if (start == subject.Length) break;
+                var again = Search(runner, subject, start, notNull: true, continuous: true, prevAvail);
+                if (again != null)
+                {
+                    groups = again;
+                    continue;
+                }
+                start++;
+            }
+            prevAvail = true;
+            groups = Search(runner, subject, start, notNull: false, continuous: false, prevAvail: true, findStart);
+        }
+        lastEnd = prefixFirst;
+        return result;
+    }
+
+    private RegexCapture[] ToCaptures((int Start, int End)[] groups)
+    {
+        if (GroupCount == 0) return [];
+        var captures = new RegexCapture[GroupCount];
+        for (var i = 0; i < captures.Length; i++)
+        {
+            var (s, e) = groups[i + 1];
+            captures[i] = s >= 0 && e >= 0 ? new RegexCapture(s, e - s) : RegexCapture.None;
+        }
+        return captures;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text;
+using System.Text.Json;
+using Tvix.Eval.Support.Regex;
+using Tvix.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Tvix.Eval.Tests.Support;
+
+/// <summary>
+/// 600 random patterns over {a, b} (Data/regex-nix28.json, made by Data/regex-nix28-gen.py with
+/// C++ Nix 2.8.0, whose regex engine current Nix still uses): match and split must agree.
+/// </summary>
+public sealed class PosixRegexDifferentialTests(ITestOutputHelper output)
+{
+    private static string Render(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Null => "null",
+        JsonValueKind.String => "\"" + e.GetString() + "\"",
+        JsonValueKind.Array => "[ " + string.Concat(e.EnumerateArray().Select(x => Render(x) + " ")) + "]",
+        _ => throw new InvalidOperationException(e.ToString()),
+    };
+
+    private static string Render(byte[] s, RegexCapture[]? groups) =>
+        groups == null ? "null" : "[ " + string.Concat(groups.Select(g => (g.Matched ? "\"" + Encoding.Latin1.GetString(s, g.Start, g.Length) + "\"" : "null") + " ")) + "]";
+
+    private static string RenderSplit(byte[] s, List<RegexSplitMatch> matches, int lastEnd)
+    {
+        var sb = new StringBuilder("[ ");
+        foreach (var m in matches)
+        {
+            sb.Append('"').Append(Encoding.Latin1.GetString(s, m.PrefixStart, m.PrefixLength)).Append("\" ");
+            sb.Append(Render(s, m.Groups)).Append(' ');
+        }
+        return sb.Append('"').Append(Encoding.Latin1.GetString(s, lastEnd, s.Length - lastEnd)).Append("\" ]").ToString();
+    }
+
+    [Fact]
+    public void AgreesWithCppNixOnRandomPatterns()
+    {
+        var path = Path.Combine(TestPaths.RepoRoot, "tests", "Tvix.Eval.Tests", "Support", "Data", "regex-nix28.json");
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        var cache = new PosixRegexCache(TimeSpan.FromSeconds(5));
+        var failures = new List<string>();
+        int total = 0, netFailures = 0;
+        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            total++;
+            var pattern = c.GetProperty("pattern").GetString()!;
+            var subject = Encoding.Latin1.GetBytes(c.GetProperty("subject").GetString()!);
+            var wantMatch = Render(c.GetProperty("match"));
+            var wantSplit = Render(c.GetProperty("split"));
+            var regex = cache.Get(Encoding.Latin1.GetBytes(pattern));
+            var matcher = new PosixBacktrackingMatcher(pattern, regex.GroupCount);
+            var gotMatch = Render(subject, matcher.MatchWhole(subject));
+            var gotSplit = RenderSplit(subject, matcher.Split(subject, out var lastEnd), lastEnd);
+            if (gotMatch != wantMatch || gotSplit != wantSplit)
+            {
+                failures.Add($"'{pattern}' on '{c.GetProperty("subject").GetString()}': match {gotMatch} (Nix {wantMatch}), split {gotSplit} (Nix {wantSplit})");
+            }
+            var netMatch = Render(subject, regex.MatchWhole(subject));
+            var netSplit = RenderSplit(subject, regex.Split(subject, out var netEnd), netEnd);
+            if (netMatch != wantMatch || netSplit != wantSplit)
+            {
+                netFailures++;
+                output.WriteLine($"PosixRegex: '{pattern}' on '{c.GetProperty("subject").GetString()}': match {netMatch} (Nix {wantMatch}), split {netSplit} (Nix {wantSplit})");
+            }
+        }
+        output.WriteLine($"backtracking matcher: {total - failures.Count}/{total}; PosixRegex (what the builtins use): {total - netFailures}/{total}");
+        Assert.True(failures.Count == 0, string.Join('\n', failures.Take(30)));
+        Assert.Equal(0, netFailures);
+    }
+}

@@ -155,6 +155,87 @@ public sealed class DerivationTests
         Assert.Equal(expected, Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
+    [Theory]
+    [InlineData("0123abcd", "sha256", null, "hash '0123abcd' has wrong length for hash type 'sha256'")]
+    [InlineData("sha512-58IrmUxZ2c8rSOVJseJGZmNgRZMNPafBrLKZ0cO3+TH5Sq5B7dosKyB6NuEPi8uNRSI+VIePWzFufOO2vAGWKQ==", "sha256", null,
+        "hash 'sha512-58IrmUxZ2c8rSOVJseJGZmNgRZMNPafBrLKZ0cO3+TH5Sq5B7dosKyB6NuEPi8uNRSI+VIePWzFufOO2vAGWKQ==' should have type 'sha256'")]
+    [InlineData("sha256-WJG1tSLV3whtD/CxEPvZ0hu0/HFjrzTQgoai6Eb2vgM=", null, "weird", "invalid value 'weird' for 'outputHashMode' attribute")]
+    [InlineData("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", "sha3", null,
+        "hash '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03' does not include a type, nor is the type otherwise known from context")]
+    [InlineData("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", null, null,
+        "hash '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03' does not include a type, nor is the type otherwise known from context")]
+    [InlineData("", null, null, "empty hash requires explicit hash type")]
+    public void FixedOutputAttributesFailLikeNix(string hash, string? algo, string? mode, string message)
+    {
+        // The messages of the nix28 FOD error cases 072-076.
+        var e = Assert.Throws<NixFormatException>(() => DerivationOutput.FixedFromAttributes(hash, algo, mode));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void FixedOutputAttributesAcceptWhatNixAccepts()
+    {
+        var zero = DerivationOutput.FixedFromAttributes("", "sha256", "recursive");
+        Assert.Equal(new byte[32], zero.Hash!.Digest.ToArray());
+        Assert.Equal(OutputHashMode.Recursive, zero.HashMode);
+        var sri = DerivationOutput.FixedFromAttributes("sha256-WJG1tSLV3whtD/CxEPvZ0hu0/HFjrzTQgoai6Eb2vgM=", null, "flat");
+        Assert.Equal("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", sri.HashField);
+        Assert.Equal("sha256", sri.HashAlgorithmField);
+    }
+
+    [SharedTheory]
+    [InlineData("009-name-208-error")]
+    [InlineData("011-name-space-error")]
+    [InlineData("012-name-empty-error")]
+    [InlineData("013-name-unicode-error")]
+    public void InvalidDerivationNamesFailWithNixsMessage(string caseName)
+    {
+        // These cases are `derivation { system = "x86_64-linux"; builder = "/bin/sh"; name = N; }`:
+        // build the same derivation as derivationStrict does and expect Nix's error, hash included.
+        var expected = VectorFiles.Json("derivations", "nix28", caseName, "expected.json");
+        var source = File.ReadAllText(VectorFiles.Path("derivations", "nix28", caseName, "default.nix"));
+        var name = System.Text.RegularExpressions.Regex.Match(source, "name = \"([^\"]*)\"").Groups[1].Value;
+        var drv = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        drv.Environment["builder"] = "/bin/sh";
+        drv.Environment["name"] = name;
+        drv.Environment["system"] = "x86_64-linux";
+        drv.Outputs["out"] = DerivationOutput.Deferred;
+        var e = Assert.Throws<NixFormatException>(() =>
+        {
+            drv.CalculateOutputPaths(name, _ => throw new InvalidOperationException("no inputs"));
+            drv.CalculateDerivationPath(name);
+        });
+        Assert.Equal(expected.GetProperty("error").GetString()!.Split('\n')[0], "error: " + e.Message);
+    }
+
+    [Fact]
+    public void AnotherStoreDirectoryWorksEndToEnd()
+    {
+        var gnu = new StoreDirectory("/gnu/store");
+        var dep = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        dep.Outputs["out"] = DerivationOutput.Deferred;
+        dep.CalculateOutputPaths("dep", _ => throw new InvalidOperationException(), gnu);
+        var depPath = dep.CalculateDerivationPath("dep", out var depAterm, gnu);
+        Assert.StartsWith("Derive([(\"out\",\"/gnu/store/", Encoding.UTF8.GetString(depAterm));
+        var depModulo = dep.CalculateHashModulo(_ => throw new InvalidOperationException(), gnu);
+
+        var drv = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        drv.AddInputDerivationOutput(depPath, "out");
+        drv.Environment["dep"] = gnu.Print(dep.Outputs["out"].Path!);
+        drv.Outputs["out"] = DerivationOutput.Deferred;
+        drv.CalculateOutputPaths("top", p => p.Equals(depPath) ? depModulo : throw new InvalidOperationException(), gnu);
+        var aterm = drv.ToAterm(gnu);
+        var reparsed = Derivation.ParseAterm(aterm, gnu);
+        Assert.Equal(aterm, reparsed.ToAterm(gnu));
+        Assert.Equal(drv.CalculateDerivationPath("top", gnu), reparsed.CalculateDerivationPath("top", gnu));
+        // The same derivation in /nix/store has other paths, and /nix/store cannot read this ATerm.
+        Assert.Throws<NixFormatException>(() => Derivation.ParseAterm(aterm));
+        var nix = new Derivation { System = "x86_64-linux", Builder = "/bin/sh" };
+        nix.Outputs["out"] = DerivationOutput.Deferred;
+        nix.CalculateOutputPaths("dep", _ => throw new InvalidOperationException());
+        Assert.NotEqual(dep.Outputs["out"].Path, nix.Outputs["out"].Path);
+    }
+
     [Fact]
     public void MalformedAtermsAreRejected()
     {

@@ -271,6 +271,19 @@ public sealed class NarTests : IDisposable
     }
 
     [Fact]
+    public async Task FifosAreRefusedInsteadOfBlocking()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var dir = Path.Join(_temp, "withfifo");
+        Directory.CreateDirectory(dir);
+        var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Join(dir, "pipe"));
+        await mkfifo.WaitForExitAsync();
+        Assert.Equal(0, mkfifo.ExitCode);
+        var e = await Assert.ThrowsAsync<IOException>(() => DumpAsync(dir));
+        Assert.Contains("unsupported type", e.Message);
+    }
+
+    [Fact]
     public async Task HashingStreamGivesNarHashAndSize()
     {
         var tree = TestTree.Random(new Random(7), 0);

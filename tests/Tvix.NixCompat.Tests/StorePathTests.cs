@@ -90,7 +90,7 @@ public sealed class StorePathTests
             else
             {
                 var e = Assert.Throws<NixFormatException>(() => Store.ParsePath(text));
-                if (c.OptionalString("nixError") is { } nixError && !nixError.Contains('\ufffd'))
+                if (c.OptionalString("nixError") is { } nixError)
                     Assert.Equal(nixError, "error: " + e.Message);
             }
             count++;

@@ -23,6 +23,31 @@ public sealed class DerivationOutput
     /// </summary>
     public static DerivationOutput Fixed(NixHash hash, OutputHashMode mode, StorePath? path = null) => new(path, hash, hash.Algorithm, mode);
 
+    /// <summary>
+    /// The fixed output described by a derivation's <c>outputHash</c>, <c>outputHashAlgo</c> and
+    /// <c>outputHashMode</c> attributes, checked as Nix 2.8's <c>derivationStrict</c> does: the mode
+    /// is <c>flat</c> (default) or <c>recursive</c>; an unknown algorithm counts as none; an empty
+    /// hash with a known algorithm is the all-zero hash; otherwise the hash parses like
+    /// <see cref="NixHash.Parse"/> with the algorithm as the expected one.
+    /// </summary>
+    /// <exception cref="NixFormatException">An attribute is invalid; the message is Nix's.</exception>
+    public static DerivationOutput FixedFromAttributes(string outputHash, string? outputHashAlgo, string? outputHashMode)
+    {
+        var mode = outputHashMode switch
+        {
+            null or "flat" => OutputHashMode.Flat,
+            "recursive" => OutputHashMode.Recursive,
+            _ => throw new NixFormatException($"invalid value '{outputHashMode}' for 'outputHashMode' attribute"),
+        };
+        var algorithm = outputHashAlgo is null ? null : NixHashAlgorithms.TryParse(outputHashAlgo);
+        if (outputHash.Length == 0)
+        {
+            if (algorithm is not { } known) throw new NixFormatException("empty hash requires explicit hash type");
+            return Fixed(new NixHash(known, new byte[known.DigestSize()]), mode);
+        }
+        return Fixed(NixHash.Parse(outputHash, algorithm), mode);
+    }
+
     /// <summary>A floating content-addressed output (experimental <c>ca-derivations</c>): its path is known only after the build.</summary>
     public static DerivationOutput Floating(NixHashAlgorithm algorithm, OutputHashMode mode) => new(null, null, algorithm, mode);
 

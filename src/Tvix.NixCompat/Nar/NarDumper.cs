@@ -51,6 +51,8 @@ public static class NarDumper
             await sink.EndDirectoryAsync(ct).ConfigureAwait(false);
             return;
         }
+        if (FileTypeProbe.IsRegularFile(path) == false)
+            throw new IOException($"file '{path}' has an unsupported type (not a regular file, directory or symlink)");
         var file = (FileInfo)info;
         var executable = !OperatingSystem.IsWindows() && (file.UnixFileMode & UnixFileMode.UserExecute) != 0;
         await using var stream = new FileStream(path, new FileStreamOptions

@@ -79,9 +79,27 @@ internal sealed class NarInput : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Consumes the next string when it equals <paramref name="token"/> and returns true;
+    /// otherwise consumes nothing and returns false. Compares in the buffer, without allocating.
+    /// </summary>
+    public async ValueTask<bool> TryExpectAsync(byte[] token, CancellationToken ct)
+    {
+        await FillAsync(8, ct).ConfigureAwait(false);
+        var length = BinaryPrimitives.ReadUInt64LittleEndian(_buffer.AsSpan(_start, 8));
+        if (length != (ulong)token.Length) return false;
+        var total = 8 + token.Length + NarFormat.Padding(token.Length);
+        await FillAsync(total, ct).ConfigureAwait(false);
+        if (!_buffer.AsSpan(_start + 8, token.Length).SequenceEqual(token)) return false;
+        CheckPadding(_buffer.AsSpan(_start + 8 + token.Length, total - 8 - token.Length));
+        Consume(total);
+        return true;
+    }
+
     /// <summary>Reads a token and requires it to be <paramref name="expected"/>.</summary>
     public async ValueTask ExpectAsync(byte[] expected, CancellationToken ct)
     {
+        if (await TryExpectAsync(expected, ct).ConfigureAwait(false)) return;
         var token = await ReadStringAsync(NarFormat.MaxTokenLength, "token", ct).ConfigureAwait(false);
         if (!token.AsSpan().SequenceEqual(expected))
             throw new NixFormatException($"bad archive: expected '{System.Text.Encoding.UTF8.GetString(expected)}' at byte {Position - 8 - token.Length - NarFormat.Padding(token.Length)}, found '{Printable(token)}'");

@@ -22,6 +22,11 @@ public static class NarReader
     private static readonly byte[] Target = NarFormat.Target.ToArray();
     private static readonly byte[] Name = NarFormat.Name.ToArray();
     private static readonly byte[] Node = NarFormat.Node.ToArray();
+    private static readonly byte[] Regular = NarFormat.Regular.ToArray();
+    private static readonly byte[] Symlink = NarFormat.Symlink.ToArray();
+    private static readonly byte[] Directory = NarFormat.Directory.ToArray();
+    private static readonly byte[] Executable = NarFormat.Executable.ToArray();
+    private static readonly byte[] Entry = NarFormat.Entry.ToArray();
 
     /// <summary>
     /// Reads one NAR from <paramref name="input"/> into <paramref name="sink"/>.
@@ -46,13 +51,12 @@ public static class NarReader
             // A node.
             await nar.ExpectAsync(Open, ct).ConfigureAwait(false);
             await nar.ExpectAsync(Type, ct).ConfigureAwait(false);
-            var type = await nar.ReadStringAsync(NarFormat.MaxTokenLength, "node type", ct).ConfigureAwait(false);
-            if (type.AsSpan().SequenceEqual(NarFormat.Regular))
+            if (await nar.TryExpectAsync(Regular, ct).ConfigureAwait(false))
             {
                 await ReadRegularAsync(nar, sink, ct).ConfigureAwait(false);
                 await nar.ExpectAsync(Close, ct).ConfigureAwait(false);
             }
-            else if (type.AsSpan().SequenceEqual(NarFormat.Symlink))
+            else if (await nar.TryExpectAsync(Symlink, ct).ConfigureAwait(false))
             {
                 await nar.ExpectAsync(Target, ct).ConfigureAwait(false);
                 var target = await nar.ReadStringAsync(NarFormat.MaxTargetLength, "symlink target", ct).ConfigureAwait(false);
@@ -60,7 +64,7 @@ public static class NarReader
                 await nar.ExpectAsync(Close, ct).ConfigureAwait(false);
                 await sink.SymlinkAsync(target, ct).ConfigureAwait(false);
             }
-            else if (type.AsSpan().SequenceEqual(NarFormat.Directory))
+            else if (await nar.TryExpectAsync(Directory, ct).ConfigureAwait(false))
             {
                 await sink.BeginDirectoryAsync(ct).ConfigureAwait(false);
                 directories.Push(null);
@@ -68,6 +72,7 @@ public static class NarReader
             }
             else
             {
+                var type = await nar.ReadStringAsync(NarFormat.MaxTokenLength, "node type", ct).ConfigureAwait(false);
                 throw new NixFormatException($"bad archive: unknown file type '{NarInput.Printable(type)}'");
             }
 
@@ -97,46 +102,42 @@ public static class NarReader
     /// </summary>
     private static async ValueTask<bool> NextEntryAsync(NarInput nar, INarSink sink, Stack<byte[]?> directories, CancellationToken ct)
     {
-        while (true)
+        if (await nar.TryExpectAsync(Close, ct).ConfigureAwait(false))
+        {
+            directories.Pop();
+            await sink.EndDirectoryAsync(ct).ConfigureAwait(false);
+            return false;
+        }
+        if (!await nar.TryExpectAsync(Entry, ct).ConfigureAwait(false))
         {
             var token = await nar.ReadStringAsync(NarFormat.MaxTokenLength, "token", ct).ConfigureAwait(false);
-            if (token.AsSpan().SequenceEqual(NarFormat.Close))
-            {
-                directories.Pop();
-                await sink.EndDirectoryAsync(ct).ConfigureAwait(false);
-                return false;
-            }
-            if (!token.AsSpan().SequenceEqual(NarFormat.Entry))
-                throw new NixFormatException($"bad archive: expected 'entry' or ')' in a directory, found '{NarInput.Printable(token)}'");
-            await nar.ExpectAsync(Open, ct).ConfigureAwait(false);
-            await nar.ExpectAsync(Name, ct).ConfigureAwait(false);
-            var name = await nar.ReadStringAsync(NarFormat.MaxNameLength, "file name", ct).ConfigureAwait(false);
-            if (NarFormat.ValidateName(name) is { } error) throw new NixFormatException(error);
-            var previous = directories.Pop();
-            if (previous != null && previous.AsSpan().SequenceCompareTo(name) >= 0)
-                throw new NixFormatException(previous.AsSpan().SequenceEqual(name)
-                    ? $"NAR contains the file name '{NarInput.Printable(name)}' twice in one directory"
-                    : $"NAR directory entries are not sorted: '{NarInput.Printable(name)}' after '{NarInput.Printable(previous)}'");
-            directories.Push(name);
-            await nar.ExpectAsync(Node, ct).ConfigureAwait(false);
-            await sink.BeginEntryAsync(name, ct).ConfigureAwait(false);
-            return true;
+            throw new NixFormatException($"bad archive: expected 'entry' or ')' in a directory, found '{NarInput.Printable(token)}'");
         }
+        await nar.ExpectAsync(Open, ct).ConfigureAwait(false);
+        await nar.ExpectAsync(Name, ct).ConfigureAwait(false);
+        var name = await nar.ReadStringAsync(NarFormat.MaxNameLength, "file name", ct).ConfigureAwait(false);
+        if (NarFormat.ValidateName(name) is { } error) throw new NixFormatException(error);
+        var previous = directories.Pop();
+        if (previous != null && previous.AsSpan().SequenceCompareTo(name) >= 0)
+            throw new NixFormatException(previous.AsSpan().SequenceEqual(name)
+                ? $"NAR contains the file name '{NarInput.Printable(name)}' twice in one directory"
+                : $"NAR directory entries are not sorted: '{NarInput.Printable(name)}' after '{NarInput.Printable(previous)}'");
+        directories.Push(name);
+        await nar.ExpectAsync(Node, ct).ConfigureAwait(false);
+        await sink.BeginEntryAsync(name, ct).ConfigureAwait(false);
+        return true;
     }
 
     private static async ValueTask ReadRegularAsync(NarInput nar, INarSink sink, CancellationToken ct)
     {
         var executable = false;
-        var token = await nar.ReadStringAsync(NarFormat.MaxTokenLength, "token", ct).ConfigureAwait(false);
-        if (token.AsSpan().SequenceEqual(NarFormat.Executable))
+        if (await nar.TryExpectAsync(Executable, ct).ConfigureAwait(false))
         {
-            var marker = await nar.ReadStringAsync(NarFormat.MaxTokenLength, "executable marker", ct).ConfigureAwait(false);
-            if (marker.Length != 0) throw new NixFormatException("bad archive: executable marker has non-empty value");
+            if (!await nar.TryExpectAsync([], ct).ConfigureAwait(false))
+                throw new NixFormatException("bad archive: executable marker has non-empty value");
             executable = true;
-            token = await nar.ReadStringAsync(NarFormat.MaxTokenLength, "token", ct).ConfigureAwait(false);
         }
-        if (!token.AsSpan().SequenceEqual(Contents))
-            throw new NixFormatException($"bad archive: expected 'contents', found '{NarInput.Printable(token)}'");
+        await nar.ExpectAsync(Contents, ct).ConfigureAwait(false);
         var size = await nar.ReadUInt64Async(ct).ConfigureAwait(false);
         if (size > long.MaxValue / 2) throw new NixFormatException($"bad archive: file size {size} is not plausible");
         var length = (long)size;

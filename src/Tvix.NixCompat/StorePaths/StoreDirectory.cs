@@ -59,8 +59,6 @@ public sealed class StoreDirectory
     public StorePath MakeStorePath(string type, ReadOnlySpan<byte> sha256, string name)
     {
         if (sha256.Length != 32) throw new ArgumentException("a SHA-256 digest has 32 bytes", nameof(sha256));
-        var error = StorePath.ValidateName(name);
-        if (error != null) throw new NixFormatException($"store path name '{name}' {error}");
         using var fingerprint = new ByteBuilder(256);
         fingerprint.Append(type);
         fingerprint.Append(":sha256:"u8);
@@ -69,16 +67,14 @@ public sealed class StoreDirectory
         fingerprint.Append(Path);
         fingerprint.Append((byte)':');
         fingerprint.Append(name);
-        return FromFingerprint(fingerprint.WrittenSpan, name);
-    }
-
-    private static StorePath FromFingerprint(ReadOnlySpan<byte> fingerprint, string name)
-    {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(fingerprint, hash);
+        SHA256.HashData(fingerprint.WrittenSpan, hash);
         Span<byte> folded = stackalloc byte[StorePath.DigestLength];
         folded.Clear();
         for (var i = 0; i < hash.Length; i++) folded[i % StorePath.DigestLength] ^= hash[i];
+        // Like Nix, the name is checked on the finished path, so the message shows its hash.
+        var error = StorePath.ValidateName(name);
+        if (error != null) throw new NixFormatException($"store path '{NixBase32.Encode(folded)}-{name}' {error}");
         return new StorePath(folded, name);
     }
 

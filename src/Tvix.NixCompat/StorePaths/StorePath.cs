@@ -92,7 +92,8 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         if (name.Length > MaxNameLength) return "has a name longer than 211 characters";
         foreach (var c in name)
         {
-            if (!IsNameChar(c)) return $"contains illegal character '{c}'";
+            // Nix reports the first byte of a multi-byte character, which prints as U+FFFD.
+            if (!IsNameChar(c)) return $"contains illegal character '{(c < 128 ? c : '\uFFFD')}'";
         }
         if (name is "." or "..") return "has the name '.' or '..'";
         return null;

@@ -1,0 +1,33 @@
+using Tvix.Eval;
+using Tvix.NixCompat;
+
+namespace Tvix.Glue;
+
+/// <summary>
+/// The evaluator's I/O with the store in front: a text path created during evaluation (a
+/// <c>toFile</c> result, a <c>.drv</c>) is read from the store; everything else, including
+/// store paths the store does not hold, goes to the inner I/O (normally the filesystem).
+/// </summary>
+internal sealed class GlueEvalIO(IEvalIO inner, GlueState state) : IEvalIO
+{
+    private byte[]? StoreText(string path)
+    {
+        if (!path.StartsWith(state.StoreDirPrefix, StringComparison.Ordinal)) return null;
+        if (!state.StoreDirectory.TryParsePath(path, out var storePath)) return null;
+        return state.Store.ReadText(storePath!);
+    }
+
+    public bool PathExists(string path) => StoreText(path) != null || inner.PathExists(path);
+
+    public byte[] ReadFile(string path) => StoreText(path) ?? inner.ReadFile(path);
+
+    public IReadOnlyList<(string Name, EvalFileType Type)> ReadDir(string path) => inner.ReadDir(path);
+
+    public EvalFileType ReadFileType(string path) => StoreText(path) != null ? EvalFileType.Regular : inner.ReadFileType(path);
+
+    public string ResolveImport(string path) => StoreText(path) != null ? path : inner.ResolveImport(path);
+
+    public string? GetEnv(string name) => inner.GetEnv(name);
+
+    public DateTimeOffset CurrentTime => inner.CurrentTime;
+}

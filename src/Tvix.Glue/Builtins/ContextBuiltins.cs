@@ -1,16 +1,53 @@
+using System.Buffers;
 using Tvix.Eval;
 
 namespace Tvix.Glue.Builtins;
 
 /// <summary>
-/// <c>getContext</c> as Tvix (and newer Nix) has it: the argument is coerced like an
-/// interpolation, so a derivation set gives its <c>outPath</c>'s context. Tvix.Eval's own
-/// version only accepts strings; this replaces it until Eval does the same.
+/// Replacements for two Tvix.Eval builtins, until Eval has the same behaviour itself:
+/// <c>getContext</c> coerces its argument like an interpolation, as Tvix (and newer Nix) do, so a
+/// derivation set gives its <c>outPath</c>'s context (Eval's accepts only strings); and
+/// <c>concatStringsSep</c> gathers the contexts in one set instead of merging sorted arrays
+/// element by element, which is quadratic when thousands of <c>drvPath</c>s are joined.
 /// </summary>
 internal static class ContextBuiltins
 {
-    public static void Register(BuiltinRegistry registry) =>
+    public static void Register(BuiltinRegistry registry)
+    {
         registry.Add("getContext", 1, static (cx, a) => GetContext(cx, cx.CoerceToString(a[0], StringCoercion.Interpolation)));
+        registry.Add("concatStringsSep", 2, static (cx, a) => ConcatStringsSep(cx, a[0], a[1]));
+    }
+
+    private static Value ConcatStringsSep(EvalContext cx, Value separatorValue, Value listValue)
+    {
+        var separator = cx.ForceString(separatorValue);
+        var items = cx.ForceList(listValue).AsSpan();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        NixContext? single = separator.Context;
+        ContextSet? many = null;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (i > 0) buffer.Write(separator.Bytes);
+            var s = cx.CoerceToString(items[i], StringCoercion.Interpolation);
+            buffer.Write(s.Bytes);
+            if (s.Context is not { } context || ReferenceEquals(context, single)) continue;
+            if (single is null && many is null) { single = context; continue; }
+            if (many is null)
+            {
+                many = new ContextSet();
+                foreach (var e in single!.Elements) many.Add(e);
+            }
+            foreach (var e in context.Elements) many.Add(e);
+        }
+        NixContext? result = single;
+        if (many != null)
+        {
+            var elements = new List<string>(many.Count);
+            foreach (var e in many) elements.Add(e);
+            result = NixContext.Of(elements);
+        }
+        return Value.FromString(new NixString(buffer.WrittenSpan.ToArray(), result));
+    }
 
     private static Value GetContext(EvalContext cx, NixString s)
     {

@@ -30,6 +30,7 @@ public static class Blake3
     /// <summary>Like <see cref="Hash(ReadOnlySpan{byte}, Span{byte})"/>, hashing independent subtrees of a large input on several cores.</summary>
     public static void HashParallel(ReadOnlySpan<byte> input, Span<byte> output) => Run(input, output, parallel: true);
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the state is written before it is read
     private static unsafe void Run(ReadOnlySpan<byte> input, Span<byte> output, bool parallel)
     {
         Blake3State state;

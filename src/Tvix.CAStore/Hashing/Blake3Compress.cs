@@ -36,7 +36,23 @@ internal static unsafe class Blake3Compress
         BitConverter.IsLittleEndian ? Unsafe.ReadUnaligned<uint>(p + 4 * i) : BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(p + 4 * i));
 
     /// <summary>Compresses one 64-byte block into the chaining value <paramref name="cv"/> (8 words, updated in place).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void CompressInPlace(uint* cv, byte* block, uint blockLen, ulong counter, uint flags)
+    {
+        if (Blake3CompressSse41.IsSupported) Blake3CompressSse41.CompressInPlace(cv, block, blockLen, counter, flags);
+        else CompressInPlacePortable(cv, block, blockLen, counter, flags);
+    }
+
+    /// <summary>Compresses one block and writes the full 64-byte extended output (root output blocks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CompressXof(uint* cv, byte* block, uint blockLen, ulong counter, uint flags, byte* out64)
+    {
+        if (Blake3CompressSse41.IsSupported) Blake3CompressSse41.CompressXof(cv, block, blockLen, counter, flags, out64);
+        else CompressXofPortable(cv, block, blockLen, counter, flags, out64);
+    }
+
+    /// <summary>The scalar compression function: the reference the vector paths are tested against.</summary>
+    internal static void CompressInPlacePortable(uint* cv, byte* block, uint blockLen, ulong counter, uint flags)
     {
         uint m0 = Word(block, 0), m1 = Word(block, 1), m2 = Word(block, 2), m3 = Word(block, 3);
         uint m4 = Word(block, 4), m5 = Word(block, 5), m6 = Word(block, 6), m7 = Word(block, 7);
@@ -505,8 +521,8 @@ internal static unsafe class Blake3Compress
         cv[4] = v4 ^ v12; cv[5] = v5 ^ v13; cv[6] = v6 ^ v14; cv[7] = v7 ^ v15;
     }
 
-    /// <summary>Compresses one block and writes the full 64-byte extended output (root output blocks).</summary>
-    internal static void CompressXof(uint* cv, byte* block, uint blockLen, ulong counter, uint flags, byte* out64)
+    /// <summary>The scalar extended-output compression: the reference the vector paths are tested against.</summary>
+    internal static void CompressXofPortable(uint* cv, byte* block, uint blockLen, ulong counter, uint flags, byte* out64)
     {
         uint m0 = Word(block, 0), m1 = Word(block, 1), m2 = Word(block, 2), m3 = Word(block, 3);
         uint m4 = Word(block, 4), m5 = Word(block, 5), m6 = Word(block, 6), m7 = Word(block, 7);

@@ -14,22 +14,22 @@ internal static unsafe class Blake3Simd4
     internal static bool IsSupported => Sse41.IsSupported && BitConverter.IsLittleEndian;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Rotr16(Vector128<uint> x) => Avx512F.VL.IsSupported
+    internal static Vector128<uint> Rotr16(Vector128<uint> x) => Avx512F.VL.IsSupported
         ? Avx512F.VL.RotateRight(x, 16)
         : Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Rotr8(Vector128<uint> x) => Avx512F.VL.IsSupported
+    internal static Vector128<uint> Rotr8(Vector128<uint> x) => Avx512F.VL.IsSupported
         ? Avx512F.VL.RotateRight(x, 8)
         : Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Rotr12(Vector128<uint> x) => Avx512F.VL.IsSupported
+    internal static Vector128<uint> Rotr12(Vector128<uint> x) => Avx512F.VL.IsSupported
         ? Avx512F.VL.RotateRight(x, 12)
         : Vector128.ShiftRightLogical(x, 12) | Vector128.ShiftLeft(x, 20);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Rotr7(Vector128<uint> x) => Avx512F.VL.IsSupported
+    internal static Vector128<uint> Rotr7(Vector128<uint> x) => Avx512F.VL.IsSupported
         ? Avx512F.VL.RotateRight(x, 7)
         : Vector128.ShiftRightLogical(x, 7) | Vector128.ShiftLeft(x, 25);
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Tvix.CAStore.Hashing;
 using Tvix.CAStore.Services;
 
 namespace Tvix.CAStore.Import;
@@ -7,7 +8,7 @@ namespace Tvix.CAStore.Import;
 /// <summary>
 /// Materialises a <see cref="Node"/> as a filesystem tree: directories, files (mode 0755 when
 /// executable, else 0644) and symlinks. Sizes and blob presence are checked as it goes; files are
-/// written in parallel with bounded buffers.
+/// written in parallel with bounded buffers, and their contents are re-hashed as they are written.
 /// </summary>
 public sealed class FileSystemExporter
 {
@@ -95,6 +96,7 @@ public sealed class FileSystemExporter
                 ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
                 : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         var buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+        var hasher = new Blake3Hasher(); // a store's files could have rotted: check what is written out
         long written = 0;
         try
         {
@@ -102,6 +104,7 @@ public sealed class FileSystemExporter
             int read;
             while ((read = await source.ReadAsync(buffer.AsMemory(0, _options.BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
+                hasher.Update(buffer.AsSpan(0, read));
                 await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 written += read;
             }
@@ -112,5 +115,8 @@ public sealed class FileSystemExporter
         }
         if ((ulong)written != node.Size)
             throw new CAStoreValidationException($"blob {node.Digest} has {written} bytes, but '{path}' should have {node.Size}");
+        var actual = new B3Digest(hasher.FinalizeToArray());
+        if (actual != node.Digest)
+            throw new CAStoreValidationException($"blob {node.Digest} in the store is corrupt (its contents hash to {actual}); '{path}' is wrong");
     }
 }

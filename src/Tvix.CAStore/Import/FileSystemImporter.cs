@@ -33,7 +33,8 @@ public sealed class FileSystemImporter
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var files = new List<Entry>();
-        var root = Scan(Path.GetFullPath(path), name: [], files, cancellationToken);
+        // Without a trailing slash, so that a symlink given as the root is imported, not followed.
+        var root = Scan(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)), name: [], files, cancellationToken);
 
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken },
             async (file, ct) => file.Node = await StoreFileAsync(file, ct).ConfigureAwait(false)).ConfigureAwait(false);

@@ -27,16 +27,32 @@ internal static class CastoreActions
             action(services, CancellationToken.None).GetAwaiter().GetResult();
             return 0;
         }
-        catch (Exception e) when (e is CAStoreValidationException or IOException or UnauthorizedAccessException or ArgumentException or FormatException)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
         catch (Exception e)
         {
-            error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            error.WriteLine("error: " + Describe(e));
             return 1;
         }
+    }
+
+    /// <summary>
+    /// The exception's message, except that the runtime's own messages, which this CLI ships as
+    /// bare resource keys (UseSystemResourceKeys, e.g. "IO_PathNotFound_Path, /x"), become words.
+    /// </summary>
+    private static string Describe(Exception e)
+    {
+        var message = e.Message;
+        var comma = message.IndexOf(", ", StringComparison.Ordinal);
+        var key = comma > 0 ? message[..comma] : message;
+        if (key.Contains(' ', StringComparison.Ordinal) || !key.Contains('_', StringComparison.Ordinal)) return message;
+        var detail = comma > 0 ? message[(comma + 2)..] : "";
+        var what = e switch
+        {
+            FileNotFoundException or DirectoryNotFoundException => "no such file or directory",
+            UnauthorizedAccessException => "permission denied",
+            PathTooLongException => "path too long",
+            _ => $"{e.GetType().Name} ({key})",
+        };
+        return detail.Length > 0 ? $"{detail}: {what}" : what;
     }
 
     public static async Task ImportAsync(CastoreServices s, string path, TextWriter output, CancellationToken ct)

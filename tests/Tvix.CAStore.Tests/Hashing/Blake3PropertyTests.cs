@@ -77,6 +77,14 @@ public sealed class Blake3PropertyTests
         var hasher = new Blake3Hasher(1);
         hasher.Update(input);
         Assert.Equal(a, hasher.FinalizeToArray());
+
+        // Parallel updates in uneven pieces, so subtrees start at many different offsets.
+        var parallel = new Blake3Hasher();
+        parallel.UpdateParallel(input.AsSpan(0, 1000));
+        parallel.UpdateParallel(input.AsSpan(1000, 3 * 1024 * 1024));
+        parallel.Update(input.AsSpan(1000 + 3 * 1024 * 1024, 5));
+        parallel.UpdateParallel(input.AsSpan(1005 + 3 * 1024 * 1024));
+        Assert.Equal(a, parallel.FinalizeToArray());
     }
 
     [Fact]

@@ -164,3 +164,26 @@ public sealed class ReimportTests
         Assert.Equal(3, blobs.Writers); // only the file larger than the buffer is streamed again
     }
 }
+
+public sealed class CorruptBlobTests
+{
+    [Fact]
+    public async Task ExportDetectsARottenBlob()
+    {
+        using var tmp = new TempDir();
+        var store = Path.Combine(tmp.Path, "store");
+        var blobs = new FileBlobService(store);
+        var digest = await blobs.PutAsync("original"u8.ToArray());
+        var hex = digest.ToHex();
+        var blobPath = Path.Combine(store, "blobs", hex[..2], hex[2..4], hex);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(blobPath));
+            File.SetUnixFileMode(blobPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        await File.WriteAllTextAsync(blobPath, "rotten!!");
+        var e = await Assert.ThrowsAsync<CAStoreValidationException>(() =>
+            new FileSystemExporter(blobs, new MemoryDirectoryService()).ExportAsync(new FileNode(digest, 8, false), Path.Combine(tmp.Path, "out")));
+        Assert.Contains("corrupt", e.Message);
+    }
+}

@@ -62,7 +62,9 @@ public sealed class FileDirectoryServiceTests : DirectoryServiceTests
         var (_, a, b, _) = Diamond();
         await service.PutAsync(a);
         var hex = a.Digest.ToHex();
-        File.WriteAllBytes(Path.Combine(dir.Path, "directories", hex[..2], hex[2..4], hex), b.Encode());
+        var file = Path.Combine(dir.Path, "directories", hex[..2], hex[2..4], hex);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllBytes(file, b.Encode());
         await Assert.ThrowsAsync<CAStoreValidationException>(async () => await service.GetAsync(a.Digest));
     }
 }

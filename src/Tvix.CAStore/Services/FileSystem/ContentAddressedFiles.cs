@@ -29,7 +29,17 @@ internal sealed class ContentAddressedFiles
     {
         Directory.CreateDirectory(_tmp);
         path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
-        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 64 * 1024,
+            Options = FileOptions.Asynchronous,
+        };
+        // Stored objects are immutable: created read-only (this handle may still write).
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        return new FileStream(path, options);
     }
 
     /// <summary>Flushes the temporary file to disk and moves it to the digest's name (or drops it if that exists).</summary>

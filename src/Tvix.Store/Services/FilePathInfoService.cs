@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tvix.CAStore;
+using Tvix.CAStore.Services;
+using Tvix.Store.Nar;
+
+namespace Tvix.Store.Services;
+
+/// <summary>
+/// Path infos on disk: one file per store path under <see cref="Root"/>, named by the nixbase32
+/// digest (the store path's hash part) and holding the encoded <c>tvix.store.v1.PathInfo</c>.
+/// Each file is written under <c>Root/tmp</c>, fsynced, then renamed into place, so a crash
+/// leaves either the old or the new path info, never a torn one. The castore content is checked
+/// before the rename, so a path info never names missing content.
+/// </summary>
+public sealed class FilePathInfoService : IPathInfoService
+{
+    private readonly IBlobService _blobs;
+    private readonly IDirectoryService _directories;
+    private readonly NarCalculator _nar;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a service storing under <paramref name="root"/> (created on first write), over these castore services.</summary>
+    public FilePathInfoService(string root, IBlobService blobs, IDirectoryService directories, ILogger<FilePathInfoService>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        if (!Path.IsPathFullyQualified(root)) throw new ArgumentException($"'{root}' is not an absolute path", nameof(root));
+        Root = root;
+        _blobs = blobs ?? throw new ArgumentNullException(nameof(blobs));
+        _directories = directories ?? throw new ArgumentNullException(nameof(directories));
+        _nar = new NarCalculator(blobs, directories);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The folder holding the path info files.</summary>
+    public string Root { get; }
+
+    /// <inheritdoc />
+    public async ValueTask<PathInfo?> GetAsync(ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default)
+    {
+        var key = PathInfoKeys.Key(digest.Span);
+        byte[] encoded;
+        try
+        {
+            encoded = await File.ReadAllBytesAsync(Path.Combine(Root, key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        var pathInfo = Decode(encoded, key);
+        if (!pathInfo.StorePath.Digest.SequenceEqual(digest.Span))
+            throw new PathInfoValidationException($"the path info file {key} holds {pathInfo.StorePath.BaseName}, a different store path");
+        return pathInfo;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<PathInfo> PutAsync(PathInfo pathInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pathInfo);
+        var encoded = pathInfo.Encode();
+        var key = PathInfoKeys.Key(pathInfo.StorePath.Digest);
+        // Content first: checking before the rename means a crash at any point leaves no path info naming missing data.
+        await ContentPresence.EnsureAsync(_blobs, _directories, pathInfo, cancellationToken).ConfigureAwait(false);
+        var tmpDir = Path.Combine(Root, "tmp");
+        Directory.CreateDirectory(tmpDir);
+        var tmp = Path.Combine(tmpDir, key + "." + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(encoded, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(tmp, Path.Combine(Root, key), overwrite: true);
+        }
+        catch
+        {
+            TryDelete(tmp);
+            throw;
+        }
+        _nar.Remember(pathInfo.Node, pathInfo.Nar);
+        _logger.LogDebug("stored path info of {StorePath} ({Node})", pathInfo.StorePath.BaseName, pathInfo.Node);
+        return pathInfo;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<PathInfo> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(Root)) yield break;
+        foreach (var file in Directory.EnumerateFiles(Root))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = Path.GetFileName(file);
+            if (!PathInfoKeys.IsKey(key)) continue;
+            byte[] encoded;
+            try
+            {
+                encoded = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // replaced or removed while listing
+            }
+            yield return Decode(encoded, key);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<NarSummary> CalculateNarAsync(Node root, CancellationToken cancellationToken = default) =>
+        _nar.CalculateAsync(root, cancellationToken);
+
+    private PathInfo Decode(byte[] encoded, string key)
+    {
+        try
+        {
+            return PathInfo.Decode(encoded);
+        }
+        catch (PathInfoValidationException e)
+        {
+            throw new PathInfoValidationException($"the path info file {Path.Combine(Root, key)} is corrupt: {e.Message}", e);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,267 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tvix.CAStore;
+using Tvix.CAStore.Import;
+using Tvix.CAStore.Services;
+using Tvix.NixCompat;
+using Tvix.NixCompat.Nar;
+using Tvix.Store.Import;
+using Tvix.Store.Nar;
+using Tvix.Store.Services;
+
+namespace Tvix.Store;
+
+/// <summary>
+/// A Nix store over the castore: adds filesystem paths, text and NARs as store paths, and reads
+/// them back as NARs, files and trees. Every write stores content first (blobs, then directories
+/// leaves first) and the <see cref="PathInfo"/> last, so an interrupted write leaves no store
+/// path naming missing content. Thread-safe.
+/// </summary>
+public sealed class TvixStore
+{
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a store over these services.</summary>
+    /// <param name="blobs">File contents.</param>
+    /// <param name="directories">Directory trees.</param>
+    /// <param name="pathInfos">Store path metadata.</param>
+    /// <param name="storeDirectory">The logical store directory; <c>/nix/store</c> when null.</param>
+    /// <param name="logger">Where to log; nowhere when null.</param>
+    public TvixStore(IBlobService blobs, IDirectoryService directories, IPathInfoService pathInfos, StoreDirectory? storeDirectory = null, ILogger<TvixStore>? logger = null)
+    {
+        Blobs = blobs ?? throw new ArgumentNullException(nameof(blobs));
+        Directories = directories ?? throw new ArgumentNullException(nameof(directories));
+        PathInfos = pathInfos ?? throw new ArgumentNullException(nameof(pathInfos));
+        StoreDirectory = storeDirectory ?? StoreDirectory.Default;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The blob service.</summary>
+    public IBlobService Blobs { get; }
+
+    /// <summary>The directory service.</summary>
+    public IDirectoryService Directories { get; }
+
+    /// <summary>The path info service.</summary>
+    public IPathInfoService PathInfos { get; }
+
+    /// <summary>The logical store directory (e.g. <c>/nix/store</c>).</summary>
+    public StoreDirectory StoreDirectory { get; }
+
+    /// <summary>
+    /// Adds a file, directory or symlink (not followed) as a content-addressed store path, as
+    /// <c>nix-store --add</c> / <c>--add-fixed [--recursive] ALGO</c> and <c>builtins.path</c> do:
+    /// the tree is read once, storing blobs while its NAR (and, for flat hashing, the file) is hashed.
+    /// </summary>
+    /// <returns>The stored path info; its <see cref="PathInfo.StorePath"/> is the path C++ Nix computes.</returns>
+    /// <exception cref="ArgumentException">The name is not a valid store path name, or flat hashing was asked for a non-file.</exception>
+    /// <exception cref="FileNotFoundException">Nothing is at <paramref name="path"/>.</exception>
+    /// <exception cref="UnsupportedFileTypeException">The tree holds a FIFO, socket or device.</exception>
+    /// <exception cref="NixFormatException">The content address's hash differs from <see cref="AddPathOptions.ExpectedHash"/>.</exception>
+    public async Task<PathInfo> AddPathAsync(string path, AddPathOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new AddPathOptions();
+        var fullPath = Path.GetFullPath(path);
+        var trimmed = Path.TrimEndingDirectorySeparator(fullPath);
+        var name = options.Name ?? Path.GetFileName(trimmed);
+        CheckName(name);
+        if (options.Method == ContentAddressMethod.Text)
+            throw new ArgumentException("text paths are added with AddTextAsync, not AddPathAsync", nameof(options));
+        if (options.Method == ContentAddressMethod.Flat && FileTypeProbe.Get(trimmed).Type != PathEntryType.Regular)
+            throw new ArgumentException($"'{path}' is not a regular file, so it cannot be added with flat hashing", nameof(path));
+
+        var recursiveOther = options.Method == ContentAddressMethod.Recursive && options.HashAlgorithm != NixHashAlgorithm.Sha256;
+        using var caHashing = recursiveOther ? new HashingStream(options.HashAlgorithm) : null;
+        using var narHashing = new HashingStream(NixHashAlgorithm.Sha256, caHashing);
+        var writer = new NarWriter(narHashing);
+        CastoreNarSink sink;
+        await using (writer.ConfigureAwait(false))
+        {
+            sink = new CastoreNarSink(Blobs, Directories, writer, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null);
+            await FileSystemWalker.WalkAsync(trimmed, sink, options.Filter, cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var root = await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        var nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());
+        var caHash = options.Method switch
+        {
+            ContentAddressMethod.Flat => sink.FlatHash!,
+            _ => caHashing?.GetHash() ?? nar.Sha256,
+        };
+        if (options.ExpectedHash is { } expected && !expected.Equals(caHash))
+            throw new NixFormatException($"hash mismatch importing '{path}': expected {expected.ToSri()}, got {caHash.ToSri()}");
+        var ca = new ContentAddress(options.Method, caHash);
+        var storePath = ca.ComputeStorePath(name, StoreDirectory);
+        var pathInfo = new PathInfo(storePath, root, nar) { ContentAddress = ca };
+        await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("added {Path} as {StorePath} ({Nar})", fullPath, StoreDirectory.Print(storePath), nar);
+        return pathInfo;
+    }
+
+    /// <summary>
+    /// Adds bytes as a text store path with references (what <c>.drv</c> files and
+    /// <c>builtins.toFile</c> produce): a non-executable file whose store path is
+    /// <c>makeTextPath(name, sha256(contents), references)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not a valid store path name.</exception>
+    public async Task<PathInfo> AddTextAsync(string name, ReadOnlyMemory<byte> contents, IEnumerable<StorePath>? references = null, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        var referenceList = references?.ToArray() ?? [];
+        var digest = await Blobs.PutAsync(contents, cancellationToken).ConfigureAwait(false);
+        var root = new FileNode(digest, (ulong)contents.Length, executable: false);
+        NarSummary nar;
+        using (var narHashing = new HashingStream(NixHashAlgorithm.Sha256))
+        {
+            var writer = new NarWriter(narHashing);
+            await using (writer.ConfigureAwait(false))
+            {
+                await writer.RegularFileAsync(false, contents, cancellationToken).ConfigureAwait(false);
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());
+        }
+        var ca = new ContentAddress(ContentAddressMethod.Text, NixHash.Compute(NixHashAlgorithm.Sha256, contents.Span));
+        var storePath = StoreDirectory.MakeTextPath(name, ca.Hash.Digest, referenceList);
+        var pathInfo = new PathInfo(storePath, root, nar, referenceList) { ContentAddress = ca };
+        await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("added text {StorePath}", StoreDirectory.Print(storePath));
+        return pathInfo;
+    }
+
+    /// <summary>
+    /// Reads a NAR and stores it as <paramref name="storePath"/>. The NAR is validated as it is
+    /// read; if it is malformed (or a check in <paramref name="options"/> fails) no path info is stored.
+    /// </summary>
+    /// <exception cref="NixFormatException">The NAR is malformed, or its hash or the store path disagrees with the options.</exception>
+    public async Task<PathInfo> ImportNarAsync(StorePath storePath, Stream nar, ImportNarOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storePath);
+        ArgumentNullException.ThrowIfNull(nar);
+        options ??= new ImportNarOptions();
+        var result = await new NarIngester(Blobs, Directories).IngestAsync(nar, cancellationToken).ConfigureAwait(false);
+        if (options.ExpectedNarHash is { } expected && !expected.Equals(result.Nar.Sha256))
+            throw new NixFormatException($"NAR hash mismatch for {StoreDirectory.Print(storePath)}: expected {expected.ToSri()}, got {result.Nar.Sha256.ToSri()}");
+        if (options.ContentAddress is { } ca)
+        {
+            var self = false;
+            var others = new List<StorePath>(options.References.Count);
+            foreach (var reference in options.References)
+            {
+                if (reference.Equals(storePath)) self = true;
+                else others.Add(reference);
+            }
+            var computed = ca.ComputeStorePath(storePath.Name, StoreDirectory, others, self);
+            if (!computed.Equals(storePath))
+                throw new NixFormatException($"content address {ca} makes {StoreDirectory.Print(computed)}, not {StoreDirectory.Print(storePath)}");
+            if (ca.Method == ContentAddressMethod.Recursive && ca.Hash.Algorithm == NixHashAlgorithm.Sha256 && !ca.Hash.Equals(result.Nar.Sha256))
+                throw new NixFormatException($"content address {ca} does not match the NAR's hash {result.Nar.Sha256.ToSri()}");
+        }
+        var pathInfo = new PathInfo(storePath, result.Root, result.Nar, options.References)
+        {
+            Deriver = options.Deriver,
+            ContentAddress = options.ContentAddress,
+            Signatures = options.Signatures,
+        };
+        await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("imported a NAR as {StorePath} ({Nar})", StoreDirectory.Print(storePath), result.Nar);
+        return pathInfo;
+    }
+
+    /// <summary>
+    /// The path info of <paramref name="storePath"/>, or null if the store does not hold it (also when
+    /// it holds a path with the same digest but another name).
+    /// </summary>
+    public async ValueTask<PathInfo?> GetPathInfoAsync(StorePath storePath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storePath);
+        var info = await PathInfos.GetAsync(storePath.Digest.ToArray(), cancellationToken).ConfigureAwait(false);
+        return info is not null && info.StorePath.Equals(storePath) ? info : null;
+    }
+
+    /// <summary>Writes the NAR of a store path (what <c>nix-store --dump</c> prints) and returns its size and hash.</summary>
+    /// <exception cref="FileNotFoundException">The store does not hold the path.</exception>
+    public async Task<NarSummary> DumpAsync(StorePath storePath, Stream output, CancellationToken cancellationToken = default)
+    {
+        var pathInfo = await RequireAsync(storePath, cancellationToken).ConfigureAwait(false);
+        return await new NarRenderer(Blobs, Directories).WriteNarAsync(pathInfo.Node, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The node at <paramref name="subpath"/> below a store path (empty for the root). Components
+    /// are separated by '/'; symlinks on the way are not followed.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The store does not hold the path, or nothing is at the subpath.</exception>
+    /// <exception cref="ArgumentException">The subpath contains '..'.</exception>
+    public async Task<Node> ResolveAsync(StorePath storePath, string subpath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subpath);
+        var node = (await RequireAsync(storePath, cancellationToken).ConfigureAwait(false)).Node;
+        var walked = StoreDirectory.Print(storePath);
+        foreach (var component in subpath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (component == ".") continue;
+            if (component == "..") throw new ArgumentException($"subpath '{subpath}' must not contain '..'", nameof(subpath));
+            if (node is not DirectoryNode directoryNode)
+                throw new FileNotFoundException($"'{walked}' is not a directory, so it has no '{component}'");
+            var directory = await Directories.GetAsync(directoryNode.Digest, cancellationToken).ConfigureAwait(false)
+                ?? throw new MissingContentException($"directory {directoryNode.Digest} ('{walked}') is not in the castore");
+            if (!directory.TryGetNode(Encoding.UTF8.GetBytes(component), out node))
+                throw new FileNotFoundException($"'{walked}/{component}' does not exist");
+            walked += "/" + component;
+        }
+        return node;
+    }
+
+    /// <summary>Opens the regular file at <paramref name="subpath"/> below a store path for reading.</summary>
+    /// <exception cref="FileNotFoundException">The path or subpath does not exist.</exception>
+    /// <exception cref="IOException">The node there is not a regular file.</exception>
+    public async Task<Stream> OpenFileAsync(StorePath storePath, string subpath, CancellationToken cancellationToken = default)
+    {
+        var node = await ResolveAsync(storePath, subpath, cancellationToken).ConfigureAwait(false);
+        if (node is not FileNode file)
+            throw new IOException($"'{StoreDirectory.Print(storePath)}{(subpath.Length > 0 ? "/" + subpath.TrimStart('/') : "")}' is not a regular file");
+        return await Blobs.OpenReadAsync(file.Digest, cancellationToken).ConfigureAwait(false)
+            ?? throw new MissingContentException($"blob {file.Digest} is not in the castore");
+    }
+
+    /// <summary>Materialises a store path's tree at <paramref name="destination"/> (which must not exist).</summary>
+    /// <exception cref="FileNotFoundException">The store does not hold the path.</exception>
+    public async Task ExportAsync(StorePath storePath, string destination, CancellationToken cancellationToken = default)
+    {
+        var pathInfo = await RequireAsync(storePath, cancellationToken).ConfigureAwait(false);
+        await new FileSystemExporter(Blobs, Directories).ExportAsync(pathInfo.Node, destination, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Splits <c>/nix/store/&lt;hash&gt;-&lt;name&gt;[/subpath]</c> (or a bare <c>&lt;hash&gt;-&lt;name&gt;[/subpath]</c>)
+    /// into the store path and the subpath (empty when there is none).
+    /// </summary>
+    /// <exception cref="NixFormatException">The text is not a store path in this store directory.</exception>
+    public (StorePath StorePath, string Subpath) ParsePathWithSubpath(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var prefix = StoreDirectory.Path.TrimEnd('/') + "/";
+        string rest;
+        if (text.StartsWith(prefix, StringComparison.Ordinal)) rest = text[prefix.Length..];
+        else if (!text.StartsWith('/')) rest = text;
+        else throw new NixFormatException($"path '{text}' is not in the Nix store ({StoreDirectory.Path})");
+        var slash = rest.IndexOf('/');
+        var baseName = slash < 0 ? rest : rest[..slash];
+        if (!StorePath.TryParseBaseName(baseName, out var storePath))
+            throw new NixFormatException($"'{baseName}' is not a store path base name (<32 nixbase32 characters>-<name>)");
+        return (storePath!, slash < 0 ? "" : rest[(slash + 1)..].Trim('/'));
+    }
+
+    private async Task<PathInfo> RequireAsync(StorePath storePath, CancellationToken cancellationToken) =>
+        await GetPathInfoAsync(storePath, cancellationToken).ConfigureAwait(false)
+        ?? throw new FileNotFoundException($"path '{StoreDirectory.Print(storePath)}' is not in the store");
+
+    private static void CheckName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (StorePath.ValidateName(name) is { } error) throw new ArgumentException($"invalid store path name '{name}': {error}", nameof(name));
+    }
+}

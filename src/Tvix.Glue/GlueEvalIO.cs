@@ -4,17 +4,20 @@ using Tvix.NixCompat;
 namespace Tvix.Glue;
 
 /// <summary>
-/// The evaluator's I/O with the store in front: a text path created during evaluation (a
-/// <c>toFile</c> result, a <c>.drv</c>) is read from the store; everything else, including
-/// store paths the store does not hold, goes to the inner I/O (normally the filesystem).
+/// The evaluator's I/O with the store in front: a file inside a store path that the store holds
+/// (a <c>toFile</c> result, a <c>.drv</c>, a file of an imported source) is read from the store;
+/// everything else, including store paths the store does not hold, goes to the inner I/O
+/// (normally the filesystem). Directory listings still come from the inner I/O.
 /// </summary>
 internal sealed class GlueEvalIO(IEvalIO inner, GlueState state) : IEvalIO
 {
     private byte[]? StoreText(string path)
     {
         if (!path.StartsWith(state.StoreDirPrefix, StringComparison.Ordinal)) return null;
-        if (!state.StoreDirectory.TryParsePath(path, out var storePath)) return null;
-        return state.Store.ReadText(storePath!);
+        var rest = path[state.StoreDirPrefix.Length..];
+        var slash = rest.IndexOf('/');
+        if (!StorePath.TryParseBaseName(slash < 0 ? rest : rest[..slash], out var storePath)) return null;
+        return state.Store.ReadFile(storePath!, slash < 0 ? "" : rest[(slash + 1)..].Trim('/'));
     }
 
     public bool PathExists(string path) => StoreText(path) != null || inner.PathExists(path);

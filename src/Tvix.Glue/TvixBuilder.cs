@@ -3,6 +3,7 @@ using Tvix.Glue.Builtins;
 using Tvix.Glue.Import;
 using Tvix.Glue.Store;
 using Tvix.NixCompat;
+using Tvix.Store;
 
 namespace Tvix.Glue;
 
@@ -17,6 +18,7 @@ public sealed class TvixBuilder
     private readonly List<Action<EvaluatorOptions>> _configure = [];
     private readonly HashSet<string> _features = new(StringComparer.Ordinal);
     private string? _storeRoot;
+    private TvixStore? _tvixStore;
 
     /// <summary>Adjusts the evaluator's options (search path, I/O, system, …) before it is built.</summary>
     public TvixBuilder ConfigureEvaluator(Action<EvaluatorOptions> configure)
@@ -49,6 +51,18 @@ public sealed class TvixBuilder
         return this;
     }
 
+    /// <summary>
+    /// Puts created paths into a Tvix store (castore + path info): <c>.drv</c> files and
+    /// <c>toFile</c> results as text paths with their references, imported sources as
+    /// content-addressed paths. Files inside the store's paths are read from it.
+    /// </summary>
+    public TvixBuilder UseTvixStore(TvixStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _tvixStore = store;
+        return this;
+    }
+
     /// <summary>Builds the options of a store-aware evaluator (for hosts that create evaluators themselves).</summary>
     public EvaluatorOptions BuildOptions() => BuildOptions(null, out _);
 
@@ -57,8 +71,10 @@ public sealed class TvixBuilder
     {
         var options = new EvaluatorOptions();
         foreach (var configure in _configure) configure(options);
-        var storeDirectory = new StoreDirectory(options.StoreDir);
-        store ??= _storeRoot is null ? new InMemoryGlueStore() : new FileSystemGlueStore(_storeRoot, storeDirectory);
+        var storeDirectory = _tvixStore?.StoreDirectory ?? new StoreDirectory(options.StoreDir);
+        options.StoreDir = storeDirectory.Path;
+        store ??= _tvixStore != null ? new TvixStoreGlueWriter(_tvixStore)
+            : _storeRoot is null ? new InMemoryGlueStore() : new FileSystemGlueStore(_storeRoot, storeDirectory);
         state = new GlueState(storeDirectory, store, Features());
         GlueRegistration.Register(options, state);
         return options;

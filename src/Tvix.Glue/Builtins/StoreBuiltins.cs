@@ -109,8 +109,15 @@ internal static class StoreBuiltins
             Func<string, string, bool>? filterFunction = null;
             if (filter is { } f)
             {
+                // Remembered per entry: hashing and the store's own walk both ask.
+                var decisions = new Dictionary<string, bool>(StringComparer.Ordinal);
                 filterFunction = (entry, type) =>
-                    cx.ForceBool(cx.Call(f, Value.FromString(entry), Value.FromString(type)));
+                {
+                    if (decisions.TryGetValue(entry, out var keep)) return keep;
+                    keep = cx.ForceBool(cx.Call(f, Value.FromString(entry), Value.FromString(type)));
+                    decisions[entry] = keep;
+                    return keep;
+                };
             }
             StorePath? expectedPath = null;
             if (expected != null)

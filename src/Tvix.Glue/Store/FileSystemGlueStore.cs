@@ -86,6 +86,12 @@ internal sealed class FileSystemGlueStore(string root, StoreDirectory storeDirec
     public IReadOnlyCollection<StorePath> References(StorePath path) =>
         _references.TryGetValue(path, out var references) ? references : [];
 
+    public byte[]? ReadFile(StorePath path, string subpath)
+    {
+        var target = subpath.Length == 0 ? RealPath(path) : Path.Combine(RealPath(path), subpath);
+        return File.Exists(target) ? File.ReadAllBytes(target) : null;
+    }
+
     public byte[]? ReadText(StorePath path)
     {
         var target = RealPath(path);

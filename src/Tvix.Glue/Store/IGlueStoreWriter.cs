@@ -28,4 +28,7 @@ internal interface IGlueStoreWriter
 
     /// <summary>The bytes of a text path the store holds, or null.</summary>
     byte[]? ReadText(StorePath path);
+
+    /// <summary>The bytes of the regular file at <paramref name="subpath"/> ("" for the path itself) below a store path, or null when the store does not have it.</summary>
+    byte[]? ReadFile(StorePath path, string subpath);
 }

@@ -26,6 +26,8 @@ internal sealed class InMemoryGlueStore : IGlueStoreWriter
 
     public byte[]? ReadText(StorePath path) => _entries.TryGetValue(path, out var e) ? e.Text : null;
 
+    public byte[]? ReadFile(StorePath path, string subpath) => subpath.Length == 0 ? ReadText(path) : null;
+
     /// <summary>The source a path was imported from (tests).</summary>
     public string? SourceOf(StorePath path) => _entries.TryGetValue(path, out var e) ? e.Source : null;
 

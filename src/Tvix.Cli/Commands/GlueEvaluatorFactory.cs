@@ -1,5 +1,7 @@
 using Tvix.Eval;
 using Tvix.Glue;
+using Tvix.Store;
+using Tvix.Store.Services;
 
 namespace Tvix.Cli.Commands;
 
@@ -9,9 +11,6 @@ namespace Tvix.Cli.Commands;
 /// </summary>
 internal static class GlueEvaluatorFactory
 {
-    /// <summary>The environment variable naming the directory the CLI's store writes into (<c>ROOT/nix/store/…</c>).</summary>
-    public const string StoreRootVariable = "TVIX_STORE_ROOT";
-
     /// <summary>
     /// Creates options whose store builtins compute paths like C++ Nix. <paramref name="storeRoot"/>
     /// null keeps created paths in memory (nothing is written, as with <c>--eval</c>, which is
@@ -19,22 +18,36 @@ internal static class GlueEvaluatorFactory
     /// the glue wraps <see cref="EvaluatorOptions.IO"/>, so set the I/O there.
     /// </summary>
     public static EvaluatorOptions CreateOptions(Action<EvaluatorOptions>? configure = null, string? storeRoot = null,
-        IEnumerable<string>? experimentalFeatures = null)
+        IEnumerable<string>? experimentalFeatures = null, TvixStore? tvixStore = null)
     {
         var builder = new TvixBuilder();
         if (configure != null) builder.ConfigureEvaluator(configure);
-        if (storeRoot != null) builder.UseStoreRoot(storeRoot);
+        if (tvixStore != null) builder.UseTvixStore(tvixStore);
+        else if (storeRoot != null) builder.UseStoreRoot(storeRoot);
         foreach (var feature in experimentalFeatures ?? []) builder.EnableExperimentalFeature(feature);
         return builder.BuildOptions();
     }
 
-    /// <summary>The store root of commands that write (<c>tvix instantiate</c>): <c>$TVIX_STORE_ROOT</c>, else <c>~/.local/share/tvix/store-root</c>.</summary>
-    public static string DefaultStoreRoot()
+    /// <summary>
+    /// The Tvix store a writing command uses (the same as <c>tvix store</c>'s): <paramref name="url"/>
+    /// <c>memory://</c> or <c>file:///dir</c> (castore in dir/castore, path infos in dir/pathinfo),
+    /// or null for the local store (<c>~/.local/share/tvix</c>).
+    /// </summary>
+    public static TvixStore CreateTvixStore(string? url)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(StoreRootVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
-        var data = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        if (string.IsNullOrEmpty(data)) data = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        return Path.Combine(data, "tvix", "store-root");
+        var options = new StoreOptions();
+        if (url == "memory://")
+        {
+            options.BlobServiceUrl = options.DirectoryServiceUrl = options.PathInfoServiceUrl = "memory://";
+        }
+        else if (url != null)
+        {
+            var dir = url.TrimEnd('/');
+            options.BlobServiceUrl = options.DirectoryServiceUrl = dir + "/castore";
+            options.PathInfoServiceUrl = dir + "/pathinfo";
+        }
+        var storeDir = Environment.GetEnvironmentVariable("NIX_STORE_DIR");
+        if (!string.IsNullOrEmpty(storeDir)) options.StoreDirectory = storeDir;
+        return StoreServiceFactory.CreateStore(options);
     }
 }

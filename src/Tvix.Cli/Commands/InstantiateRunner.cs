@@ -13,8 +13,10 @@ internal static class InstantiateRunner
           -I PATH | -I prefix=PATH add to the search path
           --arg NAME EXPR          pass NAME = EXPR to a top-level function
           --argstr NAME STRING     pass NAME = "STRING" to a top-level function
-          --store ROOT             write .drv files under ROOT (ROOT/nix/store/…); default $TVIX_STORE_ROOT
-                                   or ~/.local/share/tvix/store-root
+          --store STORE            where .drv files and sources go: memory://, file:///dir (a Tvix store:
+                                   castore in dir/castore, path infos in dir/pathinfo, as tvix store --store),
+                                   or a plain directory ROOT (files in ROOT/nix/store/…, like nix --store ROOT);
+                                   default: the local Tvix store (~/.local/share/tvix)
           --readonly-mode, --dry-run   compute the paths without writing anything
           --extra-experimental-features ca-derivations   floating content-addressed derivations
           --add-root PATH, --indirect  accepted and ignored (no garbage collector roots)
@@ -67,6 +69,21 @@ internal static class InstantiateRunner
             return 1;
         }
 
+        Tvix.Store.TvixStore? tvixStore = null;
+        string? plainRoot = null;
+        if (!readOnly)
+        {
+            if (storeRoot is null || storeRoot.Contains("://", StringComparison.Ordinal))
+            {
+                try { tvixStore = GlueEvaluatorFactory.CreateTvixStore(storeRoot); }
+                catch (ArgumentException e)
+                {
+                    stderr.WriteLine($"error: {e.Message}");
+                    return 1;
+                }
+            }
+            else plainRoot = storeRoot;
+        }
         var options = GlueEvaluatorFactory.CreateOptions(
             o =>
             {
@@ -76,8 +93,9 @@ internal static class InstantiateRunner
                 o.AbsolutePathLiterals = args.AbsolutePathLiterals;
                 o.UrlLiterals = args.UrlLiterals;
             },
-            readOnly ? null : storeRoot ?? GlueEvaluatorFactory.DefaultStoreRoot(),
-            features);
+            plainRoot,
+            features,
+            tvixStore);
         foreach (var p in args.SearchPath) options.SearchPath.Add(p);
         var nixPath = Environment.GetEnvironmentVariable("NIX_PATH");
         if (!string.IsNullOrEmpty(nixPath))

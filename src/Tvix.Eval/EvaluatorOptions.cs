@@ -23,6 +23,13 @@ public sealed class EvaluatorOptions
     /// </summary>
     public IList<string> SearchPath { get; } = new List<string>();
 
+    /// <summary>
+    /// Experimental Nix features that are on, by Nix's names (<c>parse-toml-timestamps</c>, ...),
+    /// as <c>--extra-experimental-features</c> gives them. Names the evaluator does not know are
+    /// ignored, as Nix ignores features it does not have.
+    /// </summary>
+    public ISet<string> ExperimentalFeatures { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Callbacks that add or replace builtins (run after the core and support builtins, in order).</summary>
     public IList<Action<BuiltinRegistry>> Builtins { get; } = new List<Action<BuiltinRegistry>>();
 

@@ -27,6 +27,7 @@ internal static class EvalRunner
             options.ShortPathLiterals = args.ShortPathLiterals;
             options.AbsolutePathLiterals = args.AbsolutePathLiterals;
             options.UrlLiterals = args.UrlLiterals;
+            foreach (var feature in args.ExperimentalFeatures) options.ExperimentalFeatures.Add(feature);
         }, storeRoot: null, experimentalFeatures: args.ExperimentalFeatures);
 
         var evaluator = new Evaluator(options);

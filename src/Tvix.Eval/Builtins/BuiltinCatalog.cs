@@ -12,13 +12,13 @@ internal static partial class BuiltinCatalog
         var registry = new BuiltinRegistry();
         RegisterCore(registry, options);
         RegisterStoreBuiltinsUnavailable(registry);
-        RegisterSupportBuiltins(registry);
+        RegisterSupportBuiltins(registry, options);
         foreach (var configure in options.Builtins) configure(registry);
         return registry;
     }
 
     /// <summary>Implemented by the support builtins (src/Tvix.Eval/Support) in their own file.</summary>
-    static partial void RegisterSupportBuiltins(BuiltinRegistry registry);
+    static partial void RegisterSupportBuiltins(BuiltinRegistry registry, EvaluatorOptions options);
 
 
     /// <summary>Builtins that need a store: registered by Tvix.Glue; until then a clear error.</summary>

@@ -12,14 +12,14 @@ internal static partial class BuiltinCatalog
     /// <summary>How long one regular-expression match may run before it fails with an error.</summary>
     private static readonly TimeSpan RegexMatchTimeout = TimeSpan.FromSeconds(10);
 
-    static partial void RegisterSupportBuiltins(BuiltinRegistry registry)
+    static partial void RegisterSupportBuiltins(BuiltinRegistry registry, EvaluatorOptions options)
     {
         SupportRegexBuiltins.Register(registry, new PosixRegexCache(RegexMatchTimeout));
         SupportVersionBuiltins.Register(registry);
         SupportHashBuiltins.Register(registry);
         SupportJsonBuiltins.Register(registry);
         SupportXmlBuiltins.Register(registry);
-        SupportTomlBuiltins.Register(registry);
+        SupportTomlBuiltins.Register(registry, parseTimestamps: options.ExperimentalFeatures.Contains("parse-toml-timestamps"));
     }
 }
 

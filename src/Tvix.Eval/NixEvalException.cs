@@ -57,6 +57,9 @@ public class NixEvalException : Exception
         return false;
     }
 
+    /// <summary>Whether more trace frames are kept (the innermost 64 are).</summary>
+    internal bool WantsTrace => _trace.Count < 64;
+
     /// <summary>Adds a context frame (outermost frames are added last).</summary>
     public void AddTrace(string message, SourceText? source, TextSpan span)
     {

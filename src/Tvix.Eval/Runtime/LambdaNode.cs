@@ -34,7 +34,8 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         if (formals is null)
         {
             env[0] = arg;
-            return Body.Eval(cx, env);
+            try { return Body.Eval(cx, env); }
+            catch (NixEvalException e) when (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span)) { throw; }
         }
 
         var forced = cx.Force(arg);
@@ -58,6 +59,7 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
             }
         }
         if (AtSlot >= 0) env[AtSlot] = forced;
-        return Body.Eval(cx, env);
+        try { return Body.Eval(cx, env); }
+        catch (NixEvalException e) when (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span)) { throw; }
     }
 }

@@ -204,7 +204,7 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
         var f = function.Eval(cx, env);
         var a = argument.Delay(cx, env);
         try { return cx.Call(f, a); }
-        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span) || (e.WantsTrace && e.Traced("from call site", Source, Span))) { throw; }
     }
 }
 

@@ -165,6 +165,77 @@ public sealed partial class EvalContext
         }
     }
 
+    /// <summary>Throws a catchable error saying where two unequal values first differ (for failed <c>assert a == b</c>).</summary>
+    internal void ExplainInequality(Value a, Value b, bool top)
+    {
+        if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj)) return;
+        a = Force(a);
+        b = Force(b);
+        if (Arithmetic.IsNumber(a) && Arithmetic.IsNumber(b) && a.Kind != b.Kind)
+        {
+            if (Arithmetic.AsDouble(a) == Arithmetic.AsDouble(b)) return;
+        }
+        if (a.Kind != b.Kind || a.IsFunction != b.IsFunction)
+            throw Unequal($"{TypeNames.Describe(a)} of value '{PrintForError(a)}' is not equal to {TypeNames.Describe(b)} of value '{PrintForError(b)}'");
+        switch (a.Kind)
+        {
+            case ValueKind.Int:
+                if (a.RawInt != b.RawInt) throw Unequal($"integer '{a.RawInt}' is not equal to integer '{b.RawInt}'");
+                return;
+            case ValueKind.Float:
+                if (a.RawFloat != b.RawFloat) throw Unequal($"a float with value '{PrintForError(a)}' is not equal to a float with value '{PrintForError(b)}'");
+                return;
+            case ValueKind.Bool:
+                if (a.RawBool != b.RawBool) throw Unequal($"boolean '{PrintForError(a)}' is not equal to boolean '{PrintForError(b)}'");
+                return;
+            case ValueKind.String:
+                if (!a.RawString.ContentEquals(b.RawString)) throw Unequal($"string '{PrintForError(a)}' is not equal to string '{PrintForError(b)}'");
+                return;
+            case ValueKind.Path:
+                if (a.RawPath != b.RawPath) throw Unequal($"path '{a.RawPath}' is not equal to path '{b.RawPath}'");
+                return;
+            case ValueKind.Null:
+                return;
+            case ValueKind.List:
+            {
+                var x = a.RawList.Items;
+                var y = b.RawList.Items;
+                if (x.Length != y.Length) throw Unequal($"list of size '{x.Length}' is not equal to list of size '{y.Length}', left hand side is '{PrintForError(a)}', right hand side is '{PrintForError(b)}'");
+                for (var i = 0; i < x.Length; i++)
+                {
+                    try { ExplainInequality(x[i], y[i], top: false); }
+                    catch (NixEvalException e) when (e.Traced($"while comparing list element {i}", null, default)) { throw; }
+                }
+                return;
+            }
+            case ValueKind.Attrs:
+            {
+                var x = a.RawAttrs;
+                var y = b.RawAttrs;
+                if (IsDerivation(x) && IsDerivation(y) && x.TryGet(SymOutPath, out var ox) && y.TryGet(SymOutPath, out var oy))
+                {
+                    try { ExplainInequality(ox, oy, top: false); }
+                    catch (NixEvalException e) when (e.Traced("while comparing a derivation by its 'outPath' attribute", null, default)) { throw; }
+                    return;
+                }
+                var sameNames = x.Count == y.Count;
+                for (var i = 0; sameNames && i < x.Keys.Length; i++) sameNames = x.Keys[i] == y.Keys[i];
+                if (!sameNames)
+                    throw Unequal($"attribute names of attribute set '{PrintForError(a)}' differs from attribute set '{PrintForError(b)}'");
+                foreach (var i in x.ByteOrder())
+                {
+                    try { ExplainInequality(x.Values[i], y.Values[i], top: false); }
+                    catch (NixEvalException e) when (e.Traced($"while comparing attribute '{Symbols.Text(x.Keys[i])}'", null, default)) { throw; }
+                }
+                return;
+            }
+            default:
+                throw Unequal("distinct functions and immediate comparisons of identical functions compare as unequal");
+        }
+    }
+
+    private static NixEvalException Unequal(string message) => new(message, catchable: true);
+
     internal bool IsDerivation(NixAttrs a)
     {
         if (!a.TryGet(SymType, out var t)) return false;

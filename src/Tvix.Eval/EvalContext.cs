@@ -233,6 +233,14 @@ public sealed partial class EvalContext
         throw Error($"attempt to call something which is not a function but {TypeNames.Describe(function)}: {PrintForError(function)}");
     }
 
+    internal Value CallBuiltin(Builtin b, Value[] args)
+    {
+        Enter();
+        try { return Force(b.Impl(this, args)); }
+        catch (NixEvalException e) when (e.Traced($"while calling the '{b.Name}' builtin", null, default)) { throw; }
+        finally { CallDepth--; }
+    }
+
     /// <summary>Applies a function to two arguments (curried) and forces the result.</summary>
     public Value Call(Value function, Value argument1, Value argument2) => Call(Call(function, argument1), argument2);
 

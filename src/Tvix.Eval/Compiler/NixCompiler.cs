@@ -82,7 +82,7 @@ internal sealed class NixCompiler
             }
             case IfExpr i: return new IfNode(_src, e.Span, Compile(i.Condition), Compile(i.Then), Compile(i.Else));
             case LambdaExpr l: return CompileLambda(l, name);
-            case ApplyExpr a: return new ApplyNode(_src, e.Span, Compile(a.Function), Compile(a.Argument));
+            case ApplyExpr a: return CompileApply(a);
             case ListExpr l:
             {
                 var items = new Node[l.Items.Count];
@@ -123,6 +123,24 @@ internal sealed class NixCompiler
             BinaryOperator.Greater => new BinaryNode(_src, b.Span, BinOp.Gt, l, r),
             _ => new BinaryNode(_src, b.Span, BinOp.Ge, l, r),
         };
+    }
+
+    /// <summary><c>f a b c</c> becomes one node, so a builtin given all its arguments is called without partial applications.</summary>
+    private Node CompileApply(ApplyExpr a)
+    {
+        var args = new List<Expr>();
+        Expr f = a;
+        while (f is ApplyExpr inner)
+        {
+            args.Add(inner.Argument);
+            f = inner.Function;
+        }
+        if (args.Count == 1) return new ApplyNode(_src, a.Span, Compile(a.Function), Compile(a.Argument));
+        args.Reverse();
+        var argNodes = new Node[args.Count];
+        var fn = Compile(f);
+        for (var i = 0; i < argNodes.Length; i++) argNodes[i] = Compile(args[i]);
+        return new ApplyManyNode(_src, a.Span, fn, argNodes);
     }
 
     // ------------------------------------------------------------ variables

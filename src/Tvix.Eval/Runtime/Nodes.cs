@@ -169,6 +169,16 @@ internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, No
 {
     public override Value Eval(EvalContext cx, Env env)
     {
+        if (cond is BinaryNode { Op: BinOp.Eq } eq)
+        {
+            // Like current Nix, a failed `assert a == b` explains where the two sides differ.
+            var l = eq.Left.Eval(cx, env);
+            var r = eq.Right.Eval(cx, env);
+            if (cx.ValuesEqual(l, r)) return body.Eval(cx, env);
+            try { cx.ExplainInequality(l, r, top: true); }
+            catch (NixEvalException e) when (e.AtPosition(Source, Span) || e.Traced($"while evaluating the condition of the assertion '{text}'", Source, Span)) { throw; }
+            throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);
+        }
         var c = cond.Eval(cx, env);
         if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(cond.Source, cond.Span);
         if (!c.RawBool) throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);
@@ -194,6 +204,27 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
         var f = function.Eval(cx, env);
         var a = argument.Delay(cx, env);
         try { return cx.Call(f, a); }
+        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
+    }
+}
+
+/// <summary><c>f a b …</c>: calls a builtin of exactly that arity directly; otherwise applies one argument at a time.</summary>
+internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node function, Node[] arguments) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var f = function.Eval(cx, env);
+        try
+        {
+            if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
+            {
+                var args = new Value[arguments.Length];
+                for (var i = 0; i < args.Length; i++) args[i] = arguments[i].Delay(cx, env);
+                return cx.CallBuiltin((Builtin)f.Obj!, args);
+            }
+            for (var i = 0; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
+            return f;
+        }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 }

@@ -47,6 +47,10 @@ internal enum BinOp { Add, Sub, Mul, Div, Concat, Update, Eq, Neq, Lt, Le, Gt, G
 
 internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Node left, Node right) : Node(source, span)
 {
+    public BinOp Op => op;
+    public Node Left => left;
+    public Node Right => right;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var l = left.Eval(cx, env);

@@ -83,7 +83,9 @@ public sealed class LanguageTests
     [InlineData("1 / 0", "division by zero")]
     [InlineData("({ a }: a) { }", "function 'anonymous lambda' called without required argument 'a'")]
     [InlineData("let f = { a }: a; in f { a = 1; b = 2; }", "function 'f' called with unexpected argument 'b'")]
-    [InlineData("assert 1 == 2; 1", "assertion '(1 == 2)' failed")]
+    [InlineData("assert 1 == 2; 1", "integer '1' is not equal to integer '2'")]
+    [InlineData("assert 1 < 0; 1", "assertion '(1 < 0)' failed")]
+    [InlineData("assert { a = [ 1 ]; } == { a = [ 2 ]; }; 1", "integer '1' is not equal to integer '2'")]
     [InlineData("{ a = 1; }.a.b", "expected a set but found an integer: 1")]
     [InlineData("abort \"no\"", "evaluation aborted with the following error message: 'no'")]
     public void Fails(string code, string message) => Assert.Equal(message, EvalError(code).Message);

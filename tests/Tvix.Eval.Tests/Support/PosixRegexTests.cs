@@ -16,7 +16,7 @@ public sealed class PosixRegexTests
         var groups = regex.MatchWhole(bytes);
         var result = groups == null ? "null" : Render(bytes, groups);
         // The libstdc++-style matcher must agree with the .NET translation on every case.
-        var reference = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount).MatchWhole(bytes);
+        var reference = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount).MatchWhole(bytes, TimeSpan.FromSeconds(5));
         Assert.Equal(result, reference == null ? "null" : Render(bytes, reference));
         return result;
     }
@@ -28,7 +28,7 @@ public sealed class PosixRegexTests
         var regex = _cache.Get(Encoding.UTF8.GetBytes(pattern));
         var result = RenderSplit(bytes, regex.Split(bytes, out var lastEnd), lastEnd);
         var matcher = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount);
-        Assert.Equal(result, RenderSplit(bytes, matcher.Split(bytes, out var lastEnd2), lastEnd2));
+        Assert.Equal(result, RenderSplit(bytes, matcher.Split(bytes, TimeSpan.FromSeconds(5), out var lastEnd2), lastEnd2));
         return result;
     }
 
@@ -239,6 +239,15 @@ public sealed class PosixRegexTests
             Assert.Equal("null", Match("[a-z]+-[0-9]+", "abc-"));
             Assert.Equal("[ \"\" [ ] \"c\" ]", Split("a|ab", "abc"));
         }
+    }
+
+    [Fact]
+    public void ExponentialSplitsStopAtTheTimeLimit()
+    {
+        var cache = new PosixRegexCache(TimeSpan.FromMilliseconds(200));
+        var regex = cache.Get("(a|a)*b|a"u8);
+        var e = Assert.Throws<PosixRegexException>(() => regex.Split(Encoding.ASCII.GetBytes(new string('a', 60)), out _));
+        Assert.StartsWith("regular expression '(a|a)*b|a' took too long to match", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,6 +41,7 @@ internal sealed class PosixBacktrackingMatcher
     }
 
     private readonly List<State> _states = [];
+    private readonly State[] _program;
     private readonly int _start;
 
     public PosixBacktrackingMatcher(string ere, int groupCount)
@@ -55,6 +56,7 @@ internal sealed class PosixBacktrackingMatcher
         Link(body.End, end);
         Link(end, accept);
         _start = begin;
+        _program = [.. _states];
     }
 
     public int GroupCount { get; }
@@ -304,9 +306,16 @@ internal sealed class PosixBacktrackingMatcher
     {
         private readonly PosixBacktrackingMatcher _m;
 
-        public Runner(PosixBacktrackingMatcher matcher)
+        /// <summary>Deadline (<see cref="Environment.TickCount64"/>) after which a run gives up.</summary>
+        private readonly long _deadline;
+
+        /// <summary>Steps since the clock was last read.</summary>
+        public int Steps;
+
+        public Runner(PosixBacktrackingMatcher matcher, TimeSpan timeout)
         {
             _m = matcher;
+            _deadline = timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
             var n = matcher.GroupCount + 1;
             CurStarts = new int[n];
             CurEnds = new int[n];
@@ -324,6 +333,13 @@ internal sealed class PosixBacktrackingMatcher
         public readonly int[] BestEnds;
         public readonly int[] RepPos;
         public readonly int[] RepCount;
+
+        /// <summary>Like libstdc++ the executor can take exponential time; unlike it, we stop.</summary>
+        public void CheckTime()
+        {
+            Steps = 0;
+            if (Environment.TickCount64 > _deadline) throw new PosixRegexException("", "regular expression took too long to match");
+        }
 
         /// <summary>
         /// Runs the executor at exactly <paramref name="begin"/> (no scanning): with
@@ -365,16 +381,26 @@ internal sealed class PosixBacktrackingMatcher
         public bool HasSolution;
         public int SolutionEnd;
         public int Current;
+        public int Depth;
         public Runner R;
     }
 
     private void Dfs(ref Run r, int id)
     {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        // The stack check costs a call; every 16 levels of recursion is enough.
+        if ((++r.Depth & 15) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
-            throw new PosixRegexException("", "regular expression is too complex for the subject (stack exhausted)");
+            throw new PosixRegexException("", "regular expression needs too deep a recursion for the subject");
         }
-        var s = _states[id];
+        if (++r.R.Steps == 1 << 16) r.R.CheckTime();
+        // An exception ends the whole run, so the depth needs no finally.
+        Step(ref r, id);
+        r.Depth--;
+    }
+
+    private void Step(ref Run r, int id)
+    {
+        ref readonly var s = ref _program[id];
         switch (s.Op)
         {
             case Op.Match:
@@ -439,7 +465,7 @@ internal sealed class PosixBacktrackingMatcher
     }
 
     /// <summary>One more round of a repeat; an empty round may happen at most twice at one position.</summary>
-    private void RepeatOnceMore(ref Run r, int id, State s)
+    private void RepeatOnceMore(ref Run r, int id, in State s)
     {
         if (r.R.RepCount[id] == 0 || r.R.RepPos[id] != r.Current)
         {
@@ -473,9 +499,9 @@ internal sealed class PosixBacktrackingMatcher
     // ------------------------------------------------------------------ the two uses
 
     /// <summary><c>std::regex_match</c>: the groups of a whole-subject match, or null.</summary>
-    public RegexCapture[]? MatchWhole(ReadOnlySpan<byte> subject)
+    public RegexCapture[]? MatchWhole(ReadOnlySpan<byte> subject, TimeSpan timeout)
     {
-        var groups = new Runner(this).Execute(subject, 0, exact: true, notNull: false, prevAvail: false);
+        var groups = new Runner(this, timeout).Execute(subject, 0, exact: true, notNull: false, prevAvail: false);
         return groups == null ? null : ToCaptures(groups);
     }
 
@@ -501,9 +527,9 @@ internal sealed class PosixBacktrackingMatcher
     }
 
     /// <summary>All matches as <c>std::regex_iterator</c> visits them (what <c>builtins.split</c> lists).</summary>
-    public List<RegexSplitMatch> Split(ReadOnlySpan<byte> subject, out int lastEnd, Func<int, int>? findStart = null)
+    public List<RegexSplitMatch> Split(ReadOnlySpan<byte> subject, TimeSpan timeout, out int lastEnd, Func<int, int>? findStart = null)
     {
-        var runner = new Runner(this);
+        var runner = new Runner(this, timeout);
         var result = new List<RegexSplitMatch>();
         var prevAvail = false;
         var groups = Search(runner, subject, 0, notNull: false, continuous: false, prevAvail: false, findStart);

@@ -136,7 +136,7 @@ internal sealed class PosixRegex
     }
 
     private PosixRegexException TimedOut(NetRegex regex) =>
-        new(_display, $"regular expression '{_display}' took longer than {regex.MatchTimeout.TotalSeconds:0.#} s to match");
+        new(_display, $"regular expression '{_display}' took too long to match (limit {regex.MatchTimeout.TotalSeconds:0.#} s)");
 
     /// <summary>
     /// All non-overlapping matches, left to right, as <c>std::regex_iterator</c> finds them (after
@@ -154,7 +154,7 @@ internal sealed class PosixRegex
         {
             // .NET finds where a match can start (any path matching there means libstdc++
             // matches there too); the libstdc++-exact matcher runs only at those positions.
-            return _matcher.Split(subject, out lastEnd, from =>
+            return _matcher.Split(subject, search.MatchTimeout, out lastEnd, from =>
             {
                 var m = Run(search, text, from);
                 return m.Success ? m.Index : -1;
@@ -162,7 +162,8 @@ internal sealed class PosixRegex
         }
         catch (PosixRegexException e) when (e.Pattern.Length == 0)
         {
-            throw new PosixRegexException(_display, $"regular expression '{_display}' is too complex for a subject of {subject.Length} bytes");
+            // The matcher's own errors (time limit, recursion depth) do not know the pattern.
+            throw new PosixRegexException(_display, e.Message.Replace("regular expression", $"regular expression '{_display}'", StringComparison.Ordinal));
         }
     }
 

@@ -1,0 +1,164 @@
+using Tvix.Eval;
+using Tvix.Glue;
+
+namespace Tvix.Cli.Commands;
+
+/// <summary>Runs <c>tvix instantiate</c>: evaluate, auto-call, select, find derivations, print their paths.</summary>
+internal static class InstantiateRunner
+{
+    public const string Usage = """
+        Usage: tvix instantiate [options] [FILE | -E EXPR | -]...
+          -E, --expr EXPR          instantiate EXPR (the arguments are expressions)
+          -A, --attr PATH          select an attribute path from the result
+          -I PATH | -I prefix=PATH add to the search path
+          --arg NAME EXPR          pass NAME = EXPR to a top-level function
+          --argstr NAME STRING     pass NAME = "STRING" to a top-level function
+          --store STORE            where .drv files and sources go: memory://, file:///dir (a Tvix store:
+                                   castore in dir/castore, path infos in dir/pathinfo, as tvix store --store),
+                                   or a plain directory ROOT (files in ROOT/nix/store/…, like nix --store ROOT);
+                                   default: the local Tvix store (~/.local/share/tvix)
+          --readonly-mode, --dry-run   compute the paths without writing anything
+          --extra-experimental-features ca-derivations   floating content-addressed derivations
+          --add-root PATH, --indirect  accepted and ignored (no garbage collector roots)
+          --eval ...               same as tvix eval
+        Prints one line per derivation: PATH.drv, or PATH.drv!OUTPUT when the selected output is not 'out'.
+        """;
+
+    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    {
+        string? storeRoot = null;
+        var readOnly = false;
+        var features = new List<string>();
+        var rest = new List<string>();
+        for (var i = 0; i < argv.Count; i++)
+        {
+            var t = argv[i];
+            switch (t)
+            {
+                case "--eval":
+                    return EvalRunner.Run(argv, stdout, stderr);
+                case "--store" or "--add-root" or "--extra-experimental-features" or "--experimental-features":
+                    if (i + 1 >= argv.Count)
+                    {
+                        stderr.WriteLine($"error: flag '{t}' requires an argument");
+                        return 1;
+                    }
+                    var value = argv[++i];
+                    if (t == "--store") storeRoot = value;
+                    else if (t != "--add-root") features.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                    break;
+                case "--indirect":
+                    break;
+                case "--readonly-mode" or "--dry-run":
+                    readOnly = true;
+                    break;
+                default:
+                    rest.Add(t);
+                    break;
+            }
+        }
+        var (args, parseError) = EvalArguments.Parse(rest);
+        if (args is null)
+        {
+            stderr.WriteLine($"error: {parseError}");
+            return 1;
+        }
+        if (args.Json || args.Xml || args.Strict)
+        {
+            stderr.WriteLine("error: --json, --xml and --strict only make sense with --eval");
+            return 1;
+        }
+
+        Tvix.Store.TvixStore? tvixStore = null;
+        string? plainRoot = null;
+        if (!readOnly)
+        {
+            if (storeRoot is null || storeRoot.Contains("://", StringComparison.Ordinal))
+            {
+                try { tvixStore = GlueEvaluatorFactory.CreateTvixStore(storeRoot); }
+                catch (ArgumentException e)
+                {
+                    stderr.WriteLine($"error: {e.Message}");
+                    return 1;
+                }
+            }
+            else plainRoot = storeRoot;
+        }
+        var options = GlueEvaluatorFactory.CreateOptions(
+            o =>
+            {
+                o.Log = stderr;
+                if (args.MaxCallDepth is { } depth) o.MaxCallDepth = depth;
+                o.ShortPathLiterals = args.ShortPathLiterals;
+                o.AbsolutePathLiterals = args.AbsolutePathLiterals;
+                o.UrlLiterals = args.UrlLiterals;
+            },
+            plainRoot,
+            features,
+            tvixStore);
+        foreach (var p in args.SearchPath) options.SearchPath.Add(p);
+        var nixPath = Environment.GetEnvironmentVariable("NIX_PATH");
+        if (!string.IsNullOrEmpty(nixPath))
+            foreach (var p in EvalRunner.SplitNixPath(nixPath)) options.SearchPath.Add(p);
+
+        var evaluator = new Evaluator(options);
+        var inputs = args.Positional.Count > 0 ? args.Positional : (args.ExprMode ? [] : ["./default.nix"]);
+        if (args.ExprMode && inputs.Count == 0)
+        {
+            stderr.WriteLine("error: -E requires an expression");
+            return 1;
+        }
+        var cwd = Directory.GetCurrentDirectory();
+        try
+        {
+            foreach (var input in inputs)
+            {
+                EvaluationResult result;
+                if (input == "-") result = evaluator.EvaluateString(Console.In.ReadToEnd(), cwd, "«stdin»");
+                else if (args.ExprMode) result = evaluator.EvaluateString(input, cwd, "«string»");
+                else result = evaluator.EvaluateFile(Path.GetFullPath(input));
+                if (!result.Success)
+                {
+                    EvalErrorPrinter.PrintDiagnostics(stderr, result.Diagnostics);
+                    if (result.Error is { } err) EvalErrorPrinter.Print(stderr, err, args.ShowTrace);
+                    return 1;
+                }
+                var lines = evaluator.Run(cx => Instantiate(cx, args, result.Value, cwd));
+                foreach (var line in lines) stdout.WriteLine(line);
+            }
+            stdout.Flush();
+            return 0;
+        }
+        catch (NixEvalException e)
+        {
+            EvalErrorPrinter.Print(stderr, e, args.ShowTrace);
+            return 1;
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static List<string> Instantiate(EvalContext cx, EvalArguments args, Value root, string cwd)
+    {
+        var autoArgsBuilder = cx.CreateAttrsBuilder(args.AutoArgs.Count);
+        foreach (var (name, value, isString) in args.AutoArgs)
+            autoArgsBuilder.Add(name, isString ? Value.FromString(value) : cx.LoadExpressionLazily(value, cwd));
+        var autoArgs = autoArgsBuilder.Build();
+        Value AutoCall(Value v) => InstantiateAutoCall.Apply(cx, v, autoArgs);
+
+        var lines = new List<string>();
+        if (args.AttrPaths.Count == 0) lines.AddRange(Instantiation.DerivationPaths(cx, root, AutoCall));
+        else
+            foreach (var path in args.AttrPaths)
+                lines.AddRange(Instantiation.DerivationPaths(cx, InstantiateAutoCall.Select(cx, root, path, autoArgs), AutoCall));
+        return lines;
+    }
+}

@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Tvix.Eval;
+using Tvix.Glue.Import;
+
+namespace Tvix.Glue.Builtins;
+
+/// <summary>
+/// How <c>derivationStrict</c> turns attribute values into bytes: Nix's <c>coerceToString</c>
+/// with "coerce more" and "copy to store" (environment variables and arguments), and
+/// <c>printValueAsJSON</c> with "copy to store" (structured attributes).
+/// </summary>
+internal static class DerivationCoercion
+{
+    private static readonly byte[] One = "1"u8.ToArray();
+
+    /// <summary>Coerces <paramref name="v"/> into <paramref name="output"/>, collecting its context.</summary>
+    public static void CoerceMore(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context)
+    {
+        v = cx.Force(v);
+        switch (v.Kind)
+        {
+            case ValueKind.String:
+            {
+                var s = v.AsString;
+                output.Write(s.Bytes);
+                context.Add(s);
+                return;
+            }
+            case ValueKind.Path:
+            {
+                var s = PathImporter.CopyPathToStore(state, v.AsPath);
+                output.Write(s.Bytes);
+                context.Add(s);
+                return;
+            }
+            case ValueKind.Attrs:
+            {
+                var attrs = v.AsAttrs;
+                if (attrs.TryGetValue("__toString"u8, out var toString))
+                {
+                    CoerceMore(cx, state, cx.Call(toString, v), output, context);
+                    return;
+                }
+                if (attrs.TryGetValue("outPath"u8, out var outPath))
+                {
+                    CoerceMore(cx, state, outPath, output, context);
+                    return;
+                }
+                break;
+            }
+            case ValueKind.Null:
+                return;
+            case ValueKind.Bool:
+                if (v.AsBool) output.Write(One);
+                return;
+            case ValueKind.Int:
+                WriteAscii(output, v.AsInt.ToString(CultureInfo.InvariantCulture));
+                return;
+            case ValueKind.Float:
+                WriteAscii(output, CFloat.ToStdString(v.AsFloat));
+                return;
+            case ValueKind.List:
+            {
+                var items = v.AsList.AsSpan();
+                for (var i = 0; i < items.Length; i++)
+                {
+                    CoerceMore(cx, state, items[i], output, context);
+                    if (i < items.Length - 1)
+                    {
+                        // Nix's (admittedly odd) rule: no separator after an empty list.
+                        var item = cx.Force(items[i]);
+                        if (item.Kind != ValueKind.List || item.AsList.Count != 0) output.Write(" "u8);
+                    }
+                }
+                return;
+            }
+        }
+        throw cx.Error($"cannot coerce {EvalContext.DescribeType(v)} to a string");
+    }
+
+    /// <summary>Writes <paramref name="v"/> as the JSON of <c>__structuredAttrs</c> (Nix 2.8's JSON writer).</summary>
+    public static void WriteJson(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context)
+    {
+        v = cx.Force(v);
+        switch (v.Kind)
+        {
+            case ValueKind.Int:
+                WriteAscii(output, v.AsInt.ToString(CultureInfo.InvariantCulture));
+                return;
+            case ValueKind.Float:
+                WriteAscii(output, CFloat.ToG6(v.AsFloat));
+                return;
+            case ValueKind.Bool:
+                output.Write(v.AsBool ? "true"u8 : "false"u8);
+                return;
+            case ValueKind.Null:
+                output.Write("null"u8);
+                return;
+            case ValueKind.String:
+            {
+                var s = v.AsString;
+                context.Add(s);
+                WriteJsonString(output, s.Bytes);
+                return;
+            }
+            case ValueKind.Path:
+            {
+                var s = PathImporter.CopyPathToStore(state, v.AsPath);
+                context.Add(s);
+                WriteJsonString(output, s.Bytes);
+                return;
+            }
+            case ValueKind.List:
+            {
+                output.Write("["u8);
+                var items = v.AsList.AsSpan();
+                for (var i = 0; i < items.Length; i++)
+                {
+                    if (i > 0) output.Write(","u8);
+                    WriteJson(cx, state, items[i], output, context);
+                }
+                output.Write("]"u8);
+                return;
+            }
+            case ValueKind.Attrs:
+            {
+                var attrs = v.AsAttrs;
+                if (attrs.TryGetValue("__toString"u8, out _))
+                {
+                    // tryAttrsToString: coerced without copying paths, context kept.
+                    var s = cx.CoerceToString(v, StringCoercion.NoCopy);
+                    context.Add(s);
+                    WriteJsonString(output, s.Bytes);
+                    return;
+                }
+                if (attrs.TryGetValue("outPath"u8, out var outPath))
+                {
+                    WriteJson(cx, state, outPath, output, context);
+                    return;
+                }
+                output.Write("{"u8);
+                var first = true;
+                foreach (var pair in attrs.Pairs)
+                {
+                    if (!first) output.Write(","u8);
+                    first = false;
+                    WriteJsonString(output, Encoding.UTF8.GetBytes(pair.Key));
+                    output.Write(":"u8);
+                    WriteJson(cx, state, pair.Value, output, context);
+                }
+                output.Write("}"u8);
+                return;
+            }
+        }
+        throw cx.Error($"cannot convert {EvalContext.DescribeType(v)} to JSON");
+    }
+
+    /// <summary>Nix 2.8's JSON string escaping: quote, backslash, \n \r \t, other controls as \u00XX; other bytes raw.</summary>
+    public static void WriteJsonString(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> s)
+    {
+        output.Write("\""u8);
+        var start = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var b = s[i];
+            if (b >= 32 && b != '"' && b != '\\') continue;
+            output.Write(s[start..i]);
+            start = i + 1;
+            switch (b)
+            {
+                case (byte)'"': output.Write("\\\""u8); break;
+                case (byte)'\\': output.Write("\\\\"u8); break;
+                case (byte)'\n': output.Write("\\n"u8); break;
+                case (byte)'\r': output.Write("\\r"u8); break;
+                case (byte)'\t': output.Write("\\t"u8); break;
+                default:
+                    WriteAscii(output, "\\u00" + ((int)b).ToString("x2", CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+        output.Write(s[start..]);
+        output.Write("\""u8);
+    }
+
+    private static void WriteAscii(ArrayBufferWriter<byte> output, string s)
+    {
+        var span = output.GetSpan(s.Length);
+        for (var i = 0; i < s.Length; i++) span[i] = (byte)s[i];
+        output.Advance(s.Length);
+    }
+}

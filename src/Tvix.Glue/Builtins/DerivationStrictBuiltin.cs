@@ -1,0 +1,293 @@
+using System.Buffers;
+using System.Text;
+using Tvix.Eval;
+using Tvix.NixCompat;
+using Tvix.NixCompat.Derivations;
+
+namespace Tvix.Glue.Builtins;
+
+/// <summary>
+/// <c>builtins.derivationStrict</c>: turns the attributes of a <c>derivation</c> call into a
+/// <see cref="Derivation"/>, computes its output paths and <c>.drv</c> path exactly as C++ Nix
+/// 2.8 does (hash modulo with the inputs' own hashes), writes the <c>.drv</c> to the store and
+/// returns <c>{ drvPath; &lt;output&gt; = path; … }</c> with the string contexts Nix gives them.
+/// </summary>
+internal static class DerivationStrictBuiltin
+{
+    private static readonly ByteString OutKey = ByteString.FromUtf8("out");
+
+    public static Value Invoke(EvalContext cx, GlueState state, Value argument)
+    {
+        var attrs = cx.ForceAttrs(argument);
+        if (!attrs.TryGetValue("name"u8, out var nameValue)) throw cx.Error("derivation name missing");
+        string drvName;
+        try { drvName = ContextSet.NoContext(cx.ForceString(nameValue)); }
+        catch (NixEvalException e) { e.AddTrace("while evaluating the derivation attribute 'name'", null, default); throw; }
+
+        var structured = attrs.TryGetValue("__structuredAttrs"u8, out var structuredValue) && cx.ForceBool(structuredValue);
+        var ignoreNulls = attrs.TryGetValue("__ignoreNulls"u8, out var ignoreNullsValue) && cx.ForceBool(ignoreNullsValue);
+
+        var drv = new Derivation();
+        var context = new ContextSet();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        ArrayBufferWriter<byte>? json = null;
+        if (structured)
+        {
+            json = new ArrayBufferWriter<byte>(1024);
+            json.Write("{"u8);
+        }
+        var outputs = new List<string>(4) { "out" };
+        string? outputHash = null, outputHashAlgo = null, outputHashMode = null;
+        var contentAddressed = false;
+        var builderSet = false;
+        var systemSet = false;
+
+        foreach (var (key, value) in attrs.Pairs)
+        {
+            if (key == "__ignoreNulls") continue;
+            try
+            {
+                if (ignoreNulls && cx.Force(value).Kind == ValueKind.Null) continue;
+                switch (key)
+                {
+                    case "__contentAddressed":
+                        contentAddressed = cx.ForceBool(value);
+                        if (contentAddressed && (state.Features & GlueFeatures.CaDerivations) == 0)
+                            throw cx.Error("experimental Nix feature 'ca-derivations' is disabled; use '--extra-experimental-features ca-derivations' to override");
+                        continue;
+                    case "__impure":
+                        if (cx.ForceBool(value))
+                        {
+                            if ((state.Features & GlueFeatures.ImpureDerivations) == 0)
+                                throw cx.Error("experimental Nix feature 'impure-derivations' is disabled; use '--extra-experimental-features impure-derivations' to override");
+                            throw cx.Error("impure derivations are not supported by this evaluator");
+                        }
+                        continue;
+                    case "args":
+                        foreach (var arg in cx.ForceList(value).AsSpan())
+                        {
+                            buffer.ResetWrittenCount();
+                            DerivationCoercion.CoerceMore(cx, state, arg, buffer, context);
+                            drv.Arguments.Add(ByteString.CopyFrom(buffer.WrittenSpan));
+                        }
+                        continue;
+                }
+
+                if (json != null)
+                {
+                    if (key == "__structuredAttrs") continue;
+                    if (json.WrittenCount > 1) json.Write(","u8);
+                    DerivationCoercion.WriteJsonString(json, Encoding.UTF8.GetBytes(key));
+                    json.Write(":"u8);
+                    DerivationCoercion.WriteJson(cx, state, value, json, context);
+                    switch (key)
+                    {
+                        case "builder":
+                        {
+                            var s = cx.ForceString(value);
+                            context.Add(s);
+                            drv.Builder = ByteString.CopyFrom(s.Bytes);
+                            builderSet = s.Length > 0;
+                            break;
+                        }
+                        case "system":
+                            drv.System = ByteString.FromUtf8(ContextSet.NoContext(cx.ForceString(value)));
+                            systemSet = drv.System.Length > 0;
+                            break;
+                        case "outputHash": outputHash = ContextSet.NoContext(cx.ForceString(value)); break;
+                        case "outputHashAlgo": outputHashAlgo = ContextSet.NoContext(cx.ForceString(value)); break;
+                        case "outputHashMode": outputHashMode = CheckHashMode(cx, ContextSet.NoContext(cx.ForceString(value))); break;
+                        case "outputs":
+                        {
+                            var names = new List<string>();
+                            foreach (var item in cx.ForceList(value).AsSpan()) names.Add(ContextSet.NoContext(cx.ForceString(item)));
+                            SetOutputs(cx, outputs, names);
+                            break;
+                        }
+                    }
+                }
+                else
+                {
+                    buffer.ResetWrittenCount();
+                    DerivationCoercion.CoerceMore(cx, state, value, buffer, context);
+                    var bytes = ByteString.CopyFrom(buffer.WrittenSpan);
+                    drv.Environment[ByteString.FromUtf8(key)] = bytes;
+                    switch (key)
+                    {
+                        case "builder": drv.Builder = bytes; builderSet = bytes.Length > 0; break;
+                        case "system": drv.System = bytes; systemSet = bytes.Length > 0; break;
+                        case "outputHash": outputHash = bytes.ToString(); break;
+                        case "outputHashAlgo": outputHashAlgo = bytes.ToString(); break;
+                        case "outputHashMode": outputHashMode = CheckHashMode(cx, bytes.ToString()); break;
+                        case "outputs": SetOutputs(cx, outputs, Tokenize(bytes.ToString())); break;
+                    }
+                }
+            }
+            catch (NixEvalException e)
+            {
+                e.AddTrace($"while evaluating the attribute '{key}' of the derivation '{drvName}'", null, default);
+                throw;
+            }
+        }
+
+        if (json != null)
+        {
+            json.Write("}"u8);
+            drv.Environment[ByteString.FromUtf8("__json")] = ByteString.CopyFrom(json.WrittenSpan);
+        }
+
+        AddInputs(cx, state, drv, context);
+
+        if (!builderSet) throw cx.Error("required attribute 'builder' missing");
+        if (!systemSet) throw cx.Error("required attribute 'system' missing");
+        if (drvName.EndsWith(".drv", StringComparison.Ordinal)) throw cx.Error("derivation names are not allowed to end in '.drv'");
+
+        try
+        {
+            if (outputHash != null) MakeFixedOutput(state, drv, drvName, outputs, outputHash, outputHashAlgo, outputHashMode);
+            else if (contentAddressed) MakeFloatingOutputs(drv, outputs, outputHashAlgo, outputHashMode);
+            else MakeInputAddressedOutputs(state, drv, drvName, outputs);
+
+            var drvPath = drv.CalculateDerivationPath(drvName, out var aterm, state.StoreDirectory);
+            var known = new KnownDerivation(drv, drvPath);
+            if (drv.InputDerivations.Count == 0 && !drv.IsFixedOutput && !state.IsDeferred(drv))
+            {
+                // Without input derivations the hash modulo is the hash of the ATerm itself.
+                known.SetHashModulo(System.Security.Cryptography.SHA256.HashData(aterm));
+            }
+            state.Derivations.TryAdd(drvPath, known);
+            if (!state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm, [.. drv.References()]);
+            return BuildResult(cx, state, drv, drvPath);
+        }
+        catch (NixFormatException e)
+        {
+            throw cx.Error(e.Message);
+        }
+    }
+
+    private static string CheckHashMode(EvalContext cx, string mode)
+    {
+        if (mode is "recursive" or "flat") return mode;
+        throw cx.Error($"invalid value '{mode}' for 'outputHashMode' attribute");
+    }
+
+    private static void SetOutputs(EvalContext cx, List<string> outputs, List<string> names)
+    {
+        outputs.Clear();
+        foreach (var name in names)
+        {
+            if (outputs.Contains(name)) throw cx.Error($"duplicate derivation output '{name}'");
+            // An output called 'drv' would clash with the result's 'drvPath' attribute.
+            if (name == "drv") throw cx.Error("invalid derivation output name 'drv'");
+            outputs.Add(name);
+        }
+        if (outputs.Count == 0) throw cx.Error("derivation cannot have an empty set of outputs");
+    }
+
+    private static List<string> Tokenize(string s)
+    {
+        var result = new List<string>();
+        foreach (var part in s.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)) result.Add(part);
+        return result;
+    }
+
+    /// <summary>
+    /// Everything in the context becomes an input: <c>!OUT!DRV</c> an output of an input derivation,
+    /// <c>=DRV</c> the derivation's whole closure (every path in it as a source, every
+    /// <c>.drv</c> in it with all outputs), a plain path a source.
+    /// </summary>
+    private static void AddInputs(EvalContext cx, GlueState state, Derivation drv, ContextSet context)
+    {
+        var store = state.StoreDirectory;
+        foreach (var element in context)
+        {
+            if (element.Length == 0) continue;
+            if (element[0] == '!')
+            {
+                var second = element.IndexOf('!', 1);
+                var output = element[1..second];
+                drv.AddInputDerivationOutput(ParseStorePath(cx, store, element[(second + 1)..]), output);
+            }
+            else if (element[0] == '=')
+            {
+                var root = ParseStorePath(cx, store, element[1..]);
+                var closure = new HashSet<StorePath>();
+                var stack = new Stack<StorePath>();
+                stack.Push(root);
+                while (stack.Count > 0)
+                {
+                    var path = stack.Pop();
+                    if (!closure.Add(path)) continue;
+                    foreach (var reference in state.References(path)) stack.Push(reference);
+                }
+                foreach (var path in closure)
+                {
+                    drv.InputSources.Add(path);
+                    if (path.Name.EndsWith(".drv", StringComparison.Ordinal))
+                    {
+                        foreach (var output in state.GetDerivation(path).Derivation.Outputs.Keys)
+                            drv.AddInputDerivationOutput(path, output);
+                    }
+                }
+            }
+            else
+            {
+                drv.InputSources.Add(ParseStorePath(cx, store, element));
+            }
+        }
+    }
+
+    private static StorePath ParseStorePath(EvalContext cx, StoreDirectory store, string path)
+    {
+        if (store.TryParsePath(path, out var parsed)) return parsed!;
+        throw cx.Error($"path '{path}' is not in the Nix store");
+    }
+
+    private static void MakeFixedOutput(GlueState state, Derivation drv, string drvName, List<string> outputs,
+        string outputHash, string? outputHashAlgo, string? outputHashMode)
+    {
+        if (outputs.Count != 1 || outputs[0] != "out")
+            throw new NixEvalException("multiple outputs are not supported in fixed-output derivations");
+        var output = DerivationOutput.FixedFromAttributes(outputHash, outputHashAlgo, outputHashMode);
+        var path = state.StoreDirectory.MakeFixedOutputPath(drvName, output.Hash!, output.HashMode == OutputHashMode.Recursive);
+        drv.Outputs["out"] = output.WithPath(path);
+        drv.Environment[OutKey] = ByteString.FromUtf8(state.StoreDirectory.Print(path));
+    }
+
+    private static void MakeFloatingOutputs(Derivation drv, List<string> outputs, string? outputHashAlgo, string? outputHashMode)
+    {
+        var algorithm = outputHashAlgo is null ? null : NixHashAlgorithms.TryParse(outputHashAlgo);
+        if (algorithm is not { } known) throw new NixEvalException($"unknown hash algorithm '{outputHashAlgo ?? ""}'");
+        var mode = outputHashMode == "flat" ? OutputHashMode.Flat : OutputHashMode.Recursive;
+        foreach (var name in outputs)
+        {
+            drv.Environment[ByteString.FromUtf8(name)] = ByteString.FromUtf8(Placeholders.Output(name));
+            drv.Outputs[name] = DerivationOutput.Floating(known, mode);
+        }
+    }
+
+    private static void MakeInputAddressedOutputs(GlueState state, Derivation drv, string drvName, List<string> outputs)
+    {
+        foreach (var name in outputs)
+        {
+            drv.Environment[ByteString.FromUtf8(name)] = ByteString.Empty;
+            drv.Outputs[name] = DerivationOutput.Deferred;
+        }
+        // Depending on a floating content-addressed derivation defers the outputs (ca-derivations).
+        if (state.IsDeferred(drv)) return;
+        drv.CalculateOutputPaths(drvName, state.InputHashModulo, state.StoreDirectory);
+    }
+
+    private static Value BuildResult(EvalContext cx, GlueState state, Derivation drv, StorePath drvPath)
+    {
+        var drvPathText = state.StoreDirectory.Print(drvPath);
+        var builder = cx.CreateAttrsBuilder(drv.Outputs.Count + 1);
+        builder.Add("drvPath", Value.FromString(new NixString(Encoding.UTF8.GetBytes(drvPathText), NixContext.Of("=" + drvPathText))));
+        foreach (var (name, output) in drv.Outputs)
+        {
+            var path = output.Path is { } p ? state.StoreDirectory.Print(p) : Placeholders.Downstream(drvPath, name);
+            builder.Add(name, Value.FromString(new NixString(Encoding.UTF8.GetBytes(path), NixContext.Of("!" + name + "!" + drvPathText))));
+        }
+        return Value.FromAttrs(builder.Build());
+    }
+}

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Tvix.Glue.Import;
+using Tvix.NixCompat;
+
+namespace Tvix.Glue.Store;
+
+/// <summary>
+/// A store laid out as plain files under a root directory, like <c>nix --store ROOT</c>: a path
+/// <c>/nix/store/x-y</c> is written to <c>ROOT/nix/store/x-y</c>. Writes go to a temporary name
+/// first and are renamed into place, so a crash never leaves a half-written path. References
+/// are remembered for the lifetime of the object (a <c>.drv</c>'s are re-read from its ATerm).
+/// </summary>
+internal sealed class FileSystemGlueStore(string root, StoreDirectory storeDirectory) : IGlueStoreWriter
+{
+    private readonly ConcurrentDictionary<StorePath, StorePath[]> _references = new();
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    private string RealPath(StorePath path) => Path.Combine(Root, storeDirectory.Print(path).TrimStart('/'));
+
+    public void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references)
+    {
+        _references.TryAdd(path, [.. references]);
+        var target = RealPath(path);
+        if (File.Exists(target)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temporary = target + ".tmp-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(contents.Span);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, target, overwrite: true);
+    }
+
+    public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive)
+    {
+        _references.TryAdd(path, []);
+        var target = RealPath(path);
+        if (File.Exists(target) || Directory.Exists(target)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temporary = target + ".tmp-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
+        if (recursive) CopyTree(source, temporary, filter);
+        else File.Copy(source, temporary, overwrite: true);
+        if (Directory.Exists(temporary)) Directory.Move(temporary, target);
+        else File.Move(temporary, target, overwrite: true);
+    }
+
+    private static void CopyTree(string source, string destination, Func<string, string, bool>? filter)
+    {
+        var info = SourceEntries.Describe(source);
+        switch (info.Type)
+        {
+            case SourceEntryType.Regular:
+                File.Copy(source, destination, overwrite: true);
+                if (!OperatingSystem.IsWindows())
+                {
+                    var mode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+                    if (info.Executable) mode |= UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+                    File.SetUnixFileMode(destination, mode | UnixFileMode.UserWrite);
+                }
+                break;
+            case SourceEntryType.Symlink:
+                File.CreateSymbolicLink(destination, info.LinkTarget!);
+                break;
+            case SourceEntryType.Directory:
+                Directory.CreateDirectory(destination);
+                foreach (var (_, child) in SourceEntries.SortedChildren(source))
+                {
+                    if (filter != null && !filter(child, SourceEntries.TypeName(child))) continue;
+                    CopyTree(child, Path.Combine(destination, Path.GetFileName(child)), filter);
+                }
+                break;
+            default:
+                throw new IOException($"file '{source}' has an unsupported type");
+        }
+    }
+
+    public bool IsValid(StorePath path)
+    {
+        if (_references.ContainsKey(path)) return true;
+        var target = RealPath(path);
+        return File.Exists(target) || Directory.Exists(target);
+    }
+
+    public IReadOnlyCollection<StorePath> References(StorePath path) =>
+        _references.TryGetValue(path, out var references) ? references : [];
+
+    public byte[]? ReadFile(StorePath path, string subpath)
+    {
+        var target = subpath.Length == 0 ? RealPath(path) : Path.Combine(RealPath(path), subpath);
+        return File.Exists(target) ? File.ReadAllBytes(target) : null;
+    }
+
+    public byte[]? ReadText(StorePath path)
+    {
+        var target = RealPath(path);
+        return File.Exists(target) ? File.ReadAllBytes(target) : null;
+    }
+}

@@ -1,0 +1,34 @@
+using Tvix.NixCompat;
+
+namespace Tvix.Glue.Store;
+
+/// <summary>
+/// Where the glue puts what evaluation creates: <c>.drv</c> files, <c>toFile</c> texts and
+/// imported source paths. Store paths are always computed by the glue from the content (they
+/// are pure functions of it), so a writer only records; evaluation never depends on a store
+/// being present. Implementations must be safe to call from several evaluation threads.
+/// </summary>
+internal interface IGlueStoreWriter
+{
+    /// <summary>Adds a text path (a <c>.drv</c> or a <c>toFile</c> result) with its references.</summary>
+    void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references);
+
+    /// <summary>
+    /// Adds a filesystem path imported as a content-addressed path: <paramref name="source"/>
+    /// is read through <paramref name="filter"/> (absolute path, type → keep), recursively (NAR)
+    /// or flat (a single regular file).
+    /// </summary>
+    void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive);
+
+    /// <summary>Whether the store holds <paramref name="path"/>.</summary>
+    bool IsValid(StorePath path);
+
+    /// <summary>The references of a path the store holds (empty when unknown).</summary>
+    IReadOnlyCollection<StorePath> References(StorePath path);
+
+    /// <summary>The bytes of a text path the store holds, or null.</summary>
+    byte[]? ReadText(StorePath path);
+
+    /// <summary>The bytes of the regular file at <paramref name="subpath"/> ("" for the path itself) below a store path, or null when the store does not have it.</summary>
+    byte[]? ReadFile(StorePath path, string subpath);
+}

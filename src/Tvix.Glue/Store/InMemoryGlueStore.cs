@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using Tvix.NixCompat;
+
+namespace Tvix.Glue.Store;
+
+/// <summary>
+/// A store that only remembers: text paths with their bytes and references, imported paths by
+/// name. What an evaluation without a real store (tests, <c>tvix eval</c>) writes into.
+/// </summary>
+internal sealed class InMemoryGlueStore : IGlueStoreWriter
+{
+    private readonly ConcurrentDictionary<StorePath, Entry> _entries = new();
+
+    private sealed record Entry(byte[]? Text, StorePath[] References, string? Source);
+
+    public void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references) =>
+        _entries.TryAdd(path, new Entry(contents.ToArray(), [.. references], null));
+
+    public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive) =>
+        _entries.TryAdd(path, new Entry(null, [], source));
+
+    public bool IsValid(StorePath path) => _entries.ContainsKey(path);
+
+    public IReadOnlyCollection<StorePath> References(StorePath path) =>
+        _entries.TryGetValue(path, out var e) ? e.References : [];
+
+    public byte[]? ReadText(StorePath path) => _entries.TryGetValue(path, out var e) ? e.Text : null;
+
+    public byte[]? ReadFile(StorePath path, string subpath) => subpath.Length == 0 ? ReadText(path) : null;
+
+    /// <summary>The source a path was imported from (tests).</summary>
+    public string? SourceOf(StorePath path) => _entries.TryGetValue(path, out var e) ? e.Source : null;
+
+    /// <summary>Every path held (tests).</summary>
+    public ICollection<StorePath> Paths => _entries.Keys;
+}

@@ -69,10 +69,16 @@ public sealed class NixAttrs
         }
     }
 
+    // Sets with many attributes also get a hash index (built on the first lookup), so that
+    // lookups in nixpkgs-sized sets are one probe instead of a long binary search.
+    private const int HashThreshold = 128;
+    private Dictionary<int, int>? _index;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryGet(int sym, out Value value)
     {
         var keys = Keys;
+        if (keys.Length > HashThreshold) return TryGetHashed(sym, out value);
         int lo = 0, hi = keys.Length - 1;
         while (lo <= hi)
         {
@@ -80,6 +86,24 @@ public sealed class NixAttrs
             var k = keys[mid];
             if (k == sym) { value = Values[mid]; return true; }
             if (k < sym) lo = mid + 1; else hi = mid - 1;
+        }
+        value = default;
+        return false;
+    }
+
+    private bool TryGetHashed(int sym, out Value value)
+    {
+        var index = _index;
+        if (index is null)
+        {
+            index = new Dictionary<int, int>(Keys.Length);
+            for (var i = 0; i < Keys.Length; i++) index[Keys[i]] = i;
+            _index = index;
+        }
+        if (index.TryGetValue(sym, out var at))
+        {
+            value = Values[at];
+            return true;
         }
         value = default;
         return false;

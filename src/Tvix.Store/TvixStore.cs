@@ -135,7 +135,11 @@ public sealed class TvixStore
     /// Reads a NAR and stores it as <paramref name="storePath"/>. The NAR is validated as it is
     /// read; if it is malformed (or a check in <paramref name="options"/> fails) no path info is stored.
     /// </summary>
-    /// <exception cref="NixFormatException">The NAR is malformed, or its hash or the store path disagrees with the options.</exception>
+    /// <remarks>
+    /// With a <see cref="ImportNarOptions.ContentAddress"/>, both the store path it implies and its hash
+    /// (of the NAR, or of the single file for flat and text addresses) are checked against the contents.
+    /// </remarks>
+    /// <exception cref="NixFormatException">The NAR is malformed, or its hash, contents or the store path disagree with the options.</exception>
     public async Task<PathInfo> ImportNarAsync(StorePath storePath, Stream nar, ImportNarOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storePath);
@@ -156,8 +160,9 @@ public sealed class TvixStore
             var computed = ca.ComputeStorePath(storePath.Name, StoreDirectory, others, self);
             if (!computed.Equals(storePath))
                 throw new NixFormatException($"content address {ca} makes {StoreDirectory.Print(computed)}, not {StoreDirectory.Print(storePath)}");
-            if (ca.Method == ContentAddressMethod.Recursive && ca.Hash.Algorithm == NixHashAlgorithm.Sha256 && !ca.Hash.Equals(result.Nar.Sha256))
-                throw new NixFormatException($"content address {ca} does not match the NAR's hash {result.Nar.Sha256.ToSri()}");
+            var actual = await ContentHashAsync(ca, result, cancellationToken).ConfigureAwait(false);
+            if (!ca.Hash.Equals(actual))
+                throw new NixFormatException($"content address {ca} does not match the contents, whose hash is {actual.ToSri()}");
         }
         var pathInfo = new PathInfo(storePath, result.Root, result.Nar, options.References)
         {
@@ -168,6 +173,26 @@ public sealed class TvixStore
         await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
         _logger.LogDebug("imported a NAR as {StorePath} ({Nar})", StoreDirectory.Print(storePath), result.Nar);
         return pathInfo;
+    }
+
+    /// <summary>The hash a content address of this method and algorithm would have for an ingested tree.</summary>
+    private async Task<NixHash> ContentHashAsync(ContentAddress ca, NarIngestResult ingested, CancellationToken cancellationToken)
+    {
+        var algorithm = ca.Hash.Algorithm;
+        if (ca.Method == ContentAddressMethod.Recursive)
+        {
+            if (algorithm == NixHashAlgorithm.Sha256) return ingested.Nar.Sha256;
+            using var hashing = new HashingStream(algorithm);
+            await new NarRenderer(Blobs, Directories).WriteNarAsync(ingested.Root, hashing, cancellationToken).ConfigureAwait(false);
+            return hashing.GetHash();
+        }
+        // Flat and text: the hash of a single regular file's contents.
+        if (ingested.Root is not FileNode { Executable: false } file)
+            throw new NixFormatException($"content address {ca} needs a single non-executable regular file, but the NAR holds something else");
+        var contents = await Blobs.OpenReadAsync(file.Digest, cancellationToken).ConfigureAwait(false)
+            ?? throw new MissingContentException($"blob {file.Digest} is not in the castore");
+        await using (contents.ConfigureAwait(false))
+            return await NixHash.ComputeAsync(algorithm, contents, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

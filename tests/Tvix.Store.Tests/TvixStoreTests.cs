@@ -4,6 +4,7 @@ using Tvix.CAStore.Services;
 using Tvix.NixCompat;
 using Tvix.Store.Import;
 using Tvix.Store.Services;
+using Tvix.Testing;
 
 namespace Tvix.Store.Tests;
 
@@ -90,6 +91,38 @@ public sealed class TvixStoreTests
         var imported = await target.ImportNarAsync(text.StorePath, new MemoryStream(nar.ToArray()),
             new ImportNarOptions { ContentAddress = text.ContentAddress, ExpectedNarHash = text.Nar.Sha256 });
         Assert.Equal(text.Node, imported.Node);
+    }
+
+    [SharedFact]
+    public async Task ImportNarVerifiesEveryKindOfContentAddress()
+    {
+        // A 'nix-store --add-fixed [--recursive] ALGO' path for each method and algorithm, imported from Nix's own NAR.
+        var vector = NarVectors.Case("regular-hello");
+        var nar = NarVectors.Nar("regular-hello");
+        var checkedCount = 0;
+        foreach (var expected in vector.GetProperty("storePaths").EnumerateObject())
+        {
+            if (expected.Name == "add") continue;
+            var flat = expected.Name.StartsWith("addFixedFlat_", StringComparison.Ordinal);
+            var algorithm = NixHashAlgorithms.Parse(expected.Name.AsSpan(expected.Name.IndexOf('_') + 1));
+            var store = TestStore.CreateMemory();
+            var storePath = store.StoreDirectory.ParsePath(expected.Value.GetString()!);
+            var contentHash = flat
+                ? NixHash.Compute(algorithm, Convert.FromBase64String(vector.GetProperty("tree").GetProperty("contentsBase64").GetString()!))
+                : NixHash.Compute(algorithm, nar);
+            var ca = new ContentAddress(flat ? ContentAddressMethod.Flat : ContentAddressMethod.Recursive, contentHash);
+            var info = await store.ImportNarAsync(storePath, new MemoryStream(nar), new ImportNarOptions { ContentAddress = ca });
+            Assert.Equal(ca, info.ContentAddress);
+
+            // The same path with a content address whose hash does not fit the contents is refused.
+            var wrong = new ContentAddress(ca.Method, NixHash.Compute(algorithm, "not the contents"u8));
+            var other = TestStore.CreateMemory();
+            await Assert.ThrowsAsync<NixFormatException>(() => other.ImportNarAsync(wrong.ComputeStorePath(storePath.Name, other.StoreDirectory), new MemoryStream(nar),
+                new ImportNarOptions { ContentAddress = wrong }));
+            Assert.Equal(0, await TestStore.CountPathInfosAsync(other));
+            checkedCount++;
+        }
+        Assert.Equal(8, checkedCount);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ internal sealed class EvalArguments
     public bool ShowTrace;
     public bool Stdin;
     public readonly List<string> Positional = [];
+    public readonly List<string> ExperimentalFeatures = [];
     public readonly List<string> AttrPaths = [];
     public readonly List<string> SearchPath = [];
     public readonly List<(string Name, string Value, bool IsString)> AutoArgs = [];
@@ -67,7 +68,9 @@ internal sealed class EvalArguments
                         if (!int.TryParse(Next(), out var depth) || depth < 1) return (null, "--max-call-depth expects a positive integer");
                         a.MaxCallDepth = depth;
                         break;
-                    case "--extra-experimental-features": case "--experimental-features": Next(); break;
+                    case "--extra-experimental-features": case "--experimental-features":
+                        a.ExperimentalFeatures.AddRange(Next().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                        break;
                     case "--option": Next(); Next(); break;
                     case "--lint-short-path-literals": a.ShortPathLiterals = Lint(Next()); break;
                     case "--lint-absolute-path-literals": a.AbsolutePathLiterals = Lint(Next()); break;

@@ -163,7 +163,8 @@ internal static class StoreActions
             return;
         }
         await using var stdout = Console.OpenStandardOutput();
-        await using (var writer = new Utf8JsonWriter(stdout))
+        // Nix escapes only what JSON requires, so '+' in base64 hashes stays as it is.
+        await using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartArray();
             foreach (var info in infos) WriteJson(writer, info, store.StoreDirectory);

@@ -571,7 +571,9 @@ internal ref struct Lexer
             else Error("path has a trailing slash", _tokens[_count - 1].Start, p);
         }
         Pop();
-        Add(TokenKind.PathEnd, p, p);
+        // Nix gives PATH_END the location of the token before it (the lexer rewinds and restores it).
+        var previous = _tokens[_count - 1];
+        Add(TokenKind.PathEnd, previous.Start, previous.End);
         return false;
     }
 }

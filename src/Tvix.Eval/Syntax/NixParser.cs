@@ -24,7 +24,9 @@ namespace Tvix.Eval.Syntax;
 /// <para>
 /// Errors never throw. A syntax error is reported once, then the parser resynchronises at
 /// <c>;</c>, <c>}</c>, <c>]</c>, <c>)</c> or <c>in</c>, leaves an <see cref="ErrorExpr"/> in
-/// the tree and goes on, so one run reports several independent errors. Nesting is bounded
+/// the tree and goes on, so one run reports several independent errors. Diagnostics are kept
+/// in the order Nix would meet them, so the first is the one <c>nix-instantiate --parse</c>
+/// reports. Nesting is bounded
 /// (a depth counter plus <see cref="System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack"/>),
 /// so hostile input yields "expression nested too deeply" instead of a stack overflow.
 /// </para>
@@ -39,6 +41,16 @@ public static class NixParser
     public static ParseResult Parse(SourceText source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return new Parser(source).ParseRoot();
+        try
+        {
+            return new Parser(source).ParseRoot();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Defence in depth (the parser itself catches too, once the input is tokenised).
+            var span = new TextSpan(0, 0);
+            var diagnostic = new Diagnostic(DiagnosticSeverity.Error, "internal error in the Nix parser: " + e.Message, source, span);
+            return new ParseResult(source, new ErrorExpr(span), [diagnostic]);
+        }
     }
 }

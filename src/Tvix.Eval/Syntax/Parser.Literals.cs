@@ -367,6 +367,7 @@ internal sealed partial class Parser
         ScratchAppend(Src.Slice(first.Start, first.Length));
         var literalStart = first.Start;
         var literalEnd = first.End;
+        var interpolated = false;
         while (true)
         {
             var t = Cur;
@@ -376,11 +377,22 @@ internal sealed partial class Parser
                 if (literalStart < 0) literalStart = t.Start;
                 ScratchAppend(Src.Slice(t.Start, t.Length));
                 literalEnd = t.End;
+                // Nix's grammar (string_parts_interpolated) wants an interpolation after the first
+                // literal continuation: `./a//b` is a syntax error, `./a//${b}` is not.
+                if (!interpolated && Kind != TokenKind.DollarCurly)
+                {
+                    Unexpected("'${'");
+                    FlushLiteral(parts, ref literalStart, literalEnd);
+                    if (Kind == TokenKind.PathEnd) Advance();
+                    _partLists.Return(parts);
+                    return new ErrorExpr(SpanFrom(first.Start));
+                }
             }
             else if (t.Kind == TokenKind.DollarCurly)
             {
                 FlushLiteral(parts, ref literalStart, literalEnd);
                 parts.Add(ParseInterpolation());
+                interpolated = true;
             }
             else
             {

@@ -35,6 +35,12 @@ internal sealed partial class Parser
     private int _depth;
     private int _syntaxErrors;
 
+    /// <summary>How many diagnostics the lexer reported (they come first in the list).</summary>
+    private readonly int _lexerDiagnostics;
+
+    /// <summary>For each parser diagnostic, the position of the current token when it was found.</summary>
+    private readonly List<int> _detectedAt = new();
+
     /// <summary>After a syntax error, further syntax errors are not reported until the parser has resynchronised.</summary>
     private bool _panic;
 
@@ -46,6 +52,7 @@ internal sealed partial class Parser
         _source = source;
         _diagnostics = new List<Diagnostic>();
         _tokens = Lexer.Tokenize(source, _diagnostics, out _count);
+        _lexerDiagnostics = _diagnostics.Count;
         _nameLookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -70,24 +77,31 @@ internal sealed partial class Parser
         {
             System.Buffers.ArrayPool<Token>.Shared.Return(_tokens);
         }
-        if (_diagnostics.Count > 1) SortBySpan(_diagnostics);
+        if (_diagnostics.Count > 1) SortByDetection();
         return new ParseResult(_source, root, _diagnostics.ToArray());
     }
 
-    private static void SortBySpan(List<Diagnostic> list)
+    /// <summary>
+    /// Puts the diagnostics in the order C++ Nix would meet them, so that the first one is the
+    /// one Nix reports. Nix lexes on demand, one token ahead of the parser, so a lexer error
+    /// comes before a parser error at or after its position; the tokens here were all lexed
+    /// up front, so each diagnostic carries the position at which it was detected.
+    /// </summary>
+    private void SortByDetection()
     {
-        // Stable insertion sort: lists are short and mostly sorted already.
-        for (var i = 1; i < list.Count; i++)
+        var n = _diagnostics.Count;
+        var keys = new long[n];
+        var order = new int[n];
+        for (var i = 0; i < n; i++)
         {
-            var d = list[i];
-            var j = i - 1;
-            while (j >= 0 && list[j].Span.Start > d.Span.Start)
-            {
-                list[j + 1] = list[j];
-                j--;
-            }
-            list[j + 1] = d;
+            keys[i] = (i < _lexerDiagnostics ? 2L * _diagnostics[i].Span.Start : 2L * _detectedAt[i - _lexerDiagnostics] + 1) * n + i;
+            order[i] = i;
         }
+        Array.Sort(keys, order);
+        var sorted = new Diagnostic[n];
+        for (var i = 0; i < n; i++) sorted[i] = _diagnostics[order[i]];
+        _diagnostics.Clear();
+        _diagnostics.AddRange(sorted);
     }
 
     // ---- tokens ----
@@ -116,7 +130,9 @@ internal sealed partial class Parser
 
     private void Error(string message, TextSpan span)
     {
-        if (_diagnostics.Count < MaxDiagnostics) _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, span));
+        if (_diagnostics.Count >= MaxDiagnostics) return;
+        _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, message, _source, span));
+        _detectedAt.Add(Cur.Start);
     }
 
     /// <summary>Reports bison's "syntax error, unexpected X[, expecting Y]" at the current token, unless already recovering.</summary>
@@ -299,9 +315,10 @@ internal sealed partial class Parser
         var start = Advance().Start; // 'let'
         var bindings = ParseBindings(BindingsOwner.Let, out var hasDynamic);
         ExpectClosing(TokenKind.In, bindings.Length == 0 ? "'in' or 'inherit'" : null);
+        var body = ParseFunction();
+        // Nix checks this when it reduces the whole `let … in body`.
         if (hasDynamic)
             Error("dynamic attributes not allowed in let", new TextSpan(start, 3));
-        var body = ParseFunction();
         return new LetExpr(SpanFrom(start), bindings, body);
     }
 
@@ -624,7 +641,7 @@ internal sealed partial class Parser
     private static bool IsSyncToken(TokenKind kind) => kind switch
     {
         TokenKind.EndOfFile or TokenKind.Semicolon or TokenKind.RightBrace or TokenKind.RightBracket or TokenKind.RightParen
-            or TokenKind.In or TokenKind.Then or TokenKind.Else or TokenKind.Quote or TokenKind.IndentedClose or TokenKind.PathEnd => true,
+            or TokenKind.In or TokenKind.Then or TokenKind.Else or TokenKind.IndentedClose or TokenKind.PathEnd => true,
         _ => false,
     };
 

@@ -18,6 +18,8 @@ internal static class DerivationCoercion
     /// <summary>Coerces <paramref name="v"/> into <paramref name="output"/>, collecting its context.</summary>
     public static void CoerceMore(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context)
     {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw cx.Error("stack overflow; max-call-depth exceeded");
         v = cx.Force(v);
         switch (v.Kind)
         {
@@ -80,9 +82,17 @@ internal static class DerivationCoercion
         throw cx.Error($"cannot coerce {EvalContext.DescribeType(v)} to a string");
     }
 
+    /// <summary>How deep structured attributes may nest (Nix's default <c>max-call-depth</c>, which newer Nix applies here).</summary>
+    private const int MaxJsonDepth = 10000;
+
     /// <summary>Writes <paramref name="v"/> as the JSON of <c>__structuredAttrs</c> (Nix 2.8's JSON writer).</summary>
-    public static void WriteJson(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context)
+    public static void WriteJson(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context) =>
+        WriteJson(cx, state, v, output, context, 0);
+
+    private static void WriteJson(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context, int depth)
     {
+        if (depth > MaxJsonDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw cx.Error("stack overflow; max-call-depth exceeded");
         v = cx.Force(v);
         switch (v.Kind)
         {
@@ -119,7 +129,7 @@ internal static class DerivationCoercion
                 for (var i = 0; i < items.Length; i++)
                 {
                     if (i > 0) output.Write(","u8);
-                    WriteJson(cx, state, items[i], output, context);
+                    WriteJson(cx, state, items[i], output, context, depth + 1);
                 }
                 output.Write("]"u8);
                 return;
@@ -137,7 +147,7 @@ internal static class DerivationCoercion
                 }
                 if (attrs.TryGetValue("outPath"u8, out var outPath))
                 {
-                    WriteJson(cx, state, outPath, output, context);
+                    WriteJson(cx, state, outPath, output, context, depth + 1);
                     return;
                 }
                 output.Write("{"u8);
@@ -148,7 +158,7 @@ internal static class DerivationCoercion
                     first = false;
                     WriteJsonString(output, Encoding.UTF8.GetBytes(pair.Key));
                     output.Write(":"u8);
-                    WriteJson(cx, state, pair.Value, output, context);
+                    WriteJson(cx, state, pair.Value, output, context, depth + 1);
                 }
                 output.Write("}"u8);
                 return;

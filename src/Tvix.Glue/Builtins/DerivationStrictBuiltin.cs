@@ -177,8 +177,9 @@ internal static class DerivationStrictBuiltin
         foreach (var name in names)
         {
             if (outputs.Contains(name)) throw cx.Error($"duplicate derivation output '{name}'");
-            // An output called 'drv' would clash with the result's 'drvPath' attribute.
-            if (name == "drv") throw cx.Error("invalid derivation output name 'drv'");
+            // 'drv' is refused by Nix 2.8 ('drv' + "Path" would clash with the result's 'drvPath');
+            // 'drvPath' itself is refused by newer Nix: the output attribute would be 'drvPath'.
+            if (name is "drv" or "drvPath") throw cx.Error($"invalid derivation output name '{name}'");
             outputs.Add(name);
         }
         if (outputs.Count == 0) throw cx.Error("derivation cannot have an empty set of outputs");

@@ -10,7 +10,7 @@ namespace Tvix.Store.Services;
 /// <summary>
 /// Path infos on disk: one file per store path under <see cref="Root"/>, named by the nixbase32
 /// digest (the store path's hash part) and holding the encoded <c>tvix.store.v1.PathInfo</c>.
-/// Each file is written under <c>Root/tmp</c>, fsynced, then renamed into place, so a crash
+/// Each file is written under <c>Root/tmp</c>, fsynced, then renamed into place (and the folder fsynced), so a crash
 /// leaves either the old or the new path info, never a torn one. The castore content is checked
 /// before the rename, so a path info never names missing content.
 /// </summary>
@@ -82,6 +82,8 @@ public sealed class FilePathInfoService : IPathInfoService
             TryDelete(tmp);
             throw;
         }
+        // The rename is durable only once the folder's entries are flushed too.
+        DirectorySync.Flush(Root);
         _nar.Remember(pathInfo.Node, pathInfo.Nar);
         _logger.LogDebug("stored path info of {StorePath} ({Node})", pathInfo.StorePath.BaseName, pathInfo.Node);
         return pathInfo;

@@ -30,5 +30,17 @@ public sealed class PropertyTests
             return sorted == expected;
         }).QuickCheckThrowOnFailure();
 
+    [Fact]
+    public void LookupsAgreeForSmallAndHashedSets() =>
+        Prop.ForAll<int[]>(xs =>
+        {
+            var distinct = xs.Select(x => Math.Abs(x % 400)).Distinct().ToArray();
+            var entries = string.Join(" ", distinct.Select(x => $"{{ name = \"k{x}\"; value = {x}; }}"));
+            var probes = string.Join(" ", Enumerable.Range(0, 400).Where(i => i % 7 == 0).Select(i => $"(s.k{i} or (-1))"));
+            var got = Nix($"let s = builtins.listToAttrs [ {entries} ]; in [ {probes} ]");
+            var expected = "[ " + string.Concat(Enumerable.Range(0, 400).Where(i => i % 7 == 0).Select(i => (distinct.Contains(i) ? i : -1) + " ")) + "]";
+            return got == expected;
+        }).QuickCheckThrowOnFailure();
+
     private static string Lit(long v) => v < 0 ? $"({(v == long.MinValue ? "-9223372036854775807 - 1" : "-" + (-v))})" : v.ToString();
 }

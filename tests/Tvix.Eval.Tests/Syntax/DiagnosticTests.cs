@@ -193,4 +193,19 @@ public sealed class DiagnosticTests
         Assert.True(result.HasErrors);
         Assert.InRange(result.Diagnostics.Count, 1, 200);
     }
+
+    [Fact]
+    public void FirstDiagnosticIsTheOneNixWouldReport()
+    {
+        // Nix checks for dynamic attributes when it reduces the whole let, so the syntax error in
+        // the binding comes first even though the let keyword is earlier in the file.
+        var result = NixParser.Parse(SourceText.From("let\n  a = 1;\n  ${ b = 2;\nin a"));
+        Assert.Equal("syntax error, unexpected '=', expecting '}'", result.Diagnostics[0].Message);
+        Assert.Equal((3, 8), result.Diagnostics[0].Position);
+
+        // A lexer error is met when the parser reaches it, after an earlier syntax error.
+        var second = NixParser.Parse(SourceText.From("[ ) ./a/ ]"));
+        Assert.Equal("syntax error, unexpected ')'", second.Diagnostics[0].Message);
+        Assert.Equal("path has a trailing slash", second.Diagnostics[1].Message);
+    }
 }

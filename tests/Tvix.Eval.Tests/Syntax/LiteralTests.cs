@@ -108,6 +108,8 @@ public sealed class LiteralTests
     [InlineData("/${x}", "(path:Absolute \"/\" ${x})")]
     [InlineData("~/${x}/b", "(path:Home \"~/\" ${x} \"/b\")")]
     [InlineData("./${a}${b}", "(path:Relative \"./\" ${a} ${b})")]
+    [InlineData("./a//${b}", "(path:Relative \"./a//\" ${b})")]
+    [InlineData("./${a}//b", "(path:Relative \"./\" ${a} \"//b\")")]
     [InlineData("f ./a ./b", "(app (app f (path:Relative \"./a\")) (path:Relative \"./b\"))")]
     [InlineData("[./a]", "[(path:Relative \"./a\")]")]
     [InlineData("<nixpkgs>", "<nixpkgs>")]
@@ -143,6 +145,18 @@ public sealed class LiteralTests
     [InlineData("_x", "_x")]
     [InlineData("a\r\n+\tb", "(+ a b)")]
     public void TriviaAndIdentifiers(string source, string shape) => Assert.Equal(shape, Shape.Parse(source));
+
+    [Theory]
+    [InlineData("./a//b", 1, 5)]
+    [InlineData("{ a = ./custom-hosts.n//ix; }", 1, 24)]
+    public void PathContinuationWithoutInterpolationIsASyntaxError(string source, int line, int column)
+    {
+        // path_start STR PATH_END does not match string_parts_interpolated in Nix's grammar.
+        var result = NixParser.Parse(SourceText.From(source));
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal("syntax error, unexpected end of path, expecting '${'", d.Message);
+        Assert.Equal((line, column), d.Position);
+    }
 
     [Fact]
     public void NulByteOutsideAStringEndsTheInput()

@@ -506,6 +506,16 @@ internal sealed class PosixBacktrackingMatcher
     }
 
     /// <summary>
+    /// One run at exactly <paramref name="begin"/> in search mode (<c>match_continuous</c>), as
+    /// <c>std::regex_iterator</c> does after an empty match with <c>match_not_null</c>.
+    /// </summary>
+    public (int Start, int End, RegexCapture[] Groups)? MatchAt(ReadOnlySpan<byte> subject, int begin, bool notNull, bool prevAvail, TimeSpan timeout)
+    {
+        var groups = new Runner(this, timeout).Execute(subject, begin, exact: false, notNull, prevAvail);
+        return groups == null ? null : (groups[0].Start, groups[0].End, ToCaptures(groups));
+    }
+
+    /// <summary>
     /// <c>std::regex_search</c> from <paramref name="start"/>: the groups at the first position with
     /// a match. <paramref name="findStart"/>, when given, returns a position at or after its
     /// argument where a match may begin (or -1 for none), to skip hopeless positions quickly.

@@ -47,16 +47,18 @@ internal sealed class PosixRegex
     private NetRegex _whole;
     private NetRegex _search;
     private readonly string _ere;
+    private readonly bool _hasAlternation;
     private readonly string _display;
     private PosixBacktrackingMatcher? _matcher;
     private int _wholeUses;
     private int _searchUses;
 
-    private PosixRegex(NetRegex whole, NetRegex search, string ere, int groupCount, string display)
+    private PosixRegex(NetRegex whole, NetRegex search, string ere, bool hasAlternation, int groupCount, string display)
     {
         _whole = whole;
         _search = search;
         _ere = ere;
+        _hasAlternation = hasAlternation;
         GroupCount = groupCount;
         _display = display;
     }
@@ -72,9 +74,10 @@ internal sealed class PosixRegex
         var display = Encoding.UTF8.GetString(pattern);
         string translated;
         int groups;
+        bool hasAlternation;
         try
         {
-            (translated, groups) = PosixRegexTranslator.Translate(ere);
+            (translated, groups, hasAlternation) = PosixRegexTranslator.Translate(ere);
         }
         catch (PosixRegexException e)
         {
@@ -85,7 +88,7 @@ internal sealed class PosixRegex
         {
             var whole = new NetRegex(@"\A(?:" + translated + @")\z", options, matchTimeout);
             var search = new NetRegex(translated, options, matchTimeout);
-            return new PosixRegex(whole, search, ere, groups, display);
+            return new PosixRegex(whole, search, ere, hasAlternation, groups, display);
         }
         catch (ArgumentException)
         {
@@ -152,6 +155,7 @@ internal sealed class PosixRegex
         _matcher ??= new PosixBacktrackingMatcher(_ere, GroupCount);
         try
         {
+            if (!_hasAlternation) return SplitWithoutAlternation(subject, text, search, out lastEnd);
             // .NET finds where a match can start (any path matching there means libstdc++
             // matches there too); the libstdc++-exact matcher runs only at those positions.
             return _matcher.Split(subject, search.MatchTimeout, out lastEnd, from =>
@@ -166,6 +170,43 @@ internal sealed class PosixRegex
             throw new PosixRegexException(_display, e.Message.Replace("regular expression", $"regular expression '{_display}'", StringComparison.Ordinal));
         }
     }
+
+    /// <summary>
+    /// Without '|' the only choices are greedy repeats, and libstdc++'s first solution is the
+    /// one .NET's backtracking finds: .NET's matches are used as they are. Only the retry after
+    /// an empty match (a non-empty match at the same place) needs the exact matcher.
+    /// </summary>
+    private List<RegexSplitMatch> SplitWithoutAlternation(ReadOnlySpan<byte> subject, string text, NetRegex search, out int lastEnd)
+    {
+        var result = new List<RegexSplitMatch>();
+        var prefixFirst = 0;
+        var prevAvail = false;
+        var next = FromNet(Run(search, text, 0));
+        while (next is { } current)
+        {
+            result.Add(new RegexSplitMatch(prefixFirst, current.Start - prefixFirst, current.Groups));
+            prefixFirst = current.End;
+            var from = current.End;
+            if (current.Start == current.End)
+            {
+                if (from == subject.Length) break;
+                var again = _matcher!.MatchAt(subject, from, notNull: true, prevAvail, search.MatchTimeout);
+                if (again != null)
+                {
+                    next = again;
+                    continue;
+                }
+                from++;
+            }
+            prevAvail = true;
+            next = FromNet(Run(search, text, from));
+        }
+        lastEnd = prefixFirst;
+        return result;
+    }
+
+    private (int Start, int End, RegexCapture[] Groups)? FromNet(System.Text.RegularExpressions.Match m) =>
+        m.Success ? (m.Index, m.Index + m.Length, Captures(m)) : null;
 
     private System.Text.RegularExpressions.Match Run(NetRegex regex, string text, int start)
     {

@@ -21,16 +21,16 @@ namespace Tvix.Eval.Support.Regex;
 /// </remarks>
 internal static class PosixRegexTranslator
 {
-    /// <summary>Returns the .NET pattern and the number of capture groups.</summary>
+    /// <summary>Returns the .NET pattern, the number of capture groups and whether it has a '|'.</summary>
     /// <exception cref="PosixRegexException">The pattern is not a valid POSIX ERE.</exception>
-    public static (string Pattern, int GroupCount) Translate(string ere)
+    public static (string Pattern, int GroupCount, bool HasAlternation) Translate(string ere)
     {
         var state = new State(ere);
         var sb = new StringBuilder(ere.Length * 2);
         var states = ParseAlternation(ref state, sb, depth: 0);
         if (states + 2 >= StateLimit) throw PosixRegexException.TooLarge(ere);
         if (state.Pos < ere.Length) throw Invalid(ere); // an unmatched ')'
-        return (sb.ToString(), state.Groups);
+        return (sb.ToString(), state.Groups, state.HasAlternation);
     }
 
     private struct State(string ere)
@@ -38,6 +38,7 @@ internal static class PosixRegexTranslator
         public readonly string Ere = ere;
         public int Pos;
         public int Groups;
+        public bool HasAlternation;
 
         public readonly bool AtEnd => Pos >= Ere.Length;
 
@@ -62,6 +63,7 @@ internal static class PosixRegexTranslator
             states += ParseBranch(ref st, sb, depth);
             if (!st.AtEnd && st.Current == '|')
             {
+                st.HasAlternation = true;
                 sb.Append('|');
                 st.Pos++;
                 states++;

@@ -1,5 +1,8 @@
-import random, json, subprocess
-random.seed(20261121)
+import random, json, subprocess, sys
+# Usage: regex-nix28-gen.py SEED ALTERNATION(0|1) OUT.json  (the committed file joins
+# "20261121 1" and "777 0": 600 cases each).
+random.seed(int(sys.argv[1]) if len(sys.argv) > 1 else 20261121)
+ALLOW_ALT = (sys.argv[2] != "0") if len(sys.argv) > 2 else True
 def atom(d):
     r = random.random()
     if d < 3 and r < 0.3:
@@ -23,7 +26,7 @@ def branch(d):
     if random.random() < 0.05: s = s + "$"
     return s
 def alt(d):
-    n = 1 if random.random() < 0.55 else random.randint(2, 3)
+    n = 1 if not ALLOW_ALT or random.random() < 0.55 else random.randint(2, 3)
     return "|".join(branch(d) for _ in range(n))
 cases = []
 seen = set()
@@ -42,5 +45,5 @@ if r.returncode != 0:
     print(r.stderr[:2000]); raise SystemExit(1)
 res = json.loads(r.stdout)
 out = [{"pattern": p, "subject": s, "match": x["m"], "split": x["s"]} for (p, s), x in zip(cases, res)]
-json.dump({"_comment": "Random POSIX ERE cases over {a,b} evaluated by C++ Nix 2.8.0 (libstdc++ std::regex::extended): builtins.match and builtins.split results.", "cases": out}, open("regex-cases.json", "w"), indent=0)
+json.dump({"_comment": "Random POSIX ERE cases over {a,b} evaluated by C++ Nix 2.8.0 (libstdc++ std::regex::extended): builtins.match and builtins.split results.", "cases": out}, open(sys.argv[3] if len(sys.argv) > 3 else "regex-cases.json", "w"), indent=0)
 print(len(out))

@@ -242,7 +242,14 @@ public sealed partial class EvalContext
     }
 
     /// <summary>Applies a function to two arguments (curried) and forces the result.</summary>
-    public Value Call(Value function, Value argument1, Value argument2) => Call(Call(function, argument1), argument2);
+    public Value Call(Value function, Value argument1, Value argument2)
+    {
+        function = Force(function);
+        // A two-argument builtin (lessThan as a sort comparator, …) is called without a partial application.
+        if (function.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(function.Obj!).Arity == 2)
+            return CallBuiltin(Unsafe.As<Builtin>(function.Obj!), [argument1, argument2]);
+        return Call(Call(function, argument1), argument2);
+    }
 
     /// <summary>A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.</summary>
     public Value CallLazy(Value function, Value argument) =>

@@ -62,7 +62,7 @@ internal static partial class BuiltinCatalog
             var op = cx.ForceFunction(a[0]);
             var acc = a[1];
             var list = cx.ForceList(a[2]);
-            foreach (var x in list.Items) acc = cx.Call(cx.Call(op, acc), x);
+            foreach (var x in list.Items) acc = cx.Call(op, acc, x);
             return acc;
         });
         r.Add("genList", 2, static (cx, a) =>

@@ -17,6 +17,8 @@
 #   --tvix PATH      the tvix executable (default: $TVIX, else artifacts/bin/Tvix.Cli/release/tvix)
 #   --json           (--eval only) compare `--json` output instead of Nix syntax
 #   --verbose        print both complete outputs on DIFF
+#   --arg NAME EXPR, --argstr NAME VALUE   passed to both tools (e.g. a NixOS configuration:
+#                    --arg configuration ./conf.nix NIXPKGS/nixos system)
 #
 # Both tools run with the same controlled environment: empty NIX_PATH apart from
 # nixpkgs=NIXPKGS, a fresh HOME (so no ~/.config/nixpkgs/config.nix is read) and no
@@ -30,6 +32,7 @@ timeout_secs=300
 tvix=${TVIX:-$here/../artifacts/bin/Tvix.Cli/release/tvix}
 json=0
 verbose=0
+auto_args=()
 
 usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
@@ -40,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --tvix) tvix=${2:?--tvix needs a value}; shift 2 ;;
     --json) json=1; shift ;;
     --verbose|-v) verbose=1; shift ;;
+    --arg|--argstr) auto_args+=("$1" "${2:?$1 needs a name}" "${3?$1 needs a value}"); shift 3 ;;
     -h|--help) usage ;;
     --) shift; break ;;
     -*) echo "error: unknown option '$1'" >&2; usage ;;
@@ -57,7 +61,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/nixpkgs-compare.XXXXXX")
 cleanup() { chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-mkdir -p "$work/home" "$work/store"
+mkdir -p "$work/home" "$work/store" "$work/tvix-store"
 
 # The environment both tools see.
 clean_env=(env -u NIXPKGS_CONFIG -u NIXPKGS_ALLOW_UNFREE -u NIXPKGS_ALLOW_BROKEN
@@ -90,9 +94,9 @@ if [[ $mode == instantiate ]]; then
   fi
   for attr in "$@"; do
     safe=${attr//[^A-Za-z0-9._-]/_}
-    run "$work/$safe.nix.out" "$work/$safe.nix.err" nix-instantiate --store "$work/store" -A "$attr" "$nixpkgs"
+    run "$work/$safe.nix.out" "$work/$safe.nix.err" nix-instantiate --store "$work/store" "${auto_args[@]}" -A "$attr" "$nixpkgs"
     nix_status=$?
-    run "$work/$safe.tvix.out" "$work/$safe.tvix.err" "$tvix" instantiate -A "$attr" "$nixpkgs"
+    run "$work/$safe.tvix.out" "$work/$safe.tvix.err" "$tvix" instantiate --store "$work/tvix-store" "${auto_args[@]}" -A "$attr" "$nixpkgs"
     tvix_status=$?
     nix_drv=$(grep -m1 '^/' "$work/$safe.nix.out")
     tvix_drv=$(grep -m1 '^/' "$work/$safe.tvix.out")
@@ -121,10 +125,10 @@ else
     safe=$(printf '%s' "$item" | md5sum | cut -c1-12)
     # --readonly-mode: derivations get their paths computed but nothing is written.
     run "$work/$safe.nix.out" "$work/$safe.nix.err" \
-      nix-instantiate --store "$work/store" --readonly-mode --eval --strict "${fmt[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
+      nix-instantiate --store "$work/store" --readonly-mode --eval --strict "${fmt[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
     nix_status=$?
     run "$work/$safe.tvix.out" "$work/$safe.tvix.err" \
-      "$tvix" eval --strict "${fmt[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
+      "$tvix" eval --strict "${fmt[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
     tvix_status=$?
     label=${item//$'\n'/ }
     [[ ${#label} -gt 120 ]] && label="${label:0:117}..."

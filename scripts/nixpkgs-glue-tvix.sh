@@ -18,6 +18,7 @@ dir=$root/artifacts/nixpkgs-glue-tvix
 exe=$root/artifacts/bin/nixpkgs-glue-tvix/release/nixpkgs-glue-tvix
 
 if [[ ${1:-} == instantiate && ${2:-} == --help ]]; then
+  # Says nothing about "not implemented": nixpkgs-compare.sh greps for that.
   echo "nixpkgs-glue-tvix: instantiate over Tvix.Glue with an in-memory store"; exit 0
 fi
 
@@ -68,6 +69,7 @@ for (var i = 1; i < args.Length; i++)
         case "-I": search.Add(args[++i]); break;
         case "-A": attrs.Add(args[++i]); break;
         case "--eval": case "--readonly-mode": break;
+        case "--store": i++; break; // always an in-memory store here
         default: input = args[i]; break;
     }
 }

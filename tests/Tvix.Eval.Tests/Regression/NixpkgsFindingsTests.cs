@@ -47,6 +47,12 @@ public sealed class NixpkgsFindingsTests
     public void CurPosLineIsUsableInStrings() =>
         Assert.Equal("\"line 1\"", EvalHelper.Nix("\"line ${toString __curPos.line}\""));
 
+    // F4: pkgs/tools/filesystems/irods/common.nix puts builtins.nixVersion into cmakeFlags, so
+    // irods' and irods-icommands' .drv paths differ from Nix 2.8's unless we say "2.8.0".
+    [Fact(Skip = "nixpkgs finding F4: builtins.nixVersion is 2.24.0; irods' .drv embeds it (reference Nix 2.8 says 2.8.0)")]
+    public void NixVersionIsTheReferenceNixVersion() =>
+        Assert.Equal("\"2.8.0\"", EvalHelper.Nix("builtins.nixVersion"));
+
     // Guards: nixpkgs idioms that evaluate as in Nix 2.8 today (checked against nix-instantiate).
     [Theory]
     [InlineData("{ outPath = \"/nix/store/x\"; } + \"y\"", "\"/nix/store/xy\"")]

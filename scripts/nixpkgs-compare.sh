@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Differential check of tvix against C++ Nix (nix-instantiate) on a nixpkgs tree.
+#
+#   scripts/nixpkgs-compare.sh [OPTIONS] NIXPKGS ATTR...
+#       For each ATTR: `nix-instantiate -A ATTR NIXPKGS` (into a throw-away store) and
+#       `tvix instantiate -A ATTR NIXPKGS`; one line per attribute:
+#         MATCH ATTR DRV | DIFF ATTR nix=DRV tvix=DRV | TVIX-ERROR ATTR: LINE | NIX-ERROR ATTR: LINE
+#
+#   scripts/nixpkgs-compare.sh --eval [OPTIONS] NIXPKGS ITEM...
+#       Evaluator-only: compares `nix-instantiate --eval --strict` with `tvix eval --strict`.
+#       ITEM is a Nix file if such a file exists, a Nix expression if it contains anything
+#       an attribute path cannot (space, brackets, quotes, ':' or '/'), else an attribute
+#       path of NIXPKGS. `<nixpkgs>` resolves to NIXPKGS in files and expressions.
+#
+# Options:
+#   --timeout SECS   per command (default 300)
+#   --tvix PATH      the tvix executable (default: $TVIX, else artifacts/bin/Tvix.Cli/release/tvix)
+#   --json           (--eval only) compare `--json` output instead of Nix syntax
+#   --verbose        print both complete outputs on DIFF
+#   --arg NAME EXPR, --argstr NAME VALUE   passed to both tools (e.g. a NixOS configuration:
+#                    --arg configuration ./conf.nix NIXPKGS/nixos system)
+#
+# Both tools run with the same controlled environment: empty NIX_PATH apart from
+# nixpkgs=NIXPKGS, a fresh HOME (so no ~/.config/nixpkgs/config.nix is read) and no
+# NIXPKGS_CONFIG / NIXPKGS_ALLOW_* variables. Everything temporary is removed on exit.
+# Summary line: `N matched, N differed, N failed`; exit status 0 only when all matched.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mode=instantiate
+timeout_secs=300
+tvix=${TVIX:-$here/../artifacts/bin/Tvix.Cli/release/tvix}
+json=0
+verbose=0
+auto_args=()
+
+usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --eval) mode=eval; shift ;;
+    --timeout) timeout_secs=${2:?--timeout needs a value}; shift 2 ;;
+    --tvix) tvix=${2:?--tvix needs a value}; shift 2 ;;
+    --json) json=1; shift ;;
+    --verbose|-v) verbose=1; shift ;;
+    --arg|--argstr) auto_args+=("$1" "${2:?$1 needs a name}" "${3?$1 needs a value}"); shift 3 ;;
+    -h|--help) usage ;;
+    --) shift; break ;;
+    -*) echo "error: unknown option '$1'" >&2; usage ;;
+    *) break ;;
+  esac
+done
+[[ $# -ge 2 ]] || usage
+nixpkgs=$(cd "$1" 2>/dev/null && pwd) || { echo "error: NIXPKGS '$1' is not a directory" >&2; exit 2; }
+shift
+
+command -v nix-instantiate >/dev/null || { echo "error: nix-instantiate not found (apt-get install nix-bin)" >&2; exit 2; }
+[[ -x $tvix ]] || { echo "error: tvix not found at '$tvix' (dotnet build src/Tvix.Cli -c Release, or --tvix PATH)" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/nixpkgs-compare.XXXXXX")
+cleanup() { chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$work/home" "$work/store" "$work/tvix-store"
+
+# The environment both tools see.
+clean_env=(env -u NIXPKGS_CONFIG -u NIXPKGS_ALLOW_UNFREE -u NIXPKGS_ALLOW_BROKEN
+           -u NIXPKGS_ALLOW_INSECURE -u NIXPKGS_ALLOW_UNSUPPORTED_SYSTEM
+           HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" NIX_PATH="nixpkgs=$nixpkgs")
+
+# run OUT ERR CMD...: runs CMD with the timeout; returns its status (124 = timed out).
+run() {
+  local out=$1 err=$2; shift 2
+  timeout --kill-after=10 "$timeout_secs" "${clean_env[@]}" "$@" >"$out" 2>"$err" </dev/null
+}
+
+# The line that best explains a failure: the first `error:` line, else the first line
+# that is not a warning or trace.
+first_error() {
+  local err=$1 status=$2 line
+  if [[ $status -eq 124 || $status -eq 137 ]]; then echo "timed out after ${timeout_secs}s"; return; fi
+  line=$(grep -m1 -E '^error' "$err")
+  [[ -n $line ]] || line=$(grep -m1 -v -E '^(warning|trace):|^\s*$' "$err")
+  [[ -n $line ]] || line="exit status $status, no message"
+  echo "${line:0:300}"
+}
+
+matched=0 differed=0 failed=0
+
+if [[ $mode == instantiate ]]; then
+  if "$tvix" instantiate --help 2>&1 | grep -q 'not implemented'; then
+    echo "note: 'tvix instantiate' is not implemented yet (it is being written on the glue branch);" >&2
+    echo "      every attribute will show as TVIX-ERROR, with nix-instantiate's result checked only." >&2
+  fi
+  for attr in "$@"; do
+    safe=${attr//[^A-Za-z0-9._-]/_}
+    run "$work/$safe.nix.out" "$work/$safe.nix.err" nix-instantiate --store "$work/store" "${auto_args[@]}" -A "$attr" "$nixpkgs"
+    nix_status=$?
+    run "$work/$safe.tvix.out" "$work/$safe.tvix.err" "$tvix" instantiate --store "$work/tvix-store" "${auto_args[@]}" -A "$attr" "$nixpkgs"
+    tvix_status=$?
+    nix_drv=$(grep -m1 '^/' "$work/$safe.nix.out")
+    tvix_drv=$(grep -m1 '^/' "$work/$safe.tvix.out")
+    if [[ $nix_status -ne 0 || -z $nix_drv ]]; then
+      echo "NIX-ERROR $attr: $(first_error "$work/$safe.nix.err" "$nix_status")"; failed=$((failed + 1))
+    elif [[ $tvix_status -ne 0 || -z $tvix_drv ]]; then
+      echo "TVIX-ERROR $attr: $(first_error "$work/$safe.tvix.err" "$tvix_status")"; failed=$((failed + 1))
+    elif [[ $nix_drv == "$tvix_drv" ]]; then
+      echo "MATCH $attr $nix_drv"; matched=$((matched + 1))
+    else
+      echo "DIFF $attr nix=$nix_drv tvix=$tvix_drv"; differed=$((differed + 1))
+    fi
+  done
+else
+  fmt=()
+  expr_chars="[][[:space:](){}\"':/]"
+  [[ $json -eq 1 ]] && fmt=(--json)
+  for item in "$@"; do
+    if [[ -f $item ]]; then
+      target=("$(cd "$(dirname "$item")" && pwd)/$(basename "$item")")
+    elif [[ $item =~ $expr_chars ]]; then
+      target=(-E "$item")
+    else
+      target=(-A "$item" "$nixpkgs")
+    fi
+    safe=$(printf '%s' "$item" | md5sum | cut -c1-12)
+    # --readonly-mode: derivations get their paths computed but nothing is written.
+    run "$work/$safe.nix.out" "$work/$safe.nix.err" \
+      nix-instantiate --store "$work/store" --readonly-mode --eval --strict "${fmt[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
+    nix_status=$?
+    run "$work/$safe.tvix.out" "$work/$safe.tvix.err" \
+      "$tvix" eval --strict "${fmt[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
+    tvix_status=$?
+    label=${item//$'\n'/ }
+    [[ ${#label} -gt 120 ]] && label="${label:0:117}..."
+    if [[ $nix_status -ne 0 ]]; then
+      echo "NIX-ERROR $label: $(first_error "$work/$safe.nix.err" "$nix_status")"; failed=$((failed + 1))
+    elif [[ $tvix_status -ne 0 ]]; then
+      echo "TVIX-ERROR $label: $(first_error "$work/$safe.tvix.err" "$tvix_status")"; failed=$((failed + 1))
+    elif cmp -s "$work/$safe.nix.out" "$work/$safe.tvix.out"; then
+      echo "MATCH $label"; matched=$((matched + 1))
+    else
+      differed=$((differed + 1))
+      offset=$(cmp "$work/$safe.nix.out" "$work/$safe.tvix.out" 2>&1 | grep -oE 'byte [0-9]+' | grep -oE '[0-9]+')
+      echo "DIFF $label (first difference at byte ${offset:-EOF})"
+      if [[ $verbose -eq 1 ]]; then
+        echo "  nix:  $(cat "$work/$safe.nix.out")"
+        echo "  tvix: $(cat "$work/$safe.tvix.out")"
+      else
+        start=$(( ${offset:-1} > 60 ? ${offset:-1} - 60 : 0 ))
+        echo "  nix:  ...$(tail -c +$((start + 1)) "$work/$safe.nix.out" | head -c 160 | tr '\n' ' ')"
+        echo "  tvix: ...$(tail -c +$((start + 1)) "$work/$safe.tvix.out" | head -c 160 | tr '\n' ' ')"
+      fi
+    fi
+  done
+fi
+
+echo "$matched matched, $differed differed, $failed failed"
+[[ $differed -eq 0 && $failed -eq 0 ]]

@@ -48,7 +48,7 @@ internal static class SupportFlakeRefBuiltins
             {
                 // Nix keeps the text and drops any context here.
                 ValueKind.String => v.RawString.ToString(),
-                ValueKind.Int => v.RawInt >= 0 ? v.RawInt : throw cx.Error($"flake reference attribute '{name}' must not be negative"),
+                ValueKind.Int => v.RawInt >= 0 ? v.RawInt : throw cx.Error($"negative value given for flake ref attr {name}: {v.RawInt}"),
                 ValueKind.Bool => v.RawBool,
                 _ => throw cx.Error($"flake reference attribute sets may only contain integers, Booleans, and strings, but attribute '{name}' is {EvalContext.DescribeType(v)}"),
             };

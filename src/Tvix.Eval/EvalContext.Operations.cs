@@ -60,19 +60,19 @@ public sealed partial class EvalContext
                 {
                     var items = v.RawList.Items;
                     var buf = new List<byte>();
-                    NixContext? ctx = null;
+                    var ctx = new ContextAccumulator();
                     for (var i = 0; i < items.Length; i++)
                     {
                         var s = CoerceToString(items[i], mode);
                         buf.AddRange(s.RawBytes);
-                        ctx = NixContext.Union(ctx, s.Context);
+                        ctx.Add(s.Context);
                         if (i < items.Length - 1)
                         {
                             var item = Force(items[i]);
                             if (item.Kind != ValueKind.List || item.RawList.Count != 0) buf.Add((byte)' ');
                         }
                     }
-                    return new NixString([.. buf], ctx);
+                    return new NixString([.. buf], ctx.Build());
                 }
             }
         }

@@ -76,6 +76,9 @@ public sealed class NixContext
         return new NixContext([.. set]);
     }
 
+    /// <summary>Wraps an array that is already sorted ordinally and free of duplicates (not copied).</summary>
+    internal static NixContext FromSortedUnique(string[] sortedUnique) => new(sortedUnique);
+
     /// <summary>A context holding one element.</summary>
     public static NixContext Of(string element) => new([element]);
 
@@ -95,6 +98,10 @@ public sealed class NixContext
         }
         while (i < a._elements.Length) result.Add(a._elements[i++]);
         while (j < b._elements.Length) result.Add(b._elements[j++]);
+        // `acc + "${drv}"` repeated with the same references adds nothing new: keep the old object
+        // so later unions (and ReferenceEquals checks) stay cheap.
+        if (result.Count == a._elements.Length) return a;
+        if (result.Count == b._elements.Length) return b;
         return new NixContext([.. result]);
     }
 }

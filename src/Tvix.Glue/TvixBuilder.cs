@@ -101,7 +101,6 @@ internal static class GlueRegistration
         {
             StoreBuiltins.Register(registry, state);
             FetcherBuiltins.Register(registry, state);
-            ContextBuiltins.Register(registry);
         });
         options.PathToString = (_, path) => PathImporter.CopyPathToStore(state, path);
         options.IO = new GlueEvalIO(options.IO, state);

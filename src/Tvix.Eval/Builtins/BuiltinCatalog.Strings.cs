@@ -33,15 +33,15 @@ internal static partial class BuiltinCatalog
             var sep = cx.ForceString(a[0]);
             var list = cx.ForceList(a[1]);
             var buf = new ArrayBufferWriter();
-            var ctx = sep.Context;
+            var ctx = new ContextAccumulator(sep.Context);
             for (var i = 0; i < list.Count; i++)
             {
                 if (i > 0) buf.Write(sep.Bytes);
                 var s = cx.CoerceToString(list.Items[i], StringCoercion.Interpolation);
                 buf.Write(s.Bytes);
-                ctx = NixContext.Union(ctx, s.Context);
+                ctx.Add(s.Context);
             }
-            return Value.FromString(new NixString(buf.ToArray(), ctx));
+            return Value.FromString(new NixString(buf.ToArray(), ctx.Build()));
         });
         r.Add("replaceStrings", 3, static (cx, a) =>
         {
@@ -53,7 +53,7 @@ internal static partial class BuiltinCatalog
             var s = cx.ForceString(a[2]);
             // Replacements are forced only when their pattern matches, as in current Nix.
             var tos = new NixString?[to.Count];
-            var ctx = s.Context;
+            var ctx = new ContextAccumulator(s.Context);
             var buf = new ArrayBufferWriter();
             var bytes = s.Bytes;
             for (var p = 0; p <= bytes.Length;)
@@ -66,7 +66,7 @@ internal static partial class BuiltinCatalog
                     found = true;
                     var t = tos[j] ??= cx.ForceString(to.Items[j]);
                     buf.Write(t.Bytes);
-                    ctx = NixContext.Union(ctx, t.Context);
+                    ctx.Add(t.Context);
                     if (f.Length == 0)
                     {
                         if (p < bytes.Length) buf.Write(bytes.Slice(p, 1));
@@ -81,7 +81,7 @@ internal static partial class BuiltinCatalog
                     p++;
                 }
             }
-            return Value.FromString(new NixString(buf.ToArray(), ctx));
+            return Value.FromString(new NixString(buf.ToArray(), ctx.Build()));
         });
         r.Add("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
         r.Add("substring", 3, static (cx, a) =>
@@ -130,7 +130,16 @@ internal static partial class BuiltinCatalog
         });
         r.Add("getContext", 1, static (cx, a) =>
         {
-            var s = cx.ForceString(a[0]);
+            // Like Tvix (and the ecosystem code relying on it, e.g. `getContext drv`), a set is
+            // coerced through `__toString`/`outPath` and a path as in an interpolation; C++ Nix
+            // accepts only strings. Other types are rejected with Nix's wording.
+            var v = cx.Force(a[0]);
+            var s = v.Kind switch
+            {
+                ValueKind.String => v.RawString,
+                ValueKind.Attrs or ValueKind.Path => cx.CoerceToString(v, StringCoercion.Interpolation),
+                _ => throw cx.TypeError("a string", v),
+            };
             var byPath = new SortedDictionary<string, (bool Path, bool All, List<string> Outputs)>(StringComparer.Ordinal);
             foreach (var e in s.Context?.Elements ?? [])
             {

@@ -16,6 +16,7 @@ internal static partial class BuiltinCatalog
     {
         SupportRegexBuiltins.Register(registry, new PosixRegexCache(RegexMatchTimeout));
         SupportVersionBuiltins.Register(registry);
+        SupportFlakeRefBuiltins.Register(registry);
         SupportHashBuiltins.Register(registry);
         SupportJsonBuiltins.Register(registry);
         SupportXmlBuiltins.Register(registry);

@@ -66,7 +66,7 @@ internal static class SupportJsonBuiltins
         var state = new JsonState();
         Write(cx, args[0], writer, state);
         if (state.Utf8Error != null) throw cx.Error("JSON serialization error: " + state.Utf8Error.Message);
-        return Value.FromString(new NixString(writer.WrittenSpan.ToArray(), state.Context));
+        return Value.FromString(new NixString(writer.WrittenSpan.ToArray(), state.Context.Build()));
     }
 
     private static void Write(EvalContext cx, Value v, NixJsonWriter w, JsonState state)
@@ -170,7 +170,7 @@ internal static class SupportJsonBuiltins
 
     private static void WriteString(NixJsonWriter w, NixString s, JsonState state)
     {
-        state.Context = NixContext.Union(state.Context, s.Context);
+        state.Context.Add(s.Context);
         WriteChecked(w, s.Bytes, state, name: false);
     }
 
@@ -195,7 +195,7 @@ internal static class SupportJsonBuiltins
     /// <summary>What a toJSON call accumulates besides the text.</summary>
     private sealed class JsonState
     {
-        public NixContext? Context;
+        public ContextAccumulator Context;
         public NixJsonException? Utf8Error;
     }
 }

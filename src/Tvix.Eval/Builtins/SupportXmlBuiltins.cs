@@ -22,12 +22,12 @@ internal static class SupportXmlBuiltins
     {
         var source = new ValueSource(cx, strict);
         var xml = NixXmlPrinter.Print(value, source);
-        return (xml, source.State.Context);
+        return (xml, source.State.Context.Build());
     }
 
     private sealed class PrintState
     {
-        public NixContext? Context;
+        public ContextAccumulator Context;
     }
 
     private readonly struct ValueSource(EvalContext cx, bool strict) : INixXmlSource<Value>
@@ -61,7 +61,7 @@ internal static class SupportXmlBuiltins
             value = Forced(value);
             if (value.Kind == ValueKind.Path) return Encoding.UTF8.GetBytes(value.RawPath);
             var s = value.RawString;
-            State.Context = NixContext.Union(State.Context, s.Context);
+            State.Context.Add(s.Context);
             return s.Memory;
         }
 

@@ -94,7 +94,7 @@ internal sealed class InterpolationNode(SourceText source, TextSpan span, byte[]
     public override Value Eval(EvalContext cx, Env env)
     {
         var buffer = new ArrayBufferWriter();
-        NixContext? context = null;
+        var context = new ContextAccumulator();
         for (var i = 0; i < parts.Length; i++)
         {
             if (literals[i] is { } lit) { buffer.Write(lit); continue; }
@@ -103,9 +103,9 @@ internal sealed class InterpolationNode(SourceText source, TextSpan span, byte[]
             try { s = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
             catch (NixEvalException e) when (e.AtPosition(node.Source, node.Span) || e.Traced("while evaluating a path segment", Source, node.Span)) { throw; }
             buffer.Write(s.RawBytes);
-            context = NixContext.Union(context, s.Context);
+            context.Add(s.Context);
         }
-        return Value.FromString(new NixString(buffer.ToArray(), context));
+        return Value.FromString(new NixString(buffer.ToArray(), context.Build()));
     }
 }
 

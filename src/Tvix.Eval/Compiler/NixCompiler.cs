@@ -52,6 +52,8 @@ internal sealed class NixCompiler
                 return new ApplyNode(_src, e.Span,
                     new ApplyNode(_src, e.Span, Resolve("__findFile", e.Span, _scope, 0), Resolve("__nixPath", e.Span, _scope, 0)),
                     new ConstNode(_src, e.Span, Value.FromString(sp.Path)));
+            // `__curPos` is a keyword of Nix's lexer, not a variable: it wins even over a binding.
+            case VarExpr { Name: "__curPos" }: return new ConstNode(_src, e.Span, CurrentPosition(e.Span));
             case VarExpr v: return Resolve(v.Name, e.Span, _scope, 0);
             case ParenExpr p: return Compile(p.Inner, name);
             case SelectExpr s:
@@ -499,5 +501,16 @@ internal sealed class NixCompiler
         node.EnvSize = scope.Size;
         _scope = scope.Parent;
         return node;
+    }
+
+    /// <summary><c>{ column; file; line; }</c> of a span, as Nix's <c>__curPos</c> gives it.</summary>
+    private Value CurrentPosition(TextSpan span)
+    {
+        var (line, column) = _src.GetLineColumn(span.Start);
+        return Value.FromAttrs(_cx.CreateAttrsBuilder(3)
+            .Add("column", Value.FromInt(column))
+            .Add("file", Value.FromString(_src.Path ?? _src.Name))
+            .Add("line", Value.FromInt(line))
+            .Build());
     }
 }

@@ -128,8 +128,11 @@ internal static class Arithmetic
         }
         if (l.Kind == ValueKind.String || l.Kind == ValueKind.Attrs && r.Kind is ValueKind.String or ValueKind.Path or ValueKind.Attrs)
         {
-            var a = cx.CoerceToString(l, StringCoercion.Interpolation);
-            var b = cx.CoerceToString(r, StringCoercion.Interpolation);
+            // Like Nix, paths are copied to the store only when the left operand is a string;
+            // `{ outPath = …; } + /p` joins the text of both without copying anything.
+            var mode = l.Kind == ValueKind.String ? StringCoercion.Interpolation : StringCoercion.NoCopy;
+            var a = cx.CoerceToString(l, mode);
+            var b = cx.CoerceToString(r, mode);
             if (b.Length == 0 && a.Context is null == b.Context is null) return Value.FromString(a.WithContext(NixContext.Union(a.Context, b.Context)));
             var bytes = new byte[a.Length + b.Length];
             a.Bytes.CopyTo(bytes);

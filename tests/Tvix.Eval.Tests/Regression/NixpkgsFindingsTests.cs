@@ -15,15 +15,15 @@ public sealed class NixpkgsFindingsTests
     // paths to the store only when the left operand is a string; with a set on the left
     // (a derivation, coerced through outPath) the path is appended as plain text and need
     // not exist. We check that it exists (and with the glue, copy it).
-    [Fact(Skip = "nixpkgs finding F1: set + path copies/checks the path; Nix appends it as text")]
+    [Fact]
     public void SetPlusPathAppendsThePathAsText() =>
         Assert.Equal("\"/nix/store/x/profont-x11\"", EvalHelper.Nix("{ outPath = \"/nix/store/x\"; } + /profont-x11"));
 
-    [Fact(Skip = "nixpkgs finding F1: set + path copies/checks the path; Nix appends it as text")]
+    [Fact]
     public void ToStringSetPlusPathAppendsThePathAsText() =>
         Assert.Equal("\"a/profont-x11\"", EvalHelper.Nix("{ __toString = _: \"a\"; } + /profont-x11"));
 
-    [Fact(Skip = "nixpkgs finding F1: a set's outPath path is not copied when the set starts a `+`")]
+    [Fact]
     public void SetWithPathOutPathPlusStringKeepsThePath() =>
         Assert.Equal("\"/some/where-x\"", EvalHelper.Nix("{ outPath = /some/where; } + \"-x\""));
 
@@ -35,15 +35,15 @@ public sealed class NixpkgsFindingsTests
 
     // F2: nixos/modules/virtualisation/nixos-containers.nix uses `__curPos`, a keyword of
     // Nix's lexer (it works even where a variable of that name is bound).
-    [Fact(Skip = "nixpkgs finding F2: __curPos is not supported (undefined variable)")]
+    [Fact]
     public void CurPosGivesThePosition() =>
         Assert.Equal("[ 2 9 ]", EvalHelper.Nix("\nlet p = __curPos; in [ p.line p.column ]"));
 
-    [Fact(Skip = "nixpkgs finding F2: __curPos is not supported (undefined variable)")]
+    [Fact]
     public void CurPosIsAKeywordNotAVariable() =>
         Assert.Equal("1", EvalHelper.Nix("let __curPos = 5; in __curPos.line"));
 
-    [Fact(Skip = "nixpkgs finding F2: __curPos is not supported (undefined variable)")]
+    [Fact]
     public void CurPosLineIsUsableInStrings() =>
         Assert.Equal("\"line 1\"", EvalHelper.Nix("\"line ${toString __curPos.line}\""));
 

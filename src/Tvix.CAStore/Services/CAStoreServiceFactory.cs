@@ -21,13 +21,21 @@ public static class CAStoreServiceFactory
     /// The local store's folder: <c>$XDG_DATA_HOME/tvix/castore</c>, or <c>~/.local/share/tvix/castore</c>
     /// when XDG_DATA_HOME is unset.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Neither XDG_DATA_HOME nor a home folder is known.</exception>
     public static string DefaultLocalStorePath
     {
         get
         {
             var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
             if (string.IsNullOrEmpty(dataHome) || !Path.IsPathRooted(dataHome))
-                dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            {
+                // DoNotVerify: a home folder that does not exist yet is still where the store goes
+                // (the store is created on first use); the default option would return "".
+                var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
+                if (string.IsNullOrEmpty(home))
+                    throw new InvalidOperationException("cannot locate the local store: neither XDG_DATA_HOME nor HOME is set; pass a store URL");
+                dataHome = Path.Combine(home, ".local", "share");
+            }
             return Path.Combine(dataHome, "tvix", "castore");
         }
     }

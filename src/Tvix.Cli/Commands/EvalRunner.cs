@@ -84,12 +84,12 @@ internal static class EvalRunner
 
     private static byte[] Render(Evaluator evaluator, EvalContext cx, EvalArguments args, Value root, string cwd)
     {
-        var autoArgs = BuildAutoArgs(evaluator, cx, args, cwd);
+        var autoArgs = AutoCall.BuildArguments(cx, args, cwd);
         var results = new List<Value>();
-        if (args.AttrPaths.Count == 0) results.Add(AutoCall(cx, root, autoArgs));
+        if (args.AttrPaths.Count == 0) results.Add(AutoCall.Apply(cx, root, autoArgs));
         else
             foreach (var path in args.AttrPaths)
-                results.Add(AutoCall(cx, Select(cx, root, path, autoArgs), autoArgs));
+                results.Add(AutoCall.Apply(cx, AutoCall.Select(cx, root, path, autoArgs), autoArgs));
 
         var sb = new StringBuilder();
         foreach (var v in results)
@@ -106,74 +106,6 @@ internal static class EvalRunner
         if (!cx.Builtins.TryGetValue(builtin, out var f))
             throw new NixEvalException($"builtins.{builtin} is not available in this build");
         return cx.ForceString(cx.Call(f, v)).ToString();
-    }
-
-    private static NixAttrs BuildAutoArgs(Evaluator evaluator, EvalContext cx, EvalArguments args, string cwd)
-    {
-        var builder = cx.CreateAttrsBuilder(args.AutoArgs.Count);
-        foreach (var (name, value, isString) in args.AutoArgs)
-            builder.Add(name, isString ? Value.FromString(value) : cx.LoadExpressionLazily(value, cwd));
-        return builder.Build();
-    }
-
-    /// <summary>Nix's autoCallFunction: call a top-level function with the --arg/--argstr values it declares.</summary>
-    private static Value AutoCall(EvalContext cx, Value v, NixAttrs autoArgs)
-    {
-        v = cx.Force(v);
-        if (v.Kind == ValueKind.Attrs && v.AsAttrs.TryGetValue("__functor", out var functor))
-            return AutoCall(cx, cx.Call(functor, v), autoArgs);
-        if (v.Kind != ValueKind.Lambda) return v;
-        var formals = cx.GetFormals(v);
-        if (formals is null) return v;
-        var builder = cx.CreateAttrsBuilder();
-        if (formals.HasEllipsis)
-        {
-            foreach (var (name, value) in autoArgs.Pairs) builder.Add(name, value);
-        }
-        else
-        {
-            foreach (var (name, hasDefault) in formals.Formals)
-            {
-                if (autoArgs.TryGetValue(name, out var value)) builder.Add(name, value);
-                else if (!hasDefault)
-                    throw new NixEvalException($"cannot evaluate a function that has an argument without a value ('{name}')\n       Nix attempted to evaluate a function as a top level expression; in this case it must have its arguments supplied either by default values, or passed explicitly with '--arg' or '--argstr'. See https://nixos.org/manual/nix/stable/language/constructs.html#functions.");
-            }
-        }
-        return cx.Call(v, Value.FromAttrs(builder.Build()));
-    }
-
-    private static Value Select(EvalContext cx, Value v, string path, NixAttrs autoArgs)
-    {
-        foreach (var part in SplitAttrPath(path))
-        {
-            v = AutoCall(cx, v, autoArgs);
-            if (long.TryParse(part, out var index) && v.Kind == ValueKind.List)
-            {
-                var list = v.AsList;
-                if (index < 0 || index >= list.Count) throw new NixEvalException($"list index {index} in selection path '{path}' is out of range");
-                v = cx.Force(list[(int)index]);
-                continue;
-            }
-            if (v.Kind != ValueKind.Attrs)
-                throw new NixEvalException($"the expression selected by the selection path '{path}' should be a set but is {EvalContext.DescribeType(v)}");
-            if (!v.AsAttrs.TryGetValue(part, out var next))
-                throw new NixEvalException($"attribute '{part}' in selection path '{path}' not found");
-            v = cx.Force(next);
-        }
-        return v;
-    }
-
-    private static IEnumerable<string> SplitAttrPath(string path)
-    {
-        var sb = new StringBuilder();
-        var quoted = false;
-        foreach (var c in path)
-        {
-            if (c == '"') { quoted = !quoted; continue; }
-            if (c == '.' && !quoted) { yield return sb.ToString(); sb.Clear(); continue; }
-            sb.Append(c);
-        }
-        if (sb.Length > 0 || path.Length == 0) yield return sb.ToString();
     }
 
     /// <summary>Splits NIX_PATH on ':' except inside URLs (<c>prefix=https://…</c>).</summary>

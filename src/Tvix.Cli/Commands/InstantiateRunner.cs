@@ -148,17 +148,14 @@ internal static class InstantiateRunner
 
     private static List<string> Instantiate(EvalContext cx, EvalArguments args, Value root, string cwd)
     {
-        var autoArgsBuilder = cx.CreateAttrsBuilder(args.AutoArgs.Count);
-        foreach (var (name, value, isString) in args.AutoArgs)
-            autoArgsBuilder.Add(name, isString ? Value.FromString(value) : cx.LoadExpressionLazily(value, cwd));
-        var autoArgs = autoArgsBuilder.Build();
-        Value AutoCall(Value v) => InstantiateAutoCall.Apply(cx, v, autoArgs);
+        var autoArgs = AutoCall.BuildArguments(cx, args, cwd);
+        Value CallAuto(Value v) => AutoCall.Apply(cx, v, autoArgs);
 
         var lines = new List<string>();
-        if (args.AttrPaths.Count == 0) lines.AddRange(Instantiation.DerivationPaths(cx, root, AutoCall));
+        if (args.AttrPaths.Count == 0) lines.AddRange(Instantiation.DerivationPaths(cx, root, CallAuto));
         else
             foreach (var path in args.AttrPaths)
-                lines.AddRange(Instantiation.DerivationPaths(cx, InstantiateAutoCall.Select(cx, root, path, autoArgs), AutoCall));
+                lines.AddRange(Instantiation.DerivationPaths(cx, AutoCall.Select(cx, root, path, autoArgs), CallAuto));
         return lines;
     }
 }

@@ -3,9 +3,18 @@ using Tvix.Eval;
 
 namespace Tvix.Cli.Commands;
 
-/// <summary>Nix's <c>autoCallFunction</c> and <c>-A</c> attribute-path selection, for <c>tvix instantiate</c>.</summary>
-internal static class InstantiateAutoCall
+/// <summary>Nix's <c>autoCallFunction</c> and <c>-A</c> attribute-path selection, shared by <c>tvix eval</c> and <c>tvix instantiate</c>.</summary>
+internal static class AutoCall
 {
+    /// <summary>The <c>--arg</c> (lazily evaluated expressions) and <c>--argstr</c> values as an attribute set.</summary>
+    public static NixAttrs BuildArguments(EvalContext cx, EvalArguments args, string cwd)
+    {
+        var builder = cx.CreateAttrsBuilder(args.AutoArgs.Count);
+        foreach (var (name, value, isString) in args.AutoArgs)
+            builder.Add(name, isString ? Value.FromString(value) : cx.LoadExpressionLazily(value, cwd));
+        return builder.Build();
+    }
+
     /// <summary>Calls a top-level function with the <c>--arg</c>/<c>--argstr</c> values it declares.</summary>
     public static Value Apply(EvalContext cx, Value v, NixAttrs autoArgs)
     {
@@ -26,7 +35,7 @@ internal static class InstantiateAutoCall
             {
                 if (autoArgs.TryGetValue(name, out var value)) builder.Add(name, value);
                 else if (!hasDefault)
-                    throw new NixEvalException($"cannot evaluate a function that has an argument without a value ('{name}')");
+                    throw new NixEvalException($"cannot evaluate a function that has an argument without a value ('{name}')\n       Nix attempted to evaluate a function as a top level expression; in this case it must have its arguments supplied either by default values, or passed explicitly with '--arg' or '--argstr'. See https://nixos.org/manual/nix/stable/language/constructs.html#functions.");
             }
         }
         return cx.Call(v, Value.FromAttrs(builder.Build()));

@@ -39,6 +39,15 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         return v;
     }
 
+    /// <summary>The slot's value if it is already known (a forced value, or an evaluated thunk's result), without forcing anything; otherwise a thunk or an invalid value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Value Peek(Env env)
+    {
+        var v = Target(env)[Index];
+        if (v.Kind == ValueKind.Thunk && v.RawThunk.IsEvaluated) return v.RawThunk.Result;
+        return v;
+    }
+
     public override Value Delay(EvalContext cx, Env env)
     {
         var v = Target(env)[Index];

@@ -227,6 +227,13 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         {
             if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
             {
+                if (arguments.Length <= BuiltinArguments.Capacity)
+                {
+                    var buffer = new BuiltinArguments();
+                    Span<Value> inline = buffer;
+                    for (var i = 0; i < arguments.Length; i++) inline[i] = arguments[i].Delay(cx, env);
+                    return cx.CallBuiltin((Builtin)f.Obj!, inline[..arguments.Length]);
+                }
                 var args = new Value[arguments.Length];
                 for (var i = 0; i < args.Length; i++) args[i] = arguments[i].Delay(cx, env);
                 return cx.CallBuiltin((Builtin)f.Obj!, args);

@@ -18,7 +18,6 @@ public sealed partial class EvalContext
     internal readonly EvaluatorOptions Options;
     internal readonly Dictionary<string, Value> ImportCache = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, Value> GlobalValues = new(StringComparer.Ordinal);
-    internal readonly Node CallSlotsNode;
     internal int CallDepth;
     internal int MaxCallDepth;
     internal CancellationToken Cancellation;
@@ -32,7 +31,6 @@ public sealed partial class EvalContext
         Options = options;
         IO = options.IO;
         MaxCallDepth = options.MaxCallDepth;
-        CallSlotsNode = new CallSlotsNode();
         SymOutPath = Symbols.Intern("outPath");
         SymToString = Symbols.Intern("__toString");
         SymFunctor = Symbols.Intern("__functor");
@@ -271,7 +269,7 @@ public sealed partial class EvalContext
 
     /// <summary>A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.</summary>
     public Value CallLazy(Value function, Value argument) =>
-        Value.FromThunk(new Thunk(CallSlotsNode, Env.Of([function, argument])));
+        Value.FromThunk(new CallThunk(function, argument));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Enter()
@@ -370,12 +368,6 @@ public sealed partial class EvalContext
         catch (NixEvalException) { sb.Append("«error»"); }
         return sb.ToString();
     }
-}
-
-/// <summary>The code of thunks made by <see cref="EvalContext.CallLazy"/>: slot 0 applied to slot 1.</summary>
-internal sealed class CallSlotsNode() : Node(SourceText.From("", "«builtin»"), default)
-{
-    public override Value Eval(EvalContext cx, Env env) => cx.Call(env[0], env[1]);
 }
 
 public sealed partial class EvalContext

@@ -222,19 +222,7 @@ public sealed partial class EvalContext
                     partial[^1] = argument;
                     return Value.FromPartial(new PartialApplication(p.Builtin, partial));
                 }
-                // The last argument completes the call: the arguments only need to live for it.
-                if (count <= BuiltinArguments.Capacity)
-                {
-                    var buffer = new BuiltinArguments();
-                    Span<Value> all = buffer;
-                    p.Args.CopyTo(all);
-                    all[p.Args.Length] = argument;
-                    return CallBuiltin(p.Builtin, all[..count]);
-                }
-                var args = new Value[count];
-                p.Args.CopyTo(args, 0);
-                args[^1] = argument;
-                return CallBuiltin(p.Builtin, args);
+                return CompletePartial(p, argument);
             }
             case ValueKind.Attrs:
                 if (function.RawAttrs.TryGet(SymFunctor, out var functor))
@@ -242,6 +230,35 @@ public sealed partial class EvalContext
                 break;
         }
         throw Error($"attempt to call something which is not a function but {TypeNames.Describe(function)}: {PrintForError(function)}");
+    }
+
+    // The stack buffers live in separate methods so that Call, hot for lambdas, does not zero them.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Value CompletePartial(PartialApplication p, Value argument)
+    {
+        // The last argument completes the call: the arguments only need to live for it.
+        var count = p.Args.Length + 1;
+        if (count <= BuiltinArguments.Capacity)
+        {
+            var buffer = new BuiltinArguments();
+            Span<Value> all = buffer;
+            p.Args.CopyTo(all);
+            all[p.Args.Length] = argument;
+            return CallBuiltin(p.Builtin, all[..count]);
+        }
+        var args = new Value[count];
+        p.Args.CopyTo(args, 0);
+        args[^1] = argument;
+        return CallBuiltin(p.Builtin, args);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal Value CallBuiltin(Builtin b, Value argument1, Value argument2)
+    {
+        var buffer = new BuiltinArguments();
+        buffer[0] = argument1;
+        buffer[1] = argument2;
+        return CallBuiltin(b, ((ReadOnlySpan<Value>)buffer)[..2]);
     }
 
     internal Value CallBuiltin(Builtin b, ReadOnlySpan<Value> args)
@@ -258,12 +275,7 @@ public sealed partial class EvalContext
         function = Force(function);
         // A two-argument builtin (lessThan as a sort comparator, …) is called without a partial application.
         if (function.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(function.Obj!).Arity == 2)
-        {
-            var buffer = new BuiltinArguments();
-            buffer[0] = argument1;
-            buffer[1] = argument2;
-            return CallBuiltin(Unsafe.As<Builtin>(function.Obj!), ((ReadOnlySpan<Value>)buffer)[..2]);
-        }
+            return CallBuiltin(Unsafe.As<Builtin>(function.Obj!), argument1, argument2);
         return Call(Call(function, argument1), argument2);
     }
 

@@ -226,22 +226,27 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         try
         {
             if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
-            {
-                if (arguments.Length <= BuiltinArguments.Capacity)
-                {
-                    var buffer = new BuiltinArguments();
-                    Span<Value> inline = buffer;
-                    for (var i = 0; i < arguments.Length; i++) inline[i] = arguments[i].Delay(cx, env);
-                    return cx.CallBuiltin((Builtin)f.Obj!, inline[..arguments.Length]);
-                }
-                var args = new Value[arguments.Length];
-                for (var i = 0; i < args.Length; i++) args[i] = arguments[i].Delay(cx, env);
-                return cx.CallBuiltin((Builtin)f.Obj!, args);
-            }
+                return CallBuiltin(cx, env, (Builtin)f.Obj!);
             for (var i = 0; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
             return f;
         }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
+    }
+
+    // Separate so that Eval, which also applies lambdas, does not zero the stack buffer.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Value CallBuiltin(EvalContext cx, Env env, Builtin b)
+    {
+        if (arguments.Length <= BuiltinArguments.Capacity)
+        {
+            var buffer = new BuiltinArguments();
+            Span<Value> inline = buffer;
+            for (var i = 0; i < arguments.Length; i++) inline[i] = arguments[i].Delay(cx, env);
+            return cx.CallBuiltin(b, inline[..arguments.Length]);
+        }
+        var args = new Value[arguments.Length];
+        for (var i = 0; i < args.Length; i++) args[i] = arguments[i].Delay(cx, env);
+        return cx.CallBuiltin(b, args);
     }
 }
 

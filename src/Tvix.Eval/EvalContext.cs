@@ -18,7 +18,6 @@ public sealed partial class EvalContext
     internal readonly EvaluatorOptions Options;
     internal readonly Dictionary<string, Value> ImportCache = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, Value> GlobalValues = new(StringComparer.Ordinal);
-    internal readonly Node CallSlotsNode;
     internal int CallDepth;
     internal int MaxCallDepth;
     internal CancellationToken Cancellation;
@@ -32,7 +31,6 @@ public sealed partial class EvalContext
         Options = options;
         IO = options.IO;
         MaxCallDepth = options.MaxCallDepth;
-        CallSlotsNode = new CallSlotsNode();
         SymOutPath = Symbols.Intern("outPath");
         SymToString = Symbols.Intern("__toString");
         SymFunctor = Symbols.Intern("__functor");
@@ -216,14 +214,15 @@ public sealed partial class EvalContext
             case ValueKind.PrimOpApp:
             {
                 var p = Unsafe.As<PartialApplication>(function.Obj!);
-                var args = new Value[p.Args.Length + 1];
-                p.Args.CopyTo(args, 0);
-                args[^1] = argument;
-                if (args.Length < p.Builtin.Arity) return Value.FromPartial(new PartialApplication(p.Builtin, args));
-                Enter();
-                try { return Force(p.Builtin.Impl(this, args)); }
-                catch (NixEvalException e) when (e.Traced($"while calling the '{p.Builtin.Name}' builtin", null, default)) { throw; }
-                finally { CallDepth--; }
+                var count = p.Args.Length + 1;
+                if (count < p.Builtin.Arity)
+                {
+                    var partial = new Value[count];
+                    p.Args.CopyTo(partial, 0);
+                    partial[^1] = argument;
+                    return Value.FromPartial(new PartialApplication(p.Builtin, partial));
+                }
+                return CompletePartial(p, argument);
             }
             case ValueKind.Attrs:
                 if (function.RawAttrs.TryGet(SymFunctor, out var functor))
@@ -233,7 +232,36 @@ public sealed partial class EvalContext
         throw Error($"attempt to call something which is not a function but {TypeNames.Describe(function)}: {PrintForError(function)}");
     }
 
-    internal Value CallBuiltin(Builtin b, Value[] args)
+    // The stack buffers live in separate methods so that Call, hot for lambdas, does not zero them.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Value CompletePartial(PartialApplication p, Value argument)
+    {
+        // The last argument completes the call: the arguments only need to live for it.
+        var count = p.Args.Length + 1;
+        if (count <= BuiltinArguments.Capacity)
+        {
+            var buffer = new BuiltinArguments();
+            Span<Value> all = buffer;
+            p.Args.CopyTo(all);
+            all[p.Args.Length] = argument;
+            return CallBuiltin(p.Builtin, all[..count]);
+        }
+        var args = new Value[count];
+        p.Args.CopyTo(args, 0);
+        args[^1] = argument;
+        return CallBuiltin(p.Builtin, args);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal Value CallBuiltin(Builtin b, Value argument1, Value argument2)
+    {
+        var buffer = new BuiltinArguments();
+        buffer[0] = argument1;
+        buffer[1] = argument2;
+        return CallBuiltin(b, ((ReadOnlySpan<Value>)buffer)[..2]);
+    }
+
+    internal Value CallBuiltin(Builtin b, ReadOnlySpan<Value> args)
     {
         Enter();
         try { return Force(b.Impl(this, args)); }
@@ -247,13 +275,13 @@ public sealed partial class EvalContext
         function = Force(function);
         // A two-argument builtin (lessThan as a sort comparator, …) is called without a partial application.
         if (function.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(function.Obj!).Arity == 2)
-            return CallBuiltin(Unsafe.As<Builtin>(function.Obj!), [argument1, argument2]);
+            return CallBuiltin(Unsafe.As<Builtin>(function.Obj!), argument1, argument2);
         return Call(Call(function, argument1), argument2);
     }
 
     /// <summary>A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.</summary>
     public Value CallLazy(Value function, Value argument) =>
-        Value.FromThunk(new Thunk(CallSlotsNode, Env.Of([function, argument])));
+        Value.FromThunk(new CallThunk(function, argument));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Enter()
@@ -354,12 +382,6 @@ public sealed partial class EvalContext
     }
 }
 
-/// <summary>The code of thunks made by <see cref="EvalContext.CallLazy"/>: slot 0 applied to slot 1.</summary>
-internal sealed class CallSlotsNode() : Node(SourceText.From("", "«builtin»"), default)
-{
-    public override Value Eval(EvalContext cx, Env env) => cx.Call(env[0], env[1]);
-}
-
 public sealed partial class EvalContext
 {
     /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced.</summary>
@@ -371,5 +393,17 @@ public sealed partial class EvalContext
 
 internal sealed class Call2SlotsNode() : Node(SourceText.From("", "«builtin»"), default)
 {
-    public override Value Eval(EvalContext cx, Env env) => cx.Call(cx.Call(env[0], env[1]), env[2]);
+    public override Value Eval(EvalContext cx, Env env) => cx.Call(env[0], env[1], env[2]);
+}
+
+/// <summary>
+/// Stack room for the arguments of a builtin called with all of them at once (<c>f a b</c>), so the
+/// call allocates neither a partial application nor an argument array. A builtin only sees them as a
+/// span for the duration of the call.
+/// </summary>
+[InlineArray(Capacity)]
+internal struct BuiltinArguments
+{
+    public const int Capacity = 4;
+    private Value _first;
 }

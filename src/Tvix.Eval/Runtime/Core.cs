@@ -61,13 +61,17 @@ internal abstract class Node(SourceText source, TextSpan span)
 }
 
 /// <summary>A suspended computation; blackholed while it is being forced.</summary>
-internal sealed class Thunk
+internal class Thunk
 {
     private static readonly Node Blackhole = new BlackholeNode();
 
+    /// <summary>The code of a <see cref="CallThunk"/>: never evaluated as a node, recognised by identity in <see cref="Force"/>.</summary>
+    private protected static readonly Node CallMarker = new CallMarkerNode();
+
     private Node? _code;
     private Env _env;
-    private Value _value;
+    // The result once evaluated; before that, a CallThunk keeps its function here.
+    private protected Value _value;
 
     public Thunk(Node code, Env env)
     {
@@ -89,9 +93,19 @@ internal sealed class Thunk
         try
         {
             if (!cx.HasStack()) throw cx.StackOverflow();
-            var v = code.Eval(cx, _env);
+            Value v;
+            if (ReferenceEquals(code, CallMarker))
+            {
+                var call = Unsafe.As<CallThunk>(this);
+                v = cx.Call(_value, call.Argument);
+                call.Argument = default;
+            }
+            else
+            {
+                v = code.Eval(cx, _env);
+                _env = default;
+            }
             _value = v;
-            _env = default;
             _code = null;
             return v;
         }
@@ -111,6 +125,27 @@ internal sealed class Thunk
     private sealed class BlackholeNode() : Node(SourceText.From(""), default)
     {
         public override Value Eval(EvalContext cx, Env env) => throw new NixEvalException("infinite recursion encountered");
+    }
+
+    private sealed class CallMarkerNode() : Node(SourceText.From("", "«builtin»"), default)
+    {
+        public override Value Eval(EvalContext cx, Env env) => throw new InvalidOperationException("a lazy call is forced through its thunk");
+    }
+}
+
+/// <summary>
+/// A lazy call <c>f a</c> (<see cref="EvalContext.CallLazy"/>, made per element by map, genList,
+/// mapAttrs, …) as one object: the function waits in the result slot and the argument in its own
+/// field, instead of a thunk plus an environment array.
+/// </summary>
+internal sealed class CallThunk : Thunk
+{
+    public Value Argument;
+
+    public CallThunk(Value function, Value argument) : base(CallMarker, default)
+    {
+        _value = function;
+        Argument = argument;
     }
 }
 

@@ -39,6 +39,15 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         return v;
     }
 
+    /// <summary>The slot's value if it is already known (a forced value, or an evaluated thunk's result), without forcing anything; otherwise a thunk or an invalid value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Value Peek(Env env)
+    {
+        var v = Target(env)[Index];
+        if (v.Kind == ValueKind.Thunk && v.RawThunk.IsEvaluated) return v.RawThunk.Result;
+        return v;
+    }
+
     public override Value Delay(EvalContext cx, Env env)
     {
         var v = Target(env)[Index];
@@ -217,15 +226,27 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         try
         {
             if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
-            {
-                var args = new Value[arguments.Length];
-                for (var i = 0; i < args.Length; i++) args[i] = arguments[i].Delay(cx, env);
-                return cx.CallBuiltin((Builtin)f.Obj!, args);
-            }
+                return CallBuiltin(cx, env, (Builtin)f.Obj!);
             for (var i = 0; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
             return f;
         }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
+    }
+
+    // Separate so that Eval, which also applies lambdas, does not zero the stack buffer.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Value CallBuiltin(EvalContext cx, Env env, Builtin b)
+    {
+        if (arguments.Length <= BuiltinArguments.Capacity)
+        {
+            var buffer = new BuiltinArguments();
+            Span<Value> inline = buffer;
+            for (var i = 0; i < arguments.Length; i++) inline[i] = arguments[i].Delay(cx, env);
+            return cx.CallBuiltin(b, inline[..arguments.Length]);
+        }
+        var args = new Value[arguments.Length];
+        for (var i = 0; i < args.Length; i++) args[i] = arguments[i].Delay(cx, env);
+        return cx.CallBuiltin(b, args);
     }
 }
 

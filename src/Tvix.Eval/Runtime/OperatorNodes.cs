@@ -51,6 +51,57 @@ internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Nod
     public Node Left => left;
     public Node Right => right;
 
+    // `f (n - 1)`: when both operands are integers that are already forced, an arithmetic or
+    // comparison operation that cannot fail is computed now instead of allocating a thunk. This is
+    // unobservable: nothing is forced, traced or thrown. Anything that could fail (overflow, a type
+    // error, division) keeps its thunk so the error is still raised lazily, where Nix raises it.
+    public override Value Delay(EvalContext cx, Env env)
+    {
+        if (TryPeekInt(left, env, out var a) && TryPeekInt(right, env, out var b))
+        {
+            switch (op)
+            {
+                case BinOp.Add:
+                {
+                    var s = a + b;
+                    if (((a ^ s) & (b ^ s)) >= 0) return Value.FromInt(s);
+                    break;
+                }
+                case BinOp.Sub:
+                {
+                    var d = a - b;
+                    if (((a ^ b) & (a ^ d)) >= 0) return Value.FromInt(d);
+                    break;
+                }
+                case BinOp.Mul:
+                {
+                    var high = Math.BigMul(a, b, out long low);
+                    if (high == (low >> 63)) return Value.FromInt(low);
+                    break;
+                }
+                case BinOp.Eq: return Value.FromBool(a == b);
+                case BinOp.Neq: return Value.FromBool(a != b);
+                case BinOp.Lt: return Value.FromBool(a < b);
+                case BinOp.Le: return Value.FromBool(a <= b);
+                case BinOp.Gt: return Value.FromBool(a > b);
+                case BinOp.Ge: return Value.FromBool(a >= b);
+            }
+        }
+        return base.Delay(cx, env);
+    }
+
+    private static bool TryPeekInt(Node n, Env env, out long value)
+    {
+        var v = n switch
+        {
+            ConstNode c => c.Value,
+            LocalNode l => l.Peek(env),
+            _ => default,
+        };
+        value = v.RawInt;
+        return v.Kind == ValueKind.Int;
+    }
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var l = left.Eval(cx, env);

@@ -1,0 +1,42 @@
+using Xunit;
+using static Tvix.Eval.Tests.Runtime.EvalHelper;
+
+namespace Tvix.Eval.Tests.Runtime;
+
+/// <summary>
+/// The allocation shortcuts must be unobservable: operators folded in <c>Delay</c> (only when they
+/// cannot fail), builtins called from a stack buffer, and one-object lazy calls.
+/// </summary>
+public sealed class EagerCallAndOperatorTests
+{
+    [Theory]
+    [InlineData("let n = 3; in [ (n + 1) (n - 1) (n * 2) (n == 3) (n != 3) (n < 4) (n <= 3) (n > 3) (n >= 4) ]",
+        "[ 4 2 6 true false true true false false ]")]
+    [InlineData("let f = n: if n < 2 then n else f (n - 1) + f (n - 2); in f 20", "6765")]
+    // Operations that would fail stay lazy: an unused overflow, type error or division by zero is no error.
+    [InlineData("let n = 9223372036854775807; f = x: 1; in f (n + 1)", "1")]
+    [InlineData("let n = 9223372036854775807; m = -9223372036854775807; in builtins.length [ (n + 1) (m - 2) (n * 2) (m * n) ]", "4")]
+    [InlineData("let x = 1; y = \"a\"; z = 0; in builtins.length [ (x + y) (x / z) (x < y) ]", "3")]
+    public void OperatorsInLazyPositions(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Fact]
+    public void UnusedOverflowIsRaisedWhenForced() =>
+        Assert.Contains("integer overflow", EvalError("let n = 9223372036854775807; xs = [ (n + 1) ]; in builtins.head xs").Message);
+
+    [Theory]
+    [InlineData("builtins.foldl' builtins.add 0 [ 1 2 3 ]", "6")]
+    [InlineData("let add = builtins.add; p = add 1; in p 2", "3")]
+    [InlineData("builtins.substring 1 2 \"hello\"", "\"el\"")]
+    [InlineData("let sub = builtins.substring 1; in sub 3 \"hello\"", "\"ell\"")]
+    [InlineData("builtins.sort builtins.lessThan [ 3 1 2 ]", "[ 1 2 3 ]")]
+    public void BuiltinsGivenAllArguments(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Theory]
+    [InlineData("map (x: x * 2) [ 1 2 3 ]", "[ 2 4 6 ]")]
+    [InlineData("let xs = map (x: throw \"e\") [ 1 ]; in [ (builtins.tryEval (builtins.head xs)).success (builtins.tryEval (builtins.head xs)).success ]", "[ false false ]")]
+    public void LazyCalls(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Fact]
+    public void LazyCallThatNeedsItselfIsInfiniteRecursion() =>
+        Assert.Contains("infinite recursion", EvalError("let xs = map (x: builtins.head xs) [ 1 ]; in builtins.head xs").Message);
+}

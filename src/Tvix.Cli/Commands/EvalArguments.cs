@@ -97,4 +97,23 @@ internal sealed class EvalArguments
         "ignore" or "off" => LintLevel.Ignore,
         _ => throw new ArgumentException($"invalid lint level '{level}' (expected 'warn' or 'fatal')"),
     };
+
+    /// <summary>
+    /// Copies what these arguments say about the evaluator into <paramref name="options"/>: the
+    /// search path (<c>-I</c>, then <c>NIX_PATH</c>), call depth, lints, experimental features
+    /// and the log. Shared by <c>tvix eval</c> and <c>tvix instantiate</c>.
+    /// </summary>
+    public void ApplyTo(Tvix.Eval.EvaluatorOptions options, TextWriter log)
+    {
+        options.Log = log;
+        foreach (var p in SearchPath) options.SearchPath.Add(p);
+        var nixPath = Environment.GetEnvironmentVariable("NIX_PATH");
+        if (!string.IsNullOrEmpty(nixPath))
+            foreach (var p in EvalRunner.SplitNixPath(nixPath)) options.SearchPath.Add(p);
+        if (MaxCallDepth is { } depth) options.MaxCallDepth = depth;
+        options.ShortPathLiterals = ShortPathLiterals;
+        options.AbsolutePathLiterals = AbsolutePathLiterals;
+        options.UrlLiterals = UrlLiterals;
+        foreach (var feature in ExperimentalFeatures) options.ExperimentalFeatures.Add(feature);
+    }
 }

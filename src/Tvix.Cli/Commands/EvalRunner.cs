@@ -16,19 +16,8 @@ internal static class EvalRunner
         }
         // The store builtins (derivation, toFile, path, ...) come from Tvix.Glue; `eval` keeps
         // what they create in memory, as nix-instantiate --eval does not need to build anything.
-        var options = GlueEvaluatorFactory.CreateOptions(options =>
-        {
-            options.Log = stderr;
-            foreach (var p in args.SearchPath) options.SearchPath.Add(p);
-            var nixPath = Environment.GetEnvironmentVariable("NIX_PATH");
-            if (!string.IsNullOrEmpty(nixPath))
-                foreach (var p in SplitNixPath(nixPath)) options.SearchPath.Add(p);
-            if (args.MaxCallDepth is { } depth) options.MaxCallDepth = depth;
-            options.ShortPathLiterals = args.ShortPathLiterals;
-            options.AbsolutePathLiterals = args.AbsolutePathLiterals;
-            options.UrlLiterals = args.UrlLiterals;
-            foreach (var feature in args.ExperimentalFeatures) options.ExperimentalFeatures.Add(feature);
-        }, storeRoot: null, experimentalFeatures: args.ExperimentalFeatures);
+        var options = GlueEvaluatorFactory.CreateOptions(options => args.ApplyTo(options, stderr),
+            storeRoot: null, experimentalFeatures: args.ExperimentalFeatures);
 
         var evaluator = new Evaluator(options);
         var inputs = args.Positional.Count > 0 ? args.Positional : (args.ExprMode ? [] : ["./default.nix"]);

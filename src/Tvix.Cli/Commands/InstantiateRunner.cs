@@ -87,19 +87,12 @@ internal static class InstantiateRunner
         var options = GlueEvaluatorFactory.CreateOptions(
             o =>
             {
-                o.Log = stderr;
-                if (args.MaxCallDepth is { } depth) o.MaxCallDepth = depth;
-                o.ShortPathLiterals = args.ShortPathLiterals;
-                o.AbsolutePathLiterals = args.AbsolutePathLiterals;
-                o.UrlLiterals = args.UrlLiterals;
+                args.ApplyTo(o, stderr);
+                foreach (var feature in features) o.ExperimentalFeatures.Add(feature);
             },
             plainRoot,
             features,
             tvixStore);
-        foreach (var p in args.SearchPath) options.SearchPath.Add(p);
-        var nixPath = Environment.GetEnvironmentVariable("NIX_PATH");
-        if (!string.IsNullOrEmpty(nixPath))
-            foreach (var p in EvalRunner.SplitNixPath(nixPath)) options.SearchPath.Add(p);
 
         var evaluator = new Evaluator(options);
         var inputs = args.Positional.Count > 0 ? args.Positional : (args.ExprMode ? [] : ["./default.nix"]);

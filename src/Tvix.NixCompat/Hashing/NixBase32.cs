@@ -93,21 +93,8 @@ public static class NixBase32
     {
         if (text.Length != EncodedLength(destination.Length)) return false;
         destination.Clear();
-        var values = DigitValues;
         for (var n = 0; n < text.Length; n++)
-        {
-            var ch = text[text.Length - n - 1];
-            if (ch >= 128) return false;
-            var digit = values[ch];
-            if (digit == 255) return false;
-            var bit = n * 5;
-            var i = bit >> 3;
-            var j = bit & 7;
-            destination[i] |= (byte)(digit << j);
-            var carry = digit >> (8 - j);
-            if (i + 1 < destination.Length) destination[i + 1] |= (byte)carry;
-            else if (carry != 0) return false;
-        }
+            if (!PlaceDigit(destination, n, text[text.Length - n - 1])) return false;
         return true;
     }
 
@@ -116,21 +103,29 @@ public static class NixBase32
     {
         if (text.Length != EncodedLength(destination.Length)) return false;
         destination.Clear();
-        var values = DigitValues;
         for (var n = 0; n < text.Length; n++)
-        {
-            var ch = text[text.Length - n - 1];
-            if (ch >= 128) return false;
-            var digit = values[ch];
-            if (digit == 255) return false;
-            var bit = n * 5;
-            var i = bit >> 3;
-            var j = bit & 7;
-            destination[i] |= (byte)(digit << j);
-            var carry = digit >> (8 - j);
-            if (i + 1 < destination.Length) destination[i + 1] |= (byte)carry;
-            else if (carry != 0) return false;
-        }
+            if (!PlaceDigit(destination, n, text[text.Length - n - 1])) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// ORs the <paramref name="n"/>-th digit from the end (character <paramref name="ch"/>) into
+    /// its 5 bits of <paramref name="destination"/>; false for a character outside the alphabet or
+    /// bits that overflow the last byte. Shared by the char and UTF-8 decoders.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool PlaceDigit(Span<byte> destination, int n, int ch)
+    {
+        if (ch >= 128) return false;
+        var digit = DigitValues[ch];
+        if (digit == 255) return false;
+        var bit = n * 5;
+        var i = bit >> 3;
+        var j = bit & 7;
+        destination[i] |= (byte)(digit << j);
+        var carry = digit >> (8 - j);
+        if (i + 1 < destination.Length) destination[i + 1] |= (byte)carry;
+        else if (carry != 0) return false;
         return true;
     }
 

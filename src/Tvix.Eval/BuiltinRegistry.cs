@@ -69,11 +69,14 @@ public sealed class BuiltinRegistry
     /// <summary>The registered names, in registration order.</summary>
     public IReadOnlyList<string> Names => _order;
 
-    internal IEnumerable<BuiltinEntry> Entries
+    /// <summary>The entries in registration order.</summary>
+    internal BuiltinEntry[] Entries
     {
         get
         {
-            foreach (var n in _order) yield return _entries[n];
+            var result = new BuiltinEntry[_order.Count];
+            for (var i = 0; i < result.Length; i++) result[i] = _entries[_order[i]];
+            return result;
         }
     }
 

@@ -7,49 +7,88 @@ namespace Tvix.Eval;
 
 public sealed partial class EvalContext
 {
+    /// <summary>
+    /// The global names by symbol id: the builtins registered as global (<c>map</c>, <c>true</c>,
+    /// …) and <c>builtins</c>; the other slots are <see cref="ValueKind.Invalid"/>. Every builtin
+    /// is also the global <c>__NAME</c>; those are found in <see cref="Builtins"/> when the
+    /// compiler asks (see <see cref="TryGetGlobal"/>), so start-up creates no "__" names.
+    /// </summary>
+    private Value[] _globals = [];
+
+    private int _builtinsSym = -1;
+
     /// <summary>Builds the <c>builtins</c> set and the global names from a registry.</summary>
     internal void InitializeBuiltins(BuiltinRegistry registry)
     {
-        var builder = CreateAttrsBuilder(registry.Names.Count + 1);
+        var entries = registry.Entries;
+        var builder = CreateAttrsBuilder(entries.Length + 1);
         var builtinsSym = Symbols.Intern("builtins");
-        foreach (var entry in registry.Entries)
+        var globals = new Value[Symbols.Count + entries.Length + 1];
+        // One (empty) source for the lazy builtins' code, which has no position of its own.
+        var builtinSource = new SourceText("«builtin»", ReadOnlyMemory<byte>.Empty);
+        for (var i = 0; i < entries.Length; i++)
         {
+            var entry = entries[i];
             var value = entry.Kind switch
             {
                 BuiltinKind.Function => Value.FromBuiltin(new Builtin(entry.Name, entry.Arity, entry.Implementation!)),
                 BuiltinKind.Constant => entry.Constant,
-                BuiltinKind.LazyConstant => Value.FromThunk(new Thunk(new FactoryNode(entry.Factory!), EmptyEnv)),
-                _ => Value.FromThunk(new Thunk(new NixSourceNode(entry.Name, entry.NixSource!), EmptyEnv)),
+                BuiltinKind.LazyConstant => Value.FromThunk(new Thunk(new FactoryNode(builtinSource, entry.Factory!), EmptyEnv)),
+                _ => Value.FromThunk(new Thunk(new NixSourceNode(builtinSource, entry.Name, entry.NixSource!), EmptyEnv)),
             };
-            builder.Add(entry.Name, value);
-            GlobalValues["__" + entry.Name] = value;
-            if (entry.Global) GlobalValues[entry.Name] = value;
+            var sym = Symbols.Intern(entry.Name);
+            builder.Add(sym, value);
+            if (entry.Global) globals[sym] = value;
         }
         builder.Add(builtinsSym, Value.Null);
         var attrs = builder.Build();
         // `builtins.builtins` is the set itself.
         attrs.Values[attrs.IndexOf(builtinsSym)] = Value.FromAttrs(attrs);
         Builtins = attrs;
-        GlobalValues["builtins"] = Value.FromAttrs(attrs);
+        globals[builtinsSym] = Value.FromAttrs(attrs);
+        _globals = globals;
+        _builtinsSym = builtinsSym;
+    }
+
+    /// <summary>The value of the global name <paramref name="sym"/>: a global builtin, <c>builtins</c>, or <c>__NAME</c> for any builtin NAME.</summary>
+    internal bool TryGetGlobal(int sym, out Value value)
+    {
+        if ((uint)sym < (uint)_globals.Length && _globals[sym].Kind != ValueKind.Invalid)
+        {
+            value = _globals[sym];
+            return true;
+        }
+        var name = Symbols.Bytes(sym);
+        if (name.Length > 2 && name[0] == (byte)'_' && name[1] == (byte)'_')
+        {
+            var builtin = Symbols.Find(name.AsSpan(2));
+            if (builtin >= 0 && builtin != _builtinsSym && Builtins.TryGet(builtin, out value)) return true;
+        }
+        value = default;
+        return false;
     }
 
     internal static readonly Env EmptyEnv = new(0, default);
 
     /// <summary>Parses and compiles a source; syntax and static errors are collected in <paramref name="diagnostics"/>.</summary>
-    internal (Node? Root, Env Env) Compile(SourceText source, string baseDir, NixAttrs? scope, List<Diagnostic> diagnostics)
+    /// <returns>The code, or null when there were errors; <paramref name="env"/> is the environment to run it in.</returns>
+    internal Node? Compile(SourceText source, string baseDir, NixAttrs? scope, List<Diagnostic> diagnostics, out Env env)
     {
         var parsed = NixParser.Parse(source);
-        diagnostics.AddRange(parsed.Diagnostics);
-        if (parsed.HasErrors) return (null, EmptyEnv);
+        env = EmptyEnv;
+        if (parsed.Diagnostics.Count > 0)
+        {
+            diagnostics.AddRange(parsed.Diagnostics);
+            if (parsed.HasErrors) return null;
+        }
         Scope? top = null;
-        var env = EmptyEnv;
         if (scope is not null)
         {
-            top = new Scope(null);
+            top = new Scope(null, capacity: scope.Count);
             var slots = new Value[scope.Count];
             for (var i = 0; i < scope.Keys.Length; i++)
             {
-                top.Declare(Symbols.Text(scope.Keys[i]));
+                top.Declare(scope.Keys[i]);
                 slots[i] = scope.Values[i];
             }
             env = Env.Of(slots);
@@ -58,16 +97,16 @@ public sealed partial class EvalContext
         var root = new NixCompiler(this, source, baseDir, diagnostics, top).Compile(parsed.Root);
         for (var i = before; i < diagnostics.Count; i++)
         {
-            if (diagnostics[i].Severity == DiagnosticSeverity.Error) return (null, env);
+            if (diagnostics[i].Severity == DiagnosticSeverity.Error) return null;
         }
-        return (root, env);
+        return root;
     }
 
     /// <summary>Compiles a source, reporting warnings to <see cref="Log"/> and turning errors into an exception.</summary>
     internal Value LoadLazily(SourceText source, string baseDir, NixAttrs? scope)
     {
         var diagnostics = new List<Diagnostic>();
-        var (root, env) = Compile(source, baseDir, scope, diagnostics);
+        var root = Compile(source, baseDir, scope, diagnostics, out var env);
         NixEvalException? error = null;
         foreach (var d in diagnostics)
         {
@@ -84,23 +123,51 @@ public sealed partial class EvalContext
         Log.WriteLine($"warning: {d.Message}\n       at {d.Source.Name}:{line}:{col}:");
     }
 
+    /// <summary>
+    /// Imported files by path, for <c>import</c> without a scope: each resolved file once, and
+    /// also each path as it was asked for, so that importing it again costs no file-system calls
+    /// (like Nix, an evaluation takes the files it has read as unchanging).
+    /// </summary>
+    private readonly Dictionary<string, ImportedFile> _imports = new(StringComparer.Ordinal);
+
+    /// <summary>The (lazy) value of an imported file; a class, so that the cache is a dictionary of references, which needs no JIT at start-up.</summary>
+    private sealed class ImportedFile(Value value)
+    {
+        public readonly Value Value = value;
+    }
+
     /// <summary><c>import path</c> (or <c>scopedImport scope path</c>): cached per resolved file.</summary>
     internal Value ImportFile(string path, NixAttrs? scope)
     {
+        if (scope is null && _imports.TryGetValue(path, out var known)) return Force(known.Value);
         if (CorePackages.TryGetSource(path, out var coreSource))
         {
-            if (scope is null && ImportCache.TryGetValue(path, out var c)) return Force(c);
             var v = LoadLazily(SourceText.From(coreSource, path, path), "/", scope);
-            if (scope is null) ImportCache[path] = v;
+            if (scope is null) _imports[path] = new ImportedFile(v);
             return Force(v);
         }
-        if (!Wrap(() => IO.PathExists(path))) throw Error($"path '{path}' does not exist");
-        var file = Wrap(() => IO.ResolveImport(path));
-        if (scope is null && ImportCache.TryGetValue(file, out var cached)) return Force(cached);
-        var bytes = Wrap(() => IO.ReadFile(file));
-        var source = new SourceText(file, bytes, file);
-        var value = LoadLazily(source, NixPath.DirOf(file), scope);
-        if (scope is null) ImportCache[file] = value;
+        string file;
+        byte[] bytes;
+        try
+        {
+            if (!IO.PathExists(path)) throw Error($"path '{path}' does not exist");
+            file = IO.ResolveImport(path);
+            if (scope is null && _imports.TryGetValue(file, out var cached))
+            {
+                _imports[path] = cached;
+                return Force(cached.Value);
+            }
+            bytes = IO.ReadFile(file);
+        }
+        catch (IOException e) { throw Error(e.Message); }
+        catch (UnauthorizedAccessException e) { throw Error(e.Message); }
+        var value = LoadLazily(new SourceText(file, bytes, file), NixPath.DirOf(file), scope);
+        if (scope is null)
+        {
+            var entry = new ImportedFile(value);
+            _imports[file] = entry;
+            _imports[path] = entry;
+        }
         return Force(value);
     }
 
@@ -114,13 +181,13 @@ public sealed partial class EvalContext
 }
 
 /// <summary>The code of a lazily computed builtin constant.</summary>
-internal sealed class FactoryNode(Func<EvalContext, Value> factory) : Node(SourceText.From("", "«builtin»"), default)
+internal sealed class FactoryNode(SourceText builtinSource, Func<EvalContext, Value> factory) : Node(builtinSource, default)
 {
     public override Value Eval(EvalContext cx, Env env) => cx.Force(factory(cx));
 }
 
 /// <summary>The code of a builtin written in Nix: compiled and evaluated on first use.</summary>
-internal sealed class NixSourceNode(string name, string code) : Node(SourceText.From("", "«builtin»"), default)
+internal sealed class NixSourceNode(SourceText builtinSource, string name, string code) : Node(builtinSource, default)
 {
     public override Value Eval(EvalContext cx, Env env)
     {

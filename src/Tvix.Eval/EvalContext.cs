@@ -16,8 +16,6 @@ public sealed partial class EvalContext
 {
     internal readonly SymbolTable Symbols = new();
     internal readonly EvaluatorOptions Options;
-    internal readonly Dictionary<string, Value> ImportCache = new(StringComparer.Ordinal);
-    internal readonly Dictionary<string, Value> GlobalValues = new(StringComparer.Ordinal);
     internal int CallDepth;
     internal int MaxCallDepth;
     internal CancellationToken Cancellation;

@@ -73,7 +73,7 @@ public sealed class Evaluator
         return Run(cx =>
         {
             var diagnostics = new List<Diagnostic>();
-            cx.Compile(source, dir, null, diagnostics);
+            cx.Compile(source, dir, null, diagnostics, out _);
             return (IReadOnlyList<Diagnostic>)diagnostics;
         });
     }
@@ -132,7 +132,7 @@ public sealed class Evaluator
     private EvaluationResult EvaluateSource(SourceText source, string baseDir)
     {
         var diagnostics = new List<Diagnostic>();
-        var (root, env) = _cx.Compile(source, baseDir, null, diagnostics);
+        var root = _cx.Compile(source, baseDir, null, diagnostics, out var env);
         if (root is null) return EvaluationResult.Failed(null, diagnostics);
         foreach (var d in diagnostics)
             if (d.Severity == DiagnosticSeverity.Warning) _cx.ReportWarning(d);

@@ -6,25 +6,69 @@ namespace Tvix.Eval.Compiler;
 /// The bindings of a set or <c>let</c> after nested paths are merged
 /// (<c>a.b = 1; a.c = 2;</c> becomes <c>a = { b = 1; c = 2; }</c>).
 /// </summary>
-internal sealed class BindingTree(bool isRecursive, TextSpan span)
+/// <remarks>
+/// Names are symbol ids. Static entries live in one array in definition order and are found
+/// by a linear scan of integers, with a hash index only for large sets; the dynamic entries and
+/// <c>inherit (e)</c> sources, which most sets lack, are created on first use.
+/// </remarks>
+internal sealed class BindingTree(bool isRecursive, TextSpan span, int capacity = 0)
 {
-    public bool IsRecursive = isRecursive;
+    private const int IndexThreshold = 16;
+
+    public readonly bool IsRecursive = isRecursive;
     public readonly TextSpan Span = span;
-    public readonly List<BindingEntry> Static = [];
-    public readonly Dictionary<string, BindingEntry> ByName = new(StringComparer.Ordinal);
-    public readonly List<(AttrName Name, BindingEntry Entry)> Dynamic = [];
-    public readonly List<Expr> InheritSources = [];
+    public BindingEntry[] Static = capacity == 0 ? [] : new BindingEntry[capacity];
+    public int StaticCount;
+    private Dictionary<int, int>? _index;
+    public List<(AttrName Name, BindingEntry Entry)>? Dynamic;
+    public List<Expr>? InheritSources;
+
+    public int DynamicCount => Dynamic?.Count ?? 0;
+
+    public int InheritSourceCount => InheritSources?.Count ?? 0;
+
+    /// <summary>The static entry named <paramref name="sym"/>, or null.</summary>
+    public BindingEntry? Find(int sym)
+    {
+        if (_index is not null) return _index.TryGetValue(sym, out var i) ? Static[i] : null;
+        var entries = Static;
+        for (var i = 0; i < StaticCount; i++)
+            if (entries[i].Sym == sym) return entries[i];
+        return null;
+    }
+
+    public void AddStatic(BindingEntry entry)
+    {
+        if (StaticCount == Static.Length) Array.Resize(ref Static, Math.Max(4, StaticCount * 2));
+        Static[StaticCount] = entry;
+        if (_index is not null) _index[entry.Sym] = StaticCount;
+        else if (StaticCount + 1 > IndexThreshold)
+        {
+            _index = new Dictionary<int, int>(StaticCount * 2);
+            for (var i = 0; i <= StaticCount; i++) _index[Static[i].Sym] = i;
+        }
+        StaticCount++;
+    }
+
+    public void AddDynamic(AttrName name, BindingEntry entry) => (Dynamic ??= []).Add((name, entry));
+
+    public int AddInheritSource(Expr from)
+    {
+        InheritSources ??= [];
+        InheritSources.Add(from);
+        return InheritSources.Count - 1;
+    }
 }
 
-internal enum InheritKind { None, Plain, From }
+internal enum InheritKind : byte { None, Plain, From }
 
-internal sealed class BindingEntry(byte[] name, TextSpan span)
+/// <summary>One binding: its name (a symbol id, or -1 for a dynamic name), where it is, and what it is bound to.</summary>
+internal sealed class BindingEntry(int sym, TextSpan span)
 {
-    public readonly byte[] Name = name;
+    public readonly int Sym = sym;
     public readonly TextSpan Span = span;
     public Expr? Value;
     public BindingTree? Nested;
     public InheritKind Inherit;
     public int InheritSource;
-    public string NameText => System.Text.Encoding.UTF8.GetString(Name);
 }

@@ -63,8 +63,11 @@ internal sealed class NixCompiler
             case LetExpr l:
             {
                 var tree = Merge(l.Bindings, true, l.Span);
-                foreach (var (dn, _) in tree.Dynamic) Report("dynamic attributes not allowed in let", dn.Span);
-                tree.Dynamic.Clear();
+                if (tree.Dynamic is { } dynamic)
+                {
+                    foreach (var (dn, _) in dynamic) Report("dynamic attributes not allowed in let", dn.Span);
+                    dynamic.Clear();
+                }
                 return CompileBindings(tree, l.Span, l.Body, legacyLet: false);
             }
             case LegacyLetExpr ll: return CompileBindings(Merge(ll.Bindings, true, ll.Span), ll.Span, body: null, legacyLet: true);
@@ -130,34 +133,54 @@ internal sealed class NixCompiler
     /// <summary><c>f a b c</c> becomes one node, so a builtin given all its arguments is called without partial applications.</summary>
     private Node CompileApply(ApplyExpr a)
     {
-        var args = new List<Expr>();
+        if (a.Function is not ApplyExpr) return new ApplyNode(_src, a.Span, Compile(a.Function), Compile(a.Argument));
+        var count = 0;
         Expr f = a;
         while (f is ApplyExpr inner)
         {
-            args.Add(inner.Argument);
+            count++;
             f = inner.Function;
         }
-        if (args.Count == 1) return new ApplyNode(_src, a.Span, Compile(a.Function), Compile(a.Argument));
-        args.Reverse();
-        var argNodes = new Node[args.Count];
+        var args = new Expr[count];
+        f = a;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            var inner = (ApplyExpr)f;
+            args[i] = inner.Argument;
+            f = inner.Function;
+        }
         var fn = Compile(f);
+        var argNodes = new Node[count];
         for (var i = 0; i < argNodes.Length; i++) argNodes[i] = Compile(args[i]);
         return new ApplyManyNode(_src, a.Span, fn, argNodes);
     }
 
     // ------------------------------------------------------------ variables
 
-    private Node Resolve(string name, TextSpan span, Scope? start, int extraDepth)
+    private Node Resolve(string name, TextSpan span, Scope? start, int extraDepth) =>
+        Resolve(_cx.Symbols.Intern(name), span, start, extraDepth);
+
+    private Node Resolve(int sym, TextSpan span, Scope? start, int extraDepth)
     {
         var depth = extraDepth;
-        List<int>? withs = null;
+        var withCount = 0;
         for (var s = start; s is not null; s = s.Parent, depth++)
         {
-            if (s.IsWith) { (withs ??= []).Add(depth); continue; }
-            if (s.Names.TryGetValue(name, out var idx)) return new LocalNode(_src, span, depth, idx);
+            if (s.IsWith) { withCount++; continue; }
+            var slot = s.Lookup(sym);
+            if (slot >= 0) return new LocalNode(_src, span, depth, slot);
         }
-        if (_cx.GlobalValues.TryGetValue(name, out var global)) return new GlobalNode(_src, span, global);
-        if (withs is not null) return new WithLookupNode(_src, span, name, _cx.Symbols.Intern(name), [.. withs]);
+        if (_cx.TryGetGlobal(sym, out var global)) return new GlobalNode(_src, span, global);
+        var name = _cx.Symbols.Text(sym);
+        if (withCount > 0)
+        {
+            var withs = new int[withCount];
+            depth = extraDepth;
+            var n = 0;
+            for (var s = start; s is not null; s = s.Parent, depth++)
+                if (s.IsWith) withs[n++] = depth;
+            return new WithLookupNode(_src, span, name, sym, withs);
+        }
         Report($"undefined variable '{name}'", span);
         return new ErrorNode(_src, span, $"undefined variable '{name}'");
     }
@@ -242,15 +265,24 @@ internal sealed class NixCompiler
 
     private AttrKey[] CompilePath(AttrPath path)
     {
-        var keys = new AttrKey[path.Names.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = CompileKey(path.Names[i]);
+        var names = path.Names;
+        var keys = new AttrKey[names.Count];
+        for (var i = 0; i < keys.Length; i++) keys[i] = CompileKey(names[i]);
         return keys;
     }
 
     private AttrKey CompileKey(AttrName n)
     {
-        if (n.StaticName is { } bytes) return new AttrKey(_cx.Symbols.Intern(bytes), null);
-        return new AttrKey(-1, CompileDynamicName(n));
+        var sym = StaticSym(n);
+        return sym >= 0 ? new AttrKey(sym, null) : new AttrKey(-1, CompileDynamicName(n));
+    }
+
+    /// <summary>The symbol of a name known without evaluation (see <see cref="AttrName.StaticName"/>), or -1.</summary>
+    private int StaticSym(AttrName n)
+    {
+        // An identifier is interned from its string: StaticName would allocate its bytes on every call.
+        if (n is IdentAttrName id) return _cx.Symbols.Intern(id.Name);
+        return n.StaticName is { } bytes ? _cx.Symbols.Intern(bytes) : -1;
     }
 
     private Node CompileDynamicName(AttrName n) => n switch
@@ -264,41 +296,44 @@ internal sealed class NixCompiler
 
     private BindingTree Merge(IReadOnlyList<Binding> bindings, bool isRecursive, TextSpan span)
     {
-        var tree = new BindingTree(isRecursive, span);
+        var tree = new BindingTree(isRecursive, span, bindings.Count);
         AddBindings(tree, bindings);
         return tree;
     }
 
     private void AddBindings(BindingTree tree, IReadOnlyList<Binding> bindings)
     {
-        foreach (var b in bindings)
+        for (var b = 0; b < bindings.Count; b++)
         {
-            switch (b)
+            switch (bindings[b])
             {
                 case AttrBinding ab:
                     AddPath(tree, ab.Path.Names, 0, ab.Value);
                     break;
                 case InheritBinding ib:
                 {
-                    var source = -1;
-                    if (ib.From is not null)
+                    var source = ib.From is null ? -1 : tree.AddInheritSource(ib.From);
+                    var names = ib.Names;
+                    for (var i = 0; i < names.Count; i++)
                     {
-                        source = tree.InheritSources.Count;
-                        tree.InheritSources.Add(ib.From);
-                    }
-                    foreach (var n in ib.Names)
-                    {
-                        if (n.StaticName is not { } bytes)
+                        var n = names[i];
+                        var sym = StaticSym(n);
+                        if (sym < 0)
                         {
                             Report("dynamic attributes not allowed in inherit", n.Span);
                             continue;
                         }
-                        var entry = new BindingEntry(bytes, n.Span)
+                        var entry = new BindingEntry(sym, n.Span)
                         {
                             Inherit = source < 0 ? InheritKind.Plain : InheritKind.From,
                             InheritSource = source,
                         };
-                        AddStatic(tree, entry);
+                        if (tree.Find(sym) is { } existing)
+                        {
+                            ReportDuplicate(sym, existing, entry.Span);
+                            continue;
+                        }
+                        tree.AddStatic(entry);
                     }
                     break;
                 }
@@ -306,80 +341,79 @@ internal sealed class NixCompiler
         }
     }
 
-    private void AddStatic(BindingTree tree, BindingEntry entry)
+    private void ReportDuplicate(int sym, BindingEntry existing, TextSpan at)
     {
-        var key = entry.NameText;
-        if (tree.ByName.TryGetValue(key, out var existing))
-        {
-            var (line, col) = _src.GetLineColumn(existing.Span.Start);
-            Report($"attribute '{key}' already defined at {_src.Name}:{line}:{col}", entry.Span);
-            return;
-        }
-        tree.ByName[key] = entry;
-        tree.Static.Add(entry);
+        var (line, col) = _src.GetLineColumn(existing.Span.Start);
+        Report($"attribute '{_cx.Symbols.Text(sym)}' already defined at {_src.Name}:{line}:{col}", at);
     }
 
     private void AddPath(BindingTree tree, IReadOnlyList<AttrName> names, int index, Expr value)
     {
-        var n = names[index];
-        var last = index == names.Count - 1;
-        if (n.StaticName is not { } bytes)
+        while (true)
         {
-            var entry = new BindingEntry([], n.Span);
-            if (last) entry.Value = value;
-            else
+            var n = names[index];
+            var last = index == names.Count - 1;
+            var sym = StaticSym(n);
+            if (sym < 0)
             {
-                entry.Nested = new BindingTree(false, n.Span);
-                AddPath(entry.Nested, names, index + 1, value);
+                var dynamic = new BindingEntry(-1, n.Span);
+                tree.AddDynamic(n, dynamic);
+                if (last)
+                {
+                    dynamic.Value = value;
+                    return;
+                }
+                dynamic.Nested = new BindingTree(false, n.Span);
+                tree = dynamic.Nested;
+                index++;
+                continue;
             }
-            tree.Dynamic.Add((n, entry));
-            return;
-        }
-        var key = Encoding.UTF8.GetString(bytes);
-        tree.ByName.TryGetValue(key, out var existing);
-        if (last)
-        {
+            var existing = tree.Find(sym);
+            if (last)
+            {
+                if (existing is null)
+                {
+                    tree.AddStatic(new BindingEntry(sym, n.Span) { Value = value });
+                    return;
+                }
+                if (Unparenthesize(value) is AttrSetExpr set && ToNested(existing) is { } nested)
+                {
+                    AddBindings(nested, set.Bindings);
+                    return;
+                }
+                ReportDuplicate(sym, existing, n.Span);
+                return;
+            }
             if (existing is null)
             {
-                var e = new BindingEntry(bytes, n.Span) { Value = value };
-                tree.ByName[key] = e;
-                tree.Static.Add(e);
-                return;
+                existing = new BindingEntry(sym, n.Span) { Nested = new BindingTree(false, n.Span) };
+                tree.AddStatic(existing);
             }
-            if (StripParens(value) is AttrSetExpr set && ToNested(existing) is { } nested)
+            var target = ToNested(existing);
+            if (target is null)
             {
-                AddBindings(nested, set.Bindings);
+                ReportDuplicate(sym, existing, n.Span);
                 return;
             }
-            var (line, col) = _src.GetLineColumn(existing.Span.Start);
-            Report($"attribute '{key}' already defined at {_src.Name}:{line}:{col}", n.Span);
-            return;
+            tree = target;
+            index++;
         }
-        if (existing is null)
-        {
-            existing = new BindingEntry(bytes, n.Span) { Nested = new BindingTree(false, n.Span) };
-            tree.ByName[key] = existing;
-            tree.Static.Add(existing);
-        }
-        var target = ToNested(existing);
-        if (target is null)
-        {
-            var (line, col) = _src.GetLineColumn(existing.Span.Start);
-            Report($"attribute '{key}' already defined at {_src.Name}:{line}:{col}", n.Span);
-            return;
-        }
-        AddPath(target, names, index + 1, value);
     }
 
-    private static Expr StripParens(Expr e) => e;
+    /// <summary>As in Nix, whose syntax tree has no parentheses: <c>a = ({ … }); a.b = …;</c> merges.</summary>
+    private static Expr Unparenthesize(Expr e)
+    {
+        while (e is ParenExpr p) e = p.Inner;
+        return e;
+    }
 
     /// <summary>The nested tree of an entry, turning a literal set value into one; null when it cannot merge.</summary>
     private BindingTree? ToNested(BindingEntry entry)
     {
         if (entry.Nested is not null) return entry.Nested;
-        if (entry.Inherit == InheritKind.None && entry.Value is AttrSetExpr set)
+        if (entry.Inherit == InheritKind.None && entry.Value is not null && Unparenthesize(entry.Value) is AttrSetExpr set)
         {
-            entry.Nested = new BindingTree(set.IsRecursive, set.Span);
+            entry.Nested = new BindingTree(set.IsRecursive, set.Span, set.Bindings.Count);
             entry.Value = null;
             AddBindings(entry.Nested, set.Bindings);
             return entry.Nested;
@@ -387,46 +421,51 @@ internal sealed class NixCompiler
         return null;
     }
 
+    /// <summary>The static entries in symbol order (the order <see cref="NixAttrs"/> keeps), and their symbols.</summary>
+    private static BindingEntry[] SortedEntries(BindingTree tree, out int[] keys)
+    {
+        var n = tree.StaticCount;
+        var entries = new BindingEntry[n];
+        keys = new int[n];
+        Array.Copy(tree.Static, entries, n);
+        for (var i = 0; i < n; i++) keys[i] = entries[i].Sym;
+        SymbolOrder.Sort(keys, entries);
+        return entries;
+    }
+
     private Node CompileBindings(BindingTree tree, TextSpan span, Expr? body, bool legacyLet)
     {
-        // Sort static entries by symbol id: NixAttrs keeps keys in that order.
-        var entries = new List<(int Sym, BindingEntry Entry)>(tree.Static.Count);
-        foreach (var e in tree.Static) entries.Add((_cx.Symbols.Intern(e.Name), e));
-        entries.Sort((a, b) => a.Sym.CompareTo(b.Sym));
-        var keys = new int[entries.Count];
-        var positions = new AttrPos[entries.Count];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            keys[i] = entries[i].Sym;
-            positions[i] = new AttrPos(_src, entries[i].Entry.Span.Start);
-        }
+        var entries = SortedEntries(tree, out var keys);
+        var positions = new AttrPos[entries.Length];
+        for (var i = 0; i < positions.Length; i++) positions[i] = new AttrPos(_src, entries[i].Span.Start);
+        var sourceCount = tree.InheritSourceCount;
 
         if (!tree.IsRecursive && body is null && !legacyLet)
         {
             Scope? hiddenScope = null;
-            var hidden = new Node[tree.InheritSources.Count];
-            for (var i = 0; i < hidden.Length; i++) hidden[i] = Compile(tree.InheritSources[i]);
+            var hidden = sourceCount == 0 ? [] : new Node[sourceCount];
+            for (var i = 0; i < hidden.Length; i++) hidden[i] = Compile(tree.InheritSources![i]);
             if (hidden.Length > 0)
             {
                 hiddenScope = new Scope(_scope);
                 hiddenScope.Size = hidden.Length;
                 _scope = hiddenScope;
             }
-            var values = new Node[entries.Count];
-            for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i].Entry, inheritFromDepth: 0, inheritSourceBase: 0, recursive: false);
+            var values = new Node[entries.Length];
+            for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i], inheritFromDepth: 0, inheritSourceBase: 0, recursive: false);
             var dynamics = CompileDynamics(tree);
             if (hiddenScope is not null) _scope = hiddenScope.Parent;
             return new AttrSetNode(_src, span, keys, values, dynamics, hidden, positions);
         }
 
-        var scope = new Scope(_scope);
-        foreach (var (_, e) in entries) scope.Declare(e.NameText);
+        var scope = new Scope(_scope, capacity: entries.Length);
+        foreach (var e in entries) scope.Declare(e.Sym);
         var sourceBase = scope.Size;
-        scope.Size += tree.InheritSources.Count;
+        scope.Size += sourceCount;
         _scope = scope;
         var inits = new Node[scope.Size];
-        for (var i = 0; i < entries.Count; i++) inits[i] = CompileEntry(entries[i].Entry, 0, sourceBase, recursive: true);
-        for (var i = 0; i < tree.InheritSources.Count; i++) inits[sourceBase + i] = Compile(tree.InheritSources[i]);
+        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true);
+        for (var i = 0; i < sourceCount; i++) inits[sourceBase + i] = Compile(tree.InheritSources![i]);
         var dyn = CompileDynamics(tree);
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
@@ -436,10 +475,11 @@ internal sealed class NixCompiler
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)
     {
-        var result = new DynamicEntry[tree.Dynamic.Count];
+        if (tree.Dynamic is not { Count: > 0 } dynamic) return [];
+        var result = new DynamicEntry[dynamic.Count];
         for (var i = 0; i < result.Length; i++)
         {
-            var (name, entry) = tree.Dynamic[i];
+            var (name, entry) = dynamic[i];
             result[i] = new DynamicEntry(CompileDynamicName(name), CompileEntry(entry, 0, 0, recursive: false));
         }
         return result;
@@ -450,19 +490,16 @@ internal sealed class NixCompiler
         switch (entry.Inherit)
         {
             case InheritKind.Plain:
-            {
-                var name = entry.NameText;
                 // `inherit x;` reads x from the scope around a recursive set, not the set itself.
-                return recursive ? Resolve(name, entry.Span, _scope!.Parent, 1) : Resolve(name, entry.Span, _scope, 0);
-            }
+                return recursive ? Resolve(entry.Sym, entry.Span, _scope!.Parent, 1) : Resolve(entry.Sym, entry.Span, _scope, 0);
             case InheritKind.From:
             {
                 var source = new LocalNode(_src, entry.Span, inheritFromDepth, inheritSourceBase + entry.InheritSource);
-                return new SelectNode(_src, entry.Span, source, [new AttrKey(_cx.Symbols.Intern(entry.Name), null)], null);
+                return new SelectNode(_src, entry.Span, source, [new AttrKey(entry.Sym, null)], null);
             }
         }
         if (entry.Nested is not null) return CompileBindings(entry.Nested, entry.Nested.Span, body: null, legacyLet: false);
-        return Compile(entry.Value!, entry.NameText);
+        return Compile(entry.Value!, entry.Sym < 0 ? "" : _cx.Symbols.Text(entry.Sym));
     }
 
     // ------------------------------------------------------------ lambdas
@@ -470,36 +507,50 @@ internal sealed class NixCompiler
     private Node CompileLambda(LambdaExpr l, string? name)
     {
         var node = new LambdaNode(_src, l.Span) { Name = name };
-        var scope = new Scope(_scope);
-        _scope = scope;
         switch (l.Parameter)
         {
             case IdentParameter ip:
-                scope.Declare(ip.Name);
+            {
+                var scope = new Scope(_scope, capacity: 1);
+                scope.Declare(_cx.Symbols.Intern(ip.Name));
                 node.ParamName = ip.Name;
+                _scope = scope;
                 break;
+            }
             case PatternParameter pp:
             {
-                var formals = new List<(int Sym, Formal F)>();
-                foreach (var f in pp.Formals) formals.Add((_cx.Symbols.Intern(f.Name), f));
-                formals.Sort((a, b) => a.Sym.CompareTo(b.Sym));
-                foreach (var (_, f) in formals) scope.Declare(f.Name);
-                if (pp.AtName is not null) node.AtSlot = scope.Declare(pp.AtName);
-                var infos = new FormalInfo[formals.Count];
+                var formals = pp.Formals;
+                var count = formals.Count;
+                var syms = new int[count];
+                var sorted = new Formal[count];
+                for (var i = 0; i < count; i++)
+                {
+                    sorted[i] = formals[i];
+                    syms[i] = _cx.Symbols.Intern(sorted[i].Name);
+                }
+                SymbolOrder.Sort(syms, sorted);
+                var scope = new Scope(_scope, capacity: count + (pp.AtName is null ? 0 : 1));
+                for (var i = 0; i < count; i++) scope.Declare(syms[i]);
+                if (pp.AtName is not null) node.AtSlot = scope.Declare(_cx.Symbols.Intern(pp.AtName));
+                _scope = scope;
+                var infos = new FormalInfo[count];
                 for (var i = 0; i < infos.Length; i++)
                 {
-                    var (sym, f) = formals[i];
-                    infos[i] = new FormalInfo(sym, f.Name, f.Default is null ? null : Compile(f.Default));
+                    var f = sorted[i];
+                    infos[i] = new FormalInfo(syms[i], f.Name, f.Default is null ? null : Compile(f.Default));
                 }
                 node.Formals = infos;
-                node.FormalSyms = [.. formals.ConvertAll(x => x.Sym)];
+                node.FormalSyms = syms;
                 node.HasEllipsis = pp.HasEllipsis;
                 break;
             }
+            default:
+                _scope = new Scope(_scope);
+                break;
         }
         node.Body = Compile(l.Body);
-        node.EnvSize = scope.Size;
-        _scope = scope.Parent;
+        node.EnvSize = _scope!.Size;
+        _scope = _scope.Parent;
         return node;
     }
 

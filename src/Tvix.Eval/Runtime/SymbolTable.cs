@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Tvix.Eval.Runtime;
@@ -7,42 +9,59 @@ namespace Tvix.Eval.Runtime;
 /// Attribute sets are sorted by symbol id, which is the order names were first seen; printing
 /// and <c>attrNames</c> sort by the names' bytes instead.
 /// </summary>
+/// <remarks>
+/// A hand-written open-addressing table over the names' bytes rather than a
+/// <c>Dictionary</c>: the compiler interns every identifier it meets (so lookups must not
+/// allocate, from bytes or from a string), and a dictionary with span lookups is a generic
+/// instantiation that ReadyToRun cannot precompile, so it would be JIT-compiled at start-up.
+/// </remarks>
 internal sealed class SymbolTable
 {
-    private readonly Dictionary<byte[], int> _ids = new(ByteArrayComparer.Instance);
-    private readonly List<byte[]> _names = [];
-    private readonly List<string?> _texts = [];
+    private byte[][] _names = new byte[256][];
+    private string?[] _texts = new string?[256];
+    private int[] _hashes = new int[256];
+    /// <summary>Open addressing, linear probing: symbol id + 1, or 0 for an empty bucket.</summary>
+    private int[] _buckets = new int[512];
+    private int _count;
 
+    /// <summary>How many names are interned (ids are 0 .. Count-1).</summary>
+    public int Count => _count;
+
+    public int Intern(ReadOnlySpan<byte> name)
+    {
+        var hash = Hash(name);
+        var id = Find(name, hash, out var bucket);
+        return id >= 0 ? id : Add(name.ToArray(), hash, bucket);
+    }
+
+    /// <summary>Interns <paramref name="name"/>, keeping the array itself when the name is new (the caller must not change it).</summary>
     public int Intern(byte[] name)
     {
-        if (_ids.TryGetValue(name, out var id)) return id;
-        id = _names.Count;
-        _ids.Add(name, id);
-        _names.Add(name);
-        _texts.Add(null);
-        return id;
+        var hash = Hash(name);
+        var id = Find(name, hash, out var bucket);
+        return id >= 0 ? id : Add(name, hash, bucket);
     }
 
     public int Intern(string name)
     {
-        var id = Intern(Encoding.UTF8.GetBytes(name));
-        _texts[id] ??= name;
-        return id;
-    }
-
-    public int Intern(ReadOnlySpan<byte> name)
-    {
-        var lookup = _ids.GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (lookup.TryGetValue(name, out var id)) return id;
-        return Intern(name.ToArray());
+        if (name.Length <= 128)
+        {
+            Span<byte> buffer = stackalloc byte[128 * 3];
+            var length = Encoding.UTF8.GetBytes(name, buffer);
+            var bytes = buffer[..length];
+            var hash = Hash(bytes);
+            var id = Find(bytes, hash, out var bucket);
+            if (id < 0) id = Add(bytes.ToArray(), hash, bucket);
+            _texts[id] ??= name;
+            return id;
+        }
+        var longId = Intern(Encoding.UTF8.GetBytes(name));
+        _texts[longId] ??= name;
+        return longId;
     }
 
     /// <summary>The id of an existing name, or -1 (does not intern).</summary>
-    public int Find(ReadOnlySpan<byte> name)
-    {
-        var lookup = _ids.GetAlternateLookup<ReadOnlySpan<byte>>();
-        return lookup.TryGetValue(name, out var id) ? id : -1;
-    }
+    public int Find(ReadOnlySpan<byte> name) => Find(name, Hash(name), out _);
 
     public int Find(string name) => Find(Encoding.UTF8.GetBytes(name));
 
@@ -51,25 +70,77 @@ internal sealed class SymbolTable
     public string Text(int id) => _texts[id] ??= Encoding.UTF8.GetString(_names[id]);
 
     public int CompareBytes(int a, int b) => a == b ? 0 : _names[a].AsSpan().SequenceCompareTo(_names[b]);
-}
 
-/// <summary>Byte-array equality for dictionaries, with span lookups.</summary>
-internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-{
-    public static readonly ByteArrayComparer Instance = new();
-
-    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-    public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-
-    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-    public int GetHashCode(ReadOnlySpan<byte> alternate)
+    private int Find(ReadOnlySpan<byte> name, int hash, out int bucket)
     {
-        var h = new HashCode();
-        h.AddBytes(alternate);
-        return h.ToHashCode();
+        var buckets = _buckets;
+        var mask = buckets.Length - 1;
+        var i = hash & mask;
+        while (true)
+        {
+            var entry = buckets[i];
+            if (entry == 0)
+            {
+                bucket = i;
+                return -1;
+            }
+            var id = entry - 1;
+            if (_hashes[id] == hash && name.SequenceEqual(_names[id]))
+            {
+                bucket = i;
+                return id;
+            }
+            i = (i + 1) & mask;
+        }
     }
 
-    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    private int Add(byte[] name, int hash, int bucket)
+    {
+        var id = _count;
+        if (id == _names.Length)
+        {
+            Array.Resize(ref _names, id * 2);
+            Array.Resize(ref _texts, id * 2);
+            Array.Resize(ref _hashes, id * 2);
+        }
+        _names[id] = name;
+        _hashes[id] = hash;
+        _count = id + 1;
+        _buckets[bucket] = id + 1;
+        // Keep the load factor at or below one half.
+        if (_count * 2 > _buckets.Length) Rehash(_buckets.Length * 2);
+        return id;
+    }
+
+    private void Rehash(int size)
+    {
+        var buckets = new int[size];
+        var mask = size - 1;
+        for (var id = 0; id < _count; id++)
+        {
+            var i = _hashes[id] & mask;
+            while (buckets[i] != 0) i = (i + 1) & mask;
+            buckets[i] = id + 1;
+        }
+        _buckets = buckets;
+    }
+
+    /// <summary>A fast, non-cryptographic hash (eight bytes per step); names come from source code, not from an adversary that can make Nix slow anyway.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(ReadOnlySpan<byte> s)
+    {
+        const ulong Multiplier = 0x9E3779B97F4A7C15;
+        var h = (ulong)s.Length * Multiplier;
+        while (s.Length >= 8)
+        {
+            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(s)) * Multiplier;
+            h ^= h >> 29;
+            s = s[8..];
+        }
+        ulong tail = 0;
+        for (var i = 0; i < s.Length; i++) tail |= (ulong)s[i] << (8 * i);
+        h = (h ^ tail) * Multiplier;
+        h ^= h >> 32;
+        return (int)h & int.MaxValue;
+    }
 }

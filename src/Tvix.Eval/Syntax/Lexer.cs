@@ -97,18 +97,36 @@ internal ref struct Lexer
 
     // ---- character classes (ASCII only, as in the flex rules) ----
 
+    private const byte IdStartClass = 1, IdCharClass = 2, PathCharClass = 4, UriCharClass = 8, UriSchemeClass = 16;
+
+    /// <summary>
+    /// The classes of each byte, one lookup instead of a chain of comparisons in the lexer's
+    /// inner loops: identifier start <c>[a-zA-Z_]</c> (1), identifier <c>[a-zA-Z0-9_'-]</c> (2),
+    /// path <c>[a-zA-Z0-9._+-]</c> (4), URI <c>[a-zA-Z0-9%/?:@&amp;=+$,_.!~*'-]</c> (8) and URI
+    /// scheme <c>[a-zA-Z0-9+.-]</c> (16).
+    /// </summary>
+    private static ReadOnlySpan<byte> CharClasses =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 8, 0, 0, 8, 8, 8, 10, 0, 0, 8, 28, 8, 30, 28, 8, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 8, 0, 0, 8, 0, 8,
+        8, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 0, 0, 0, 0, 15,
+        0, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 0, 0, 0, 8, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    /// <summary>Whether <paramref name="c"/> (a byte, or -1 past the end) is in class <paramref name="cls"/>.</summary>
+    private static bool Is(int c, byte cls) => (uint)c < 256 && (CharClasses[c] & cls) != 0;
+
     private static bool IsLetter(int c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
     private static bool IsDigit(int c) => (uint)(c - '0') <= 9;
-    private static bool IsIdStart(int c) => IsLetter(c) || c == '_';
-    private static bool IsIdChar(int c) => IsLetter(c) || IsDigit(c) || c == '_' || c == '\'' || c == '-';
-    private static bool IsPathChar(int c) => IsLetter(c) || IsDigit(c) || c == '.' || c == '_' || c == '-' || c == '+';
-    private static bool IsUriSchemeChar(int c) => IsLetter(c) || IsDigit(c) || c == '+' || c == '-' || c == '.';
-
-    private static bool IsUriChar(int c) => IsLetter(c) || IsDigit(c) || c switch
-    {
-        '%' or '/' or '?' or ':' or '@' or '&' or '=' or '+' or '$' or ',' or '-' or '_' or '.' or '!' or '~' or '*' or '\'' => true,
-        _ => false,
-    };
+    private static bool IsIdStart(int c) => Is(c, IdStartClass);
+    private static bool IsIdChar(int c) => Is(c, IdCharClass);
+    private static bool IsPathChar(int c) => Is(c, PathCharClass);
+    private static bool IsUriSchemeChar(int c) => Is(c, UriSchemeClass);
+    private static bool IsUriChar(int c) => Is(c, UriCharClass);
 
     // ---- DEFAULT state ----
 
@@ -183,9 +201,14 @@ internal ref struct Lexer
                 return true;
         }
 
-        // Everything else may be the start of a path; pick the longest match.
-        var pathLen = MatchPath(p);
-        var segLen = MatchPathSegmentBeforeInterpolation(p);
+        // Everything else may be the start of a path (or a URI); pick the longest match. Both
+        // begin with a run of path characters (a URI scheme is one too), and a path continues
+        // it with '/', a URI with ':', so anything else after the run rules both out cheaply.
+        var run = p;
+        while (IsPathChar(At(run))) run++;
+        var afterRun = At(run);
+        var pathLen = afterRun == '/' ? MatchPath(p) : 0;
+        var segLen = afterRun == '/' ? MatchPathSegmentBeforeInterpolation(p) : 0;
         TokenKind kind;
         int len;
         if (IsIdStart(c))
@@ -193,7 +216,7 @@ internal ref struct Lexer
             len = 1;
             while (IsIdChar(At(p + len))) len++;
             kind = Keyword(_src.Slice(p, len));
-            var uri = IsLetter(c) ? MatchUri(p) : 0;
+            var uri = afterRun == ':' && IsLetter(c) ? MatchUri(p) : 0;
             if (uri > len && uri > pathLen && uri > segLen) return Emit(TokenKind.Uri, uri);
         }
         else if (IsDigit(c))

@@ -31,6 +31,11 @@ public sealed class LanguageTests
     [InlineData("rec { a = 1; b = a + 1; }", "{ a = 1; b = 2; }")]
     [InlineData("{ a.b = 1; a.c = 2; }", "{ a = { b = 1; c = 2; }; }")]
     [InlineData("{ a = { b = 1; }; a.c = 2; }", "{ a = { b = 1; c = 2; }; }")]
+    // Nix's syntax tree has no parentheses, so a parenthesised set literal merges too.
+    [InlineData("{ a = ({ b = 1; }); a.c = 2; }", "{ a = { b = 1; c = 2; }; }")]
+    [InlineData("{ a.c = 2; a = (({ b = 1; })); }", "{ a = { b = 1; c = 2; }; }")]
+    [InlineData("let a = ({ b = 1; }); a.c = 2; in a", "{ b = 1; c = 2; }")]
+    [InlineData("{ __findFile = 1; } // { x = __add 1 2; y = builtins.isNull null; z = with { __add = 0; }; __add 1 1; }", "{ __findFile = 1; x = 3; y = true; z = 2; }")]
     [InlineData("let n = \"k\"; in { ${n} = 1; ${null} = 2; }", "{ k = 1; }")]
     [InlineData("let x = 1; in { inherit x; }", "{ x = 1; }")]
     [InlineData("let s = { a = 1; b = 2; }; in { inherit (s) a b; }", "{ a = 1; b = 2; }")]

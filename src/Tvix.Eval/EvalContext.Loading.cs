@@ -70,11 +70,14 @@ public sealed partial class EvalContext
 
     internal static readonly Env EmptyEnv = new(0, default);
 
+    /// <summary>Lent to every parse of this evaluator (see <see cref="ParserScratch"/>).</summary>
+    private ParserScratch? _parserScratch;
+
     /// <summary>Parses and compiles a source; syntax and static errors are collected in <paramref name="diagnostics"/>.</summary>
     /// <returns>The code, or null when there were errors; <paramref name="env"/> is the environment to run it in.</returns>
     internal Node? Compile(SourceText source, string baseDir, NixAttrs? scope, List<Diagnostic> diagnostics, out Env env)
     {
-        var parsed = NixParser.Parse(source);
+        var parsed = NixParser.Parse(source, _parserScratch ??= new ParserScratch(Symbols));
         env = EmptyEnv;
         if (parsed.Diagnostics.Count > 0)
         {

@@ -17,12 +17,21 @@ namespace Tvix.Eval.Runtime;
 /// </remarks>
 internal sealed class SymbolTable
 {
-    private byte[][] _names = new byte[256][];
-    private string?[] _texts = new string?[256];
-    private int[] _hashes = new int[256];
+    private byte[][] _names;
+    private string?[] _texts;
+    private int[] _hashes;
     /// <summary>Open addressing, linear probing: symbol id + 1, or 0 for an empty bucket.</summary>
-    private int[] _buckets = new int[512];
+    private int[] _buckets;
     private int _count;
+
+    /// <summary>An empty table with room for <paramref name="capacity"/> names (a power of two) before it grows.</summary>
+    public SymbolTable(int capacity = 256)
+    {
+        _names = new byte[capacity][];
+        _texts = new string?[capacity];
+        _hashes = new int[capacity];
+        _buckets = new int[capacity * 2];
+    }
 
     /// <summary>How many names are interned (ids are 0 .. Count-1).</summary>
     public int Count => _count;

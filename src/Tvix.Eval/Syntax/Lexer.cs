@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Tvix.Eval.Syntax;
 
 /// <summary>
@@ -16,7 +14,7 @@ namespace Tvix.Eval.Syntax;
 /// </remarks>
 internal ref struct Lexer
 {
-    private enum State : byte { Default, String, IndentedString, InPath, InPathSlash }
+    internal enum State : byte { Default, String, IndentedString, InPath, InPathSlash }
 
     private readonly ReadOnlySpan<byte> _src;
     private readonly SourceText _source;
@@ -27,24 +25,30 @@ internal ref struct Lexer
     private int _stateDepth;
     private int _pos;
 
-    private Lexer(SourceText source, List<Diagnostic> diagnostics)
+    private Lexer(SourceText source, List<Diagnostic> diagnostics, ParserScratch scratch)
     {
         _source = source;
         _src = source.Bytes.Span;
         _diagnostics = diagnostics;
-        // Rented: the parser returns the array to the pool when it is done.
-        _tokens = ArrayPool<Token>.Shared.Rent(Math.Max(16, _src.Length / 4));
-        _states = new State[16];
+        // The scratch's arrays, grown as needed (and kept there for the next parse).
+        _tokens = scratch.Tokens;
+        if (_tokens.Length < _src.Length / 4 || _tokens.Length == 0) _tokens = new Token[Math.Max(16, Math.Max(_src.Length / 4, _tokens.Length * 2))];
+        _states = scratch.LexerStates;
         _states[0] = State.Default;
         _stateDepth = 1;
     }
 
-    /// <summary>Tokenises <paramref name="source"/>; the last token is always <see cref="TokenKind.EndOfFile"/>.</summary>
-    public static Token[] Tokenize(SourceText source, List<Diagnostic> diagnostics, out int count)
+    /// <summary>
+    /// Tokenises <paramref name="source"/>; the last token is always <see cref="TokenKind.EndOfFile"/>.
+    /// The tokens are in <paramref name="scratch"/>'s token array (which this may replace by a bigger one).
+    /// </summary>
+    public static Token[] Tokenize(SourceText source, List<Diagnostic> diagnostics, ParserScratch scratch, out int count)
     {
-        var lexer = new Lexer(source, diagnostics);
+        var lexer = new Lexer(source, diagnostics, scratch);
         lexer.Run();
         count = lexer._count;
+        scratch.Tokens = lexer._tokens;
+        scratch.LexerStates = lexer._states;
         return lexer._tokens;
     }
 
@@ -65,20 +69,27 @@ internal ref struct Lexer
 
     private void Add(TokenKind kind, int start, int end)
     {
-        if (_count == _tokens.Length)
-        {
-            var bigger = ArrayPool<Token>.Shared.Rent(_tokens.Length * 2);
-            _tokens.AsSpan().CopyTo(bigger);
-            ArrayPool<Token>.Shared.Return(_tokens);
-            _tokens = bigger;
-        }
+        if (_count == _tokens.Length) _tokens = Grow(_tokens);
         _tokens[_count++] = new Token(kind, start, end);
     }
 
     private void Push(State state)
     {
-        if (_stateDepth == _states.Length) Array.Resize(ref _states, _states.Length * 2);
+        if (_stateDepth == _states.Length)
+        {
+            var bigger = new State[_states.Length * 2];
+            Array.Copy(_states, bigger, _states.Length);
+            _states = bigger;
+        }
         _states[_stateDepth++] = state;
+    }
+
+    // Array.Copy rather than Array.Resize<Token>: a generic method over this struct would be JIT-compiled at start-up.
+    private static Token[] Grow(Token[] tokens)
+    {
+        var bigger = new Token[tokens.Length * 2];
+        Array.Copy(tokens, bigger, tokens.Length);
+        return bigger;
     }
 
     // The bottom state is never popped (flex's INITIAL: a stray '}' at top level stays there).

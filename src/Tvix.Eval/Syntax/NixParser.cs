@@ -41,9 +41,20 @@ public static class NixParser
     public static ParseResult Parse(SourceText source)
     {
         ArgumentNullException.ThrowIfNull(source);
+        return Parse(source, new ParserScratch(new Runtime.SymbolTable(16)));
+    }
+
+    /// <summary>
+    /// Parses with an evaluator's scratch space (interning identifiers into its symbol table), or
+    /// with a fresh one if that is in use.
+    /// </summary>
+    internal static ParseResult Parse(SourceText source, ParserScratch scratch)
+    {
+        if (scratch.InUse) scratch = new ParserScratch(scratch.Symbols);
+        scratch.InUse = true;
         try
         {
-            return new Parser(source).ParseRoot();
+            return new Parser(source, scratch).ParseRoot();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -51,6 +62,10 @@ public static class NixParser
             var span = new TextSpan(0, 0);
             var diagnostic = new Diagnostic(DiagnosticSeverity.Error, "internal error in the Nix parser: " + e.Message, source, span);
             return new ParseResult(source, new ErrorExpr(span), [diagnostic]);
+        }
+        finally
+        {
+            scratch.InUse = false;
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace Tvix.Eval.Syntax;
 
-/// <summary>The outcome of <see cref="NixParser.Parse"/>: a syntax tree and what was wrong with the source.</summary>
+/// <summary>The outcome of <see cref="NixParser.Parse(SourceText)"/>: a syntax tree and what was wrong with the source.</summary>
 public sealed class ParseResult
 {
     internal ParseResult(SourceText source, Expr root, IReadOnlyList<Diagnostic> diagnostics)

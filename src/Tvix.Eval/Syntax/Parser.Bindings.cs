@@ -10,10 +10,10 @@ internal sealed partial class Parser
     /// <summary>When positive, duplicate-attribute errors are not reported (models of already-checked literals are being rebuilt).</summary>
     private int _quietChecks;
 
-    private readonly ListPool<Formal> _formalLists = new();
+    private readonly ListPool<Formal> _formalLists;
 
     /// <summary>Models of the binding blocks being parsed, reused: a block's model is not needed once the block is done.</summary>
-    private readonly Stack<BindingModel> _freeModels = new();
+    private readonly Stack<BindingModel> _freeModels;
 
     private Binding[] ParseBindings(BindingsOwner owner, out bool hasDynamic)
     {

@@ -6,8 +6,15 @@ namespace Tvix.Eval.Syntax;
 // Literals: numbers, "…" strings, ''…'' strings (with Nix's indentation stripping) and paths.
 internal sealed partial class Parser
 {
-    private readonly ListPool<IndentedPiece> _pieceLists = new();
-    private byte[] _scratch = new byte[256];
+    /// <summary>The literal buffer (the scratch space's, grown as needed).</summary>
+    private byte[] _scratch;
+
+    /// <summary>
+    /// Pieces of the indented strings being parsed, as a stack in the scratch space's array:
+    /// a string's pieces are the top of it, and a string nested in an interpolation pushes its
+    /// own above them and pops them when done.
+    /// </summary>
+    private int _pieceCount;
     private int _scratchLength;
 
     private const double SmallestNormalDouble = 2.2250738585072014E-308;
@@ -169,7 +176,7 @@ internal sealed partial class Parser
     }
 
     /// <summary>One piece of an indented string before stripping: source text, an escape, or an interpolation.</summary>
-    private readonly struct IndentedPiece(int start, int end, bool hasIndentation, InterpolationPart? interpolation)
+    internal readonly struct IndentedPiece(int start, int end, bool hasIndentation, InterpolationPart? interpolation)
     {
         public readonly int Start = start;
         public readonly int End = end;
@@ -202,7 +209,7 @@ internal sealed partial class Parser
     private StringExpr ParseIndentedString()
     {
         var start = Advance().Start; // "''"
-        var pieces = _pieceLists.Rent();
+        var first = _pieceCount;
         while (true)
         {
             var t = Cur;
@@ -210,19 +217,19 @@ internal sealed partial class Parser
             {
                 Advance();
                 CheckNoNulByte(Src.Slice(t.Start, t.Length), t.Span);
-                pieces.Add(new IndentedPiece(t.Start, t.End, true, null));
+                AddPiece(new IndentedPiece(t.Start, t.End, true, null));
             }
             else if (t.Kind == TokenKind.IndentedEscape)
             {
                 Advance();
                 var piece = new IndentedPiece(t.Start, t.End, false, null);
                 CheckNoNulByte(PieceBytes(piece), t.Span);
-                pieces.Add(piece);
+                AddPiece(piece);
             }
             else if (t.Kind == TokenKind.DollarCurly)
             {
                 var part = ParseInterpolation();
-                pieces.Add(new IndentedPiece(part.Span.Start, part.Span.End, false, part));
+                AddPiece(new IndentedPiece(part.Span.Start, part.Span.End, false, part));
             }
             else
             {
@@ -238,9 +245,21 @@ internal sealed partial class Parser
                 break;
             }
         }
-        var parts = StripIndentation(pieces);
-        _pieceLists.Return(pieces);
+        var parts = StripIndentation(first, _pieceCount);
+        _pieceCount = first;
         return new StringExpr(SpanFrom(start), parts, true);
+    }
+
+    private void AddPiece(IndentedPiece piece)
+    {
+        var pieces = _scratchSpace.Pieces;
+        if (_pieceCount == pieces.Length)
+        {
+            var bigger = new IndentedPiece[Math.Max(16, pieces.Length * 2)];
+            Array.Copy(pieces, bigger, pieces.Length);
+            _scratchSpace.Pieces = pieces = bigger;
+        }
+        pieces[_pieceCount++] = piece;
     }
 
     /// <summary>
@@ -249,15 +268,17 @@ internal sealed partial class Parser
     /// not count, interpolations and escapes count as content, tabs are content too; a last
     /// line of only spaces is dropped.
     /// </summary>
-    private StringPart[] StripIndentation(List<IndentedPiece> pieces)
+    private StringPart[] StripIndentation(int first, int end)
     {
-        if (pieces.Count == 0) return [];
+        if (first == end) return [];
+        var pieces = _scratchSpace.Pieces;
 
         var atStartOfLine = true;
         var minIndent = int.MaxValue;
         var curIndent = 0;
-        foreach (var piece in pieces)
+        for (var p = first; p < end; p++)
         {
+            var piece = pieces[p];
             if (!piece.HasIndentation)
             {
                 if (atStartOfLine)
@@ -299,7 +320,7 @@ internal sealed partial class Parser
         var literalStart = -1;
         var literalEnd = -1;
         _scratchLength = 0;
-        for (var i = 0; i < pieces.Count; i++)
+        for (var i = first; i < end; i++)
         {
             var piece = pieces[i];
             if (piece.Interpolation != null)
@@ -337,7 +358,7 @@ internal sealed partial class Parser
                     if (c == '\n') atStartOfLine = true;
                 }
             }
-            if (i == pieces.Count - 1)
+            if (i == end - 1)
             {
                 // Remove the last line if it consists only of spaces.
                 var s = _scratch.AsSpan(pieceStart, _scratchLength - pieceStart);

@@ -24,12 +24,12 @@ internal sealed partial class Parser
     private readonly Token[] _tokens;
     private readonly int _count;
     private readonly List<Diagnostic> _diagnostics;
-    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nameLookup;
-    private readonly ListPool<Expr> _exprLists = new();
-    private readonly ListPool<StringPart> _partLists = new();
-    private readonly ListPool<AttrName> _nameLists = new();
-    private readonly ListPool<Binding> _bindingLists = new();
+    private readonly ParserScratch _scratchSpace;
+    private readonly Runtime.SymbolTable _names;
+    private readonly ListPool<Expr> _exprLists;
+    private readonly ListPool<StringPart> _partLists;
+    private readonly ListPool<AttrName> _nameLists;
+    private readonly ListPool<Binding> _bindingLists;
     private int _pos;
     private int _prevEnd;
     private int _depth;
@@ -39,7 +39,7 @@ internal sealed partial class Parser
     private readonly int _lexerDiagnostics;
 
     /// <summary>For each parser diagnostic, the position of the current token when it was found.</summary>
-    private readonly List<int> _detectedAt = new();
+    private readonly List<int> _detectedAt;
 
     /// <summary>After a syntax error, further syntax errors are not reported until the parser has resynchronised.</summary>
     private bool _panic;
@@ -47,13 +47,24 @@ internal sealed partial class Parser
     /// <summary>Set when nesting was too deep: the rest of the input is abandoned.</summary>
     private bool _aborted;
 
-    public Parser(SourceText source)
+    /// <summary>A parser of <paramref name="source"/> that uses <paramref name="scratch"/> (which must not be in use by another parse).</summary>
+    public Parser(SourceText source, ParserScratch scratch)
     {
         _source = source;
+        _scratchSpace = scratch;
+        _names = scratch.Symbols;
+        _exprLists = scratch.ExprLists;
+        _partLists = scratch.PartLists;
+        _nameLists = scratch.NameLists;
+        _bindingLists = scratch.BindingLists;
+        _formalLists = scratch.FormalLists;
+        _freeModels = scratch.FreeModels;
+        _scratch = scratch.LiteralBuffer;
+        _detectedAt = scratch.DetectedAt;
+        _detectedAt.Clear();
         _diagnostics = new List<Diagnostic>();
-        _tokens = Lexer.Tokenize(source, _diagnostics, out _count);
+        _tokens = Lexer.Tokenize(source, _diagnostics, scratch, out _count);
         _lexerDiagnostics = _diagnostics.Count;
-        _nameLookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     private ReadOnlySpan<byte> Src => _source.Bytes.Span;
@@ -75,7 +86,8 @@ internal sealed partial class Parser
         }
         finally
         {
-            System.Buffers.ArrayPool<Token>.Shared.Return(_tokens);
+            // The literal buffer may have grown; keep the bigger one for the next parse.
+            _scratchSpace.LiteralBuffer = _scratch;
         }
         if (_diagnostics.Count > 1) SortByDetection();
         return new ParseResult(_source, root, _diagnostics.ToArray());
@@ -240,16 +252,8 @@ internal sealed partial class Parser
 
     // ---- names ----
 
-    private string Intern(Token t)
-    {
-        var bytes = Src.Slice(t.Start, t.Length);
-        Span<char> chars = bytes.Length <= 256 ? stackalloc char[bytes.Length] : new char[bytes.Length];
-        for (var i = 0; i < bytes.Length; i++) chars[i] = (char)bytes[i];
-        if (_nameLookup.TryGetValue(chars, out var existing)) return existing;
-        var s = new string(chars);
-        _names.Add(s, s);
-        return s;
-    }
+    /// <summary>The identifier's string, one instance per name (so that names can be compared by reference).</summary>
+    private string Intern(Token t) => _names.Text(_names.Intern(Src.Slice(t.Start, t.Length)));
 
     // ---- expressions ----
 

@@ -11,8 +11,13 @@ public static class Program
     {
         // `tvix eval` parses its own, Nix-style arguments; going straight to it skips building
         // the whole command tree, which is a measurable part of a small evaluation's start-up.
+        // It writes straight to the standard file descriptors, without System.Console's set-up.
         if (args.Length > 0 && args[0] == "eval" && Array.TrueForAll(args, a => a is not ("-h" or "--help" or "-?")))
-            return EvalRunner.Run(args[1..], Console.Out, Console.Error);
+        {
+            using var stdout = FileDescriptorWriter.StandardOutput();
+            using var stderr = FileDescriptorWriter.StandardError();
+            return EvalRunner.Run(args[1..], stdout, stderr);
+        }
         return BuildRoot().Parse(args).Invoke();
     }
 

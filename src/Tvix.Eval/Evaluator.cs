@@ -15,6 +15,9 @@ public sealed class Evaluator
     private readonly EvalContext _cx;
     private readonly EvaluatorOptions _options;
 
+    /// <summary>The thread running an action of <see cref="Run{T}"/>, while one runs.</summary>
+    private volatile Thread? _evaluationThread;
+
     /// <summary>Creates an evaluator; <paramref name="options"/> are read now.</summary>
     public Evaluator(EvaluatorOptions? options = null)
     {
@@ -89,14 +92,18 @@ public sealed class Evaluator
     /// <summary>
     /// Runs <paramref name="action"/> on a thread with a large stack (see
     /// <see cref="EvaluatorOptions.StackSize"/>), so deep recursion becomes a Nix error and
-    /// never a crash. Exceptions are rethrown on the caller's thread. Not re-entrant.
+    /// never a crash. Exceptions are rethrown on the caller's thread. Called from inside an
+    /// action (on the evaluation thread), it runs the nested action right there, so a host can
+    /// evaluate, force and print in one <see cref="Run{T}"/> with one thread start.
     /// </summary>
     public T Run<T>(Func<EvalContext, T> action, CancellationToken cancellationToken = default)
     {
+        if (_evaluationThread is { } current && current == Thread.CurrentThread) return action(_cx);
         T result = default!;
         ExceptionDispatchInfo? error = null;
         var thread = new Thread(() =>
         {
+            _evaluationThread = Thread.CurrentThread;
             var previous = _cx.Cancellation;
             var previousLimit = _cx.StackLimit;
             _cx.Cancellation = cancellationToken;
@@ -108,6 +115,7 @@ public sealed class Evaluator
                 _cx.Cancellation = previous;
                 _cx.StackLimit = previousLimit;
                 _cx.CallDepth = 0;
+                _evaluationThread = null;
             }
         }, _options.StackSize)
         { Name = "tvix-eval", IsBackground = true };

@@ -32,7 +32,8 @@ internal sealed class EvalArguments
     public readonly List<string> ExperimentalFeatures = [];
     public readonly List<string> AttrPaths = [];
     public readonly List<string> SearchPath = [];
-    public readonly List<(string Name, string Value, bool IsString)> AutoArgs = [];
+    /// <summary>The <c>--arg</c> and <c>--argstr</c> values (a list of a class, not of tuples: a tuple list is JIT-compiled at start-up).</summary>
+    public readonly List<AutoArgument> AutoArgs = [];
     public int? MaxCallDepth;
     public LintLevel ShortPathLiterals, AbsolutePathLiterals, UrlLiterals;
 
@@ -62,8 +63,8 @@ internal sealed class EvalArguments
                     case "-E": case "--expr": a.ExprMode = true; break;
                     case "-A": case "--attr": a.AttrPaths.Add(Next()); break;
                     case "-I": case "--include": a.SearchPath.Add(Next()); break;
-                    case "--arg": { var n = Next(); a.AutoArgs.Add((n, Next(), false)); break; }
-                    case "--argstr": { var n = Next(); a.AutoArgs.Add((n, Next(), true)); break; }
+                    case "--arg": { var n = Next(); a.AutoArgs.Add(new AutoArgument(n, Next(), false)); break; }
+                    case "--argstr": { var n = Next(); a.AutoArgs.Add(new AutoArgument(n, Next(), true)); break; }
                     case "--max-call-depth":
                         if (!int.TryParse(Next(), out var depth) || depth < 1) return (null, "--max-call-depth expects a positive integer");
                         a.MaxCallDepth = depth;
@@ -117,3 +118,6 @@ internal sealed class EvalArguments
         foreach (var feature in ExperimentalFeatures) options.ExperimentalFeatures.Add(feature);
     }
 }
+
+/// <summary>One <c>--arg NAME EXPR</c> (<paramref name="IsString"/> false) or <c>--argstr NAME STRING</c>.</summary>
+internal sealed record AutoArgument(string Name, string Value, bool IsString);

@@ -29,29 +29,8 @@ internal static class EvalRunner
         var cwd = Directory.GetCurrentDirectory();
         try
         {
-            foreach (var input in inputs)
-            {
-                EvaluationResult result;
-                if (input == "-") result = evaluator.EvaluateString(Console.In.ReadToEnd(), cwd, "«stdin»");
-                else if (args.ExprMode) result = evaluator.EvaluateString(input, cwd, "«string»");
-                else result = evaluator.EvaluateFile(Path.GetFullPath(input));
-                if (!result.Success)
-                {
-                    EvalErrorPrinter.PrintDiagnostics(stderr, result.Diagnostics);
-                    if (result.Error is { } err) EvalErrorPrinter.Print(stderr, err, args.ShowTrace);
-                    return 1;
-                }
-                var output = evaluator.Run(cx => Render(evaluator, cx, args, result.Value, cwd));
-                var stdoutStream = Console.OpenStandardOutput();
-                if (ReferenceEquals(stdout, Console.Out))
-                {
-                    stdout.Flush();
-                    stdoutStream.Write(output);
-                    stdoutStream.Flush();
-                }
-                else stdout.Write(Encoding.UTF8.GetString(output));
-            }
-            return 0;
+            // Evaluate and print on one evaluation thread: one thread start for the whole run.
+            return evaluator.Run(cx => EvaluateAndPrint(evaluator, cx, args, inputs, cwd, stdout, stderr));
         }
         catch (NixEvalException e)
         {
@@ -71,7 +50,37 @@ internal static class EvalRunner
         }
     }
 
-    private static byte[] Render(Evaluator evaluator, EvalContext cx, EvalArguments args, Value root, string cwd)
+    /// <summary>Runs on the evaluation thread: evaluates each input, then prints its result.</summary>
+    private static int EvaluateAndPrint(Evaluator evaluator, EvalContext cx, EvalArguments args, IReadOnlyList<string> inputs,
+        string cwd, TextWriter stdout, TextWriter stderr)
+    {
+        foreach (var input in inputs)
+        {
+            EvaluationResult result;
+            if (input == "-") result = evaluator.EvaluateString(Console.In.ReadToEnd(), cwd, "«stdin»");
+            else if (args.ExprMode) result = evaluator.EvaluateString(input, cwd, "«string»");
+            else result = evaluator.EvaluateFile(Path.GetFullPath(input));
+            if (!result.Success)
+            {
+                EvalErrorPrinter.PrintDiagnostics(stderr, result.Diagnostics);
+                if (result.Error is { } err) EvalErrorPrinter.Print(stderr, err, args.ShowTrace);
+                return 1;
+            }
+            var output = Render(cx, args, result.Value, cwd);
+            if (stdout is FileDescriptorWriter fd) fd.WriteBytes(output);
+            else if (ReferenceEquals(stdout, Console.Out))
+            {
+                stdout.Flush();
+                var stdoutStream = Console.OpenStandardOutput();
+                stdoutStream.Write(output);
+                stdoutStream.Flush();
+            }
+            else stdout.Write(Encoding.UTF8.GetString(output));
+        }
+        return 0;
+    }
+
+    private static byte[] Render(EvalContext cx, EvalArguments args, Value root, string cwd)
     {
         var autoArgs = AutoCall.BuildArguments(cx, args, cwd);
         var results = new List<Value>();

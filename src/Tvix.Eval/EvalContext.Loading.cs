@@ -13,7 +13,7 @@ public sealed partial class EvalContext
     /// is also the global <c>__NAME</c>; those are found in <see cref="Builtins"/> when the
     /// compiler asks (see <see cref="TryGetGlobal"/>), so start-up creates no "__" names.
     /// </summary>
-    private Value[] _globals = [];
+    private Value[] _globals = new Value[0];
 
     private int _builtinsSym = -1;
 
@@ -43,7 +43,7 @@ public sealed partial class EvalContext
         builder.Add(builtinsSym, Value.Null);
         var attrs = builder.Build();
         // `builtins.builtins` is the set itself.
-        attrs.Values[attrs.IndexOf(builtinsSym)] = Value.FromAttrs(attrs);
+        attrs.Values[SymbolOrder.IndexOf(attrs.Keys, builtinsSym)] = Value.FromAttrs(attrs);
         Builtins = attrs;
         globals[builtinsSym] = Value.FromAttrs(attrs);
         _globals = globals;

@@ -236,8 +236,13 @@ public sealed class NixAttrsBuilder
         }
         if (n != keys.Length)
         {
-            Array.Resize(ref keys, n);
-            Array.Resize(ref values, n);
+            // Array.Copy, not Array.Resize<Value>: a generic method over Value is JIT-compiled at start-up.
+            var exactKeys = new int[n];
+            var exactValues = new Value[n];
+            Array.Copy(keys, exactKeys, n);
+            Array.Copy(values, exactValues, n);
+            keys = exactKeys;
+            values = exactValues;
         }
         return new NixAttrs(_symbols, keys, values);
     }

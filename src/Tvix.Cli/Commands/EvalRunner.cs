@@ -30,7 +30,9 @@ internal static class EvalRunner
         try
         {
             // Evaluate and print on one evaluation thread: one thread start for the whole run.
-            return evaluator.Run(cx => EvaluateAndPrint(evaluator, cx, args, inputs, cwd, stdout, stderr));
+            // Run<object> and a boxed exit code: Run<int> is a generic instantiation that ReadyToRun
+            // code of this assembly cannot contain, so it would be JIT-compiled at start-up.
+            return (int)evaluator.Run<object>(cx => EvaluateAndPrint(evaluator, cx, args, inputs, cwd, stdout, stderr));
         }
         catch (NixEvalException e)
         {
@@ -83,11 +85,15 @@ internal static class EvalRunner
     private static byte[] Render(EvalContext cx, EvalArguments args, Value root, string cwd)
     {
         var autoArgs = AutoCall.BuildArguments(cx, args, cwd);
-        var results = new List<Value>();
-        if (args.AttrPaths.Count == 0) results.Add(AutoCall.Apply(cx, root, autoArgs));
+        // An array, not a List<Value> (JIT-compiled at start-up).
+        Value[] results;
+        if (args.AttrPaths.Count == 0) results = [AutoCall.Apply(cx, root, autoArgs)];
         else
-            foreach (var path in args.AttrPaths)
-                results.Add(AutoCall.Apply(cx, AutoCall.Select(cx, root, path, autoArgs), autoArgs));
+        {
+            results = new Value[args.AttrPaths.Count];
+            for (var i = 0; i < results.Length; i++)
+                results[i] = AutoCall.Apply(cx, AutoCall.Select(cx, root, args.AttrPaths[i], autoArgs), autoArgs);
+        }
 
         var sb = new StringBuilder();
         foreach (var v in results)

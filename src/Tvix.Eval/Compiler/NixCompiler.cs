@@ -17,6 +17,9 @@ internal sealed class NixCompiler
     private readonly List<Diagnostic> _diagnostics;
     private Scope? _scope;
 
+    /// <summary>Shared by the sets without dynamic attributes (not `[]`: Array.Empty over this struct is JIT-compiled at start-up).</summary>
+    private static readonly DynamicEntry[] NoDynamics = new DynamicEntry[0];
+
     public NixCompiler(EvalContext cx, SourceText source, string baseDir, List<Diagnostic> diagnostics, Scope? topScope = null)
     {
         _cx = cx;
@@ -469,13 +472,13 @@ internal sealed class NixCompiler
         var dyn = CompileDynamics(tree);
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
-        var hasOverrides = body is null && Array.IndexOf(keys, _cx.SymOverrides) >= 0;
+        var hasOverrides = body is null && SymbolOrder.IndexOf(keys, _cx.SymOverrides) >= 0;
         return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides, positions);
     }
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)
     {
-        if (tree.Dynamic is not { Count: > 0 } dynamic) return [];
+        if (tree.Dynamic is not { Count: > 0 } dynamic) return NoDynamics;
         var result = new DynamicEntry[dynamic.Count];
         for (var i = 0; i < result.Length; i++)
         {

@@ -26,6 +26,14 @@ internal static class SymbolOrder
         MergeSort(keys, items, tmpKeys, tmpItems, 0, n);
     }
 
+    /// <summary>The index of <paramref name="sym"/> in <paramref name="keys"/>, or -1 (Array.IndexOf&lt;int&gt; is JIT-compiled at start-up).</summary>
+    public static int IndexOf(int[] keys, int sym)
+    {
+        for (var i = 0; i < keys.Length; i++)
+            if (keys[i] == sym) return i;
+        return -1;
+    }
+
     private static void InsertionSort<T>(int[] keys, T[] items, int start, int end)
     {
         for (var i = start + 1; i < end; i++)

@@ -60,7 +60,10 @@ internal sealed class BindingModel
         {
             var size = _keys == null ? 4 : _keys.Length * 2;
             Array.Resize(ref _keys, size);
-            Array.Resize(ref _entries, size);
+            // Array.Copy, not Array.Resize<BindingEntry>: a generic method over this struct is JIT-compiled at start-up.
+            var entries = new BindingEntry[size];
+            if (_entries != null) Array.Copy(_entries, entries, Count);
+            _entries = entries;
         }
         _keys[Count] = key;
         _entries![Count] = entry;

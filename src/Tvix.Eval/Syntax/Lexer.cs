@@ -32,7 +32,7 @@ internal ref struct Lexer
         _diagnostics = diagnostics;
         // The scratch's arrays, grown as needed (and kept there for the next parse).
         _tokens = scratch.Tokens;
-        if (_tokens.Length < _src.Length / 4 || _tokens.Length == 0) _tokens = new Token[Math.Max(16, Math.Max(_src.Length / 4, _tokens.Length * 2))];
+        if (_tokens.Length < _src.Length / 4) _tokens = new Token[Math.Max(_src.Length / 4, _tokens.Length * 2)];
         _states = scratch.LexerStates;
         _states[0] = State.Default;
         _stateDepth = 1;

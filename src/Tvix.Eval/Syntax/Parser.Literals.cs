@@ -255,7 +255,7 @@ internal sealed partial class Parser
         var pieces = _scratchSpace.Pieces;
         if (_pieceCount == pieces.Length)
         {
-            var bigger = new IndentedPiece[Math.Max(16, pieces.Length * 2)];
+            var bigger = new IndentedPiece[pieces.Length * 2];
             Array.Copy(pieces, bigger, pieces.Length);
             _scratchSpace.Pieces = pieces = bigger;
         }

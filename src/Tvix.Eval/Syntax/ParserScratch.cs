@@ -14,11 +14,12 @@ internal sealed class ParserScratch(SymbolTable symbols)
     /// <summary>Identifiers are interned here; their strings are <see cref="SymbolTable.Text"/>.</summary>
     public readonly SymbolTable Symbols = symbols;
 
-    // Allocated on first use, at the size the first parse needs (see Lexer, Parser.Literals).
-    public Token[] Tokens = [];
+    // Small at first, grown by the lexer and parser to what the sources need. (Not `[]`:
+    // Array.Empty<T> over these structs would be JIT-compiled at start-up.)
+    public Token[] Tokens = new Token[16];
     public Lexer.State[] LexerStates = new Lexer.State[16];
     public byte[] LiteralBuffer = new byte[64];
-    public Parser.IndentedPiece[] Pieces = [];
+    public Parser.IndentedPiece[] Pieces = new Parser.IndentedPiece[4];
     public readonly List<int> DetectedAt = [];
     public readonly ListPool<Expr> ExprLists = new();
     public readonly ListPool<StringPart> PartLists = new();

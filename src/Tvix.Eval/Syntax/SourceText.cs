@@ -39,9 +39,15 @@ public sealed class SourceText
     public (int Line, int Column) GetLineColumn(int offset)
     {
         var starts = _lineStarts ??= ComputeLineStarts(Bytes.Span);
-        var idx = Array.BinarySearch(starts, offset);
-        if (idx < 0) idx = ~idx - 1;
-        return (idx + 1, offset - starts[idx] + 1);
+        // The last line start at or before offset (a hand-written search: Array.BinarySearch<int>
+        // would be JIT-compiled when the first error is printed).
+        int lo = 0, hi = starts.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) >>> 1;
+            if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
+        }
+        return (lo + 1, offset - starts[lo] + 1);
     }
 
     /// <summary>The text of the 1-based line <paramref name="line"/>, without its newline.</summary>

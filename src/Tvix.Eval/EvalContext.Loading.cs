@@ -97,7 +97,8 @@ public sealed partial class EvalContext
             env = Env.Of(slots);
         }
         var before = diagnostics.Count;
-        var root = new NixCompiler(this, source, baseDir, diagnostics, top).Compile(parsed.Root);
+        // The parse used this evaluator's scratch, so identifiers were interned into Symbols.
+        var root = new NixCompiler(this, source, baseDir, diagnostics, top, treeSymbols: true).Compile(parsed.Root);
         for (var i = before; i < diagnostics.Count; i++)
         {
             if (diagnostics[i].Severity == DiagnosticSeverity.Error) return null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Tvix.Eval.Runtime;
 using Tvix.Eval.Syntax;
@@ -20,9 +21,14 @@ internal sealed class NixCompiler
     /// <summary>Shared by the sets without dynamic attributes (not `[]`: Array.Empty over this struct is JIT-compiled at start-up).</summary>
     private static readonly DynamicEntry[] NoDynamics = new DynamicEntry[0];
 
-    public NixCompiler(EvalContext cx, SourceText source, string baseDir, List<Diagnostic> diagnostics, Scope? topScope = null)
+    /// <summary>Whether the symbols the parser left in the tree are this evaluator's (see <see cref="Syntax.ParserScratch"/>).</summary>
+    private readonly bool _treeSymbols;
+
+    /// <summary>A compiler of one source; <c>treeSymbols</c>: the tree was parsed with this evaluator's symbol table, so the symbols in it can be used.</summary>
+    public NixCompiler(EvalContext cx, SourceText source, string baseDir, List<Diagnostic> diagnostics, Scope? topScope = null, bool treeSymbols = false)
     {
         _cx = cx;
+        _treeSymbols = treeSymbols;
         _src = source;
         _baseDir = baseDir;
         _diagnostics = diagnostics;
@@ -41,30 +47,48 @@ internal sealed class NixCompiler
 
     public Node Compile(Expr e, string? name = null)
     {
-        switch (e)
+        // Dispatch on the node's kind, then reinterpret it as that (sealed) type: ReadyToRun code
+        // would call a runtime helper for each type test of a `switch (e)` on types.
+        switch (e.NodeKind)
         {
-            case IntLiteral i: return new ConstNode(_src, e.Span, Value.FromInt(i.Value));
-            case FloatLiteral f: return new ConstNode(_src, e.Span, Value.FromFloat(f.Value));
-            case StringExpr s: return CompileString(s);
-            case PathExpr p: return CompilePath(p);
-            case UriExpr u:
+            case ExprKind.Int: return new ConstNode(_src, e.Span, Value.FromInt(As<IntLiteral>(e).Value));
+            case ExprKind.Float: return new ConstNode(_src, e.Span, Value.FromFloat(As<FloatLiteral>(e).Value));
+            case ExprKind.String: return CompileString(As<StringExpr>(e));
+            case ExprKind.Path: return CompilePath(As<PathExpr>(e));
+            case ExprKind.Uri:
                 Lint(_cx.Options.UrlLiterals, "URL literals are deprecated, allowing for the use of quoted strings instead (lint-url-literals)", e.Span);
-                return new ConstNode(_src, e.Span, Value.FromString(u.Uri));
-            case SearchPathExpr sp:
+                return new ConstNode(_src, e.Span, Value.FromString(As<UriExpr>(e).Uri));
+            case ExprKind.SearchPath:
                 // <x> is `__findFile __nixPath "x"`, both names resolved lexically (so a `let` can override them).
                 return new ApplyNode(_src, e.Span,
                     new ApplyNode(_src, e.Span, Resolve("__findFile", e.Span, _scope, 0), Resolve("__nixPath", e.Span, _scope, 0)),
-                    new ConstNode(_src, e.Span, Value.FromString(sp.Path)));
-            // `__curPos` is a keyword of Nix's lexer, not a variable: it wins even over a binding.
-            case VarExpr { Name: "__curPos" }: return new ConstNode(_src, e.Span, CurrentPosition(e.Span));
-            case VarExpr v: return Resolve(v.Name, e.Span, _scope, 0);
-            case ParenExpr p: return Compile(p.Inner, name);
-            case SelectExpr s:
-                return new SelectNode(_src, e.Span, Compile(s.Target), CompilePath(s.Path), s.OrDefault is null ? null : Compile(s.OrDefault));
-            case HasAttrExpr h: return new HasAttrNode(_src, e.Span, Compile(h.Target), CompilePath(h.Path));
-            case AttrSetExpr a: return CompileBindings(Merge(a.Bindings, a.IsRecursive, a.Span), a.Span, body: null, legacyLet: false);
-            case LetExpr l:
+                    new ConstNode(_src, e.Span, Value.FromString(As<SearchPathExpr>(e).Path)));
+            case ExprKind.Var:
             {
+                var v = As<VarExpr>(e);
+                // `__curPos` is a keyword of Nix's lexer, not a variable: it wins even over a binding.
+                if (v.Name == "__curPos") return new ConstNode(_src, e.Span, CurrentPosition(e.Span));
+                return Resolve(_treeSymbols && v.Sym >= 0 ? v.Sym : _cx.Symbols.Intern(v.Name), e.Span, _scope, 0);
+            }
+            case ExprKind.Paren: return Compile(As<ParenExpr>(e).Inner, name);
+            case ExprKind.Select:
+            {
+                var s = As<SelectExpr>(e);
+                return new SelectNode(_src, e.Span, Compile(s.Target), CompilePath(s.Path), s.OrDefault is null ? null : Compile(s.OrDefault));
+            }
+            case ExprKind.HasAttr:
+            {
+                var h = As<HasAttrExpr>(e);
+                return new HasAttrNode(_src, e.Span, Compile(h.Target), CompilePath(h.Path));
+            }
+            case ExprKind.AttrSet:
+            {
+                var a = As<AttrSetExpr>(e);
+                return CompileBindings(Merge(a.Bindings, a.IsRecursive, a.Span), a.Span, body: null, legacyLet: false);
+            }
+            case ExprKind.Let:
+            {
+                var l = As<LetExpr>(e);
                 var tree = Merge(l.Bindings, true, l.Span);
                 if (tree.Dynamic is { } dynamic)
                 {
@@ -73,41 +97,59 @@ internal sealed class NixCompiler
                 }
                 return CompileBindings(tree, l.Span, l.Body, legacyLet: false);
             }
-            case LegacyLetExpr ll: return CompileBindings(Merge(ll.Bindings, true, ll.Span), ll.Span, body: null, legacyLet: true);
-            case WithExpr w:
+            case ExprKind.LegacyLet:
             {
+                var ll = As<LegacyLetExpr>(e);
+                return CompileBindings(Merge(ll.Bindings, true, ll.Span), ll.Span, body: null, legacyLet: true);
+            }
+            case ExprKind.With:
+            {
+                var w = As<WithExpr>(e);
                 var ns = Compile(w.Namespace);
                 _scope = new Scope(_scope, isWith: true);
                 var body = Compile(w.Body);
                 _scope = _scope.Parent;
                 return new WithNode(_src, e.Span, ns, body);
             }
-            case AssertExpr a:
+            case ExprKind.Assert:
             {
+                var a = As<AssertExpr>(e);
                 var text = Encoding.UTF8.GetString(_src.Bytes.Span.Slice(a.Condition.Span.Start, a.Condition.Span.Length));
-                if (a.Condition is BinaryExpr) text = "(" + text + ")";
+                if (a.Condition.NodeKind == ExprKind.Binary) text = "(" + text + ")";
                 return new AssertNode(_src, e.Span, Compile(a.Condition), Compile(a.Body), text);
             }
-            case IfExpr i: return new IfNode(_src, e.Span, Compile(i.Condition), Compile(i.Then), Compile(i.Else));
-            case LambdaExpr l: return CompileLambda(l, name);
-            case ApplyExpr a: return CompileApply(a);
-            case ListExpr l:
+            case ExprKind.If:
             {
+                var i = As<IfExpr>(e);
+                return new IfNode(_src, e.Span, Compile(i.Condition), Compile(i.Then), Compile(i.Else));
+            }
+            case ExprKind.Lambda: return CompileLambda(As<LambdaExpr>(e), name);
+            case ExprKind.Apply: return CompileApply(As<ApplyExpr>(e));
+            case ExprKind.List:
+            {
+                var l = As<ListExpr>(e);
                 var items = new Node[l.Items.Count];
                 for (var i = 0; i < items.Length; i++) items[i] = Compile(l.Items[i]);
                 return new ListNode(_src, e.Span, items);
             }
-            case UnaryExpr u:
+            case ExprKind.Unary:
+            {
+                var u = As<UnaryExpr>(e);
                 return u.Operator == UnaryOperator.Not
                     ? new NotNode(_src, e.Span, Compile(u.Operand))
                     : new NegateNode(_src, e.Span, Compile(u.Operand));
-            case BinaryExpr b: return CompileBinary(b);
-            case ErrorExpr: return new ErrorNode(_src, e.Span, "syntax error");
+            }
+            case ExprKind.Binary: return CompileBinary(As<BinaryExpr>(e));
+            case ExprKind.Error: return new ErrorNode(_src, e.Span, "syntax error");
             default:
                 Report($"unsupported expression {e.GetType().Name}", e.Span);
                 return new ErrorNode(_src, e.Span, "unsupported expression");
         }
     }
+
+    /// <summary>The node as its concrete type, which <see cref="Expr.NodeKind"/> has established (no type test).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T As<T>(Expr e) where T : Expr => Unsafe.As<T>(e);
 
     private Node CompileBinary(BinaryExpr b)
     {
@@ -284,7 +326,7 @@ internal sealed class NixCompiler
     private int StaticSym(AttrName n)
     {
         // An identifier is interned from its string: StaticName would allocate its bytes on every call.
-        if (n is IdentAttrName id) return _cx.Symbols.Intern(id.Name);
+        if (n is IdentAttrName id) return _treeSymbols && id.Sym >= 0 ? id.Sym : _cx.Symbols.Intern(id.Name);
         return n.StaticName is { } bytes ? _cx.Symbols.Intern(bytes) : -1;
     }
 
@@ -515,7 +557,7 @@ internal sealed class NixCompiler
             case IdentParameter ip:
             {
                 var scope = new Scope(_scope, capacity: 1);
-                scope.Declare(_cx.Symbols.Intern(ip.Name));
+                scope.Declare(_treeSymbols && ip.Sym >= 0 ? ip.Sym : _cx.Symbols.Intern(ip.Name));
                 node.ParamName = ip.Name;
                 _scope = scope;
                 break;
@@ -529,12 +571,12 @@ internal sealed class NixCompiler
                 for (var i = 0; i < count; i++)
                 {
                     sorted[i] = formals[i];
-                    syms[i] = _cx.Symbols.Intern(sorted[i].Name);
+                    syms[i] = _treeSymbols && sorted[i].Sym >= 0 ? sorted[i].Sym : _cx.Symbols.Intern(sorted[i].Name);
                 }
                 SymbolOrder.Sort(syms, sorted);
                 var scope = new Scope(_scope, capacity: count + (pp.AtName is null ? 0 : 1));
                 for (var i = 0; i < count; i++) scope.Declare(syms[i]);
-                if (pp.AtName is not null) node.AtSlot = scope.Declare(_cx.Symbols.Intern(pp.AtName));
+                if (pp.AtName is not null) node.AtSlot = scope.Declare(_treeSymbols && pp.AtSym >= 0 ? pp.AtSym : _cx.Symbols.Intern(pp.AtName));
                 _scope = scope;
                 var infos = new FormalInfo[count];
                 for (var i = 0; i < infos.Length; i++)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -42,6 +41,9 @@ internal sealed class SymbolTable
         var id = Find(name, hash, out var bucket);
         return id >= 0 ? id : Add(name.ToArray(), hash, bucket);
     }
+
+    /// <summary>Interns the name in <c>array[start..start+length]</c>.</summary>
+    public int Intern(byte[] array, int start, int length) => Intern(new ReadOnlySpan<byte>(array, start, length));
 
     /// <summary>Interns <paramref name="name"/>, keeping the array itself when the name is new (the caller must not change it).</summary>
     public int Intern(byte[] name)
@@ -94,13 +96,23 @@ internal sealed class SymbolTable
                 return -1;
             }
             var id = entry - 1;
-            if (_hashes[id] == hash && name.SequenceEqual(_names[id]))
+            if (_hashes[id] == hash && SameBytes(name, _names[id]))
             {
                 bucket = i;
                 return id;
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// <summary>A byte loop rather than SequenceEqual: names are short, and this is inlined into ReadyToRun code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SameBytes(ReadOnlySpan<byte> a, byte[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (var i = 0; i < b.Length; i++)
+            if (a[i] != b[i]) return false;
+        return true;
     }
 
     private int Add(byte[] name, int hash, int bucket)
@@ -134,22 +146,16 @@ internal sealed class SymbolTable
         _buckets = buckets;
     }
 
-    /// <summary>A fast, non-cryptographic hash (eight bytes per step); names come from source code, not from an adversary that can make Nix slow anyway.</summary>
+    /// <summary>
+    /// FNV-1a over the bytes: names are short, and a byte loop is inlined into ReadyToRun code,
+    /// which calls out for span slicing and unaligned reads. Names come from source code, not
+    /// from an adversary that could make Nix slow anyway.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash(ReadOnlySpan<byte> s)
     {
-        const ulong Multiplier = 0x9E3779B97F4A7C15;
-        var h = (ulong)s.Length * Multiplier;
-        while (s.Length >= 8)
-        {
-            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(s)) * Multiplier;
-            h ^= h >> 29;
-            s = s[8..];
-        }
-        ulong tail = 0;
-        for (var i = 0; i < s.Length; i++) tail |= (ulong)s[i] << (8 * i);
-        h = (h ^ tail) * Multiplier;
-        h ^= h >> 32;
-        return (int)h & int.MaxValue;
+        var h = 2166136261u;
+        for (var i = 0; i < s.Length; i++) h = (h ^ s[i]) * 16777619u;
+        return (int)(h ^ (h >> 15)) & int.MaxValue;
     }
 }

@@ -26,6 +26,9 @@ public sealed class IdentAttrName(TextSpan span, string name) : AttrName(span)
     /// <summary>The identifier.</summary>
     public string Name { get; } = name;
 
+    /// <summary>The name's symbol in the symbol table the parser interned it into, or -1.</summary>
+    internal int Sym = -1;
+
     /// <inheritdoc />
     public override byte[]? StaticName => System.Text.Encoding.UTF8.GetBytes(Name);
 }
@@ -111,6 +114,9 @@ public sealed class IdentParameter(TextSpan span, string name) : Parameter(span)
 {
     /// <summary>The bound name.</summary>
     public string Name { get; } = name;
+
+    /// <summary>The name's symbol in the symbol table the parser interned it into, or -1.</summary>
+    internal int Sym = -1;
 }
 
 /// <summary><c>{ a, b ? d, ... } @ args:</c> (the <c>@</c> name may stand on either side).</summary>
@@ -127,6 +133,9 @@ public sealed class PatternParameter(TextSpan span, IReadOnlyList<Formal> formal
 
     /// <summary>Whether the <c>@</c> name was written before the braces (<c>args @ { … }</c>).</summary>
     public bool AtNameFirst { get; } = atNameFirst;
+
+    /// <summary>The <c>@</c> name's symbol in the symbol table the parser interned it into, or -1.</summary>
+    internal int AtSym = -1;
 }
 
 /// <summary>One formal: <c>a</c> or <c>b ? default</c>.</summary>
@@ -140,4 +149,7 @@ public sealed class Formal(TextSpan span, string name, Expr? @default)
 
     /// <summary>The default, or null.</summary>
     public Expr? Default { get; } = @default;
+
+    /// <summary>The name's symbol in the symbol table the parser interned it into, or -1.</summary>
+    internal int Sym = -1;
 }

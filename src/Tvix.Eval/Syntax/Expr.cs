@@ -11,11 +11,26 @@ public abstract class Expr
 
     /// <summary>The source bytes this node was parsed from.</summary>
     public TextSpan Span { get; }
+
+    /// <summary>
+    /// Which node this is, for the compiler's dispatch: one virtual call and a jump table, where
+    /// a chain of type tests costs a runtime helper call per test in ReadyToRun code.
+    /// </summary>
+    internal virtual ExprKind NodeKind => ExprKind.Other;
+}
+
+/// <summary>The concrete node types, see <see cref="Expr.NodeKind"/>.</summary>
+internal enum ExprKind : byte
+{
+    Other, Int, Float, String, Path, SearchPath, Uri, Var, Select, HasAttr, AttrSet, Let, LegacyLet,
+    With, Assert, If, Lambda, Apply, List, Unary, Binary, Paren, Error,
 }
 
 /// <summary>An integer literal: <c>42</c>.</summary>
 public sealed class IntLiteral(TextSpan span, long value) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Int;
+
     /// <summary>The value.</summary>
     public long Value { get; } = value;
 }
@@ -23,6 +38,8 @@ public sealed class IntLiteral(TextSpan span, long value) : Expr(span)
 /// <summary>A float literal: <c>1.5</c>, <c>.5</c>, <c>1e3</c>.</summary>
 public sealed class FloatLiteral(TextSpan span, double value) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Float;
+
     /// <summary>The value.</summary>
     public double Value { get; } = value;
 }
@@ -34,6 +51,8 @@ public sealed class FloatLiteral(TextSpan span, double value) : Expr(span)
 /// </summary>
 public sealed class StringExpr(TextSpan span, IReadOnlyList<StringPart> parts, bool isIndented) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.String;
+
     /// <summary>Literal bytes and interpolations, in order. Adjacent literals are merged.</summary>
     public IReadOnlyList<StringPart> Parts { get; } = parts;
 
@@ -79,6 +98,8 @@ public enum PathKind
 /// </summary>
 public sealed class PathExpr(TextSpan span, PathKind kind, IReadOnlyList<StringPart> parts) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Path;
+
     /// <summary>Relative, absolute or home.</summary>
     public PathKind Kind { get; } = kind;
 
@@ -89,6 +110,8 @@ public sealed class PathExpr(TextSpan span, PathKind kind, IReadOnlyList<StringP
 /// <summary>A search path, <c>&lt;nixpkgs/lib&gt;</c>: looked up with <c>builtins.findFile builtins.nixPath</c>.</summary>
 public sealed class SearchPathExpr(TextSpan span, string path) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.SearchPath;
+
     /// <summary>The text between the angle brackets.</summary>
     public string Path { get; } = path;
 }
@@ -96,6 +119,8 @@ public sealed class SearchPathExpr(TextSpan span, string path) : Expr(span)
 /// <summary>An unquoted URI literal, <c>https://example.org/x</c>: a plain string.</summary>
 public sealed class UriExpr(TextSpan span, string uri) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Uri;
+
     /// <summary>The URI text.</summary>
     public string Uri { get; } = uri;
 }
@@ -103,13 +128,20 @@ public sealed class UriExpr(TextSpan span, string uri) : Expr(span)
 /// <summary>A variable reference: <c>x</c>, <c>true</c>, <c>builtins</c>.</summary>
 public sealed class VarExpr(TextSpan span, string name) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Var;
+
     /// <summary>The identifier.</summary>
     public string Name { get; } = name;
+
+    /// <summary>The name's symbol in the symbol table the parser interned it into, or -1 (see <see cref="ParserScratch"/>).</summary>
+    internal int Sym = -1;
 }
 
 /// <summary><c>e.a.b</c> or <c>e.a.b or default</c>.</summary>
 public sealed class SelectExpr(TextSpan span, Expr target, AttrPath path, Expr? orDefault) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Select;
+
     /// <summary>The expression selected from.</summary>
     public Expr Target { get; } = target;
 
@@ -123,6 +155,8 @@ public sealed class SelectExpr(TextSpan span, Expr target, AttrPath path, Expr? 
 /// <summary><c>e ? a.b</c>.</summary>
 public sealed class HasAttrExpr(TextSpan span, Expr target, AttrPath path) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.HasAttr;
+
     /// <summary>The expression tested.</summary>
     public Expr Target { get; } = target;
 
@@ -133,6 +167,8 @@ public sealed class HasAttrExpr(TextSpan span, Expr target, AttrPath path) : Exp
 /// <summary><c>{ … }</c> or <c>rec { … }</c>.</summary>
 public sealed class AttrSetExpr(TextSpan span, bool isRecursive, IReadOnlyList<Binding> bindings) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.AttrSet;
+
     /// <summary>Whether <c>rec</c> was written.</summary>
     public bool IsRecursive { get; } = isRecursive;
 
@@ -143,6 +179,8 @@ public sealed class AttrSetExpr(TextSpan span, bool isRecursive, IReadOnlyList<B
 /// <summary><c>let … in body</c>.</summary>
 public sealed class LetExpr(TextSpan span, IReadOnlyList<Binding> bindings, Expr body) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Let;
+
     /// <summary>The bindings in source order.</summary>
     public IReadOnlyList<Binding> Bindings { get; } = bindings;
 
@@ -153,6 +191,8 @@ public sealed class LetExpr(TextSpan span, IReadOnlyList<Binding> bindings, Expr
 /// <summary>The legacy <c>let { …; body = e; }</c>: a recursive set whose <c>body</c> is the value.</summary>
 public sealed class LegacyLetExpr(TextSpan span, IReadOnlyList<Binding> bindings) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.LegacyLet;
+
     /// <summary>The bindings in source order.</summary>
     public IReadOnlyList<Binding> Bindings { get; } = bindings;
 }
@@ -160,6 +200,8 @@ public sealed class LegacyLetExpr(TextSpan span, IReadOnlyList<Binding> bindings
 /// <summary><c>with ns; body</c>.</summary>
 public sealed class WithExpr(TextSpan span, Expr @namespace, Expr body) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.With;
+
     /// <summary>The attribute set whose names come into scope.</summary>
     public Expr Namespace { get; } = @namespace;
 
@@ -170,6 +212,8 @@ public sealed class WithExpr(TextSpan span, Expr @namespace, Expr body) : Expr(s
 /// <summary><c>assert cond; body</c>.</summary>
 public sealed class AssertExpr(TextSpan span, Expr condition, Expr body) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Assert;
+
     /// <summary>The condition.</summary>
     public Expr Condition { get; } = condition;
 
@@ -180,6 +224,8 @@ public sealed class AssertExpr(TextSpan span, Expr condition, Expr body) : Expr(
 /// <summary><c>if c then a else b</c>.</summary>
 public sealed class IfExpr(TextSpan span, Expr condition, Expr then, Expr @else) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.If;
+
     /// <summary>The condition.</summary>
     public Expr Condition { get; } = condition;
 
@@ -193,6 +239,8 @@ public sealed class IfExpr(TextSpan span, Expr condition, Expr then, Expr @else)
 /// <summary>A function: <c>x: body</c> or <c>{ a, b ? 1, ... } @ args: body</c>.</summary>
 public sealed class LambdaExpr(TextSpan span, Parameter parameter, Expr body) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Lambda;
+
     /// <summary>The parameter.</summary>
     public Parameter Parameter { get; } = parameter;
 
@@ -203,6 +251,8 @@ public sealed class LambdaExpr(TextSpan span, Parameter parameter, Expr body) : 
 /// <summary>Function application: <c>f x</c>.</summary>
 public sealed class ApplyExpr(TextSpan span, Expr function, Expr argument) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Apply;
+
     /// <summary>The function.</summary>
     public Expr Function { get; } = function;
 
@@ -213,6 +263,8 @@ public sealed class ApplyExpr(TextSpan span, Expr function, Expr argument) : Exp
 /// <summary><c>[ a b c ]</c>.</summary>
 public sealed class ListExpr(TextSpan span, IReadOnlyList<Expr> items) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.List;
+
     /// <summary>The elements.</summary>
     public IReadOnlyList<Expr> Items { get; } = items;
 }
@@ -220,6 +272,8 @@ public sealed class ListExpr(TextSpan span, IReadOnlyList<Expr> items) : Expr(sp
 /// <summary><c>-e</c> or <c>!e</c>.</summary>
 public sealed class UnaryExpr(TextSpan span, UnaryOperator op, Expr operand) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Unary;
+
     /// <summary>The operator.</summary>
     public UnaryOperator Operator { get; } = op;
 
@@ -230,6 +284,8 @@ public sealed class UnaryExpr(TextSpan span, UnaryOperator op, Expr operand) : E
 /// <summary>A binary operator application, <c>a + b</c>.</summary>
 public sealed class BinaryExpr(TextSpan span, BinaryOperator op, Expr left, Expr right) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Binary;
+
     /// <summary>The operator.</summary>
     public BinaryOperator Operator { get; } = op;
 
@@ -243,12 +299,17 @@ public sealed class BinaryExpr(TextSpan span, BinaryOperator op, Expr left, Expr
 /// <summary>A parenthesised expression, kept so spans and round trips are faithful.</summary>
 public sealed class ParenExpr(TextSpan span, Expr inner) : Expr(span)
 {
+    internal override ExprKind NodeKind => ExprKind.Paren;
+
     /// <summary>The inner expression.</summary>
     public Expr Inner { get; } = inner;
 }
 
 /// <summary>Stands where the parser recovered from a syntax error; never evaluated.</summary>
-public sealed class ErrorExpr(TextSpan span) : Expr(span);
+public sealed class ErrorExpr(TextSpan span) : Expr(span)
+{
+    internal override ExprKind NodeKind => ExprKind.Error;
+}
 
 /// <summary>Unary operators.</summary>
 public enum UnaryOperator

@@ -317,10 +317,11 @@ internal sealed partial class Parser
     {
         var start = Cur.Start;
         string? atName = null;
+        var atSym = -1;
         var atNameFirst = false;
         if (Kind == TokenKind.Identifier)
         {
-            atName = Intern(Advance());
+            atSym = Intern(Advance(), out atName);
             atNameFirst = true;
             Advance(); // '@'
             if (Kind != TokenKind.LeftBrace)
@@ -333,10 +334,10 @@ internal sealed partial class Parser
         if (!atNameFirst && Kind == TokenKind.At)
         {
             Advance();
-            if (Kind == TokenKind.Identifier) atName = Intern(Advance());
+            if (Kind == TokenKind.Identifier) atSym = Intern(Advance(), out atName);
             else Unexpected("identifier");
         }
-        var parameter = new PatternParameter(SpanFrom(start), formals, hasEllipsis, atName, atNameFirst);
+        var parameter = new PatternParameter(SpanFrom(start), formals, hasEllipsis, atName, atNameFirst) { AtSym = atSym };
         if (!Expect(TokenKind.Colon, atName != null ? "':'" : "':' or '@'"))
             return new ErrorExpr(SpanFrom(start));
         var body = ParseFunction();
@@ -375,7 +376,8 @@ internal sealed partial class Parser
                 Advance();
                 @default = ParseExpr();
             }
-            formals.Add(new Formal(SpanFrom(nameToken.Start), Intern(nameToken), @default));
+            var sym = Intern(nameToken, out var name);
+            formals.Add(new Formal(SpanFrom(nameToken.Start), name, @default) { Sym = sym });
             if (Kind == TokenKind.Comma)
             {
                 Advance();

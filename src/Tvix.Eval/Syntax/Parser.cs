@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Tvix.Eval.Syntax;
 
@@ -51,6 +52,18 @@ internal sealed partial class Parser
     public Parser(SourceText source, ParserScratch scratch)
     {
         _source = source;
+        var memory = source.Bytes;
+        if (MemoryMarshal.TryGetArray(memory, out var segment))
+        {
+            _bytes = segment.Array!;
+            _bytesStart = segment.Offset;
+        }
+        else
+        {
+            _bytes = memory.ToArray();
+            _bytesStart = 0;
+        }
+        _bytesLength = memory.Length;
         _scratchSpace = scratch;
         _names = scratch.Symbols;
         _exprLists = scratch.ExprLists;
@@ -67,7 +80,13 @@ internal sealed partial class Parser
         _lexerDiagnostics = _diagnostics.Count;
     }
 
-    private ReadOnlySpan<byte> Src => _source.Bytes.Span;
+    /// <summary>The source bytes (<see cref="ReadOnlyMemory{T}.Span"/> is not cheap enough to call per token).</summary>
+    private ReadOnlySpan<byte> Src => new(_bytes, _bytesStart, _bytesLength);
+
+    // The source as an array and a range of it, taken once per parse.
+    private readonly byte[] _bytes;
+    private readonly int _bytesStart;
+    private readonly int _bytesLength;
 
     public ParseResult ParseRoot()
     {
@@ -118,16 +137,29 @@ internal sealed partial class Parser
 
     // ---- tokens ----
 
-    private Token Cur => _tokens[_pos];
+    // The token helpers are marked for inlining: ReadyToRun code (what runs until the JIT has
+    // recompiled a hot method) otherwise calls them, and they run for every token.
 
-    private TokenKind Kind => _tokens[_pos].Kind;
+    private Token Cur
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _tokens[_pos];
+    }
 
+    private TokenKind Kind
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _tokens[_pos].Kind;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TokenKind PeekKind(int offset)
     {
         var i = _pos + offset;
         return i < _count ? _tokens[i].Kind : TokenKind.EndOfFile;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Token Advance()
     {
         var t = _tokens[_pos];
@@ -136,7 +168,8 @@ internal sealed partial class Parser
         return t;
     }
 
-    private TextSpan SpanFrom(int start) => TextSpan.FromBounds(start, Math.Max(start, _prevEnd));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TextSpan SpanFrom(int start) => new(start, Math.Max(start, _prevEnd) - start);
 
     // ---- diagnostics ----
 
@@ -229,6 +262,7 @@ internal sealed partial class Parser
 
     // ---- nesting guard ----
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Enter()
     {
         _depth++;
@@ -252,8 +286,16 @@ internal sealed partial class Parser
 
     // ---- names ----
 
-    /// <summary>The identifier's string, one instance per name (so that names can be compared by reference).</summary>
-    private string Intern(Token t) => _names.Text(_names.Intern(Src.Slice(t.Start, t.Length)));
+    /// <summary>
+    /// The identifier's symbol; <paramref name="name"/> is its string, one instance per name (so
+    /// that names can be compared by reference). The symbol is kept in the tree for the compiler.
+    /// </summary>
+    private int Intern(Token t, out string name)
+    {
+        var sym = _names.Intern(_bytes, _bytesStart + t.Start, t.Length);
+        name = _names.Text(sym);
+        return sym;
+    }
 
     // ---- expressions ----
 
@@ -281,7 +323,8 @@ internal sealed partial class Parser
                 if (PeekKind(1) == TokenKind.Colon)
                 {
                     var nameToken = Advance();
-                    var param = new IdentParameter(nameToken.Span, Intern(nameToken));
+                    var paramSym = Intern(nameToken, out var paramName);
+                    var param = new IdentParameter(nameToken.Span, paramName) { Sym = paramSym };
                     Advance(); // ':'
                     var body = ParseFunction();
                     return new LambdaExpr(SpanFrom(start), param, body);
@@ -551,8 +594,11 @@ internal sealed partial class Parser
         switch (t.Kind)
         {
             case TokenKind.Identifier:
+            {
                 Advance();
-                return new IdentAttrName(t.Span, Intern(t));
+                var sym = Intern(t, out var name);
+                return new IdentAttrName(t.Span, name) { Sym = sym };
+            }
             case TokenKind.OrKeyword:
                 Advance();
                 return new IdentAttrName(t.Span, "or");
@@ -580,8 +626,11 @@ internal sealed partial class Parser
         switch (t.Kind)
         {
             case TokenKind.Identifier:
+            {
                 Advance();
-                return new VarExpr(t.Span, Intern(t));
+                var sym = Intern(t, out var name);
+                return new VarExpr(t.Span, name) { Sym = sym };
+            }
             case TokenKind.Integer:
                 Advance();
                 return ParseInteger(t);

@@ -84,11 +84,13 @@ internal sealed class NixCompiler
             case ExprKind.AttrSet:
             {
                 var a = As<AttrSetExpr>(e);
-                return CompileBindings(Merge(a.Bindings, a.IsRecursive, a.Span), a.Span, body: null, legacyLet: false);
+                return CompilePlainBindings(a.Bindings, a.IsRecursive, a.Span, body: null)
+                    ?? CompileBindings(Merge(a.Bindings, a.IsRecursive, a.Span), a.Span, body: null, legacyLet: false);
             }
             case ExprKind.Let:
             {
                 var l = As<LetExpr>(e);
+                if (CompilePlainBindings(l.Bindings, true, l.Span, l.Body) is { } plain) return plain;
                 var tree = Merge(l.Bindings, true, l.Span);
                 if (tree.Dynamic is { } dynamic)
                 {
@@ -476,6 +478,49 @@ internal sealed class NixCompiler
         for (var i = 0; i < n; i++) keys[i] = entries[i].Sym;
         SymbolOrder.Sort(keys, entries);
         return entries;
+    }
+
+    /// <summary>
+    /// The common case of a set or <c>let</c> whose bindings are all <c>name = value;</c> with
+    /// distinct static names, compiled without building a <see cref="BindingTree"/>; null when
+    /// the bindings need the general path (inherit, nested or dynamic paths, merged sets). The
+    /// nodes are the ones <see cref="CompileBindings"/> would make, compiled in the same order.
+    /// </summary>
+    private Node? CompilePlainBindings(IReadOnlyList<Binding> bindings, bool recursive, TextSpan span, Expr? body)
+    {
+        var n = bindings.Count;
+        var keys = new int[n];
+        var items = new AttrBinding[n];
+        for (var i = 0; i < n; i++)
+        {
+            if (bindings[i] is not AttrBinding ab || ab.Path.Names.Count != 1) return null;
+            var sym = StaticSym(ab.Path.Names[0]);
+            if (sym < 0) return null;
+            keys[i] = sym;
+            items[i] = ab;
+        }
+        SymbolOrder.Sort(keys, items);
+        for (var i = 1; i < n; i++)
+            if (keys[i - 1] == keys[i]) return null;
+        var positions = new AttrPos[n];
+        for (var i = 0; i < n; i++) positions[i] = new AttrPos(_src, items[i].Path.Names[0].Span.Start);
+
+        if (!recursive)
+        {
+            var values = new Node[n];
+            for (var i = 0; i < n; i++) values[i] = Compile(items[i].Value, _cx.Symbols.Text(keys[i]));
+            return new AttrSetNode(_src, span, keys, values, NoDynamics, [], positions);
+        }
+
+        var scope = new Scope(_scope, capacity: n);
+        for (var i = 0; i < n; i++) scope.Declare(keys[i]);
+        _scope = scope;
+        var inits = new Node[n];
+        for (var i = 0; i < n; i++) inits[i] = Compile(items[i].Value, _cx.Symbols.Text(keys[i]));
+        var bodyNode = body is null ? null : Compile(body);
+        _scope = scope.Parent;
+        var hasOverrides = body is null && SymbolOrder.IndexOf(keys, _cx.SymOverrides) >= 0;
+        return new RecScopeNode(_src, span, keys, inits, NoDynamics, bodyNode, false, hasOverrides, positions);
     }
 
     private Node CompileBindings(BindingTree tree, TextSpan span, Expr? body, bool legacyLet)

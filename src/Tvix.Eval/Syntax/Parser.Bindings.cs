@@ -10,15 +10,11 @@ internal sealed partial class Parser
     /// <summary>When positive, duplicate-attribute errors are not reported (models of already-checked literals are being rebuilt).</summary>
     private int _quietChecks;
 
-    private readonly ListPool<Formal> _formalLists;
-
-    /// <summary>Models of the binding blocks being parsed, reused: a block's model is not needed once the block is done.</summary>
-    private readonly Stack<BindingModel> _freeModels;
 
     private Binding[] ParseBindings(BindingsOwner owner, out bool hasDynamic)
     {
-        var model = _freeModels.Count > 0 ? _freeModels.Pop() : new BindingModel();
-        var bindings = _bindingLists.Rent();
+        var model = _scratchSpace.FreeModels.Count > 0 ? _scratchSpace.FreeModels.Pop() : new BindingModel();
+        var bindings = _scratchSpace.BindingLists.Rent();
         var terminator = owner == BindingsOwner.Let ? TokenKind.In : TokenKind.RightBrace;
         while (true)
         {
@@ -42,8 +38,8 @@ internal sealed partial class Parser
         }
         hasDynamic = model.HasDynamic;
         model.Reset();
-        _freeModels.Push(model);
-        return _bindingLists.ToArrayAndReturn(bindings);
+        _scratchSpace.FreeModels.Push(model);
+        return _scratchSpace.BindingLists.ToArrayAndReturn(bindings);
     }
 
     // What bison reports when the first binding cannot start (its default reductions leave few choices).
@@ -108,7 +104,7 @@ internal sealed partial class Parser
             from = ParseExpr();
             ExpectClosing(TokenKind.RightParen, "')'");
         }
-        var names = _nameLists.Rent();
+        var names = _scratchSpace.NameLists.Rent();
         while (Kind is TokenKind.Identifier or TokenKind.OrKeyword or TokenKind.Quote or TokenKind.DollarCurly)
         {
             var name = ParseAttrName()!;
@@ -118,7 +114,7 @@ internal sealed partial class Parser
             else AddInherited(model, key, name.Span);
         }
         var terminated = Expect(TokenKind.Semicolon, null);
-        bindings.Add(new InheritBinding(SpanFrom(start), from, _nameLists.ToArrayAndReturn(names)));
+        bindings.Add(new InheritBinding(SpanFrom(start), from, _scratchSpace.NameLists.ToArrayAndReturn(names)));
         if (!terminated) SkipBinding();
     }
 
@@ -349,7 +345,7 @@ internal sealed partial class Parser
     {
         hasEllipsis = false;
         Advance(); // '{'
-        var formals = _formalLists.Rent();
+        var formals = _scratchSpace.FormalLists.Rent();
         if (Kind == TokenKind.RightBrace)
         {
             Advance();
@@ -398,7 +394,7 @@ internal sealed partial class Parser
             ExpectClosing(TokenKind.RightBrace, "'}' or ','");
             break;
         }
-        return _formalLists.ToArrayAndReturn(formals);
+        return _scratchSpace.FormalLists.ToArrayAndReturn(formals);
     }
 
     /// <summary>Nix's <c>validateFormals</c>: no formal twice, and the <c>@</c> name is not also a formal.</summary>

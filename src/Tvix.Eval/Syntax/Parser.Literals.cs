@@ -123,7 +123,7 @@ internal sealed partial class Parser
     private StringExpr ParseString()
     {
         var start = Advance().Start; // '"'
-        var parts = _partLists.Rent();
+        var parts = _scratchSpace.PartLists.Rent();
         var literalStart = -1;
         var literalEnd = -1;
         _scratchLength = 0;
@@ -159,7 +159,7 @@ internal sealed partial class Parser
                 break;
             }
         }
-        return new StringExpr(SpanFrom(start), _partLists.ToArrayAndReturn(parts), false);
+        return new StringExpr(SpanFrom(start), _scratchSpace.PartLists.ToArrayAndReturn(parts), false);
     }
 
     /// <summary><c>${ e }</c> inside a string or path. The scratch buffer is saved around the nested parse.</summary>
@@ -314,7 +314,7 @@ internal sealed partial class Parser
             }
         }
 
-        var parts = _partLists.Rent();
+        var parts = _scratchSpace.PartLists.Rent();
         atStartOfLine = true;
         var curDropped = 0;
         var literalStart = -1;
@@ -373,7 +373,7 @@ internal sealed partial class Parser
             }
         }
         FlushLiteral(parts, ref literalStart, literalEnd);
-        return _partLists.ToArrayAndReturn(parts);
+        return _scratchSpace.PartLists.ToArrayAndReturn(parts);
     }
 
     /// <summary>A path literal: its first segment, then literal fragments and interpolations up to the end-of-path token.</summary>
@@ -383,7 +383,7 @@ internal sealed partial class Parser
         var kind = first.Kind == TokenKind.HomePath ? PathKind.Home
             : Src[first.Start] == '/' ? PathKind.Absolute
             : PathKind.Relative;
-        var parts = _partLists.Rent();
+        var parts = _scratchSpace.PartLists.Rent();
         _scratchLength = 0;
         ScratchAppend(Src.Slice(first.Start, first.Length));
         var literalStart = first.Start;
@@ -405,7 +405,7 @@ internal sealed partial class Parser
                     Unexpected("'${'");
                     FlushLiteral(parts, ref literalStart, literalEnd);
                     if (Kind == TokenKind.PathEnd) Advance();
-                    _partLists.Return(parts);
+                    _scratchSpace.PartLists.Return(parts);
                     return new ErrorExpr(SpanFrom(first.Start));
                 }
             }
@@ -422,6 +422,6 @@ internal sealed partial class Parser
                 break;
             }
         }
-        return new PathExpr(SpanFrom(first.Start), kind, _partLists.ToArrayAndReturn(parts));
+        return new PathExpr(SpanFrom(first.Start), kind, _scratchSpace.PartLists.ToArrayAndReturn(parts));
     }
 }

@@ -27,10 +27,6 @@ internal sealed partial class Parser
     private readonly List<Diagnostic> _diagnostics;
     private readonly ParserScratch _scratchSpace;
     private readonly Runtime.SymbolTable _names;
-    private readonly ListPool<Expr> _exprLists;
-    private readonly ListPool<StringPart> _partLists;
-    private readonly ListPool<AttrName> _nameLists;
-    private readonly ListPool<Binding> _bindingLists;
     private int _pos;
     private int _prevEnd;
     private int _depth;
@@ -66,12 +62,6 @@ internal sealed partial class Parser
         _bytesLength = memory.Length;
         _scratchSpace = scratch;
         _names = scratch.Symbols;
-        _exprLists = scratch.ExprLists;
-        _partLists = scratch.PartLists;
-        _nameLists = scratch.NameLists;
-        _bindingLists = scratch.BindingLists;
-        _formalLists = scratch.FormalLists;
-        _freeModels = scratch.FreeModels;
         _scratch = scratch.LiteralBuffer;
         _detectedAt = scratch.DetectedAt;
         _detectedAt.Clear();
@@ -571,7 +561,7 @@ internal sealed partial class Parser
             return null;
         }
         if (Kind != TokenKind.Dot) return new AttrPath(SpanFrom(start), [first]);
-        var names = _nameLists.Rent();
+        var names = _scratchSpace.NameLists.Rent();
         names.Add(first);
         while (Kind == TokenKind.Dot)
         {
@@ -584,7 +574,7 @@ internal sealed partial class Parser
             }
             names.Add(next);
         }
-        return new AttrPath(SpanFrom(start), _nameLists.ToArrayAndReturn(names));
+        return new AttrPath(SpanFrom(start), _scratchSpace.NameLists.ToArrayAndReturn(names));
     }
 
     /// <summary>One attribute name (<c>attr</c> or <c>string_attr</c>), or null if the current token cannot start one.</summary>
@@ -701,7 +691,7 @@ internal sealed partial class Parser
     private Expr ParseList()
     {
         var start = Advance().Start; // '['
-        var items = _exprLists.Rent();
+        var items = _scratchSpace.ExprLists.Rent();
         while (true)
         {
             var k = Kind;
@@ -721,6 +711,6 @@ internal sealed partial class Parser
                 break;
             Advance();
         }
-        return new ListExpr(SpanFrom(start), _exprLists.ToArrayAndReturn(items));
+        return new ListExpr(SpanFrom(start), _scratchSpace.ExprLists.ToArrayAndReturn(items));
     }
 }

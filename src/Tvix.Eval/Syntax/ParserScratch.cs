@@ -21,12 +21,23 @@ internal sealed class ParserScratch(SymbolTable symbols)
     public byte[] LiteralBuffer = new byte[64];
     public Parser.IndentedPiece[] Pieces = new Parser.IndentedPiece[4];
     public readonly List<int> DetectedAt = [];
-    public readonly ListPool<Expr> ExprLists = new();
-    public readonly ListPool<StringPart> PartLists = new();
-    public readonly ListPool<AttrName> NameLists = new();
-    public readonly ListPool<Binding> BindingLists = new();
-    public readonly ListPool<Formal> FormalLists = new();
-    public readonly Stack<BindingModel> FreeModels = new();
+    // Created on first use: a small expression (`tvix eval -E 1+1`) needs few of them, and each
+    // is a generic type the runtime loads at start-up.
+    private ListPool<Expr>? _exprLists;
+    private ListPool<StringPart>? _partLists;
+    private ListPool<AttrName>? _nameLists;
+    private ListPool<Binding>? _bindingLists;
+    private ListPool<Formal>? _formalLists;
+    private Stack<BindingModel>? _freeModels;
+
+    public ListPool<Expr> ExprLists => _exprLists ??= new();
+    public ListPool<StringPart> PartLists => _partLists ??= new();
+    public ListPool<AttrName> NameLists => _nameLists ??= new();
+    public ListPool<Binding> BindingLists => _bindingLists ??= new();
+    public ListPool<Formal> FormalLists => _formalLists ??= new();
+
+    /// <summary>Models of the binding blocks being parsed, reused: a block's model is not needed once the block is done.</summary>
+    public Stack<BindingModel> FreeModels => _freeModels ??= new();
 
     /// <summary>Set while a parse uses this scratch; a parse started meanwhile gets a fresh one.</summary>
     public bool InUse;

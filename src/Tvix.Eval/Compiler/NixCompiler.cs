@@ -312,9 +312,8 @@ internal sealed class NixCompiler
 
     private AttrKey[] CompilePath(AttrPath path)
     {
-        var names = path.Names;
-        var keys = new AttrKey[names.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = CompileKey(names[i]);
+        var keys = new AttrKey[path.Count];
+        for (var i = 0; i < keys.Length; i++) keys[i] = CompileKey(path.NameAt(i));
         return keys;
     }
 
@@ -355,7 +354,7 @@ internal sealed class NixCompiler
             switch (bindings[b])
             {
                 case AttrBinding ab:
-                    AddPath(tree, ab.Path.Names, 0, ab.Value);
+                    AddPath(tree, ab.Path, 0, ab.Value);
                     break;
                 case InheritBinding ib:
                 {
@@ -394,12 +393,13 @@ internal sealed class NixCompiler
         Report($"attribute '{_cx.Symbols.Text(sym)}' already defined at {_src.Name}:{line}:{col}", at);
     }
 
-    private void AddPath(BindingTree tree, IReadOnlyList<AttrName> names, int index, Expr value)
+    private void AddPath(BindingTree tree, AttrPath path, int index, Expr value)
     {
+        var count = path.Count;
         while (true)
         {
-            var n = names[index];
-            var last = index == names.Count - 1;
+            var n = path.NameAt(index);
+            var last = index == count - 1;
             var sym = StaticSym(n);
             if (sym < 0)
             {
@@ -493,8 +493,8 @@ internal sealed class NixCompiler
         var items = new AttrBinding[n];
         for (var i = 0; i < n; i++)
         {
-            if (bindings[i] is not AttrBinding ab || ab.Path.Names.Count != 1) return null;
-            var sym = StaticSym(ab.Path.Names[0]);
+            if (bindings[i] is not AttrBinding ab || ab.Path.Count != 1) return null;
+            var sym = StaticSym(ab.Path.NameAt(0));
             if (sym < 0) return null;
             keys[i] = sym;
             items[i] = ab;
@@ -503,7 +503,7 @@ internal sealed class NixCompiler
         for (var i = 1; i < n; i++)
             if (keys[i - 1] == keys[i]) return null;
         var positions = new AttrPos[n];
-        for (var i = 0; i < n; i++) positions[i] = new AttrPos(_src, items[i].Path.Names[0].Span.Start);
+        for (var i = 0; i < n; i++) positions[i] = new AttrPos(_src, items[i].Path.NameAt(0).Span.Start);
 
         if (!recursive)
         {

@@ -1,13 +1,40 @@
 namespace Tvix.Eval.Syntax;
 
 /// <summary>A dotted attribute path: <c>a.${b}."c d"</c>.</summary>
-public sealed class AttrPath(TextSpan span, IReadOnlyList<AttrName> names)
+public sealed class AttrPath
 {
+    // Most paths are one name (`a = …;`, `x.a`): that one is kept alone, without a list, until
+    // Names is read; the parser and compiler use Count and NameAt instead.
+    private readonly AttrName? _single;
+    private readonly AttrName[]? _array;
+    private IReadOnlyList<AttrName>? _names;
+
+    /// <summary>Creates a path of <paramref name="names"/> (at least one).</summary>
+    public AttrPath(TextSpan span, IReadOnlyList<AttrName> names)
+    {
+        Span = span;
+        _names = names;
+        _array = names as AttrName[];
+    }
+
+    /// <summary>A path of one name.</summary>
+    internal AttrPath(TextSpan span, AttrName single)
+    {
+        Span = span;
+        _single = single;
+    }
+
     /// <summary>Where the path is in the source.</summary>
-    public TextSpan Span { get; } = span;
+    public TextSpan Span { get; }
 
     /// <summary>The components, at least one.</summary>
-    public IReadOnlyList<AttrName> Names { get; } = names;
+    public IReadOnlyList<AttrName> Names => _names ??= new[] { _single! };
+
+    /// <summary>The number of components.</summary>
+    internal int Count => _single is not null ? 1 : _array?.Length ?? _names!.Count;
+
+    /// <summary>Component <paramref name="index"/> (without going through the <see cref="Names"/> interface).</summary>
+    internal AttrName NameAt(int index) => _single ?? (_array is not null ? _array[index] : _names![index]);
 }
 
 /// <summary>One component of an attribute path.</summary>

@@ -163,12 +163,12 @@ internal sealed partial class Parser
     /// <summary>Nix's <c>addAttr</c>: walks the path, creating or entering nested sets, then defines the last name.</summary>
     private void AddAttr(BindingModel model, AttrPath path, Expr value)
     {
-        var names = path.Names;
+        var count = path.Count;
         var position = path.Span;
         var target = model;
-        for (var i = 0; i < names.Count - 1; i++)
+        for (var i = 0; i < count - 1; i++)
         {
-            var key = StaticKey(names[i]);
+            var key = StaticKey(path.NameAt(i));
             if (key == null)
             {
                 // A dynamic component: what follows goes into a fresh set that cannot clash statically.
@@ -182,7 +182,7 @@ internal sealed partial class Parser
                 var nested = ModelOf(target, existing);
                 if (nested == null)
                 {
-                    ReportDuplicate(DisplayPath(names, i + 1, null), position, target.EntryAt(existing).Position);
+                    ReportDuplicate(DisplayPath(path.Names, i + 1, null), position, target.EntryAt(existing).Position);
                     return;
                 }
                 target = nested;
@@ -194,17 +194,17 @@ internal sealed partial class Parser
                 target = nested;
             }
         }
-        var lastKey = StaticKey(names[^1]);
+        var lastKey = StaticKey(path.NameAt(count - 1));
         if (lastKey == null)
         {
             target.HasDynamic = true;
             return;
         }
-        AddEntry(target, names, null, lastKey, new BindingEntry(position, value, inherited: false));
+        AddEntry(target, path, null, lastKey, new BindingEntry(position, value, inherited: false));
     }
 
     /// <summary>Defines <paramref name="key"/> in <paramref name="target"/>, merging two attribute sets where Nix does.</summary>
-    private void AddEntry(BindingModel target, IReadOnlyList<AttrName> path, List<string>? extra, string key, BindingEntry definition)
+    private void AddEntry(BindingModel target, AttrPath path, List<string>? extra, string key, BindingEntry definition)
     {
         var existing = target.Find(key);
         if (existing < 0)
@@ -216,7 +216,7 @@ internal sealed partial class Parser
         var current = incoming != null ? ModelOf(target, existing) : null;
         if (incoming == null || current == null)
         {
-            ReportDuplicate(DisplayPath(path, path.Count, extra), definition.Position, target.EntryAt(existing).Position);
+            ReportDuplicate(DisplayPath(path.Names, path.Count, extra), definition.Position, target.EntryAt(existing).Position);
             return;
         }
         extra ??= new List<string>();

@@ -560,7 +560,7 @@ internal sealed partial class Parser
             Unexpected("identifier or 'or' or '${' or '\"'");
             return null;
         }
-        if (Kind != TokenKind.Dot) return new AttrPath(SpanFrom(start), [first]);
+        if (Kind != TokenKind.Dot) return new AttrPath(SpanFrom(start), first);
         var names = _scratchSpace.NameLists.Rent();
         names.Add(first);
         while (Kind == TokenKind.Dot)

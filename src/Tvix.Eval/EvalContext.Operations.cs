@@ -54,7 +54,7 @@ public sealed partial class EvalContext
             {
                 case ValueKind.Null: return NixString.Empty;
                 case ValueKind.Bool: return v.RawBool ? One : NixString.Empty;
-                case ValueKind.Int: return NixString.FromUtf8(v.RawInt.ToString(CultureInfo.InvariantCulture));
+                case ValueKind.Int: return NixString.FromInt(v.RawInt);
                 case ValueKind.Float: return NixString.FromUtf8(v.RawFloat.ToString("F6", CultureInfo.InvariantCulture));
                 case ValueKind.List:
                 {

@@ -49,7 +49,94 @@ public sealed class NixString
     public override string ToString() => _text ??= Encoding.UTF8.GetString(_bytes);
 
     /// <summary>Whether the bytes equal <paramref name="other"/>'s (contexts are ignored, as in Nix's <c>==</c>).</summary>
-    public bool ContentEquals(NixString other) => _bytes.AsSpan().SequenceEqual(other._bytes);
+    public bool ContentEquals(NixString other) => ReferenceEquals(_bytes, other._bytes) || _bytes.AsSpan().SequenceEqual(other._bytes);
+
+    /// <summary>The decimal form of an integer (<c>toString 42</c>), formatted straight into its bytes.</summary>
+    internal static NixString FromInt(long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+        return new NixString(digits[..n].ToArray());
+    }
+
+    /// <summary>
+    /// The concatenation of <paramref name="parts"/> with the union of their contexts, built in
+    /// one array of the final size. A single non-empty part is returned as it is.
+    /// </summary>
+    internal static NixString Concat(ReadOnlySpan<NixString> parts)
+    {
+        long total = 0;
+        var nonEmpty = -1;
+        var withContext = false;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var p = parts[i];
+            if (p._bytes.Length > 0) { nonEmpty = nonEmpty == -1 ? i : -2; total += p._bytes.Length; }
+            withContext |= p.Context is not null;
+        }
+        // "${s}", "${s}${""}": the bytes and context are those of s, and strings are immutable.
+        if (nonEmpty >= 0 && !withContext) return parts[nonEmpty];
+        var context = withContext ? UnionOf(parts) : null;
+        if (nonEmpty >= 0 && ReferenceEquals(context, parts[nonEmpty].Context)) return parts[nonEmpty];
+        if (total == 0) return context is null ? Empty : new NixString([], context);
+        var bytes = Support.PooledByteWriter.NewArray(CheckedLength(total));
+        var at = 0;
+        foreach (var p in parts)
+        {
+            p._bytes.CopyTo(bytes, at);
+            at += p._bytes.Length;
+        }
+        return new NixString(bytes, context);
+    }
+
+    /// <summary><c>concatStringsSep</c>: the parts with <paramref name="separator"/> between them, in one array of the final size.</summary>
+    internal static NixString Join(NixString separator, ReadOnlySpan<NixString> parts)
+    {
+        if (parts.Length == 0) return separator.Context is null ? Empty : new NixString([], separator.Context);
+        var sep = separator._bytes;
+        long total = (long)sep.Length * (parts.Length - 1);
+        var withContext = separator.Context is not null;
+        foreach (var p in parts)
+        {
+            total += p._bytes.Length;
+            withContext |= p.Context is not null;
+        }
+        NixContext? context = null;
+        if (withContext)
+        {
+            var acc = new ContextAccumulator(separator.Context);
+            foreach (var p in parts) acc.Add(p.Context);
+            context = acc.Build();
+        }
+        if (parts.Length == 1 && ReferenceEquals(context, parts[0].Context)) return parts[0];
+        if (total == 0) return context is null ? Empty : new NixString([], context);
+        var bytes = Support.PooledByteWriter.NewArray(CheckedLength(total));
+        var span = bytes.AsSpan();
+        var at = 0;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i > 0 && sep.Length > 0)
+            {
+                if (sep.Length == 1) span[at] = sep[0];
+                else sep.CopyTo(span[at..]);
+                at += sep.Length;
+            }
+            var b = parts[i]._bytes;
+            b.CopyTo(span[at..]);
+            at += b.Length;
+        }
+        return new NixString(bytes, context);
+    }
+
+    private static NixContext? UnionOf(ReadOnlySpan<NixString> parts)
+    {
+        var acc = new ContextAccumulator();
+        foreach (var p in parts) acc.Add(p.Context);
+        return acc.Build();
+    }
+
+    private static int CheckedLength(long total) =>
+        total <= Array.MaxLength ? (int)total : throw new NixEvalException("string too long (more than 2 GiB)");
 }
 
 /// <summary>

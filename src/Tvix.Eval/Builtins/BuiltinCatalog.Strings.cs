@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using Tvix.Eval.Support;
 using Tvix.Eval.Runtime;
 
 namespace Tvix.Eval.Builtins;
@@ -31,58 +33,22 @@ internal static partial class BuiltinCatalog
         r.Add("concatStringsSep", 2, static (cx, a) =>
         {
             var sep = cx.ForceString(a[0]);
-            var list = cx.ForceList(a[1]);
-            var buf = new ArrayBufferWriter();
-            var ctx = new ContextAccumulator(sep.Context);
-            for (var i = 0; i < list.Count; i++)
+            var items = cx.ForceList(a[1]).Items;
+            // Coerce every item first (once, in order), then copy into one array of the final size.
+            var parts = ArrayPool<NixString>.Shared.Rent(items.Length);
+            try
             {
-                if (i > 0) buf.Write(sep.Bytes);
-                var s = cx.CoerceToString(list.Items[i], StringCoercion.Interpolation);
-                buf.Write(s.Bytes);
-                ctx.Add(s.Context);
+                for (var i = 0; i < items.Length; i++)
+                    parts[i] = cx.CoerceToString(items[i], StringCoercion.Interpolation);
+                return Value.FromString(NixString.Join(sep, parts.AsSpan(0, items.Length)));
             }
-            return Value.FromString(new NixString(buf.ToArray(), ctx.Build()));
-        });
-        r.Add("replaceStrings", 3, static (cx, a) =>
-        {
-            var from = cx.ForceList(a[0]);
-            var to = cx.ForceList(a[1]);
-            if (from.Count != to.Count) throw cx.Error("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths");
-            var froms = new NixString[from.Count];
-            for (var i = 0; i < froms.Length; i++) froms[i] = cx.ForceString(from.Items[i]);
-            var s = cx.ForceString(a[2]);
-            // Replacements are forced only when their pattern matches, as in current Nix.
-            var tos = new NixString?[to.Count];
-            var ctx = new ContextAccumulator(s.Context);
-            var buf = new ArrayBufferWriter();
-            var bytes = s.Bytes;
-            for (var p = 0; p <= bytes.Length;)
+            finally
             {
-                var found = false;
-                for (var j = 0; j < froms.Length; j++)
-                {
-                    var f = froms[j].Bytes;
-                    if (!bytes[p..].StartsWith(f)) continue;
-                    found = true;
-                    var t = tos[j] ??= cx.ForceString(to.Items[j]);
-                    buf.Write(t.Bytes);
-                    ctx.Add(t.Context);
-                    if (f.Length == 0)
-                    {
-                        if (p < bytes.Length) buf.Write(bytes.Slice(p, 1));
-                        p++;
-                    }
-                    else p += f.Length;
-                    break;
-                }
-                if (!found)
-                {
-                    if (p < bytes.Length) buf.Write(bytes.Slice(p, 1));
-                    p++;
-                }
+                Array.Clear(parts, 0, items.Length);
+                ArrayPool<NixString>.Shared.Return(parts);
             }
-            return Value.FromString(new NixString(buf.ToArray(), ctx.Build()));
         });
+        r.Add("replaceStrings", 3, static (cx, a) => ReplaceStrings(cx, a[0], a[1], a[2]));
         r.Add("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
         r.Add("substring", 3, static (cx, a) =>
         {
@@ -96,6 +62,115 @@ internal static partial class BuiltinCatalog
             return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
         });
         r.Add("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
+    }
+
+    /// <summary>
+    /// <c>replaceStrings from to s</c>: at each position the first pattern (in list order) that
+    /// matches is replaced and scanning goes on after it; an empty pattern matches everywhere
+    /// and then one byte is kept. Replacements are forced only when their pattern matches,
+    /// as in current Nix.
+    /// </summary>
+    private static Value ReplaceStrings(EvalContext cx, Value fromArg, Value toArg, Value subject)
+    {
+        var from = cx.ForceList(fromArg);
+        var to = cx.ForceList(toArg);
+        if (from.Count != to.Count) throw cx.Error("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths");
+        var froms = new NixString[from.Count];
+        var hasEmpty = false;
+        for (var i = 0; i < froms.Length; i++)
+        {
+            froms[i] = cx.ForceString(from.Items[i]);
+            hasEmpty |= froms[i].Length == 0;
+        }
+        var s = cx.ForceString(subject);
+        if (froms.Length == 0) return Value.FromString(s);
+        var tos = new NixString?[to.Count];
+        var ctx = new ContextAccumulator(s.Context);
+        var bytes = s.Bytes;
+        var buf = new PooledByteWriter(bytes.Length + 16);
+        try
+        {
+            if (hasEmpty) ReplaceEverywhere(cx, bytes, froms, to, tos, ref buf, ref ctx);
+            else if (!ReplaceAtCandidates(cx, bytes, froms, to, tos, ref buf, ref ctx)) return Value.FromString(s);
+            return Value.FromString(new NixString(buf.ToArray(), ctx.Build()));
+        }
+        finally
+        {
+            buf.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Without an empty pattern a match can only start at a byte that starts some pattern, so the
+    /// runs between such bytes are copied in one go. Returns false when nothing was replaced.
+    /// </summary>
+    private static bool ReplaceAtCandidates(EvalContext cx, ReadOnlySpan<byte> bytes, NixString[] froms, NixList to, NixString?[] tos,
+        ref PooledByteWriter buf, ref ContextAccumulator ctx)
+    {
+        Span<byte> firstBytes = stackalloc byte[Math.Min(froms.Length, 256)];
+        var distinct = 0;
+        foreach (var f in froms)
+        {
+            var b = f.Bytes[0];
+            if (!firstBytes[..distinct].Contains(b)) firstBytes[distinct++] = b;
+        }
+        firstBytes = firstBytes[..distinct];
+        // bytes[..copied] has been dealt with: written to buf once the first match was found.
+        var copied = 0;
+        var p = 0;
+        while (p < bytes.Length)
+        {
+            var next = bytes[p..].IndexOfAny(firstBytes);
+            if (next < 0) break;
+            p += next;
+            var j = 0;
+            while (j < froms.Length && !bytes[p..].StartsWith(froms[j].Bytes)) j++;
+            if (j == froms.Length)
+            {
+                p++;
+                continue;
+            }
+            buf.Write(bytes[copied..p]);
+            var t = tos[j] ??= cx.ForceString(to.Items[j]);
+            buf.Write(t.Bytes);
+            ctx.Add(t.Context);
+            p += froms[j].Length;
+            copied = p;
+        }
+        if (copied == 0) return false;
+        buf.Write(bytes[copied..]);
+        return true;
+    }
+
+    /// <summary>The general rule, position by position (some pattern is empty, so every position matches).</summary>
+    private static void ReplaceEverywhere(EvalContext cx, ReadOnlySpan<byte> bytes, NixString[] froms, NixList to, NixString?[] tos,
+        ref PooledByteWriter buf, ref ContextAccumulator ctx)
+    {
+        for (var p = 0; p <= bytes.Length;)
+        {
+            var found = false;
+            for (var j = 0; j < froms.Length; j++)
+            {
+                var f = froms[j].Bytes;
+                if (!bytes[p..].StartsWith(f)) continue;
+                found = true;
+                var t = tos[j] ??= cx.ForceString(to.Items[j]);
+                buf.Write(t.Bytes);
+                ctx.Add(t.Context);
+                if (f.Length == 0)
+                {
+                    if (p < bytes.Length) buf.Write(bytes[p]);
+                    p++;
+                }
+                else p += f.Length;
+                break;
+            }
+            if (!found)
+            {
+                if (p < bytes.Length) buf.Write(bytes[p]);
+                p++;
+            }
+        }
     }
 
     private static void RegisterContexts(BuiltinRegistry r)

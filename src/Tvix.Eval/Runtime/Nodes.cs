@@ -98,24 +98,51 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
 }
 
 /// <summary>A string with interpolations: parts are literal bytes or expressions.</summary>
-internal sealed class InterpolationNode(SourceText source, TextSpan span, byte[]?[] literals, Node?[] parts) : Node(source, span)
+internal sealed class InterpolationNode : Node
 {
+    // The literal pieces as ready strings (null where an expression goes), so the parts of one
+    // evaluation are all NixStrings and the result is built in one array of its final size.
+    private readonly NixString?[] _literals;
+    private readonly Node?[] _parts;
+
+    public InterpolationNode(SourceText source, TextSpan span, byte[]?[] literals, Node?[] parts) : base(source, span)
+    {
+        _literals = new NixString?[literals.Length];
+        for (var i = 0; i < literals.Length; i++)
+            if (literals[i] is { } lit) _literals[i] = new NixString(lit);
+        _parts = parts;
+    }
+
     public override Value Eval(EvalContext cx, Env env)
     {
-        var buffer = new ArrayBufferWriter();
-        var context = new ContextAccumulator();
-        for (var i = 0; i < parts.Length; i++)
+        if (_parts.Length <= InterpolationPieces.Capacity)
         {
-            if (literals[i] is { } lit) { buffer.Write(lit); continue; }
-            var node = parts[i]!;
-            NixString s;
-            try { s = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
-            catch (NixEvalException e) when (e.AtPosition(node.Source, node.Span) || e.Traced("while evaluating a path segment", Source, node.Span)) { throw; }
-            buffer.Write(s.RawBytes);
-            context.Add(s.Context);
+            var pieces = new InterpolationPieces();
+            Span<NixString> span = pieces;
+            return Build(cx, env, span[.._parts.Length]);
         }
-        return Value.FromString(new NixString(buffer.ToArray(), context.Build()));
+        return Build(cx, env, new NixString[_parts.Length]);
     }
+
+    private Value Build(EvalContext cx, Env env, Span<NixString> pieces)
+    {
+        for (var i = 0; i < pieces.Length; i++)
+        {
+            if (_literals[i] is { } lit) { pieces[i] = lit; continue; }
+            var node = _parts[i]!;
+            try { pieces[i] = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
+            catch (NixEvalException e) when (e.AtPosition(node.Source, node.Span) || e.Traced("while evaluating a path segment", Source, node.Span)) { throw; }
+        }
+        return Value.FromString(NixString.Concat(pieces));
+    }
+}
+
+/// <summary>Stack room for the pieces of a string interpolation with few parts (almost all of them).</summary>
+[System.Runtime.CompilerServices.InlineArray(Capacity)]
+internal struct InterpolationPieces
+{
+    public const int Capacity = 8;
+    private NixString _first;
 }
 
 /// <summary>A path with interpolations, resolved against a base directory when relative.</summary>

@@ -87,7 +87,7 @@ internal static partial class BuiltinCatalog
         var tos = new NixString?[to.Count];
         var ctx = new ContextAccumulator(s.Context);
         var bytes = s.Bytes;
-        var buf = new PooledByteWriter(bytes.Length + 16);
+        var buf = new ChunkedByteWriter(bytes.Length + 16);
         try
         {
             if (hasEmpty) ReplaceEverywhere(cx, bytes, froms, to, tos, ref buf, ref ctx);
@@ -105,7 +105,7 @@ internal static partial class BuiltinCatalog
     /// runs between such bytes are copied in one go. Returns false when nothing was replaced.
     /// </summary>
     private static bool ReplaceAtCandidates(EvalContext cx, ReadOnlySpan<byte> bytes, NixString[] froms, NixList to, NixString?[] tos,
-        ref PooledByteWriter buf, ref ContextAccumulator ctx)
+        ref ChunkedByteWriter buf, ref ContextAccumulator ctx)
     {
         Span<byte> firstBytes = stackalloc byte[Math.Min(froms.Length, 256)];
         var distinct = 0;
@@ -144,7 +144,7 @@ internal static partial class BuiltinCatalog
 
     /// <summary>The general rule, position by position (some pattern is empty, so every position matches).</summary>
     private static void ReplaceEverywhere(EvalContext cx, ReadOnlySpan<byte> bytes, NixString[] froms, NixList to, NixString?[] tos,
-        ref PooledByteWriter buf, ref ContextAccumulator ctx)
+        ref ChunkedByteWriter buf, ref ContextAccumulator ctx)
     {
         for (var p = 0; p <= bytes.Length;)
         {

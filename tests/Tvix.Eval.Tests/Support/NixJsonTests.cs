@@ -129,7 +129,7 @@ public sealed class NixJsonTests
     {
         var w = new NixJsonWriter();
         w.WriteString(s);
-        return Encoding.UTF8.GetString(w.WrittenSpan);
+        return Encoding.UTF8.GetString(w.ToArray());
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public sealed class NixJsonTests
             var bytes = Encoding.UTF8.GetBytes(s);
             var w = new NixJsonWriter();
             w.WriteString(bytes);
-            return Read(Encoding.UTF8.GetString(w.WrittenSpan)) == "\"" + s + "\"";
+            return Read(Encoding.UTF8.GetString(w.ToArray())) == "\"" + s + "\"";
         }).QuickCheckThrowOnFailure();
     }
 

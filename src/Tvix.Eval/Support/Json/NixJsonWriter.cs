@@ -14,12 +14,9 @@ internal sealed class NixJsonWriter : IDisposable
 {
     // Scratch space from the array pool: a multi-megabyte document is copied out once, at its
     // final size (ToArray), instead of growing through a series of fresh arrays.
-    private PooledByteWriter _out;
+    private ChunkedByteWriter _out;
 
-    public NixJsonWriter(int initialCapacity = 256) => _out = new PooledByteWriter(initialCapacity);
-
-    /// <summary>The JSON written so far.</summary>
-    public ReadOnlySpan<byte> WrittenSpan => _out.WrittenSpan;
+    public NixJsonWriter(int initialCapacity = 256) => _out = new ChunkedByteWriter(initialCapacity);
 
     /// <summary>The JSON written so far, in an array of its exact length.</summary>
     public byte[] ToArray() => _out.ToArray();

@@ -139,50 +139,66 @@ public sealed partial class EvalContext
     public void DeepForce(Value v)
     {
         HashSet<object>? seen = null;
-        DeepForce(v, ref seen, null);
+        DeepForce(v, ref seen);
     }
 
-    // The seen set (which stops cycles and keeps shared structure linear) is only allocated
-    // once a container is found inside another one: deepSeq of a flat set or list is free.
-    private void DeepForce(Value v, ref HashSet<object>? seen, object? parent)
+    // The seen set stops cycles and keeps shared structure linear. Only containers that hold
+    // another container are entered in it, when the first such child is found (before going
+    // into it): a container of leaves (strings, numbers, …) can neither lead back to itself nor
+    // make the walk grow, so the set stays small and is not even created for flat values.
+    // Children are forced in order and each is walked before the next is forced, as in Nix.
+    private void DeepForce(Value v, ref HashSet<object>? seen)
     {
         v = Force(v);
         if (v.Kind == ValueKind.Attrs)
         {
             var a = v.RawAttrs;
-            if (a.Count == 0 || !Visit(a, ref seen, parent)) return;
+            if (a.Count == 0 || seen is not null && seen.Contains(a)) return;
             EnsureStack();
             var vals = a.Values;
+            var entered = false;
             for (var i = 0; i < vals.Length; i++)
             {
                 var item = vals[i];
-                if (item.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Null or ValueKind.Float or ValueKind.String or ValueKind.Path) continue;
-                try { DeepForce(item, ref seen, a); }
+                if (IsLeaf(item)) continue;
+                try
+                {
+                    item = Force(item);
+                    if (!IsContainer(item)) continue;
+                    if (!entered && !MarkWalked(a, ref seen)) return;
+                    entered = true;
+                    DeepForce(item, ref seen);
+                }
                 catch (NixEvalException e) when (e.Traced($"while evaluating the attribute '{Symbols.Text(a.Keys[i])}'", null, default)) { throw; }
             }
         }
         else if (v.Kind == ValueKind.List)
         {
             var l = v.RawList;
-            if (l.Count == 0 || !Visit(l, ref seen, parent)) return;
+            if (l.Count == 0 || seen is not null && seen.Contains(l)) return;
             EnsureStack();
-            foreach (var item in l.Items)
+            var entered = false;
+            foreach (var slot in l.Items)
             {
-                if (item.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Null or ValueKind.Float or ValueKind.String or ValueKind.Path) continue;
-                DeepForce(item, ref seen, l);
+                if (IsLeaf(slot)) continue;
+                var item = Force(slot);
+                if (!IsContainer(item)) continue;
+                if (!entered && !MarkWalked(l, ref seen)) return;
+                entered = true;
+                DeepForce(item, ref seen);
             }
         }
     }
 
-    private static bool Visit(object container, ref HashSet<object>? seen, object? parent)
-    {
-        if (parent is null) return true;
-        if (seen is null)
-        {
-            seen = new HashSet<object>(ReferenceEqualityComparer.Instance) { parent };
-        }
-        return seen.Add(container);
-    }
+    private static bool IsLeaf(Value v) =>
+        v.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Null or ValueKind.Float or ValueKind.String or ValueKind.Path;
+
+    private static bool IsContainer(Value v) =>
+        v.Kind == ValueKind.Attrs && v.RawAttrs.Count > 0 || v.Kind == ValueKind.List && v.RawList.Count > 0;
+
+    /// <summary>Records a container being walked; false when it already was.</summary>
+    private static bool MarkWalked(object container, ref HashSet<object>? seen) =>
+        (seen ??= new HashSet<object>(ReferenceEqualityComparer.Instance)).Add(container);
 
     // ---------------------------------------------------------------- calling
 

@@ -174,7 +174,10 @@ internal static class SupportJsonBuiltins
             return;
         }
         w.StartObject();
-        var order = attrs.ByteOrder();
+        // Small sets are ordered on the stack: caching an order array in every set serialised
+        // once (most of them) would cost an allocation and a delegate sort each.
+        Span<int> small = stackalloc int[SmallSet];
+        ReadOnlySpan<int> order = attrs.Count <= SmallSet ? ByteOrder(attrs, small[..attrs.Count]) : attrs.ByteOrder();
         for (var i = 0; i < order.Length; i++)
         {
             if (i > 0) w.WriteSeparator();
@@ -191,6 +194,26 @@ internal static class SupportJsonBuiltins
             }
         }
         w.EndObject();
+    }
+
+    private const int SmallSet = 16;
+
+    /// <summary>Indices of the attributes ordered by their names' bytes (insertion sort: the sets are small).</summary>
+    private static ReadOnlySpan<int> ByteOrder(NixAttrs attrs, Span<int> order)
+    {
+        var keys = attrs.Keys;
+        var symbols = attrs.Symbols;
+        for (var i = 0; i < order.Length; i++)
+        {
+            var j = i;
+            while (j > 0 && symbols.CompareBytes(keys[order[j - 1]], keys[i]) > 0)
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = i;
+        }
+        return order;
     }
 
     /// <summary>The string a set's <c>__toString</c> returns; anything but a string (or a path) is an error.</summary>

@@ -84,7 +84,7 @@ internal static class EvalRunner
         foreach (var v in results)
         {
             if (args.Json) sb.Append(CallSupport(cx, "toJSON", v)).Append('\n');
-            else if (args.Xml) sb.Append(CallSupport(cx, "toXML", v));
+            else if (args.Xml) sb.Append(cx.PrintXml(v, args.Strict, location: !args.NoLocation));
             else sb.Append(cx.Print(v, args.Strict)).Append('\n');
         }
         return Encoding.UTF8.GetBytes(sb.ToString());

@@ -351,29 +351,26 @@ internal static partial class BuiltinCatalog
         Array.Copy(tmp, lo, a, lo, hi - lo);
     }
 
+    private sealed class KeyComparer(EvalContext cx) : IComparer<Value>
+    {
+        public int Compare(Value x, Value y) => cx.Compare(x, y);
+    }
+
     private static Value GenericClosure(EvalContext cx, NixAttrs args)
     {
         var startSet = cx.ForceList(cx.GetAttrOrThrow(args, cx.SymStartSet));
         var op = cx.GetAttrOrThrow(args, cx.SymOperator);
         var work = new Queue<Value>(startSet.Items);
-        var seen = new List<Value>();
+        // Keys seen so far, ordered as Nix orders values (a balanced tree: membership and
+        // insertion in O(log n), where a sorted list would shift half its items per insertion).
+        var seen = new SortedSet<Value>(new KeyComparer(cx));
         var result = new List<Value>();
         while (work.Count > 0)
         {
             var item = work.Dequeue();
             var e = cx.ForceAttrs(item);
             var key = cx.Force(cx.GetAttrOrThrow(e, cx.SymKey));
-            // Keys are kept sorted with Nix's ordering, so membership is a binary search.
-            int lo = 0, hi = seen.Count - 1, found = -1;
-            while (lo <= hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                var c = cx.Compare(key, seen[mid]);
-                if (c == 0) { found = mid; break; }
-                if (c > 0) lo = mid + 1; else hi = mid - 1;
-            }
-            if (found >= 0) continue;
-            seen.Insert(lo, key);
+            if (!seen.Add(key)) continue;
             result.Add(item);
             foreach (var next in cx.ForceList(cx.Call(op, item)).Items) work.Enqueue(next);
         }

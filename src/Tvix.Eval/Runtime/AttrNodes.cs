@@ -37,6 +37,34 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
         }
         return v;
     }
+
+    /// <summary>
+    /// <c>x.a.b</c> in a lazy position, where <c>x</c> is a variable or builtin whose value and
+    /// every set along the path are already evaluated and hold the names: the result is the
+    /// attribute's own value (perhaps an unforced thunk), so no thunk is made for the selection.
+    /// Anything that could fail or force (a missing name, an unevaluated step, a dynamic name,
+    /// an <c>or</c>) keeps Nix's lazy thunk.
+    /// </summary>
+    public override Value Delay(EvalContext cx, Env env)
+    {
+        if (orDefault is null)
+        {
+            var v = target switch
+            {
+                LocalNode local => local.Peek(env),
+                GlobalNode global => global.Value,
+                _ => default,
+            };
+            for (var i = 0; i < path.Length; i++)
+            {
+                if (v.Kind != ValueKind.Attrs || path[i].Dynamic is not null) break;
+                if (!v.RawAttrs.TryGet(path[i].Sym, out var next)) break;
+                if (i == path.Length - 1) return next;
+                v = next.Kind == ValueKind.Thunk && next.RawThunk.IsEvaluated ? next.RawThunk.Result : next;
+            }
+        }
+        return base.Delay(cx, env);
+    }
 }
 
 /// <summary><c>e ? a.b</c>.</summary>

@@ -58,6 +58,10 @@ public sealed class EagerCallAndOperatorTests
     [InlineData("let s = { a.b = 2; }; in builtins.seq s.a [ s.a.b (s.a.c or 3) ]", "[ 2 3 ]")]
     [InlineData("let s = { }; in builtins.seq s (builtins.length [ s.missing ])", "1")]
     [InlineData("builtins.length [ builtins.nope ]", "1")]
+    // Nix's `==` treats the very same value slot as equal, even a function, but a selection in a
+    // lazy position is a fresh thunk there: no shortcut may hand out the attribute's own slot.
+    [InlineData("let foo = { bar = x: x; s = { }; }; in builtins.seq foo.bar [ ([ foo.bar ] == [ foo.bar ]) ({ inherit (foo) bar; } == { inherit (foo) bar; }) ([ foo.s ] == [ foo.s ]) ]", "[ false false true ]")]
+    [InlineData("let inherit (builtins) add; in [ ([ builtins.add ] == [ builtins.add ]) ([ add ] == [ add ]) ]", "[ false true ]")]
     public void SelectionsInLazyPositionsStayLazy(string code, string expected) => Assert.Equal(expected, Nix(code));
 
     [Fact]

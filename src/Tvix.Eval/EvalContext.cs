@@ -300,6 +300,14 @@ public sealed partial class EvalContext
         // A two-argument builtin (lessThan as a sort comparator, …) is called without a partial application.
         if (function.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(function.Obj!).Arity == 2)
             return CallBuiltin(Unsafe.As<Builtin>(function.Obj!), argument1, argument2);
+        // `a: b: …` (foldl' and sort callbacks): bind a straight into b's scope, without the
+        // closure `f a` would return (never observable), as ApplyManyNode does.
+        if (function.Kind == ValueKind.Lambda && Unsafe.As<Closure>(function.Obj!) is { Code: { Formals: null, Body: LambdaNode inner } outer } c)
+        {
+            var bound = new Env(outer.EnvSize, c.Env);
+            bound[0] = argument1;
+            return CallLambda(inner, bound, argument2);
+        }
         return Call(Call(function, argument1), argument2);
     }
 

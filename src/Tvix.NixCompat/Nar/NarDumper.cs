@@ -87,13 +87,15 @@ public static class NarDumper
     private static async Task DumpLinuxAsync(string path, INarSink sink, CancellationToken ct)
     {
         using var tree = new LinuxTreeReader(path);
+        var contents = new FdContentsStream(tree);
         while (tree.Read())
         {
             ct.ThrowIfCancellationRequested();
             switch (tree.Event)
             {
                 case TreeEvent.RegularFile:
-                    await sink.RegularFileAsync(tree.Executable, tree.Size, new FdContentsStream(tree), -1, ct).ConfigureAwait(false);
+                    contents.Restart();
+                    await sink.RegularFileAsync(tree.Executable, tree.Size, contents, -1, ct).ConfigureAwait(false);
                     break;
                 case TreeEvent.Symlink:
                     await sink.SymlinkAsync(tree.TargetMemory, ct).ConfigureAwait(false);

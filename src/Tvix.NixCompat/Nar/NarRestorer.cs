@@ -17,12 +17,17 @@ public sealed class NarRestorer : INarSink
     private bool _nodeExpected = true;
 
     /// <summary>Creates a restorer for <paramref name="destination"/>.</summary>
-    public NarRestorer(string destination)
+    public NarRestorer(string destination) : this(destination, portable: !LinuxFs.IsSupported)
+    {
+    }
+
+    /// <summary>A restorer that uses .NET's file API even on Linux (for tests of that path).</summary>
+    internal NarRestorer(string destination, bool portable)
     {
         var full = Path.GetFullPath(destination);
         if (File.Exists(full) || Directory.Exists(full) || new FileInfo(full).LinkTarget != null)
             throw new IOException($"path '{full}' already exists");
-        _writer = LinuxFs.IsSupported ? new LinuxTreeWriter(full) : new ManagedTreeWriter(full);
+        _writer = portable ? new ManagedTreeWriter(full) : new LinuxTreeWriter(full);
     }
 
     private void TakeNode()

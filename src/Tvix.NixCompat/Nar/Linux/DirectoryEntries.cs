@@ -34,9 +34,7 @@ internal sealed unsafe class DirectoryEntries
     /// <returns>0, or the errno of a failed <c>readdir</c>.</returns>
     public int Load(nint dir)
     {
-        Count = 0;
-        Next = 0;
-        _namesLength = 0;
+        Clear();
         while (true)
         {
             var entry = LinuxFs.ReadDir(dir);
@@ -57,7 +55,14 @@ internal sealed unsafe class DirectoryEntries
         return 0;
     }
 
-    private void Add(ReadOnlySpan<byte> name, byte type)
+    public void Clear()
+    {
+        Count = 0;
+        Next = 0;
+        _namesLength = 0;
+    }
+
+    public void Add(ReadOnlySpan<byte> name, byte type)
     {
         // Linux names are at most 255 bytes (NAME_MAX), which the packed length relies on.
         if (name.Length > NarFormat.MaxNameLength) throw new IOException("a directory entry is longer than 255 bytes");
@@ -87,7 +92,7 @@ internal sealed unsafe class DirectoryEntries
     }
 
     /// <summary>Bottom-up merge sort of the entries by name bytes (names are distinct).</summary>
-    private void Sort()
+    public void Sort()
     {
         var source = _entries;
         var target = _scratch;

@@ -3,11 +3,15 @@ namespace Tvix.NixCompat.Nar.Linux;
 /// <summary>
 /// The contents of the regular file <see cref="LinuxTreeReader"/> has open, for sinks that take a
 /// <see cref="Stream"/>. Reads are plain <c>read</c> calls (a regular file never makes a reader
-/// wait for long), so the async methods complete synchronously. Does not own the descriptor.
+/// wait for long), so the async methods complete synchronously. Does not own the descriptor;
+/// one instance serves every file of a dump (<see cref="Restart"/>).
 /// </summary>
 internal sealed unsafe class FdContentsStream(LinuxTreeReader tree) : Stream
 {
     private long _position;
+
+    /// <summary>The reader moved to another file.</summary>
+    public void Restart() => _position = 0;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;

@@ -115,12 +115,14 @@ internal static partial class BuiltinCatalog
             if (!firstBytes[..distinct].Contains(b)) firstBytes[distinct++] = b;
         }
         firstBytes = firstBytes[..distinct];
+        // IndexOfAny is vectorised for up to five values; beyond that only through SearchValues.
+        var many = distinct > 5 ? SearchValues.Create(firstBytes) : null;
         // bytes[..copied] has been dealt with: written to buf once the first match was found.
         var copied = 0;
         var p = 0;
         while (p < bytes.Length)
         {
-            var next = bytes[p..].IndexOfAny(firstBytes);
+            var next = many is null ? bytes[p..].IndexOfAny(firstBytes) : bytes[p..].IndexOfAny(many);
             if (next < 0) break;
             p += next;
             var j = 0;

@@ -9,8 +9,9 @@ namespace Tvix.Eval;
 /// </summary>
 public sealed class NixString
 {
+    // No cached .NET text: programs make millions of strings and decode almost none of them
+    // (paths, error messages), so a field for it would cost 8 bytes on every one.
     private readonly byte[] _bytes;
-    private string? _text;
 
     /// <summary>The empty context-free string.</summary>
     public static NixString Empty { get; } = new([], null);
@@ -23,7 +24,7 @@ public sealed class NixString
     }
 
     /// <summary>A context-free string from .NET text, encoded as UTF-8.</summary>
-    public static NixString FromUtf8(string text) => new(Encoding.UTF8.GetBytes(text)) { _text = text };
+    public static NixString FromUtf8(string text) => new(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The bytes.</summary>
     public ReadOnlySpan<byte> Bytes => _bytes;
@@ -43,10 +44,10 @@ public sealed class NixString
     internal byte[] RawBytes => _bytes;
 
     /// <summary>The same bytes with another context.</summary>
-    public NixString WithContext(NixContext? context) => new(_bytes, context) { _text = _text };
+    public NixString WithContext(NixContext? context) => new(_bytes, context);
 
     /// <summary>The bytes decoded as UTF-8 (invalid sequences become U+FFFD).</summary>
-    public override string ToString() => _text ??= Encoding.UTF8.GetString(_bytes);
+    public override string ToString() => Encoding.UTF8.GetString(_bytes);
 
     /// <summary>Whether the bytes equal <paramref name="other"/>'s (contexts are ignored, as in Nix's <c>==</c>).</summary>
     public bool ContentEquals(NixString other) => ReferenceEquals(_bytes, other._bytes) || _bytes.AsSpan().SequenceEqual(other._bytes);
@@ -85,45 +86,6 @@ public sealed class NixString
         {
             p._bytes.CopyTo(bytes, at);
             at += p._bytes.Length;
-        }
-        return new NixString(bytes, context);
-    }
-
-    /// <summary><c>concatStringsSep</c>: the parts with <paramref name="separator"/> between them, in one array of the final size.</summary>
-    internal static NixString Join(NixString separator, ReadOnlySpan<NixString> parts)
-    {
-        if (parts.Length == 0) return separator.Context is null ? Empty : new NixString([], separator.Context);
-        var sep = separator._bytes;
-        long total = (long)sep.Length * (parts.Length - 1);
-        var withContext = separator.Context is not null;
-        foreach (var p in parts)
-        {
-            total += p._bytes.Length;
-            withContext |= p.Context is not null;
-        }
-        NixContext? context = null;
-        if (withContext)
-        {
-            var acc = new ContextAccumulator(separator.Context);
-            foreach (var p in parts) acc.Add(p.Context);
-            context = acc.Build();
-        }
-        if (parts.Length == 1 && ReferenceEquals(context, parts[0].Context)) return parts[0];
-        if (total == 0) return context is null ? Empty : new NixString([], context);
-        var bytes = Support.PooledByteWriter.NewArray(CheckedLength(total));
-        var span = bytes.AsSpan();
-        var at = 0;
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (i > 0 && sep.Length > 0)
-            {
-                if (sep.Length == 1) span[at] = sep[0];
-                else sep.CopyTo(span[at..]);
-                at += sep.Length;
-            }
-            var b = parts[i]._bytes;
-            b.CopyTo(span[at..]);
-            at += b.Length;
         }
         return new NixString(bytes, context);
     }

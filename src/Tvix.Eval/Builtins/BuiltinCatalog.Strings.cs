@@ -30,24 +30,7 @@ internal static partial class BuiltinCatalog
             byte[] result = i < 0 ? "."u8.ToArray() : i == 0 ? "/"u8.ToArray() : bytes[..i].ToArray();
             return Value.FromString(new NixString(result, s.Context));
         }, global: true);
-        r.Add("concatStringsSep", 2, static (cx, a) =>
-        {
-            var sep = cx.ForceString(a[0]);
-            var items = cx.ForceList(a[1]).Items;
-            // Coerce every item first (once, in order), then copy into one array of the final size.
-            var parts = ArrayPool<NixString>.Shared.Rent(items.Length);
-            try
-            {
-                for (var i = 0; i < items.Length; i++)
-                    parts[i] = cx.CoerceToString(items[i], StringCoercion.Interpolation);
-                return Value.FromString(NixString.Join(sep, parts.AsSpan(0, items.Length)));
-            }
-            finally
-            {
-                Array.Clear(parts, 0, items.Length);
-                ArrayPool<NixString>.Shared.Return(parts);
-            }
-        });
+        r.Add("concatStringsSep", 2, static (cx, a) => ConcatStringsSep(cx, cx.ForceString(a[0]), cx.ForceList(a[1]).Items));
         r.Add("replaceStrings", 3, static (cx, a) => ReplaceStrings(cx, a[0], a[1], a[2]));
         r.Add("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
         r.Add("substring", 3, static (cx, a) =>
@@ -62,6 +45,53 @@ internal static partial class BuiltinCatalog
             return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
         });
         r.Add("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
+    }
+
+    /// <summary>
+    /// <c>concatStringsSep</c>, built in one array of the final size. A first pass coerces every
+    /// item once, in order (forcing it, calling <c>__toString</c>, …) and sums the lengths; the
+    /// second copies. Items that already are strings are read again from their (now evaluated)
+    /// slots, so only the results of real coercions need keeping in between.
+    /// </summary>
+    private static Value ConcatStringsSep(EvalContext cx, NixString separator, Value[] items)
+    {
+        if (items.Length == 0) return Value.FromString(separator.Context is null ? NixString.Empty : new NixString([], separator.Context));
+        var sep = separator.Bytes;
+        long total = (long)sep.Length * (items.Length - 1);
+        var ctx = new ContextAccumulator(separator.Context);
+        List<NixString>? coerced = null;
+        NixString? first = null;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var v = cx.Force(items[i]);
+            NixString s;
+            if (v.Kind == ValueKind.String) s = v.RawString;
+            else (coerced ??= []).Add(s = cx.CoerceToString(v, StringCoercion.Interpolation));
+            first ??= s;
+            total += s.Length;
+            ctx.Add(s.Context);
+        }
+        var context = ctx.Build();
+        if (items.Length == 1 && ReferenceEquals(context, first!.Context)) return Value.FromString(first);
+        if (total == 0) return Value.FromString(context is null ? NixString.Empty : new NixString([], context));
+        if (total > Array.MaxLength) throw cx.Error("string too long (more than 2 GiB)");
+        var bytes = PooledByteWriter.NewArray((int)total);
+        var span = bytes.AsSpan();
+        var at = 0;
+        var next = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (i > 0)
+            {
+                sep.CopyTo(span[at..]);
+                at += sep.Length;
+            }
+            var v = cx.Force(items[i]);
+            var part = v.Kind == ValueKind.String ? v.RawString.Bytes : coerced![next++].Bytes;
+            part.CopyTo(span[at..]);
+            at += part.Length;
+        }
+        return Value.FromString(new NixString(bytes, context));
     }
 
     /// <summary>

@@ -121,7 +121,13 @@ internal sealed class InterpolationNode : Node
             Span<NixString> span = pieces;
             return Build(cx, env, span[.._parts.Length]);
         }
-        return Build(cx, env, new NixString[_parts.Length]);
+        var rented = System.Buffers.ArrayPool<NixString>.Shared.Rent(_parts.Length);
+        try { return Build(cx, env, rented.AsSpan(0, _parts.Length)); }
+        finally
+        {
+            Array.Clear(rented, 0, _parts.Length);
+            System.Buffers.ArrayPool<NixString>.Shared.Return(rented);
+        }
     }
 
     private Value Build(EvalContext cx, Env env, Span<NixString> pieces)
@@ -137,11 +143,14 @@ internal sealed class InterpolationNode : Node
     }
 }
 
-/// <summary>Stack room for the pieces of a string interpolation with few parts (almost all of them).</summary>
+/// <summary>
+/// Stack room for the pieces of a string interpolation with up to 16 parts (literal runs and
+/// expressions), which covers almost all of them; longer ones rent an array.
+/// </summary>
 [System.Runtime.CompilerServices.InlineArray(Capacity)]
 internal struct InterpolationPieces
 {
-    public const int Capacity = 8;
+    public const int Capacity = 16;
     private NixString _first;
 }
 

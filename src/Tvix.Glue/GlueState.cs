@@ -14,11 +14,17 @@ namespace Tvix.Glue;
 /// </summary>
 internal sealed class GlueState
 {
-    public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features)
+    /// <summary>How many distinct environment variable names are kept as shared byte strings.</summary>
+    private const int MaxInternedKeys = 4096;
+
+    private readonly ConcurrentDictionary<string, ByteString> _keys = new(StringComparer.Ordinal);
+
+    public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool writeDerivations = true)
     {
         StoreDirectory = storeDirectory;
         Store = store;
         Features = features;
+        WriteDerivations = writeDerivations;
         StoreDirPrefix = storeDirectory.Path + "/";
     }
 
@@ -30,11 +36,30 @@ internal sealed class GlueState
 
     public GlueFeatures Features { get; }
 
+    /// <summary>
+    /// Whether <c>derivationStrict</c> writes the <c>.drv</c> files into <see cref="Store"/>. Off is
+    /// Nix's read-only mode (<c>nix-instantiate --eval</c>): derivations are only hashed for their
+    /// paths, and what dependents need of them stays in <see cref="Derivations"/>.
+    /// </summary>
+    public bool WriteDerivations { get; }
+
     /// <summary>Derivations created by <c>derivationStrict</c> (or read back from the store), by <c>.drv</c> path.</summary>
     public ConcurrentDictionary<StorePath, KnownDerivation> Derivations { get; } = new();
 
     /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
     public ConcurrentDictionary<string, string> CopiedSources { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The bytes of an environment variable name; the common names are shared by every
+    /// derivation instead of being encoded (and kept) once per derivation.
+    /// </summary>
+    public ByteString EnvironmentKey(string key)
+    {
+        if (_keys.TryGetValue(key, out var bytes)) return bytes;
+        bytes = ByteString.FromUtf8(key);
+        if (_keys.Count < MaxInternedKeys) _keys.TryAdd(key, bytes);
+        return bytes;
+    }
 
     /// <summary>The known derivation at <paramref name="drvPath"/>, reading it from the store when it was not made here.</summary>
     public KnownDerivation GetDerivation(StorePath drvPath)
@@ -42,68 +67,144 @@ internal sealed class GlueState
         if (Derivations.TryGetValue(drvPath, out var known)) return known;
         var text = Store.ReadText(drvPath)
             ?? throw new NixEvalException($"derivation '{StoreDirectory.Print(drvPath)}' is not known to this evaluator or its store");
-        var drv = Derivation.ParseAterm(text, StoreDirectory);
-        known = new KnownDerivation(drv, drvPath);
+        known = KnownDerivation.Loaded(drvPath, Derivation.ParseAterm(text, StoreDirectory));
         return Derivations.GetOrAdd(drvPath, known);
     }
 
     /// <summary>
-    /// Nix's <c>hashDerivationModulo</c> of a known derivation as its dependents see it, or null when
-    /// it is deferred (a floating content-addressed derivation or one depending on such).
+    /// Nix's <c>hashDerivationModulo</c> of a known derivation as its dependents see it (with
+    /// whether it is deferred). Derivations made here carry it from <c>derivationStrict</c>; for
+    /// ones read from the store it is computed on first use, inputs first and without recursion.
     /// </summary>
-    public byte[]? HashModulo(StorePath drvPath)
+    public DerivationHashModulo HashModulo(StorePath drvPath)
     {
         var known = GetDerivation(drvPath);
-        if (known.HashModuloComputed) return known.HashModuloValue;
-        byte[]? result;
-        if (IsDeferred(known.Derivation)) result = null;
-        else result = known.Derivation.CalculateHashModulo(InputHashModulo, StoreDirectory);
-        known.SetHashModulo(result);
-        return result;
-    }
-
-    /// <summary>Whether a derivation's outputs cannot be computed at evaluation time (ca-derivations).</summary>
-    public bool IsDeferred(Derivation drv)
-    {
-        foreach (var output in drv.Outputs.Values)
+        if (known.TryGetHashModulo(out var hash)) return hash;
+        var stack = new Stack<KnownDerivation>();
+        var onStack = new HashSet<StorePath> { drvPath };
+        stack.Push(known);
+        while (stack.Count > 0)
         {
-            if (output.IsFixed) return false;
-            if (output.HashAlgorithm != null) return true;
+            var top = stack.Peek();
+            var drv = top.PendingDerivation;
+            KnownDerivation? missing = null;
+            if (drv != null)
+            {
+                foreach (var input in drv.InputDerivations.Keys)
+                {
+                    var inputKnown = GetDerivation(input);
+                    if (inputKnown.TryGetHashModulo(out _)) continue;
+                    missing = inputKnown;
+                    break;
+                }
+            }
+            if (missing != null)
+            {
+                if (!onStack.Add(missing.Path)) throw new NixEvalException($"derivation '{StoreDirectory.Print(missing.Path)}' depends on itself");
+                stack.Push(missing);
+                continue;
+            }
+            if (drv != null)
+            {
+                try { top.SetHashModulo(drv.CalculateHashModulo(input => GetDerivation(input).HashModuloOrThrow(StoreDirectory), StoreDirectory)); }
+                catch (NixFormatException e) { throw new NixEvalException(e.Message); }
+            }
+            stack.Pop();
+            onStack.Remove(top.Path);
         }
-        foreach (var input in drv.InputDerivations.Keys)
-        {
-            if (HashModulo(input) == null) return true;
-        }
-        return false;
+        return known.HashModuloOrThrow(StoreDirectory);
     }
 
     /// <summary>The callback <see cref="Derivation"/>'s hashing methods take.</summary>
-    public ReadOnlyMemory<byte> InputHashModulo(StorePath drvPath) =>
-        HashModulo(drvPath) ?? throw new NixEvalException($"derivation '{StoreDirectory.Print(drvPath)}' has deferred outputs");
+    public DerivationHashModulo InputHashModulo(StorePath drvPath) => HashModulo(drvPath);
 
     /// <summary>The references of a store path this evaluation created or the store holds.</summary>
     public IEnumerable<StorePath> References(StorePath path)
     {
-        if (Derivations.TryGetValue(path, out var known)) return known.Derivation.References();
+        if (Derivations.TryGetValue(path, out var known)) return known.References;
         return Store.References(path);
     }
 }
 
-/// <summary>A derivation this evaluator knows, with its lazily computed hash modulo.</summary>
-internal sealed class KnownDerivation(Derivation derivation, StorePath path)
+/// <summary>
+/// What this evaluator keeps of a derivation: the few facts dependents need (output names and
+/// paths, the <c>.drv</c>'s references, the hash modulo), not the derivation itself — its
+/// environment is most of its size and nothing reads it again. A derivation read from the store
+/// keeps its parsed form only until its hash modulo has been computed.
+/// </summary>
+internal sealed class KnownDerivation
 {
-    public Derivation Derivation { get; } = derivation;
+    private DerivationHashModulo _hashModulo;
+    private volatile bool _hashKnown;
+    private Derivation? _pending;
 
-    public StorePath Path { get; } = path;
-
-    public bool HashModuloComputed { get; private set; }
-
-    public byte[]? HashModuloValue { get; private set; }
-
-    public void SetHashModulo(byte[]? hash)
+    private KnownDerivation(StorePath path, Derivation drv, IReadOnlyList<StorePath> references)
     {
-        HashModuloValue = hash;
-        HashModuloComputed = true;
+        Path = path;
+        References = references;
+        OutputNames = new string[drv.Outputs.Count];
+        OutputPaths = new StorePath?[drv.Outputs.Count];
+        var i = 0;
+        foreach (var (name, output) in drv.Outputs)
+        {
+            OutputNames[i] = name;
+            OutputPaths[i++] = output.Path;
+        }
+    }
+
+    /// <summary>A derivation <c>derivationStrict</c> has just instantiated.</summary>
+    public static KnownDerivation Created(Derivation drv, InstantiatedDerivation instantiated)
+    {
+        var known = new KnownDerivation(instantiated.Path, drv, instantiated.References);
+        known.SetHashModulo(instantiated.HashModulo);
+        return known;
+    }
+
+    /// <summary>A derivation read from the store; its hash modulo is computed when first needed.</summary>
+    public static KnownDerivation Loaded(StorePath path, Derivation drv) =>
+        new(path, drv, [.. drv.References()]) { _pending = drv };
+
+    public StorePath Path { get; }
+
+    /// <summary>Output names in Nix's (ordinal) order.</summary>
+    public string[] OutputNames { get; }
+
+    /// <summary>The output paths, parallel to <see cref="OutputNames"/> (null when deferred).</summary>
+    public StorePath?[] OutputPaths { get; }
+
+    /// <summary>Input sources and input derivations: the references of the <c>.drv</c>.</summary>
+    public IReadOnlyList<StorePath> References { get; }
+
+    /// <summary>The parsed derivation of one read from the store, until its hash modulo is known.</summary>
+    public Derivation? PendingDerivation => _hashKnown ? null : _pending;
+
+    /// <summary>The path of an output, or null when it is deferred or not an output.</summary>
+    public StorePath? OutputPath(string name)
+    {
+        var index = Array.IndexOf(OutputNames, name);
+        return index < 0 ? null : OutputPaths[index];
+    }
+
+    public bool TryGetHashModulo(out DerivationHashModulo hash)
+    {
+        if (_hashKnown)
+        {
+            hash = _hashModulo;
+            return true;
+        }
+        hash = default;
+        return false;
+    }
+
+    public DerivationHashModulo HashModuloOrThrow(StoreDirectory store) =>
+        TryGetHashModulo(out var hash) ? hash : throw new InvalidOperationException($"the hash modulo of '{store.Print(Path)}' is not known yet");
+
+    public void SetHashModulo(DerivationHashModulo hash)
+    {
+        // Written before the flag that publishes it; a second writer writes the same value.
+        _hashModulo = hash;
+        _hashKnown = true;
+        _pending = null;
     }
 }
 

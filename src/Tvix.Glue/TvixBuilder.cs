@@ -19,6 +19,7 @@ public sealed class TvixBuilder
     private readonly HashSet<string> _features = new(StringComparer.Ordinal);
     private string? _storeRoot;
     private TvixStore? _tvixStore;
+    private bool _writeDerivations = true;
 
     /// <summary>Adjusts the evaluator's options (search path, I/O, system, …) before it is built.</summary>
     public TvixBuilder ConfigureEvaluator(Action<EvaluatorOptions> configure)
@@ -63,6 +64,19 @@ public sealed class TvixBuilder
         return this;
     }
 
+    /// <summary>
+    /// Computes every <c>.drv</c> path without writing the <c>.drv</c> file, as
+    /// <c>nix-instantiate --eval</c> does (Nix's read-only mode: the ATerm is hashed and
+    /// discarded). Evaluation gives the same values and is faster and smaller, but a <c>.drv</c>
+    /// cannot be read back from the store. Other created paths (<c>toFile</c>, imported sources)
+    /// still go to the store.
+    /// </summary>
+    public TvixBuilder SkipWritingDerivations()
+    {
+        _writeDerivations = false;
+        return this;
+    }
+
     /// <summary>Builds the options of a store-aware evaluator (for hosts that create evaluators themselves).</summary>
     public EvaluatorOptions BuildOptions() => BuildOptions(null, out _);
 
@@ -75,7 +89,7 @@ public sealed class TvixBuilder
         options.StoreDir = storeDirectory.Path;
         store ??= _tvixStore != null ? new TvixStoreGlueWriter(_tvixStore)
             : _storeRoot is null ? new InMemoryGlueStore() : new FileSystemGlueStore(_storeRoot, storeDirectory);
-        state = new GlueState(storeDirectory, store, Features());
+        state = new GlueState(storeDirectory, store, Features(), _writeDerivations);
         GlueRegistration.Register(options, state);
         return options;
     }

@@ -15,12 +15,15 @@ internal static class GlueEvaluatorFactory
     /// Creates options whose store builtins compute paths like C++ Nix. <paramref name="storeRoot"/>
     /// null keeps created paths in memory (nothing is written, as with <c>--eval</c>, which is
     /// read-only); otherwise they are written under it. <paramref name="configure"/> runs before
-    /// the glue wraps <see cref="EvaluatorOptions.IO"/>, so set the I/O there.
+    /// the glue wraps <see cref="EvaluatorOptions.IO"/>, so set the I/O there. Without
+    /// <paramref name="writeDerivations"/> the <c>.drv</c> files are only hashed, as
+    /// <c>nix-instantiate --eval</c> does.
     /// </summary>
     public static EvaluatorOptions CreateOptions(Action<EvaluatorOptions>? configure = null, string? storeRoot = null,
-        IEnumerable<string>? experimentalFeatures = null, TvixStore? tvixStore = null)
+        IEnumerable<string>? experimentalFeatures = null, TvixStore? tvixStore = null, bool writeDerivations = true)
     {
         var builder = new TvixBuilder();
+        if (!writeDerivations) builder.SkipWritingDerivations();
         if (configure != null) builder.ConfigureEvaluator(configure);
         if (tvixStore != null) builder.UseTvixStore(tvixStore);
         else if (storeRoot != null) builder.UseStoreRoot(storeRoot);

@@ -10,7 +10,10 @@ namespace Tvix.Glue.Store;
 /// </summary>
 internal interface IGlueStoreWriter
 {
-    /// <summary>Adds a text path (a <c>.drv</c> or a <c>toFile</c> result) with its references.</summary>
+    /// <summary>
+    /// Adds a text path (a <c>.drv</c> or a <c>toFile</c> result) with its references. The store
+    /// may keep <paramref name="contents"/> without copying: callers must not change it afterwards.
+    /// </summary>
     void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references);
 
     /// <summary>

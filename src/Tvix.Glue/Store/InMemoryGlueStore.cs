@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Tvix.NixCompat;
 
 namespace Tvix.Glue.Store;
@@ -14,7 +15,13 @@ internal sealed class InMemoryGlueStore : IGlueStoreWriter
     private sealed record Entry(byte[]? Text, StorePath[] References, string? Source);
 
     public void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references) =>
-        _entries.TryAdd(path, new Entry(contents.ToArray(), [.. references], null));
+        _entries.TryAdd(path, new Entry(Owned(contents), [.. references], null));
+
+    /// <summary>The contents as an array to keep: the caller's own when it is a whole one (callers give up changing it).</summary>
+    private static byte[] Owned(ReadOnlyMemory<byte> contents) =>
+        MemoryMarshal.TryGetArray(contents, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : contents.ToArray();
 
     public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive) =>
         _entries.TryAdd(path, new Entry(null, [], source));

@@ -61,6 +61,30 @@ public sealed class StoreDirectory
         if (sha256.Length != 32) throw new ArgumentException("a SHA-256 digest has 32 bytes", nameof(sha256));
         using var fingerprint = new ByteBuilder(256);
         fingerprint.Append(type);
+        return FinishStorePath(fingerprint, sha256, name);
+    }
+
+    /// <summary>
+    /// The path of a text file (a <c>.drv</c>) whose references are already sorted and distinct:
+    /// the fingerprint is written directly, without the intermediate type string.
+    /// </summary>
+    internal StorePath MakeTextPathSorted(string name, ReadOnlySpan<byte> contentSha256, ReadOnlySpan<StorePath> sortedReferences)
+    {
+        using var fingerprint = new ByteBuilder(256 + sortedReferences.Length * (Path.Length + 80));
+        fingerprint.Append("text"u8);
+        foreach (var reference in sortedReferences)
+        {
+            fingerprint.Append((byte)':');
+            fingerprint.Append(Path);
+            fingerprint.Append((byte)'/');
+            fingerprint.Append(reference.BaseName);
+        }
+        return FinishStorePath(fingerprint, contentSha256, name);
+    }
+
+    /// <summary>Appends <c>:sha256:HEX:STOREDIR:NAME</c> to the type already in <paramref name="fingerprint"/>, hashes, folds, names.</summary>
+    private StorePath FinishStorePath(ByteBuilder fingerprint, ReadOnlySpan<byte> sha256, string name)
+    {
         fingerprint.Append(":sha256:"u8);
         fingerprint.AppendHexLower(sha256);
         fingerprint.Append((byte)':');
@@ -76,6 +100,27 @@ public sealed class StoreDirectory
         var error = StorePath.ValidateName(name);
         if (error != null) throw new NixFormatException($"store path '{NixBase32.Encode(folded)}-{name}' {error}");
         return new StorePath(folded, name);
+    }
+
+    /// <summary>
+    /// Writes the printed path (<see cref="Print"/>) as bytes; only for a store directory that is
+    /// <see cref="IsPlainAscii"/>. <paramref name="destination"/> must hold
+    /// <c>Path.Length + 1 + BaseName.Length</c> bytes. Returns the count written.
+    /// </summary>
+    internal int WritePrinted(StorePath path, Span<byte> destination)
+    {
+        var i = System.Text.Encoding.Latin1.GetBytes(Path, destination);
+        destination[i++] = (byte)'/';
+        return i + System.Text.Encoding.Latin1.GetBytes(path.BaseName, destination[i..]);
+    }
+
+    /// <summary>The printed path (<see cref="Print"/>) as UTF-8 bytes, without the intermediate string.</summary>
+    internal byte[] PrintUtf8(StorePath path)
+    {
+        if (!IsPlainAscii) return System.Text.Encoding.UTF8.GetBytes(Print(path));
+        var bytes = new byte[Path.Length + 1 + path.BaseName.Length];
+        WritePrinted(path, bytes);
+        return bytes;
     }
 
     /// <summary>

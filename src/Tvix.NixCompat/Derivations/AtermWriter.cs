@@ -89,11 +89,14 @@ internal static class AtermWriter
     {
         w.Append("],["u8);
         var first = true;
-        foreach (var path in drv.InputSources)
+        if (drv.InputSources.Count > 0)
         {
-            if (!first) w.Append((byte)',');
-            first = false;
-            StorePathString(w, store, path);
+            foreach (var path in drv.InputSources)
+            {
+                if (!first) w.Append((byte)',');
+                first = false;
+                StorePathString(w, store, path);
+            }
         }
         w.Append("],"u8);
         String(w, drv.System.Span);
@@ -109,6 +112,8 @@ internal static class AtermWriter
         }
         w.Append("],["u8);
         first = true;
+        // Asked once per variable: the output names as an array, not a tree walk each time.
+        var outputNames = maskOutputs ? OutputNames(drv) : [];
         foreach (var (key, value) in drv.Environment)
         {
             if (!first) w.Append((byte)',');
@@ -116,7 +121,7 @@ internal static class AtermWriter
             w.Append((byte)'(');
             String(w, key.Span);
             w.Append((byte)',');
-            if (maskOutputs && IsOutputName(drv, key.Span))
+            if (maskOutputs && IsOutputName(outputNames, key.Span))
             {
                 masked?.Add((w.Length, key));
                 w.Append("\"\""u8);
@@ -144,10 +149,17 @@ internal static class AtermWriter
         w.Append(source[from..]);
     }
 
-    private static bool IsOutputName(Derivation drv, ReadOnlySpan<byte> key)
+    private static string[] OutputNames(Derivation drv)
+    {
+        var names = new string[drv.Outputs.Count];
+        drv.Outputs.Keys.CopyTo(names, 0);
+        return names;
+    }
+
+    private static bool IsOutputName(string[] outputNames, ReadOnlySpan<byte> key)
     {
         // Output names are short ASCII; compare without allocating.
-        foreach (var name in drv.Outputs.Keys)
+        foreach (var name in outputNames)
         {
             if (name.Length != key.Length) continue;
             var equal = true;
@@ -159,6 +171,12 @@ internal static class AtermWriter
 
     private static void StringList(ByteBuilder w, SortedSet<string> items)
     {
+        // Usually one output ("out"): no enumerator (a SortedSet's allocates a stack).
+        if (items.Count == 1)
+        {
+            String(w, items.Min!);
+            return;
+        }
         var first = true;
         foreach (var item in items)
         {
@@ -218,20 +236,24 @@ internal static class AtermWriter
         var span = w.GetSpan(value.Length * 2 + 2);
         var i = 0;
         span[i++] = (byte)'"';
-        value[..plain].CopyTo(span[i..]);
-        i += plain;
-        foreach (var b in value[plain..])
+        // Copy the plain runs in bulk (found vectorised), escape the byte that ends each.
+        while (plain >= 0)
         {
-            switch (b)
+            value[..plain].CopyTo(span[i..]);
+            i += plain;
+            span[i++] = (byte)'\\';
+            span[i++] = value[plain] switch
             {
-                case (byte)'"': span[i++] = (byte)'\\'; span[i++] = (byte)'"'; break;
-                case (byte)'\\': span[i++] = (byte)'\\'; span[i++] = (byte)'\\'; break;
-                case (byte)'\n': span[i++] = (byte)'\\'; span[i++] = (byte)'n'; break;
-                case (byte)'\r': span[i++] = (byte)'\\'; span[i++] = (byte)'r'; break;
-                case (byte)'\t': span[i++] = (byte)'\\'; span[i++] = (byte)'t'; break;
-                default: span[i++] = b; break;
-            }
+                (byte)'\n' => (byte)'n',
+                (byte)'\r' => (byte)'r',
+                (byte)'\t' => (byte)'t',
+                var quoteOrBackslash => quoteOrBackslash,
+            };
+            value = value[(plain + 1)..];
+            plain = value.IndexOfAny(NeedsEscape);
         }
+        value.CopyTo(span[i..]);
+        i += value.Length;
         span[i++] = (byte)'"';
         w.Advance(i);
     }

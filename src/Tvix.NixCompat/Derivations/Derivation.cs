@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 
 namespace Tvix.NixCompat.Derivations;
 
@@ -104,7 +103,7 @@ public sealed class Derivation
     private StorePath DerivationPathOf(string name, ReadOnlySpan<byte> aterm, StoreDirectory store)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(aterm, hash);
+        Sha256Digest.HashData(aterm, hash);
         return store.MakeTextPathSorted(name + ".drv", hash, DerivationInstantiator.SortedReferences(this));
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace Tvix.NixCompat.Derivations;
 
@@ -16,7 +15,7 @@ internal static class DerivationHasher
         if (drv.IsFixedOutput) return FixedHashModulo(drv, store);
         using var buffer = new ByteBuilder(4096);
         var deferred = WriteReplaced(buffer, drv, store, lookup, maskOutputs);
-        return new DerivationHashModulo(SHA256.HashData(buffer.WrittenSpan), deferred);
+        return new DerivationHashModulo(Sha256Digest.HashData(buffer.WrittenSpan), deferred);
     }
 
     public static byte[] MaskedAterm(Derivation drv, StoreDirectory store, Func<StorePath, DerivationHashModulo> lookup)
@@ -38,7 +37,7 @@ internal static class DerivationHasher
         text.AppendHexLower(output.Hash!.Digest);
         text.Append((byte)':');
         text.Append(store.Print(path));
-        return new DerivationHashModulo(SHA256.HashData(text.WrittenSpan), isDeferred: false);
+        return new DerivationHashModulo(Sha256Digest.HashData(text.WrittenSpan), isDeferred: false);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 
 namespace Tvix.NixCompat.Derivations;
 
@@ -29,7 +28,7 @@ internal static class DerivationInstantiator
 
         if (aterm != null) aterm.Write(real.WrittenSpan);
         Span<byte> atermHash = stackalloc byte[32];
-        SHA256.HashData(real.WrittenSpan, atermHash);
+        Sha256Digest.HashData(real.WrittenSpan, atermHash);
         var references = SortedReferences(drv);
         var path = store.MakeTextPathSorted(name + ".drv", atermHash, references);
         return new InstantiatedDerivation(path, hashModulo, references);
@@ -63,11 +62,14 @@ internal static class DerivationInstantiator
         Func<StorePath, DerivationHashModulo> lookup, ByteBuilder real)
     {
         var names = new string[drv.Outputs.Count];
-        drv.Outputs.Keys.CopyTo(names, 0);
-        foreach (var outputName in names)
+        var keys = new ByteString[names.Length];
+        var count = 0;
+        foreach (var (outputName, output) in drv.Outputs)
         {
-            if (drv.Outputs[outputName].IsFixed)
+            if (output.IsFixed)
                 throw new NixFormatException($"output '{outputName}' is fixed, but a fixed-output derivation may only have the output 'out'");
+            names[count] = outputName;
+            keys[count++] = ByteString.FromUtf8(outputName);
         }
         var floating = DerivationHasher.HasFloatingOutputs(drv);
         var replaced = DerivationHasher.ReplaceInputs(drv, store, lookup, out var inputDeferred);
@@ -76,13 +78,13 @@ internal static class DerivationInstantiator
         if (floating)
         {
             // Nix gives each floating output's variable its placeholder; the paths stay empty.
-            foreach (var outputName in names) drv.Environment[ByteString.FromUtf8(outputName)] = ByteString.FromUtf8(Placeholders.Output(outputName));
+            for (var i = 0; i < names.Length; i++) drv.Environment[keys[i]] = ByteString.FromUtf8(Placeholders.Output(names[i]));
             AtermWriter.WriteOutputs(work, drv, store, maskOutputs: false);
             var outputsEnd = work.Length;
             AtermWriter.WriteReplacedInputs(work, replaced);
             var floatingRestStart = work.Length;
             AtermWriter.WriteRest(work, drv, store, maskOutputs: false, masked: null);
-            var hash = SHA256.HashData(work.WrittenSpan);
+            var hash = Sha256Digest.HashData(work.WrittenSpan);
             real.Append(work.WrittenSpan[..outputsEnd]);
             AtermWriter.WriteInputDerivations(real, drv, store);
             real.Append(work.WrittenSpan[floatingRestStart..]);
@@ -92,10 +94,10 @@ internal static class DerivationInstantiator
         // Input-addressed: hash the masked ATerm (every output variable empty), then make the
         // paths from it. The rest section is written masked, remembering where the output
         // variables' values go.
-        foreach (var outputName in names)
+        for (var i = 0; i < names.Length; i++)
         {
-            drv.Environment[ByteString.FromUtf8(outputName)] = ByteString.Empty;
-            drv.Outputs[outputName] = DerivationOutput.Deferred;
+            drv.Environment[keys[i]] = ByteString.Empty;
+            drv.Outputs[names[i]] = DerivationOutput.Deferred;
         }
         var masked = new List<(int Offset, ByteString Key)>(names.Length);
         AtermWriter.WriteOutputs(work, drv, store, maskOutputs: true);
@@ -103,7 +105,7 @@ internal static class DerivationInstantiator
         AtermWriter.WriteReplacedInputs(work, replaced);
         var maskedRestStart = work.Length;
         AtermWriter.WriteRest(work, drv, store, maskOutputs: true, masked);
-        var maskedHash = SHA256.HashData(work.WrittenSpan);
+        var maskedHash = Sha256Digest.HashData(work.WrittenSpan);
 
         if (inputDeferred)
         {
@@ -115,11 +117,11 @@ internal static class DerivationInstantiator
             return new DerivationHashModulo(maskedHash, isDeferred: true);
         }
 
-        foreach (var outputName in names)
+        for (var i = 0; i < names.Length; i++)
         {
-            var path = store.MakeOutputPath(name, outputName, maskedHash);
-            drv.Outputs[outputName] = DerivationOutput.InputAddressed(path);
-            drv.Environment[ByteString.FromUtf8(outputName)] = new ByteString(store.PrintUtf8(path));
+            var path = store.MakeOutputPath(name, names[i], maskedHash);
+            drv.Outputs[names[i]] = DerivationOutput.InputAddressed(path);
+            drv.Environment[keys[i]] = new ByteString(store.PrintUtf8(path));
         }
         // The hash modulo: real outputs, replaced inputs, real variables.
         using var modulo = new ByteBuilder(work.Length + 1024);
@@ -128,7 +130,7 @@ internal static class DerivationInstantiator
         AtermWriter.WriteReplacedInputs(modulo, replaced);
         var restStart = modulo.Length;
         AtermWriter.Unmask(modulo, drv, work.WrittenSpan, maskedRestStart, masked);
-        var hashModulo = SHA256.HashData(modulo.WrittenSpan);
+        var hashModulo = Sha256Digest.HashData(modulo.WrittenSpan);
         // The real ATerm: the same with the input derivations' paths.
         real.Append(modulo.WrittenSpan[..realOutputsEnd]);
         AtermWriter.WriteInputDerivations(real, drv, store);

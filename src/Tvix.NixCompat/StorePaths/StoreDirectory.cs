@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace Tvix.NixCompat;
 
@@ -92,7 +91,7 @@ public sealed class StoreDirectory
         fingerprint.Append((byte)':');
         fingerprint.Append(name);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(fingerprint.WrittenSpan, hash);
+        Sha256Digest.HashData(fingerprint.WrittenSpan, hash);
         Span<byte> folded = stackalloc byte[StorePath.DigestLength];
         folded.Clear();
         for (var i = 0; i < hash.Length; i++) folded[i % StorePath.DigestLength] ^= hash[i];
@@ -134,7 +133,7 @@ public sealed class StoreDirectory
     public StorePath MakeTextPathFromContents(string name, ReadOnlySpan<byte> contents, IEnumerable<StorePath> references)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(contents, hash);
+        Sha256Digest.HashData(contents, hash);
         return MakeTextPath(name, hash, references);
     }
 
@@ -156,7 +155,7 @@ public sealed class StoreDirectory
         inner.AppendHexLower(hash.Digest);
         inner.Append((byte)':');
         Span<byte> innerHash = stackalloc byte[32];
-        SHA256.HashData(inner.WrittenSpan, innerHash);
+        Sha256Digest.HashData(inner.WrittenSpan, innerHash);
         return MakeStorePath("output:out", innerHash, name);
     }
 

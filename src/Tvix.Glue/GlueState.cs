@@ -19,6 +19,9 @@ internal sealed class GlueState
 
     private readonly ConcurrentDictionary<string, ByteString> _keys = new(StringComparer.Ordinal);
 
+    /// <summary>The derivations again, by printed <c>.drv</c> path: what string contexts name them by.</summary>
+    private readonly ConcurrentDictionary<string, KnownDerivation> _byPrintedPath = new(StringComparer.Ordinal);
+
     public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool writeDerivations = true)
     {
         StoreDirectory = storeDirectory;
@@ -46,6 +49,18 @@ internal sealed class GlueState
     /// <summary>Derivations created by <c>derivationStrict</c> (or read back from the store), by <c>.drv</c> path.</summary>
     public ConcurrentDictionary<StorePath, KnownDerivation> Derivations { get; } = new();
 
+    /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
+    public KnownDerivation AddDerivation(KnownDerivation known)
+    {
+        known = Derivations.GetOrAdd(known.Path, known);
+        _byPrintedPath.TryAdd(known.PrintedPath, known);
+        return known;
+    }
+
+    /// <summary>The known derivation whose printed <c>.drv</c> path is <paramref name="printedPath"/> (no allocation), or null.</summary>
+    public KnownDerivation? FindDerivation(ReadOnlySpan<char> printedPath) =>
+        _byPrintedPath.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
+
     /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
     public ConcurrentDictionary<string, string> CopiedSources { get; } = new(StringComparer.Ordinal);
 
@@ -67,8 +82,7 @@ internal sealed class GlueState
         if (Derivations.TryGetValue(drvPath, out var known)) return known;
         var text = Store.ReadText(drvPath)
             ?? throw new NixEvalException($"derivation '{StoreDirectory.Print(drvPath)}' is not known to this evaluator or its store");
-        known = KnownDerivation.Loaded(drvPath, Derivation.ParseAterm(text, StoreDirectory));
-        return Derivations.GetOrAdd(drvPath, known);
+        return AddDerivation(KnownDerivation.Loaded(drvPath, Derivation.ParseAterm(text, StoreDirectory), StoreDirectory));
     }
 
     /// <summary>
@@ -138,9 +152,10 @@ internal sealed class KnownDerivation
     private volatile bool _hashKnown;
     private Derivation? _pending;
 
-    private KnownDerivation(StorePath path, Derivation drv, IReadOnlyList<StorePath> references)
+    private KnownDerivation(StorePath path, Derivation drv, IReadOnlyList<StorePath> references, StoreDirectory store)
     {
         Path = path;
+        PrintedPath = store.Print(path);
         References = references;
         OutputNames = new string[drv.Outputs.Count];
         OutputPaths = new StorePath?[drv.Outputs.Count];
@@ -153,18 +168,21 @@ internal sealed class KnownDerivation
     }
 
     /// <summary>A derivation <c>derivationStrict</c> has just instantiated.</summary>
-    public static KnownDerivation Created(Derivation drv, InstantiatedDerivation instantiated)
+    public static KnownDerivation Created(Derivation drv, InstantiatedDerivation instantiated, StoreDirectory store)
     {
-        var known = new KnownDerivation(instantiated.Path, drv, instantiated.References);
+        var known = new KnownDerivation(instantiated.Path, drv, instantiated.References, store);
         known.SetHashModulo(instantiated.HashModulo);
         return known;
     }
 
     /// <summary>A derivation read from the store; its hash modulo is computed when first needed.</summary>
-    public static KnownDerivation Loaded(StorePath path, Derivation drv) =>
-        new(path, drv, [.. drv.References()]) { _pending = drv };
+    public static KnownDerivation Loaded(StorePath path, Derivation drv, StoreDirectory store) =>
+        new(path, drv, [.. drv.References()], store) { _pending = drv };
 
     public StorePath Path { get; }
+
+    /// <summary>The absolute <c>.drv</c> path, as the <c>drvPath</c> string and contexts carry it.</summary>
+    public string PrintedPath { get; }
 
     /// <summary>Output names in Nix's (ordinal) order.</summary>
     public string[] OutputNames { get; }
@@ -177,6 +195,16 @@ internal sealed class KnownDerivation
 
     /// <summary>The parsed derivation of one read from the store, until its hash modulo is known.</summary>
     public Derivation? PendingDerivation => _hashKnown ? null : _pending;
+
+    /// <summary>This derivation's own string for an output name, or null when it has no such output.</summary>
+    public string? OutputName(ReadOnlySpan<char> name)
+    {
+        foreach (var outputName in OutputNames)
+        {
+            if (name.SequenceEqual(outputName)) return outputName;
+        }
+        return null;
+    }
 
     /// <summary>The path of an output, or null when it is deferred or not an output.</summary>
     public StorePath? OutputPath(string name)

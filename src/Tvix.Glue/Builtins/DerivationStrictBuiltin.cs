@@ -142,9 +142,9 @@ internal static class DerivationStrictBuiltin
             using var aterm = state.WriteDerivations ? new PooledByteWriter(4096) : null;
             var instantiated = drv.Instantiate(drvName, state.InputHashModulo, aterm, state.StoreDirectory);
             var drvPath = instantiated.Path;
-            state.Derivations.TryAdd(drvPath, KnownDerivation.Created(drv, instantiated));
+            var known = state.AddDerivation(KnownDerivation.Created(drv, instantiated, state.StoreDirectory));
             if (aterm != null && !state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm.ToArray(), instantiated.References);
-            return BuildResult(cx, state, drv, drvPath);
+            return BuildResult(cx, state, drv, known);
         }
         catch (NixFormatException e)
         {
@@ -193,12 +193,16 @@ internal static class DerivationStrictBuiltin
             if (element[0] == '!')
             {
                 var second = element.IndexOf('!', 1);
-                var output = element[1..second];
-                drv.AddInputDerivationOutput(ParseStorePath(cx, store, element[(second + 1)..]), output);
+                var outputSpan = element.AsSpan(1, second - 1);
+                // Usually a derivation made here: found by its printed path, output name shared.
+                if (state.FindDerivation(element.AsSpan(second + 1)) is { } known)
+                    drv.AddInputDerivationOutput(known.Path, known.OutputName(outputSpan) ?? outputSpan.ToString());
+                else
+                    drv.AddInputDerivationOutput(ParseStorePath(cx, store, element[(second + 1)..]), outputSpan.ToString());
             }
             else if (element[0] == '=')
             {
-                var root = ParseStorePath(cx, store, element[1..]);
+                var root = state.FindDerivation(element.AsSpan(1))?.Path ?? ParseStorePath(cx, store, element[1..]);
                 var closure = new HashSet<StorePath>();
                 var stack = new Stack<StorePath>();
                 stack.Push(root);
@@ -254,9 +258,10 @@ internal static class DerivationStrictBuiltin
     /// <c>{ drvPath; OUTPUT = path; … }</c> with Nix's contexts. An output's string shares the bytes
     /// of its environment variable; a deferred output gets its downstream placeholder.
     /// </summary>
-    private static Value BuildResult(EvalContext cx, GlueState state, Derivation drv, StorePath drvPath)
+    private static Value BuildResult(EvalContext cx, GlueState state, Derivation drv, KnownDerivation known)
     {
-        var drvPathText = state.StoreDirectory.Print(drvPath);
+        var drvPath = known.Path;
+        var drvPathText = known.PrintedPath;
         var builder = cx.CreateAttrsBuilder(drv.Outputs.Count + 1);
         builder.Add("drvPath", Value.FromString(new NixString(Encoding.UTF8.GetBytes(drvPathText), NixContext.Of("=" + drvPathText))));
         foreach (var (name, output) in drv.Outputs)

@@ -98,7 +98,7 @@ public sealed class StoreDirectory
         // Like Nix, the name is checked on the finished path, so the message shows its hash.
         var error = StorePath.ValidateName(name);
         if (error != null) throw new NixFormatException($"store path '{NixBase32.Encode(folded)}-{name}' {error}");
-        return new StorePath(folded, name);
+        return StorePath.FromValidatedName(folded, name);
     }
 
     /// <summary>

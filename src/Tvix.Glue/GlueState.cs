@@ -22,12 +22,12 @@ internal sealed class GlueState
     /// <summary>The derivations again, by printed <c>.drv</c> path: what string contexts name them by.</summary>
     private readonly ConcurrentDictionary<string, KnownDerivation> _byPrintedPath = new(StringComparer.Ordinal);
 
-    public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool writeDerivations = true)
+    public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool readOnly = false)
     {
         StoreDirectory = storeDirectory;
         Store = store;
         Features = features;
-        WriteDerivations = writeDerivations;
+        ReadOnly = readOnly;
         StoreDirPrefix = storeDirectory.Path + "/";
     }
 
@@ -40,11 +40,15 @@ internal sealed class GlueState
     public GlueFeatures Features { get; }
 
     /// <summary>
-    /// Whether <c>derivationStrict</c> writes the <c>.drv</c> files into <see cref="Store"/>. Off is
-    /// Nix's read-only mode (<c>nix-instantiate --eval</c>): derivations are only hashed for their
-    /// paths, and what dependents need of them stays in <see cref="Derivations"/>.
+    /// Nix's read-only mode (<c>nix-instantiate --eval</c>): <c>derivationStrict</c> only hashes the
+    /// <c>.drv</c> files for their paths (what dependents need stays in <see cref="Derivations"/>),
+    /// and <c>builtins.path</c> computes a copy of a store path without that path's references
+    /// (Nix's <c>computeStorePathForPath</c> instead of <c>addToStore</c>).
     /// </summary>
-    public bool WriteDerivations { get; }
+    public bool ReadOnly { get; }
+
+    /// <summary>Whether <c>derivationStrict</c> writes the <c>.drv</c> files into <see cref="Store"/>.</summary>
+    public bool WriteDerivations => !ReadOnly;
 
     /// <summary>Derivations created by <c>derivationStrict</c> (or read back from the store), by <c>.drv</c> path.</summary>
     public ConcurrentDictionary<StorePath, KnownDerivation> Derivations { get; } = new();

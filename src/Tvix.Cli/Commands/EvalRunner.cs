@@ -18,7 +18,7 @@ internal static class EvalRunner
         // what they create in memory and, like nix-instantiate --eval (read-only mode), only
         // hashes .drv files instead of writing them.
         var options = GlueEvaluatorFactory.CreateOptions(options => args.ApplyTo(options, stderr),
-            storeRoot: null, experimentalFeatures: args.ExperimentalFeatures, writeDerivations: false);
+            storeRoot: null, experimentalFeatures: args.ExperimentalFeatures, readOnly: true);
 
         var evaluator = new Evaluator(options);
         var inputs = args.Positional.Count > 0 ? args.Positional : (args.ExprMode ? [] : ["./default.nix"]);

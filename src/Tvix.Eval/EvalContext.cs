@@ -186,6 +186,14 @@ public sealed partial class EvalContext
 
     // ---------------------------------------------------------------- calling
 
+    /// <summary>Calls a lambda given as its code and captured environment (a closure not allocated).</summary>
+    internal Value CallLambda(LambdaNode code, Env scope, Value argument)
+    {
+        Enter();
+        try { return code.Invoke(this, scope, argument); }
+        finally { CallDepth--; }
+    }
+
     /// <summary>Applies a function (lambda, builtin, or a set with <c>__functor</c>) to one argument and forces the result.</summary>
     public Value Call(Value function, Value argument)
     {

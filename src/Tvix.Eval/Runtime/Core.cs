@@ -83,7 +83,13 @@ internal class Thunk
 
     public Value Result => _value;
 
-    public Value Force(EvalContext cx)
+    /// <summary>The value, evaluating it first if needed. The evaluated case is inlined at call sites.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Value Force(EvalContext cx) => _code is null ? _value : Evaluate(cx);
+
+    // Kept out of line: the exception filter and the evaluation would stop Force from inlining.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Value Evaluate(EvalContext cx)
     {
         var code = _code;
         if (code is null) return _value;

@@ -227,10 +227,33 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         {
             if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
                 return CallBuiltin(cx, env, (Builtin)f.Obj!);
-            for (var i = 0; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
+            var i = 0;
+            if (f.Kind == ValueKind.Lambda) f = ApplyCurried(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);
+            for (; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
             return f;
         }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
+    }
+
+    /// <summary>
+    /// <c>f a b …</c> with <c>f = x: y: …</c>: binds each plain parameter straight into the next
+    /// lambda's environment, without the intermediate closures that <c>f a</c>, <c>f a b</c>, …
+    /// would return (they are never observable), then calls the innermost lambda reached.
+    /// Advances <paramref name="i"/> past the arguments consumed.
+    /// </summary>
+    private Value ApplyCurried(EvalContext cx, Env env, Closure closure, ref int i)
+    {
+        var code = closure.Code;
+        var scope = closure.Env;
+        var last = arguments.Length - 1;
+        while (i < last && code.Formals is null && code.Body is LambdaNode inner)
+        {
+            var bound = new Env(code.EnvSize, scope);
+            bound[0] = arguments[i++].Delay(cx, env);
+            code = inner;
+            scope = bound;
+        }
+        return cx.CallLambda(code, scope, arguments[i++].Delay(cx, env));
     }
 
     // Separate so that Eval, which also applies lambdas, does not zero the stack buffer.

@@ -17,7 +17,8 @@ internal sealed class GlueState
     /// <summary>How many distinct environment variable names are kept as shared byte strings.</summary>
     private const int MaxInternedKeys = 4096;
 
-    private readonly ConcurrentDictionary<string, ByteString> _keys = new(StringComparer.Ordinal);
+    /// <summary>Interned variable names (arrays, not <see cref="ByteString"/>s: a reference-typed value keeps the dictionary on the runtime's shared, precompiled code).</summary>
+    private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
 
     /// <summary>The derivations again, by printed <c>.drv</c> path: what string contexts name them by.</summary>
     private readonly ConcurrentDictionary<string, KnownDerivation> _byPrintedPath = new(StringComparer.Ordinal);
@@ -74,10 +75,10 @@ internal sealed class GlueState
     /// </summary>
     public ByteString EnvironmentKey(string key)
     {
-        if (_keys.TryGetValue(key, out var bytes)) return bytes;
-        bytes = ByteString.FromUtf8(key);
+        if (_keys.TryGetValue(key, out var bytes)) return new ByteString(bytes);
+        bytes = System.Text.Encoding.UTF8.GetBytes(key);
         if (_keys.Count < MaxInternedKeys) _keys.TryAdd(key, bytes);
-        return bytes;
+        return new ByteString(bytes);
     }
 
     /// <summary>The known derivation at <paramref name="drvPath"/>, reading it from the store when it was not made here.</summary>

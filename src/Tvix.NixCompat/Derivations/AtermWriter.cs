@@ -65,9 +65,9 @@ internal static class AtermWriter
     }
 
     /// <summary>The input derivations replaced by their hashes: <c>("HEX",["OUT",…])</c>, in the given (sorted) order.</summary>
-    public static void WriteReplacedInputs(ByteBuilder w, ReadOnlySpan<ReplacedInput> inputs)
+    public static void WriteReplacedInputs(ByteBuilder w, ReplacedInput[] inputs, int count)
     {
-        for (var i = 0; i < inputs.Length; i++)
+        for (var i = 0; i < count; i++)
         {
             if (i > 0) w.Append((byte)',');
             w.Append((byte)'(');
@@ -85,7 +85,7 @@ internal static class AtermWriter
     /// <paramref name="w"/>) and its key are recorded, so the real values can be put in later
     /// without writing the environment again (<see cref="Unmask"/>).
     /// </summary>
-    public static void WriteRest(ByteBuilder w, Derivation drv, StoreDirectory store, bool maskOutputs, List<(int Offset, ByteString Key)>? masked)
+    public static void WriteRest(ByteBuilder w, Derivation drv, StoreDirectory store, bool maskOutputs, MaskedValues? masked)
     {
         w.Append("],["u8);
         var first = true;
@@ -123,7 +123,7 @@ internal static class AtermWriter
             w.Append((byte)',');
             if (maskOutputs && IsOutputName(outputNames, key.Span))
             {
-                masked?.Add((w.Length, key));
+                masked?.Add(w.Length, key);
                 w.Append("\"\""u8);
             }
             else String(w, value.Span);
@@ -137,13 +137,14 @@ internal static class AtermWriter
     /// <paramref name="sectionStart"/> in <paramref name="source"/>) to <paramref name="w"/>, with
     /// each masked <c>""</c> replaced by the environment's current value for its key.
     /// </summary>
-    public static void Unmask(ByteBuilder w, Derivation drv, ReadOnlySpan<byte> source, int sectionStart, List<(int Offset, ByteString Key)> masked)
+    public static void Unmask(ByteBuilder w, Derivation drv, ReadOnlySpan<byte> source, int sectionStart, MaskedValues masked)
     {
         var from = sectionStart;
-        foreach (var (offset, key) in masked)
+        for (var i = 0; i < masked.Count; i++)
         {
+            var offset = masked.Offsets[i];
             w.Append(source[from..offset]);
-            String(w, drv.Environment[key].Span);
+            String(w, drv.Environment[masked.Keys[i]].Span);
             from = offset + 2;
         }
         w.Append(source[from..]);
@@ -260,4 +261,29 @@ internal static class AtermWriter
 }
 
 /// <summary>An input derivation as a dependent's hash sees it: its hash modulo and the outputs used.</summary>
-internal readonly record struct ReplacedInput(DerivationHashModulo HashModulo, SortedSet<string> Outputs);
+/// <remarks>
+/// A class, like the other helpers here: generic code over it (arrays aside) is then the
+/// runtime's shared, precompiled code rather than one more instantiation to JIT at run time.
+/// </remarks>
+internal sealed class ReplacedInput(DerivationHashModulo hashModulo, SortedSet<string> outputs)
+{
+    public DerivationHashModulo HashModulo { get; } = hashModulo;
+
+    public SortedSet<string> Outputs { get; set; } = outputs;
+}
+
+/// <summary>Where <see cref="AtermWriter.WriteRest"/> wrote each masked output variable's <c>""</c>, and its key.</summary>
+internal sealed class MaskedValues(int capacity)
+{
+    public int Count { get; private set; }
+
+    public int[] Offsets { get; } = new int[capacity];
+
+    public ByteString[] Keys { get; } = new ByteString[capacity];
+
+    public void Add(int offset, ByteString key)
+    {
+        Offsets[Count] = offset;
+        Keys[Count++] = key;
+    }
+}

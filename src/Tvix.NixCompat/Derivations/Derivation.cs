@@ -29,7 +29,7 @@ public sealed class Derivation
     public List<ByteString> Arguments { get; } = [];
 
     /// <summary>Environment variables, ordered by their bytes.</summary>
-    public SortedDictionary<ByteString, ByteString> Environment { get; } = new();
+    public DerivationEnvironment Environment { get; } = new();
 
     /// <summary>Adds an input derivation output (merging with the outputs already used from it).</summary>
     public void AddInputDerivationOutput(StorePath derivationPath, string outputName)

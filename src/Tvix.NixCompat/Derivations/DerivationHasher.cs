@@ -62,45 +62,53 @@ internal static class DerivationHasher
 
     /// <summary>
     /// The input derivations as their hashes modulo, sorted by hash, equal hashes merged (two
-    /// fixed-output inputs with the same content); <paramref name="anyDeferred"/> tells whether
-    /// one of them is deferred.
+    /// fixed-output inputs with the same content); <paramref name="count"/> of the array are used,
+    /// and <paramref name="anyDeferred"/> tells whether one of them is deferred.
     /// </summary>
-    public static ReplacedInput[] ReplaceInputs(Derivation drv, StoreDirectory store, Func<StorePath, DerivationHashModulo> lookup, out bool anyDeferred)
+    public static ReplacedInput[] ReplaceInputs(Derivation drv, StoreDirectory store, Func<StorePath, DerivationHashModulo> lookup, out int count, out bool anyDeferred)
     {
         anyDeferred = false;
-        if (drv.InputDerivations.Count == 0) return [];
         var replaced = new ReplacedInput[drv.InputDerivations.Count];
-        var count = 0;
+        count = 0;
         foreach (var (path, outputs) in drv.InputDerivations)
         {
             var hash = lookup(path);
             if (hash.Hash.Length != 32) throw new InvalidOperationException($"the hash modulo of '{store.Print(path)}' must be 32 bytes, not {hash.Hash.Length}");
             anyDeferred |= hash.IsDeferred;
-            replaced[count++] = new ReplacedInput(hash, outputs);
-        }
-        // Lowercase base16 sorts like the bytes it encodes.
-        Array.Sort(replaced, static (a, b) => a.HashModulo.Hash.SequenceCompareTo(b.HashModulo.Hash));
-        var write = 0;
-        for (var read = 0; read < count; read++)
-        {
-            if (write > 0 && replaced[write - 1].HashModulo.Hash.SequenceEqual(replaced[read].HashModulo.Hash))
+            // Insertion sort by hash (lowercase base16 sorts like the bytes it encodes); equal
+            // hashes (two fixed-output inputs with the same content) merge their output sets.
+            var input = new ReplacedInput(hash, outputs);
+            var at = count;
+            var merged = false;
+            while (at > 0)
             {
-                var merged = new SortedSet<string>(replaced[write - 1].Outputs, StringComparer.Ordinal);
-                merged.UnionWith(replaced[read].Outputs);
-                replaced[write - 1] = replaced[write - 1] with { Outputs = merged };
+                var order = replaced[at - 1].HashModulo.Hash.SequenceCompareTo(hash.Hash);
+                if (order < 0) break;
+                if (order == 0)
+                {
+                    var union = new SortedSet<string>(replaced[at - 1].Outputs, StringComparer.Ordinal);
+                    union.UnionWith(outputs);
+                    replaced[at - 1].Outputs = union;
+                    merged = true;
+                    break;
+                }
+                at--;
             }
-            else replaced[write++] = replaced[read];
+            if (merged) continue;
+            Array.Copy(replaced, at, replaced, at + 1, count - at);
+            replaced[at] = input;
+            count++;
         }
-        return write == count ? replaced : replaced[..write];
+        return replaced;
     }
 
     /// <summary>Writes the ATerm with replaced inputs; returns whether the derivation is deferred.</summary>
     private static bool WriteReplaced(ByteBuilder buffer, Derivation drv, StoreDirectory store, Func<StorePath, DerivationHashModulo> lookup, bool maskOutputs)
     {
         var deferred = HasFloatingOutputs(drv);
-        var replaced = ReplaceInputs(drv, store, lookup, out var inputDeferred);
+        var replaced = ReplaceInputs(drv, store, lookup, out var count, out var inputDeferred);
         AtermWriter.WriteOutputs(buffer, drv, store, maskOutputs);
-        AtermWriter.WriteReplacedInputs(buffer, replaced);
+        AtermWriter.WriteReplacedInputs(buffer, replaced, count);
         AtermWriter.WriteRest(buffer, drv, store, maskOutputs, masked: null);
         return deferred || inputDeferred;
     }

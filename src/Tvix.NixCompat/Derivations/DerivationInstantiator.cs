@@ -72,7 +72,7 @@ internal static class DerivationInstantiator
             keys[count++] = ByteString.FromUtf8(outputName);
         }
         var floating = DerivationHasher.HasFloatingOutputs(drv);
-        var replaced = DerivationHasher.ReplaceInputs(drv, store, lookup, out var inputDeferred);
+        var replaced = DerivationHasher.ReplaceInputs(drv, store, lookup, out var replacedCount, out var inputDeferred);
         using var work = new ByteBuilder(4096);
 
         if (floating)
@@ -81,7 +81,7 @@ internal static class DerivationInstantiator
             for (var i = 0; i < names.Length; i++) drv.Environment[keys[i]] = ByteString.FromUtf8(Placeholders.Output(names[i]));
             AtermWriter.WriteOutputs(work, drv, store, maskOutputs: false);
             var outputsEnd = work.Length;
-            AtermWriter.WriteReplacedInputs(work, replaced);
+            AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
             var floatingRestStart = work.Length;
             AtermWriter.WriteRest(work, drv, store, maskOutputs: false, masked: null);
             var hash = Sha256Digest.HashData(work.WrittenSpan);
@@ -99,10 +99,10 @@ internal static class DerivationInstantiator
             drv.Environment[keys[i]] = ByteString.Empty;
             drv.Outputs[names[i]] = DerivationOutput.Deferred;
         }
-        var masked = new List<(int Offset, ByteString Key)>(names.Length);
+        var masked = new MaskedValues(names.Length);
         AtermWriter.WriteOutputs(work, drv, store, maskOutputs: true);
         var maskedOutputsEnd = work.Length;
-        AtermWriter.WriteReplacedInputs(work, replaced);
+        AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
         var maskedRestStart = work.Length;
         AtermWriter.WriteRest(work, drv, store, maskOutputs: true, masked);
         var maskedHash = Sha256Digest.HashData(work.WrittenSpan);
@@ -127,7 +127,7 @@ internal static class DerivationInstantiator
         using var modulo = new ByteBuilder(work.Length + 1024);
         AtermWriter.WriteOutputs(modulo, drv, store, maskOutputs: false);
         var realOutputsEnd = modulo.Length;
-        AtermWriter.WriteReplacedInputs(modulo, replaced);
+        AtermWriter.WriteReplacedInputs(modulo, replaced, replacedCount);
         var restStart = modulo.Length;
         AtermWriter.Unmask(modulo, drv, work.WrittenSpan, maskedRestStart, masked);
         var hashModulo = Sha256Digest.HashData(modulo.WrittenSpan);

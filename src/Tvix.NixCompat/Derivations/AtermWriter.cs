@@ -237,27 +237,45 @@ internal static class AtermWriter
         var span = w.GetSpan(value.Length * 2 + 2);
         var i = 0;
         span[i++] = (byte)'"';
-        // Copy the plain runs in bulk (found vectorised), escape the byte that ends each.
-        while (plain >= 0)
+        value[..plain].CopyTo(span[i..]);
+        i += plain;
+        // From the first escape on, one table lookup per byte: strings that need escaping (build
+        // scripts) have one every few dozen bytes, too often for a vectorised search per run.
+        var escapes = EscapeLetters;
+        foreach (var b in value[plain..])
         {
-            value[..plain].CopyTo(span[i..]);
-            i += plain;
-            span[i++] = (byte)'\\';
-            span[i++] = value[plain] switch
+            var letter = escapes[b];
+            if (letter == 0) span[i++] = b;
+            else
             {
-                (byte)'\n' => (byte)'n',
-                (byte)'\r' => (byte)'r',
-                (byte)'\t' => (byte)'t',
-                var quoteOrBackslash => quoteOrBackslash,
-            };
-            value = value[(plain + 1)..];
-            plain = value.IndexOfAny(NeedsEscape);
+                span[i++] = (byte)'\\';
+                span[i++] = letter;
+            }
         }
-        value.CopyTo(span[i..]);
-        i += value.Length;
         span[i++] = (byte)'"';
         w.Advance(i);
     }
+
+    /// <summary>For each byte, the letter after the backslash that escapes it, or 0 when it is written as is.</summary>
+    private static ReadOnlySpan<byte> EscapeLetters =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)'t', (byte)'n', 0, 0, (byte)'r', 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, (byte)'"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)'\\', 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 }
 
 /// <summary>An input derivation as a dependent's hash sees it: its hash modulo and the outputs used.</summary>

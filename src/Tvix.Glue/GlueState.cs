@@ -30,6 +30,7 @@ internal sealed class GlueState
         Features = features;
         ReadOnly = readOnly;
         StoreDirPrefix = storeDirectory.Path + "/";
+        InputHashModulo = HashModulo;
     }
 
     public StoreDirectory StoreDirectory { get; }
@@ -134,8 +135,8 @@ internal sealed class GlueState
         return known.HashModuloOrThrow(StoreDirectory);
     }
 
-    /// <summary>The callback <see cref="Derivation"/>'s hashing methods take.</summary>
-    public DerivationHashModulo InputHashModulo(StorePath drvPath) => HashModulo(drvPath);
+    /// <summary>The callback <see cref="Derivation"/>'s hashing methods take (one delegate, not one per call).</summary>
+    public Func<StorePath, DerivationHashModulo> InputHashModulo { get; }
 
     /// <summary>The references of a store path this evaluation created or the store holds.</summary>
     public IEnumerable<StorePath> References(StorePath path)

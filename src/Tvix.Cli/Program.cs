@@ -18,6 +18,9 @@ public static class Program
             using var stderr = FileDescriptorWriter.StandardError();
             return EvalRunner.Run(args[1..], stdout, stderr);
         }
+        // Likewise `tvix nar dump PATH`, which is otherwise done in a few milliseconds.
+        if (args is ["nar", "dump", var path] && !path.StartsWith('-'))
+            return NarCommand.RunDump(path);
         return BuildRoot().Parse(args).Invoke();
     }
 

@@ -535,27 +535,33 @@ internal sealed class NixCompiler
             Scope? hiddenScope = null;
             var hidden = sourceCount == 0 ? [] : new Node[sourceCount];
             for (var i = 0; i < hidden.Length; i++) hidden[i] = Compile(tree.InheritSources![i]);
-            if (hidden.Length > 0)
+            // `inherit (x) a b;` with x a variable selects from x directly; only other sources
+            // need a hidden environment that evaluates them once for all the names.
+            var direct = hidden.Length > 0 && Array.TrueForAll(hidden, IsVariable) ? hidden : null;
+            if (hidden.Length > 0 && direct is null)
             {
                 hiddenScope = new Scope(_scope);
                 hiddenScope.Size = hidden.Length;
                 _scope = hiddenScope;
             }
             var values = new Node[entries.Length];
-            for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i], inheritFromDepth: 0, inheritSourceBase: 0, recursive: false);
+            for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i], inheritFromDepth: 0, inheritSourceBase: 0, recursive: false, direct);
             var dynamics = CompileDynamics(tree);
             if (hiddenScope is not null) _scope = hiddenScope.Parent;
-            return new AttrSetNode(_src, span, keys, values, dynamics, hidden, positions);
+            return new AttrSetNode(_src, span, keys, values, dynamics, direct is null ? hidden : [], positions);
         }
 
         var scope = new Scope(_scope, capacity: entries.Length);
         foreach (var e in entries) scope.Declare(e.Sym);
         var sourceBase = scope.Size;
-        scope.Size += sourceCount;
         _scope = scope;
+        var sources = sourceCount == 0 ? [] : new Node[sourceCount];
+        for (var i = 0; i < sources.Length; i++) sources[i] = Compile(tree.InheritSources![i]);
+        var directSources = sources.Length > 0 && Array.TrueForAll(sources, IsVariable) ? sources : null;
+        if (directSources is null) scope.Size += sources.Length;
         var inits = new Node[scope.Size];
-        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true);
-        for (var i = 0; i < sourceCount; i++) inits[sourceBase + i] = Compile(tree.InheritSources![i]);
+        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true, directSources);
+        if (directSources is null) sources.CopyTo(inits, sourceBase);
         var dyn = CompileDynamics(tree);
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
@@ -575,7 +581,10 @@ internal sealed class NixCompiler
         return result;
     }
 
-    private Node CompileEntry(BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive)
+    /// <summary>A variable reference: reading it twice costs no more than reading a slot holding it.</summary>
+    private static bool IsVariable(Node node) => node is LocalNode or GlobalNode;
+
+    private Node CompileEntry(BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive, Node[]? directSources = null)
     {
         switch (entry.Inherit)
         {
@@ -584,7 +593,8 @@ internal sealed class NixCompiler
                 return recursive ? Resolve(entry.Sym, entry.Span, _scope!.Parent, 1) : Resolve(entry.Sym, entry.Span, _scope, 0);
             case InheritKind.From:
             {
-                var source = new LocalNode(_src, entry.Span, inheritFromDepth, inheritSourceBase + entry.InheritSource);
+                var source = directSources?[entry.InheritSource]
+                    ?? new LocalNode(_src, entry.Span, inheritFromDepth, inheritSourceBase + entry.InheritSource);
                 return new SelectNode(_src, entry.Span, source, [new AttrKey(entry.Sym, null)], null);
             }
         }

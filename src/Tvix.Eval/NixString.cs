@@ -26,6 +26,21 @@ public sealed class NixString
     /// <summary>A context-free string from .NET text, encoded as UTF-8.</summary>
     public static NixString FromUtf8(string text) => new(Encoding.UTF8.GetBytes(text));
 
+    // The 256 context-free one-byte strings, shared: nixpkgs' lib splits strings into
+    // characters with `substring i 1`, one string per character. Immutable, so sharing them
+    // between evaluators is safe.
+    private static readonly NixString[] SingleBytes = CreateSingleBytes();
+
+    private static NixString[] CreateSingleBytes()
+    {
+        var table = new NixString[256];
+        for (var b = 0; b < table.Length; b++) table[b] = new NixString([(byte)b]);
+        return table;
+    }
+
+    /// <summary>The context-free string of the one byte <paramref name="b"/> (shared, not allocated).</summary>
+    internal static NixString OfByte(byte b) => SingleBytes[b];
+
     /// <summary>The bytes.</summary>
     public ReadOnlySpan<byte> Bytes => _bytes;
 

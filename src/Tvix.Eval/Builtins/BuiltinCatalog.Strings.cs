@@ -42,6 +42,7 @@ internal static partial class BuiltinCatalog
             if (start >= s.Length) return Value.FromString(s.Context is null ? NixString.Empty : new NixString([], s.Context));
             var end = len < 0 || len > s.Length - start ? s.Length : start + len;
             if (start == 0 && end == s.Length) return Value.FromString(s);
+            if (end - start == 1 && s.Context is null) return Value.FromString(NixString.OfByte(s.Bytes[(int)start]));
             return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
         });
         r.Add("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);

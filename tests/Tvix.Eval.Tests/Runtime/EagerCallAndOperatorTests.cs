@@ -71,4 +71,10 @@ public sealed class EagerCallAndOperatorTests
         Assert.Equal("attribute 'missing' missing", message);
         Assert.Equal((1, 21), (line, column));
     }
+    [Theory]
+    // One-byte substrings are shared strings, but only context-free ones: a context is kept.
+    [InlineData("let s = \"abc\"; in builtins.genList (i: builtins.substring i 1 s) 4", "[ \"a\" \"b\" \"c\" \"\" ]")]
+    [InlineData("builtins.hasContext (builtins.substring 1 1 (builtins.appendContext \"abc\" { \"/nix/store/00000000000000000000000000000000-x\" = { path = true; }; }))", "true")]
+    [InlineData("builtins.substring 0 1 \"\\n\" == \"\\n\"", "true")]
+    public void OneByteSubstrings(string code, string expected) => Assert.Equal(expected, Nix(code));
 }

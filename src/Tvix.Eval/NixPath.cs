@@ -12,6 +12,8 @@ public static class NixPath
     public static string Canonicalize(string path)
     {
         if (path.Length == 0 || path[0] != '/') throw new ArgumentException($"not an absolute path: '{path}'", nameof(path));
+        // Most paths are canonical already (every path literal is canonicalised once more).
+        if (IsCanonical(path)) return path;
         var parts = new List<string>();
         foreach (var seg in path.Split('/'))
         {
@@ -23,6 +25,24 @@ public static class NixPath
         var sb = new StringBuilder(path.Length);
         foreach (var p in parts) sb.Append('/').Append(p);
         return sb.ToString();
+    }
+
+    /// <summary>Whether an absolute path has no empty, <c>.</c> or <c>..</c> component and no trailing slash.</summary>
+    private static bool IsCanonical(string path)
+    {
+        if (path.Length == 1) return true;
+        if (path[^1] == '/') return false;
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (path[i] != '/') continue;
+            var next = i + 1 < path.Length ? path[i + 1] : '/';
+            if (next == '/') return false;
+            if (next != '.') continue;
+            var after = i + 2 < path.Length ? path[i + 2] : '/';
+            if (after == '/') return false;
+            if (after == '.' && (i + 3 >= path.Length || path[i + 3] == '/')) return false;
+        }
+        return true;
     }
 
     /// <summary>Joins a directory and a relative path and canonicalises the result.</summary>

@@ -251,27 +251,30 @@ internal sealed class NixCompiler
 
     private Node CompilePath(PathExpr p)
     {
-        string prefix;
-        var firstText = p.Parts.Count > 0 && p.Parts[0] is LiteralPart lp ? Encoding.UTF8.GetString(lp.Bytes) : "";
-        var literals = new byte[]?[p.Parts.Count];
-        var parts = new Node?[p.Parts.Count];
+        var count = p.Parts.Count;
+        var literals = new byte[]?[count];
+        var parts = new Node?[count];
         var interpolated = false;
-        for (var i = 0; i < literals.Length; i++)
+        for (var i = 0; i < count; i++)
         {
             if (p.Parts[i] is LiteralPart l) literals[i] = l.Bytes;
             else { parts[i] = Compile(((InterpolationPart)p.Parts[i]).Expression); interpolated = true; }
         }
+        // Lint messages are only built when the lint is on.
+        string? prefix;
         switch (p.Kind)
         {
             case PathKind.Absolute:
                 prefix = "";
-                Lint(_cx.Options.AbsolutePathLiterals,
-                    $"absolute path literals are not portable. Consider replacing path literal '{PathText(p)}' by a string, relative path, or parameter (lint-absolute-path-literals)", p.Span);
+                if (_cx.Options.AbsolutePathLiterals != LintLevel.Ignore)
+                    Lint(_cx.Options.AbsolutePathLiterals,
+                        $"absolute path literals are not portable. Consider replacing path literal '{PathText(p)}' by a string, relative path, or parameter (lint-absolute-path-literals)", p.Span);
                 break;
             case PathKind.Home:
             {
-                Lint(_cx.Options.AbsolutePathLiterals,
-                    $"home path literals are not portable. Consider replacing path literal '{PathText(p)}' by a string, relative path, or parameter (lint-absolute-path-literals)", p.Span);
+                if (_cx.Options.AbsolutePathLiterals != LintLevel.Ignore)
+                    Lint(_cx.Options.AbsolutePathLiterals,
+                        $"home path literals are not portable. Consider replacing path literal '{PathText(p)}' by a string, relative path, or parameter (lint-absolute-path-literals)", p.Span);
                 var home = _cx.IO.GetEnv("HOME") ?? "";
                 prefix = home;
                 if (literals.Length > 0 && literals[0] is { } first && first.Length > 0 && first[0] == '~')
@@ -279,8 +282,10 @@ internal sealed class NixCompiler
                 break;
             }
             default:
-                prefix = _baseDir + "/";
-                if (!firstText.StartsWith('.'))
+                // Relative to the base directory; the separator is added below.
+                prefix = null;
+                var startsWithDot = literals.Length > 0 && literals[0] is { Length: > 0 } firstBytes && firstBytes[0] == (byte)'.';
+                if (!startsWithDot && _cx.Options.ShortPathLiterals != LintLevel.Ignore)
                 {
                     var text = PathText(p);
                     Lint(_cx.Options.ShortPathLiterals,
@@ -290,13 +295,22 @@ internal sealed class NixCompiler
         }
         if (!interpolated)
         {
-            var sb = new StringBuilder(prefix);
-            foreach (var l in literals) sb.Append(Encoding.UTF8.GetString(l!));
-            var text = sb.ToString();
+            string text;
+            if (literals.Length == 1)
+            {
+                var literal = Encoding.UTF8.GetString(literals[0]!);
+                text = prefix is null ? string.Concat(_baseDir, "/", literal) : string.Concat(prefix, literal);
+            }
+            else
+            {
+                var sb = new StringBuilder(prefix ?? _baseDir + "/");
+                foreach (var l in literals) sb.Append(Encoding.UTF8.GetString(l!));
+                text = sb.ToString();
+            }
             if (text.Length == 0 || text[0] != '/') text = "/" + text;
             return new ConstNode(_src, p.Span, Value.FromPath(NixPath.Canonicalize(text)));
         }
-        return new PathInterpolationNode(_src, p.Span, prefix, literals, parts);
+        return new PathInterpolationNode(_src, p.Span, prefix ?? _baseDir + "/", literals, parts);
     }
 
     private static string PathText(PathExpr p)

@@ -76,14 +76,17 @@ public sealed class TvixStore
         using var caHashing = recursiveOther ? new HashingStream(options.HashAlgorithm) : null;
         using var narHashing = new HashingStream(NixHashAlgorithm.Sha256, caHashing);
         var writer = new NarWriter(narHashing);
-        CastoreNarSink sink;
-        await using (writer.ConfigureAwait(false))
+        var sink = new CastoreNarSink(Blobs, Directories, writer, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null);
+        Node root;
+        await using (sink.ConfigureAwait(false))
         {
-            sink = new CastoreNarSink(Blobs, Directories, writer, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null);
-            await FileSystemWalker.WalkAsync(trimmed, sink, options.Filter, cancellationToken).ConfigureAwait(false);
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await using (writer.ConfigureAwait(false))
+            {
+                await FileSystemWalker.WalkAsync(trimmed, sink, options.Filter, cancellationToken).ConfigureAwait(false);
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            root = await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
-        var root = await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
         var nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());
         var caHash = options.Method switch
         {

@@ -15,6 +15,8 @@ public sealed class FileSystemImporter
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
     private readonly ImportOptions _options;
+    // Blobs written but not yet reported stored; each holds only a closed temporary file.
+    private const int MaxPublishing = 1024;
 
     /// <summary>An importer writing into the given services.</summary>
     public FileSystemImporter(IBlobService blobs, IDirectoryService directories, ImportOptions? options = null)
@@ -36,8 +38,12 @@ public sealed class FileSystemImporter
         // Without a trailing slash, so that a symlink given as the root is imported, not followed.
         var root = Scan(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)), name: [], files, cancellationToken);
 
+        // Workers read and hash; publishing a blob (a batched flush to disk) goes on in the
+        // background so the workers never wait for the disk, and many blobs share one flush.
+        var publishing = new PendingTasks(MaxPublishing);
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken },
-            async (file, ct) => file.Node = await StoreFileAsync(file, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (file, ct) => await StoreFileAsync(file, publishing, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await publishing.WhenAllAsync().ConfigureAwait(false);
 
         if (root.Kind != FileKind.Directory) return root.Node!;
         var putter = _directories.CreatePutter();
@@ -94,34 +100,54 @@ public sealed class FileSystemImporter
         }
     }
 
-    private async ValueTask<Node> StoreFileAsync(Entry file, CancellationToken cancellationToken)
+    /// <summary>Writes a file's blob and sets its node once the blob is stored (possibly after this returns).</summary>
+    private async ValueTask StoreFileAsync(Entry file, PendingTasks publishing, CancellationToken cancellationToken)
     {
         var size = _options.BufferSize;
         var buffer = ArrayPool<byte>.Shared.Rent(size);
+        BlobWriter? writer = null;
         try
         {
-            await using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            var read = await source.ReadAtLeastAsync(buffer.AsMemory(0, size), size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            // Synchronous reads: from the page cache they take microseconds, less than a hop
+            // through the thread pool (which is all asynchronous file I/O is on Unix).
+            using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                bufferSize: 0, FileOptions.SequentialScan);
+            var read = source.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
             if (read < size)
             {
-                // The whole file is in memory: if the store has it already, skip the write (and its fsync).
+                // The whole file is in memory: if the store has it already, skip the write.
                 var digest = B3Digest.Compute(buffer.AsSpan(0, read));
                 if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false))
-                    return new FileNode(digest, (ulong)read, file.Executable);
+                {
+                    file.Node = new FileNode(digest, (ulong)read, file.Executable);
+                    return;
+                }
             }
-            await using var writer = _blobs.OpenWrite();
+            writer = _blobs.OpenWrite();
             while (read > 0)
             {
                 await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                read = await source.ReadAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                read = source.Read(buffer, 0, size);
             }
-            var stored = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
-            return new FileNode(stored, (ulong)writer.BytesWritten, file.Executable);
+        }
+        catch
+        {
+            if (writer is not null) await writer.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+        await publishing.AddAsync(() => PublishAsync(writer!, file, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task PublishAsync(BlobWriter writer, Entry file, CancellationToken cancellationToken)
+    {
+        await using (writer.ConfigureAwait(false))
+        {
+            var digest = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
+            file.Node = new FileNode(digest, (ulong)writer.BytesWritten, file.Executable);
         }
     }
 

@@ -2,13 +2,18 @@ namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
 /// Files named by digest in a sharded folder (<c>ab/cd/abcd…</c> in hex), written crash-safely:
-/// into a temporary file beside the store, flushed to disk, then renamed into place, so a crash
-/// never leaves a partial file under a final name. Two writers of the same content both succeed.
+/// into a temporary file beside the store, then published under the final name by a
+/// <see cref="BatchPublisher"/>, which makes the contents durable before the rename (see there for
+/// the order of steps), so a crash never leaves a partial file under a final name. Two writers of
+/// the same content both succeed. Temporary files older than
+/// <see cref="StaleTemporaryFiles.DefaultMaxAge"/> are removed on the first write (a crash's leftovers).
 /// </summary>
 internal sealed class ContentAddressedFiles
 {
     private readonly string _dir;
     private readonly string _tmp;
+    private readonly BatchPublisher _publisher;
+    private int _temporaryFolderReady;
 
     /// <param name="root">The store's root folder.</param>
     /// <param name="kind">The sub-folder for this kind of object (<c>blobs</c>, <c>directories</c>).</param>
@@ -16,6 +21,7 @@ internal sealed class ContentAddressedFiles
     {
         _dir = Path.Combine(root, kind);
         _tmp = Path.Combine(root, "tmp");
+        _publisher = new BatchPublisher(root);
     }
 
     public string PathOf(B3Digest digest)
@@ -27,7 +33,13 @@ internal sealed class ContentAddressedFiles
     /// <summary>A new, exclusively created temporary file for a write in progress.</summary>
     public FileStream CreateTemporary(out string path)
     {
-        Directory.CreateDirectory(_tmp);
+        if (Volatile.Read(ref _temporaryFolderReady) == 0)
+        {
+            Directory.CreateDirectory(_tmp);
+            // Racing first writers may both sweep; deleting is idempotent.
+            StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
+            Volatile.Write(ref _temporaryFolderReady, 1);
+        }
         path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
         var options = new FileStreamOptions
         {
@@ -35,28 +47,27 @@ internal sealed class ContentAddressedFiles
             Access = FileAccess.Write,
             Share = FileShare.None,
             BufferSize = 64 * 1024,
-            Options = FileOptions.Asynchronous,
         };
         // Stored objects are immutable: created read-only (this handle may still write).
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         return new FileStream(path, options);
     }
 
-    /// <summary>Flushes the temporary file to disk and moves it to the digest's name (or drops it if that exists).</summary>
+    /// <summary>
+    /// Closes the temporary file and publishes it under the digest's name (or drops it if that
+    /// exists); completes once it is durable there.
+    /// </summary>
     public async ValueTask CommitAsync(FileStream temporary, string temporaryPath, B3Digest digest, CancellationToken cancellationToken)
     {
-        await temporary.FlushAsync(cancellationToken).ConfigureAwait(false);
-        temporary.Flush(flushToDisk: true);
-        await temporary.DisposeAsync().ConfigureAwait(false);
+        Close(temporary);
         var final = PathOf(digest);
         if (File.Exists(final))
         {
             File.Delete(temporaryPath); // same digest, same bytes: someone else stored it already
             return;
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        // rename(2) is atomic; a concurrent writer of the same content renames identical bytes.
-        File.Move(temporaryPath, final, overwrite: true);
+        // Cancelling stops the wait, not the publication: the object is whole, so storing it is harmless.
+        await _publisher.PublishAsync(temporaryPath, final).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes a temporary file after a failed or abandoned write.</summary>
@@ -80,7 +91,7 @@ internal sealed class ContentAddressedFiles
         var stream = CreateTemporary(out var path);
         try
         {
-            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            stream.Write(bytes.Span);
             await CommitAsync(stream, path, digest, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -88,5 +99,48 @@ internal sealed class ContentAddressedFiles
             Discard(stream, path);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Writes small objects and publishes them together, in this order (one flush for all);
+    /// completes once all are durable. Objects already stored are skipped.
+    /// </summary>
+    public async ValueTask WriteAllAsync(IReadOnlyList<(B3Digest Digest, byte[] Bytes)> objects, CancellationToken cancellationToken)
+    {
+        var written = new List<(string Temporary, string Final)>(objects.Count);
+        try
+        {
+            foreach (var (digest, bytes) in objects)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var final = PathOf(digest);
+                if (File.Exists(final)) continue;
+                var stream = CreateTemporary(out var path);
+                written.Add((path, final));
+                try
+                {
+                    stream.Write(bytes);
+                    Close(stream);
+                }
+                catch
+                {
+                    stream.Dispose();
+                    throw;
+                }
+            }
+        }
+        catch
+        {
+            foreach (var (temporary, _) in written) Discard(null, temporary);
+            throw;
+        }
+        await _publisher.PublishAllAsync(written).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Close(FileStream temporary)
+    {
+        // Without syncfs the batch cannot flush the contents for us: each file is flushed here, as before.
+        temporary.Flush(flushToDisk: !FileSystemSync.IsAvailable);
+        temporary.Dispose();
     }
 }

@@ -51,5 +51,16 @@ public sealed class FileDirectoryService : IDirectoryService
         DirectoryTraversal.GetRecursiveAsync(this, root, cancellationToken);
 
     /// <inheritdoc/>
-    public DirectoryPutter CreatePutter() => new(this);
+    /// <remarks>
+    /// The session holds the directories back and writes them together (all made durable by one
+    /// flush, then published leaves first), so they are stored once it is closed.
+    /// </remarks>
+    public DirectoryPutter CreatePutter() => new(this, StoreBatchAsync);
+
+    private ValueTask StoreBatchAsync(IReadOnlyList<CADirectory> directories, CancellationToken cancellationToken)
+    {
+        var objects = new (B3Digest, byte[])[directories.Count];
+        for (var i = 0; i < objects.Length; i++) objects[i] = (directories[i].Digest, directories[i].Encode());
+        return _files.WriteAllAsync(objects, cancellationToken);
+    }
 }

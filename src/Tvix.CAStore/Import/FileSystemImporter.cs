@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Tvix.CAStore.Services;
 
 namespace Tvix.CAStore.Import;
@@ -36,7 +35,7 @@ public sealed class FileSystemImporter
         ArgumentException.ThrowIfNullOrEmpty(path);
         var files = new List<Entry>();
         // Without a trailing slash, so that a symlink given as the root is imported, not followed.
-        var root = Scan(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)), name: [], files, cancellationToken);
+        var root = Scan(LocalFileEntry.Get(path), name: [], files, cancellationToken);
 
         // Workers read and hash; publishing a blob (a batched flush to disk) goes on in the
         // background so the workers never wait for the disk, and many blobs share one flush.
@@ -54,42 +53,40 @@ public sealed class FileSystemImporter
     }
 
     /// <summary>One entry of the scanned tree; files and directories get their node later.</summary>
-    private sealed class Entry(string path, byte[] name, FileKind kind)
+    private sealed class Entry(LocalFileEntry local, byte[] name)
     {
-        public string Path { get; } = path;
+        public LocalFileEntry Local { get; } = local;
         public byte[] Name { get; } = name;
-        public FileKind Kind { get; } = kind;
-        public bool Executable { get; init; }
+        public FileKind Kind => Local.Kind;
+        public bool Executable => Local.Executable;
         public List<Entry>? Children { get; init; }
         public Node? Node { get; set; }
     }
 
-    private static Entry Scan(string path, byte[] name, List<Entry> files, CancellationToken cancellationToken)
+    private static Entry Scan(LocalFileEntry local, byte[] name, List<Entry> files, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var (kind, executable) = UnixFileStatus.Get(path);
-        switch (kind)
+        switch (local.Kind)
         {
             case FileKind.Regular:
-                var file = new Entry(path, name, kind) { Executable = executable };
+                var file = new Entry(local, name);
                 files.Add(file);
                 return file;
             case FileKind.Symlink:
-                var target = new FileInfo(path).LinkTarget ?? throw new IOException($"cannot read the symlink '{path}'");
-                var bytes = Encoding.UTF8.GetBytes(target);
-                if (NodeNames.SymlinkTargetError(bytes) is { } error) throw new CAStoreValidationException($"'{path}': {error}");
-                return new Entry(path, name, kind) { Node = new SymlinkNode(bytes) };
+                var target = local.ReadSymlinkTarget();
+                if (NodeNames.SymlinkTargetError(target) is { } error) throw new CAStoreValidationException($"'{local.Path}': {error}");
+                return new Entry(local, name) { Node = new SymlinkNode(target) };
             case FileKind.Directory:
                 var children = new List<Entry>();
-                foreach (var child in new DirectoryInfo(path).EnumerateFileSystemInfos())
+                foreach (var child in local.GetChildren())
                 {
-                    var childName = Encoding.UTF8.GetBytes(child.Name);
-                    if (NodeNames.NameError(childName) is { } nameError) throw new CAStoreValidationException($"'{child.FullName}': {nameError}");
-                    children.Add(Scan(child.FullName, childName, files, cancellationToken));
+                    var childName = child.Name.ToArray();
+                    if (NodeNames.NameError(childName) is { } nameError) throw new CAStoreValidationException($"'{child.Path}': {nameError}");
+                    children.Add(Scan(child, childName, files, cancellationToken));
                 }
-                return new Entry(path, name, kind) { Children = children };
+                return new Entry(local, name) { Children = children };
             default:
-                throw new UnsupportedFileTypeException(path, kind switch
+                throw new UnsupportedFileTypeException(local.Path, local.Kind switch
                 {
                     FileKind.Fifo => "FIFO (named pipe)",
                     FileKind.Socket => "socket",
@@ -110,8 +107,7 @@ public sealed class FileSystemImporter
         {
             // Synchronous reads: from the page cache they take microseconds, less than a hop
             // through the thread pool (which is all asynchronous file I/O is on Unix).
-            using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 0, FileOptions.SequentialScan);
+            using var source = file.Local.OpenRead();
             var read = source.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
             if (read < size)
             {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
+using Tvix.CAStore.Services.FileSystem;
 using Tvix.Store.Nar;
 
 namespace Tvix.Store.Services;
@@ -12,7 +13,8 @@ namespace Tvix.Store.Services;
 /// digest (the store path's hash part) and holding the encoded <c>tvix.store.v1.PathInfo</c>.
 /// Each file is written under <c>Root/tmp</c>, fsynced, then renamed into place (and the folder fsynced), so a crash
 /// leaves either the old or the new path info, never a torn one. The castore content is checked
-/// before the rename, so a path info never names missing content.
+/// before the rename, so a path info never names missing content. Temporary files a crash left
+/// behind are removed on the first write (by <see cref="StaleTemporaryFiles"/>' rule).
 /// </summary>
 public sealed class FilePathInfoService : IPathInfoService
 {
@@ -20,6 +22,7 @@ public sealed class FilePathInfoService : IPathInfoService
     private readonly IDirectoryService _directories;
     private readonly NarCalculator _nar;
     private readonly ILogger _logger;
+    private int _temporaryFolderReady;
 
     /// <summary>Creates a service storing under <paramref name="root"/> (created on first write), over these castore services.</summary>
     public FilePathInfoService(string root, IBlobService blobs, IDirectoryService directories, ILogger<FilePathInfoService>? logger = null)
@@ -64,7 +67,12 @@ public sealed class FilePathInfoService : IPathInfoService
         // Content first: checking before the rename means a crash at any point leaves no path info naming missing data.
         await ContentPresence.EnsureAsync(_blobs, _directories, pathInfo, cancellationToken).ConfigureAwait(false);
         var tmpDir = Path.Combine(Root, "tmp");
-        Directory.CreateDirectory(tmpDir);
+        if (Volatile.Read(ref _temporaryFolderReady) == 0)
+        {
+            Directory.CreateDirectory(tmpDir);
+            StaleTemporaryFiles.Remove(tmpDir, StaleTemporaryFiles.DefaultMaxAge);
+            Volatile.Write(ref _temporaryFolderReady, 1);
+        }
         var tmp = Path.Combine(tmpDir, key + "." + Guid.NewGuid().ToString("N"));
         try
         {

@@ -1,7 +1,10 @@
+using System.ComponentModel;
+
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
-/// Removes temporary files that a crashed or killed writer left behind.
+/// Removes temporary files that a crashed or killed writer left behind: the rule the file-backed
+/// castore uses, public so that stores built beside it (Tvix.Store's path info files) use the same.
 /// </summary>
 /// <remarks>
 /// The rule is age since the last write: a file in the temporary folder untouched for
@@ -13,11 +16,14 @@ namespace Tvix.CAStore.Services.FileSystem;
 /// Process IDs are deliberately not used: a store can be shared across PID namespaces or machines,
 /// where a live writer's PID would look dead.
 /// </remarks>
-internal static class StaleTemporaryFiles
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class StaleTemporaryFiles
 {
-    public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromHours(1);
+    /// <summary>How long a temporary file may go unwritten before it counts as a crash's leftover: one hour.</summary>
+    public static TimeSpan DefaultMaxAge { get; } = TimeSpan.FromHours(1);
 
     /// <summary>Deletes the files in <paramref name="folder"/> last written more than <paramref name="maxAge"/> ago; returns how many.</summary>
+    /// <remarks>Files that vanish meanwhile or cannot be deleted are skipped; a missing folder has none.</remarks>
     public static int Remove(string folder, TimeSpan maxAge)
     {
         var cutoff = DateTime.UtcNow - maxAge;

@@ -1,4 +1,5 @@
 using System.Text;
+using Tvix.CAStore.Services.FileSystem;
 
 namespace Tvix.CAStore.Import;
 
@@ -80,14 +81,18 @@ public sealed class LocalFileEntry
         return children;
     }
 
-    /// <summary>Opens this regular file for reading (synchronous I/O, which from the page cache beats a thread-pool hop).</summary>
+    /// <summary>
+    /// Opens this regular file for reading (a symlink put in its place meanwhile is not followed).
+    /// Reads are synchronous, also through <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>:
+    /// from the page cache they take less time than the thread-pool hop .NET makes for asynchronous file reads on Unix.
+    /// </summary>
     /// <param name="bufferSize">The stream's buffer; 0 or 1 for none.</param>
-    public FileStream OpenRead(int bufferSize = 0)
+    public Stream OpenRead(int bufferSize = 0)
     {
         if (Kind != FileKind.Regular) throw new IOException($"'{Path}' is not a regular file");
-        return _raw is not null
+        return new InlineReadStream(_raw is not null
             ? PosixFiles.OpenRead(_raw, bufferSize)
-            : new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize, FileOptions.SequentialScan);
+            : new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize, FileOptions.SequentialScan));
     }
 
     /// <summary>This symlink's target, as bytes.</summary>

@@ -12,8 +12,6 @@ namespace Tvix.Store.Import;
 /// </summary>
 internal static class FileSystemWalker
 {
-    private const int FileBufferSize = 128 * 1024;
-
     public static Task WalkAsync(LocalFileEntry root, INarSink sink, PathFilter? filter, CancellationToken cancellationToken) =>
         WalkNodeAsync(root, sink, filter, cancellationToken);
 
@@ -33,7 +31,8 @@ internal static class FileSystemWalker
         {
             case FileKind.Regular:
             {
-                var stream = entry.OpenRead(FileBufferSize);
+                // Unbuffered: the sink reads a small file whole and a large one in 64 KiB pieces.
+                var stream = entry.OpenRead();
                 await using (stream.ConfigureAwait(false))
                     await sink.RegularFileAsync(entry.Executable, stream.Length, stream, -1, cancellationToken).ConfigureAwait(false);
                 break;

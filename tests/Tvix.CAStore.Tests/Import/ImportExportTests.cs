@@ -175,7 +175,7 @@ public sealed class CorruptBlobTests
         var blobs = new FileBlobService(store);
         var digest = await blobs.PutAsync("original"u8.ToArray());
         var hex = digest.ToHex();
-        var blobPath = Path.Combine(store, "blobs", hex[..2], hex[2..4], hex);
+        var blobPath = Path.Combine(store, "blobs", hex[..2], hex);
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(blobPath));

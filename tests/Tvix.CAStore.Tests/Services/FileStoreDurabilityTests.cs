@@ -76,4 +76,22 @@ public sealed class FileStoreDurabilityTests : IDisposable
         Assert.Null(await service.GetAsync(other.Digest));
         Assert.Empty(Directory.GetFiles(TmpFolder));
     }
+
+    [Fact]
+    public async Task ObjectsInTheOlderTwoLevelLayoutAreStillRead()
+    {
+        var blob = "written by an older version"u8.ToArray();
+        var digest = B3Digest.Compute(blob);
+        var directory = new CADirectoryBuilder().Add("f", new FileNode(digest, (ulong)blob.Length, false)).Build();
+        foreach (var (kind, hex, bytes) in new[] { ("blobs", digest.ToHex(), blob), ("directories", directory.Digest.ToHex(), directory.Encode()) })
+        {
+            var legacy = Path.Combine(_dir.Path, kind, hex[..2], hex[2..4]);
+            Directory.CreateDirectory(legacy);
+            File.WriteAllBytes(Path.Combine(legacy, hex), bytes);
+        }
+        var blobs = new FileBlobService(_dir.Path);
+        Assert.True(await blobs.HasAsync(digest));
+        Assert.Equal(blob, await blobs.ReadAllBytesAsync(digest));
+        Assert.Equal(directory.Digest, (await new FileDirectoryService(_dir.Path).GetAsync(directory.Digest))!.Digest);
+    }
 }

@@ -1,7 +1,7 @@
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
-/// Files named by digest in a sharded folder (<c>ab/cd/abcd…</c> in hex), written crash-safely:
+/// Files named by digest in a sharded folder (<c>ab/abcd…</c> in hex), written crash-safely:
 /// into a temporary file beside the store, then published under the final name by a
 /// <see cref="BatchPublisher"/>, which makes the contents durable before the rename (see there for
 /// the order of steps), so a crash never leaves a partial file under a final name. Two writers of
@@ -24,10 +24,25 @@ internal sealed class ContentAddressedFiles
         _publisher = new BatchPublisher(root);
     }
 
+    /// <summary>Where the object with this digest is written: <c>kind/ab/abcd…</c> (256 folders).</summary>
     public string PathOf(B3Digest digest)
     {
         var hex = digest.ToHex();
-        return Path.Combine(_dir, hex[..2], hex[2..4], hex);
+        return Path.Combine(_dir, hex[..2], hex);
+    }
+
+    /// <summary>
+    /// Where the object is, if it is stored: <see cref="PathOf"/>, or where stores written before
+    /// the layout had one level used to put it (<c>kind/ab/cd/abcd…</c>; its 65,536 folders made
+    /// creating the folders cost more than writing the objects), or null.
+    /// </summary>
+    public string? Find(B3Digest digest)
+    {
+        var path = PathOf(digest);
+        if (File.Exists(path)) return path;
+        var hex = digest.ToHex();
+        var legacy = Path.Combine(_dir, hex[..2], hex[2..4], hex);
+        return File.Exists(legacy) ? legacy : null;
     }
 
     /// <summary>A new, exclusively created temporary file for a write in progress.</summary>
@@ -45,8 +60,12 @@ internal sealed class ContentAddressedFiles
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
-            Share = FileShare.None,
-            BufferSize = 64 * 1024,
+            // No one else opens a temporary file (its name is random); anything but ReadWrite would
+            // cost an flock(2) per object, which is how .NET emulates sharing modes on Unix.
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            // Unbuffered: writers hand over large pieces (or a small object whole), which a stream
+            // buffer would only copy once more, and allocating one per object is most of the garbage.
+            BufferSize = 0,
         };
         // Stored objects are immutable: created read-only (this handle may still write).
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;

@@ -1,7 +1,7 @@
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
-/// Blobs as files under <c>&lt;root&gt;/blobs/ab/cd/&lt;hex digest&gt;</c> (URL <c>file:///root</c>),
+/// Blobs as files under <c>&lt;root&gt;/blobs/ab/&lt;hex digest&gt;</c> (URL <c>file:///root</c>),
 /// the embedded default store. Folders are created on first write.
 /// </summary>
 public sealed class FileBlobService : IBlobService
@@ -21,15 +21,18 @@ public sealed class FileBlobService : IBlobService
 
     /// <inheritdoc/>
     public ValueTask<bool> HasAsync(B3Digest digest, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(File.Exists(_files.PathOf(digest)));
+        ValueTask.FromResult(_files.Find(digest) is not null);
 
     /// <inheritdoc/>
     public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default)
     {
+        if (_files.Find(digest) is not { } path) return ValueTask.FromResult<Stream?>(null);
         try
         {
-            return ValueTask.FromResult<Stream?>(new FileStream(_files.PathOf(digest), FileMode.Open, FileAccess.Read,
-                FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan));
+            // Unbuffered: readers of blobs (NAR rendering, export, cat) read in large pieces, which a
+            // stream buffer would only copy once more. Sharing ReadWrite: no flock(2) per open.
+            return ValueTask.FromResult<Stream?>(new InlineReadStream(new FileStream(path, FileMode.Open, FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan)));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -61,6 +64,7 @@ public sealed class FileBlobService : IBlobService
         protected override async ValueTask CommitAsync(B3Digest digest, long length, CancellationToken cancellationToken)
         {
             var temporary = Temporary;
+            _temporary = null; // closed by the commit: hold nothing (its buffer) while the batch is flushed
             try
             {
                 await files.CommitAsync(temporary, _path, digest, cancellationToken).ConfigureAwait(false);
@@ -70,7 +74,6 @@ public sealed class FileBlobService : IBlobService
                 ContentAddressedFiles.Discard(temporary, _path);
                 throw;
             }
-            _temporary = null;
         }
 
         protected override void Abort()

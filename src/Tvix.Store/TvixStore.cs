@@ -76,7 +76,9 @@ public sealed class TvixStore
         var recursiveOther = options.Method == ContentAddressMethod.Recursive && options.HashAlgorithm != NixHashAlgorithm.Sha256;
         using var caHashing = recursiveOther ? new HashingStream(options.HashAlgorithm) : null;
         using var narHashing = new HashingStream(NixHashAlgorithm.Sha256, caHashing);
-        var writer = new NarWriter(narHashing);
+        // The NAR is hashed on another core while this one reads and stores the files.
+        using var offloaded = new OffloadedWriteStream(narHashing);
+        var writer = new NarWriter(offloaded);
         var sink = new CastoreNarSink(Blobs, Directories, writer, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null);
         Node root;
         await using (sink.ConfigureAwait(false))
@@ -86,6 +88,7 @@ public sealed class TvixStore
                 await FileSystemWalker.WalkAsync(rootEntry, sink, options.Filter, cancellationToken).ConfigureAwait(false);
                 await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
+            await offloaded.CompleteAsync().ConfigureAwait(false);
             root = await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         var nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());

@@ -14,6 +14,7 @@ internal sealed class ContentAddressedFiles
     private readonly string _tmp;
     private readonly BatchPublisher _publisher;
     private int _temporaryFolderReady;
+    private int _writing; // temporary files open for writing
 
     /// <param name="root">The store's root folder.</param>
     /// <param name="kind">The sub-folder for this kind of object (<c>blobs</c>, <c>directories</c>).</param>
@@ -21,7 +22,7 @@ internal sealed class ContentAddressedFiles
     {
         _dir = Path.Combine(root, kind);
         _tmp = Path.Combine(root, "tmp");
-        _publisher = new BatchPublisher(root);
+        _publisher = new BatchPublisher(root, () => Volatile.Read(ref _writing) > 0);
     }
 
     /// <summary>Where the object with this digest is written: <c>kind/ab/abcd…</c> (256 folders).</summary>
@@ -69,7 +70,9 @@ internal sealed class ContentAddressedFiles
         };
         // Stored objects are immutable: created read-only (this handle may still write).
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        return new FileStream(path, options);
+        var stream = new FileStream(path, options);
+        Interlocked.Increment(ref _writing);
+        return stream;
     }
 
     /// <summary>
@@ -90,9 +93,9 @@ internal sealed class ContentAddressedFiles
     }
 
     /// <summary>Removes a temporary file after a failed or abandoned write.</summary>
-    public static void Discard(FileStream? temporary, string temporaryPath)
+    public void Discard(FileStream? temporary, string temporaryPath)
     {
-        temporary?.Dispose();
+        if (temporary is not null) Release(temporary);
         try
         {
             File.Delete(temporaryPath);
@@ -143,7 +146,7 @@ internal sealed class ContentAddressedFiles
                 }
                 catch
                 {
-                    stream.Dispose();
+                    Release(stream);
                     throw;
                 }
             }
@@ -156,10 +159,24 @@ internal sealed class ContentAddressedFiles
         await _publisher.PublishAllAsync(written).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Close(FileStream temporary)
+    private void Close(FileStream temporary)
     {
         // Without syncfs the batch cannot flush the contents for us: each file is flushed here, as before.
-        temporary.Flush(flushToDisk: !FileSystemSync.IsAvailable);
+        try
+        {
+            temporary.Flush(flushToDisk: !FileSystemSync.IsAvailable);
+        }
+        finally
+        {
+            Release(temporary);
+        }
+    }
+
+    /// <summary>Closes a temporary file's handle (once) and stops counting it as being written.</summary>
+    private void Release(FileStream temporary)
+    {
+        if (!temporary.CanWrite) return; // disposed already
         temporary.Dispose();
+        Interlocked.Decrement(ref _writing);
     }
 }

@@ -71,14 +71,14 @@ public sealed class FileBlobService : IBlobService
             }
             catch
             {
-                ContentAddressedFiles.Discard(temporary, _path);
+                files.Discard(temporary, _path);
                 throw;
             }
         }
 
         protected override void Abort()
         {
-            if (_temporary is not null) ContentAddressedFiles.Discard(_temporary, _path);
+            if (_temporary is not null) files.Discard(_temporary, _path);
             _temporary = null;
         }
     }

@@ -17,8 +17,8 @@ public class NixCompatBenchmarks
     // A derivation with one input derivation (from shared/vectors/derivations/tvix/ok).
     private const string Aterm = """Derive([("out","/nix/store/5vyvcwah9l9kf07d52rcgdk70g2f4y13-foo","","")],[("/nix/store/0hm2f1psjpcwg8fijsmr4wwxrx59s092-bar.drv",["out"])],[],":",":",[],[("bar","/nix/store/4q0pg5zpfmznxscq3avycvf9xdvx50n3-bar"),("builder",":"),("name","foo"),("out","/nix/store/5vyvcwah9l9kf07d52rcgdk70g2f4y13-foo"),("system",":")])""";
 
-    private static readonly byte[] InputHash = new byte[32];
-    private static readonly Func<StorePath, ReadOnlyMemory<byte>> InputHashModulo = static _ => InputHash;
+    private static readonly DerivationHashModulo InputHash = new(new byte[32], isDeferred: false);
+    private static readonly Func<StorePath, DerivationHashModulo> InputHashModulo = static _ => InputHash;
 
     private byte[] _atermBytes = null!;
     private Derivation _derivation = null!;
@@ -55,7 +55,15 @@ public class NixCompatBenchmarks
     }
 
     /// <summary><c>hashDerivationModulo</c>: masked ATerm with input derivations replaced by their hashes, then SHA-256.</summary>
-    [Benchmark] public int HashModulo() => _derivation.CalculateHashModulo(InputHashModulo).Length;
+    [Benchmark] public int HashModulo() => _derivation.CalculateHashModulo(InputHashModulo).Hash.Length;
+
+    /// <summary>All of derivationStrict's hashing in one pass: output paths, hash modulo, .drv path and the ATerm.</summary>
+    [Benchmark]
+    public int Instantiate()
+    {
+        _buffer.ResetWrittenCount();
+        return _derivation.Instantiate("foo", InputHashModulo, _buffer).Path.Name.Length + _buffer.WrittenCount;
+    }
 
     /// <summary>The .drv store path (ATerm + references + SHA-256 + store-path compression).</summary>
     [Benchmark] public int DerivationPath() => _derivation.CalculateDerivationPath("foo").ToString().Length;

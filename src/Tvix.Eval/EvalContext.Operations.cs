@@ -26,13 +26,7 @@ public sealed partial class EvalContext
             case ValueKind.String:
                 return v.RawString;
             case ValueKind.Path:
-                if (mode == StringCoercion.Interpolation)
-                {
-                    if (Options.PathToString is { } hook) return hook(this, v.RawPath);
-                    // C++ Nix copies the path to the store here, which fails when it is missing.
-                    if (!Wrap(() => IO.PathExists(v.RawPath))) throw Error($"path '{v.RawPath}' does not exist");
-                }
-                return NixString.FromUtf8(v.RawPath);
+                return mode == StringCoercion.Interpolation ? InterpolatePath(v.RawPath) : NixString.FromUtf8(v.RawPath);
             case ValueKind.Attrs:
             {
                 var a = v.RawAttrs;
@@ -54,7 +48,7 @@ public sealed partial class EvalContext
             {
                 case ValueKind.Null: return NixString.Empty;
                 case ValueKind.Bool: return v.RawBool ? One : NixString.Empty;
-                case ValueKind.Int: return NixString.FromUtf8(v.RawInt.ToString(CultureInfo.InvariantCulture));
+                case ValueKind.Int: return NixString.FromInt(v.RawInt);
                 case ValueKind.Float: return NixString.FromUtf8(v.RawFloat.ToString("F6", CultureInfo.InvariantCulture));
                 case ValueKind.List:
                 {
@@ -80,6 +74,16 @@ public sealed partial class EvalContext
     }
 
     private static readonly NixString One = NixString.FromUtf8("1");
+
+    // A method of its own: the lambda's closure over the path would otherwise be allocated on
+    // every call of CoerceToString (every interpolation), not only for paths.
+    private NixString InterpolatePath(string path)
+    {
+        if (Options.PathToString is { } hook) return hook(this, path);
+        // C++ Nix copies the path to the store here, which fails when it is missing.
+        if (!Wrap(() => IO.PathExists(path))) throw Error($"path '{path}' does not exist");
+        return NixString.FromUtf8(path);
+    }
 
     /// <summary>
     /// Coerces a value to an absolute path for builtins that read files (<c>readFile</c>,

@@ -139,52 +139,76 @@ public sealed partial class EvalContext
     public void DeepForce(Value v)
     {
         HashSet<object>? seen = null;
-        DeepForce(v, ref seen, null);
+        DeepForce(v, ref seen);
     }
 
-    // The seen set (which stops cycles and keeps shared structure linear) is only allocated
-    // once a container is found inside another one: deepSeq of a flat set or list is free.
-    private void DeepForce(Value v, ref HashSet<object>? seen, object? parent)
+    // The seen set stops cycles and keeps shared structure linear. Only containers that hold
+    // another container are entered in it, when the first such child is found (before going
+    // into it): a container of leaves (strings, numbers, …) can neither lead back to itself nor
+    // make the walk grow, so the set stays small and is not even created for flat values.
+    // Children are forced in order and each is walked before the next is forced, as in Nix.
+    private void DeepForce(Value v, ref HashSet<object>? seen)
     {
         v = Force(v);
         if (v.Kind == ValueKind.Attrs)
         {
             var a = v.RawAttrs;
-            if (a.Count == 0 || !Visit(a, ref seen, parent)) return;
+            if (a.Count == 0 || seen is not null && seen.Contains(a)) return;
             EnsureStack();
             var vals = a.Values;
+            var entered = false;
             for (var i = 0; i < vals.Length; i++)
             {
                 var item = vals[i];
-                if (item.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Null or ValueKind.Float or ValueKind.String or ValueKind.Path) continue;
-                try { DeepForce(item, ref seen, a); }
+                if (IsLeaf(item)) continue;
+                try
+                {
+                    item = Force(item);
+                    if (!IsContainer(item)) continue;
+                    if (!entered && !MarkWalked(a, ref seen)) return;
+                    entered = true;
+                    DeepForce(item, ref seen);
+                }
                 catch (NixEvalException e) when (e.Traced($"while evaluating the attribute '{Symbols.Text(a.Keys[i])}'", null, default)) { throw; }
             }
         }
         else if (v.Kind == ValueKind.List)
         {
             var l = v.RawList;
-            if (l.Count == 0 || !Visit(l, ref seen, parent)) return;
+            if (l.Count == 0 || seen is not null && seen.Contains(l)) return;
             EnsureStack();
-            foreach (var item in l.Items)
+            var entered = false;
+            foreach (var slot in l.Items)
             {
-                if (item.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Null or ValueKind.Float or ValueKind.String or ValueKind.Path) continue;
-                DeepForce(item, ref seen, l);
+                if (IsLeaf(slot)) continue;
+                var item = Force(slot);
+                if (!IsContainer(item)) continue;
+                if (!entered && !MarkWalked(l, ref seen)) return;
+                entered = true;
+                DeepForce(item, ref seen);
             }
         }
     }
 
-    private static bool Visit(object container, ref HashSet<object>? seen, object? parent)
-    {
-        if (parent is null) return true;
-        if (seen is null)
-        {
-            seen = new HashSet<object>(ReferenceEqualityComparer.Instance) { parent };
-        }
-        return seen.Add(container);
-    }
+    private static bool IsLeaf(Value v) =>
+        v.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Null or ValueKind.Float or ValueKind.String or ValueKind.Path;
+
+    private static bool IsContainer(Value v) =>
+        v.Kind == ValueKind.Attrs && v.RawAttrs.Count > 0 || v.Kind == ValueKind.List && v.RawList.Count > 0;
+
+    /// <summary>Records a container being walked; false when it already was.</summary>
+    private static bool MarkWalked(object container, ref HashSet<object>? seen) =>
+        (seen ??= new HashSet<object>(ReferenceEqualityComparer.Instance)).Add(container);
 
     // ---------------------------------------------------------------- calling
+
+    /// <summary>Calls a lambda given as its code and captured environment (a closure not allocated).</summary>
+    internal Value CallLambda(LambdaNode code, Env scope, Value argument)
+    {
+        Enter();
+        try { return code.Invoke(this, scope, argument); }
+        finally { CallDepth--; }
+    }
 
     /// <summary>Applies a function (lambda, builtin, or a set with <c>__functor</c>) to one argument and forces the result.</summary>
     public Value Call(Value function, Value argument)
@@ -276,6 +300,14 @@ public sealed partial class EvalContext
         // A two-argument builtin (lessThan as a sort comparator, …) is called without a partial application.
         if (function.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(function.Obj!).Arity == 2)
             return CallBuiltin(Unsafe.As<Builtin>(function.Obj!), argument1, argument2);
+        // `a: b: …` (foldl' and sort callbacks): bind a straight into b's scope, without the
+        // closure `f a` would return (never observable), as ApplyManyNode does.
+        if (function.Kind == ValueKind.Lambda && Unsafe.As<Closure>(function.Obj!) is { Code: { Formals: null, Body: LambdaNode inner } outer } c)
+        {
+            var bound = new Env(outer.EnvSize, c.Env);
+            bound[0] = argument1;
+            return CallLambda(inner, bound, argument2);
+        }
         return Call(Call(function, argument1), argument2);
     }
 

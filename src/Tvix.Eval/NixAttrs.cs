@@ -132,6 +132,10 @@ public sealed class NixAttrs
     {
         if (other.Keys.Length == 0) return this;
         if (Keys.Length == 0) return other;
+        // `big // { x = …; }` is the common shape (overlays, module merging), and `{ … } // big`
+        // (accumulating folds) the next: place the few names by binary search instead of merging.
+        if (other.Keys.Length * 8 <= Keys.Length) return MergeFew(this, other, fewWins: true);
+        if (Keys.Length * 8 <= other.Keys.Length) return MergeFew(other, this, fewWins: false);
         var keys = new int[Keys.Length + other.Keys.Length];
         var values = new Value[keys.Length];
         var pa = Positions;
@@ -160,6 +164,57 @@ public sealed class NixAttrs
             if (positions is not null) Array.Resize(ref positions, n);
         }
         return new NixAttrs(Symbols, keys, values) { Positions = positions };
+    }
+
+    /// <summary>
+    /// <see cref="Update"/> when one side is much smaller than the other: the few names of
+    /// <paramref name="few"/> are placed into <paramref name="many"/> by binary search and the runs
+    /// of <paramref name="many"/> between them are block-copied. On a name in both sets, the
+    /// right-hand side of <c>//</c> wins: <paramref name="few"/> if <paramref name="fewWins"/>.
+    /// </summary>
+    private static NixAttrs MergeFew(NixAttrs many, NixAttrs few, bool fewWins)
+    {
+        var mk = many.Keys;
+        var fk = few.Keys;
+        // For each name of `few`: its place in `many` times two, plus one if `many` has it already.
+        Span<int> places = fk.Length <= 64 ? stackalloc int[fk.Length] : new int[fk.Length];
+        var shared = 0;
+        var from = 0;
+        for (var j = 0; j < fk.Length; j++)
+        {
+            var i = Array.BinarySearch(mk, from, mk.Length - from, fk[j]);
+            if (i >= 0) { places[j] = i * 2 + 1; shared++; from = i + 1; }
+            else { places[j] = ~i * 2; from = ~i; }
+        }
+        var n = mk.Length + fk.Length - shared;
+        var keys = new int[n];
+        var values = new Value[n];
+        var pm = many.Positions;
+        var pf = few.Positions;
+        var positions = pm is null && pf is null ? null : new AttrPos[n];
+        int src = 0, dst = 0;
+        for (var j = 0; j < fk.Length; j++)
+        {
+            var at = places[j] >> 1;
+            var inMany = (places[j] & 1) != 0;
+            var run = at - src;
+            Array.Copy(mk, src, keys, dst, run);
+            Array.Copy(many.Values, src, values, dst, run);
+            if (positions is not null && pm is not null) Array.Copy(pm, src, positions, dst, run);
+            dst += run;
+            src = at;
+            if (inMany && !fewWins) continue; // the run copy goes on with `many`'s entry
+            keys[dst] = fk[j];
+            values[dst] = few.Values[j];
+            if (positions is not null && pf is not null) positions[dst] = pf[j];
+            dst++;
+            if (inMany) src++;
+        }
+        var tail = mk.Length - src;
+        Array.Copy(mk, src, keys, dst, tail);
+        Array.Copy(many.Values, src, values, dst, tail);
+        if (positions is not null && pm is not null) Array.Copy(pm, src, positions, dst, tail);
+        return new NixAttrs(many.Symbols, keys, values) { Positions = positions };
     }
 }
 

@@ -9,8 +9,9 @@ namespace Tvix.Eval;
 /// </summary>
 public sealed class NixString
 {
+    // No cached .NET text: programs make millions of strings and decode almost none of them
+    // (paths, error messages), so a field for it would cost 8 bytes on every one.
     private readonly byte[] _bytes;
-    private string? _text;
 
     /// <summary>The empty context-free string.</summary>
     public static NixString Empty { get; } = new([], null);
@@ -23,7 +24,22 @@ public sealed class NixString
     }
 
     /// <summary>A context-free string from .NET text, encoded as UTF-8.</summary>
-    public static NixString FromUtf8(string text) => new(Encoding.UTF8.GetBytes(text)) { _text = text };
+    public static NixString FromUtf8(string text) => new(Encoding.UTF8.GetBytes(text));
+
+    // The 256 context-free one-byte strings, shared: nixpkgs' lib splits strings into
+    // characters with `substring i 1`, one string per character. Immutable, so sharing them
+    // between evaluators is safe.
+    private static readonly NixString[] SingleBytes = CreateSingleBytes();
+
+    private static NixString[] CreateSingleBytes()
+    {
+        var table = new NixString[256];
+        for (var b = 0; b < table.Length; b++) table[b] = new NixString([(byte)b]);
+        return table;
+    }
+
+    /// <summary>The context-free string of the one byte <paramref name="b"/> (shared, not allocated).</summary>
+    internal static NixString OfByte(byte b) => SingleBytes[b];
 
     /// <summary>The bytes.</summary>
     public ReadOnlySpan<byte> Bytes => _bytes;
@@ -43,13 +59,61 @@ public sealed class NixString
     internal byte[] RawBytes => _bytes;
 
     /// <summary>The same bytes with another context.</summary>
-    public NixString WithContext(NixContext? context) => new(_bytes, context) { _text = _text };
+    public NixString WithContext(NixContext? context) => new(_bytes, context);
 
     /// <summary>The bytes decoded as UTF-8 (invalid sequences become U+FFFD).</summary>
-    public override string ToString() => _text ??= Encoding.UTF8.GetString(_bytes);
+    public override string ToString() => Encoding.UTF8.GetString(_bytes);
 
     /// <summary>Whether the bytes equal <paramref name="other"/>'s (contexts are ignored, as in Nix's <c>==</c>).</summary>
-    public bool ContentEquals(NixString other) => _bytes.AsSpan().SequenceEqual(other._bytes);
+    public bool ContentEquals(NixString other) => ReferenceEquals(_bytes, other._bytes) || _bytes.AsSpan().SequenceEqual(other._bytes);
+
+    /// <summary>The decimal form of an integer (<c>toString 42</c>), formatted straight into its bytes.</summary>
+    internal static NixString FromInt(long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+        return new NixString(digits[..n].ToArray());
+    }
+
+    /// <summary>
+    /// The concatenation of <paramref name="parts"/> with the union of their contexts, built in
+    /// one array of the final size. A single non-empty part is returned as it is.
+    /// </summary>
+    internal static NixString Concat(ReadOnlySpan<NixString> parts)
+    {
+        long total = 0;
+        var nonEmpty = -1;
+        var withContext = false;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var p = parts[i];
+            if (p._bytes.Length > 0) { nonEmpty = nonEmpty == -1 ? i : -2; total += p._bytes.Length; }
+            withContext |= p.Context is not null;
+        }
+        // "${s}", "${s}${""}": the bytes and context are those of s, and strings are immutable.
+        if (nonEmpty >= 0 && !withContext) return parts[nonEmpty];
+        var context = withContext ? UnionOf(parts) : null;
+        if (nonEmpty >= 0 && ReferenceEquals(context, parts[nonEmpty].Context)) return parts[nonEmpty];
+        if (total == 0) return context is null ? Empty : new NixString([], context);
+        var bytes = Support.PooledByteWriter.NewArray(CheckedLength(total));
+        var at = 0;
+        foreach (var p in parts)
+        {
+            p._bytes.CopyTo(bytes, at);
+            at += p._bytes.Length;
+        }
+        return new NixString(bytes, context);
+    }
+
+    private static NixContext? UnionOf(ReadOnlySpan<NixString> parts)
+    {
+        var acc = new ContextAccumulator();
+        foreach (var p in parts) acc.Add(p.Context);
+        return acc.Build();
+    }
+
+    private static int CheckedLength(long total) =>
+        total <= Array.MaxLength ? (int)total : throw new NixEvalException("string too long (more than 2 GiB)");
 }
 
 /// <summary>

@@ -14,12 +14,23 @@ namespace Tvix.Glue;
 /// </summary>
 internal sealed class GlueState
 {
-    public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features)
+    /// <summary>How many distinct environment variable names are kept as shared byte strings.</summary>
+    private const int MaxInternedKeys = 4096;
+
+    /// <summary>Interned variable names (arrays, not <see cref="ByteString"/>s: a reference-typed value keeps the dictionary on the runtime's shared, precompiled code).</summary>
+    private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>The derivations again, by printed <c>.drv</c> path: what string contexts name them by.</summary>
+    private readonly ConcurrentDictionary<string, KnownDerivation> _byPrintedPath = new(StringComparer.Ordinal);
+
+    public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool readOnly = false)
     {
         StoreDirectory = storeDirectory;
         Store = store;
         Features = features;
+        ReadOnly = readOnly;
         StoreDirPrefix = storeDirectory.Path + "/";
+        InputHashModulo = HashModulo;
     }
 
     public StoreDirectory StoreDirectory { get; }
@@ -30,11 +41,46 @@ internal sealed class GlueState
 
     public GlueFeatures Features { get; }
 
+    /// <summary>
+    /// Nix's read-only mode (<c>nix-instantiate --eval</c>): <c>derivationStrict</c> only hashes the
+    /// <c>.drv</c> files for their paths (what dependents need stays in <see cref="Derivations"/>),
+    /// and <c>builtins.path</c> computes a copy of a store path without that path's references
+    /// (Nix's <c>computeStorePathForPath</c> instead of <c>addToStore</c>).
+    /// </summary>
+    public bool ReadOnly { get; }
+
+    /// <summary>Whether <c>derivationStrict</c> writes the <c>.drv</c> files into <see cref="Store"/>.</summary>
+    public bool WriteDerivations => !ReadOnly;
+
     /// <summary>Derivations created by <c>derivationStrict</c> (or read back from the store), by <c>.drv</c> path.</summary>
     public ConcurrentDictionary<StorePath, KnownDerivation> Derivations { get; } = new();
 
+    /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
+    public KnownDerivation AddDerivation(KnownDerivation known)
+    {
+        known = Derivations.GetOrAdd(known.Path, known);
+        _byPrintedPath.TryAdd(known.PrintedPath, known);
+        return known;
+    }
+
+    /// <summary>The known derivation whose printed <c>.drv</c> path is <paramref name="printedPath"/> (no allocation), or null.</summary>
+    public KnownDerivation? FindDerivation(ReadOnlySpan<char> printedPath) =>
+        _byPrintedPath.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
+
     /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
     public ConcurrentDictionary<string, string> CopiedSources { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The bytes of an environment variable name; the common names are shared by every
+    /// derivation instead of being encoded (and kept) once per derivation.
+    /// </summary>
+    public ByteString EnvironmentKey(string key)
+    {
+        if (_keys.TryGetValue(key, out var bytes)) return new ByteString(bytes);
+        bytes = System.Text.Encoding.UTF8.GetBytes(key);
+        if (_keys.Count < MaxInternedKeys) _keys.TryAdd(key, bytes);
+        return new ByteString(bytes);
+    }
 
     /// <summary>The known derivation at <paramref name="drvPath"/>, reading it from the store when it was not made here.</summary>
     public KnownDerivation GetDerivation(StorePath drvPath)
@@ -42,68 +88,157 @@ internal sealed class GlueState
         if (Derivations.TryGetValue(drvPath, out var known)) return known;
         var text = Store.ReadText(drvPath)
             ?? throw new NixEvalException($"derivation '{StoreDirectory.Print(drvPath)}' is not known to this evaluator or its store");
-        var drv = Derivation.ParseAterm(text, StoreDirectory);
-        known = new KnownDerivation(drv, drvPath);
-        return Derivations.GetOrAdd(drvPath, known);
+        return AddDerivation(KnownDerivation.Loaded(drvPath, Derivation.ParseAterm(text, StoreDirectory), StoreDirectory));
     }
 
     /// <summary>
-    /// Nix's <c>hashDerivationModulo</c> of a known derivation as its dependents see it, or null when
-    /// it is deferred (a floating content-addressed derivation or one depending on such).
+    /// Nix's <c>hashDerivationModulo</c> of a known derivation as its dependents see it (with
+    /// whether it is deferred). Derivations made here carry it from <c>derivationStrict</c>; for
+    /// ones read from the store it is computed on first use, inputs first and without recursion.
     /// </summary>
-    public byte[]? HashModulo(StorePath drvPath)
+    public DerivationHashModulo HashModulo(StorePath drvPath)
     {
         var known = GetDerivation(drvPath);
-        if (known.HashModuloComputed) return known.HashModuloValue;
-        byte[]? result;
-        if (IsDeferred(known.Derivation)) result = null;
-        else result = known.Derivation.CalculateHashModulo(InputHashModulo, StoreDirectory);
-        known.SetHashModulo(result);
-        return result;
+        if (known.TryGetHashModulo(out var hash)) return hash;
+        var stack = new Stack<KnownDerivation>();
+        var onStack = new HashSet<StorePath> { drvPath };
+        stack.Push(known);
+        while (stack.Count > 0)
+        {
+            var top = stack.Peek();
+            var drv = top.PendingDerivation;
+            KnownDerivation? missing = null;
+            if (drv != null)
+            {
+                foreach (var input in drv.InputDerivations.Keys)
+                {
+                    var inputKnown = GetDerivation(input);
+                    if (inputKnown.TryGetHashModulo(out _)) continue;
+                    missing = inputKnown;
+                    break;
+                }
+            }
+            if (missing != null)
+            {
+                if (!onStack.Add(missing.Path)) throw new NixEvalException($"derivation '{StoreDirectory.Print(missing.Path)}' depends on itself");
+                stack.Push(missing);
+                continue;
+            }
+            if (drv != null)
+            {
+                try { top.SetHashModulo(drv.CalculateHashModulo(input => GetDerivation(input).HashModuloOrThrow(StoreDirectory), StoreDirectory)); }
+                catch (NixFormatException e) { throw new NixEvalException(e.Message); }
+            }
+            stack.Pop();
+            onStack.Remove(top.Path);
+        }
+        return known.HashModuloOrThrow(StoreDirectory);
     }
 
-    /// <summary>Whether a derivation's outputs cannot be computed at evaluation time (ca-derivations).</summary>
-    public bool IsDeferred(Derivation drv)
-    {
-        foreach (var output in drv.Outputs.Values)
-        {
-            if (output.IsFixed) return false;
-            if (output.HashAlgorithm != null) return true;
-        }
-        foreach (var input in drv.InputDerivations.Keys)
-        {
-            if (HashModulo(input) == null) return true;
-        }
-        return false;
-    }
-
-    /// <summary>The callback <see cref="Derivation"/>'s hashing methods take.</summary>
-    public ReadOnlyMemory<byte> InputHashModulo(StorePath drvPath) =>
-        HashModulo(drvPath) ?? throw new NixEvalException($"derivation '{StoreDirectory.Print(drvPath)}' has deferred outputs");
+    /// <summary>The callback <see cref="Derivation"/>'s hashing methods take (one delegate, not one per call).</summary>
+    public Func<StorePath, DerivationHashModulo> InputHashModulo { get; }
 
     /// <summary>The references of a store path this evaluation created or the store holds.</summary>
     public IEnumerable<StorePath> References(StorePath path)
     {
-        if (Derivations.TryGetValue(path, out var known)) return known.Derivation.References();
+        if (Derivations.TryGetValue(path, out var known)) return known.References;
         return Store.References(path);
     }
 }
 
-/// <summary>A derivation this evaluator knows, with its lazily computed hash modulo.</summary>
-internal sealed class KnownDerivation(Derivation derivation, StorePath path)
+/// <summary>
+/// What this evaluator keeps of a derivation: the few facts dependents need (output names and
+/// paths, the <c>.drv</c>'s references, the hash modulo), not the derivation itself — its
+/// environment is most of its size and nothing reads it again. A derivation read from the store
+/// keeps its parsed form only until its hash modulo has been computed.
+/// </summary>
+internal sealed class KnownDerivation
 {
-    public Derivation Derivation { get; } = derivation;
+    private DerivationHashModulo _hashModulo;
+    private volatile bool _hashKnown;
+    private Derivation? _pending;
 
-    public StorePath Path { get; } = path;
-
-    public bool HashModuloComputed { get; private set; }
-
-    public byte[]? HashModuloValue { get; private set; }
-
-    public void SetHashModulo(byte[]? hash)
+    private KnownDerivation(StorePath path, Derivation drv, IReadOnlyList<StorePath> references, StoreDirectory store)
     {
-        HashModuloValue = hash;
-        HashModuloComputed = true;
+        Path = path;
+        PrintedPath = store.Print(path);
+        References = references;
+        OutputNames = new string[drv.Outputs.Count];
+        OutputPaths = new StorePath?[drv.Outputs.Count];
+        var i = 0;
+        foreach (var (name, output) in drv.Outputs)
+        {
+            OutputNames[i] = name;
+            OutputPaths[i++] = output.Path;
+        }
+    }
+
+    /// <summary>A derivation <c>derivationStrict</c> has just instantiated.</summary>
+    public static KnownDerivation Created(Derivation drv, InstantiatedDerivation instantiated, StoreDirectory store)
+    {
+        var known = new KnownDerivation(instantiated.Path, drv, instantiated.References, store);
+        known.SetHashModulo(instantiated.HashModulo);
+        return known;
+    }
+
+    /// <summary>A derivation read from the store; its hash modulo is computed when first needed.</summary>
+    public static KnownDerivation Loaded(StorePath path, Derivation drv, StoreDirectory store) =>
+        new(path, drv, [.. drv.References()], store) { _pending = drv };
+
+    public StorePath Path { get; }
+
+    /// <summary>The absolute <c>.drv</c> path, as the <c>drvPath</c> string and contexts carry it.</summary>
+    public string PrintedPath { get; }
+
+    /// <summary>Output names in Nix's (ordinal) order.</summary>
+    public string[] OutputNames { get; }
+
+    /// <summary>The output paths, parallel to <see cref="OutputNames"/> (null when deferred).</summary>
+    public StorePath?[] OutputPaths { get; }
+
+    /// <summary>Input sources and input derivations: the references of the <c>.drv</c>.</summary>
+    public IReadOnlyList<StorePath> References { get; }
+
+    /// <summary>The parsed derivation of one read from the store, until its hash modulo is known.</summary>
+    public Derivation? PendingDerivation => _hashKnown ? null : _pending;
+
+    /// <summary>This derivation's own string for an output name, or null when it has no such output.</summary>
+    public string? OutputName(ReadOnlySpan<char> name)
+    {
+        foreach (var outputName in OutputNames)
+        {
+            if (name.SequenceEqual(outputName)) return outputName;
+        }
+        return null;
+    }
+
+    /// <summary>The path of an output, or null when it is deferred or not an output.</summary>
+    public StorePath? OutputPath(string name)
+    {
+        var index = Array.IndexOf(OutputNames, name);
+        return index < 0 ? null : OutputPaths[index];
+    }
+
+    public bool TryGetHashModulo(out DerivationHashModulo hash)
+    {
+        if (_hashKnown)
+        {
+            hash = _hashModulo;
+            return true;
+        }
+        hash = default;
+        return false;
+    }
+
+    public DerivationHashModulo HashModuloOrThrow(StoreDirectory store) =>
+        TryGetHashModulo(out var hash) ? hash : throw new InvalidOperationException($"the hash modulo of '{store.Print(Path)}' is not known yet");
+
+    public void SetHashModulo(DerivationHashModulo hash)
+    {
+        // Written before the flag that publishes it; a second writer writes the same value.
+        _hashModulo = hash;
+        _hashKnown = true;
+        _pending = null;
     }
 }
 

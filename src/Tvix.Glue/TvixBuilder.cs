@@ -19,6 +19,7 @@ public sealed class TvixBuilder
     private readonly HashSet<string> _features = new(StringComparer.Ordinal);
     private string? _storeRoot;
     private TvixStore? _tvixStore;
+    private bool _readOnly;
 
     /// <summary>Adjusts the evaluator's options (search path, I/O, system, …) before it is built.</summary>
     public TvixBuilder ConfigureEvaluator(Action<EvaluatorOptions> configure)
@@ -63,6 +64,19 @@ public sealed class TvixBuilder
         return this;
     }
 
+    /// <summary>
+    /// Nix's read-only mode, as <c>nix-instantiate --eval</c> runs: every <c>.drv</c> path is
+    /// computed without writing the <c>.drv</c> file (the ATerm is hashed and discarded), and
+    /// <c>builtins.path</c>/<c>filterSource</c> of a store path compute its copy without that
+    /// path's references. Evaluation is faster and smaller, but a <c>.drv</c> cannot be read back
+    /// from the store. Other created paths (<c>toFile</c>, imported sources) still go to the store.
+    /// </summary>
+    public TvixBuilder UseReadOnlyMode()
+    {
+        _readOnly = true;
+        return this;
+    }
+
     /// <summary>Builds the options of a store-aware evaluator (for hosts that create evaluators themselves).</summary>
     public EvaluatorOptions BuildOptions() => BuildOptions(null, out _);
 
@@ -75,7 +89,7 @@ public sealed class TvixBuilder
         options.StoreDir = storeDirectory.Path;
         store ??= _tvixStore != null ? new TvixStoreGlueWriter(_tvixStore)
             : _storeRoot is null ? new InMemoryGlueStore() : new FileSystemGlueStore(_storeRoot, storeDirectory);
-        state = new GlueState(storeDirectory, store, Features());
+        state = new GlueState(storeDirectory, store, Features(), _readOnly);
         GlueRegistration.Register(options, state);
         return options;
     }

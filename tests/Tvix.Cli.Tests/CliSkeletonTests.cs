@@ -40,4 +40,23 @@ public sealed class CliSkeletonTests
         Assert.NotEqual(0, exit);
         Assert.Contains("frobnicate", err);
     }
+
+    private static (int Exit, string Out) Eval(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var exit = Tvix.Cli.Commands.EvalRunner.Run(args, stdout, new StringWriter());
+        return (exit, stdout.ToString());
+    }
+
+    [Fact]
+    public void EvalXmlPrintsLocationsUnlessAskedNotTo()
+    {
+        var (exit, output) = Eval("--xml", "--strict", "-E", "{ a = x: x; }");
+        Assert.Equal(0, exit);
+        Assert.Contains("<attr column=\"3\" line=\"1\" name=\"a\" path=\"«string»\">", output);
+        Assert.Contains("<function column=\"7\" line=\"1\" path=\"«string»\">", output);
+        var (exit2, plain) = Eval("--xml", "--no-location", "--strict", "-E", "{ a = x: x; }");
+        Assert.Equal(0, exit2);
+        Assert.Contains("<attr name=\"a\">\n      <function>", plain);
+    }
 }

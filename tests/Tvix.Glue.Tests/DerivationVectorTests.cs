@@ -60,10 +60,11 @@ public sealed class DerivationVectorTests
                 : Convert.FromBase64String(drv.Value.GetProperty("atermBase64").GetString()!);
             Assert.Equal(Encoding.UTF8.GetString(expectedAterm), Encoding.UTF8.GetString(aterm!));
             Assert.Equal(expectedAterm, aterm);
-            var known = host.State.GetDerivation(path).Derivation;
+            var known = host.State.GetDerivation(path);
             foreach (var output in drv.Value.GetProperty("outputs").EnumerateObject())
             {
-                var actual = known.Outputs[output.Name].Path;
+                Assert.Contains(output.Name, known.OutputNames);
+                var actual = known.OutputPath(output.Name);
                 Assert.Equal(output.Value.GetString() ?? "", actual is null ? "" : host.State.StoreDirectory.Print(actual));
             }
         }

@@ -6,9 +6,10 @@ namespace Tvix.Glue.Tests;
 /// <summary>An evaluator with the glue over an in-memory store, for tests.</summary>
 internal sealed class GlueTestHost
 {
-    public GlueTestHost(IEnumerable<string>? features = null, Action<EvaluatorOptions>? configure = null)
+    public GlueTestHost(IEnumerable<string>? features = null, Action<EvaluatorOptions>? configure = null, bool readOnly = false)
     {
         var builder = new TvixBuilder();
+        if (readOnly) builder.UseReadOnlyMode();
         foreach (var feature in features ?? []) builder.EnableExperimentalFeature(feature);
         builder.ConfigureEvaluator(o =>
         {

@@ -47,6 +47,28 @@ public sealed class TvixStoreIntegrationTests
     }
 
     [Fact]
+    public async Task PathCopiesOfStorePathsKeepTheirReferences()
+    {
+        // The store directory Nix 2.8 computed these paths in (see StorePathCopyTests); it does not
+        // exist on this host, so the copy is made from the Tvix store's NAR of the text file.
+        var store = StoreServiceFactory.CreateStore(new StoreOptions
+        {
+            BlobServiceUrl = "memory://", DirectoryServiceUrl = "memory://", PathInfoServiceUrl = "memory://",
+            StoreDirectory = "/tmp/tvix-glue-copy-test/store",
+        });
+        var evaluator = new TvixBuilder().UseTvixStore(store).ConfigureEvaluator(o => o.Log = TextWriter.Null).Build();
+        var result = evaluator.EvaluateString("""
+            let b = builtins.toFile "b" "ref ${builtins.toFile "a" "x"}"; in [ (builtins.path { path = b; name = "copy"; }) (builtins.readFile (builtins.path { path = b; name = "copy"; })) ]
+            """);
+        Assert.True(result.Success, result.Error?.Message);
+        Assert.Equal("[ \"/tmp/tvix-glue-copy-test/store/mbrazm35dic64vicpl89pkbm33cipm3l-copy\" \"ref /tmp/tvix-glue-copy-test/store/0dgynyv9sg2b1w4h9hhlm3ybwqjfcjnj-a\" ]",
+            evaluator.Run(cx => cx.Print(result.Value, strict: true)));
+        var info = await store.GetPathInfoAsync(store.StoreDirectory.ParsePath("/tmp/tvix-glue-copy-test/store/mbrazm35dic64vicpl89pkbm33cipm3l-copy"));
+        Assert.NotNull(info);
+        Assert.Equal(["0dgynyv9sg2b1w4h9hhlm3ybwqjfcjnj-a"], info!.References.Select(r => r.BaseName));
+    }
+
+    [Fact]
     public async Task AddTvixWiresEvaluatorAndStores()
     {
         var services = new ServiceCollection();

@@ -20,6 +20,27 @@ public sealed class NarTests : IDisposable
         return output.ToArray();
     }
 
+    // Into a FileStream: on Linux the direct file-descriptor writer.
+    private async Task<byte[]> DumpToFileAsync(string path)
+    {
+        var file = Path.Join(_temp, Guid.NewGuid().ToString("N") + ".nar");
+        await using (var output = File.Create(file))
+            await NarDumper.DumpToStreamAsync(path, output);
+        return await File.ReadAllBytesAsync(file);
+    }
+
+    // The portable dumper (.NET's file API), which other platforms use.
+    private static async Task<byte[]> DumpPortableAsync(string path)
+    {
+        var output = new MemoryStream();
+        await using (var writer = new NarWriter(output))
+        {
+            await ManagedNarDumper.DumpAsync(path, writer, default);
+            await writer.CompleteAsync();
+        }
+        return output.ToArray();
+    }
+
     private static async Task<(NarReadResult Result, NarListingNode Root)> ListAsync(byte[] nar, NixHashAlgorithm? algorithm = null)
     {
         var listing = new NarListingBuilder();
@@ -50,6 +71,8 @@ public sealed class NarTests : IDisposable
             var onDisk = Path.Join(_temp, name);
             tree.Materialize(onDisk);
             Assert.Equal(expectedNar, await DumpAsync(onDisk));
+            Assert.Equal(expectedNar, await DumpToFileAsync(onDisk));
+            Assert.Equal(expectedNar, await DumpPortableAsync(onDisk));
 
             // Reading hashes and sizes it; restoring and dumping again gives the same bytes.
             var (result, root) = await ListAsync(expectedNar, NixHashAlgorithm.Sha256);
@@ -63,6 +86,9 @@ public sealed class NarTests : IDisposable
             var restored = Path.Join(_temp, name + "-restored");
             await NarReader.ReadAsync(new MemoryStream(expectedNar), new NarRestorer(restored));
             Assert.Equal(expectedNar, await DumpAsync(restored));
+            var restoredPortably = Path.Join(_temp, name + "-restored-portably");
+            await NarReader.ReadAsync(new MemoryStream(expectedNar), new NarRestorer(restoredPortably, portable: true));
+            Assert.Equal(expectedNar, await DumpPortableAsync(restoredPortably));
 
             using (var expectedListing = JsonDocument.Parse(c.GetProperty("nixNarLs").GetRawText()))
             using (var ours = JsonDocument.Parse(ListingJson(root)))
@@ -99,6 +125,10 @@ public sealed class NarTests : IDisposable
             Directory.CreateDirectory(box);
             await Assert.ThrowsAsync<NixFormatException>(() => NarReader.ReadAsync(new MemoryStream(bytes), new NarRestorer(Path.Join(box, "dest"))));
             Assert.All(Directory.GetFileSystemEntries(box), e => Assert.Equal("dest", Path.GetFileName(e)));
+            var portableBox = Path.Join(_temp, "portable-box" + count);
+            Directory.CreateDirectory(portableBox);
+            await Assert.ThrowsAsync<NixFormatException>(() => NarReader.ReadAsync(new MemoryStream(bytes), new NarRestorer(Path.Join(portableBox, "dest"), portable: true)));
+            Assert.All(Directory.GetFileSystemEntries(portableBox), e => Assert.Equal("dest", Path.GetFileName(e)));
             count++;
         }
         Assert.Equal(14, count);

@@ -15,9 +15,10 @@ internal static class EvalRunner
             return 1;
         }
         // The store builtins (derivation, toFile, path, ...) come from Tvix.Glue; `eval` keeps
-        // what they create in memory, as nix-instantiate --eval does not need to build anything.
+        // what they create in memory and, like nix-instantiate --eval (read-only mode), only
+        // hashes .drv files instead of writing them.
         var options = GlueEvaluatorFactory.CreateOptions(options => args.ApplyTo(options, stderr),
-            storeRoot: null, experimentalFeatures: args.ExperimentalFeatures);
+            storeRoot: null, experimentalFeatures: args.ExperimentalFeatures, readOnly: true);
 
         var evaluator = new Evaluator(options);
         var inputs = args.Positional.Count > 0 ? args.Positional : (args.ExprMode ? [] : ["./default.nix"]);
@@ -84,7 +85,7 @@ internal static class EvalRunner
         foreach (var v in results)
         {
             if (args.Json) sb.Append(CallSupport(cx, "toJSON", v)).Append('\n');
-            else if (args.Xml) sb.Append(CallSupport(cx, "toXML", v));
+            else if (args.Xml) sb.Append(cx.PrintXml(v, args.Strict, location: !args.NoLocation));
             else sb.Append(cx.Print(v, args.Strict)).Append('\n');
         }
         return Encoding.UTF8.GetBytes(sb.ToString());

@@ -15,12 +15,15 @@ internal static class GlueEvaluatorFactory
     /// Creates options whose store builtins compute paths like C++ Nix. <paramref name="storeRoot"/>
     /// null keeps created paths in memory (nothing is written, as with <c>--eval</c>, which is
     /// read-only); otherwise they are written under it. <paramref name="configure"/> runs before
-    /// the glue wraps <see cref="EvaluatorOptions.IO"/>, so set the I/O there.
+    /// the glue wraps <see cref="EvaluatorOptions.IO"/>, so set the I/O there. With
+    /// <paramref name="readOnly"/> the glue runs in Nix's read-only mode, as
+    /// <c>nix-instantiate --eval</c> does (<c>.drv</c> files are only hashed).
     /// </summary>
     public static EvaluatorOptions CreateOptions(Action<EvaluatorOptions>? configure = null, string? storeRoot = null,
-        IEnumerable<string>? experimentalFeatures = null, TvixStore? tvixStore = null)
+        IEnumerable<string>? experimentalFeatures = null, TvixStore? tvixStore = null, bool readOnly = false)
     {
         var builder = new TvixBuilder();
+        if (readOnly) builder.UseReadOnlyMode();
         if (configure != null) builder.ConfigureEvaluator(configure);
         if (tvixStore != null) builder.UseTvixStore(tvixStore);
         else if (storeRoot != null) builder.UseStoreRoot(storeRoot);

@@ -92,7 +92,8 @@ internal static class InstantiateRunner
             },
             plainRoot,
             features,
-            tvixStore);
+            tvixStore,
+            readOnly);
 
         var evaluator = new Evaluator(options);
         var inputs = args.Positional.Count > 0 ? args.Positional : (args.ExprMode ? [] : ["./default.nix"]);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Win32.SafeHandles;
 using System.Text;
 using Tvix.NixCompat;
 using Tvix.NixCompat.Nar;
@@ -21,14 +22,23 @@ internal static class NarCommand
     {
         var path = new Argument<string>("path") { Description = "The file, directory or symlink to serialise" };
         var command = new Command("dump", "Write the NAR of a path to stdout, like nix-store --dump") { path };
-        command.SetAction(parse => FormatCommandGuard.Run(() =>
-        {
-            using var stdout = Console.OpenStandardOutput();
-            NarDumper.DumpToStreamAsync(parse.GetValue(path)!, stdout).GetAwaiter().GetResult();
-            return 0;
-        }));
+        command.SetAction(parse => RunDump(parse.GetValue(path)!));
         return command;
     }
+
+    /// <summary>
+    /// <c>tvix nar dump PATH</c>. On Linux standard output is handed to the dumper as a
+    /// <see cref="FileStream"/>, which lets it write to the descriptor directly and have the
+    /// kernel copy large files into the pipe or file (see <see cref="NarDumper.DumpToStreamAsync"/>).
+    /// </summary>
+    public static int RunDump(string path) => FormatCommandGuard.Run(() =>
+    {
+        using var stdout = OperatingSystem.IsLinux()
+            ? new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0)
+            : Console.OpenStandardOutput();
+        NarDumper.DumpToStreamAsync(path, stdout).GetAwaiter().GetResult();
+        return 0;
+    });
 
     private static Command Restore()
     {

@@ -59,7 +59,7 @@ internal static partial class BuiltinCatalog
             if (d.Kind == ValueKind.Int ? d.RawInt == 0 : d.RawFloat == 0) throw cx.Error("division by zero");
             return Arithmetic.Div(cx, Num(cx, a[0]), d);
         });
-        r.Add("lessThan", 2, static (cx, a) => Value.FromBool(cx.LessThan(a[0], a[1])));
+        r.Add("lessThan", 2, LessThan);
         r.Add("bitAnd", 2, static (cx, a) => Value.FromInt(cx.ForceInt(a[0]) & cx.ForceInt(a[1])));
         r.Add("bitOr", 2, static (cx, a) => Value.FromInt(cx.ForceInt(a[0]) | cx.ForceInt(a[1])));
         r.Add("bitXor", 2, static (cx, a) => Value.FromInt(cx.ForceInt(a[0]) ^ cx.ForceInt(a[1])));

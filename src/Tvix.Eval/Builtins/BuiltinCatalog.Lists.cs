@@ -1,3 +1,4 @@
+using System.Buffers;
 using Tvix.Eval.Runtime;
 
 namespace Tvix.Eval.Builtins;
@@ -21,19 +22,29 @@ internal static partial class BuiltinCatalog
                 if (cx.ForceBool(cx.Call(a[0], x))) return Value.True;
             return Value.False;
         });
-        r.Add("concatLists", 1, static (cx, a) =>
-        {
-            var lists = cx.ForceList(a[0]);
-            var result = new List<Value>();
-            foreach (var l in lists.Items) result.AddRange(cx.ForceList(l).Items);
-            return Value.FromList(new NixList([.. result]));
-        });
+        r.Add("concatLists", 1, static (cx, a) => ConcatLists(cx, cx.ForceList(a[0]).Items));
         r.Add("concatMap", 2, static (cx, a) =>
         {
             cx.ForceFunction(a[0]);
-            var result = new List<Value>();
-            foreach (var x in cx.ForceList(a[1]).Items) result.AddRange(cx.ForceList(cx.Call(a[0], x)).Items);
-            return Value.FromList(new NixList([.. result]));
+            var items = cx.ForceList(a[1]).Items;
+            if (items.Length == 0) return Value.FromList(NixList.Empty);
+            var lists = ArrayPool<NixList>.Shared.Rent(items.Length);
+            try
+            {
+                long total = 0;
+                for (var i = 0; i < items.Length; i++)
+                {
+                    var l = cx.ForceList(cx.Call(a[0], items[i]));
+                    lists[i] = l;
+                    total += l.Count;
+                }
+                return Value.FromList(Concatenate(cx, lists.AsSpan(0, items.Length), total));
+            }
+            finally
+            {
+                Array.Clear(lists, 0, items.Length);
+                ArrayPool<NixList>.Shared.Return(lists);
+            }
         });
         r.Add("elem", 2, static (cx, a) =>
         {
@@ -52,10 +63,21 @@ internal static partial class BuiltinCatalog
         {
             cx.ForceFunction(a[0]);
             var list = cx.ForceList(a[1]);
-            var result = new List<Value>(list.Count);
-            foreach (var x in list.Items)
-                if (cx.ForceBool(cx.Call(a[0], x))) result.Add(x);
-            return result.Count == list.Count ? Value.FromList(list) : Value.FromList(new NixList([.. result]));
+            var items = list.Items;
+            // Which items stay, one bit each; the result is then copied once at its final size.
+            var keep = new ItemBits(items.Length);
+            try
+            {
+                var kept = 0;
+                for (var i = 0; i < items.Length; i++)
+                    if (cx.ForceBool(cx.Call(a[0], items[i]))) { keep.Set(i); kept++; }
+                if (kept == items.Length) return Value.FromList(list);
+                return Value.FromList(kept == 0 ? NixList.Empty : new NixList(keep.Select(items, kept, true)));
+            }
+            finally
+            {
+                keep.Dispose();
+            }
         });
         r.Add("foldl'", 3, static (cx, a) =>
         {
@@ -76,16 +98,43 @@ internal static partial class BuiltinCatalog
         r.Add("groupBy", 2, static (cx, a) =>
         {
             cx.ForceFunction(a[0]);
-            var groups = new Dictionary<int, List<Value>>();
-            foreach (var x in cx.ForceList(a[1]).Items)
+            var items = cx.ForceList(a[1]).Items;
+            // First the group of every item, then each group's items in one array of its final size.
+            var groupOf = ArrayPool<int>.Shared.Rent(items.Length);
+            try
             {
-                var key = cx.Symbols.Intern(cx.ForceString(cx.Call(a[0], x)).Bytes);
-                if (!groups.TryGetValue(key, out var g)) groups[key] = g = [];
-                g.Add(x);
+                var groupIndex = new Dictionary<int, int>();
+                var keys = new List<int>();
+                var sizes = new List<int>();
+                for (var i = 0; i < items.Length; i++)
+                {
+                    var key = cx.Symbols.Intern(cx.ForceString(cx.Call(a[0], items[i])).Bytes);
+                    if (!groupIndex.TryGetValue(key, out var g))
+                    {
+                        g = keys.Count;
+                        groupIndex.Add(key, g);
+                        keys.Add(key);
+                        sizes.Add(0);
+                    }
+                    sizes[g]++;
+                    groupOf[i] = g;
+                }
+                var groups = new Value[keys.Count][];
+                for (var g = 0; g < groups.Length; g++) groups[g] = new Value[sizes[g]];
+                var filled = new int[groups.Length];
+                for (var i = 0; i < items.Length; i++)
+                {
+                    var g = groupOf[i];
+                    groups[g][filled[g]++] = items[i];
+                }
+                var builder = cx.CreateAttrsBuilder(groups.Length);
+                for (var g = 0; g < groups.Length; g++) builder.Add(keys[g], Value.FromList(new NixList(groups[g])));
+                return Value.FromAttrs(builder.Build());
             }
-            var builder = cx.CreateAttrsBuilder(groups.Count);
-            foreach (var (k, g) in groups) builder.Add(k, Value.FromList(new NixList([.. g])));
-            return Value.FromAttrs(builder.Build());
+            finally
+            {
+                ArrayPool<int>.Shared.Return(groupOf);
+            }
         });
         r.Add("head", 1, static (cx, a) =>
         {
@@ -112,29 +161,173 @@ internal static partial class BuiltinCatalog
         r.Add("partition", 2, static (cx, a) =>
         {
             cx.ForceFunction(a[0]);
-            var right = new List<Value>();
-            var wrong = new List<Value>();
-            foreach (var x in cx.ForceList(a[1]).Items)
-                (cx.ForceBool(cx.Call(a[0], x)) ? right : wrong).Add(x);
-            var builder = cx.CreateAttrsBuilder(2);
-            builder.Add(cx.SymRight, Value.FromList(new NixList([.. right])));
-            builder.Add(cx.SymWrong, Value.FromList(new NixList([.. wrong])));
-            return Value.FromAttrs(builder.Build());
+            var items = cx.ForceList(a[1]).Items;
+            var isRight = new ItemBits(items.Length);
+            try
+            {
+                var rights = 0;
+                for (var i = 0; i < items.Length; i++)
+                    if (cx.ForceBool(cx.Call(a[0], items[i]))) { isRight.Set(i); rights++; }
+                var right = rights == 0 ? NixList.Empty : new NixList(isRight.Select(items, rights, true));
+                var wrongs = items.Length - rights;
+                var wrong = wrongs == 0 ? NixList.Empty : new NixList(isRight.Select(items, wrongs, false));
+                var builder = cx.CreateAttrsBuilder(2);
+                builder.Add(cx.SymRight, Value.FromList(right));
+                builder.Add(cx.SymWrong, Value.FromList(wrong));
+                return Value.FromAttrs(builder.Build());
+            }
+            finally
+            {
+                isRight.Dispose();
+            }
         });
-        r.Add("sort", 2, static (cx, a) =>
-        {
-            var list = cx.ForceList(a[1]);
-            var cmp = cx.ForceFunction(a[0]);
-            if (list.Count <= 1) return Value.FromList(list);
-            var items = (Value[])list.Items.Clone();
-            MergeSort(items, new Value[items.Length], 0, items.Length, (x, y) => cx.ForceBool(cx.Call(cmp, x, y)));
-            return Value.FromList(new NixList(items));
-        });
+        r.Add("sort", 2, static (cx, a) => Sort(cx, a[0], a[1]));
         r.Add("genericClosure", 1, static (cx, a) => GenericClosure(cx, cx.ForceAttrs(a[0])));
     }
 
+    /// <summary>
+    /// <c>concatLists</c>: as in Nix, when only one of the lists is non-empty it is the result
+    /// itself; otherwise the items are copied once into an array of the final size.
+    /// </summary>
+    private static Value ConcatLists(EvalContext cx, Value[] items)
+    {
+        if (items.Length == 0) return Value.FromList(NixList.Empty);
+        var lists = ArrayPool<NixList>.Shared.Rent(items.Length);
+        try
+        {
+            long total = 0;
+            NixList? nonEmpty = null;
+            for (var i = 0; i < items.Length; i++)
+            {
+                var l = cx.ForceList(items[i]);
+                lists[i] = l;
+                total += l.Count;
+                if (l.Count > 0) nonEmpty = l;
+            }
+            if (nonEmpty is null) return Value.FromList(NixList.Empty);
+            if (total == nonEmpty.Count) return Value.FromList(nonEmpty);
+            return Value.FromList(Concatenate(cx, lists.AsSpan(0, items.Length), total));
+        }
+        finally
+        {
+            Array.Clear(lists, 0, items.Length);
+            ArrayPool<NixList>.Shared.Return(lists);
+        }
+    }
+
+    private static NixList Concatenate(EvalContext cx, ReadOnlySpan<NixList> lists, long total)
+    {
+        if (total == 0) return NixList.Empty;
+        if (total > Array.MaxLength) throw cx.Error("list too long");
+        var result = new Value[total];
+        var at = 0;
+        foreach (var l in lists)
+        {
+            l.Items.CopyTo(result, at);
+            at += l.Count;
+        }
+        return new NixList(result);
+    }
+
+    /// <summary>One bit per list item (filter, partition), from the array pool.</summary>
+    private struct ItemBits : IDisposable
+    {
+        private ulong[]? _words;
+
+        public ItemBits(int count)
+        {
+            var words = (count + 63) >> 6;
+            if (words == 0) return;
+            _words = ArrayPool<ulong>.Shared.Rent(words);
+            Array.Clear(_words, 0, words);
+        }
+
+        public readonly void Set(int i) => _words![i >> 6] |= 1UL << i;
+
+        /// <summary>The <paramref name="count"/> items whose bit is <paramref name="bit"/>, in order.</summary>
+        public readonly Value[] Select(Value[] items, int count, bool bit)
+        {
+            var result = new Value[count];
+            var n = 0;
+            for (var i = 0; i < items.Length; i++)
+                if (((_words![i >> 6] >> i) & 1) != 0 == bit) result[n++] = items[i];
+            return result;
+        }
+
+        public void Dispose()
+        {
+            if (_words is { } w) ArrayPool<ulong>.Shared.Return(w);
+            _words = null;
+        }
+    }
+
+    /// <summary>The body of <c>lessThan</c>; <c>sort</c> recognises it to compare without calls.</summary>
+    private static readonly BuiltinImplementation LessThan = static (cx, a) => Value.FromBool(cx.LessThan(a[0], a[1]));
+
+    /// <summary>
+    /// <c>sort</c>, stable like Nix's <c>std::stable_sort</c>. As in Nix the function is forced
+    /// first, then the list, then every item in order, and <c>builtins.lessThan</c> as the
+    /// comparator compares directly instead of being called.
+    /// </summary>
+    private static Value Sort(EvalContext cx, Value comparator, Value listArg)
+    {
+        var cmp = cx.ForceFunction(comparator);
+        var list = cx.ForceList(listArg);
+        var items = (Value[])list.Items.Clone();
+        var allInts = true;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var v = cx.Force(items[i]);
+            allInts &= v.Kind == ValueKind.Int;
+        }
+        if (items.Length <= 1) return Value.FromList(items.Length == 0 ? NixList.Empty : new NixList(items));
+        if (cmp.Kind == ValueKind.PrimOp && ReferenceEquals(((Builtin)cmp.Obj!).Impl, LessThan))
+        {
+            if (allInts) return Value.FromList(new NixList(SortInts(cx, items)));
+            try { MergeSort(items, new Value[items.Length], 0, items.Length, new CompareLess(cx)); }
+            catch (NixEvalException e) when (e.Traced("while calling the 'lessThan' builtin", null, default)) { throw; }
+        }
+        else
+        {
+            MergeSort(items, new Value[items.Length], 0, items.Length, new CallLess(cx, cmp));
+        }
+        return Value.FromList(new NixList(items));
+    }
+
+    /// <summary>Integers are sorted as numbers: equal ones cannot be told apart, so stability is moot.</summary>
+    private static Value[] SortInts(EvalContext cx, Value[] items)
+    {
+        var keys = ArrayPool<long>.Shared.Rent(items.Length);
+        try
+        {
+            for (var i = 0; i < items.Length; i++) keys[i] = cx.Force(items[i]).RawInt;
+            Array.Sort(keys, 0, items.Length);
+            for (var i = 0; i < items.Length; i++) items[i] = Value.FromInt(keys[i]);
+            return items;
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(keys);
+        }
+    }
+
+    private interface ILess
+    {
+        bool Less(Value x, Value y);
+    }
+
+    private readonly struct CompareLess(EvalContext cx) : ILess
+    {
+        public bool Less(Value x, Value y) => cx.Compare(x, y) < 0;
+    }
+
+    private readonly struct CallLess(EvalContext cx, Value cmp) : ILess
+    {
+        public bool Less(Value x, Value y) => cx.ForceBool(cx.Call(cmp, x, y));
+    }
+
     /// <summary>Stable merge sort with a "less than" predicate (Nix's sort is stable).</summary>
-    private static void MergeSort(Value[] a, Value[] tmp, int lo, int hi, Func<Value, Value, bool> less)
+    private static void MergeSort<TLess>(Value[] a, Value[] tmp, int lo, int hi, TLess less) where TLess : struct, ILess
     {
         if (hi - lo < 2) return;
         if (hi - lo <= 8)
@@ -143,7 +336,7 @@ internal static partial class BuiltinCatalog
             {
                 var x = a[i];
                 var j = i - 1;
-                while (j >= lo && less(x, a[j])) { a[j + 1] = a[j]; j--; }
+                while (j >= lo && less.Less(x, a[j])) { a[j + 1] = a[j]; j--; }
                 a[j + 1] = x;
             }
             return;
@@ -152,10 +345,15 @@ internal static partial class BuiltinCatalog
         MergeSort(a, tmp, lo, mid, less);
         MergeSort(a, tmp, mid, hi, less);
         int l = lo, r = mid, k = lo;
-        while (l < mid && r < hi) tmp[k++] = less(a[r], a[l]) ? a[r++] : a[l++];
+        while (l < mid && r < hi) tmp[k++] = less.Less(a[r], a[l]) ? a[r++] : a[l++];
         while (l < mid) tmp[k++] = a[l++];
         while (r < hi) tmp[k++] = a[r++];
         Array.Copy(tmp, lo, a, lo, hi - lo);
+    }
+
+    private sealed class KeyComparer(EvalContext cx) : IComparer<Value>
+    {
+        public int Compare(Value x, Value y) => cx.Compare(x, y);
     }
 
     private static Value GenericClosure(EvalContext cx, NixAttrs args)
@@ -163,24 +361,16 @@ internal static partial class BuiltinCatalog
         var startSet = cx.ForceList(cx.GetAttrOrThrow(args, cx.SymStartSet));
         var op = cx.GetAttrOrThrow(args, cx.SymOperator);
         var work = new Queue<Value>(startSet.Items);
-        var seen = new List<Value>();
+        // Keys seen so far, ordered as Nix orders values (a balanced tree: membership and
+        // insertion in O(log n), where a sorted list would shift half its items per insertion).
+        var seen = new SortedSet<Value>(new KeyComparer(cx));
         var result = new List<Value>();
         while (work.Count > 0)
         {
             var item = work.Dequeue();
             var e = cx.ForceAttrs(item);
             var key = cx.Force(cx.GetAttrOrThrow(e, cx.SymKey));
-            // Keys are kept sorted with Nix's ordering, so membership is a binary search.
-            int lo = 0, hi = seen.Count - 1, found = -1;
-            while (lo <= hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                var c = cx.Compare(key, seen[mid]);
-                if (c == 0) { found = mid; break; }
-                if (c > 0) lo = mid + 1; else hi = mid - 1;
-            }
-            if (found >= 0) continue;
-            seen.Insert(lo, key);
+            if (!seen.Add(key)) continue;
             result.Add(item);
             foreach (var next in cx.ForceList(cx.Call(op, item)).Items) work.Enqueue(next);
         }

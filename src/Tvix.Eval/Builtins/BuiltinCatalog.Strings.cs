@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using Tvix.Eval.Support;
 using Tvix.Eval.Runtime;
 
 namespace Tvix.Eval.Builtins;
@@ -28,61 +30,8 @@ internal static partial class BuiltinCatalog
             byte[] result = i < 0 ? "."u8.ToArray() : i == 0 ? "/"u8.ToArray() : bytes[..i].ToArray();
             return Value.FromString(new NixString(result, s.Context));
         }, global: true);
-        r.Add("concatStringsSep", 2, static (cx, a) =>
-        {
-            var sep = cx.ForceString(a[0]);
-            var list = cx.ForceList(a[1]);
-            var buf = new ArrayBufferWriter();
-            var ctx = new ContextAccumulator(sep.Context);
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (i > 0) buf.Write(sep.Bytes);
-                var s = cx.CoerceToString(list.Items[i], StringCoercion.Interpolation);
-                buf.Write(s.Bytes);
-                ctx.Add(s.Context);
-            }
-            return Value.FromString(new NixString(buf.ToArray(), ctx.Build()));
-        });
-        r.Add("replaceStrings", 3, static (cx, a) =>
-        {
-            var from = cx.ForceList(a[0]);
-            var to = cx.ForceList(a[1]);
-            if (from.Count != to.Count) throw cx.Error("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths");
-            var froms = new NixString[from.Count];
-            for (var i = 0; i < froms.Length; i++) froms[i] = cx.ForceString(from.Items[i]);
-            var s = cx.ForceString(a[2]);
-            // Replacements are forced only when their pattern matches, as in current Nix.
-            var tos = new NixString?[to.Count];
-            var ctx = new ContextAccumulator(s.Context);
-            var buf = new ArrayBufferWriter();
-            var bytes = s.Bytes;
-            for (var p = 0; p <= bytes.Length;)
-            {
-                var found = false;
-                for (var j = 0; j < froms.Length; j++)
-                {
-                    var f = froms[j].Bytes;
-                    if (!bytes[p..].StartsWith(f)) continue;
-                    found = true;
-                    var t = tos[j] ??= cx.ForceString(to.Items[j]);
-                    buf.Write(t.Bytes);
-                    ctx.Add(t.Context);
-                    if (f.Length == 0)
-                    {
-                        if (p < bytes.Length) buf.Write(bytes.Slice(p, 1));
-                        p++;
-                    }
-                    else p += f.Length;
-                    break;
-                }
-                if (!found)
-                {
-                    if (p < bytes.Length) buf.Write(bytes.Slice(p, 1));
-                    p++;
-                }
-            }
-            return Value.FromString(new NixString(buf.ToArray(), ctx.Build()));
-        });
+        r.Add("concatStringsSep", 2, static (cx, a) => ConcatStringsSep(cx, cx.ForceString(a[0]), cx.ForceList(a[1]).Items));
+        r.Add("replaceStrings", 3, static (cx, a) => ReplaceStrings(cx, a[0], a[1], a[2]));
         r.Add("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
         r.Add("substring", 3, static (cx, a) =>
         {
@@ -93,9 +42,168 @@ internal static partial class BuiltinCatalog
             if (start >= s.Length) return Value.FromString(s.Context is null ? NixString.Empty : new NixString([], s.Context));
             var end = len < 0 || len > s.Length - start ? s.Length : start + len;
             if (start == 0 && end == s.Length) return Value.FromString(s);
+            if (end - start == 1 && s.Context is null) return Value.FromString(NixString.OfByte(s.Bytes[(int)start]));
             return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
         });
         r.Add("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
+    }
+
+    /// <summary>
+    /// <c>concatStringsSep</c>, built in one array of the final size. A first pass coerces every
+    /// item once, in order (forcing it, calling <c>__toString</c>, …) and sums the lengths; the
+    /// second copies. Items that already are strings are read again from their (now evaluated)
+    /// slots, so only the results of real coercions need keeping in between.
+    /// </summary>
+    private static Value ConcatStringsSep(EvalContext cx, NixString separator, Value[] items)
+    {
+        if (items.Length == 0) return Value.FromString(separator.Context is null ? NixString.Empty : new NixString([], separator.Context));
+        var sep = separator.Bytes;
+        long total = (long)sep.Length * (items.Length - 1);
+        var ctx = new ContextAccumulator(separator.Context);
+        List<NixString>? coerced = null;
+        NixString? first = null;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var v = cx.Force(items[i]);
+            NixString s;
+            if (v.Kind == ValueKind.String) s = v.RawString;
+            else (coerced ??= []).Add(s = cx.CoerceToString(v, StringCoercion.Interpolation));
+            first ??= s;
+            total += s.Length;
+            ctx.Add(s.Context);
+        }
+        var context = ctx.Build();
+        if (items.Length == 1 && ReferenceEquals(context, first!.Context)) return Value.FromString(first);
+        if (total == 0) return Value.FromString(context is null ? NixString.Empty : new NixString([], context));
+        if (total > Array.MaxLength) throw cx.Error("string too long (more than 2 GiB)");
+        var bytes = PooledByteWriter.NewArray((int)total);
+        var span = bytes.AsSpan();
+        var at = 0;
+        var next = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (i > 0)
+            {
+                sep.CopyTo(span[at..]);
+                at += sep.Length;
+            }
+            var v = cx.Force(items[i]);
+            var part = v.Kind == ValueKind.String ? v.RawString.Bytes : coerced![next++].Bytes;
+            part.CopyTo(span[at..]);
+            at += part.Length;
+        }
+        return Value.FromString(new NixString(bytes, context));
+    }
+
+    /// <summary>
+    /// <c>replaceStrings from to s</c>: at each position the first pattern (in list order) that
+    /// matches is replaced and scanning goes on after it; an empty pattern matches everywhere
+    /// and then one byte is kept. Replacements are forced only when their pattern matches,
+    /// as in current Nix.
+    /// </summary>
+    private static Value ReplaceStrings(EvalContext cx, Value fromArg, Value toArg, Value subject)
+    {
+        var from = cx.ForceList(fromArg);
+        var to = cx.ForceList(toArg);
+        if (from.Count != to.Count) throw cx.Error("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths");
+        var froms = new NixString[from.Count];
+        var hasEmpty = false;
+        for (var i = 0; i < froms.Length; i++)
+        {
+            froms[i] = cx.ForceString(from.Items[i]);
+            hasEmpty |= froms[i].Length == 0;
+        }
+        var s = cx.ForceString(subject);
+        if (froms.Length == 0) return Value.FromString(s);
+        var tos = new NixString?[to.Count];
+        var ctx = new ContextAccumulator(s.Context);
+        var bytes = s.Bytes;
+        var buf = new ChunkedByteWriter(bytes.Length + 16);
+        try
+        {
+            if (hasEmpty) ReplaceEverywhere(cx, bytes, froms, to, tos, ref buf, ref ctx);
+            else if (!ReplaceAtCandidates(cx, bytes, froms, to, tos, ref buf, ref ctx)) return Value.FromString(s);
+            return Value.FromString(new NixString(buf.ToArray(), ctx.Build()));
+        }
+        finally
+        {
+            buf.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Without an empty pattern a match can only start at a byte that starts some pattern, so the
+    /// runs between such bytes are copied in one go. Returns false when nothing was replaced.
+    /// </summary>
+    private static bool ReplaceAtCandidates(EvalContext cx, ReadOnlySpan<byte> bytes, NixString[] froms, NixList to, NixString?[] tos,
+        ref ChunkedByteWriter buf, ref ContextAccumulator ctx)
+    {
+        Span<byte> firstBytes = stackalloc byte[Math.Min(froms.Length, 256)];
+        var distinct = 0;
+        foreach (var f in froms)
+        {
+            var b = f.Bytes[0];
+            if (!firstBytes[..distinct].Contains(b)) firstBytes[distinct++] = b;
+        }
+        firstBytes = firstBytes[..distinct];
+        // IndexOfAny is vectorised for up to five values; beyond that only through SearchValues.
+        var many = distinct > 5 ? SearchValues.Create(firstBytes) : null;
+        // bytes[..copied] has been dealt with: written to buf once the first match was found.
+        var copied = 0;
+        var p = 0;
+        while (p < bytes.Length)
+        {
+            var next = many is null ? bytes[p..].IndexOfAny(firstBytes) : bytes[p..].IndexOfAny(many);
+            if (next < 0) break;
+            p += next;
+            var j = 0;
+            while (j < froms.Length && !bytes[p..].StartsWith(froms[j].Bytes)) j++;
+            if (j == froms.Length)
+            {
+                p++;
+                continue;
+            }
+            buf.Write(bytes[copied..p]);
+            var t = tos[j] ??= cx.ForceString(to.Items[j]);
+            buf.Write(t.Bytes);
+            ctx.Add(t.Context);
+            p += froms[j].Length;
+            copied = p;
+        }
+        if (copied == 0) return false;
+        buf.Write(bytes[copied..]);
+        return true;
+    }
+
+    /// <summary>The general rule, position by position (some pattern is empty, so every position matches).</summary>
+    private static void ReplaceEverywhere(EvalContext cx, ReadOnlySpan<byte> bytes, NixString[] froms, NixList to, NixString?[] tos,
+        ref ChunkedByteWriter buf, ref ContextAccumulator ctx)
+    {
+        for (var p = 0; p <= bytes.Length;)
+        {
+            var found = false;
+            for (var j = 0; j < froms.Length; j++)
+            {
+                var f = froms[j].Bytes;
+                if (!bytes[p..].StartsWith(f)) continue;
+                found = true;
+                var t = tos[j] ??= cx.ForceString(to.Items[j]);
+                buf.Write(t.Bytes);
+                ctx.Add(t.Context);
+                if (f.Length == 0)
+                {
+                    if (p < bytes.Length) buf.Write(bytes[p]);
+                    p++;
+                }
+                else p += f.Length;
+                break;
+            }
+            if (!found)
+            {
+                if (p < bytes.Length) buf.Write(bytes[p]);
+                p++;
+            }
+        }
     }
 
     private static void RegisterContexts(BuiltinRegistry r)

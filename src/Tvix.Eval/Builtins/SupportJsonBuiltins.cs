@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Tvix.Eval.Runtime;
 using Tvix.Eval.Support.Json;
 
@@ -20,7 +19,7 @@ internal static class SupportJsonBuiltins
         var text = SupportArgs.StringNoContext(cx, args[0], 0, "fromJSON");
         try
         {
-            return NixJsonReader<Value, ValueFactory>.Parse(text.Bytes, new ValueFactory(cx));
+            return NixJsonReader<Value, int, ValueFactory>.Parse(text.Bytes, new ValueFactory(cx));
         }
         catch (NixJsonException e)
         {
@@ -30,8 +29,8 @@ internal static class SupportJsonBuiltins
         }
     }
 
-    /// <summary>Builds Nix values straight from the parser.</summary>
-    private readonly struct ValueFactory(EvalContext cx) : INixJsonFactory<Value>
+    /// <summary>Builds Nix values straight from the parser; member names become symbols.</summary>
+    private readonly struct ValueFactory(EvalContext cx) : INixJsonFactory<Value, int>
     {
         public Value Null() => Value.Null;
 
@@ -43,14 +42,53 @@ internal static class SupportJsonBuiltins
 
         public Value String(ReadOnlySpan<byte> utf8) => SupportArgs.Str(utf8);
 
-        public Value Array(List<Value> items) => Value.FromList(items.Count == 0 ? NixList.Empty : new NixList([.. items]));
+        public int Key(ReadOnlySpan<byte> utf8) => cx.Symbols.Intern(utf8);
 
-        public Value Object(List<KeyValuePair<byte[], Value>> members)
+        public Value Array(ReadOnlySpan<Value> items) => Value.FromList(items.IsEmpty ? NixList.Empty : new NixList(items.ToArray()));
+
+        public Value Object(ReadOnlySpan<int> keys, ReadOnlySpan<Value> values) =>
+            Value.FromAttrs(keys.IsEmpty ? cx.EmptyAttrs : AttrsFromMembers(cx, keys, values));
+    }
+
+    /// <summary>
+    /// An attribute set from members in document order: sorted by symbol, and of duplicate names
+    /// the last one wins, as in Nix. Each member is sorted as (symbol, position) packed in one
+    /// long, so the sort needs no comparer and keeps duplicates in document order.
+    /// </summary>
+    private static NixAttrs AttrsFromMembers(EvalContext cx, ReadOnlySpan<int> keys, ReadOnlySpan<Value> values)
+    {
+        var n = keys.Length;
+        long[]? rented = null;
+        var order = n <= 64 ? stackalloc long[n] : (rented = System.Buffers.ArrayPool<long>.Shared.Rent(n)).AsSpan(0, n);
+        try
         {
-            // The builder keeps the last of duplicate names, as Nix does.
-            var builder = cx.CreateAttrsBuilder(members.Count);
-            foreach (var (key, value) in members) builder.Add(key, value);
-            return Value.FromAttrs(builder.Build());
+            var sorted = true;
+            for (var i = 0; i < n; i++)
+            {
+                order[i] = ((long)keys[i] << 32) | (uint)i;
+                if (i > 0 && keys[i] <= keys[i - 1]) sorted = false;
+            }
+            if (sorted) return new NixAttrs(cx.Symbols, keys.ToArray(), values.ToArray());
+            order.Sort();
+            var distinct = 1;
+            for (var i = 1; i < n; i++)
+                if ((int)(order[i] >> 32) != (int)(order[i - 1] >> 32)) distinct++;
+            var outKeys = new int[distinct];
+            var outValues = new Value[distinct];
+            var m = -1;
+            for (var i = 0; i < n; i++)
+            {
+                var key = (int)(order[i] >> 32);
+                if (m < 0 || outKeys[m] != key) m++;
+                // A later duplicate sorts after an earlier one and overwrites it.
+                outKeys[m] = key;
+                outValues[m] = values[(int)(uint)order[i]];
+            }
+            return new NixAttrs(cx.Symbols, outKeys, outValues);
+        }
+        finally
+        {
+            if (rented != null) System.Buffers.ArrayPool<long>.Shared.Return(rented);
         }
     }
 
@@ -62,16 +100,16 @@ internal static class SupportJsonBuiltins
     /// </summary>
     private static Value ToJson(EvalContext cx, ReadOnlySpan<Value> args)
     {
-        var writer = new NixJsonWriter();
+        using var writer = new NixJsonWriter();
         var state = new JsonState();
         Write(cx, args[0], writer, state);
         if (state.Utf8Error != null) throw cx.Error("JSON serialization error: " + state.Utf8Error.Message);
-        return Value.FromString(new NixString(writer.WrittenSpan.ToArray(), state.Context.Build()));
+        return Value.FromString(new NixString(writer.ToArray(), state.Context.Build()));
     }
 
     private static void Write(EvalContext cx, Value v, NixJsonWriter w, JsonState state)
     {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw cx.StackOverflow();
+        if (!cx.HasStack()) throw cx.StackOverflow();
         v = cx.Force(v);
         switch (v.Kind)
         {
@@ -136,7 +174,10 @@ internal static class SupportJsonBuiltins
             return;
         }
         w.StartObject();
-        var order = attrs.ByteOrder();
+        // Small sets are ordered on the stack: caching an order array in every set serialised
+        // once (most of them) would cost an allocation and a delegate sort each.
+        Span<int> small = stackalloc int[SmallSet];
+        ReadOnlySpan<int> order = attrs.Count <= SmallSet ? ByteOrder(attrs, small[..attrs.Count]) : attrs.ByteOrder();
         for (var i = 0; i < order.Length; i++)
         {
             if (i > 0) w.WriteSeparator();
@@ -153,6 +194,26 @@ internal static class SupportJsonBuiltins
             }
         }
         w.EndObject();
+    }
+
+    private const int SmallSet = 16;
+
+    /// <summary>Indices of the attributes ordered by their names' bytes (insertion sort: the sets are small).</summary>
+    private static ReadOnlySpan<int> ByteOrder(NixAttrs attrs, Span<int> order)
+    {
+        var keys = attrs.Keys;
+        var symbols = attrs.Symbols;
+        for (var i = 0; i < order.Length; i++)
+        {
+            var j = i;
+            while (j > 0 && symbols.CompareBytes(keys[order[j - 1]], keys[i]) > 0)
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = i;
+        }
+        return order;
     }
 
     /// <summary>The string a set's <c>__toString</c> returns; anything but a string (or a path) is an error.</summary>

@@ -53,11 +53,10 @@ internal static class SupportRegexBuiltins
         var pattern = SupportArgs.StringNoContext(cx, args[0], 0, "split");
         var subject = SupportArgs.String(cx, args[1], 1, "split");
         var regex = Compile(cx, cache, pattern);
-        List<RegexSplitMatch> matches;
-        int lastEnd;
+        using var matches = new RegexSplitMatches(regex.GroupCount);
         try
         {
-            matches = regex.Split(subject.Bytes, out lastEnd);
+            regex.Split(subject.Bytes, matches);
         }
         catch (PosixRegexException e)
         {
@@ -68,13 +67,25 @@ internal static class SupportRegexBuiltins
         var bytes = subject.Bytes;
         var items = new Value[matches.Count * 2 + 1];
         var n = 0;
-        foreach (var m in matches)
+        for (var m = 0; m < matches.Count; m++)
         {
-            items[n++] = SupportArgs.Str(bytes.Slice(m.PrefixStart, m.PrefixLength));
-            items[n++] = Value.FromList(GroupList(bytes, m.Groups));
+            items[n++] = SupportArgs.Str(bytes.Slice(matches.PrefixStart(m), matches.PrefixLength(m)));
+            items[n++] = Value.FromList(GroupList(bytes, matches, m));
         }
-        items[n] = SupportArgs.Str(bytes[lastEnd..]);
+        items[n] = SupportArgs.Str(bytes[matches.LastEnd..]);
         return Value.FromList(new NixList(items));
+    }
+
+    private static NixList GroupList(ReadOnlySpan<byte> subject, RegexSplitMatches matches, int m)
+    {
+        if (matches.GroupCount == 0) return NixList.Empty;
+        var items = new Value[matches.GroupCount];
+        for (var g = 0; g < items.Length; g++)
+        {
+            var c = matches.Group(m, g);
+            items[g] = c.Matched ? SupportArgs.Str(subject.Slice(c.Start, c.Length)) : Value.Null;
+        }
+        return new NixList(items);
     }
 
     private static NixList GroupList(ReadOnlySpan<byte> subject, RegexCapture[] groups)

@@ -17,11 +17,14 @@ internal static class SupportXmlBuiltins
         return Value.FromString(new NixString(xml, context));
     }
 
-    /// <summary>The XML of a value (also for hosts such as <c>nix-instantiate --xml</c>).</summary>
-    public static (byte[] Xml, NixContext? Context) Print(EvalContext cx, Value value, bool strict)
+    /// <summary>
+    /// The XML of a value (also for hosts such as <c>nix-instantiate --eval --xml</c>, which print
+    /// where attributes and functions were defined: <paramref name="location"/>).
+    /// </summary>
+    public static (byte[] Xml, NixContext? Context) Print(EvalContext cx, Value value, bool strict, bool location = false)
     {
         var source = new ValueSource(cx, strict);
-        var xml = NixXmlPrinter.Print(value, source);
+        var xml = NixXmlPrinter.Print(value, source, location);
         return (xml, source.State.Context.Build());
     }
 
@@ -36,8 +39,8 @@ internal static class SupportXmlBuiltins
 
         public XmlValueKind Classify(Value value)
         {
-            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw cx.StackOverflow();
-            if (strict) value = cx.Force(value);
+            if (!cx.HasStack()) throw cx.StackOverflow();
+            value = Forced(value);
             return value.Kind switch
             {
                 ValueKind.String => XmlValueKind.String,
@@ -54,7 +57,12 @@ internal static class SupportXmlBuiltins
             };
         }
 
-        private Value Forced(Value value) => strict ? cx.Force(value) : value;
+        /// <summary>Strictly: the forced value. Lazily: a thunk's result if it was evaluated already (else the thunk, printed as unevaluated).</summary>
+        private Value Forced(Value value)
+        {
+            if (strict) return cx.Force(value);
+            return value.Kind == ValueKind.Thunk && value.RawThunk.IsEvaluated ? value.RawThunk.Result : value;
+        }
 
         public ReadOnlyMemory<byte> GetString(Value value)
         {
@@ -86,6 +94,27 @@ internal static class SupportXmlBuiltins
 
         public bool TryGetAttr(Value value, ReadOnlySpan<byte> name, out Value result) =>
             Forced(value).RawAttrs.TryGetValue(name, out result);
+
+        public XmlPosition? GetAttrPosition(Value value, int index)
+        {
+            var attrs = Forced(value).RawAttrs;
+            if (attrs.Positions is not { } positions) return null;
+            var pos = positions[attrs.ByteOrder()[index]];
+            return pos.Source is { } source ? At(source, pos.Offset) : null;
+        }
+
+        public XmlPosition? GetLambdaPosition(Value value)
+        {
+            var code = Unsafe.As<Closure>(Forced(value).Obj!).Code;
+            return At(code.Source, code.Span.Start);
+        }
+
+        /// <summary>A position named like <c>unsafeGetAttrPos</c> names it: the file, or the source's name.</summary>
+        private static XmlPosition At(Syntax.SourceText source, int offset)
+        {
+            var (line, column) = source.GetLineColumn(offset);
+            return new XmlPosition(source.Path ?? source.Name, line, column);
+        }
 
         public XmlLambdaShape GetLambda(Value value)
         {

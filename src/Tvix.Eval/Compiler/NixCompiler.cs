@@ -406,27 +406,33 @@ internal sealed class NixCompiler
             Scope? hiddenScope = null;
             var hidden = new Node[tree.InheritSources.Count];
             for (var i = 0; i < hidden.Length; i++) hidden[i] = Compile(tree.InheritSources[i]);
-            if (hidden.Length > 0)
+            // `inherit (x) a b;` with x a variable selects from x directly; only other sources
+            // need a hidden environment that evaluates them once for all the names.
+            var direct = hidden.Length > 0 && Array.TrueForAll(hidden, IsVariable) ? hidden : null;
+            if (hidden.Length > 0 && direct is null)
             {
                 hiddenScope = new Scope(_scope);
                 hiddenScope.Size = hidden.Length;
                 _scope = hiddenScope;
             }
             var values = new Node[entries.Count];
-            for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i].Entry, inheritFromDepth: 0, inheritSourceBase: 0, recursive: false);
+            for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i].Entry, inheritFromDepth: 0, inheritSourceBase: 0, recursive: false, direct);
             var dynamics = CompileDynamics(tree);
             if (hiddenScope is not null) _scope = hiddenScope.Parent;
-            return new AttrSetNode(_src, span, keys, values, dynamics, hidden, positions);
+            return new AttrSetNode(_src, span, keys, values, dynamics, direct is null ? hidden : [], positions);
         }
 
         var scope = new Scope(_scope);
         foreach (var (_, e) in entries) scope.Declare(e.NameText);
         var sourceBase = scope.Size;
-        scope.Size += tree.InheritSources.Count;
         _scope = scope;
+        var sources = new Node[tree.InheritSources.Count];
+        for (var i = 0; i < sources.Length; i++) sources[i] = Compile(tree.InheritSources[i]);
+        var directSources = sources.Length > 0 && Array.TrueForAll(sources, IsVariable) ? sources : null;
+        if (directSources is null) scope.Size += sources.Length;
         var inits = new Node[scope.Size];
-        for (var i = 0; i < entries.Count; i++) inits[i] = CompileEntry(entries[i].Entry, 0, sourceBase, recursive: true);
-        for (var i = 0; i < tree.InheritSources.Count; i++) inits[sourceBase + i] = Compile(tree.InheritSources[i]);
+        for (var i = 0; i < entries.Count; i++) inits[i] = CompileEntry(entries[i].Entry, 0, sourceBase, recursive: true, directSources);
+        if (directSources is null) sources.CopyTo(inits, sourceBase);
         var dyn = CompileDynamics(tree);
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
@@ -445,7 +451,10 @@ internal sealed class NixCompiler
         return result;
     }
 
-    private Node CompileEntry(BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive)
+    /// <summary>A variable reference: reading it twice costs no more than reading a slot holding it.</summary>
+    private static bool IsVariable(Node node) => node is LocalNode or GlobalNode;
+
+    private Node CompileEntry(BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive, Node[]? directSources = null)
     {
         switch (entry.Inherit)
         {
@@ -457,7 +466,8 @@ internal sealed class NixCompiler
             }
             case InheritKind.From:
             {
-                var source = new LocalNode(_src, entry.Span, inheritFromDepth, inheritSourceBase + entry.InheritSource);
+                var source = directSources?[entry.InheritSource]
+                    ?? new LocalNode(_src, entry.Span, inheritFromDepth, inheritSourceBase + entry.InheritSource);
                 return new SelectNode(_src, entry.Span, source, [new AttrKey(_cx.Symbols.Intern(entry.Name), null)], null);
             }
         }

@@ -37,6 +37,41 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
         }
         return v;
     }
+
+    /// <summary>
+    /// <c>x.a.b</c> in a lazy position, where <c>x</c> is a variable or builtin whose value and
+    /// every set along the path are already evaluated and hold the names, and the attribute is an
+    /// evaluated scalar, string or path: that value is the result, without a thunk. Anything that
+    /// could fail or force (a missing name, an unevaluated step, a dynamic name, an <c>or</c>)
+    /// keeps Nix's lazy thunk, and so do functions, sets, lists and unevaluated attributes,
+    /// because Nix's <c>==</c> tells a value slot from a fresh thunk for those
+    /// (<c>[ s.f ] == [ s.f ]</c> is false for a function <c>s.f</c>).
+    /// </summary>
+    public override Value Delay(EvalContext cx, Env env)
+    {
+        if (orDefault is null)
+        {
+            var v = target switch
+            {
+                LocalNode local => local.Peek(env),
+                GlobalNode global => global.Value,
+                _ => default,
+            };
+            for (var i = 0; i < path.Length; i++)
+            {
+                if (v.Kind != ValueKind.Attrs || path[i].Dynamic is not null) break;
+                if (!v.RawAttrs.TryGet(path[i].Sym, out var next)) break;
+                next = next.Kind == ValueKind.Thunk && next.RawThunk.IsEvaluated ? next.RawThunk.Result : next;
+                if (i == path.Length - 1)
+                {
+                    if (next.Kind is ValueKind.Null or ValueKind.Bool or ValueKind.Int or ValueKind.Float or ValueKind.String or ValueKind.Path) return next;
+                    break;
+                }
+                v = next;
+            }
+        }
+        return base.Delay(cx, env);
+    }
 }
 
 /// <summary><c>e ? a.b</c>.</summary>

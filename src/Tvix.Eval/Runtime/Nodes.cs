@@ -98,24 +98,60 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
 }
 
 /// <summary>A string with interpolations: parts are literal bytes or expressions.</summary>
-internal sealed class InterpolationNode(SourceText source, TextSpan span, byte[]?[] literals, Node?[] parts) : Node(source, span)
+internal sealed class InterpolationNode : Node
 {
+    // The literal pieces as ready strings (null where an expression goes), so the parts of one
+    // evaluation are all NixStrings and the result is built in one array of its final size.
+    private readonly NixString?[] _literals;
+    private readonly Node?[] _parts;
+
+    public InterpolationNode(SourceText source, TextSpan span, byte[]?[] literals, Node?[] parts) : base(source, span)
+    {
+        _literals = new NixString?[literals.Length];
+        for (var i = 0; i < literals.Length; i++)
+            if (literals[i] is { } lit) _literals[i] = new NixString(lit);
+        _parts = parts;
+    }
+
     public override Value Eval(EvalContext cx, Env env)
     {
-        var buffer = new ArrayBufferWriter();
-        var context = new ContextAccumulator();
-        for (var i = 0; i < parts.Length; i++)
+        if (_parts.Length <= InterpolationPieces.Capacity)
         {
-            if (literals[i] is { } lit) { buffer.Write(lit); continue; }
-            var node = parts[i]!;
-            NixString s;
-            try { s = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
-            catch (NixEvalException e) when (e.AtPosition(node.Source, node.Span) || e.Traced("while evaluating a path segment", Source, node.Span)) { throw; }
-            buffer.Write(s.RawBytes);
-            context.Add(s.Context);
+            var pieces = new InterpolationPieces();
+            Span<NixString> span = pieces;
+            return Build(cx, env, span[.._parts.Length]);
         }
-        return Value.FromString(new NixString(buffer.ToArray(), context.Build()));
+        var rented = System.Buffers.ArrayPool<NixString>.Shared.Rent(_parts.Length);
+        try { return Build(cx, env, rented.AsSpan(0, _parts.Length)); }
+        finally
+        {
+            Array.Clear(rented, 0, _parts.Length);
+            System.Buffers.ArrayPool<NixString>.Shared.Return(rented);
+        }
     }
+
+    private Value Build(EvalContext cx, Env env, Span<NixString> pieces)
+    {
+        for (var i = 0; i < pieces.Length; i++)
+        {
+            if (_literals[i] is { } lit) { pieces[i] = lit; continue; }
+            var node = _parts[i]!;
+            try { pieces[i] = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
+            catch (NixEvalException e) when (e.AtPosition(node.Source, node.Span) || e.Traced("while evaluating a path segment", Source, node.Span)) { throw; }
+        }
+        return Value.FromString(NixString.Concat(pieces));
+    }
+}
+
+/// <summary>
+/// Stack room for the pieces of a string interpolation with up to 16 parts (literal runs and
+/// expressions), which covers almost all of them; longer ones rent an array.
+/// </summary>
+[System.Runtime.CompilerServices.InlineArray(Capacity)]
+internal struct InterpolationPieces
+{
+    public const int Capacity = 16;
+    private NixString _first;
 }
 
 /// <summary>A path with interpolations, resolved against a base directory when relative.</summary>
@@ -227,10 +263,33 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         {
             if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
                 return CallBuiltin(cx, env, (Builtin)f.Obj!);
-            for (var i = 0; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
+            var i = 0;
+            if (f.Kind == ValueKind.Lambda) f = ApplyCurried(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);
+            for (; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
             return f;
         }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
+    }
+
+    /// <summary>
+    /// <c>f a b …</c> with <c>f = x: y: …</c>: binds each plain parameter straight into the next
+    /// lambda's environment, without the intermediate closures that <c>f a</c>, <c>f a b</c>, …
+    /// would return (they are never observable), then calls the innermost lambda reached.
+    /// Advances <paramref name="i"/> past the arguments consumed.
+    /// </summary>
+    private Value ApplyCurried(EvalContext cx, Env env, Closure closure, ref int i)
+    {
+        var code = closure.Code;
+        var scope = closure.Env;
+        var last = arguments.Length - 1;
+        while (i < last && code.Formals is null && code.Body is LambdaNode inner)
+        {
+            var bound = new Env(code.EnvSize, scope);
+            bound[0] = arguments[i++].Delay(cx, env);
+            code = inner;
+            scope = bound;
+        }
+        return cx.CallLambda(code, scope, arguments[i++].Delay(cx, env));
     }
 
     // Separate so that Eval, which also applies lambdas, does not zero the stack buffer.

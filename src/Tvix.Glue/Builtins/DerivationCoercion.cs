@@ -1,8 +1,9 @@
-using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Tvix.Eval;
 using Tvix.Glue.Import;
+using Tvix.NixCompat;
 
 namespace Tvix.Glue.Builtins;
 
@@ -15,8 +16,33 @@ internal static class DerivationCoercion
 {
     private static readonly byte[] One = "1"u8.ToArray();
 
+    /// <summary>
+    /// Coerces <paramref name="v"/> to the bytes of an environment variable or argument. A string
+    /// (the usual case) shares its bytes — Nix strings are immutable — instead of copying them;
+    /// anything else is coerced into <paramref name="scratch"/> and copied out.
+    /// </summary>
+    public static ByteString CoerceToBytes(EvalContext cx, GlueState state, Value v, PooledByteWriter scratch, ContextSet context)
+    {
+        v = cx.Force(v);
+        if (v.Kind == ValueKind.String)
+        {
+            var s = v.AsString;
+            context.Add(s);
+            return Share(s);
+        }
+        scratch.Reset();
+        CoerceMore(cx, state, v, scratch, context);
+        return ByteString.CopyFrom(scratch.WrittenSpan);
+    }
+
+    /// <summary>The bytes of a Nix string as a byte string, without a copy when the string owns a whole array.</summary>
+    public static ByteString Share(NixString s) =>
+        MemoryMarshal.TryGetArray(s.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? new ByteString(segment.Array)
+            : ByteString.CopyFrom(s.Bytes);
+
     /// <summary>Coerces <paramref name="v"/> into <paramref name="output"/>, collecting its context.</summary>
-    public static void CoerceMore(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context)
+    public static void CoerceMore(EvalContext cx, GlueState state, Value v, PooledByteWriter output, ContextSet context)
     {
         if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
             throw cx.Error("stack overflow; max-call-depth exceeded");
@@ -86,10 +112,10 @@ internal static class DerivationCoercion
     private const int MaxJsonDepth = 10000;
 
     /// <summary>Writes <paramref name="v"/> as the JSON of <c>__structuredAttrs</c> (Nix 2.8's JSON writer).</summary>
-    public static void WriteJson(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context) =>
+    public static void WriteJson(EvalContext cx, GlueState state, Value v, PooledByteWriter output, ContextSet context) =>
         WriteJson(cx, state, v, output, context, 0);
 
-    private static void WriteJson(EvalContext cx, GlueState state, Value v, ArrayBufferWriter<byte> output, ContextSet context, int depth)
+    private static void WriteJson(EvalContext cx, GlueState state, Value v, PooledByteWriter output, ContextSet context, int depth)
     {
         if (depth > MaxJsonDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
             throw cx.Error("stack overflow; max-call-depth exceeded");
@@ -168,7 +194,7 @@ internal static class DerivationCoercion
     }
 
     /// <summary>Nix 2.8's JSON string escaping: quote, backslash, \n \r \t, other controls as \u00XX; other bytes raw.</summary>
-    public static void WriteJsonString(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> s)
+    public static void WriteJsonString(PooledByteWriter output, ReadOnlySpan<byte> s)
     {
         output.Write("\""u8);
         var start = 0;
@@ -194,7 +220,7 @@ internal static class DerivationCoercion
         output.Write("\""u8);
     }
 
-    private static void WriteAscii(ArrayBufferWriter<byte> output, string s)
+    private static void WriteAscii(PooledByteWriter output, string s)
     {
         var span = output.GetSpan(s.Length);
         for (var i = 0; i < s.Length; i++) span[i] = (byte)s[i];

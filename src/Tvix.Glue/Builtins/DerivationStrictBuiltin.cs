@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using Tvix.Eval;
 using Tvix.NixCompat;
@@ -14,8 +14,6 @@ namespace Tvix.Glue.Builtins;
 /// </summary>
 internal static class DerivationStrictBuiltin
 {
-    private static readonly ByteString OutKey = ByteString.FromUtf8("out");
-
     public static Value Invoke(EvalContext cx, GlueState state, Value argument)
     {
         var attrs = cx.ForceAttrs(argument);
@@ -29,13 +27,9 @@ internal static class DerivationStrictBuiltin
 
         var drv = new Derivation();
         var context = new ContextSet();
-        var buffer = new ArrayBufferWriter<byte>(256);
-        ArrayBufferWriter<byte>? json = null;
-        if (structured)
-        {
-            json = new ArrayBufferWriter<byte>(1024);
-            json.Write("{"u8);
-        }
+        using var buffer = new PooledByteWriter(1024);
+        using var json = structured ? new PooledByteWriter(1024) : null;
+        json?.Write("{"u8);
         var outputs = new List<string>(4) { "out" };
         string? outputHash = null, outputHashAlgo = null, outputHashMode = null;
         var contentAddressed = false;
@@ -65,11 +59,7 @@ internal static class DerivationStrictBuiltin
                         continue;
                     case "args":
                         foreach (var arg in cx.ForceList(value).AsSpan())
-                        {
-                            buffer.ResetWrittenCount();
-                            DerivationCoercion.CoerceMore(cx, state, arg, buffer, context);
-                            drv.Arguments.Add(ByteString.CopyFrom(buffer.WrittenSpan));
-                        }
+                            drv.Arguments.Add(DerivationCoercion.CoerceToBytes(cx, state, arg, buffer, context));
                         continue;
                 }
 
@@ -108,10 +98,8 @@ internal static class DerivationStrictBuiltin
                 }
                 else
                 {
-                    buffer.ResetWrittenCount();
-                    DerivationCoercion.CoerceMore(cx, state, value, buffer, context);
-                    var bytes = ByteString.CopyFrom(buffer.WrittenSpan);
-                    drv.Environment[ByteString.FromUtf8(key)] = bytes;
+                    var bytes = DerivationCoercion.CoerceToBytes(cx, state, value, buffer, context);
+                    drv.Environment[state.EnvironmentKey(key)] = bytes;
                     switch (key)
                     {
                         case "builder": drv.Builder = bytes; builderSet = bytes.Length > 0; break;
@@ -133,7 +121,7 @@ internal static class DerivationStrictBuiltin
         if (json != null)
         {
             json.Write("}"u8);
-            drv.Environment[ByteString.FromUtf8("__json")] = ByteString.CopyFrom(json.WrittenSpan);
+            drv.Environment[state.EnvironmentKey("__json")] = ByteString.CopyFrom(json.WrittenSpan);
         }
 
         AddInputs(cx, state, drv, context);
@@ -144,20 +132,19 @@ internal static class DerivationStrictBuiltin
 
         try
         {
-            if (outputHash != null) MakeFixedOutput(state, drv, drvName, outputs, outputHash, outputHashAlgo, outputHashMode);
-            else if (contentAddressed) MakeFloatingOutputs(drv, outputs, outputHashAlgo, outputHashMode);
-            else MakeInputAddressedOutputs(state, drv, drvName, outputs);
-
-            var drvPath = drv.CalculateDerivationPath(drvName, out var aterm, state.StoreDirectory);
-            var known = new KnownDerivation(drv, drvPath);
-            if (drv.InputDerivations.Count == 0 && !drv.IsFixedOutput && !state.IsDeferred(drv))
+            if (outputHash != null) SetFixedOutput(drv, outputs, outputHash, outputHashAlgo, outputHashMode);
+            else if (contentAddressed) SetFloatingOutputs(drv, outputs, outputHashAlgo, outputHashMode);
+            else
             {
-                // Without input derivations the hash modulo is the hash of the ATerm itself.
-                known.SetHashModulo(System.Security.Cryptography.SHA256.HashData(aterm));
+                foreach (var name in outputs) drv.Outputs[name] = DerivationOutput.Deferred;
             }
-            state.Derivations.TryAdd(drvPath, known);
-            if (!state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm, [.. drv.References()]);
-            return BuildResult(cx, state, drv, drvPath);
+            // Output paths, .drv path and hash modulo in one pass; the ATerm only when it is written.
+            using var aterm = state.WriteDerivations ? new PooledByteWriter(4096) : null;
+            var instantiated = drv.Instantiate(drvName, state.InputHashModulo, aterm, state.StoreDirectory);
+            var drvPath = instantiated.Path;
+            var known = state.AddDerivation(KnownDerivation.Created(drv, instantiated, state.StoreDirectory));
+            if (aterm != null && !state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm.ToArray(), instantiated.References);
+            return BuildResult(cx, state, drv, known);
         }
         catch (NixFormatException e)
         {
@@ -206,12 +193,16 @@ internal static class DerivationStrictBuiltin
             if (element[0] == '!')
             {
                 var second = element.IndexOf('!', 1);
-                var output = element[1..second];
-                drv.AddInputDerivationOutput(ParseStorePath(cx, store, element[(second + 1)..]), output);
+                var outputSpan = element.AsSpan(1, second - 1);
+                // Usually a derivation made here: found by its printed path, output name shared.
+                if (state.FindDerivation(element.AsSpan(second + 1)) is { } known)
+                    drv.AddInputDerivationOutput(known.Path, known.OutputName(outputSpan) ?? outputSpan.ToString());
+                else
+                    drv.AddInputDerivationOutput(ParseStorePath(cx, store, element[(second + 1)..]), outputSpan.ToString());
             }
             else if (element[0] == '=')
             {
-                var root = ParseStorePath(cx, store, element[1..]);
+                var root = state.FindDerivation(element.AsSpan(1))?.Path ?? ParseStorePath(cx, store, element[1..]);
                 var closure = new HashSet<StorePath>();
                 var stack = new Stack<StorePath>();
                 stack.Push(root);
@@ -226,7 +217,7 @@ internal static class DerivationStrictBuiltin
                     drv.InputSources.Add(path);
                     if (path.Name.EndsWith(".drv", StringComparison.Ordinal))
                     {
-                        foreach (var output in state.GetDerivation(path).Derivation.Outputs.Keys)
+                        foreach (var output in state.GetDerivation(path).OutputNames)
                             drv.AddInputDerivationOutput(path, output);
                     }
                 }
@@ -244,50 +235,45 @@ internal static class DerivationStrictBuiltin
         throw cx.Error($"path '{path}' is not in the Nix store");
     }
 
-    private static void MakeFixedOutput(GlueState state, Derivation drv, string drvName, List<string> outputs,
-        string outputHash, string? outputHashAlgo, string? outputHashMode)
+    private static void SetFixedOutput(Derivation drv, List<string> outputs, string outputHash, string? outputHashAlgo, string? outputHashMode)
     {
         if (outputs.Count != 1 || outputs[0] != "out")
             throw new NixEvalException("multiple outputs are not supported in fixed-output derivations");
-        var output = DerivationOutput.FixedFromAttributes(outputHash, outputHashAlgo, outputHashMode);
-        var path = state.StoreDirectory.MakeFixedOutputPath(drvName, output.Hash!, output.HashMode == OutputHashMode.Recursive);
-        drv.Outputs["out"] = output.WithPath(path);
-        drv.Environment[OutKey] = ByteString.FromUtf8(state.StoreDirectory.Print(path));
+        drv.Outputs["out"] = DerivationOutput.FixedFromAttributes(outputHash, outputHashAlgo, outputHashMode);
     }
 
-    private static void MakeFloatingOutputs(Derivation drv, List<string> outputs, string? outputHashAlgo, string? outputHashMode)
+    /// <summary>
+    /// <c>__contentAddressed = true</c>: every output floating, hashed with <c>outputHashAlgo</c>
+    /// (SHA-256 when absent or unknown, as Nix 2.8's <c>parseHashTypeOpt(…).value_or(htSHA256)</c>)
+    /// over the NAR unless <c>outputHashMode = "flat"</c>.
+    /// </summary>
+    private static void SetFloatingOutputs(Derivation drv, List<string> outputs, string? outputHashAlgo, string? outputHashMode)
     {
-        var algorithm = outputHashAlgo is null ? null : NixHashAlgorithms.TryParse(outputHashAlgo);
-        if (algorithm is not { } known) throw new NixEvalException($"unknown hash algorithm '{outputHashAlgo ?? ""}'");
+        var algorithm = (outputHashAlgo is null ? null : NixHashAlgorithms.TryParse(outputHashAlgo)) ?? NixHashAlgorithm.Sha256;
         var mode = outputHashMode == "flat" ? OutputHashMode.Flat : OutputHashMode.Recursive;
-        foreach (var name in outputs)
-        {
-            drv.Environment[ByteString.FromUtf8(name)] = ByteString.FromUtf8(Placeholders.Output(name));
-            drv.Outputs[name] = DerivationOutput.Floating(known, mode);
-        }
+        foreach (var name in outputs) drv.Outputs[name] = DerivationOutput.Floating(algorithm, mode);
     }
 
-    private static void MakeInputAddressedOutputs(GlueState state, Derivation drv, string drvName, List<string> outputs)
+    /// <summary>
+    /// <c>{ drvPath; OUTPUT = path; … }</c> with Nix's contexts. An output's string shares the bytes
+    /// of its environment variable; a deferred output gets its downstream placeholder.
+    /// </summary>
+    private static Value BuildResult(EvalContext cx, GlueState state, Derivation drv, KnownDerivation known)
     {
-        foreach (var name in outputs)
-        {
-            drv.Environment[ByteString.FromUtf8(name)] = ByteString.Empty;
-            drv.Outputs[name] = DerivationOutput.Deferred;
-        }
-        // Depending on a floating content-addressed derivation defers the outputs (ca-derivations).
-        if (state.IsDeferred(drv)) return;
-        drv.CalculateOutputPaths(drvName, state.InputHashModulo, state.StoreDirectory);
-    }
-
-    private static Value BuildResult(EvalContext cx, GlueState state, Derivation drv, StorePath drvPath)
-    {
-        var drvPathText = state.StoreDirectory.Print(drvPath);
+        var drvPath = known.Path;
+        var drvPathText = known.PrintedPath;
         var builder = cx.CreateAttrsBuilder(drv.Outputs.Count + 1);
         builder.Add("drvPath", Value.FromString(new NixString(Encoding.UTF8.GetBytes(drvPathText), NixContext.Of("=" + drvPathText))));
         foreach (var (name, output) in drv.Outputs)
         {
-            var path = output.Path is { } p ? state.StoreDirectory.Print(p) : Placeholders.Downstream(drvPath, name);
-            builder.Add(name, Value.FromString(new NixString(Encoding.UTF8.GetBytes(path), NixContext.Of("!" + name + "!" + drvPathText))));
+            byte[] path;
+            if (output.Path is null) path = Encoding.UTF8.GetBytes(Placeholders.Downstream(drvPath, name));
+            else if (drv.Environment.TryGetValue(state.EnvironmentKey(name), out var variable)
+                     && MemoryMarshal.TryGetArray(variable.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
+                path = segment.Array; // Instantiate set the variable to the printed path
+
+            else path = Encoding.UTF8.GetBytes(state.StoreDirectory.Print(output.Path));
+            builder.Add(name, Value.FromString(new NixString(path, NixContext.Of("!" + name + "!" + drvPathText))));
         }
         return Value.FromAttrs(builder.Build());
     }

@@ -66,7 +66,7 @@ internal static class FetcherBuiltins
                 catch (IOException e) { throw cx.Error($"unable to download '{url}': {e.Message}"); }
                 catch (UnauthorizedAccessException e) { throw cx.Error($"unable to download '{url}': {e.Message}"); }
                 var path = state.StoreDirectory.MakeFixedOutputPath(name, new NixHash(NixHashAlgorithm.Sha256, digest), recursive: false);
-                if (!state.Store.IsValid(path)) state.Store.AddFileSystemPath(path, local, null, recursive: false);
+                if (!state.Store.IsValid(path)) state.Store.AddFileSystemPath(path, local, null, recursive: false, []);
                 return StoreBuiltins.StorePathString(state, path);
             }
         }

@@ -126,7 +126,7 @@ internal static class StoreBuiltins
                 catch (NixFormatException e) { throw cx.Error(e.Message); }
                 if (state.Store.IsValid(expectedPath)) return StorePathString(state, expectedPath);
             }
-            var actual = PathImporter.Import(state, name, path, filterFunction, recursive);
+            var actual = StorePathCopier.Import(state, name, path, filterFunction, recursive);
             if (expectedPath != null && !expectedPath.Equals(actual))
                 throw cx.Error($"store path mismatch in (possibly filtered) path added from '{path}'");
             return StorePathString(state, actual);

@@ -9,8 +9,9 @@ namespace Tvix.Glue.Import;
 /// Computes the SHA-256 of the NAR serialisation of a filesystem tree without building the NAR:
 /// the tokens are fed straight into an incremental hash, file contents through a pooled buffer.
 /// A filter (absolute path, Nix type name) can leave entries out, as <c>builtins.path</c> does.
+/// When an output stream is given, the NAR bytes are also written to it.
 /// </summary>
-internal sealed class NarHasher : IDisposable
+internal sealed class NarHasher(Stream? output = null) : IDisposable
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -19,10 +20,25 @@ internal sealed class NarHasher : IDisposable
     /// <summary>The number of NAR bytes hashed so far.</summary>
     public long NarSize => _size;
 
-    /// <summary>Hashes the NAR of <paramref name="path"/> and returns the SHA-256 digest.</summary>
-    public static byte[] HashPath(string path, Func<string, string, bool>? filter, out long narSize)
+    /// <summary>The NAR of a single non-executable regular file with these contents (a text path's NAR).</summary>
+    public static byte[] RegularFileNar(ReadOnlySpan<byte> contents)
     {
-        using var hasher = new NarHasher();
+        using var memory = new MemoryStream(contents.Length + 128);
+        using var writer = new NarHasher(memory);
+        writer.Token("nix-archive-1"u8);
+        writer.Token("("u8);
+        writer.Token("type"u8);
+        writer.Token("regular"u8);
+        writer.Token("contents"u8);
+        writer.Token(contents);
+        writer.Token(")"u8);
+        return memory.ToArray();
+    }
+
+    /// <summary>Hashes the NAR of <paramref name="path"/> and returns the SHA-256 digest; with <paramref name="output"/>, writes the NAR there too.</summary>
+    public static byte[] HashPath(string path, Func<string, string, bool>? filter, out long narSize, Stream? output = null)
+    {
+        using var hasher = new NarHasher(output);
         hasher.Token("nix-archive-1"u8);
         hasher.Node(path, filter);
         narSize = hasher._size;
@@ -77,6 +93,7 @@ internal sealed class NarHasher : IDisposable
         while ((read = stream.Read(_buffer, 0, _buffer.Length)) > 0)
         {
             _hash.AppendData(_buffer, 0, read);
+            output?.Write(_buffer, 0, read);
             total += read;
         }
         if (total != length) throw new IOException($"file '{path}' changed while it was being read");
@@ -88,6 +105,7 @@ internal sealed class NarHasher : IDisposable
     {
         Length(s.Length);
         _hash.AppendData(s);
+        output?.Write(s);
         _size += s.Length;
         Pad(s.Length);
     }
@@ -97,6 +115,7 @@ internal sealed class NarHasher : IDisposable
         Span<byte> n = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(n, length);
         _hash.AppendData(n);
+        output?.Write(n);
         _size += 8;
     }
 
@@ -107,6 +126,7 @@ internal sealed class NarHasher : IDisposable
         Span<byte> zeros = stackalloc byte[8];
         zeros.Clear();
         _hash.AppendData(zeros[..pad]);
+        output?.Write(zeros[..pad]);
         _size += pad;
     }
 

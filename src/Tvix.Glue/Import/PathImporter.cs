@@ -30,7 +30,7 @@ internal static class PathImporter
     public static StorePath Import(GlueState state, string name, string path, Func<string, string, bool>? filter, bool recursive)
     {
         var storePath = ComputeStorePath(state.StoreDirectory, name, path, filter, recursive);
-        if (!state.Store.IsValid(storePath)) state.Store.AddFileSystemPath(storePath, path, filter, recursive);
+        if (!state.Store.IsValid(storePath)) state.Store.AddFileSystemPath(storePath, path, filter, recursive, []);
         return storePath;
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Tvix.Glue.Import;
 using Tvix.NixCompat;
+using Tvix.NixCompat.Nar;
 
 namespace Tvix.Glue.Store;
 
@@ -33,9 +34,31 @@ internal sealed class FileSystemGlueStore(string root, StoreDirectory storeDirec
         File.Move(temporary, target, overwrite: true);
     }
 
-    public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive)
+    public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references)
     {
-        _references.TryAdd(path, []);
+        _references.TryAdd(path, [.. references]);
+        var target = RealPath(path);
+        if (File.Exists(target) || Directory.Exists(target)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temporary = target + ".tmp-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
+        using (var stream = new MemoryStream(nar, writable: false))
+            NarReader.ReadAsync(stream, new NarRestorer(temporary)).GetAwaiter().GetResult();
+        if (Directory.Exists(temporary)) Directory.Move(temporary, target);
+        else File.Move(temporary, target, overwrite: true);
+    }
+
+    public byte[]? DumpNar(StorePath path)
+    {
+        var target = RealPath(path);
+        if (!File.Exists(target) && !Directory.Exists(target)) return null;
+        using var memory = new MemoryStream();
+        NarHasher.HashPath(target, null, out _, memory);
+        return memory.ToArray();
+    }
+
+    public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive, IReadOnlyCollection<StorePath> references)
+    {
+        _references.TryAdd(path, [.. references]);
         var target = RealPath(path);
         if (File.Exists(target) || Directory.Exists(target)) return;
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Tvix.NixCompat;
 
 namespace Tvix.Glue.Store;
@@ -11,13 +12,27 @@ internal sealed class InMemoryGlueStore : IGlueStoreWriter
 {
     private readonly ConcurrentDictionary<StorePath, Entry> _entries = new();
 
-    private sealed record Entry(byte[]? Text, StorePath[] References, string? Source);
+    private sealed record Entry(byte[]? Text, StorePath[] References, string? Source, byte[]? Nar = null);
 
     public void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references) =>
-        _entries.TryAdd(path, new Entry(contents.ToArray(), [.. references], null));
+        _entries.TryAdd(path, new Entry(Owned(contents), [.. references], null));
 
-    public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive) =>
-        _entries.TryAdd(path, new Entry(null, [], source));
+    public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references) =>
+        _entries.TryAdd(path, new Entry(null, [.. references], null, nar));
+
+    /// <summary>Text paths and NARs added as such; imported filesystem paths are only remembered by source.</summary>
+    public byte[]? DumpNar(StorePath path) =>
+        !_entries.TryGetValue(path, out var e) ? null
+        : e.Nar ?? (e.Text is { } text ? Import.NarHasher.RegularFileNar(text) : null);
+
+    /// <summary>The contents as an array to keep: the caller's own when it is a whole one (callers give up changing it).</summary>
+    private static byte[] Owned(ReadOnlyMemory<byte> contents) =>
+        MemoryMarshal.TryGetArray(contents, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : contents.ToArray();
+
+    public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive, IReadOnlyCollection<StorePath> references) =>
+        _entries.TryAdd(path, new Entry(null, [.. references], source));
 
     public bool IsValid(StorePath path) => _entries.ContainsKey(path);
 

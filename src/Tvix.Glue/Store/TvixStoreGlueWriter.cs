@@ -25,8 +25,17 @@ internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
         _known[path] = true;
     }
 
-    public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive)
+    public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive, IReadOnlyCollection<StorePath> references)
     {
+        if (references.Count > 0)
+        {
+            // The store's own import has no references; a copy of a path with references (only
+            // recursive SHA-256, as in Nix) goes in as a NAR with them.
+            using var nar = new MemoryStream();
+            var narHash = Import.NarHasher.HashPath(source, filter, out _, nar);
+            AddNar(path, nar.ToArray(), new ContentAddress(ContentAddressMethod.Recursive, new NixHash(NixHashAlgorithm.Sha256, narHash)), references);
+            return;
+        }
         PathFilter? storeFilter = null;
         if (filter != null)
         {
@@ -52,6 +61,23 @@ internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
         var info = Store.AddPathAsync(source, options).GetAwaiter().GetResult();
         Check(path, info.StorePath);
         _known[path] = true;
+    }
+
+    public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references)
+    {
+        using var stream = new MemoryStream(nar, writable: false);
+        var options = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
+        var info = Store.ImportNarAsync(path, stream, options).GetAwaiter().GetResult();
+        Check(path, info.StorePath);
+        _known[path] = true;
+    }
+
+    public byte[]? DumpNar(StorePath path)
+    {
+        if (!IsValid(path)) return null;
+        using var memory = new MemoryStream();
+        Store.DumpAsync(path, memory).GetAwaiter().GetResult();
+        return memory.ToArray();
     }
 
     private void Check(StorePath expected, StorePath actual)

@@ -2,98 +2,165 @@ using System.Buffers;
 
 namespace Tvix.NixCompat.Derivations;
 
-/// <summary>Writes derivations in Nix's ATerm syntax straight into a buffer.</summary>
+/// <summary>
+/// Writes derivations in Nix's ATerm syntax straight into a buffer. An ATerm is written as three
+/// sections so that the variants Nix hashes (the real one, the one with input derivations replaced
+/// by their hashes, the masked one) can share the expensive part:
+/// <list type="bullet">
+/// <item><see cref="WriteOutputs"/>: <c>Derive([OUTPUTS],[</c></item>
+/// <item><see cref="WriteInputDerivations"/> or <see cref="WriteReplacedInputs"/>: the input derivations</item>
+/// <item><see cref="WriteRest"/>: <c>],[SOURCES],SYSTEM,BUILDER,[ARGS],[ENV])</c></item>
+/// </list>
+/// </summary>
 internal static class AtermWriter
 {
-    public static void Write(ByteBuilder w, Derivation drv, StoreDirectory store, bool maskOutputs,
-        List<KeyValuePair<string, SortedSet<string>>>? replacedInputs)
+    /// <summary>The whole ATerm as Nix writes it into a <c>.drv</c>.</summary>
+    public static void Write(ByteBuilder w, Derivation drv, StoreDirectory store)
     {
-        Raw(w, "Derive(["u8);
+        WriteOutputs(w, drv, store, maskOutputs: false);
+        WriteInputDerivations(w, drv, store);
+        WriteRest(w, drv, store, maskOutputs: false, masked: null);
+    }
+
+    /// <summary>
+    /// <c>Derive([OUTPUTS],[</c>; with <paramref name="maskOutputs"/> every output path is empty.
+    /// </summary>
+    public static void WriteOutputs(ByteBuilder w, Derivation drv, StoreDirectory store, bool maskOutputs)
+    {
+        w.Append("Derive(["u8);
         var first = true;
         foreach (var (name, output) in drv.Outputs)
         {
-            if (!first) Raw(w, ","u8);
+            if (!first) w.Append((byte)',');
             first = false;
-            Raw(w, "("u8);
+            w.Append((byte)'(');
             String(w, name);
-            Raw(w, ","u8);
-            if (maskOutputs || output.Path is null) Raw(w, "\"\""u8);
+            w.Append((byte)',');
+            if (maskOutputs || output.Path is null) w.Append("\"\""u8);
             else StorePathString(w, store, output.Path);
-            Raw(w, ","u8);
+            w.Append((byte)',');
             String(w, output.HashAlgorithmField);
-            Raw(w, ","u8);
+            w.Append((byte)',');
             if (output.Hash is { } hash) HexString(w, hash.Digest);
-            else Raw(w, "\"\""u8);
-            Raw(w, ")"u8);
+            else w.Append("\"\""u8);
+            w.Append((byte)')');
         }
-        Raw(w, "],["u8);
-        first = true;
-        if (replacedInputs != null)
+        w.Append("],["u8);
+    }
+
+    /// <summary>The input derivations as <c>("PATH",["OUT",…])</c> entries.</summary>
+    public static void WriteInputDerivations(ByteBuilder w, Derivation drv, StoreDirectory store)
+    {
+        var first = true;
+        foreach (var (path, outputs) in drv.InputDerivations)
         {
-            foreach (var (key, outputs) in replacedInputs)
-            {
-                if (!first) Raw(w, ","u8);
-                first = false;
-                Raw(w, "("u8);
-                String(w, key);
-                Raw(w, ",["u8);
-                StringList(w, outputs);
-                Raw(w, "])"u8);
-            }
-        }
-        else
-        {
-            foreach (var (path, outputs) in drv.InputDerivations)
-            {
-                if (!first) Raw(w, ","u8);
-                first = false;
-                Raw(w, "("u8);
-                StorePathString(w, store, path);
-                Raw(w, ",["u8);
-                StringList(w, outputs);
-                Raw(w, "])"u8);
-            }
-        }
-        Raw(w, "],["u8);
-        first = true;
-        foreach (var path in drv.InputSources)
-        {
-            if (!first) Raw(w, ","u8);
+            if (!first) w.Append((byte)',');
             first = false;
+            w.Append((byte)'(');
             StorePathString(w, store, path);
+            w.Append(",["u8);
+            StringList(w, outputs);
+            w.Append("])"u8);
         }
-        Raw(w, "],"u8);
+    }
+
+    /// <summary>The input derivations replaced by their hashes: <c>("HEX",["OUT",…])</c>, in the given (sorted) order.</summary>
+    public static void WriteReplacedInputs(ByteBuilder w, ReplacedInput[] inputs, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0) w.Append((byte)',');
+            w.Append((byte)'(');
+            HexString(w, inputs[i].HashModulo.Hash);
+            w.Append(",["u8);
+            StringList(w, inputs[i].Outputs);
+            w.Append("])"u8);
+        }
+    }
+
+    /// <summary>
+    /// <c>],[SOURCES],SYSTEM,BUILDER,[ARGS],[ENV])</c>. With <paramref name="maskOutputs"/> the
+    /// environment variables named like outputs are written as <c>""</c>; when
+    /// <paramref name="masked"/> is given, where each such <c>""</c> starts (an offset into
+    /// <paramref name="w"/>) and its key are recorded, so the real values can be put in later
+    /// without writing the environment again (<see cref="Unmask"/>).
+    /// </summary>
+    public static void WriteRest(ByteBuilder w, Derivation drv, StoreDirectory store, bool maskOutputs, MaskedValues? masked)
+    {
+        w.Append("],["u8);
+        var first = true;
+        if (drv.InputSources.Count > 0)
+        {
+            foreach (var path in drv.InputSources)
+            {
+                if (!first) w.Append((byte)',');
+                first = false;
+                StorePathString(w, store, path);
+            }
+        }
+        w.Append("],"u8);
         String(w, drv.System.Span);
-        Raw(w, ","u8);
+        w.Append((byte)',');
         String(w, drv.Builder.Span);
-        Raw(w, ",["u8);
+        w.Append(",["u8);
         first = true;
         foreach (var arg in drv.Arguments)
         {
-            if (!first) Raw(w, ","u8);
+            if (!first) w.Append((byte)',');
             first = false;
             String(w, arg.Span);
         }
-        Raw(w, "],["u8);
+        w.Append("],["u8);
         first = true;
+        // Asked once per variable: the output names as an array, not a tree walk each time.
+        var outputNames = maskOutputs ? OutputNames(drv) : [];
         foreach (var (key, value) in drv.Environment)
         {
-            if (!first) Raw(w, ","u8);
+            if (!first) w.Append((byte)',');
             first = false;
-            Raw(w, "("u8);
+            w.Append((byte)'(');
             String(w, key.Span);
-            Raw(w, ","u8);
-            if (maskOutputs && IsOutputName(drv, key.Span)) Raw(w, "\"\""u8);
+            w.Append((byte)',');
+            if (maskOutputs && IsOutputName(outputNames, key.Span))
+            {
+                masked?.Add(w.Length, key);
+                w.Append("\"\""u8);
+            }
             else String(w, value.Span);
-            Raw(w, ")"u8);
+            w.Append((byte)')');
         }
-        Raw(w, "])"u8);
+        w.Append("])"u8);
     }
 
-    private static bool IsOutputName(Derivation drv, ReadOnlySpan<byte> key)
+    /// <summary>
+    /// Copies a section written by <see cref="WriteRest"/> with masking (starting at
+    /// <paramref name="sectionStart"/> in <paramref name="source"/>) to <paramref name="w"/>, with
+    /// each masked <c>""</c> replaced by the environment's current value for its key.
+    /// </summary>
+    public static void Unmask(ByteBuilder w, Derivation drv, ReadOnlySpan<byte> source, int sectionStart, MaskedValues masked)
+    {
+        var from = sectionStart;
+        for (var i = 0; i < masked.Count; i++)
+        {
+            var offset = masked.Offsets[i];
+            w.Append(source[from..offset]);
+            String(w, drv.Environment[masked.Keys[i]].Span);
+            from = offset + 2;
+        }
+        w.Append(source[from..]);
+    }
+
+    private static string[] OutputNames(Derivation drv)
+    {
+        var names = new string[drv.Outputs.Count];
+        drv.Outputs.Keys.CopyTo(names, 0);
+        return names;
+    }
+
+    private static bool IsOutputName(string[] outputNames, ReadOnlySpan<byte> key)
     {
         // Output names are short ASCII; compare without allocating.
-        foreach (var name in drv.Outputs.Keys)
+        foreach (var name in outputNames)
         {
             if (name.Length != key.Length) continue;
             var equal = true;
@@ -105,16 +172,20 @@ internal static class AtermWriter
 
     private static void StringList(ByteBuilder w, SortedSet<string> items)
     {
+        // Usually one output ("out"): no enumerator (a SortedSet's allocates a stack).
+        if (items.Count == 1)
+        {
+            String(w, items.Min!);
+            return;
+        }
         var first = true;
         foreach (var item in items)
         {
-            if (!first) Raw(w, ","u8);
+            if (!first) w.Append((byte)',');
             first = false;
             String(w, item);
         }
     }
-
-    private static void Raw(ByteBuilder w, ReadOnlySpan<byte> bytes) => w.Append(bytes);
 
     private static void StorePathString(ByteBuilder w, StoreDirectory store, StorePath path)
     {
@@ -123,30 +194,18 @@ internal static class AtermWriter
             String(w, store.Print(path));
             return;
         }
-        // Store directory (checked plain ASCII) and base name (always ASCII): narrow the chars directly.
-        var dir = store.Path;
-        var baseName = path.BaseName;
-        var span = w.GetSpan(dir.Length + baseName.Length + 3);
+        var span = w.GetSpan(store.Path.Length + path.BaseName.Length + 3);
         span[0] = (byte)'"';
-        var i = 1 + System.Text.Encoding.Latin1.GetBytes(dir, span[1..]);
-        span[i++] = (byte)'/';
-        i += System.Text.Encoding.Latin1.GetBytes(baseName, span[i..]);
-        span[i++] = (byte)'"';
-        w.Advance(i);
+        var length = store.WritePrinted(path, span[1..]);
+        span[length + 1] = (byte)'"';
+        w.Advance(length + 2);
     }
 
     private static void HexString(ByteBuilder w, ReadOnlySpan<byte> digest)
     {
-        const string digits = "0123456789abcdef";
-        var span = w.GetSpan(digest.Length * 2 + 2);
-        span[0] = (byte)'"';
-        for (var i = 0; i < digest.Length; i++)
-        {
-            span[1 + 2 * i] = (byte)digits[digest[i] >> 4];
-            span[2 + 2 * i] = (byte)digits[digest[i] & 15];
-        }
-        span[digest.Length * 2 + 1] = (byte)'"';
-        w.Advance(digest.Length * 2 + 2);
+        w.Append((byte)'"');
+        w.AppendHexLower(digest);
+        w.Append((byte)'"');
     }
 
     private static void String(ByteBuilder w, string text)
@@ -180,19 +239,69 @@ internal static class AtermWriter
         span[i++] = (byte)'"';
         value[..plain].CopyTo(span[i..]);
         i += plain;
+        // From the first escape on, one table lookup per byte: strings that need escaping (build
+        // scripts) have one every few dozen bytes, too often for a vectorised search per run.
+        var escapes = EscapeLetters;
         foreach (var b in value[plain..])
         {
-            switch (b)
+            var letter = escapes[b];
+            if (letter == 0) span[i++] = b;
+            else
             {
-                case (byte)'"': span[i++] = (byte)'\\'; span[i++] = (byte)'"'; break;
-                case (byte)'\\': span[i++] = (byte)'\\'; span[i++] = (byte)'\\'; break;
-                case (byte)'\n': span[i++] = (byte)'\\'; span[i++] = (byte)'n'; break;
-                case (byte)'\r': span[i++] = (byte)'\\'; span[i++] = (byte)'r'; break;
-                case (byte)'\t': span[i++] = (byte)'\\'; span[i++] = (byte)'t'; break;
-                default: span[i++] = b; break;
+                span[i++] = (byte)'\\';
+                span[i++] = letter;
             }
         }
         span[i++] = (byte)'"';
         w.Advance(i);
+    }
+
+    /// <summary>For each byte, the letter after the backslash that escapes it, or 0 when it is written as is.</summary>
+    private static ReadOnlySpan<byte> EscapeLetters =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)'t', (byte)'n', 0, 0, (byte)'r', 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, (byte)'"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)'\\', 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+}
+
+/// <summary>An input derivation as a dependent's hash sees it: its hash modulo and the outputs used.</summary>
+/// <remarks>
+/// A class, like the other helpers here: generic code over it (arrays aside) is then the
+/// runtime's shared, precompiled code rather than one more instantiation to JIT at run time.
+/// </remarks>
+internal sealed class ReplacedInput(DerivationHashModulo hashModulo, SortedSet<string> outputs)
+{
+    public DerivationHashModulo HashModulo { get; } = hashModulo;
+
+    public SortedSet<string> Outputs { get; set; } = outputs;
+}
+
+/// <summary>Where <see cref="AtermWriter.WriteRest"/> wrote each masked output variable's <c>""</c>, and its key.</summary>
+internal sealed class MaskedValues(int capacity)
+{
+    public int Count { get; private set; }
+
+    public int[] Offsets { get; } = new int[capacity];
+
+    public ByteString[] Keys { get; } = new ByteString[capacity];
+
+    public void Add(int offset, ByteString key)
+    {
+        Offsets[Count] = offset;
+        Keys[Count++] = key;
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 
 namespace Tvix.NixCompat.Derivations;
 
@@ -30,7 +29,7 @@ public sealed class Derivation
     public List<ByteString> Arguments { get; } = [];
 
     /// <summary>Environment variables, ordered by their bytes.</summary>
-    public SortedDictionary<ByteString, ByteString> Environment { get; } = new();
+    public DerivationEnvironment Environment { get; } = new();
 
     /// <summary>Adds an input derivation output (merging with the outputs already used from it).</summary>
     public void AddInputDerivationOutput(StorePath derivationPath, string outputName)
@@ -55,17 +54,15 @@ public sealed class Derivation
     public void WriteAterm(IBufferWriter<byte> destination, StoreDirectory? store = null)
     {
         using var buffer = new ByteBuilder(4096);
-        AtermWriter.Write(buffer, this, store ?? StoreDirectory.Default, maskOutputs: false, replacedInputs: null);
-        var target = destination.GetSpan(buffer.Length);
-        buffer.WrittenSpan.CopyTo(target);
-        destination.Advance(buffer.Length);
+        AtermWriter.Write(buffer, this, store ?? StoreDirectory.Default);
+        destination.Write(buffer.WrittenSpan);
     }
 
     /// <summary>The ATerm as a new array.</summary>
     public byte[] ToAterm(StoreDirectory? store = null)
     {
         using var buffer = new ByteBuilder(4096);
-        AtermWriter.Write(buffer, this, store ?? StoreDirectory.Default, maskOutputs: false, replacedInputs: null);
+        AtermWriter.Write(buffer, this, store ?? StoreDirectory.Default);
         return buffer.ToArray();
     }
 
@@ -86,10 +83,8 @@ public sealed class Derivation
     {
         store ??= StoreDirectory.Default;
         using var buffer = new ByteBuilder(4096);
-        AtermWriter.Write(buffer, this, store, maskOutputs: false, replacedInputs: null);
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(buffer.WrittenSpan, hash);
-        return store.MakeTextPath(name + ".drv", hash, References());
+        AtermWriter.Write(buffer, this, store);
+        return DerivationPathOf(name, buffer.WrittenSpan, store);
     }
 
     /// <summary>
@@ -100,11 +95,16 @@ public sealed class Derivation
     {
         store ??= StoreDirectory.Default;
         using var buffer = new ByteBuilder(4096);
-        AtermWriter.Write(buffer, this, store, maskOutputs: false, replacedInputs: null);
+        AtermWriter.Write(buffer, this, store);
         aterm = buffer.ToArray();
+        return DerivationPathOf(name, aterm, store);
+    }
+
+    private StorePath DerivationPathOf(string name, ReadOnlySpan<byte> aterm, StoreDirectory store)
+    {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(aterm, hash);
-        return store.MakeTextPath(name + ".drv", hash, References());
+        Sha256Digest.HashData(aterm, hash);
+        return store.MakeTextPathSorted(name + ".drv", hash, DerivationInstantiator.SortedReferences(this));
     }
 
     /// <summary>
@@ -112,63 +112,49 @@ public sealed class Derivation
     /// SHA-256 of <c>fixed:out:[r:]ALGO:HEX:PATH</c>; otherwise the SHA-256 of the ATerm in which
     /// every input derivation path is replaced by the base16 of its own hash modulo (from
     /// <paramref name="inputHashModulo"/>) and the inputs re-sorted. The result does not depend
-    /// on which fixed-output derivation produced an input, only on its fixed hash.
+    /// on which fixed-output derivation produced an input, only on its fixed hash. It is deferred
+    /// for a floating content-addressed derivation and for one with a deferred input (unless
+    /// fixed-output).
     /// </summary>
-    /// <exception cref="NotSupportedException">The derivation has floating content-addressed or deferred outputs.</exception>
-    public byte[] CalculateHashModulo(Func<StorePath, ReadOnlyMemory<byte>> inputHashModulo, StoreDirectory? store = null) =>
+    /// <exception cref="NixFormatException">The outputs mix floating content-addressed outputs with others.</exception>
+    public DerivationHashModulo CalculateHashModulo(Func<StorePath, DerivationHashModulo> inputHashModulo, StoreDirectory? store = null) =>
         DerivationHasher.HashModulo(this, store ?? StoreDirectory.Default, inputHashModulo, maskOutputs: false);
 
     /// <summary>
     /// The hash from which input-addressed output paths are made: like
     /// <see cref="CalculateHashModulo"/> but over the masked ATerm, where output paths and the
-    /// environment variables named like outputs are empty.
+    /// environment variables named like outputs are empty (Nix's <c>hashDerivationModulo(drv, true)</c>,
+    /// which also names the outputs of content-addressed derivations in realisations).
     /// </summary>
-    public byte[] CalculateMaskedHash(Func<StorePath, ReadOnlyMemory<byte>> inputHashModulo, StoreDirectory? store = null) =>
+    public DerivationHashModulo CalculateMaskedHash(Func<StorePath, DerivationHashModulo> inputHashModulo, StoreDirectory? store = null) =>
         DerivationHasher.HashModulo(this, store ?? StoreDirectory.Default, inputHashModulo, maskOutputs: true);
 
     /// <summary>The masked ATerm that <see cref="CalculateMaskedHash"/> hashes (for diagnostics and tests).</summary>
-    public byte[] ToMaskedAterm(Func<StorePath, ReadOnlyMemory<byte>> inputHashModulo, StoreDirectory? store = null) =>
+    public byte[] ToMaskedAterm(Func<StorePath, DerivationHashModulo> inputHashModulo, StoreDirectory? store = null) =>
         DerivationHasher.MaskedAterm(this, store ?? StoreDirectory.Default, inputHashModulo);
 
     /// <summary>
     /// Fills in the output paths and their environment variables, as <c>derivationStrict</c> does:
-    /// a fixed-output derivation gets its content-addressed path; an input-addressed one first
+    /// a fixed-output derivation gets its content-addressed path; a floating content-addressed one
+    /// gets each output's placeholder as the variable and no paths; an input-addressed one first
     /// sets every output variable to the empty string, hashes the masked ATerm, then makes each
-    /// output's path from that hash. <paramref name="name"/> is the derivation name (without <c>.drv</c>).
+    /// output's path from that hash — unless an input is deferred, which defers the outputs (no
+    /// paths, empty variables). <paramref name="name"/> is the derivation name (without <c>.drv</c>).
     /// </summary>
-    /// <exception cref="NotSupportedException">The derivation has floating content-addressed outputs.</exception>
-    /// <exception cref="NixFormatException">A fixed-output derivation has other outputs than <c>out</c>.</exception>
-    public void CalculateOutputPaths(string name, Func<StorePath, ReadOnlyMemory<byte>> inputHashModulo, StoreDirectory? store = null)
-    {
-        store ??= StoreDirectory.Default;
-        if (Outputs.TryGetValue("out", out var fixedOutput) && fixedOutput.IsFixed)
-        {
-            if (Outputs.Count != 1) throw new NixFormatException("multiple outputs are not supported in fixed-output derivations");
-            if (fixedOutput.HashMode == OutputHashMode.Text) throw new NotSupportedException("text-hashed fixed outputs are not supported (Nix 2.8 has none)");
-            var path = store.MakeFixedOutputPath(name, fixedOutput.Hash!, fixedOutput.HashMode == OutputHashMode.Recursive);
-            Outputs["out"] = fixedOutput.WithPath(path);
-            Environment[OutKey] = ByteString.FromUtf8(store.Print(path));
-            return;
-        }
-        var names = new string[Outputs.Count];
-        Outputs.Keys.CopyTo(names, 0);
-        foreach (var outputName in names)
-        {
-            var output = Outputs[outputName];
-            if (output.IsFixed) throw new NixFormatException($"output '{outputName}' is fixed, but a fixed-output derivation may only have the output 'out'");
-            if (output.HashAlgorithm != null) throw new NotSupportedException("floating content-addressed derivations (ca-derivations) are not supported yet");
-            Environment[ByteString.FromUtf8(outputName)] = ByteString.Empty;
-        }
-        var masked = CalculateMaskedHash(inputHashModulo, store);
-        foreach (var outputName in names)
-        {
-            var path = store.MakeOutputPath(name, outputName, masked);
-            Outputs[outputName] = DerivationOutput.InputAddressed(path);
-            Environment[ByteString.FromUtf8(outputName)] = ByteString.FromUtf8(store.Print(path));
-        }
-    }
+    /// <exception cref="NixFormatException">A fixed-output derivation has other outputs than <c>out</c>, or output kinds are mixed.</exception>
+    public void CalculateOutputPaths(string name, Func<StorePath, DerivationHashModulo> inputHashModulo, StoreDirectory? store = null) =>
+        DerivationInstantiator.FillOutputs(this, name, store ?? StoreDirectory.Default, inputHashModulo);
 
-    private static readonly ByteString OutKey = ByteString.FromUtf8("out");
+    /// <summary>
+    /// Everything <c>derivationStrict</c> computes in one pass: fills in the outputs as
+    /// <see cref="CalculateOutputPaths"/> does, then returns the <c>.drv</c> path, the hash modulo
+    /// dependents use and the <c>.drv</c>'s references, and writes the ATerm to
+    /// <paramref name="aterm"/> when given. Cheaper than the separate calls: the environment is
+    /// serialised once for all the ATerm variants Nix hashes.
+    /// </summary>
+    /// <exception cref="NixFormatException">As <see cref="CalculateOutputPaths"/>, or the name makes an invalid store path.</exception>
+    public InstantiatedDerivation Instantiate(string name, Func<StorePath, DerivationHashModulo> inputHashModulo, IBufferWriter<byte>? aterm = null, StoreDirectory? store = null) =>
+        DerivationInstantiator.Instantiate(this, name, store ?? StoreDirectory.Default, inputHashModulo, aterm);
 
     /// <summary>Writes the JSON of <c>nix show-derivation</c> (Nix 2.8 layout, two-space indent, trailing newline).</summary>
     public void WriteShowDerivationJson(IBufferWriter<byte> destination, StorePath derivationPath, StoreDirectory? store = null) =>

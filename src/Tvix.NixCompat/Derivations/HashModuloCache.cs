@@ -10,7 +10,7 @@ public sealed class HashModuloCache
 {
     private readonly Func<StorePath, Derivation> _load;
     private readonly StoreDirectory _store;
-    private readonly Dictionary<StorePath, byte[]> _hashes = new();
+    private readonly Dictionary<StorePath, DerivationHashModulo> _hashes = new();
 
     /// <summary>Creates a cache that loads unknown derivations with <paramref name="load"/>.</summary>
     public HashModuloCache(Func<StorePath, Derivation> load, StoreDirectory? store = null)
@@ -22,16 +22,16 @@ public sealed class HashModuloCache
     /// <summary>Number of derivations whose hash is known.</summary>
     public int Count => _hashes.Count;
 
-    /// <summary>Records a hash computed elsewhere (32 bytes).</summary>
-    public void Add(StorePath derivationPath, byte[] hashModulo)
+    /// <summary>Records a hash computed elsewhere.</summary>
+    public void Add(StorePath derivationPath, DerivationHashModulo hashModulo)
     {
-        if (hashModulo.Length != 32) throw new ArgumentException("a hash modulo has 32 bytes", nameof(hashModulo));
+        if (hashModulo.Hash.Length != 32) throw new ArgumentException("a hash modulo has 32 bytes", nameof(hashModulo));
         _hashes[derivationPath] = hashModulo;
     }
 
     /// <summary>The hash modulo of a derivation, computing it (and its inputs') when needed.</summary>
-    /// <exception cref="NixFormatException">The input graph has a cycle.</exception>
-    public ReadOnlyMemory<byte> Get(StorePath derivationPath)
+    /// <exception cref="NixFormatException">The input graph has a cycle, or a derivation mixes output kinds.</exception>
+    public DerivationHashModulo Get(StorePath derivationPath)
     {
         if (_hashes.TryGetValue(derivationPath, out var known)) return known;
         var loaded = new Dictionary<StorePath, Derivation>();
@@ -70,6 +70,6 @@ public sealed class HashModuloCache
         return _hashes[derivationPath];
     }
 
-    private ReadOnlyMemory<byte> Lookup(StorePath input) =>
+    private DerivationHashModulo Lookup(StorePath input) =>
         _hashes.TryGetValue(input, out var hash) ? hash : throw new InvalidOperationException($"hash modulo of '{_store.Print(input)}' is not known");
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Tvix.NixCompat.Derivations;
@@ -10,7 +9,7 @@ public static class Placeholders
     /// <c>builtins.placeholder OUTPUT</c>: <c>/</c> + nixbase32(sha256("nix-output:OUTPUT")),
     /// replaced by the output's path at build time.
     /// </summary>
-    public static string Output(string outputName) => "/" + NixBase32.Encode(SHA256.HashData(Encoding.UTF8.GetBytes("nix-output:" + outputName)));
+    public static string Output(string outputName) => "/" + NixBase32.Encode(Sha256Digest.HashData(Encoding.UTF8.GetBytes("nix-output:" + outputName)));
 
     /// <summary>
     /// The placeholder a dependent sees for an output of a floating content-addressed derivation:
@@ -21,6 +20,6 @@ public static class Placeholders
         if (!derivationPath.Name.EndsWith(".drv", StringComparison.Ordinal)) throw new ArgumentException("not a .drv path", nameof(derivationPath));
         var drvName = derivationPath.Name[..^".drv".Length];
         var clear = "nix-upstream-output:" + derivationPath.HashPart + ":" + StoreDirectory.OutputPathName(drvName, outputName);
-        return "/" + NixBase32.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(clear)));
+        return "/" + NixBase32.Encode(Sha256Digest.HashData(Encoding.UTF8.GetBytes(clear)));
     }
 }

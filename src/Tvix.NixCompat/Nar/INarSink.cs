@@ -6,6 +6,8 @@ namespace Tvix.NixCompat.Nar;
 /// <see cref="EndEntryAsync"/>. <see cref="NarReader"/> and <see cref="NarDumper"/> drive a sink;
 /// <see cref="NarWriter"/>, <see cref="NarRestorer"/> and <see cref="NarListingBuilder"/> are sinks.
 /// A store can drive a <see cref="NarWriter"/> from its own tree representation to render NARs.
+/// Names, targets and contents streams passed in are only valid during the call (a driver may
+/// reuse their memory): a sink copies what it keeps.
 /// </summary>
 public interface INarSink
 {

@@ -1,69 +1,118 @@
-using System.Text;
+using Tvix.NixCompat.Nar.Linux;
 
 namespace Tvix.NixCompat.Nar;
 
 /// <summary>
 /// Serialises a file system path into a sink in NAR order, as <c>nix-store --dump</c> does:
-/// symlinks are not followed, directory entries are sorted by the bytes of their UTF-8 names,
-/// a regular file is executable when its owner may execute it.
+/// symlinks are not followed, directory entries are sorted by the bytes of their names, a
+/// regular file is executable when its owner may execute it. On Linux names are read and
+/// opened as raw bytes, so names that are not valid UTF-8 are dumped exactly as Nix dumps them.
 /// </summary>
 public static class NarDumper
 {
-    /// <summary>Writes the NAR of <paramref name="path"/> to <paramref name="output"/>.</summary>
-    public static async Task DumpToStreamAsync(string path, Stream output, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the NAR of <paramref name="path"/> to <paramref name="output"/>. When the output is
+    /// a writable <see cref="FileStream"/> on Linux (a file, or standard output as a pipe), the NAR
+    /// is written to its file descriptor directly and synchronously, large files being copied by
+    /// the kernel (<c>copy_file_range</c>, <c>sendfile</c>); the stream's position moves past the NAR.
+    /// </summary>
+    /// <exception cref="IOException">The path cannot be read, or holds a file type NAR cannot represent.</exception>
+    public static Task DumpToStreamAsync(string path, Stream output, CancellationToken cancellationToken = default)
+    {
+        if (output is FileStream { CanWrite: true } file && LinuxFs.IsSupported)
+        {
+            if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
+            try
+            {
+                DumpToFileStream(path, file, cancellationToken);
+                return Task.CompletedTask;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return Task.FromCanceled(cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Task.FromException(e);
+            }
+        }
+        return DumpThroughWriterAsync(path, output, cancellationToken);
+    }
+
+    private static async Task DumpThroughWriterAsync(string path, Stream output, CancellationToken cancellationToken)
     {
         await using var writer = new NarWriter(output);
         await DumpAsync(path, writer, cancellationToken).ConfigureAwait(false);
         await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Feeds the tree at <paramref name="path"/> into <paramref name="sink"/>.</summary>
-    /// <exception cref="IOException">The path cannot be read, or holds a file type NAR cannot represent.</exception>
-    public static async Task DumpAsync(string path, INarSink sink, CancellationToken cancellationToken = default)
+    private static void DumpToFileStream(string path, FileStream file, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists && !Directory.Exists(path) && info.LinkTarget == null)
-            throw new FileNotFoundException($"path '{path}' does not exist", path);
-        await DumpNodeAsync(path, sink, cancellationToken).ConfigureAwait(false);
+        file.Flush();
+        var handle = file.SafeFileHandle;
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            var fd = (int)handle.DangerousGetHandle();
+            // Write at the stream's position through the descriptor's own offset, which the
+            // kernel copies advance too; then tell the stream where the NAR ended.
+            if (file.CanSeek) LinuxFs.LSeek(fd, file.Position, LinuxFs.SeekSet);
+            using (var tree = new LinuxTreeReader(path))
+            using (var writer = new NarFdWriter(fd))
+            {
+                while (tree.Read())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    writer.Write(tree);
+                }
+                writer.Complete();
+            }
+            if (file.CanSeek) file.Position = LinuxFs.LSeek(fd, 0, LinuxFs.SeekCur);
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
     }
 
-    private static async Task DumpNodeAsync(string path, INarSink sink, CancellationToken ct)
+    /// <summary>
+    /// Feeds the tree at <paramref name="path"/> into <paramref name="sink"/>. Names and symlink
+    /// targets passed to the sink are only valid during the call (the sink copies what it keeps).
+    /// </summary>
+    /// <exception cref="IOException">The path cannot be read, or holds a file type NAR cannot represent.</exception>
+    public static Task DumpAsync(string path, INarSink sink, CancellationToken cancellationToken = default) =>
+        LinuxFs.IsSupported ? DumpLinuxAsync(path, sink, cancellationToken) : ManagedNarDumper.DumpAsync(path, sink, cancellationToken);
+
+    private static async Task DumpLinuxAsync(string path, INarSink sink, CancellationToken ct)
     {
-        FileSystemInfo info = new FileInfo(path);
-        if (info.LinkTarget is { } target)
+        using var tree = new LinuxTreeReader(path);
+        var contents = new FdContentsStream(tree);
+        while (tree.Read())
         {
-            await sink.SymlinkAsync(Encoding.UTF8.GetBytes(target), ct).ConfigureAwait(false);
-            return;
-        }
-        if ((info.Attributes & FileAttributes.Directory) != 0)
-        {
-            await sink.BeginDirectoryAsync(ct).ConfigureAwait(false);
-            var entries = new List<(byte[] Name, string Path)>();
-            foreach (var child in new DirectoryInfo(path).EnumerateFileSystemInfos())
-                entries.Add((Encoding.UTF8.GetBytes(child.Name), child.FullName));
-            entries.Sort(static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
-            foreach (var (name, childPath) in entries)
+            ct.ThrowIfCancellationRequested();
+            switch (tree.Event)
             {
-                await sink.BeginEntryAsync(name, ct).ConfigureAwait(false);
-                await DumpNodeAsync(childPath, sink, ct).ConfigureAwait(false);
-                await sink.EndEntryAsync(ct).ConfigureAwait(false);
+                case TreeEvent.RegularFile:
+                    contents.Restart();
+                    await sink.RegularFileAsync(tree.Executable, tree.Size, contents, -1, ct).ConfigureAwait(false);
+                    break;
+                case TreeEvent.Symlink:
+                    await sink.SymlinkAsync(tree.TargetMemory, ct).ConfigureAwait(false);
+                    break;
+                case TreeEvent.BeginDirectory:
+                    await sink.BeginDirectoryAsync(ct).ConfigureAwait(false);
+                    break;
+                case TreeEvent.BeginEntry:
+                    await sink.BeginEntryAsync(tree.NameMemory, ct).ConfigureAwait(false);
+                    break;
+                case TreeEvent.EndEntry:
+                    await sink.EndEntryAsync(ct).ConfigureAwait(false);
+                    break;
+                case TreeEvent.EndDirectory:
+                    await sink.EndDirectoryAsync(ct).ConfigureAwait(false);
+                    break;
             }
-            await sink.EndDirectoryAsync(ct).ConfigureAwait(false);
-            return;
         }
-        if (FileTypeProbe.IsRegularFile(path) == false)
-            throw new IOException($"file '{path}' has an unsupported type (not a regular file, directory or symlink)");
-        var file = (FileInfo)info;
-        var executable = !OperatingSystem.IsWindows() && (file.UnixFileMode & UnixFileMode.UserExecute) != 0;
-        await using var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.Read,
-            Options = FileOptions.SequentialScan | FileOptions.Asynchronous,
-            BufferSize = 0,
-        });
-        if (!stream.CanSeek) throw new IOException($"file '{path}' has an unsupported type (not a regular file, directory or symlink)");
-        await sink.RegularFileAsync(executable, stream.Length, stream, -1, ct).ConfigureAwait(false);
     }
 }

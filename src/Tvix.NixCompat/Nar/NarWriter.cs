@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
-
 namespace Tvix.NixCompat.Nar;
 
 /// <summary>
@@ -14,204 +11,97 @@ public sealed class NarWriter : INarSink, IAsyncDisposable
 {
     private const int BufferSize = 65536;
     private readonly Stream _output;
-    private byte[] _buffer;
-    private int _length;
-    // Per open directory: the last entry name written; null before the first.
-    private readonly Stack<byte[]?> _directories = new();
-    private bool _inEntry;
-    private bool _rootWritten;
-    private bool _completed;
+    private readonly NarEncoder _encoder = new(BufferSize);
 
     /// <summary>Creates a writer that writes to <paramref name="output"/> (which it does not dispose).</summary>
     public NarWriter(Stream output)
     {
         _output = output;
-        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        String(NarFormat.Magic);
     }
 
     /// <inheritdoc />
     public async ValueTask RegularFileAsync(bool executable, long size, Stream contents, long narOffset, CancellationToken cancellationToken)
     {
-        StartNode();
-        String(NarFormat.Open);
-        String(NarFormat.Type);
-        String(NarFormat.Regular);
-        if (executable)
-        {
-            String(NarFormat.Executable);
-            String([]);
-        }
-        String(NarFormat.Contents);
-        UInt64((ulong)size);
+        _encoder.BeginRegular(executable, size);
         var remaining = size;
         while (remaining > 0)
         {
-            if (_length == _buffer.Length) await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
-            var chunk = (int)Math.Min(remaining, _buffer.Length - _length);
-            var read = await contents.ReadAsync(_buffer.AsMemory(_length, chunk), cancellationToken).ConfigureAwait(false);
+            if (_encoder.Free == 0) await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+            var chunk = (int)Math.Min(remaining, _encoder.Free);
+            var read = await contents.ReadAsync(_encoder.Buffer.AsMemory(_encoder.Length, chunk), cancellationToken).ConfigureAwait(false);
             if (read == 0) throw new InvalidOperationException($"the file contents ended {remaining} bytes before the announced size of {size}");
-            _length += read;
+            _encoder.Advance(read);
             remaining -= read;
         }
-        Padding(size);
-        String(NarFormat.Close);
+        _encoder.EndRegular(size);
     }
 
     /// <summary>A regular file whose contents are in memory.</summary>
     public ValueTask RegularFileAsync(bool executable, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken = default)
     {
-        StartNode();
-        String(NarFormat.Open);
-        String(NarFormat.Type);
-        String(NarFormat.Regular);
-        if (executable)
-        {
-            String(NarFormat.Executable);
-            String([]);
-        }
-        String(NarFormat.Contents);
-        UInt64((ulong)contents.Length);
-        Append(contents.Span);
-        Padding(contents.Length);
-        String(NarFormat.Close);
-        return _length >= BufferSize / 2 ? FlushBufferAsync(cancellationToken) : ValueTask.CompletedTask;
+        _encoder.BeginRegular(executable, contents.Length);
+        _encoder.Append(contents.Span);
+        _encoder.EndRegular(contents.Length);
+        return MaybeFlushAsync(cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask SymlinkAsync(ReadOnlyMemory<byte> target, CancellationToken cancellationToken)
     {
-        if (NarFormat.ValidateTarget(target.Span) is { } error) throw new InvalidOperationException(error);
-        StartNode();
-        String(NarFormat.Open);
-        String(NarFormat.Type);
-        String(NarFormat.Symlink);
-        String(NarFormat.Target);
-        String(target.Span);
-        String(NarFormat.Close);
+        _encoder.Symlink(target.Span);
         return MaybeFlushAsync(cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask BeginDirectoryAsync(CancellationToken cancellationToken)
     {
-        StartNode();
-        String(NarFormat.Open);
-        String(NarFormat.Type);
-        String(NarFormat.Directory);
-        _directories.Push(null);
+        _encoder.BeginDirectory();
         return MaybeFlushAsync(cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask BeginEntryAsync(ReadOnlyMemory<byte> name, CancellationToken cancellationToken)
     {
-        if (_directories.Count == 0 || _inEntry) throw new InvalidOperationException("an entry must be inside a directory");
-        if (NarFormat.ValidateName(name.Span) is { } error) throw new InvalidOperationException(error);
-        var previous = _directories.Peek();
-        if (previous != null && previous.AsSpan().SequenceCompareTo(name.Span) >= 0)
-            throw new InvalidOperationException("directory entries must be written in strictly increasing bytewise order");
-        _directories.Pop();
-        _directories.Push(name.ToArray());
-        _inEntry = true;
-        String(NarFormat.Entry);
-        String(NarFormat.Open);
-        String(NarFormat.Name);
-        String(name.Span);
-        String(NarFormat.Node);
+        _encoder.BeginEntry(name.Span);
         return MaybeFlushAsync(cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask EndEntryAsync(CancellationToken cancellationToken)
     {
-        if (_inEntry) throw new InvalidOperationException("an entry must contain a node");
-        if (_directories.Count == 0) throw new InvalidOperationException("no entry is open");
-        String(NarFormat.Close);
+        _encoder.EndEntry();
         return MaybeFlushAsync(cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask EndDirectoryAsync(CancellationToken cancellationToken)
     {
-        if (_directories.Count == 0 || _inEntry) throw new InvalidOperationException("no directory is open");
-        _directories.Pop();
-        String(NarFormat.Close);
+        _encoder.EndDirectory();
         return MaybeFlushAsync(cancellationToken);
     }
 
     /// <summary>Checks that the tree is complete and flushes everything to the stream.</summary>
     public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
     {
-        if (!_rootWritten || _directories.Count != 0 || _inEntry) throw new InvalidOperationException("the NAR is not complete");
-        _completed = true;
+        _encoder.Complete();
         await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
         await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void StartNode()
-    {
-        if (_directories.Count == 0)
-        {
-            if (_rootWritten || _completed) throw new InvalidOperationException("a NAR has exactly one root node");
-            _rootWritten = true;
-        }
-        else if (!_inEntry) throw new InvalidOperationException("a node inside a directory must be inside an entry");
-        _inEntry = false;
-    }
-
     private ValueTask MaybeFlushAsync(CancellationToken ct) =>
-        _length >= BufferSize / 2 ? FlushBufferAsync(ct) : ValueTask.CompletedTask;
+        _encoder.Length >= BufferSize / 2 ? FlushBufferAsync(ct) : ValueTask.CompletedTask;
 
     private async ValueTask FlushBufferAsync(CancellationToken ct)
     {
-        if (_length == 0) return;
-        await _output.WriteAsync(_buffer.AsMemory(0, _length), ct).ConfigureAwait(false);
-        _length = 0;
-    }
-
-    private void Append(ReadOnlySpan<byte> bytes)
-    {
-        if (_buffer.Length - _length < bytes.Length)
-        {
-            // Only in-memory contents can be this large: grow rather than block on I/O here.
-            var next = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + bytes.Length));
-            _buffer.AsSpan(0, _length).CopyTo(next);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = next;
-        }
-        bytes.CopyTo(_buffer.AsSpan(_length));
-        _length += bytes.Length;
-    }
-
-    private void UInt64(ulong value)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
-        Append(bytes);
-    }
-
-    private void Padding(long length)
-    {
-        Span<byte> zeros = stackalloc byte[8];
-        zeros.Clear();
-        Append(zeros[..NarFormat.Padding(length)]);
-    }
-
-    private void String(ReadOnlySpan<byte> value)
-    {
-        UInt64((ulong)value.Length);
-        Append(value);
-        Padding(value.Length);
+        if (_encoder.Length == 0) return;
+        await _output.WriteAsync(_encoder.Buffer.AsMemory(0, _encoder.Length), ct).ConfigureAwait(false);
+        _encoder.Clear();
     }
 
     /// <summary>Returns the buffer to the pool (without flushing: call <see cref="CompleteAsync"/> first).</summary>
     public ValueTask DisposeAsync()
     {
-        var buffer = _buffer;
-        _buffer = [];
-        _length = 0;
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        _encoder.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace Tvix.NixCompat;
 
@@ -61,6 +60,30 @@ public sealed class StoreDirectory
         if (sha256.Length != 32) throw new ArgumentException("a SHA-256 digest has 32 bytes", nameof(sha256));
         using var fingerprint = new ByteBuilder(256);
         fingerprint.Append(type);
+        return FinishStorePath(fingerprint, sha256, name);
+    }
+
+    /// <summary>
+    /// The path of a text file (a <c>.drv</c>) whose references are already sorted and distinct:
+    /// the fingerprint is written directly, without the intermediate type string.
+    /// </summary>
+    internal StorePath MakeTextPathSorted(string name, ReadOnlySpan<byte> contentSha256, ReadOnlySpan<StorePath> sortedReferences)
+    {
+        using var fingerprint = new ByteBuilder(256 + sortedReferences.Length * (Path.Length + 80));
+        fingerprint.Append("text"u8);
+        foreach (var reference in sortedReferences)
+        {
+            fingerprint.Append((byte)':');
+            fingerprint.Append(Path);
+            fingerprint.Append((byte)'/');
+            fingerprint.Append(reference.BaseName);
+        }
+        return FinishStorePath(fingerprint, contentSha256, name);
+    }
+
+    /// <summary>Appends <c>:sha256:HEX:STOREDIR:NAME</c> to the type already in <paramref name="fingerprint"/>, hashes, folds, names.</summary>
+    private StorePath FinishStorePath(ByteBuilder fingerprint, ReadOnlySpan<byte> sha256, string name)
+    {
         fingerprint.Append(":sha256:"u8);
         fingerprint.AppendHexLower(sha256);
         fingerprint.Append((byte)':');
@@ -68,14 +91,35 @@ public sealed class StoreDirectory
         fingerprint.Append((byte)':');
         fingerprint.Append(name);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(fingerprint.WrittenSpan, hash);
+        Sha256Digest.HashData(fingerprint.WrittenSpan, hash);
         Span<byte> folded = stackalloc byte[StorePath.DigestLength];
         folded.Clear();
         for (var i = 0; i < hash.Length; i++) folded[i % StorePath.DigestLength] ^= hash[i];
         // Like Nix, the name is checked on the finished path, so the message shows its hash.
         var error = StorePath.ValidateName(name);
         if (error != null) throw new NixFormatException($"store path '{NixBase32.Encode(folded)}-{name}' {error}");
-        return new StorePath(folded, name);
+        return StorePath.FromValidatedName(folded, name);
+    }
+
+    /// <summary>
+    /// Writes the printed path (<see cref="Print"/>) as bytes; only for a store directory that is
+    /// <see cref="IsPlainAscii"/>. <paramref name="destination"/> must hold
+    /// <c>Path.Length + 1 + BaseName.Length</c> bytes. Returns the count written.
+    /// </summary>
+    internal int WritePrinted(StorePath path, Span<byte> destination)
+    {
+        var i = System.Text.Encoding.Latin1.GetBytes(Path, destination);
+        destination[i++] = (byte)'/';
+        return i + System.Text.Encoding.Latin1.GetBytes(path.BaseName, destination[i..]);
+    }
+
+    /// <summary>The printed path (<see cref="Print"/>) as UTF-8 bytes, without the intermediate string.</summary>
+    internal byte[] PrintUtf8(StorePath path)
+    {
+        if (!IsPlainAscii) return System.Text.Encoding.UTF8.GetBytes(Print(path));
+        var bytes = new byte[Path.Length + 1 + path.BaseName.Length];
+        WritePrinted(path, bytes);
+        return bytes;
     }
 
     /// <summary>
@@ -89,7 +133,7 @@ public sealed class StoreDirectory
     public StorePath MakeTextPathFromContents(string name, ReadOnlySpan<byte> contents, IEnumerable<StorePath> references)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(contents, hash);
+        Sha256Digest.HashData(contents, hash);
         return MakeTextPath(name, hash, references);
     }
 
@@ -111,7 +155,7 @@ public sealed class StoreDirectory
         inner.AppendHexLower(hash.Digest);
         inner.Append((byte)':');
         Span<byte> innerHash = stackalloc byte[32];
-        SHA256.HashData(inner.WrittenSpan, innerHash);
+        Sha256Digest.HashData(inner.WrittenSpan, innerHash);
         return MakeStorePath("output:out", innerHash, name);
     }
 

@@ -37,6 +37,22 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         BaseName = NixBase32.Encode(_digest) + "-" + name;
     }
 
+    /// <summary>
+    /// A store path whose name the caller has already validated (store path computation checks
+    /// it before hashing is done): the base name is built in one allocation.
+    /// </summary>
+    internal static StorePath FromValidatedName(ReadOnlySpan<byte> digest, string name)
+    {
+        var digestCopy = digest.ToArray();
+        var baseName = string.Create(HashPartLength + 1 + name.Length, (digestCopy, name), static (chars, state) =>
+        {
+            NixBase32.Encode(state.digestCopy, chars[..HashPartLength]);
+            chars[HashPartLength] = '-';
+            state.name.CopyTo(chars[(HashPartLength + 1)..]);
+        });
+        return new StorePath(digestCopy, name, baseName);
+    }
+
     /// <summary>The 20-byte digest.</summary>
     public ReadOnlySpan<byte> Digest => _digest;
 

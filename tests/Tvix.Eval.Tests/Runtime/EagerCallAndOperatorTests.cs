@@ -39,4 +39,42 @@ public sealed class EagerCallAndOperatorTests
     [Fact]
     public void LazyCallThatNeedsItselfIsInfiniteRecursion() =>
         Assert.Contains("infinite recursion", EvalError("let xs = map (x: builtins.head xs) [ 1 ]; in builtins.head xs").Message);
+    [Theory]
+    // Curried lambdas applied to several arguments skip the intermediate closures: arguments stay
+    // lazy, partial applications still work, and calls mixing curried and pattern lambdas agree.
+    [InlineData("let f = x: y: x; in f 1 (throw \"unused\")", "1")]
+    [InlineData("let f = x: y: z: [ x y z ]; g = f 1; in [ (g 2 3) (f 4 5 6) ((f 7) 8 9) ]", "[ [ 1 2 3 ] [ 4 5 6 ] [ 7 8 9 ] ]")]
+    [InlineData("let f = x: { a, b ? x }: y: [ x a b y ]; in f 1 { a = 2; } 3", "[ 1 2 1 3 ]")]
+    [InlineData("let f = x: y: x + y; in builtins.map (f 1) [ 1 2 ]", "[ 2 3 ]")]
+    [InlineData("let f = x: y: x; in (f 1 2 3)", null)]
+    public void CurriedCallsAreUnobservable(string code, string? expected)
+    {
+        if (expected is null) Assert.StartsWith("attempt to call something which is not a function", EvalError(code).Message);
+        else Assert.Equal(expected, Nix(code));
+    }
+    [Theory]
+    // `x.a` in a lazy position, taken without a thunk when x and the path are evaluated, is still lazy.
+    [InlineData("let s = { a = throw \"boom\"; b = 1; }; t = { inherit (s) a b; }; in builtins.seq s t.b", "1")]
+    [InlineData("let s = { a.b = 2; }; in builtins.seq s.a [ s.a.b (s.a.c or 3) ]", "[ 2 3 ]")]
+    [InlineData("let s = { }; in builtins.seq s (builtins.length [ s.missing ])", "1")]
+    [InlineData("builtins.length [ builtins.nope ]", "1")]
+    // Nix's `==` treats the very same value slot as equal, even a function, but a selection in a
+    // lazy position is a fresh thunk there: no shortcut may hand out the attribute's own slot.
+    [InlineData("let foo = { bar = x: x; s = { }; }; in builtins.seq foo.bar [ ([ foo.bar ] == [ foo.bar ]) ({ inherit (foo) bar; } == { inherit (foo) bar; }) ([ foo.s ] == [ foo.s ]) ]", "[ false false true ]")]
+    [InlineData("let inherit (builtins) add; in [ ([ builtins.add ] == [ builtins.add ]) ([ add ] == [ add ]) ]", "[ false true ]")]
+    public void SelectionsInLazyPositionsStayLazy(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Fact]
+    public void MissingAttributeInALazySelectionFailsWhenForced()
+    {
+        var (message, line, column, _) = EvalError("let s = { }; xs = [ s.missing ]; in builtins.seq s (builtins.head xs)");
+        Assert.Equal("attribute 'missing' missing", message);
+        Assert.Equal((1, 21), (line, column));
+    }
+    [Theory]
+    // One-byte substrings are shared strings, but only context-free ones: a context is kept.
+    [InlineData("let s = \"abc\"; in builtins.genList (i: builtins.substring i 1 s) 4", "[ \"a\" \"b\" \"c\" \"\" ]")]
+    [InlineData("builtins.hasContext (builtins.substring 1 1 (builtins.appendContext \"abc\" { \"/nix/store/00000000000000000000000000000000-x\" = { path = true; }; }))", "true")]
+    [InlineData("builtins.substring 0 1 \"\\n\" == \"\\n\"", "true")]
+    public void OneByteSubstrings(string code, string expected) => Assert.Equal(expected, Nix(code));
 }

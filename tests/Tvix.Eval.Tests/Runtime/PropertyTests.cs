@@ -42,5 +42,30 @@ public sealed class PropertyTests
             return got == expected;
         }).QuickCheckThrowOnFailure();
 
+    [Fact]
+    public void UpdateAgreesWithAMapModelForAnySizes()
+    {
+        // Every pairing of these sizes, so both block-copy paths (one side at most an eighth of
+        // the other) and the linear merge run, with names drawn so that the sides overlap.
+        int[] sizes = [0, 1, 2, 5, 9, 40, 80, 300];
+        Prop.ForAll<int, byte, byte>((seed, a, b) =>
+        {
+            var random = new Random(seed);
+            var nl = sizes[a % sizes.Length];
+            var nr = sizes[b % sizes.Length];
+            var universe = (nl + nr) * 3 / 2 + 1;
+            var left = Enumerable.Range(0, nl).Select(_ => random.Next(universe)).Distinct().ToArray();
+            var right = Enumerable.Range(0, nr).Select(_ => random.Next(universe)).Distinct().ToArray();
+            string Set(int[] keys, string tag) =>
+                "builtins.listToAttrs [ " + string.Concat(keys.Select(k => $"{{ name = \"k{k}\"; value = \"{tag}{k}\"; }} ")) + "]";
+            var got = Nix($"let u = ({Set(left, "l")}) // ({Set(right, "r")}); in map (n: u.${{n}}) (builtins.attrNames u)");
+            var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var k in left) model[$"k{k}"] = $"l{k}";
+            foreach (var k in right) model[$"k{k}"] = $"r{k}";
+            var expected = "[ " + string.Concat(model.Values.Select(v => $"\"{v}\" ")) + "]";
+            return got == expected;
+        }).QuickCheckThrowOnFailure();
+    }
+
     private static string Lit(long v) => v < 0 ? $"({(v == long.MinValue ? "-9223372036854775807 - 1" : "-" + (-v))})" : v.ToString();
 }

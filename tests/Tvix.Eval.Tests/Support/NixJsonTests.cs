@@ -10,7 +10,7 @@ namespace Tvix.Eval.Tests.Support;
 public sealed class NixJsonTests
 {
     /// <summary>Builds a printable tree: Nix-like text is easy to assert on.</summary>
-    private readonly struct TextFactory : INixJsonFactory<string>
+    private readonly struct TextFactory : INixJsonFactory<string, string>
     {
         public string Null() => "null";
 
@@ -22,18 +22,20 @@ public sealed class NixJsonTests
 
         public string String(ReadOnlySpan<byte> utf8) => "\"" + Encoding.UTF8.GetString(utf8) + "\"";
 
-        public string Array(List<string> items) => "[ " + string.Concat(items.Select(i => i + " ")) + "]";
+        public string Key(ReadOnlySpan<byte> utf8) => Encoding.UTF8.GetString(utf8);
 
-        public string Object(List<KeyValuePair<byte[], string>> members)
+        public string Array(ReadOnlySpan<string> items) => "[ " + string.Concat(items.ToArray().Select(i => i + " ")) + "]";
+
+        public string Object(ReadOnlySpan<string> keys, ReadOnlySpan<string> values)
         {
             // Last duplicate wins; Nix sorts names.
             var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (k, v) in members) map[Encoding.UTF8.GetString(k)] = v;
+            for (var i = 0; i < keys.Length; i++) map[keys[i]] = values[i];
             return "{ " + string.Concat(map.Select(kv => kv.Key + " = " + kv.Value + "; ")) + "}";
         }
     }
 
-    private static string Read(string json) => NixJsonReader<string, TextFactory>.Parse(Encoding.UTF8.GetBytes(json), default);
+    private static string Read(string json) => NixJsonReader<string, string, TextFactory>.Parse(Encoding.UTF8.GetBytes(json), default);
 
     [Theory]
     [InlineData("42", "42")]
@@ -97,7 +99,7 @@ public sealed class NixJsonTests
     [Fact]
     public void InvalidUtf8InTheDocumentIsRejected()
     {
-        var e = Assert.Throws<NixJsonException>(() => NixJsonReader<string, TextFactory>.Parse([(byte)'"', 0xFF, (byte)'"'], default));
+        var e = Assert.Throws<NixJsonException>(() => NixJsonReader<string, string, TextFactory>.Parse([(byte)'"', 0xFF, (byte)'"'], default));
         Assert.Contains("UTF-8", e.Message, StringComparison.Ordinal);
     }
 
@@ -127,7 +129,7 @@ public sealed class NixJsonTests
     {
         var w = new NixJsonWriter();
         w.WriteString(s);
-        return Encoding.UTF8.GetString(w.WrittenSpan);
+        return Encoding.UTF8.GetString(w.ToArray());
     }
 
     [Fact]
@@ -196,7 +198,7 @@ public sealed class NixJsonTests
             var bytes = Encoding.UTF8.GetBytes(s);
             var w = new NixJsonWriter();
             w.WriteString(bytes);
-            return Read(Encoding.UTF8.GetString(w.WrittenSpan)) == "\"" + s + "\"";
+            return Read(Encoding.UTF8.GetString(w.ToArray())) == "\"" + s + "\"";
         }).QuickCheckThrowOnFailure();
     }
 

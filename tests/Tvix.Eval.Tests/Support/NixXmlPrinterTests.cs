@@ -8,9 +8,16 @@ namespace Tvix.Eval.Tests.Support;
 public sealed class NixXmlPrinterTests
 {
     /// <summary>A tiny value model: string, long, double, bool, null, object[] (list), Attrs, Lambda.</summary>
-    private sealed record Attrs(params (string Name, object? Value)[] Items);
+    private sealed record Attrs(params (string Name, object? Value)[] Items)
+    {
+        /// <summary>Where each item (in <see cref="Items"/>' order) was defined, when known.</summary>
+        public XmlPosition?[]? Positions { get; init; }
+    }
 
-    private sealed record Lambda(string? Arg, bool HasFormals, bool Ellipsis, params string[] Formals);
+    private sealed record Lambda(string? Arg, bool HasFormals, bool Ellipsis, params string[] Formals)
+    {
+        public XmlPosition? Position { get; init; }
+    }
 
     private sealed record PathValue(string Path);
 
@@ -61,6 +68,15 @@ public sealed class NixXmlPrinterTests
             return false;
         }
 
+        public XmlPosition? GetAttrPosition(object? value, int index)
+        {
+            var attrs = (Attrs)value!;
+            var order = Enumerable.Range(0, attrs.Items.Length).OrderBy(i => attrs.Items[i].Name, StringComparer.Ordinal).ToArray();
+            return attrs.Positions?[order[index]];
+        }
+
+        public XmlPosition? GetLambdaPosition(object? value) => ((Lambda)value!).Position;
+
         public XmlLambdaShape GetLambda(object? value)
         {
             var l = (Lambda)value!;
@@ -68,7 +84,8 @@ public sealed class NixXmlPrinterTests
         }
     }
 
-    private static string Print(object? value) => Encoding.UTF8.GetString(NixXmlPrinter.Print<object?, Source>(value, default));
+    private static string Print(object? value, bool location = false) =>
+        Encoding.UTF8.GetString(NixXmlPrinter.Print<object?, Source>(value, default, location));
 
     [SharedFact]
     public void MatchesNixsXmlConformanceCase()
@@ -132,5 +149,26 @@ public sealed class NixXmlPrinterTests
         Assert.Equal(
             "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n    <function>\n      <attrspat ellipsis=\"1\" name=\"a\">\n        <attr name=\"b\" />\n      </attrspat>\n    </function>\n    <unevaluated />\n  </list>\n</expr>\n",
             Print(new object?[] { new Lambda("a", true, true, "b"), new object() }));
+    }
+
+    [Fact]
+    public void LocationsGoOnAttributesAndFunctionsWhenKnown()
+    {
+        // Shaped like `nix-instantiate --eval --xml` of `{ f = x: x; n = 1; }` in /t/a.nix; the
+        // attribute without a known position gets none, toXML-style printing gets none at all.
+        var value = new Attrs(("f", new Lambda("x", false, false) { Position = new XmlPosition("/t/a.nix", 1, 7) }), ("n", 1L), ("m", 2L))
+        {
+            Positions = [new XmlPosition("/t/a.nix", 1, 3), new XmlPosition("/t/a.nix", 1, 13), null],
+        };
+        Assert.Equal(
+            "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <attrs>\n" +
+            "    <attr column=\"3\" line=\"1\" name=\"f\" path=\"/t/a.nix\">\n" +
+            "      <function column=\"7\" line=\"1\" path=\"/t/a.nix\">\n        <varpat name=\"x\" />\n      </function>\n" +
+            "    </attr>\n" +
+            "    <attr name=\"m\">\n      <int value=\"2\" />\n    </attr>\n" +
+            "    <attr column=\"13\" line=\"1\" name=\"n\" path=\"/t/a.nix\">\n      <int value=\"1\" />\n    </attr>\n" +
+            "  </attrs>\n</expr>\n",
+            Print(value, location: true));
+        Assert.DoesNotContain("line=", Print(value));
     }
 }

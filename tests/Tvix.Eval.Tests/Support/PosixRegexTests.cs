@@ -26,21 +26,27 @@ public sealed class PosixRegexTests
     {
         var bytes = Encoding.UTF8.GetBytes(subject);
         var regex = _cache.Get(Encoding.UTF8.GetBytes(pattern));
-        var result = RenderSplit(bytes, regex.Split(bytes, out var lastEnd), lastEnd);
+        var result = RenderSplit(bytes, regex, null);
         var matcher = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount);
-        Assert.Equal(result, RenderSplit(bytes, matcher.Split(bytes, TimeSpan.FromSeconds(5), out var lastEnd2), lastEnd2));
+        Assert.Equal(result, RenderSplit(bytes, null, matcher));
         return result;
     }
 
-    private static string RenderSplit(byte[] bytes, List<RegexSplitMatch> matches, int lastEnd)
+    /// <summary>Splits with the .NET-backed regex or the libstdc++-style matcher (one of them is given) and renders the result.</summary>
+    private static string RenderSplit(byte[] bytes, PosixRegex? regex, PosixBacktrackingMatcher? matcher)
     {
+        using var matches = new RegexSplitMatches(regex?.GroupCount ?? matcher!.GroupCount);
+        if (regex != null) regex.Split(bytes, matches);
+        else matcher!.Split(bytes, TimeSpan.FromSeconds(5), matches);
         var sb = new StringBuilder("[ ");
-        foreach (var m in matches)
+        for (var m = 0; m < matches.Count; m++)
         {
-            sb.Append(Quote(bytes.AsSpan(m.PrefixStart, m.PrefixLength))).Append(' ');
-            sb.Append(Render(bytes, m.Groups)).Append(' ');
+            sb.Append(Quote(bytes.AsSpan(matches.PrefixStart(m), matches.PrefixLength(m)))).Append(' ');
+            var groups = new RegexCapture[matches.GroupCount];
+            for (var g = 0; g < groups.Length; g++) groups[g] = matches.Group(m, g);
+            sb.Append(Render(bytes, groups)).Append(' ');
         }
-        sb.Append(Quote(bytes.AsSpan(lastEnd))).Append(" ]");
+        sb.Append(Quote(bytes.AsSpan(matches.LastEnd))).Append(" ]");
         return sb.ToString();
     }
 
@@ -246,7 +252,7 @@ public sealed class PosixRegexTests
     {
         var cache = new PosixRegexCache(TimeSpan.FromMilliseconds(200));
         var regex = cache.Get("(a|a)*b|a"u8);
-        var e = Assert.Throws<PosixRegexException>(() => regex.Split(Encoding.ASCII.GetBytes(new string('a', 60)), out _));
+        var e = Assert.Throws<PosixRegexException>(() => regex.Split(Encoding.ASCII.GetBytes(new string('a', 60)), new RegexSplitMatches(regex.GroupCount)));
         Assert.StartsWith("regular expression '(a|a)*b|a' took too long to match", e.Message, StringComparison.Ordinal);
     }
 

@@ -62,4 +62,38 @@ public sealed class SupportEvalTests
         Assert.Equal(message, actual);
         Assert.False(catchable);
     }
+
+    [Fact]
+    public void XmlWithLocationsMatchesNixInstantiate()
+    {
+        // Expected: `nix-instantiate --eval --xml --strict` (C++ Nix 2.8) of this file, with its path.
+        var dir = Directory.CreateTempSubdirectory("tvix-xml-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "x.nix");
+            File.WriteAllText(file, "{ f = x: x; g = { a, b ? 1, ... }@args: a; n = [ 1 (y: y) ];\n  p = builtins.map; }\n");
+            var evaluator = new Evaluator();
+            var result = evaluator.EvaluateFile(file);
+            Assert.True(result.Success);
+            var at = $"path=\"{file}\"";
+            Assert.Equal(
+                "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <attrs>\n" +
+                $"    <attr column=\"3\" line=\"1\" name=\"f\" {at}>\n      <function column=\"7\" line=\"1\" {at}>\n        <varpat name=\"x\" />\n      </function>\n    </attr>\n" +
+                $"    <attr column=\"13\" line=\"1\" name=\"g\" {at}>\n      <function column=\"17\" line=\"1\" {at}>\n" +
+                "        <attrspat ellipsis=\"1\" name=\"args\">\n          <attr name=\"a\" />\n          <attr name=\"b\" />\n        </attrspat>\n      </function>\n    </attr>\n" +
+                $"    <attr column=\"44\" line=\"1\" name=\"n\" {at}>\n      <list>\n        <int value=\"1\" />\n" +
+                $"        <function column=\"53\" line=\"1\" {at}>\n          <varpat name=\"y\" />\n        </function>\n      </list>\n    </attr>\n" +
+                $"    <attr column=\"3\" line=\"2\" name=\"p\" {at}>\n      <unevaluated />\n    </attr>\n" +
+                "  </attrs>\n</expr>\n",
+                evaluator.Run(cx => cx.PrintXml(result.Value, strict: true)));
+            // Lazily (in a fresh evaluation), what is not evaluated yet stays so; --no-location leaves positions out.
+            var lazy = new Evaluator();
+            var fresh = lazy.EvaluateFile(file);
+            Assert.Contains("<attr name=\"n\">\n      <unevaluated />", lazy.Run(cx => cx.PrintXml(fresh.Value, strict: false, location: false)));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

@@ -3,7 +3,9 @@
 C++ Nix (nix-instantiate --store TMPDIR, a throw-away local store) and by `tvix instantiate
 --readonly-mode`; the printed .drv paths (and the !OUTPUT suffixes) must be identical.
 
-Usage: drv_difftest.py --tvix PATH/TO/tvix [--cases 500] [--batch 50] [--seed 1]
+Usage: drv_difftest.py --tvix PATH/TO/tvix [--cases 500] [--batch 50] [--seed 1] [--ca]
+With --ca, some derivations are floating content-addressed (experimental 'ca-derivations', on
+for both sides), so their dependents are deferred.
 Opt-in (needs nix-instantiate 2.8 on PATH); not run by CI. Exit 1 on the first mismatch,
 printing the expression that differs."""
 import argparse, base64, hashlib, os, random, string, subprocess, sys, tempfile
@@ -31,8 +33,9 @@ def nix_string(s: str) -> str:
 
 
 class Gen:
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, ca: bool = False):
         self.r = rng
+        self.ca = ca
         self.drvs = []  # names of earlier let-bound derivations with their outputs
 
     def name(self):
@@ -92,9 +95,15 @@ class Gen:
         elif outs != ["out"] or self.r.random() < 0.2:
             attrs.append("outputs = [ " + " ".join(nix_string(o) for o in outs) + " ];")
         if fixed: outs = ["out"]
+        elif self.ca and self.r.random() < 0.2:
+            attrs.append("__contentAddressed = true;")
+            mode = self.r.choice(["flat", "recursive", None])
+            if mode: attrs.append(f'outputHashMode = "{mode}";')
+            algo = self.r.choice(["sha256", "sha512", "sha1", "bogus", None])
+            if algo: attrs.append(f'outputHashAlgo = "{algo}";')
         if self.r.random() < 0.5:
             attrs.append("args = [ " + " ".join(self.scalar(1) if self.r.random() < 0.8 else nix_string(self.text()) for _ in range(self.r.randint(0, 3))) + " ];")
-        used = set(["name", "system", "builder", "outputs", "args", "outputHash", "outputHashAlgo", "outputHashMode", "__structuredAttrs", "__ignoreNulls"])
+        used = set(["name", "system", "builder", "outputs", "args", "outputHash", "outputHashAlgo", "outputHashMode", "__structuredAttrs", "__ignoreNulls", "__contentAddressed"])
         for _ in range(self.r.randint(0, 6)):
             key = self.r.choice(["a", "b", "src", "dep", "env_" + str(self.r.randint(0, 99)), "x y", "É", "passAsFile", "allowedReferences"])
             if key in used: continue
@@ -109,8 +118,8 @@ class Gen:
         return "derivation { " + " ".join(attrs) + " }", outs
 
 
-def make_batch(rng, count):
-    g = Gen(rng)
+def make_batch(rng, count, ca=False):
+    g = Gen(rng, ca)
     lets, tops = [], []
     for i in range(count):
         expr, outs = g.derivation()
@@ -135,17 +144,19 @@ def main():
     ap.add_argument("--cases", type=int, default=500)
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ca", action="store_true", help="also generate floating content-addressed derivations")
     a = ap.parse_args()
+    features = ["--extra-experimental-features", "ca-derivations"] if a.ca else []
     rng = random.Random(a.seed)
     checked = derivs = compared = both_failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         while derivs < a.cases:
-            src = make_batch(rng, a.batch)
+            src = make_batch(rng, a.batch, a.ca)
             path = os.path.join(tmp, "default.nix")
             with open(path, "w") as f: f.write(src)
             # A throw-away local store: --readonly-mode cannot follow drvPath contexts (it needs the closure).
-            rn, on, en = run(["nix-instantiate", "--store", os.path.join(tmp, "store"), path], tmp)
-            rt, ot, et = run([a.tvix, "instantiate", "--readonly-mode", path], tmp)
+            rn, on, en = run(["nix-instantiate", *features, "--store", os.path.join(tmp, "store"), path], tmp)
+            rt, ot, et = run([a.tvix, "instantiate", *features, "--readonly-mode", path], tmp)
             if rn != 0 and rt != 0:
                 both_failed += 1; checked += 1; derivs += a.batch
                 continue

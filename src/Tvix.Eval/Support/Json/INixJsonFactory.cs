@@ -1,10 +1,12 @@
 namespace Tvix.Eval.Support.Json;
 
 /// <summary>
-/// Builds the caller's values while <see cref="NixJsonReader{TValue, TFactory}"/> parses, so no intermediate tree
-/// is allocated. Implement it on a struct to let the JIT devirtualise the calls.
+/// Builds the caller's values while <see cref="NixJsonReader{TValue, TKey, TFactory}"/> parses, so no
+/// intermediate tree is allocated. Implement it on a struct to let the JIT devirtualise the calls.
+/// The spans passed to <see cref="Array"/> and <see cref="Object"/> are the parser's scratch
+/// space: copy what you keep.
 /// </summary>
-internal interface INixJsonFactory<TValue>
+internal interface INixJsonFactory<TValue, TKey>
 {
     TValue Null();
 
@@ -17,11 +19,14 @@ internal interface INixJsonFactory<TValue>
     /// <summary>A string as UTF-8 bytes (valid UTF-8 and free of NUL, as Nix requires).</summary>
     TValue String(ReadOnlySpan<byte> utf8);
 
-    TValue Array(List<TValue> items);
+    /// <summary>An object member's name (same rules as <see cref="String"/>).</summary>
+    TKey Key(ReadOnlySpan<byte> utf8);
+
+    TValue Array(ReadOnlySpan<TValue> items);
 
     /// <summary>
-    /// An object's members in document order; a key may repeat, and then the last one wins,
-    /// as in Nix.
+    /// An object's members in document order (<paramref name="keys"/>[i] names
+    /// <paramref name="values"/>[i]); a key may repeat, and then the last one wins, as in Nix.
     /// </summary>
-    TValue Object(List<KeyValuePair<byte[], TValue>> members);
+    TValue Object(ReadOnlySpan<TKey> keys, ReadOnlySpan<TValue> values);
 }

@@ -13,31 +13,88 @@ namespace Tvix.Eval.Support.Json;
 /// overflow are an error; <c>\u</c> escapes (with surrogate pairs) become UTF-8; a NUL byte in a
 /// key or string is an error because Nix strings cannot hold it; duplicate keys: the last wins.
 /// </summary>
-internal ref struct NixJsonReader<TValue, TFactory>
-    where TFactory : INixJsonFactory<TValue>
+internal ref struct NixJsonReader<TValue, TKey, TFactory>
+    where TFactory : INixJsonFactory<TValue, TKey>
 {
     private readonly ReadOnlySpan<byte> _s;
     private int _pos;
     private TFactory _factory;
-    private readonly ArrayBufferWriter<byte> _scratch;
+    // Unescaped strings; strings without escapes are handed out as slices of the input instead.
+    private PooledByteWriter _scratch;
+    // The items and members of all open arrays and objects, innermost on top: each container
+    // is handed to the factory as a span of these, so parsing allocates no per-container lists.
+    private TValue[] _values;
+    private int _valueCount;
+    private TKey[] _keys;
+    private int _keyCount;
 
     private NixJsonReader(ReadOnlySpan<byte> json, TFactory factory)
     {
         _s = json;
         _factory = factory;
-        _scratch = new ArrayBufferWriter<byte>(64);
+        _scratch = new PooledByteWriter(64);
+        _values = ArrayPool<TValue>.Shared.Rent(16);
+        _keys = ArrayPool<TKey>.Shared.Rent(16);
     }
 
     /// <summary>Parses one complete JSON document.</summary>
     /// <exception cref="NixJsonException">The document is invalid.</exception>
     public static TValue Parse(ReadOnlySpan<byte> json, TFactory factory)
     {
-        var reader = new NixJsonReader<TValue, TFactory>(json, factory);
-        reader.SkipWhitespace();
-        var value = reader.ParseValue();
-        reader.SkipWhitespace();
-        if (reader._pos < json.Length) throw reader.Error("expected the end of the input");
-        return value;
+        var reader = new NixJsonReader<TValue, TKey, TFactory>(json, factory);
+        try
+        {
+            reader.SkipWhitespace();
+            var value = reader.ParseValue();
+            reader.SkipWhitespace();
+            if (reader._pos < json.Length) throw reader.Error("expected the end of the input");
+            return value;
+        }
+        finally
+        {
+            reader.ReturnScratch();
+        }
+    }
+
+    private void ReturnScratch()
+    {
+        _scratch.Dispose();
+        ReturnStack(_values, _valueCount);
+        ReturnStack(_keys, _keyCount);
+    }
+
+    private static void ReturnStack<T>(T[] stack, int count)
+    {
+        // Entries above the count were cleared when popped; the rest only after an error.
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) System.Array.Clear(stack, 0, count);
+        ArrayPool<T>.Shared.Return(stack);
+    }
+
+    private void PushValue(TValue value)
+    {
+        if (_valueCount == _values.Length) Grow(ref _values, _valueCount);
+        _values[_valueCount++] = value;
+    }
+
+    private void PushKey(TKey key)
+    {
+        if (_keyCount == _keys.Length) Grow(ref _keys, _keyCount);
+        _keys[_keyCount++] = key;
+    }
+
+    private static void Grow<T>(ref T[] stack, int count)
+    {
+        var next = ArrayPool<T>.Shared.Rent(stack.Length * 2);
+        System.Array.Copy(stack, next, count);
+        ReturnStack(stack, count);
+        stack = next;
+    }
+
+    /// <summary>Drops the entries above <paramref name="start"/> (cleared, so the pool keeps no references).</summary>
+    private static void Pop<T>(T[] stack, ref int count, int start)
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) System.Array.Clear(stack, start, count - start);
+        count = start;
     }
 
     private TValue ParseValue()
@@ -60,24 +117,31 @@ internal ref struct NixJsonReader<TValue, TFactory>
     private TValue ParseObject()
     {
         _pos++; // '{'
-        var members = new List<KeyValuePair<byte[], TValue>>();
+        var keyStart = _keyCount;
+        var valueStart = _valueCount;
         SkipWhitespace();
-        if (Peek() == '}') { _pos++; return _factory.Object(members); }
+        if (Peek() == '}') { _pos++; return _factory.Object([], []); }
         while (true)
         {
             SkipWhitespace();
             if (Peek() != '"') throw Error("expected a string as object key");
-            var key = ParseString().ToArray();
+            PushKey(_factory.Key(ParseString()));
             SkipWhitespace();
             if (Peek() != ':') throw Error("expected ':' after an object key");
             _pos++;
             SkipWhitespace();
-            var value = ParseValue();
-            members.Add(new KeyValuePair<byte[], TValue>(key, value));
+            PushValue(ParseValue());
             SkipWhitespace();
             var c = Peek();
             if (c == ',') { _pos++; continue; }
-            if (c == '}') { _pos++; return _factory.Object(members); }
+            if (c == '}')
+            {
+                _pos++;
+                var result = _factory.Object(_keys.AsSpan(keyStart, _keyCount - keyStart), _values.AsSpan(valueStart, _valueCount - valueStart));
+                Pop(_keys, ref _keyCount, keyStart);
+                Pop(_values, ref _valueCount, valueStart);
+                return result;
+            }
             throw Error("expected ',' or '}' in an object");
         }
     }
@@ -85,28 +149,34 @@ internal ref struct NixJsonReader<TValue, TFactory>
     private TValue ParseArray()
     {
         _pos++; // '['
-        var items = new List<TValue>();
+        var start = _valueCount;
         SkipWhitespace();
-        if (Peek() == ']') { _pos++; return _factory.Array(items); }
+        if (Peek() == ']') { _pos++; return _factory.Array([]); }
         while (true)
         {
             SkipWhitespace();
-            items.Add(ParseValue());
+            PushValue(ParseValue());
             SkipWhitespace();
             var c = Peek();
             if (c == ',') { _pos++; continue; }
-            if (c == ']') { _pos++; return _factory.Array(items); }
+            if (c == ']')
+            {
+                _pos++;
+                var result = _factory.Array(_values.AsSpan(start, _valueCount - start));
+                Pop(_values, ref _valueCount, start);
+                return result;
+            }
             throw Error("expected ',' or ']' in an array");
         }
     }
 
-    /// <summary>Parses a string at '"'; the result lives in the scratch buffer until the next string.</summary>
+    /// <summary>Parses a string at '"'; the result is a slice of the input or lives in the scratch buffer until the next string.</summary>
     private ReadOnlySpan<byte> ParseString()
     {
         var start = _pos;
         _pos++; // '"'
-        _scratch.ResetWrittenCount();
         var hasNul = false;
+        var escaped = false;
         while (true)
         {
             // Copy the plain run up to the next quote, backslash or control byte in one go.
@@ -125,9 +195,20 @@ internal ref struct NixJsonReader<TValue, TFactory>
                 _pos += bad;
                 throw Error("invalid UTF-8 in a string");
             }
-            _scratch.Write(plain);
             _pos += run;
             if (_pos >= _s.Length) { _pos = start; throw Error("unterminated string"); }
+            if (!escaped && _s[_pos] == '"')
+            {
+                // No escape at all: the string is this run of the input.
+                _pos++;
+                return plain;
+            }
+            if (!escaped)
+            {
+                _scratch.Clear();
+                escaped = true;
+            }
+            _scratch.Write(plain);
             if (_s[_pos] == '"')
             {
                 _pos++;
@@ -162,7 +243,7 @@ internal ref struct NixJsonReader<TValue, TFactory>
         if (simple == 0xFF) { _pos = start; throw Error($"invalid escape sequence '\\{(char)c}'"); }
         if (c != 'u')
         {
-            _scratch.Write([simple]);
+            _scratch.Write(simple);
             return false;
         }
         var code = ReadHex4(start);

@@ -10,14 +10,19 @@ namespace Tvix.Eval.Support.Json;
 /// the shortest form that reads back exactly. The caller walks the values and places
 /// separators; this type only knows the token formats.
 /// </summary>
-internal sealed class NixJsonWriter
+internal sealed class NixJsonWriter : IDisposable
 {
-    private readonly ArrayBufferWriter<byte> _out;
+    // Scratch space from the array pool: a multi-megabyte document is copied out once, at its
+    // final size (ToArray), instead of growing through a series of fresh arrays.
+    private ChunkedByteWriter _out;
 
-    public NixJsonWriter(int initialCapacity = 256) => _out = new ArrayBufferWriter<byte>(initialCapacity);
+    public NixJsonWriter(int initialCapacity = 256) => _out = new ChunkedByteWriter(initialCapacity);
 
-    /// <summary>The JSON written so far.</summary>
-    public ReadOnlySpan<byte> WrittenSpan => _out.WrittenSpan;
+    /// <summary>The JSON written so far, in an array of its exact length.</summary>
+    public byte[] ToArray() => _out.ToArray();
+
+    /// <summary>Returns the scratch space to the pool.</summary>
+    public void Dispose() => _out.Dispose();
 
     public void WriteNull() => WriteAscii("null"u8);
 
@@ -74,14 +79,22 @@ internal sealed class NixJsonWriter
     /// </summary>
     public void WriteStringUnchecked(ReadOnlySpan<byte> utf8)
     {
-        WriteByte((byte)'"');
-        var start = 0;
-        for (var i = 0; i < utf8.Length; i++)
+        var span = _out.GetSpan(utf8.Length + 2);
+        var special = utf8.IndexOfAny(NeedsEscape);
+        if (special < 0)
         {
-            var b = utf8[i];
-            if (b >= 0x20 && b != '"' && b != '\\') continue;
-            WriteAscii(utf8[start..i]);
-            start = i + 1;
+            // The common case: nothing to escape, one copy.
+            span[0] = (byte)'"';
+            utf8.CopyTo(span[1..]);
+            span[utf8.Length + 1] = (byte)'"';
+            _out.Advance(utf8.Length + 2);
+            return;
+        }
+        WriteByte((byte)'"');
+        while (special >= 0)
+        {
+            WriteAscii(utf8[..special]);
+            var b = utf8[special];
             switch (b)
             {
                 case (byte)'"': WriteAscii("\\\""u8); break;
@@ -93,17 +106,23 @@ internal sealed class NixJsonWriter
                 case (byte)'\t': WriteAscii("\\t"u8); break;
                 default:
                     const string hex = "0123456789abcdef";
-                    var span = _out.GetSpan(6);
-                    "\\u00"u8.CopyTo(span);
-                    span[4] = (byte)hex[b >> 4];
-                    span[5] = (byte)hex[b & 0xF];
+                    var u = _out.GetSpan(6);
+                    "\\u00"u8.CopyTo(u);
+                    u[4] = (byte)hex[b >> 4];
+                    u[5] = (byte)hex[b & 0xF];
                     _out.Advance(6);
                     break;
             }
+            utf8 = utf8[(special + 1)..];
+            special = utf8.IndexOfAny(NeedsEscape);
         }
-        WriteAscii(utf8[start..]);
+        WriteAscii(utf8);
         WriteByte((byte)'"');
     }
+
+    /// <summary>The bytes a JSON string cannot hold as they are: control bytes, '"' and '\\'.</summary>
+    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
 
     /// <summary>
     /// Checks UTF-8 as nlohmann/json's serialiser does and fails with its message: the index and
@@ -112,6 +131,9 @@ internal sealed class NixJsonWriter
     /// </summary>
     public static void ValidateUtf8(ReadOnlySpan<byte> s)
     {
+        // nlohmann's rules are exactly well-formed UTF-8 (RFC 3629): the vectorised check
+        // answers for valid text, the loop below only finds where invalid text goes wrong.
+        if (System.Text.Unicode.Utf8.IsValid(s)) return;
         var i = 0;
         while (i < s.Length)
         {
@@ -213,11 +235,7 @@ internal sealed class NixJsonWriter
         return sb.ToString();
     }
 
-    private void WriteByte(byte b)
-    {
-        _out.GetSpan(1)[0] = b;
-        _out.Advance(1);
-    }
+    private void WriteByte(byte b) => _out.Write(b);
 
     private void WriteAscii(ReadOnlySpan<byte> bytes)
     {

@@ -343,11 +343,10 @@ internal sealed class PosixBacktrackingMatcher
 
         /// <summary>
         /// Runs the executor at exactly <paramref name="begin"/> (no scanning): with
-        /// <paramref name="exact"/> the match must end at the end of the subject. Returns the
-        /// groups (index 0 is the whole match) as (start, end), (-1, -1) for groups that took
-        /// no part; or null when nothing matches there.
+        /// <paramref name="exact"/> the match must end at the end of the subject. Returns whether
+        /// something matches there; the groups are then <see cref="Group"/>.
         /// </summary>
-        public (int Start, int End)[]? Execute(ReadOnlySpan<byte> subject, int begin, bool exact, bool notNull, bool prevAvail)
+        public bool Execute(ReadOnlySpan<byte> subject, int begin, bool exact, bool notNull, bool prevAvail)
         {
             var run = new Run
             {
@@ -363,11 +362,11 @@ internal sealed class PosixBacktrackingMatcher
             BestStarts.AsSpan().Fill(-1);
             BestEnds.AsSpan().Fill(-1);
             _m.Dfs(ref run, _m._start);
-            if (!run.HasSolution) return null;
-            var result = new (int, int)[BestStarts.Length];
-            for (var i = 0; i < result.Length; i++) result[i] = BestEnds[i] >= 0 ? (BestStarts[i], BestEnds[i]) : (-1, -1);
-            return result;
+            return run.HasSolution;
         }
+
+        /// <summary>Group <paramref name="i"/> of the last successful <see cref="Execute"/> (0 is the whole match) as (start, end), (-1, -1) when it took no part.</summary>
+        public (int Start, int End) Group(int i) => BestEnds[i] >= 0 && BestStarts[i] >= 0 ? (BestStarts[i], BestEnds[i]) : (-1, -1);
     }
 
     /// <summary>One run of the executor from one start position.</summary>
@@ -501,8 +500,8 @@ internal sealed class PosixBacktrackingMatcher
     /// <summary><c>std::regex_match</c>: the groups of a whole-subject match, or null.</summary>
     public RegexCapture[]? MatchWhole(ReadOnlySpan<byte> subject, TimeSpan timeout)
     {
-        var groups = new Runner(this, timeout).Execute(subject, 0, exact: true, notNull: false, prevAvail: false);
-        return groups == null ? null : ToCaptures(groups);
+        var runner = new Runner(this, timeout);
+        return runner.Execute(subject, 0, exact: true, notNull: false, prevAvail: false) ? ToCaptures(runner) : null;
     }
 
     /// <summary>
@@ -511,72 +510,72 @@ internal sealed class PosixBacktrackingMatcher
     /// </summary>
     public (int Start, int End, RegexCapture[] Groups)? MatchAt(ReadOnlySpan<byte> subject, int begin, bool notNull, bool prevAvail, TimeSpan timeout)
     {
-        var groups = new Runner(this, timeout).Execute(subject, begin, exact: false, notNull, prevAvail);
-        return groups == null ? null : (groups[0].Start, groups[0].End, ToCaptures(groups));
+        var runner = new Runner(this, timeout);
+        if (!runner.Execute(subject, begin, exact: false, notNull, prevAvail)) return null;
+        var (start, end) = runner.Group(0);
+        return (start, end, ToCaptures(runner));
     }
 
     /// <summary>
-    /// <c>std::regex_search</c> from <paramref name="start"/>: the groups at the first position with
-    /// a match. <paramref name="findStart"/>, when given, returns a position at or after its
-    /// argument where a match may begin (or -1 for none), to skip hopeless positions quickly.
+    /// <c>std::regex_search</c> from <paramref name="start"/>: whether some position has a match
+    /// (its groups are then in <paramref name="runner"/>). <paramref name="findStart"/>, when
+    /// given, returns a position at or after its argument where a match may begin (or -1 for
+    /// none), to skip hopeless positions quickly.
     /// </summary>
-    internal static (int Start, int End)[]? Search(Runner runner, ReadOnlySpan<byte> subject, int start, bool notNull, bool continuous, bool prevAvail, Func<int, int>? findStart = null)
+    internal static bool Search(Runner runner, ReadOnlySpan<byte> subject, int start, bool notNull, bool continuous, bool prevAvail, Func<int, int>? findStart = null)
     {
         for (var begin = start; begin <= subject.Length; begin++)
         {
             if (findStart != null && !continuous)
             {
                 begin = findStart(begin);
-                if (begin < 0) return null;
+                if (begin < 0) return false;
             }
-            var groups = runner.Execute(subject, begin, exact: false, notNull, prevAvail || begin > start);
-            if (groups != null) return groups;
-            if (continuous) return null;
+            if (runner.Execute(subject, begin, exact: false, notNull, prevAvail || begin > start)) return true;
+            if (continuous) return false;
         }
-        return null;
+        return false;
     }
 
-    /// <summary>All matches as <c>std::regex_iterator</c> visits them (what <c>builtins.split</c> lists).</summary>
-    public List<RegexSplitMatch> Split(ReadOnlySpan<byte> subject, TimeSpan timeout, out int lastEnd, Func<int, int>? findStart = null)
+    /// <summary>All matches as <c>std::regex_iterator</c> visits them (what <c>builtins.split</c> lists), added to <paramref name="matches"/>.</summary>
+    public void Split(ReadOnlySpan<byte> subject, TimeSpan timeout, RegexSplitMatches matches, Func<int, int>? findStart = null)
     {
         var runner = new Runner(this, timeout);
-        var result = new List<RegexSplitMatch>();
         var prevAvail = false;
-        var groups = Search(runner, subject, 0, notNull: false, continuous: false, prevAvail: false, findStart);
+        var found = Search(runner, subject, 0, notNull: false, continuous: false, prevAvail: false, findStart);
         var prefixFirst = 0;
-        while (groups != null)
+        while (found)
         {
-            var (mStart, mEnd) = groups[0];
-            result.Add(new RegexSplitMatch(prefixFirst, mStart - prefixFirst, ToCaptures(groups)));
+            var (mStart, mEnd) = runner.Group(0);
+            matches.Add(prefixFirst, mStart - prefixFirst);
+            for (var g = 0; g < GroupCount; g++)
+            {
+                var (gs, ge) = runner.Group(g + 1);
+                matches.SetGroup(g, gs, ge);
+            }
             prefixFirst = mEnd;
             var start = mEnd;
             if (mStart == mEnd)
             {
                 // After an empty match: first a non-empty match right here, else one byte on.
                 if (start == subject.Length) break;
-                var again = Search(runner, subject, start, notNull: true, continuous: true, prevAvail);
-                if (again != null)
-                {
-                    groups = again;
-                    continue;
-                }
+                if (Search(runner, subject, start, notNull: true, continuous: true, prevAvail)) continue;
                 start++;
             }
             prevAvail = true;
-            groups = Search(runner, subject, start, notNull: false, continuous: false, prevAvail: true, findStart);
+            found = Search(runner, subject, start, notNull: false, continuous: false, prevAvail: true, findStart);
         }
-        lastEnd = prefixFirst;
-        return result;
+        matches.LastEnd = prefixFirst;
     }
 
-    private RegexCapture[] ToCaptures((int Start, int End)[] groups)
+    private RegexCapture[] ToCaptures(Runner runner)
     {
         if (GroupCount == 0) return [];
         var captures = new RegexCapture[GroupCount];
         for (var i = 0; i < captures.Length; i++)
         {
-            var (s, e) = groups[i + 1];
-            captures[i] = s >= 0 && e >= 0 ? new RegexCapture(s, e - s) : RegexCapture.None;
+            var (s, e) = runner.Group(i + 1);
+            captures[i] = s >= 0 ? new RegexCapture(s, e - s) : RegexCapture.None;
         }
         return captures;
     }

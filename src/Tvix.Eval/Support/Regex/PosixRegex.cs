@@ -13,8 +13,6 @@ internal readonly record struct RegexCapture(int Start, int Length)
     public bool Matched => Start >= 0;
 }
 
-/// <summary>One match found by <see cref="PosixRegex.Split"/>: the bytes before it, and its groups.</summary>
-internal readonly record struct RegexSplitMatch(int PrefixStart, int PrefixLength, RegexCapture[] Groups);
 
 /// <summary>
 /// A compiled POSIX extended regular expression with Nix's two uses: <c>builtins.match</c>
@@ -143,11 +141,11 @@ internal sealed class PosixRegex
 
     /// <summary>
     /// All non-overlapping matches, left to right, as <c>std::regex_iterator</c> finds them (after
-    /// an empty match, a non-empty one at the same place, else a search one byte on). The text
-    /// after the last match is <c>[lastEnd, length)</c>, with <paramref name="lastEnd"/> 0 when
-    /// nothing matched.
+    /// an empty match, a non-empty one at the same place, else a search one byte on), added to
+    /// <paramref name="matches"/>; the text after the last match starts at its
+    /// <see cref="RegexSplitMatches.LastEnd"/> (0 when nothing matched).
     /// </summary>
-    public List<RegexSplitMatch> Split(ReadOnlySpan<byte> subject, out int lastEnd)
+    public void Split(ReadOnlySpan<byte> subject, RegexSplitMatches matches)
     {
         if (++_searchUses == CompileAfterUses) _search = Recompile(_search);
         var text = Latin1.GetString(subject);
@@ -155,14 +153,14 @@ internal sealed class PosixRegex
         _matcher ??= new PosixBacktrackingMatcher(_ere, GroupCount);
         try
         {
-            if (!_hasAlternation) return SplitWithoutAlternation(subject, text, search, out lastEnd);
+            if (!_hasAlternation)
+            {
+                SplitWithoutAlternation(subject, text, search, matches);
+                return;
+            }
             // .NET finds where a match can start (any path matching there means libstdc++
             // matches there too); the libstdc++-exact matcher runs only at those positions.
-            return _matcher.Split(subject, search.MatchTimeout, out lastEnd, from =>
-            {
-                var m = Run(search, text, from);
-                return m.Success ? m.Index : -1;
-            });
+            _matcher.Split(subject, search.MatchTimeout, matches, from => FindStart(search, text, from));
         }
         catch (PosixRegexException e) when (e.Pattern.Length == 0)
         {
@@ -176,37 +174,83 @@ internal sealed class PosixRegex
     /// one .NET's backtracking finds: .NET's matches are used as they are. Only the retry after
     /// an empty match (a non-empty match at the same place) needs the exact matcher.
     /// </summary>
-    private List<RegexSplitMatch> SplitWithoutAlternation(ReadOnlySpan<byte> subject, string text, NetRegex search, out int lastEnd)
+    private void SplitWithoutAlternation(ReadOnlySpan<byte> subject, string text, NetRegex search, RegexSplitMatches matches)
     {
-        var result = new List<RegexSplitMatch>();
         var prefixFirst = 0;
         var prevAvail = false;
-        var next = FromNet(Run(search, text, 0));
-        while (next is { } current)
+        var found = AddNetMatch(search, text, 0, prefixFirst, matches, out var start, out var end);
+        while (found)
         {
-            result.Add(new RegexSplitMatch(prefixFirst, current.Start - prefixFirst, current.Groups));
-            prefixFirst = current.End;
-            var from = current.End;
-            if (current.Start == current.End)
+            prefixFirst = end;
+            var from = end;
+            if (start == end)
             {
                 if (from == subject.Length) break;
-                var again = _matcher!.MatchAt(subject, from, notNull: true, prevAvail, search.MatchTimeout);
-                if (again != null)
+                if (_matcher!.MatchAt(subject, from, notNull: true, prevAvail, search.MatchTimeout) is { } again)
                 {
-                    next = again;
+                    (start, end) = (again.Start, again.End);
+                    matches.Add(prefixFirst, start - prefixFirst);
+                    for (var g = 0; g < GroupCount; g++)
+                    {
+                        var c = again.Groups[g];
+                        if (c.Matched) matches.SetGroup(g, c.Start, c.Start + c.Length);
+                    }
                     continue;
                 }
                 from++;
             }
             prevAvail = true;
-            next = FromNet(Run(search, text, from));
+            found = AddNetMatch(search, text, from, prefixFirst, matches, out start, out end);
         }
-        lastEnd = prefixFirst;
-        return result;
+        matches.LastEnd = prefixFirst;
     }
 
-    private (int Start, int End, RegexCapture[] Groups)? FromNet(System.Text.RegularExpressions.Match m) =>
-        m.Success ? (m.Index, m.Index + m.Length, Captures(m)) : null;
+    /// <summary>Adds .NET's first match at or after <paramref name="from"/> (with the text since <paramref name="prefixFirst"/>), if any.</summary>
+    private bool AddNetMatch(NetRegex search, string text, int from, int prefixFirst, RegexSplitMatches matches, out int start, out int end)
+    {
+        if (GroupCount == 0)
+        {
+            // Without groups only the extent matters, which .NET finds without allocating.
+            if (!FirstMatch(search, text, from, out start, out end)) return false;
+            matches.Add(prefixFirst, start - prefixFirst);
+            return true;
+        }
+        var m = Run(search, text, from);
+        start = m.Index;
+        end = m.Index + m.Length;
+        if (!m.Success) return false;
+        matches.Add(prefixFirst, start - prefixFirst);
+        for (var g = 0; g < GroupCount; g++)
+        {
+            var group = m.Groups[g + 1];
+            if (group.Success) matches.SetGroup(g, group.Index, group.Index + group.Length);
+        }
+        return true;
+    }
+
+    /// <summary>Where the first match at or after <paramref name="from"/> starts, or -1.</summary>
+    private int FindStart(NetRegex regex, string text, int from) =>
+        FirstMatch(regex, text, from, out var start, out _) ? start : -1;
+
+    /// <summary>The first match at or after <paramref name="from"/> (anchors see the whole text), without allocating.</summary>
+    private bool FirstMatch(NetRegex regex, string text, int from, out int start, out int end)
+    {
+        try
+        {
+            foreach (var m in regex.EnumerateMatches(text.AsSpan(), from))
+            {
+                start = m.Index;
+                end = m.Index + m.Length;
+                return true;
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw TimedOut(regex);
+        }
+        start = end = -1;
+        return false;
+    }
 
     private System.Text.RegularExpressions.Match Run(NetRegex regex, string text, int start)
     {

@@ -14,8 +14,12 @@ internal sealed class PosixRegexCache
     private readonly ConcurrentDictionary<string, PosixRegex> _entries = new(StringComparer.Ordinal);
     private readonly int _capacity;
 
-    /// <summary>The last pattern looked up: loops call match/split with one pattern many times.</summary>
-    private (byte[] Pattern, PosixRegex Regex)? _last;
+    /// <summary>
+    /// The patterns looked up last, most recent first: loops call match/split with one or a few
+    /// patterns many times (often interleaved, as in <c>map (l: filter p (split re l))</c>), and
+    /// these hits cost a byte comparison instead of a key string and a dictionary lookup.
+    /// </summary>
+    private readonly (byte[] Pattern, PosixRegex Regex)?[] _recent = new (byte[], PosixRegex)?[4];
 
     public PosixRegexCache(TimeSpan matchTimeout, int capacity = 1024)
     {
@@ -34,7 +38,14 @@ internal sealed class PosixRegexCache
     /// <exception cref="PosixRegexException">The pattern is invalid.</exception>
     public PosixRegex Get(ReadOnlySpan<byte> pattern)
     {
-        if (_last is { } last && pattern.SequenceEqual(last.Pattern)) return last.Regex;
+        for (var i = 0; i < _recent.Length; i++)
+        {
+            if (_recent[i] is not { } entry || !pattern.SequenceEqual(entry.Pattern)) continue;
+            // Move to the front, so the patterns of the current loop stay in the list.
+            for (var j = i; j > 0; j--) _recent[j] = _recent[j - 1];
+            _recent[0] = entry;
+            return entry.Regex;
+        }
         // Latin-1 keeps every byte distinct, so the key is exact.
         var key = System.Text.Encoding.Latin1.GetString(pattern);
         if (!_entries.TryGetValue(key, out var regex))
@@ -43,7 +54,8 @@ internal sealed class PosixRegexCache
             if (_entries.Count >= _capacity) _entries.Clear();
             _entries[key] = regex;
         }
-        _last = (pattern.ToArray(), regex);
+        for (var j = _recent.Length - 1; j > 0; j--) _recent[j] = _recent[j - 1];
+        _recent[0] = (pattern.ToArray(), regex);
         return regex;
     }
 }

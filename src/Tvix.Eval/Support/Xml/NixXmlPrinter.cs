@@ -21,6 +21,9 @@ internal enum XmlValueKind
     Unevaluated,
 }
 
+/// <summary>A source location as <c>nix-instantiate --xml</c> shows it (line and column 1-based, column in bytes).</summary>
+internal readonly record struct XmlPosition(string Path, int Line, int Column);
+
 /// <summary>The parts of a lambda that Nix shows: <c>x: …</c> or <c>name@{ a, b, ... }: …</c>.</summary>
 internal readonly record struct XmlLambdaShape(byte[]? ArgName, bool HasFormals, bool Ellipsis, IReadOnlyList<byte[]> Formals);
 
@@ -57,29 +60,39 @@ internal interface INixXmlSource<TValue>
     bool TryGetAttr(TValue value, ReadOnlySpan<byte> name, out TValue result);
 
     XmlLambdaShape GetLambda(TValue value);
+
+    /// <summary>Where the <paramref name="index"/>-th attribute (as in <see cref="GetAttr"/>) was defined, when known.</summary>
+    XmlPosition? GetAttrPosition(TValue value, int index);
+
+    /// <summary>Where a lambda was defined, when known.</summary>
+    XmlPosition? GetLambdaPosition(TValue value);
 }
 
 /// <summary>
-/// Prints a value as Nix's <c>builtins.toXML</c> does (<c>printValueAsXML</c> without source
-/// locations): sets become <c>&lt;attrs&gt;</c> with <c>&lt;attr name="…"&gt;</c> children in name
+/// Prints a value as Nix's <c>builtins.toXML</c> does (<c>printValueAsXML</c>; with
+/// <c>location</c>, as <c>nix-instantiate --eval --xml</c> does, attributes and functions also get
+/// <c>path</c>, <c>line</c> and <c>column</c> of their definition when it is known): sets become <c>&lt;attrs&gt;</c> with <c>&lt;attr name="…"&gt;</c> children in name
 /// order; a set whose <c>type</c> is <c>"derivation"</c> becomes
 /// <c>&lt;derivation drvPath="…" outPath="…"&gt;</c>, and its attributes are printed only the first
 /// time its <c>drvPath</c> is met (later, or without a drvPath, <c>&lt;repeated /&gt;</c>).
 /// </summary>
 internal static class NixXmlPrinter
 {
-    public static byte[] Print<TValue, TSource>(TValue value, TSource source)
+    public static byte[] Print<TValue, TSource>(TValue value, TSource source, bool location = false)
         where TSource : INixXmlSource<TValue>
     {
         var writer = new NixXmlWriter();
-        var drvsSeen = new HashSet<string>(StringComparer.Ordinal);
+        var state = new PrintState(new HashSet<string>(StringComparer.Ordinal), location);
         writer.Open("expr");
-        PrintValue(value, source, writer, drvsSeen);
+        PrintValue(value, source, writer, state);
         writer.Close();
         return writer.Finish();
     }
 
-    private static void PrintValue<TValue, TSource>(TValue value, TSource source, NixXmlWriter w, HashSet<string> drvsSeen)
+    /// <summary>Derivations already printed (by drvPath), and whether locations are printed.</summary>
+    private sealed record PrintState(HashSet<string> DrvsSeen, bool Location);
+
+    private static void PrintValue<TValue, TSource>(TValue value, TSource source, NixXmlWriter w, PrintState state)
         where TSource : INixXmlSource<TValue>
     {
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
@@ -109,14 +122,14 @@ internal static class NixXmlPrinter
             case XmlValueKind.List:
                 w.Open("list");
                 var count = source.GetListCount(value);
-                for (var i = 0; i < count; i++) PrintValue(source.GetListItem(value, i), source, w, drvsSeen);
+                for (var i = 0; i < count; i++) PrintValue(source.GetListItem(value, i), source, w, state);
                 w.Close();
                 return;
             case XmlValueKind.Attrs:
-                PrintAttrs(value, source, w, drvsSeen);
+                PrintAttrs(value, source, w, state);
                 return;
             case XmlValueKind.Lambda:
-                PrintLambda(source.GetLambda(value), w);
+                PrintLambda(source.GetLambda(value), state.Location ? source.GetLambdaPosition(value) : null, w);
                 return;
             default:
                 w.Empty("unevaluated");
@@ -124,13 +137,13 @@ internal static class NixXmlPrinter
         }
     }
 
-    private static void PrintAttrs<TValue, TSource>(TValue value, TSource source, NixXmlWriter w, HashSet<string> drvsSeen)
+    private static void PrintAttrs<TValue, TSource>(TValue value, TSource source, NixXmlWriter w, PrintState state)
         where TSource : INixXmlSource<TValue>
     {
         if (!IsDerivation(value, source))
         {
             w.Open("attrs");
-            PrintAttrList(value, source, w, drvsSeen);
+            PrintAttrList(value, source, w, state);
             w.Close();
             return;
         }
@@ -142,20 +155,23 @@ internal static class NixXmlPrinter
         if (outPath.HasValue) attrs[n++] = new XmlAttr("outPath", outPath.Value);
         w.Open("derivation", attrs);
         var key = drvPath.HasValue ? System.Text.Encoding.Latin1.GetString(drvPath.Value.Span) : "";
-        if (key.Length > 0 && drvsSeen.Add(key)) PrintAttrList(value, source, w, drvsSeen);
+        if (key.Length > 0 && state.DrvsSeen.Add(key)) PrintAttrList(value, source, w, state);
         else w.Empty("repeated");
         w.Close();
     }
 
-    private static void PrintAttrList<TValue, TSource>(TValue value, TSource source, NixXmlWriter w, HashSet<string> drvsSeen)
+    private static void PrintAttrList<TValue, TSource>(TValue value, TSource source, NixXmlWriter w, PrintState state)
         where TSource : INixXmlSource<TValue>
     {
         var count = source.GetAttrCount(value);
         for (var i = 0; i < count; i++)
         {
             var (name, child) = source.GetAttr(value, i);
-            w.Open("attr", new XmlAttr("name", name));
-            PrintValue(child, source, w, drvsSeen);
+            if (state.Location && source.GetAttrPosition(value, i) is { } pos)
+                w.Open("attr", new XmlAttr("name", name), new XmlAttr("path", pos.Path), Number("line", pos.Line), Number("column", pos.Column));
+            else
+                w.Open("attr", new XmlAttr("name", name));
+            PrintValue(child, source, w, state);
             w.Close();
         }
     }
@@ -174,9 +190,12 @@ internal static class NixXmlPrinter
         return source.Classify(attr) == XmlValueKind.String ? source.GetString(attr) : null;
     }
 
-    private static void PrintLambda(XmlLambdaShape shape, NixXmlWriter w)
+    private static XmlAttr Number(string name, int value) => new(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static void PrintLambda(XmlLambdaShape shape, XmlPosition? position, NixXmlWriter w)
     {
-        w.Open("function");
+        if (position is { } pos) w.Open("function", new XmlAttr("path", pos.Path), Number("line", pos.Line), Number("column", pos.Column));
+        else w.Open("function");
         if (shape.HasFormals)
         {
             var attrs = new List<XmlAttr>(2);

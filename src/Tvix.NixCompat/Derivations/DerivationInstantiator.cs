@@ -1,0 +1,169 @@
+using System.Buffers;
+
+namespace Tvix.NixCompat.Derivations;
+
+/// <summary>
+/// What <c>derivationStrict</c> computes once the attributes are read, in one pass over the
+/// ATerm. Nix hashes up to three variants of it: the masked one (output paths and output
+/// variables empty, inputs replaced by their hashes) for the output paths, the unmasked one with
+/// replaced inputs for the hash modulo dependents use, and the real one for the <c>.drv</c> path.
+/// They differ only in the outputs, the input derivations and the few output variables, so the
+/// sources, arguments and environment (nearly all of the bytes) are serialised once and the
+/// variants are assembled from that section with the output values put in place.
+/// </summary>
+internal static class DerivationInstantiator
+{
+    public static InstantiatedDerivation Instantiate(Derivation drv, string name, StoreDirectory store,
+        Func<StorePath, DerivationHashModulo> lookup, IBufferWriter<byte>? aterm)
+    {
+        using var real = new ByteBuilder(4096);
+        DerivationHashModulo hashModulo;
+        if (FillFixedOutput(drv, name, store))
+        {
+            // A fixed-output derivation's hash does not depend on its inputs at all.
+            AtermWriter.Write(real, drv, store);
+            hashModulo = DerivationHasher.FixedHashModulo(drv, store);
+        }
+        else hashModulo = FillOtherOutputs(drv, name, store, lookup, real);
+
+        if (aterm != null) aterm.Write(real.WrittenSpan);
+        Span<byte> atermHash = stackalloc byte[32];
+        Sha256Digest.HashData(real.WrittenSpan, atermHash);
+        var references = SortedReferences(drv);
+        var path = store.MakeTextPathSorted(name + ".drv", atermHash, references);
+        return new InstantiatedDerivation(path, hashModulo, references);
+    }
+
+    /// <summary>Fills in the output paths only (<see cref="Derivation.CalculateOutputPaths"/>).</summary>
+    public static void FillOutputs(Derivation drv, string name, StoreDirectory store, Func<StorePath, DerivationHashModulo> lookup)
+    {
+        if (FillFixedOutput(drv, name, store)) return;
+        using var real = new ByteBuilder(4096);
+        FillOtherOutputs(drv, name, store, lookup, real);
+    }
+
+    /// <summary>A fixed output gets its content-addressed path; returns false when the derivation is not fixed-output.</summary>
+    private static bool FillFixedOutput(Derivation drv, string name, StoreDirectory store)
+    {
+        if (!drv.Outputs.TryGetValue("out", out var output) || !output.IsFixed) return false;
+        if (drv.Outputs.Count != 1) throw new NixFormatException("multiple outputs are not supported in fixed-output derivations");
+        if (output.HashMode == OutputHashMode.Text) throw new NotSupportedException("text-hashed fixed outputs are not supported (Nix 2.8 has none)");
+        var path = store.MakeFixedOutputPath(name, output.Hash!, output.HashMode == OutputHashMode.Recursive);
+        drv.Outputs["out"] = output.WithPath(path);
+        drv.Environment[OutKey] = new ByteString(store.PrintUtf8(path));
+        return true;
+    }
+
+    /// <summary>
+    /// Floating content-addressed, deferred or input-addressed outputs: fills them in, writes the
+    /// real ATerm into <paramref name="real"/> and returns the hash modulo.
+    /// </summary>
+    private static DerivationHashModulo FillOtherOutputs(Derivation drv, string name, StoreDirectory store,
+        Func<StorePath, DerivationHashModulo> lookup, ByteBuilder real)
+    {
+        var names = new string[drv.Outputs.Count];
+        var keys = new ByteString[names.Length];
+        var count = 0;
+        foreach (var (outputName, output) in drv.Outputs)
+        {
+            if (output.IsFixed)
+                throw new NixFormatException($"output '{outputName}' is fixed, but a fixed-output derivation may only have the output 'out'");
+            names[count] = outputName;
+            keys[count++] = ByteString.FromUtf8(outputName);
+        }
+        var floating = DerivationHasher.HasFloatingOutputs(drv);
+        var replaced = DerivationHasher.ReplaceInputs(drv, store, lookup, out var replacedCount, out var inputDeferred);
+        using var work = new ByteBuilder(4096);
+
+        if (floating)
+        {
+            // Nix gives each floating output's variable its placeholder; the paths stay empty.
+            for (var i = 0; i < names.Length; i++) drv.Environment[keys[i]] = ByteString.FromUtf8(Placeholders.Output(names[i]));
+            AtermWriter.WriteOutputs(work, drv, store, maskOutputs: false);
+            var outputsEnd = work.Length;
+            AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
+            var floatingRestStart = work.Length;
+            AtermWriter.WriteRest(work, drv, store, maskOutputs: false, masked: null);
+            var hash = Sha256Digest.HashData(work.WrittenSpan);
+            real.Append(work.WrittenSpan[..outputsEnd]);
+            AtermWriter.WriteInputDerivations(real, drv, store);
+            real.Append(work.WrittenSpan[floatingRestStart..]);
+            return new DerivationHashModulo(hash, isDeferred: true);
+        }
+
+        // Input-addressed: hash the masked ATerm (every output variable empty), then make the
+        // paths from it. The rest section is written masked, remembering where the output
+        // variables' values go.
+        for (var i = 0; i < names.Length; i++)
+        {
+            drv.Environment[keys[i]] = ByteString.Empty;
+            drv.Outputs[names[i]] = DerivationOutput.Deferred;
+        }
+        var masked = new MaskedValues(names.Length);
+        AtermWriter.WriteOutputs(work, drv, store, maskOutputs: true);
+        var maskedOutputsEnd = work.Length;
+        AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
+        var maskedRestStart = work.Length;
+        AtermWriter.WriteRest(work, drv, store, maskOutputs: true, masked);
+        var maskedHash = Sha256Digest.HashData(work.WrittenSpan);
+
+        if (inputDeferred)
+        {
+            // Depending on a deferred derivation defers the outputs: no paths, empty variables,
+            // so the unmasked ATerm is the masked one and so is its hash.
+            real.Append(work.WrittenSpan[..maskedOutputsEnd]);
+            AtermWriter.WriteInputDerivations(real, drv, store);
+            real.Append(work.WrittenSpan[maskedRestStart..]);
+            return new DerivationHashModulo(maskedHash, isDeferred: true);
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            var path = store.MakeOutputPath(name, names[i], maskedHash);
+            drv.Outputs[names[i]] = DerivationOutput.InputAddressed(path);
+            drv.Environment[keys[i]] = new ByteString(store.PrintUtf8(path));
+        }
+        // The hash modulo: real outputs, replaced inputs, real variables.
+        using var modulo = new ByteBuilder(work.Length + 1024);
+        AtermWriter.WriteOutputs(modulo, drv, store, maskOutputs: false);
+        var realOutputsEnd = modulo.Length;
+        AtermWriter.WriteReplacedInputs(modulo, replaced, replacedCount);
+        var restStart = modulo.Length;
+        AtermWriter.Unmask(modulo, drv, work.WrittenSpan, maskedRestStart, masked);
+        var hashModulo = Sha256Digest.HashData(modulo.WrittenSpan);
+        // The real ATerm: the same with the input derivations' paths.
+        real.Append(modulo.WrittenSpan[..realOutputsEnd]);
+        AtermWriter.WriteInputDerivations(real, drv, store);
+        real.Append(modulo.WrittenSpan[restStart..]);
+        return new DerivationHashModulo(hashModulo, isDeferred: false);
+    }
+
+    /// <summary>Input sources and input derivations, merged in store path order.</summary>
+    public static StorePath[] SortedReferences(Derivation drv)
+    {
+        var result = new StorePath[drv.InputSources.Count + drv.InputDerivations.Count];
+        var count = 0;
+        using var sources = drv.InputSources.GetEnumerator();
+        using var inputs = drv.InputDerivations.Keys.GetEnumerator();
+        var haveSource = sources.MoveNext();
+        var haveInput = inputs.MoveNext();
+        while (haveSource || haveInput)
+        {
+            StorePath next;
+            if (!haveInput || (haveSource && sources.Current.CompareTo(inputs.Current) <= 0))
+            {
+                next = sources.Current;
+                haveSource = sources.MoveNext();
+            }
+            else
+            {
+                next = inputs.Current;
+                haveInput = inputs.MoveNext();
+            }
+            if (count == 0 || !result[count - 1].Equals(next)) result[count++] = next;
+        }
+        return count == result.Length ? result : result[..count];
+    }
+
+    private static readonly ByteString OutKey = ByteString.FromUtf8("out");
+}

@@ -24,21 +24,10 @@ public sealed class FileBlobService : IBlobService
         ValueTask.FromResult(_files.Find(digest) is not null);
 
     /// <inheritdoc/>
-    public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default)
-    {
-        if (_files.Find(digest) is not { } path) return ValueTask.FromResult<Stream?>(null);
-        try
-        {
-            // Unbuffered: readers of blobs (NAR rendering, export, cat) read in large pieces, which a
-            // stream buffer would only copy once more. Sharing ReadWrite: no flock(2) per open.
-            return ValueTask.FromResult<Stream?>(new InlineReadStream(new FileStream(path, FileMode.Open, FileAccess.Read,
-                FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan)));
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return ValueTask.FromResult<Stream?>(null);
-        }
-    }
+    public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default) =>
+        // Unbuffered: readers of blobs (NAR rendering, export, cat) read in large pieces, which a
+        // stream buffer would only copy once more.
+        ValueTask.FromResult<Stream?>(_files.OpenRead(digest) is { } file ? new InlineReadStream(file) : null);
 
     /// <inheritdoc/>
     public BlobWriter OpenWrite() => new Writer(_files);

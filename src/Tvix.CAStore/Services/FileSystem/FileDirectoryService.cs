@@ -23,15 +23,13 @@ public sealed class FileDirectoryService : IDirectoryService
     /// <inheritdoc/>
     public async ValueTask<CADirectory?> GetAsync(B3Digest digest, CancellationToken cancellationToken = default)
     {
-        if (_files.Find(digest) is not { } path) return null;
         byte[] bytes;
-        try
+        using (var file = _files.OpenRead(digest))
         {
-            bytes = File.ReadAllBytes(path); // small, and from the page cache: inline beats a thread-pool hop
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
+            if (file is null) return null;
+            // Small, and from the page cache: read inline, which beats a thread-pool hop.
+            bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
         }
         var directory = CADirectory.Decode(bytes);
         if (directory.Digest != digest)

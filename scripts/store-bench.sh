@@ -19,6 +19,8 @@ size=${SIZE:-1g}
 tvix=${TVIX:-artifacts/bin/Tvix.Cli/release/tvix}
 [ -x "$tvix" ] || dotnet build src/Tvix.Cli -c Release >/dev/null
 mkdir -p "$work/runs"
+# Each run leaves about a tree's size on disk; all are removed at the end (not between runs, see above).
+trap 'rm -rf "$work/runs"' EXIT
 tree="$work/tree-$size"
 
 if [ ! -d "$tree" ]; then
@@ -73,4 +75,3 @@ done
 for label in "nix-store --add" "tvix store add" "nix-store --dump" "tvix store dump" "cp -r + sync" "tvix castore import"; do
   printf "%-20s wall %6.2f s   cpu %6.2f s   (min of %d)\n" "$label" "${best_wall[$label]}" "${best_cpu[$label]}" "$rounds"
 done
-echo "(runs are kept under $work/runs; remove them when done)"

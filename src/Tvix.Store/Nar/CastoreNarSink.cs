@@ -97,9 +97,8 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
             var data = new ReadOnlyMemory<byte>(buffer, 0, size);
             if (_echo is not null) await _echo.RegularFileAsync(executable, size, new MemoryStream(buffer, 0, size, writable: false), narOffset, cancellationToken).ConfigureAwait(false);
             if (_flatAlgorithm is { } algorithm && _frames.Count == 0) FlatHash = NixHash.Compute(algorithm, data.Span);
-            var digest = B3Digest.Compute(data.Span);
-            Place().Node = new FileNode(digest, (ulong)size, executable);
-            await StartAsync(() => StoreSmallBlobAsync(buffer, size, digest, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var slot = Place();
+            await StartAsync(() => StoreSmallBlobAsync(buffer, size, slot, executable, cancellationToken), cancellationToken).ConfigureAwait(false);
             handedOver = true;
         }
         finally
@@ -112,12 +111,16 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
         }
     }
 
-    private async Task StoreSmallBlobAsync(byte[] buffer, int size, B3Digest digest, CancellationToken cancellationToken)
+    private async Task StoreSmallBlobAsync(byte[] buffer, int size, Slot slot, bool executable, CancellationToken cancellationToken)
     {
         BlobWriter? writer = null;
+        B3Digest digest;
         try
         {
-            await Task.Yield(); // let the walk go on while this blob is written
+            await Task.Yield(); // let the walk go on while this blob is hashed and written
+            // Hashed here first (the writer hashes again) so that a blob already stored is not written at all.
+            digest = B3Digest.Compute(buffer.AsSpan(0, size));
+            slot.Node = new FileNode(digest, (ulong)size, executable);
             if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false)) return;
             writer = _blobs.OpenWrite();
             await writer.WriteAsync(new ReadOnlyMemory<byte>(buffer, 0, size), cancellationToken).ConfigureAwait(false);

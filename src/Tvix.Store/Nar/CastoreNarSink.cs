@@ -30,7 +30,10 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
     private const int MaxBuffered = 16;
     // Blobs written but not yet reported stored: each holds only a closed temporary file.
     private const int MaxPublishing = 1024;
+    // Larger files whose contents are still queued for their blob writer (each queue holds at most 1 MiB).
+    private const int MaxLargeFiles = 4;
     private readonly SemaphoreSlim _buffers = new(MaxBuffered);
+    private readonly SemaphoreSlim _largeFiles = new(MaxLargeFiles);
     private readonly SemaphoreSlim _publishing = new(MaxPublishing);
     private readonly List<Task> _pending = [];
     private readonly IBlobService _blobs;
@@ -60,30 +63,59 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
             return;
         }
         using var hash = _flatAlgorithm is { } algorithm && _frames.Count == 0 ? NixHashAlgorithms.CreateIncremental(algorithm) : null;
+        // The blob is hashed and written on another core, a bounded queue behind the walk.
+        await _largeFiles.WaitAsync(cancellationToken).ConfigureAwait(false);
         var writer = _blobs.OpenWrite();
+        var offloaded = new OffloadedWriteStream(writer);
+        var handedOver = false;
         try
         {
             long copied;
             if (_echo is not null)
             {
-                var tee = new TeeReadStream(contents, writer, hash);
+                var tee = new TeeReadStream(contents, offloaded, hash);
                 await _echo.RegularFileAsync(executable, size, tee, narOffset, cancellationToken).ConfigureAwait(false);
                 copied = tee.BytesCopied;
             }
             else
             {
-                copied = await CopyAsync(contents, writer, size, hash, cancellationToken).ConfigureAwait(false);
+                copied = await CopyAsync(contents, offloaded, size, hash, cancellationToken).ConfigureAwait(false);
             }
             if (copied != size) throw new IOException($"a file announced as {size} bytes had {copied}");
             if (hash is not null) FlatHash = new NixHash(_flatAlgorithm!.Value, hash.GetHashAndReset());
+            var slot = Place();
+            await StartAsync(() => FinishLargeFileAsync(offloaded, writer, slot, executable), cancellationToken).ConfigureAwait(false);
+            handedOver = true;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                offloaded.Dispose();
+                await writer.DisposeAsync().ConfigureAwait(false);
+                _largeFiles.Release();
+            }
+        }
+    }
+
+    /// <summary>Lets the queued contents reach the blob writer, then publishes the blob.</summary>
+    private async Task FinishLargeFileAsync(OffloadedWriteStream offloaded, BlobWriter writer, Slot slot, bool executable)
+    {
+        try
+        {
+            await offloaded.CompleteAsync().ConfigureAwait(false);
         }
         catch
         {
             await writer.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        var slot = Place();
-        await StartAsync(() => PublishAsync(writer, slot, executable), cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            offloaded.Dispose();
+            _largeFiles.Release();
+        }
+        await PublishAsync(writer, slot, executable).ConfigureAwait(false);
     }
 
     private async ValueTask SmallFileAsync(bool executable, int size, Stream contents, long narOffset, CancellationToken cancellationToken)
@@ -276,7 +308,7 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
         return slot;
     }
 
-    private static async ValueTask<long> CopyAsync(Stream source, BlobWriter destination, long size, IncrementalHash? hash, CancellationToken cancellationToken)
+    private static async ValueTask<long> CopyAsync(Stream source, Stream destination, long size, IncrementalHash? hash, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(size, 1, CopyBufferSize));
         try

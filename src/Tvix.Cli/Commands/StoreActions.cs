@@ -119,7 +119,7 @@ internal static class StoreActions
     {
         var (storePath, subpath) = store.ParsePathWithSubpath(text);
         var node = await store.ResolveAsync(storePath, subpath, ct);
-        await using var stdout = Console.OpenStandardOutput();
+        await using var stdout = new StoreStdout(Console.OpenStandardOutput());
         // The NAR writer buffers (64 KiB) by itself. Like nix-store --dump, this does not hash the NAR
         // on the way: nothing here would use the hash, and hashing would cost more than the copy.
         var writer = new NarWriter(stdout);
@@ -235,8 +235,8 @@ internal static class StoreActions
     {
         var (storePath, subpath) = store.ParsePathWithSubpath(text);
         await using var contents = await store.OpenFileAsync(storePath, subpath, ct);
-        await using var stdout = Console.OpenStandardOutput();
-        await contents.CopyToAsync(stdout, ct);
+        await using var stdout = new StoreStdout(Console.OpenStandardOutput());
+        await contents.CopyToAsync(stdout, 1 << 16, ct);
     }
 
     public static Task ExportAsync(TvixStore store, string text, string destination, CancellationToken ct) =>

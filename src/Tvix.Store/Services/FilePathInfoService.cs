@@ -40,22 +40,23 @@ public sealed class FilePathInfoService : IPathInfoService
     public string Root { get; }
 
     /// <inheritdoc />
-    public async ValueTask<PathInfo?> GetAsync(ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default)
+    public ValueTask<PathInfo?> GetAsync(ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var key = PathInfoKeys.Key(digest.Span);
         byte[] encoded;
         try
         {
-            encoded = await File.ReadAllBytesAsync(Path.Combine(Root, key), cancellationToken).ConfigureAwait(false);
+            encoded = File.ReadAllBytes(Path.Combine(Root, key)); // small: inline beats a thread-pool hop
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return ValueTask.FromResult<PathInfo?>(null);
         }
         var pathInfo = Decode(encoded, key);
         if (!pathInfo.StorePath.Digest.SequenceEqual(digest.Span))
             throw new PathInfoValidationException($"the path info file {key} holds {pathInfo.StorePath.BaseName}, a different store path");
-        return pathInfo;
+        return ValueTask.FromResult<PathInfo?>(pathInfo);
     }
 
     /// <inheritdoc />

@@ -11,9 +11,11 @@ namespace Tvix.Store.Services;
 /// <summary>
 /// Path infos on disk: one file per store path under <see cref="Root"/>, named by the nixbase32
 /// digest (the store path's hash part) and holding the encoded <c>tvix.store.v1.PathInfo</c>.
-/// Each file is written under <c>Root/tmp</c>, fsynced, then renamed into place (and the folder fsynced), so a crash
-/// leaves either the old or the new path info, never a torn one. The castore content is checked
-/// before the rename, so a path info never names missing content. Temporary files a crash left
+/// Each file is written under <c>Root/tmp</c>, made durable (with <c>syncfs</c> on Linux, which
+/// also covers the castore objects beside it; else <c>fsync</c>), then renamed into place and the
+/// folder fsynced, so a crash leaves either the old or the new path info, never a torn one. The
+/// castore content is checked before the rename, and the castore reports objects stored only once
+/// they are durable, so a path info never names missing content. Temporary files a crash left
 /// behind are removed on the first write (by <see cref="StaleTemporaryFiles"/>' rule).
 /// </summary>
 public sealed class FilePathInfoService : IPathInfoService
@@ -77,12 +79,15 @@ public sealed class FilePathInfoService : IPathInfoService
         var tmp = Path.Combine(tmpDir, key + "." + Guid.NewGuid().ToString("N"));
         try
         {
-            var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
+            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 0))
             {
-                await stream.WriteAsync(encoded, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
+                stream.Write(encoded);
+                if (!FileSystemSync.IsAvailable) stream.Flush(flushToDisk: true);
             }
+            // One syncfs makes this file durable and with it everything else on the filesystem: in the
+            // usual layout (castore beside the path infos) also the names of objects that another
+            // process published and that this path info names (this process waits for its own).
+            FileSystemSync.Sync(tmpDir);
             cancellationToken.ThrowIfCancellationRequested();
             File.Move(tmp, Path.Combine(Root, key), overwrite: true);
         }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.InteropServices;
 
 namespace Tvix.CAStore.Services.FileSystem;
@@ -5,9 +6,11 @@ namespace Tvix.CAStore.Services.FileSystem;
 /// <summary>
 /// Flushes a whole filesystem with <c>syncfs(2)</c>: one call makes every write and rename on it
 /// durable, which costs about as much as one <c>fsync</c> instead of one per file. .NET has no API
-/// for it, and it exists only on Linux (see <see cref="IsAvailable"/>).
+/// for it, and it exists only on Linux (see <see cref="IsAvailable"/>). Public for stores built
+/// beside the castore (Tvix.Store's path info files), which need the same durability step.
 /// </summary>
-internal static partial class FileSystemSync
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static partial class FileSystemSync
 {
     private const int ORdOnly = 0, ODirectory = 0x10000, OCloexec = 0x80000;
 

@@ -69,21 +69,28 @@ public sealed class TvixStore
         CheckName(name);
         if (options.Method == ContentAddressMethod.Text)
             throw new ArgumentException("text paths are added with AddTextAsync, not AddPathAsync", nameof(options));
-        if (options.Method == ContentAddressMethod.Flat && FileTypeProbe.Get(trimmed).Type != PathEntryType.Regular)
+        var rootEntry = LocalFileEntry.Get(trimmed);
+        if (options.Method == ContentAddressMethod.Flat && rootEntry.Kind != FileKind.Regular)
             throw new ArgumentException($"'{path}' is not a regular file, so it cannot be added with flat hashing", nameof(path));
 
         var recursiveOther = options.Method == ContentAddressMethod.Recursive && options.HashAlgorithm != NixHashAlgorithm.Sha256;
         using var caHashing = recursiveOther ? new HashingStream(options.HashAlgorithm) : null;
         using var narHashing = new HashingStream(NixHashAlgorithm.Sha256, caHashing);
-        var writer = new NarWriter(narHashing);
-        CastoreNarSink sink;
-        await using (writer.ConfigureAwait(false))
+        // The NAR is hashed on another core while this one reads and stores the files.
+        using var offloaded = new OffloadedWriteStream(narHashing);
+        var writer = new NarWriter(offloaded);
+        var sink = new CastoreNarSink(Blobs, Directories, writer, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null);
+        Node root;
+        await using (sink.ConfigureAwait(false))
         {
-            sink = new CastoreNarSink(Blobs, Directories, writer, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null);
-            await FileSystemWalker.WalkAsync(trimmed, sink, options.Filter, cancellationToken).ConfigureAwait(false);
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await using (writer.ConfigureAwait(false))
+            {
+                await FileSystemWalker.WalkAsync(rootEntry, sink, options.Filter, cancellationToken).ConfigureAwait(false);
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await offloaded.CompleteAsync().ConfigureAwait(false);
+            root = await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
-        var root = await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
         var nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());
         var caHash = options.Method switch
         {
@@ -215,37 +222,40 @@ public sealed class TvixStore
     }
 
     /// <summary>
-    /// The node at <paramref name="subpath"/> below a store path (empty for the root). Components
-    /// are separated by '/'; symlinks on the way are not followed.
+    /// The node at <paramref name="subpath"/> below a store path (empty for the root), as a
+    /// filesystem finds it: components are separated by '/', symlinks on the way are followed
+    /// (see <see cref="ResolveAsync(StorePath, string, bool, CancellationToken)"/>); a symlink at the end is returned, not followed.
     /// </summary>
     /// <exception cref="FileNotFoundException">The store does not hold the path, or nothing is at the subpath.</exception>
     /// <exception cref="ArgumentException">The subpath contains '..'.</exception>
-    public async Task<Node> ResolveAsync(StorePath storePath, string subpath, CancellationToken cancellationToken = default)
+    /// <exception cref="IOException">A symlink on the way leaves the store, or there are too many (a loop).</exception>
+    public Task<Node> ResolveAsync(StorePath storePath, string subpath, CancellationToken cancellationToken = default) =>
+        ResolveAsync(storePath, subpath, followFinalSymlink: false, cancellationToken);
+
+    /// <summary>
+    /// The node at <paramref name="subpath"/> below a store path (empty for the root), as a
+    /// filesystem finds it: components are separated by '/', and every symlink on the way (and the
+    /// last one too with <paramref name="followFinalSymlink"/>) is followed: a relative target from
+    /// the directory holding the link (it may say '..' but not leave the store path), an absolute
+    /// one (or a relative one on a store path's root) into the store path it names, which this store
+    /// must hold. At most 40 symlinks are followed in one walk.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The store does not hold the path (or one a symlink names), or nothing is at the subpath.</exception>
+    /// <exception cref="ArgumentException">The subpath contains '..'.</exception>
+    /// <exception cref="IOException">A symlink leaves the store, or there are too many (a loop).</exception>
+    public Task<Node> ResolveAsync(StorePath storePath, string subpath, bool followFinalSymlink, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(storePath);
         ArgumentNullException.ThrowIfNull(subpath);
-        var node = (await RequireAsync(storePath, cancellationToken).ConfigureAwait(false)).Node;
-        var walked = StoreDirectory.Print(storePath);
-        foreach (var component in subpath.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (component == ".") continue;
-            if (component == "..") throw new ArgumentException($"subpath '{subpath}' must not contain '..'", nameof(subpath));
-            if (node is not DirectoryNode directoryNode)
-                throw new FileNotFoundException($"'{walked}' is not a directory, so it has no '{component}'");
-            var directory = await Directories.GetAsync(directoryNode.Digest, cancellationToken).ConfigureAwait(false)
-                ?? throw new MissingContentException($"directory {directoryNode.Digest} ('{walked}') is not in the castore");
-            if (!directory.TryGetNode(Encoding.UTF8.GetBytes(component), out node))
-                throw new FileNotFoundException($"'{walked}/{component}' does not exist");
-            walked += "/" + component;
-        }
-        return node;
+        return new StorePathResolver(this).ResolveAsync(storePath, subpath, followFinalSymlink, cancellationToken);
     }
 
-    /// <summary>Opens the regular file at <paramref name="subpath"/> below a store path for reading.</summary>
+    /// <summary>Opens the regular file at <paramref name="subpath"/> below a store path for reading, following symlinks (also a last one) as a filesystem would.</summary>
     /// <exception cref="FileNotFoundException">The path or subpath does not exist.</exception>
-    /// <exception cref="IOException">The node there is not a regular file.</exception>
+    /// <exception cref="IOException">The node there is not a regular file, or a symlink leaves the store or loops.</exception>
     public async Task<Stream> OpenFileAsync(StorePath storePath, string subpath, CancellationToken cancellationToken = default)
     {
-        var node = await ResolveAsync(storePath, subpath, cancellationToken).ConfigureAwait(false);
+        var node = await ResolveAsync(storePath, subpath, followFinalSymlink: true, cancellationToken).ConfigureAwait(false);
         if (node is not FileNode file)
             throw new IOException($"'{StoreDirectory.Print(storePath)}{(subpath.Length > 0 ? "/" + subpath.TrimStart('/') : "")}' is not a regular file");
         return await Blobs.OpenReadAsync(file.Digest, cancellationToken).ConfigureAwait(false)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Tvix.CAStore.Services;
 
 namespace Tvix.CAStore.Import;
@@ -15,6 +14,8 @@ public sealed class FileSystemImporter
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
     private readonly ImportOptions _options;
+    // Blobs written but not yet reported stored; each holds only a closed temporary file.
+    private const int MaxPublishing = 1024;
 
     /// <summary>An importer writing into the given services.</summary>
     public FileSystemImporter(IBlobService blobs, IDirectoryService directories, ImportOptions? options = null)
@@ -34,10 +35,14 @@ public sealed class FileSystemImporter
         ArgumentException.ThrowIfNullOrEmpty(path);
         var files = new List<Entry>();
         // Without a trailing slash, so that a symlink given as the root is imported, not followed.
-        var root = Scan(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)), name: [], files, cancellationToken);
+        var root = Scan(LocalFileEntry.Get(path), name: [], files, cancellationToken);
 
+        // Workers read and hash; publishing a blob (a batched flush to disk) goes on in the
+        // background so the workers never wait for the disk, and many blobs share one flush.
+        var publishing = new PendingTasks(MaxPublishing);
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken },
-            async (file, ct) => file.Node = await StoreFileAsync(file, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (file, ct) => await StoreFileAsync(file, publishing, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await publishing.WhenAllAsync().ConfigureAwait(false);
 
         if (root.Kind != FileKind.Directory) return root.Node!;
         var putter = _directories.CreatePutter();
@@ -48,42 +53,40 @@ public sealed class FileSystemImporter
     }
 
     /// <summary>One entry of the scanned tree; files and directories get their node later.</summary>
-    private sealed class Entry(string path, byte[] name, FileKind kind)
+    private sealed class Entry(LocalFileEntry local, byte[] name)
     {
-        public string Path { get; } = path;
+        public LocalFileEntry Local { get; } = local;
         public byte[] Name { get; } = name;
-        public FileKind Kind { get; } = kind;
-        public bool Executable { get; init; }
+        public FileKind Kind => Local.Kind;
+        public bool Executable => Local.Executable;
         public List<Entry>? Children { get; init; }
         public Node? Node { get; set; }
     }
 
-    private static Entry Scan(string path, byte[] name, List<Entry> files, CancellationToken cancellationToken)
+    private static Entry Scan(LocalFileEntry local, byte[] name, List<Entry> files, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var (kind, executable) = UnixFileStatus.Get(path);
-        switch (kind)
+        switch (local.Kind)
         {
             case FileKind.Regular:
-                var file = new Entry(path, name, kind) { Executable = executable };
+                var file = new Entry(local, name);
                 files.Add(file);
                 return file;
             case FileKind.Symlink:
-                var target = new FileInfo(path).LinkTarget ?? throw new IOException($"cannot read the symlink '{path}'");
-                var bytes = Encoding.UTF8.GetBytes(target);
-                if (NodeNames.SymlinkTargetError(bytes) is { } error) throw new CAStoreValidationException($"'{path}': {error}");
-                return new Entry(path, name, kind) { Node = new SymlinkNode(bytes) };
+                var target = local.ReadSymlinkTarget();
+                if (NodeNames.SymlinkTargetError(target) is { } error) throw new CAStoreValidationException($"'{local.Path}': {error}");
+                return new Entry(local, name) { Node = new SymlinkNode(target) };
             case FileKind.Directory:
                 var children = new List<Entry>();
-                foreach (var child in new DirectoryInfo(path).EnumerateFileSystemInfos())
+                foreach (var child in local.GetChildren())
                 {
-                    var childName = Encoding.UTF8.GetBytes(child.Name);
-                    if (NodeNames.NameError(childName) is { } nameError) throw new CAStoreValidationException($"'{child.FullName}': {nameError}");
-                    children.Add(Scan(child.FullName, childName, files, cancellationToken));
+                    var childName = child.Name.ToArray();
+                    if (NodeNames.NameError(childName) is { } nameError) throw new CAStoreValidationException($"'{child.Path}': {nameError}");
+                    children.Add(Scan(child, childName, files, cancellationToken));
                 }
-                return new Entry(path, name, kind) { Children = children };
+                return new Entry(local, name) { Children = children };
             default:
-                throw new UnsupportedFileTypeException(path, kind switch
+                throw new UnsupportedFileTypeException(local.Path, local.Kind switch
                 {
                     FileKind.Fifo => "FIFO (named pipe)",
                     FileKind.Socket => "socket",
@@ -94,34 +97,53 @@ public sealed class FileSystemImporter
         }
     }
 
-    private async ValueTask<Node> StoreFileAsync(Entry file, CancellationToken cancellationToken)
+    /// <summary>Writes a file's blob and sets its node once the blob is stored (possibly after this returns).</summary>
+    private async ValueTask StoreFileAsync(Entry file, PendingTasks publishing, CancellationToken cancellationToken)
     {
         var size = _options.BufferSize;
         var buffer = ArrayPool<byte>.Shared.Rent(size);
+        BlobWriter? writer = null;
         try
         {
-            await using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            var read = await source.ReadAtLeastAsync(buffer.AsMemory(0, size), size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            // Synchronous reads: from the page cache they take microseconds, less than a hop
+            // through the thread pool (which is all asynchronous file I/O is on Unix).
+            using var source = file.Local.OpenRead();
+            var read = source.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
             if (read < size)
             {
-                // The whole file is in memory: if the store has it already, skip the write (and its fsync).
+                // The whole file is in memory: if the store has it already, skip the write.
                 var digest = B3Digest.Compute(buffer.AsSpan(0, read));
                 if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false))
-                    return new FileNode(digest, (ulong)read, file.Executable);
+                {
+                    file.Node = new FileNode(digest, (ulong)read, file.Executable);
+                    return;
+                }
             }
-            await using var writer = _blobs.OpenWrite();
+            writer = _blobs.OpenWrite();
             while (read > 0)
             {
                 await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                read = await source.ReadAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                read = source.Read(buffer, 0, size);
             }
-            var stored = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
-            return new FileNode(stored, (ulong)writer.BytesWritten, file.Executable);
+        }
+        catch
+        {
+            if (writer is not null) await writer.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+        await publishing.AddAsync(() => PublishAsync(writer!, file, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task PublishAsync(BlobWriter writer, Entry file, CancellationToken cancellationToken)
+    {
+        await using (writer.ConfigureAwait(false))
+        {
+            var digest = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
+            file.Node = new FileNode(digest, (ulong)writer.BytesWritten, file.Executable);
         }
     }
 

@@ -66,6 +66,7 @@ public abstract class BlobWriter : Stream
         EnsureOpen();
         Span<byte> hash = stackalloc byte[B3Digest.Length];
         _hasher.Finalize(hash);
+        _hasher.Reset(); // returns its buffer: nothing more is hashed
         var digest = new B3Digest(hash);
         _closed = true;
         await CommitAsync(digest, _length, cancellationToken).ConfigureAwait(false);

@@ -5,10 +5,20 @@ namespace Tvix.CAStore.Services;
 /// put (every child present, with the size its entry claims) before it is stored, so a store
 /// never holds a directory whose subtree was not written first.
 /// </summary>
-/// <remarks>Not thread-safe: one session is one ordered stream of directories.</remarks>
+/// <remarks>
+/// Not thread-safe: one session is one ordered stream of directories. A backend may hold the
+/// directories back and store them together (in the order they were put) when the session is
+/// closed, so they are certain to be stored only once <see cref="CloseAsync"/> returns; if it
+/// throws, those held back are not stored.
+/// </remarks>
 public sealed class DirectoryPutter
 {
+    // A backend that stores in batches gets at most this many encoded bytes at once.
+    private const long BatchBytes = 8 << 20;
     private readonly IDirectoryService _target;
+    private readonly Func<IReadOnlyList<CADirectory>, CancellationToken, ValueTask>? _storeBatch;
+    private readonly List<CADirectory> _batch = [];
+    private long _batchBytes;
     private readonly Dictionary<B3Digest, bool> _seen = []; // digest -> referenced by a later directory
     private readonly Dictionary<B3Digest, ulong> _sizes = [];
     private B3Digest? _last;
@@ -17,7 +27,14 @@ public sealed class DirectoryPutter
     /// <summary>A session that stores accepted directories with <paramref name="target"/>'s <see cref="IDirectoryService.PutAsync"/>.</summary>
     public DirectoryPutter(IDirectoryService target) => _target = target ?? throw new ArgumentNullException(nameof(target));
 
-    /// <summary>Checks and stores one directory.</summary>
+    /// <summary>
+    /// A session that hands accepted directories to <paramref name="storeBatch"/> in batches, in the
+    /// order they were put; a batch must be stored in that order (a parent never before its children).
+    /// </summary>
+    internal DirectoryPutter(IDirectoryService target, Func<IReadOnlyList<CADirectory>, CancellationToken, ValueTask> storeBatch)
+        : this(target) => _storeBatch = storeBatch;
+
+    /// <summary>Checks and stores one directory (or holds it back for the batch stored at <see cref="CloseAsync"/>).</summary>
     /// <exception cref="CAStoreValidationException">A subdirectory was not put first, or its size is wrong.</exception>
     public async ValueTask PutAsync(CADirectory directory, CancellationToken cancellationToken = default)
     {
@@ -38,7 +55,16 @@ public sealed class DirectoryPutter
             _last = directory.Digest;
             return; // the same subtree appears twice in the tree: stored already
         }
-        await _target.PutAsync(directory, cancellationToken).ConfigureAwait(false);
+        if (_storeBatch is null)
+        {
+            await _target.PutAsync(directory, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _batch.Add(directory);
+            _batchBytes += 64 + 100L * directory.Entries.Count; // a rough size: it only bounds memory
+            if (_batchBytes >= BatchBytes) await StoreBatchAsync(cancellationToken).ConfigureAwait(false);
+        }
         foreach (var entry in directory.Entries)
             if (entry.Node is DirectoryNode child) _seen[child.Digest] = true;
         _seen.TryAdd(directory.Digest, false);
@@ -46,9 +72,12 @@ public sealed class DirectoryPutter
         _last = directory.Digest;
     }
 
-    /// <summary>Ends the session and returns the root: the last directory put, which must reach all the others.</summary>
+    /// <summary>
+    /// Ends the session and returns the root: the last directory put, which must reach all the
+    /// others. Directories held back are stored before it returns.
+    /// </summary>
     /// <exception cref="CAStoreValidationException">Nothing was put, or some directory is not below the root.</exception>
-    public ValueTask<B3Digest> CloseAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<B3Digest> CloseAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         cancellationToken.ThrowIfCancellationRequested();
@@ -60,6 +89,15 @@ public sealed class DirectoryPutter
             if (!referenced && digest != root)
                 throw new CAStoreValidationException($"directory {digest} was put but is not below the root {root}");
         }
-        return ValueTask.FromResult(root);
+        await StoreBatchAsync(cancellationToken).ConfigureAwait(false);
+        return root;
+    }
+
+    private async ValueTask StoreBatchAsync(CancellationToken cancellationToken)
+    {
+        if (_batch.Count == 0) return;
+        await _storeBatch!(_batch.ToArray(), cancellationToken).ConfigureAwait(false);
+        _batch.Clear();
+        _batchBytes = 0;
     }
 }

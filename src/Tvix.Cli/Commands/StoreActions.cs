@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
 using Tvix.NixCompat;
+using Tvix.NixCompat.Nar;
 using Tvix.Store;
 using Tvix.Store.Import;
 using Tvix.Store.Nar;
@@ -117,18 +118,16 @@ internal static class StoreActions
     public static async Task DumpAsync(TvixStore store, string text, CancellationToken ct)
     {
         var (storePath, subpath) = store.ParsePathWithSubpath(text);
-        await using var stdout = Console.OpenStandardOutput();
-        await using var buffered = new BufferedStream(stdout, 1 << 16);
-        if (subpath.Length == 0)
+        var node = await store.ResolveAsync(storePath, subpath, ct);
+        await using var stdout = new StoreStdout(Console.OpenStandardOutput());
+        // The NAR writer buffers (64 KiB) by itself. Like nix-store --dump, this does not hash the NAR
+        // on the way: nothing here would use the hash, and hashing would cost more than the copy.
+        var writer = new NarWriter(stdout);
+        await using (writer)
         {
-            await store.DumpAsync(storePath, buffered, ct);
+            await new NarRenderer(store.Blobs, store.Directories).WriteAsync(node, writer, ct);
+            await writer.CompleteAsync(ct);
         }
-        else
-        {
-            var node = await store.ResolveAsync(storePath, subpath, ct);
-            await new NarRenderer(store.Blobs, store.Directories).WriteNarAsync(node, buffered, ct);
-        }
-        await buffered.FlushAsync(ct);
     }
 
     public static async Task ImportNarAsync(TvixStore store, string pathText, string? file, string[] references, string? deriver, string? ca, string? narHash, CancellationToken ct)
@@ -236,8 +235,8 @@ internal static class StoreActions
     {
         var (storePath, subpath) = store.ParsePathWithSubpath(text);
         await using var contents = await store.OpenFileAsync(storePath, subpath, ct);
-        await using var stdout = Console.OpenStandardOutput();
-        await contents.CopyToAsync(stdout, ct);
+        await using var stdout = new StoreStdout(Console.OpenStandardOutput());
+        await contents.CopyToAsync(stdout, 1 << 16, ct);
     }
 
     public static Task ExportAsync(TvixStore store, string text, string destination, CancellationToken ct) =>

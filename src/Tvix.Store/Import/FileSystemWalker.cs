@@ -1,4 +1,3 @@
-using System.Text;
 using Tvix.CAStore.Import;
 using Tvix.NixCompat.Nar;
 
@@ -7,53 +6,57 @@ namespace Tvix.Store.Import;
 /// <summary>
 /// Drives a NAR sink from a filesystem tree, as <c>nix-store --dump</c> sees it: symlinks are not
 /// followed, only the owner's execute bit counts, entries are sorted bytewise, and an optional
-/// filter leaves entries out. FIFOs, sockets and devices are refused.
+/// filter leaves entries out. FIFOs, sockets and devices are refused. Names and symlink targets
+/// are taken as the bytes the filesystem holds (see <see cref="LocalFileEntry"/>), so names that
+/// are not UTF-8 are stored exactly, as Nix stores them.
 /// </summary>
 internal static class FileSystemWalker
 {
-    private const int FileBufferSize = 128 * 1024;
+    public static Task WalkAsync(LocalFileEntry root, INarSink sink, PathFilter? filter, CancellationToken cancellationToken) =>
+        WalkNodeAsync(root, sink, filter, cancellationToken);
 
-    public static Task WalkAsync(string path, INarSink sink, PathFilter? filter, CancellationToken cancellationToken) =>
-        WalkNodeAsync(path, FileTypeProbe.Get(path), sink, filter, cancellationToken);
+    /// <summary>The filter's view of a kind: FIFOs, sockets and devices are all "unknown".</summary>
+    public static PathEntryType TypeOf(FileKind kind) => kind switch
+    {
+        FileKind.Regular => PathEntryType.Regular,
+        FileKind.Directory => PathEntryType.Directory,
+        FileKind.Symlink => PathEntryType.Symlink,
+        _ => PathEntryType.Unknown,
+    };
 
-    private static async Task WalkNodeAsync(string path, (PathEntryType Type, bool Executable) stat, INarSink sink, PathFilter? filter, CancellationToken cancellationToken)
+    private static async Task WalkNodeAsync(LocalFileEntry entry, INarSink sink, PathFilter? filter, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        switch (stat.Type)
+        switch (entry.Kind)
         {
-            case PathEntryType.Regular:
+            case FileKind.Regular:
             {
-                var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileBufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                // Unbuffered: the sink reads a small file whole and a large one in 64 KiB pieces.
+                var stream = entry.OpenRead();
                 await using (stream.ConfigureAwait(false))
-                    await sink.RegularFileAsync(stat.Executable, stream.Length, stream, -1, cancellationToken).ConfigureAwait(false);
+                    await sink.RegularFileAsync(entry.Executable, stream.Length, stream, -1, cancellationToken).ConfigureAwait(false);
                 break;
             }
-            case PathEntryType.Symlink:
-            {
-                var target = new FileInfo(path).LinkTarget ?? throw new IOException($"cannot read the symlink '{path}'");
-                await sink.SymlinkAsync(Encoding.UTF8.GetBytes(target), cancellationToken).ConfigureAwait(false);
+            case FileKind.Symlink:
+                await sink.SymlinkAsync(entry.ReadSymlinkTarget(), cancellationToken).ConfigureAwait(false);
                 break;
-            }
-            case PathEntryType.Directory:
+            case FileKind.Directory:
             {
-                var entries = new List<(byte[] Name, string Path)>();
-                foreach (var child in Directory.EnumerateFileSystemEntries(path))
-                    entries.Add((Encoding.UTF8.GetBytes(Path.GetFileName(child)), child));
-                entries.Sort(static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
+                var entries = entry.GetChildren().ToArray();
+                Array.Sort(entries, static (a, b) => a.Name.Span.SequenceCompareTo(b.Name.Span));
                 await sink.BeginDirectoryAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var (name, childPath) in entries)
+                foreach (var child in entries)
                 {
-                    var childStat = FileTypeProbe.Get(childPath);
-                    if (filter is not null && !filter(childPath, childStat.Type)) continue;
-                    await sink.BeginEntryAsync(name, cancellationToken).ConfigureAwait(false);
-                    await WalkNodeAsync(childPath, childStat, sink, filter, cancellationToken).ConfigureAwait(false);
+                    if (filter is not null && !filter(child.Path, TypeOf(child.Kind))) continue;
+                    await sink.BeginEntryAsync(child.Name, cancellationToken).ConfigureAwait(false);
+                    await WalkNodeAsync(child, sink, filter, cancellationToken).ConfigureAwait(false);
                     await sink.EndEntryAsync(cancellationToken).ConfigureAwait(false);
                 }
                 await sink.EndDirectoryAsync(cancellationToken).ConfigureAwait(false);
                 break;
             }
             default:
-                throw new UnsupportedFileTypeException(path, "special file (FIFO, socket or device)");
+                throw new UnsupportedFileTypeException(entry.Path, "special file (FIFO, socket or device)");
         }
     }
 }

@@ -9,27 +9,40 @@ namespace Tvix.Store.Nar;
 
 /// <summary>
 /// A NAR sink that stores the tree in the castore as it arrives: each file's contents go straight
-/// into a blob writer (bounded chunks, never a whole file in memory), and each directory is put
-/// when it ends, so directories reach the store leaves first. Optionally it echoes every event to
-/// a <see cref="NarWriter"/> (to hash the NAR of a tree that does not come as a NAR) and hashes
-/// a root regular file's contents (for flat content addresses).
+/// into a blob writer (bounded chunks, never a whole file in memory). Optionally it echoes every
+/// event to a <see cref="NarWriter"/> (to hash the NAR of a tree that does not come as a NAR) and
+/// hashes a root regular file's contents (for flat content addresses).
 /// </summary>
-internal sealed class CastoreNarSink : INarSink
+/// <remarks>
+/// Reading never waits for the disk: a blob store that makes blobs durable in batches (one flush
+/// for many) reports each blob stored some time after its bytes were written, so blobs are
+/// published in the background, up to <see cref="MaxPublishing"/> at once. The tree's shape is
+/// kept (names and nodes, not contents), and <see cref="CompleteAsync"/> first waits for every
+/// blob to be stored and only then puts the directories, leaves first, in one put session: a
+/// directory never reaches the store before the blobs and directories it names.
+/// </remarks>
+internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
-    // Files up to this size are hashed in memory and written in the background, up to MaxInFlight at
-    // once (so at most 4 MiB is held): a blob store that fsyncs each blob then overlaps those waits,
-    // and blobs already stored are not written again.
+    // Files up to this size are read into memory, hashed there and written in the background, up to
+    // MaxBuffered at once (so at most 4 MiB is held); blobs already stored are not written again.
     private const int SmallFileLimit = 256 * 1024;
-    private const int MaxInFlight = 16;
-    private readonly SemaphoreSlim _slots = new(MaxInFlight);
+    private const int MaxBuffered = 16;
+    // Blobs written but not yet reported stored: each holds only a closed temporary file.
+    private const int MaxPublishing = 1024;
+    // Larger files whose contents are still queued for their blob writer (each queue holds at most 1 MiB).
+    private const int MaxLargeFiles = 4;
+    private readonly SemaphoreSlim _buffers = new(MaxBuffered);
+    private readonly SemaphoreSlim _largeFiles = new(MaxLargeFiles);
+    private readonly SemaphoreSlim _publishing = new(MaxPublishing);
     private readonly List<Task> _pending = [];
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
     private readonly INarSink? _echo;
     private readonly NixHashAlgorithm? _flatAlgorithm;
     private readonly Stack<Frame> _frames = new();
-    private DirectoryPutter? _putter;
+    private readonly List<PendingDirectory> _postOrder = [];
+    private Slot? _root;
 
     public CastoreNarSink(IBlobService blobs, IDirectoryService directories, INarSink? echo = null, NixHashAlgorithm? flatAlgorithm = null)
     {
@@ -38,9 +51,6 @@ internal sealed class CastoreNarSink : INarSink
         _echo = echo;
         _flatAlgorithm = flatAlgorithm;
     }
-
-    /// <summary>The root node, once the whole tree has arrived.</summary>
-    public Node? Root { get; private set; }
 
     /// <summary>The flat hash of the root's contents, when the root is a regular file and a flat algorithm was asked for.</summary>
     public NixHash? FlatHash { get; private set; }
@@ -53,30 +63,64 @@ internal sealed class CastoreNarSink : INarSink
             return;
         }
         using var hash = _flatAlgorithm is { } algorithm && _frames.Count == 0 ? NixHashAlgorithms.CreateIncremental(algorithm) : null;
+        // The blob is hashed and written on another core, a bounded queue behind the walk.
+        await _largeFiles.WaitAsync(cancellationToken).ConfigureAwait(false);
         var writer = _blobs.OpenWrite();
-        await using (writer.ConfigureAwait(false))
+        var offloaded = new OffloadedWriteStream(writer);
+        var handedOver = false;
+        try
         {
             long copied;
             if (_echo is not null)
             {
-                var tee = new TeeReadStream(contents, writer, hash);
+                var tee = new TeeReadStream(contents, offloaded, hash);
                 await _echo.RegularFileAsync(executable, size, tee, narOffset, cancellationToken).ConfigureAwait(false);
                 copied = tee.BytesCopied;
             }
             else
             {
-                copied = await CopyAsync(contents, writer, size, hash, cancellationToken).ConfigureAwait(false);
+                copied = await CopyAsync(contents, offloaded, size, hash, cancellationToken).ConfigureAwait(false);
             }
             if (copied != size) throw new IOException($"a file announced as {size} bytes had {copied}");
-            var digest = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
             if (hash is not null) FlatHash = new NixHash(_flatAlgorithm!.Value, hash.GetHashAndReset());
-            Place(new FileNode(digest, (ulong)size, executable));
+            var slot = Place();
+            await StartAsync(() => FinishLargeFileAsync(offloaded, writer, slot, executable), cancellationToken).ConfigureAwait(false);
+            handedOver = true;
         }
+        finally
+        {
+            if (!handedOver)
+            {
+                offloaded.Dispose();
+                await writer.DisposeAsync().ConfigureAwait(false);
+                _largeFiles.Release();
+            }
+        }
+    }
+
+    /// <summary>Lets the queued contents reach the blob writer, then publishes the blob.</summary>
+    private async Task FinishLargeFileAsync(OffloadedWriteStream offloaded, BlobWriter writer, Slot slot, bool executable)
+    {
+        try
+        {
+            await offloaded.CompleteAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            offloaded.Dispose();
+            _largeFiles.Release();
+        }
+        await PublishAsync(writer, slot, executable).ConfigureAwait(false);
     }
 
     private async ValueTask SmallFileAsync(bool executable, int size, Stream contents, long narOffset, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _buffers.WaitAsync(cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
         var handedOver = false;
         try
@@ -85,9 +129,8 @@ internal sealed class CastoreNarSink : INarSink
             var data = new ReadOnlyMemory<byte>(buffer, 0, size);
             if (_echo is not null) await _echo.RegularFileAsync(executable, size, new MemoryStream(buffer, 0, size, writable: false), narOffset, cancellationToken).ConfigureAwait(false);
             if (_flatAlgorithm is { } algorithm && _frames.Count == 0) FlatHash = NixHash.Compute(algorithm, data.Span);
-            var digest = B3Digest.Compute(data.Span);
-            Place(new FileNode(digest, (ulong)size, executable));
-            _pending.Add(StoreSmallBlobAsync(buffer, size, digest, cancellationToken));
+            var slot = Place();
+            await StartAsync(() => StoreSmallBlobAsync(buffer, size, slot, executable, cancellationToken), cancellationToken).ConfigureAwait(false);
             handedOver = true;
         }
         finally
@@ -95,28 +138,79 @@ internal sealed class CastoreNarSink : INarSink
             if (!handedOver)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
-                _slots.Release();
+                _buffers.Release();
             }
         }
     }
 
-    private async Task StoreSmallBlobAsync(byte[] buffer, int size, B3Digest digest, CancellationToken cancellationToken)
+    private async Task StoreSmallBlobAsync(byte[] buffer, int size, Slot slot, bool executable, CancellationToken cancellationToken)
     {
+        BlobWriter? writer = null;
+        B3Digest digest;
         try
         {
-            await Task.Yield(); // let the walk go on while this blob is written
+            await Task.Yield(); // let the walk go on while this blob is hashed and written
+            // Hashed here first (the writer hashes again) so that a blob already stored is not written at all.
+            digest = B3Digest.Compute(buffer.AsSpan(0, size));
+            slot.Node = new FileNode(digest, (ulong)size, executable);
             if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false)) return;
-            var stored = await _blobs.PutAsync(new ReadOnlyMemory<byte>(buffer, 0, size), cancellationToken).ConfigureAwait(false);
-            if (stored != digest) throw new IOException($"the blob service stored {stored} for contents whose digest is {digest}");
+            writer = _blobs.OpenWrite();
+            await writer.WriteAsync(new ReadOnlyMemory<byte>(buffer, 0, size), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (writer is not null) await writer.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {
+            // The writer has the bytes: the buffer is free for the next file while the blob is published.
             ArrayPool<byte>.Shared.Return(buffer);
-            _slots.Release();
+            _buffers.Release();
+        }
+        await using (writer!.ConfigureAwait(false))
+        {
+            var stored = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
+            if (stored != digest) throw new IOException($"the blob service stored {stored} for contents whose digest is {digest}");
         }
     }
 
-    /// <summary>Waits for the background blob writes; blobs always reach the store before the directories naming them.</summary>
+    private static async Task PublishAsync(BlobWriter writer, Slot slot, bool executable)
+    {
+        await using (writer.ConfigureAwait(false))
+        {
+            // Not cancellable: the bytes are written, and leaving the blob half-published helps no one.
+            var digest = await writer.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            slot.Node = new FileNode(digest, (ulong)writer.BytesWritten, executable);
+        }
+    }
+
+    /// <summary>Starts a background blob task once fewer than <see cref="MaxPublishing"/> are running; fails fast if one has failed.</summary>
+    private async ValueTask StartAsync(Func<Task> start, CancellationToken cancellationToken)
+    {
+        await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task task;
+        try
+        {
+            task = start();
+        }
+        catch
+        {
+            _publishing.Release();
+            throw;
+        }
+        _ = task.ContinueWith(static (_, slots) => ((SemaphoreSlim)slots!).Release(), _publishing, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _pending.Add(task);
+        if (_pending.Count >= 2 * MaxPublishing)
+        {
+            // Forget what has finished (the list stays about MaxPublishing long); surface the first failure now.
+            _pending.Find(static t => t.IsFaulted || t.IsCanceled)?.GetAwaiter().GetResult();
+            _pending.RemoveAll(static t => t.IsCompletedSuccessfully);
+        }
+    }
+
+    /// <summary>Waits for every background blob task; throws the first failure.</summary>
     private async ValueTask DrainAsync()
     {
         if (_pending.Count == 0) return;
@@ -129,7 +223,7 @@ internal sealed class CastoreNarSink : INarSink
     {
         var node = new SymlinkNode(target.Span);
         if (_echo is not null) await _echo.SymlinkAsync(target, cancellationToken).ConfigureAwait(false);
-        Place(node);
+        Place().Node = node;
     }
 
     public ValueTask BeginDirectoryAsync(CancellationToken cancellationToken)
@@ -153,36 +247,68 @@ internal sealed class CastoreNarSink : INarSink
     public async ValueTask EndDirectoryAsync(CancellationToken cancellationToken)
     {
         if (_echo is not null) await _echo.EndDirectoryAsync(cancellationToken).ConfigureAwait(false);
-        var directory = _frames.Pop().Builder.Build();
-        await DrainAsync().ConfigureAwait(false);
-        _putter ??= _directories.CreatePutter();
-        await _putter.PutAsync(directory, cancellationToken).ConfigureAwait(false);
-        Place(directory.ToNode());
+        var frame = _frames.Pop();
+        _postOrder.Add(new PendingDirectory(frame.Entries, Place()));
     }
 
-    /// <summary>Ends the directory session (checking the tree is connected) and returns the root.</summary>
+    /// <summary>
+    /// Waits until every blob is stored, then puts the directories leaves first in one session
+    /// (checking the tree is connected) and returns the root.
+    /// </summary>
     public async ValueTask<Node> CompleteAsync(CancellationToken cancellationToken)
     {
-        if (Root is null || _frames.Count != 0) throw new InvalidOperationException("the tree is incomplete");
+        if (_root is null || _frames.Count != 0) throw new InvalidOperationException("the tree is incomplete");
         await DrainAsync().ConfigureAwait(false);
-        if (_putter is not null) await _putter.CloseAsync(cancellationToken).ConfigureAwait(false);
-        return Root;
+        if (_postOrder.Count > 0)
+        {
+            var putter = _directories.CreatePutter();
+            foreach (var pending in _postOrder)
+            {
+                // Post-order: every child's node is known (blobs are stored, subdirectories were built just before).
+                var builder = new CADirectoryBuilder();
+                foreach (var (name, slot) in pending.Entries) builder.Add(name, slot.Node!);
+                var directory = builder.Build();
+                await putter.PutAsync(directory, cancellationToken).ConfigureAwait(false);
+                pending.Self.Node = directory.ToNode();
+            }
+            _postOrder.Clear();
+            await putter.CloseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return _root.Node!;
     }
 
-    private void Place(Node node)
+    /// <summary>Waits for background blob writes after a failure (their errors are dropped: the first error is already on its way).</summary>
+    public async ValueTask DisposeAsync()
     {
+        var pending = _pending.ToArray();
+        _pending.Clear();
+        try
+        {
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Observed here so it does not surface as an unobserved task exception.
+        }
+    }
+
+    /// <summary>A new slot for the node that arrives now: the root, or the current directory's pending entry.</summary>
+    private Slot Place()
+    {
+        var slot = new Slot();
         if (_frames.Count == 0)
         {
-            if (Root is not null) throw new InvalidOperationException("a second root node");
-            Root = node;
-            return;
+            if (_root is not null) throw new InvalidOperationException("a second root node");
+            _root = slot;
+            return slot;
         }
         var frame = _frames.Peek();
         var name = frame.PendingName ?? throw new InvalidOperationException("a node inside a directory without an entry name");
-        frame.Builder.Add(name, node);
+        frame.Entries.Add((name, slot));
+        return slot;
     }
 
-    private static async ValueTask<long> CopyAsync(Stream source, BlobWriter destination, long size, IncrementalHash? hash, CancellationToken cancellationToken)
+    private static async ValueTask<long> CopyAsync(Stream source, Stream destination, long size, IncrementalHash? hash, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(size, 1, CopyBufferSize));
         try
@@ -204,9 +330,17 @@ internal sealed class CastoreNarSink : INarSink
         }
     }
 
+    /// <summary>Where a node goes once it is known (a file's once its blob is stored).</summary>
+    private sealed class Slot
+    {
+        public Node? Node { get; set; }
+    }
+
+    private sealed record PendingDirectory(List<(byte[] Name, Slot Slot)> Entries, Slot Self);
+
     private sealed class Frame
     {
-        public CADirectoryBuilder Builder { get; } = new();
+        public List<(byte[] Name, Slot Slot)> Entries { get; } = [];
         public byte[]? PendingName { get; set; }
     }
 }

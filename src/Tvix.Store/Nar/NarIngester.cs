@@ -35,6 +35,7 @@ public sealed class NarIngester
     {
         ArgumentNullException.ThrowIfNull(nar);
         var sink = new CastoreNarSink(_blobs, _directories);
+        await using var _ = sink.ConfigureAwait(false);
         var result = await NarReader.ReadAsync(nar, sink, NixHashAlgorithm.Sha256, allowTrailingData: false, cancellationToken).ConfigureAwait(false);
         var root = await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
         return new NarIngestResult(root, new NarSummary((ulong)result.Size, result.Hash!));

@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
-using Tvix.CAStore.Services;
 
 namespace Tvix.Store.Nar;
 
 /// <summary>
-/// A read-only view of a file's contents that copies every byte read into a blob writer (and
-/// optionally a hash), so one pass over a file both renders its NAR and stores its blob.
+/// A read-only view of a file's contents that copies every byte read into another stream (a blob
+/// writer, or a queue in front of one) and optionally a hash, so one pass over a file both renders
+/// its NAR and stores its blob.
 /// </summary>
-internal sealed class TeeReadStream(Stream inner, BlobWriter copy, IncrementalHash? hash) : Stream
+internal sealed class TeeReadStream(Stream inner, Stream copy, IncrementalHash? hash) : Stream
 {
     public long BytesCopied { get; private set; }
 

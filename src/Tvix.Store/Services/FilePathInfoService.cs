@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
+using Tvix.CAStore.Services.FileSystem;
 using Tvix.Store.Nar;
 
 namespace Tvix.Store.Services;
@@ -10,9 +11,12 @@ namespace Tvix.Store.Services;
 /// <summary>
 /// Path infos on disk: one file per store path under <see cref="Root"/>, named by the nixbase32
 /// digest (the store path's hash part) and holding the encoded <c>tvix.store.v1.PathInfo</c>.
-/// Each file is written under <c>Root/tmp</c>, fsynced, then renamed into place (and the folder fsynced), so a crash
-/// leaves either the old or the new path info, never a torn one. The castore content is checked
-/// before the rename, so a path info never names missing content.
+/// Each file is written under <c>Root/tmp</c>, made durable (with <c>syncfs</c> on Linux, which
+/// also covers the castore objects beside it; else <c>fsync</c>), then renamed into place and the
+/// folder fsynced, so a crash leaves either the old or the new path info, never a torn one. The
+/// castore content is checked before the rename, and the castore reports objects stored only once
+/// they are durable, so a path info never names missing content. Temporary files a crash left
+/// behind are removed on the first write (by <see cref="StaleTemporaryFiles"/>' rule).
 /// </summary>
 public sealed class FilePathInfoService : IPathInfoService
 {
@@ -20,6 +24,7 @@ public sealed class FilePathInfoService : IPathInfoService
     private readonly IDirectoryService _directories;
     private readonly NarCalculator _nar;
     private readonly ILogger _logger;
+    private int _temporaryFolderReady;
 
     /// <summary>Creates a service storing under <paramref name="root"/> (created on first write), over these castore services.</summary>
     public FilePathInfoService(string root, IBlobService blobs, IDirectoryService directories, ILogger<FilePathInfoService>? logger = null)
@@ -37,22 +42,23 @@ public sealed class FilePathInfoService : IPathInfoService
     public string Root { get; }
 
     /// <inheritdoc />
-    public async ValueTask<PathInfo?> GetAsync(ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default)
+    public ValueTask<PathInfo?> GetAsync(ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var key = PathInfoKeys.Key(digest.Span);
         byte[] encoded;
         try
         {
-            encoded = await File.ReadAllBytesAsync(Path.Combine(Root, key), cancellationToken).ConfigureAwait(false);
+            encoded = File.ReadAllBytes(Path.Combine(Root, key)); // small: inline beats a thread-pool hop
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return ValueTask.FromResult<PathInfo?>(null);
         }
         var pathInfo = Decode(encoded, key);
         if (!pathInfo.StorePath.Digest.SequenceEqual(digest.Span))
             throw new PathInfoValidationException($"the path info file {key} holds {pathInfo.StorePath.BaseName}, a different store path");
-        return pathInfo;
+        return ValueTask.FromResult<PathInfo?>(pathInfo);
     }
 
     /// <inheritdoc />
@@ -64,16 +70,24 @@ public sealed class FilePathInfoService : IPathInfoService
         // Content first: checking before the rename means a crash at any point leaves no path info naming missing data.
         await ContentPresence.EnsureAsync(_blobs, _directories, pathInfo, cancellationToken).ConfigureAwait(false);
         var tmpDir = Path.Combine(Root, "tmp");
-        Directory.CreateDirectory(tmpDir);
+        if (Volatile.Read(ref _temporaryFolderReady) == 0)
+        {
+            Directory.CreateDirectory(tmpDir);
+            StaleTemporaryFiles.Remove(tmpDir, StaleTemporaryFiles.DefaultMaxAge);
+            Volatile.Write(ref _temporaryFolderReady, 1);
+        }
         var tmp = Path.Combine(tmpDir, key + "." + Guid.NewGuid().ToString("N"));
         try
         {
-            var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
+            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 0))
             {
-                await stream.WriteAsync(encoded, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
+                stream.Write(encoded);
+                if (!FileSystemSync.IsAvailable) stream.Flush(flushToDisk: true);
             }
+            // One syncfs makes this file durable and with it everything else on the filesystem: in the
+            // usual layout (castore beside the path infos) also the names of objects that another
+            // process published and that this path info names (this process waits for its own).
+            FileSystemSync.Sync(tmpDir);
             cancellationToken.ThrowIfCancellationRequested();
             File.Move(tmp, Path.Combine(Root, key), overwrite: true);
         }

@@ -175,7 +175,7 @@ public sealed class CorruptBlobTests
         var blobs = new FileBlobService(store);
         var digest = await blobs.PutAsync("original"u8.ToArray());
         var hex = digest.ToHex();
-        var blobPath = Path.Combine(store, "blobs", hex[..2], hex[2..4], hex);
+        var blobPath = Path.Combine(store, "blobs", hex[..2], hex);
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(blobPath));
@@ -203,5 +203,31 @@ public sealed class CancellationTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new FileSystemImporter(blobs, dirs).ImportAsync(source, cancelled));
         var node = await new FileSystemImporter(blobs, dirs).ImportAsync(source);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new FileSystemExporter(blobs, dirs).ExportAsync(node, Path.Combine(tmp.Path, "out"), cancelled));
+    }
+}
+
+public sealed class RawNameTests
+{
+    /// <summary>Unix names are bytes: one that is not UTF-8 is exported and imported exactly, not as U+FFFD.</summary>
+    [Tvix.Testing.LinuxFact]
+    public async Task NamesAndTargetsThatAreNotUtf8SurviveExportAndImport()
+    {
+        using var tmp = new TempDir();
+        var blobs = new MemoryBlobService();
+        var dirs = new MemoryDirectoryService();
+        byte[] latin1 = [(byte)'c', (byte)'a', (byte)'f', 0xE9];
+        byte[] invalid = [0xFF, (byte)'x', 0xC3];
+        var file = new FileNode(await blobs.PutAsync("contents"u8.ToArray()), 8, true);
+        var sub = new CADirectoryBuilder().Add(latin1, file).Build();
+        var root = new CADirectoryBuilder().Add(invalid, sub.ToNode()).Add(latin1, new SymlinkNode(invalid)).Build();
+        await dirs.PutAsync(sub);
+        await dirs.PutAsync(root);
+
+        var exported = Path.Combine(tmp.Path, "out");
+        await new FileSystemExporter(blobs, dirs).ExportAsync(root.ToNode(), exported);
+        var imported = await new FileSystemImporter(blobs, dirs).ImportAsync(exported);
+        Assert.Equal(root.ToNode(), imported);
+        // .NET itself sees the names only as replacement characters: two entries, neither readable by name.
+        Assert.All(Directory.GetFileSystemEntries(exported), e => Assert.Contains('\uFFFD', Path.GetFileName(e)));
     }
 }

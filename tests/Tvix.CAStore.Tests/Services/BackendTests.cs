@@ -21,7 +21,7 @@ public sealed class FileBlobServiceTests : BlobServiceTests
         var service = new FileBlobService(dir.Path);
         var digest = await service.PutAsync("hello"u8.ToArray());
         var hex = digest.ToHex();
-        Assert.True(File.Exists(Path.Combine(dir.Path, "blobs", hex[..2], hex[2..4], hex)));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "blobs", hex[..2], hex)));
         Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "tmp")));
     }
 }
@@ -62,7 +62,7 @@ public sealed class FileDirectoryServiceTests : DirectoryServiceTests
         var (_, a, b, _) = Diamond();
         await service.PutAsync(a);
         var hex = a.Digest.ToHex();
-        var file = Path.Combine(dir.Path, "directories", hex[..2], hex[2..4], hex);
+        var file = Path.Combine(dir.Path, "directories", hex[..2], hex);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllBytes(file, b.Encode());
         await Assert.ThrowsAsync<CAStoreValidationException>(async () => await service.GetAsync(a.Digest));

@@ -39,5 +39,6 @@ public sealed class CachingDirectoryService : IDirectoryService
         DirectoryTraversal.GetRecursiveAsync(this, root, cancellationToken);
 
     /// <inheritdoc/>
-    public DirectoryPutter CreatePutter() => new(this);
+    /// <remarks>Writes go to far, so a session is far's own (which may store its directories in one batch).</remarks>
+    public DirectoryPutter CreatePutter() => _far.CreatePutter();
 }

@@ -1,7 +1,7 @@
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
-/// Blobs as files under <c>&lt;root&gt;/blobs/ab/cd/&lt;hex digest&gt;</c> (URL <c>file:///root</c>),
+/// Blobs as files under <c>&lt;root&gt;/blobs/ab/&lt;hex digest&gt;</c> (URL <c>file:///root</c>),
 /// the embedded default store. Folders are created on first write.
 /// </summary>
 public sealed class FileBlobService : IBlobService
@@ -21,21 +21,13 @@ public sealed class FileBlobService : IBlobService
 
     /// <inheritdoc/>
     public ValueTask<bool> HasAsync(B3Digest digest, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(File.Exists(_files.PathOf(digest)));
+        ValueTask.FromResult(_files.Find(digest) is not null);
 
     /// <inheritdoc/>
-    public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return ValueTask.FromResult<Stream?>(new FileStream(_files.PathOf(digest), FileMode.Open, FileAccess.Read,
-                FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan));
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return ValueTask.FromResult<Stream?>(null);
-        }
-    }
+    public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default) =>
+        // Unbuffered: readers of blobs (NAR rendering, export, cat) read in large pieces, which a
+        // stream buffer would only copy once more.
+        ValueTask.FromResult<Stream?>(_files.OpenRead(digest) is { } file ? new InlineReadStream(file) : null);
 
     /// <inheritdoc/>
     public BlobWriter OpenWrite() => new Writer(_files);
@@ -49,27 +41,33 @@ public sealed class FileBlobService : IBlobService
 
         protected override void WriteCore(ReadOnlySpan<byte> buffer) => Temporary.Write(buffer);
 
-        protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken) =>
-            Temporary.WriteAsync(buffer, cancellationToken);
+        // Writes go to the page cache and return in microseconds (nothing is flushed before the
+        // batch publishes the file), so they are done inline rather than queued on the thread pool.
+        protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Temporary.Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
 
         protected override async ValueTask CommitAsync(B3Digest digest, long length, CancellationToken cancellationToken)
         {
             var temporary = Temporary;
+            _temporary = null; // closed by the commit: hold nothing (its buffer) while the batch is flushed
             try
             {
                 await files.CommitAsync(temporary, _path, digest, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                ContentAddressedFiles.Discard(temporary, _path);
+                files.Discard(temporary, _path);
                 throw;
             }
-            _temporary = null;
         }
 
         protected override void Abort()
         {
-            if (_temporary is not null) ContentAddressedFiles.Discard(_temporary, _path);
+            if (_temporary is not null) files.Discard(_temporary, _path);
             _temporary = null;
         }
     }

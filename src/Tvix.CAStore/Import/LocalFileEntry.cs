@@ -1,0 +1,118 @@
+using System.Text;
+using Tvix.CAStore.Services.FileSystem;
+
+namespace Tvix.CAStore.Import;
+
+/// <summary>
+/// One entry of a local filesystem tree, as <c>lstat(2)</c> sees it (symlinks are not followed),
+/// addressed by the exact bytes of its path. Unix allows any bytes but '/' and NUL in a name, and
+/// Nix stores such names as they are; .NET's own file APIs turn names that are not UTF-8 into text
+/// that no longer opens the file. On 64-bit Linux this class goes to the kernel with the raw bytes,
+/// so every name is read, listed and opened exactly; elsewhere it uses .NET's APIs (names there are
+/// Unicode by construction).
+/// </summary>
+public sealed class LocalFileEntry
+{
+    private readonly byte[]? _raw; // NUL-terminated path bytes on Linux; null elsewhere
+
+    private LocalFileEntry(string path, byte[]? raw, byte[] name, FileKind kind, bool executable)
+    {
+        Path = path;
+        _raw = raw;
+        Name = name;
+        Kind = kind;
+        Executable = executable;
+    }
+
+    /// <summary>
+    /// The path as text, for messages and filters: exact when the path is valid UTF-8, otherwise
+    /// with U+FFFD for each byte that does not decode (it then cannot be used to open the entry).
+    /// </summary>
+    public string Path { get; }
+
+    /// <summary>The entry's own name (the last path component) as the bytes the filesystem holds.</summary>
+    public ReadOnlyMemory<byte> Name { get; }
+
+    /// <summary>What kind of entry this is.</summary>
+    public FileKind Kind { get; }
+
+    /// <summary>Whether the owner may execute it (the only permission bit Nix and the castore keep).</summary>
+    public bool Executable { get; }
+
+    /// <summary>The entry at <paramref name="path"/> (made absolute; a trailing separator is ignored, so a symlink there is not followed).</summary>
+    /// <exception cref="FileNotFoundException">Nothing is at <paramref name="path"/>.</exception>
+    /// <exception cref="IOException">The entry cannot be inspected.</exception>
+    public static LocalFileEntry Get(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
+        var name = Encoding.UTF8.GetBytes(System.IO.Path.GetFileName(full));
+        if (PosixFiles.IsAvailable)
+        {
+            var raw = PosixFiles.Encode(full);
+            var (kind, executable) = PosixFiles.Stat(raw);
+            return new LocalFileEntry(full, raw, name, kind, executable);
+        }
+        var (portableKind, portableExecutable) = PortableStat(full);
+        return new LocalFileEntry(full, null, name, portableKind, portableExecutable);
+    }
+
+    /// <summary>The entries of this directory (not <c>.</c> and <c>..</c>), in no particular order.</summary>
+    /// <exception cref="IOException">This is not a directory, or it cannot be listed.</exception>
+    public IReadOnlyList<LocalFileEntry> GetChildren()
+    {
+        if (Kind != FileKind.Directory) throw new IOException($"'{Path}' is not a directory");
+        var children = new List<LocalFileEntry>();
+        if (_raw is not null)
+        {
+            foreach (var name in PosixFiles.ListDirectory(_raw))
+            {
+                var raw = PosixFiles.Join(_raw, name);
+                var (kind, executable) = PosixFiles.Stat(raw);
+                children.Add(new LocalFileEntry(PosixFiles.Show(raw), raw, name, kind, executable));
+            }
+            return children;
+        }
+        foreach (var child in Directory.EnumerateFileSystemEntries(Path))
+        {
+            var (kind, executable) = PortableStat(child);
+            children.Add(new LocalFileEntry(child, null, Encoding.UTF8.GetBytes(System.IO.Path.GetFileName(child)), kind, executable));
+        }
+        return children;
+    }
+
+    /// <summary>
+    /// Opens this regular file for reading (a symlink put in its place meanwhile is not followed).
+    /// Reads are synchronous, also through <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>:
+    /// from the page cache they take less time than the thread-pool hop .NET makes for asynchronous file reads on Unix.
+    /// </summary>
+    /// <param name="bufferSize">The stream's buffer; 0 or 1 for none.</param>
+    public Stream OpenRead(int bufferSize = 0)
+    {
+        if (Kind != FileKind.Regular) throw new IOException($"'{Path}' is not a regular file");
+        return new InlineReadStream(_raw is not null
+            ? PosixFiles.OpenRead(_raw, bufferSize)
+            : new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize, FileOptions.SequentialScan));
+    }
+
+    /// <summary>This symlink's target, as bytes.</summary>
+    public byte[] ReadSymlinkTarget()
+    {
+        if (Kind != FileKind.Symlink) throw new IOException($"'{Path}' is not a symlink");
+        if (_raw is not null) return PosixFiles.ReadSymlink(_raw);
+        var target = new FileInfo(Path).LinkTarget ?? throw new IOException($"cannot read the symlink '{Path}'");
+        return Encoding.UTF8.GetBytes(target);
+    }
+
+    /// <summary>What .NET can tell where there is no raw access (special files look like regular ones).</summary>
+    private static (FileKind Kind, bool Executable) PortableStat(string path)
+    {
+        FileSystemInfo info = new FileInfo(path);
+        if (!info.Exists && Directory.Exists(path)) info = new DirectoryInfo(path);
+        if (!info.Exists && info.LinkTarget is null) throw new FileNotFoundException($"'{path}' does not exist", path);
+        if (info.LinkTarget is not null) return (FileKind.Symlink, false);
+        if (info is DirectoryInfo) return (FileKind.Directory, false);
+        var executable = !OperatingSystem.IsWindows() && (info.UnixFileMode & UnixFileMode.UserExecute) != 0;
+        return (FileKind.Regular, executable);
+    }
+}

@@ -1,0 +1,187 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Tvix.CAStore.Import;
+
+/// <summary>
+/// Linux file operations on paths given as raw bytes. A Unix file name is any bytes but '/' and
+/// NUL, while .NET turns names into UTF-16 strings and replaces bytes that are not UTF-8 with
+/// U+FFFD, after which the file cannot be opened by that name. Nix stores such names as they are,
+/// so the importer, exporter and NAR walker go through here on Linux. Paths are NUL-terminated.
+/// </summary>
+internal static unsafe partial class PosixFiles
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxType = 1, StatxMode = 2;
+    private const int StatxModeOffset = 28; // u16 stx_mode: the statx buffer has the same layout on every architecture
+    private const int ORdOnly = 0, OWrOnly = 1, OCreat = 0x40, OExcl = 0x80, ONoFollow = 0x20000, OCloexec = 0x80000;
+    // struct dirent on 64-bit Linux (glibc and musl): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
+    private const int DirentNameOffset = 19;
+    private const int ENoent = 2, ENotdir = 20;
+
+    /// <summary>Whether this class may be used: 64-bit Linux.</summary>
+    public static bool IsAvailable => OperatingSystem.IsLinux() && IntPtr.Size == 8;
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static partial int Statx(int dirfd, byte* path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true)]
+    private static partial nint OpenDir(byte* path);
+
+    [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
+    private static partial byte* ReadDir(nint dir);
+
+    [LibraryImport("libc", EntryPoint = "closedir")]
+    private static partial int CloseDir(nint dir);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static partial int Open(byte* path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
+    private static partial nint ReadLink(byte* path, byte* buffer, nint size);
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
+    private static partial int MkDir(byte* path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true)]
+    private static partial int Symlink(byte* target, byte* path);
+
+    /// <summary>The bytes of <paramref name="path"/> as the kernel sees them, NUL-terminated.</summary>
+    public static byte[] Encode(string path)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+
+    /// <summary><paramref name="parent"/> (NUL-terminated) joined with <paramref name="name"/> by '/', NUL-terminated.</summary>
+    public static byte[] Join(byte[] parent, ReadOnlySpan<byte> name)
+    {
+        var length = parent.Length - 1;
+        var slash = length > 0 && parent[length - 1] == (byte)'/' ? 0 : 1;
+        var joined = new byte[length + slash + name.Length + 1];
+        parent.AsSpan(0, length).CopyTo(joined);
+        if (slash == 1) joined[length] = (byte)'/';
+        name.CopyTo(joined.AsSpan(length + slash));
+        return joined;
+    }
+
+    /// <summary>A path for messages: the bytes decoded as UTF-8 (undecodable bytes become U+FFFD).</summary>
+    public static string Show(byte[] path) => Encoding.UTF8.GetString(path, 0, path.Length - 1);
+
+    /// <summary>The kind of the entry (not following a symlink) and whether its owner may execute it.</summary>
+    /// <exception cref="FileNotFoundException">Nothing is there.</exception>
+    /// <exception cref="IOException">It cannot be inspected.</exception>
+    public static (FileKind Kind, bool Executable) Stat(byte[] path)
+    {
+        var buffer = stackalloc byte[256];
+        int result;
+        fixed (byte* p = path) result = Statx(AtFdCwd, p, AtSymlinkNoFollow, StatxType | StatxMode, buffer);
+        if (result != 0) throw Error(path, "inspect");
+        var mode = *(ushort*)(buffer + StatxModeOffset);
+        var kind = (mode & 0xF000) switch
+        {
+            0x8000 => FileKind.Regular,
+            0x4000 => FileKind.Directory,
+            0xA000 => FileKind.Symlink,
+            0x1000 => FileKind.Fifo,
+            0x2000 => FileKind.CharacterDevice,
+            0x6000 => FileKind.BlockDevice,
+            0xC000 => FileKind.Socket,
+            _ => FileKind.Unknown,
+        };
+        return (kind, (mode & 0x40) != 0);
+    }
+
+    /// <summary>The names in a directory (without <c>.</c> and <c>..</c>), in the order the filesystem gives them.</summary>
+    public static List<byte[]> ListDirectory(byte[] path)
+    {
+        nint dir;
+        fixed (byte* p = path) dir = OpenDir(p);
+        if (dir == 0) throw Error(path, "list");
+        var names = new List<byte[]>();
+        try
+        {
+            while (true)
+            {
+                var entry = ReadDir(dir);
+                if (entry == null)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno != 0) throw new IOException($"cannot list '{Show(path)}': {Marshal.GetPInvokeErrorMessage(errno)}");
+                    return names;
+                }
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry + DirentNameOffset);
+                if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
+                names.Add(name.ToArray());
+            }
+        }
+        finally
+        {
+            CloseDir(dir);
+        }
+    }
+
+    /// <summary>Opens a regular file for reading (not following a symlink in the last component).</summary>
+    public static FileStream OpenRead(byte[] path, int bufferSize)
+    {
+        int fd;
+        fixed (byte* p = path) fd = Open(p, ORdOnly | ONoFollow | OCloexec, 0);
+        if (fd < 0) throw Error(path, "open");
+        return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, bufferSize);
+    }
+
+    /// <summary>Creates a new file (it must not exist) with the given permission bits, open for writing.</summary>
+    public static FileStream CreateNew(byte[] path, int mode, int bufferSize)
+    {
+        int fd;
+        fixed (byte* p = path) fd = Open(p, OWrOnly | OCreat | OExcl | ONoFollow | OCloexec, mode);
+        if (fd < 0) throw Error(path, "create");
+        return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize);
+    }
+
+    /// <summary>A symlink's target, as bytes.</summary>
+    public static byte[] ReadSymlink(byte[] path)
+    {
+        for (var size = 256; ; size *= 4)
+        {
+            var buffer = new byte[size];
+            nint length;
+            fixed (byte* p = path)
+            fixed (byte* b = buffer)
+                length = ReadLink(p, b, size);
+            if (length < 0) throw Error(path, "read the symlink");
+            if (length < size) return buffer.AsSpan(0, (int)length).ToArray();
+        }
+    }
+
+    /// <summary>Creates a directory (it must not exist).</summary>
+    public static void CreateDirectory(byte[] path)
+    {
+        fixed (byte* p = path)
+        {
+            if (MkDir(p, 0x1FF) != 0) throw Error(path, "create the directory");
+        }
+    }
+
+    /// <summary>Creates a symlink at <paramref name="path"/> pointing at <paramref name="target"/> (bytes, not NUL-terminated).</summary>
+    public static void CreateSymlink(ReadOnlySpan<byte> target, byte[] path)
+    {
+        var terminated = new byte[target.Length + 1];
+        target.CopyTo(terminated);
+        fixed (byte* t = terminated)
+        fixed (byte* p = path)
+        {
+            if (Symlink(t, p) != 0) throw Error(path, "create the symlink");
+        }
+    }
+
+    private static IOException Error(byte[] path, string what)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        var message = $"cannot {what} '{Show(path)}': {Marshal.GetPInvokeErrorMessage(errno)}";
+        return errno is ENoent or ENotdir ? new FileNotFoundException(message, Show(path)) : new IOException(message);
+    }
+}

@@ -1,0 +1,184 @@
+namespace Tvix.CAStore.Services.FileSystem;
+
+/// <summary>
+/// Moves finished temporary files to their final, content-addressed names in batches (a group
+/// commit), so that many objects share the cost of one flush to disk instead of paying an
+/// <c>fsync</c> each.
+/// </summary>
+/// <remarks>
+/// <para>The order inside one batch is what keeps the store valid after a crash, including a power
+/// failure, at any instant:</para>
+/// <list type="number">
+/// <item>The writers have written and closed their temporary files (not flushed: that is the cost
+/// being shared). A crash now leaves only temporary files, which are garbage.</item>
+/// <item>The contents of every file in the batch are made durable: one <c>syncfs(2)</c> of the
+/// store's filesystem (where there is no <c>syncfs</c>, each writer flushed its own file before
+/// closing it, as <see cref="FileSystemSync.IsAvailable"/> tells them to). Only then is any of them renamed,
+/// so no final name can ever point at contents that did not reach the disk (a rename made durable
+/// before the data is how a crash leaves empty or garbage files under real names).</item>
+/// <item>Each file is renamed to its final name, in the order it was queued (an existing final name
+/// already holds the same bytes, so the temporary file is dropped instead). <c>rename(2)</c> is
+/// atomic: a reader, or a crash, sees the whole object or nothing.</item>
+/// <item>The renames are made durable (a second <c>syncfs</c>, which covers the folders' entries).</item>
+/// <item>Only now are the writers told that their objects are stored.</item>
+/// </list>
+/// <para>So an object is reported stored only once it is durable under its name, and callers that
+/// store what refers to objects (directories naming blobs, path infos naming trees) only after
+/// those objects are reported stored keep "nothing names missing content" across crashes.
+/// Objects queued in order are also published in order, even when they share a batch.</para>
+/// </remarks>
+internal sealed class BatchPublisher
+{
+    // Group commit: when objects arrive from several writers at once (more than one is queued, or
+    // others are being written), a batch waits up to this long (or until it is this big) for more
+    // to join, as databases delay a commit while siblings are active: a bulk import then flushes
+    // the disk a few times a second instead of hundreds. A lone writer, writing one object after
+    // another, never waits: its object is published at once.
+    private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
+    private const int GatherLimit = 512;
+    private readonly string _root;
+    private readonly Func<bool> _othersWriting;
+    private readonly object _gate = new();
+    private List<Pending> _queue = [];
+    private bool _running;
+    // Folders this instance has created or seen: touched only by the one publishing thread.
+    private readonly HashSet<string> _folders = new(StringComparer.Ordinal);
+
+    /// <param name="root">A folder on the store's filesystem (the one <c>syncfs</c> flushes).</param>
+    /// <param name="othersWriting">Whether objects are being written that will be published soon.</param>
+    public BatchPublisher(string root, Func<bool> othersWriting)
+    {
+        _root = root;
+        _othersWriting = othersWriting;
+    }
+
+    /// <summary>Publishes one closed temporary file as <paramref name="final"/>; completes once it is durable there.</summary>
+    public Task PublishAsync(string temporary, string final)
+    {
+        var pending = new Pending(temporary, final);
+        Enqueue([pending]);
+        return pending.Completion.Task;
+    }
+
+    /// <summary>Publishes closed temporary files in this order (all in one batch); completes once all are durable.</summary>
+    public Task PublishAllAsync(IReadOnlyList<(string Temporary, string Final)> files)
+    {
+        if (files.Count == 0) return Task.CompletedTask;
+        var pending = new Pending[files.Count];
+        for (var i = 0; i < pending.Length; i++) pending[i] = new Pending(files[i].Temporary, files[i].Final);
+        Enqueue(pending);
+        return Task.WhenAll(pending.Select(static p => p.Completion.Task));
+    }
+
+    private void Enqueue(Pending[] items)
+    {
+        bool start;
+        lock (_gate)
+        {
+            _queue.AddRange(items);
+            start = !_running;
+            _running = true;
+        }
+        // A thread of its own: a flush blocks for as long as the disk takes, which must not hold up
+        // the thread pool that the writers filling the next batch run on.
+        if (start) Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            var deadline = DateTime.UtcNow + GatherDelay;
+            while (DateTime.UtcNow < deadline)
+            {
+                int queued;
+                lock (_gate) queued = _queue.Count;
+                if (queued >= GatherLimit || queued < 2 && !_othersWriting()) break;
+                Thread.Sleep(1);
+            }
+            lock (_gate)
+            {
+                if (_queue.Count == 0)
+                {
+                    _running = false;
+                    return;
+                }
+                batch = _queue;
+                _queue = [];
+            }
+            Publish(batch);
+        }
+    }
+
+    private void Publish(List<Pending> batch)
+    {
+        try
+        {
+            FileSystemSync.Sync(_root);
+        }
+        catch (Exception e)
+        {
+            foreach (var item in batch)
+            {
+                TryDelete(item.Temporary);
+                item.Completion.TrySetException(new IOException($"cannot make the new objects in '{_root}' durable: {e.Message}", e));
+            }
+            return;
+        }
+
+        var failed = new bool[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var item = batch[i];
+            try
+            {
+                var folder = Path.GetDirectoryName(item.Final)!;
+                if (_folders.Add(folder)) Directory.CreateDirectory(folder);
+                if (File.Exists(item.Final)) File.Delete(item.Temporary); // same name, same bytes: stored already
+                else File.Move(item.Temporary, item.Final, overwrite: true); // a concurrent writer renames identical bytes
+            }
+            catch (Exception e)
+            {
+                failed[i] = true;
+                TryDelete(item.Temporary);
+                item.Completion.TrySetException(e);
+            }
+        }
+
+        Exception? namesNotDurable = null;
+        try
+        {
+            FileSystemSync.Sync(_root); // where syncfs is missing, .NET offers no way to flush a folder
+        }
+        catch (Exception e)
+        {
+            namesNotDurable = new IOException($"cannot make the new objects' names in '{_root}' durable: {e.Message}", e);
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failed[i]) continue;
+            if (namesNotDurable is null) batch[i].Completion.TrySetResult();
+            else batch[i].Completion.TrySetException(namesNotDurable);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary file is garbage (removed when stale), never a wrong object.
+        }
+    }
+
+    private sealed class Pending(string temporary, string final)
+    {
+        public string Temporary { get; } = temporary;
+        public string Final { get; } = final;
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -100,6 +100,26 @@ internal sealed class EvalArguments
     };
 
     /// <summary>
+    /// What to evaluate, as nix-instantiate takes it: the positional files or expressions, else
+    /// ./default.nix. Null (after reporting on <paramref name="stderr"/>) for -E without an expression.
+    /// </summary>
+    public IReadOnlyList<string>? Inputs(TextWriter stderr)
+    {
+        if (Positional.Count > 0) return Positional;
+        if (!ExprMode) return ["./default.nix"];
+        stderr.WriteLine("error: -E requires an expression");
+        return null;
+    }
+
+    /// <summary>Evaluates one input: "-" reads standard input, -E takes it as an expression, else it is a file.</summary>
+    public Tvix.Eval.EvaluationResult Evaluate(Tvix.Eval.Evaluator evaluator, string input, string cwd)
+    {
+        if (input == "-") return evaluator.EvaluateString(Console.In.ReadToEnd(), cwd, "«stdin»");
+        if (ExprMode) return evaluator.EvaluateString(input, cwd, "«string»");
+        return evaluator.EvaluateFile(Path.GetFullPath(input));
+    }
+
+    /// <summary>
     /// Copies what these arguments say about the evaluator into <paramref name="options"/>: the
     /// search path (<c>-I</c>, then <c>NIX_PATH</c>), call depth, lints, experimental features
     /// and the log. Shared by <c>tvix eval</c> and <c>tvix instantiate</c>.

@@ -21,12 +21,7 @@ internal static class EvalRunner
             storeRoot: null, experimentalFeatures: args.ExperimentalFeatures, readOnly: true);
 
         var evaluator = new Evaluator(options);
-        var inputs = args.Positional.Count > 0 ? args.Positional : (args.ExprMode ? [] : ["./default.nix"]);
-        if (args.ExprMode && inputs.Count == 0)
-        {
-            stderr.WriteLine("error: -E requires an expression");
-            return 1;
-        }
+        if (args.Inputs(stderr) is not { } inputs) return 1;
         var cwd = Directory.GetCurrentDirectory();
         try
         {
@@ -59,10 +54,7 @@ internal static class EvalRunner
     {
         foreach (var input in inputs)
         {
-            EvaluationResult result;
-            if (input == "-") result = evaluator.EvaluateString(Console.In.ReadToEnd(), cwd, "«stdin»");
-            else if (args.ExprMode) result = evaluator.EvaluateString(input, cwd, "«string»");
-            else result = evaluator.EvaluateFile(Path.GetFullPath(input));
+            var result = args.Evaluate(evaluator, input, cwd);
             if (!result.Success)
             {
                 EvalErrorPrinter.PrintDiagnostics(stderr, result.Diagnostics);

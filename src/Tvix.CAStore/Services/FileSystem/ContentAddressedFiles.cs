@@ -1,3 +1,6 @@
+using System.Text;
+using Tvix.CAStore.Import;
+
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
@@ -12,6 +15,7 @@ internal sealed class ContentAddressedFiles
 {
     private readonly string _dir;
     private readonly string _tmp;
+    private byte[]? _rawDir; // _dir as UTF-8, made on first use (racing threads make equal copies)
     private readonly BatchPublisher _publisher;
     private int _temporaryFolderReady;
     private int _writing; // temporary files open for writing
@@ -62,26 +66,59 @@ internal sealed class ContentAddressedFiles
     }
 
     /// <summary>
-    /// Opens the stored object for reading (unbuffered), or returns null if it is not stored.
-    /// Tries the open directly (no existence check first: reads mostly find what they look for).
+    /// Opens the stored object for reading (unbuffered, asynchronous reads inline), or returns null
+    /// if it is not stored. Tries the open directly (no existence check first: reads mostly find
+    /// what they look for).
     /// </summary>
-    public FileStream? OpenRead(B3Digest digest)
+    public InlineFileStream? OpenRead(B3Digest digest)
     {
+        if (PosixFiles.IsAvailable)
+        {
+            var handle = PosixFiles.TryOpenRead(RawPathOf(digest, legacy: false)) ?? PosixFiles.TryOpenRead(RawPathOf(digest, legacy: true));
+            return handle is null ? null : new InlineFileStream(handle);
+        }
         var path = PathOf(digest);
         return TryOpen(path) ?? TryOpen(LegacyPath(path));
     }
 
-    private static FileStream? TryOpen(string path)
+    private static InlineFileStream? TryOpen(string path)
     {
         try
         {
-            // Sharing ReadWrite: no flock(2) per open, which is how .NET emulates sharing modes on Unix.
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+            // Where there is no raw open (not 64-bit Linux): .NET's, sharing everything with other writers.
+            return new InlineFileStream(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
+    }
+
+    /// <summary><see cref="PathOf"/> (or the legacy two-level path) as NUL-terminated bytes, for <see cref="PosixFiles"/>.</summary>
+    private byte[] RawPathOf(B3Digest digest, bool legacy)
+    {
+        var dir = _rawDir ??= Encoding.UTF8.GetBytes(_dir);
+        var hex = 2 * B3Digest.Length;
+        var path = new byte[dir.Length + (legacy ? 7 : 4) + hex + 1];
+        dir.CopyTo(path, 0);
+        var i = dir.Length;
+        path[i++] = (byte)'/';
+        var bytes = digest.ToArray();
+        path[i++] = (byte)HexDigits[bytes[0] >> 4];
+        path[i++] = (byte)HexDigits[bytes[0] & 15];
+        path[i++] = (byte)'/';
+        if (legacy)
+        {
+            path[i++] = (byte)HexDigits[bytes[1] >> 4];
+            path[i++] = (byte)HexDigits[bytes[1] & 15];
+            path[i++] = (byte)'/';
+        }
+        foreach (var b in bytes)
+        {
+            path[i++] = (byte)HexDigits[b >> 4];
+            path[i++] = (byte)HexDigits[b & 15];
+        }
+        return path; // the last byte stays 0
     }
 
     private string LegacyPath(string path)

@@ -27,7 +27,7 @@ public sealed class FileBlobService : IBlobService
     public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default) =>
         // Unbuffered: readers of blobs (NAR rendering, export, cat) read in large pieces, which a
         // stream buffer would only copy once more.
-        ValueTask.FromResult<Stream?>(_files.OpenRead(digest) is { } file ? new InlineReadStream(file) : null);
+        ValueTask.FromResult<Stream?>(_files.OpenRead(digest));
 
     /// <inheritdoc/>
     public BlobWriter OpenWrite() => new Writer(_files);

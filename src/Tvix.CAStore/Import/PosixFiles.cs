@@ -156,6 +156,15 @@ internal static unsafe partial class PosixFiles
         return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize);
     }
 
+    /// <summary>Creates a new file (it must not exist) with the given permission bits, open for writing.</summary>
+    public static SafeFileHandle CreateNewHandle(byte[] path, int mode)
+    {
+        int fd;
+        fixed (byte* p = path) fd = Open(p, OWrOnly | OCreat | OExcl | ONoFollow | OCloexec, mode);
+        if (fd < 0) throw Error(path, "create");
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
     /// <summary>A symlink's target, as bytes.</summary>
     public static byte[] ReadSymlink(byte[] path)
     {

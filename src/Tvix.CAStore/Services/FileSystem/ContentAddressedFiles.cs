@@ -127,8 +127,8 @@ internal sealed class ContentAddressedFiles
         return Path.Combine(_dir, hex[..2], hex[2..4], hex);
     }
 
-    /// <summary>A new, exclusively created temporary file for a write in progress.</summary>
-    public FileStream CreateTemporary(out string path)
+    /// <summary>A new, exclusively created temporary file for a write in progress (stored objects are immutable: its mode is read-only).</summary>
+    public TemporaryFile CreateTemporary()
     {
         if (Volatile.Read(ref _temporaryFolderReady) == 0)
         {
@@ -137,44 +137,32 @@ internal sealed class ContentAddressedFiles
             StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
             Volatile.Write(ref _temporaryFolderReady, 1);
         }
-        path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            // No one else opens a temporary file (its name is random); anything but ReadWrite would
-            // cost an flock(2) per object, which is how .NET emulates sharing modes on Unix.
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            // Unbuffered: writers hand over large pieces (or a small object whole), which a stream
-            // buffer would only copy once more, and allocating one per object is most of the garbage.
-            BufferSize = 0,
-        };
-        // Stored objects are immutable: created read-only (this handle may still write).
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        var stream = new FileStream(path, options);
+        var file = TemporaryFile.Create(Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp"));
         Interlocked.Increment(ref _writing);
-        return stream;
+        return file;
     }
 
     /// <summary>
     /// Closes the temporary file and publishes it under the digest's name (or drops it if that
     /// exists); completes once it is durable there.
     /// </summary>
-    public async ValueTask CommitAsync(FileStream temporary, string temporaryPath, B3Digest digest, CancellationToken cancellationToken)
+    public async ValueTask CommitAsync(TemporaryFile temporary, B3Digest digest, CancellationToken cancellationToken)
     {
         Close(temporary);
         // The publisher drops it if the name exists by then (same digest, same bytes).
         // Cancelling stops the wait, not the publication: the object is whole, so storing it is harmless.
-        await _publisher.PublishAsync(temporaryPath, PathOf(digest)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _publisher.PublishAsync(temporary.Path, PathOf(digest)).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes a temporary file after a failed or abandoned write.</summary>
-    public void Discard(FileStream? temporary, string temporaryPath)
+    public void Discard(TemporaryFile temporary) => Discard(temporary, temporary.Path);
+
+    private void Discard(TemporaryFile? temporary, string path)
     {
         if (temporary is not null) Release(temporary);
         try
         {
-            File.Delete(temporaryPath);
+            File.Delete(path);
         }
         catch (IOException)
         {
@@ -186,15 +174,15 @@ internal sealed class ContentAddressedFiles
     public async ValueTask WriteAsync(B3Digest digest, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         if (File.Exists(PathOf(digest))) return;
-        var stream = CreateTemporary(out var path);
+        var temporary = CreateTemporary();
         try
         {
-            stream.Write(bytes.Span);
-            await CommitAsync(stream, path, digest, cancellationToken).ConfigureAwait(false);
+            temporary.Write(bytes.Span);
+            await CommitAsync(temporary, digest, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            Discard(stream, path);
+            Discard(temporary);
             throw;
         }
     }
@@ -213,16 +201,16 @@ internal sealed class ContentAddressedFiles
                 cancellationToken.ThrowIfCancellationRequested();
                 var final = PathOf(digest);
                 if (File.Exists(final)) continue;
-                var stream = CreateTemporary(out var path);
-                written.Add((path, final));
+                var temporary = CreateTemporary();
+                written.Add((temporary.Path, final));
                 try
                 {
-                    stream.Write(bytes);
-                    Close(stream);
+                    temporary.Write(bytes);
+                    Close(temporary);
                 }
                 catch
                 {
-                    Release(stream);
+                    Release(temporary);
                     throw;
                 }
             }
@@ -235,24 +223,15 @@ internal sealed class ContentAddressedFiles
         await _publisher.PublishAllAsync(written).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void Close(FileStream temporary)
+    private void Close(TemporaryFile temporary)
     {
         // Without syncfs the batch cannot flush the contents for us: each file is flushed here, as before.
-        try
-        {
-            temporary.Flush(flushToDisk: !FileSystemSync.IsAvailable);
-        }
-        finally
-        {
-            Release(temporary);
-        }
+        if (temporary.Close(flushToDisk: !FileSystemSync.IsAvailable)) Interlocked.Decrement(ref _writing);
     }
 
     /// <summary>Closes a temporary file's handle (once) and stops counting it as being written.</summary>
-    private void Release(FileStream temporary)
+    private void Release(TemporaryFile temporary)
     {
-        if (!temporary.CanWrite) return; // disposed already
-        temporary.Dispose();
-        Interlocked.Decrement(ref _writing);
+        if (temporary.Close(flushToDisk: false)) Interlocked.Decrement(ref _writing);
     }
 }

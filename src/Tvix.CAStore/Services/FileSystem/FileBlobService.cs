@@ -34,10 +34,9 @@ public sealed class FileBlobService : IBlobService
 
     private sealed class Writer(ContentAddressedFiles files) : BlobWriter
     {
-        private FileStream? _temporary;
-        private string _path = "";
+        private TemporaryFile? _temporary;
 
-        private FileStream Temporary => _temporary ??= files.CreateTemporary(out _path);
+        private TemporaryFile Temporary => _temporary ??= files.CreateTemporary();
 
         protected override void WriteCore(ReadOnlySpan<byte> buffer) => Temporary.Write(buffer);
 
@@ -53,21 +52,21 @@ public sealed class FileBlobService : IBlobService
         protected override async ValueTask CommitAsync(B3Digest digest, long length, CancellationToken cancellationToken)
         {
             var temporary = Temporary;
-            _temporary = null; // closed by the commit: hold nothing (its buffer) while the batch is flushed
+            _temporary = null; // closed by the commit
             try
             {
-                await files.CommitAsync(temporary, _path, digest, cancellationToken).ConfigureAwait(false);
+                await files.CommitAsync(temporary, digest, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                files.Discard(temporary, _path);
+                files.Discard(temporary);
                 throw;
             }
         }
 
         protected override void Abort()
         {
-            if (_temporary is not null) files.Discard(_temporary, _path);
+            if (_temporary is not null) files.Discard(_temporary);
             _temporary = null;
         }
     }

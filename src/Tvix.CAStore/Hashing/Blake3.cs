@@ -33,6 +33,11 @@ public static class Blake3
     [System.Runtime.CompilerServices.SkipLocalsInit] // the state is written before it is read
     private static unsafe void Run(ReadOnlySpan<byte> input, Span<byte> output, bool parallel)
     {
+        if (input.Length <= Blake3Compress.ChunkLen && output.Length <= Blake3Compress.BlockLen)
+        {
+            HashOneChunk(input, output);
+            return;
+        }
         Blake3State state;
         var iv = stackalloc uint[8];
         Blake3Compress.WriteIv(iv);
@@ -43,6 +48,33 @@ public static class Blake3
             Blake3State.Update(&state, i, input.Length, parallel);
             Blake3State.Finalize(&state, 0, o, output.Length);
         }
+    }
+
+    /// <summary>
+    /// The hash of at most one chunk with the scalar compression function, which ReadyToRun
+    /// precompiles: a process that only hashes small things (a NAR dump checking directory
+    /// digests) then never waits for the JIT to compile the vector kernels, which costs more than
+    /// all its hashing. Same result as the general path, which the test vectors check for every length.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static unsafe void HashOneChunk(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        var cv = stackalloc uint[8];
+        var block = stackalloc byte[Blake3Compress.BlockLen];
+        Blake3Compress.WriteIv(cv);
+        var flags = Blake3Compress.ChunkStart;
+        while (input.Length > Blake3Compress.BlockLen)
+        {
+            fixed (byte* b = input) Blake3Compress.CompressInPlacePortable(cv, b, Blake3Compress.BlockLen, 0, flags);
+            input = input[Blake3Compress.BlockLen..];
+            flags = 0;
+        }
+        // The last (possibly partial, possibly empty) block, zero-padded, is the root.
+        new Span<byte>(block, Blake3Compress.BlockLen).Clear();
+        input.CopyTo(new Span<byte>(block, Blake3Compress.BlockLen));
+        var root = stackalloc byte[Blake3Compress.BlockLen];
+        Blake3Compress.CompressXofPortable(cv, block, (uint)input.Length, 0, flags | Blake3Compress.ChunkEnd | Blake3Compress.Root, root);
+        new ReadOnlySpan<byte>(root, output.Length).CopyTo(output);
     }
 
     /// <summary>The keyed hash (MAC / PRF) of <paramref name="input"/> under a 32-byte <paramref name="key"/>.</summary>

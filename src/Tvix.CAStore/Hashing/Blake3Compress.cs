@@ -52,7 +52,6 @@ internal static unsafe class Blake3Compress
     }
 
     /// <summary>The scalar compression function: the reference the vector paths are tested against.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
     internal static void CompressInPlacePortable(uint* cv, byte* block, uint blockLen, ulong counter, uint flags)
     {
         uint m0 = Word(block, 0), m1 = Word(block, 1), m2 = Word(block, 2), m3 = Word(block, 3);
@@ -523,7 +522,6 @@ internal static unsafe class Blake3Compress
     }
 
     /// <summary>The scalar extended-output compression: the reference the vector paths are tested against.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
     internal static void CompressXofPortable(uint* cv, byte* block, uint blockLen, ulong counter, uint flags, byte* out64)
     {
         uint m0 = Word(block, 0), m1 = Word(block, 1), m2 = Word(block, 2), m3 = Word(block, 3);

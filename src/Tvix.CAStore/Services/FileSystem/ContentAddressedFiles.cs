@@ -52,6 +52,9 @@ internal sealed class ContentAddressedFiles
 
     private const string HexDigits = "0123456789abcdef";
 
+    /// <summary>Whether the object is stored under <see cref="PathOf"/> (the legacy layout is not looked at).</summary>
+    public bool IsStored(B3Digest digest) => File.Exists(PathOf(digest));
+
     /// <summary>
     /// Where the object is, if it is stored: <see cref="PathOf"/>, or where stores written before
     /// the layout had one level used to put it (<c>kind/ab/cd/abcd…</c>; its 65,536 folders made
@@ -173,7 +176,7 @@ internal sealed class ContentAddressedFiles
     /// <summary>Writes a small object in one go.</summary>
     public async ValueTask WriteAsync(B3Digest digest, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        if (File.Exists(PathOf(digest))) return;
+        if (IsStored(digest)) return;
         var temporary = CreateTemporary();
         try
         {

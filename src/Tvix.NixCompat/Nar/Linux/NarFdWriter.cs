@@ -127,10 +127,11 @@ internal sealed unsafe class NarFdWriter : IDisposable
         _encoder.EndRegular(size);
     }
 
-    private static IOException ChangedSize(long size, LinuxTreeReader? tree) =>
+    // Without a tree the caller announced the size (NarWriter): a shorter file is its mistake, as on NarWriter's stream path.
+    private static Exception ChangedSize(long size, LinuxTreeReader? tree) =>
         tree is null
-            ? new($"the file contents ended before the announced size of {size} bytes")
-            : new($"file '{tree.CurrentPath}' became shorter than {size} bytes while it was being dumped");
+            ? new InvalidOperationException($"the file contents ended before the announced size of {size} bytes")
+            : new IOException($"file '{tree.CurrentPath}' became shorter than {size} bytes while it was being dumped");
 
     /// <summary>
     /// Copies as much as the kernel will of the file, from <paramref name="offset"/> (advanced) or

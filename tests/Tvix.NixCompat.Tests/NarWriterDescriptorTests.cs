@@ -82,6 +82,63 @@ public sealed class NarWriterDescriptorTests : IDisposable
         Assert.Equal(whole, await File.ReadAllBytesAsync(path));
     }
 
+    /// <summary>Opens a file holding <paramref name="contents"/> as a bare handle.</summary>
+    private SafeFileHandle Handle(byte[] contents)
+    {
+        var path = Path.Join(_temp, Guid.NewGuid().ToString("N"));
+        File.WriteAllBytes(path, contents);
+        return File.OpenHandle(path);
+    }
+
+    private async Task WriteHandlesAsync(NarWriter writer)
+    {
+        await writer.BeginDirectoryAsync(default);
+        await writer.BeginEntryAsync("a-large"u8.ToArray(), default);
+        using (var large = Handle(_large)) await writer.RegularFileAsync(true, _large.Length, large);
+        await writer.EndEntryAsync(default);
+        await writer.BeginEntryAsync("b-small"u8.ToArray(), default);
+        using (var small = Handle(_small)) await writer.RegularFileAsync(false, _small.Length, small);
+        await writer.EndEntryAsync(default);
+        await writer.BeginEntryAsync("c-memory"u8.ToArray(), default);
+        await using (var memory = new MemoryStream(_small)) await writer.RegularFileAsync(false, _small.Length, memory, -1, default);
+        await writer.EndEntryAsync(default);
+        await writer.BeginEntryAsync("d-empty"u8.ToArray(), default);
+        using (var empty = Handle([])) await writer.RegularFileAsync(false, 0, empty);
+        await writer.EndEntryAsync(default);
+        await writer.BeginEntryAsync("e-link"u8.ToArray(), default);
+        await writer.SymlinkAsync("a-large"u8.ToArray(), default);
+        await writer.EndEntryAsync(default);
+        await writer.EndDirectoryAsync(default);
+        await writer.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task FileHandlesGiveTheSameBytesIntoAStream()
+    {
+        var output = new MemoryStream();
+        await using (var writer = new NarWriter(output))
+            await WriteHandlesAsync(writer);
+        Assert.Equal(await ExpectedAsync(), output.ToArray());
+    }
+
+    [LinuxFsFact]
+    public async Task FileHandlesGiveTheSameBytesIntoAFile()
+    {
+        var path = Path.Join(_temp, "out.nar");
+        await using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+        await using (var writer = new NarWriter(output))
+            await WriteHandlesAsync(writer);
+        Assert.Equal(await ExpectedAsync(), await File.ReadAllBytesAsync(path));
+    }
+
+    [Fact]
+    public async Task AFileHandleShorterThanAnnouncedIsAnError()
+    {
+        await using var writer = new NarWriter(new MemoryStream());
+        using var contents = Handle(_small);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.RegularFileAsync(false, _small.Length + 1, contents));
+    }
+
     [LinuxFsFact]
     public async Task FileContentsAreReadFromTheirPositionAndLeftAtTheEnd()
     {

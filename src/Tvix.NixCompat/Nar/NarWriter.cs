@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Tvix.NixCompat.Nar.Linux;
 
 namespace Tvix.NixCompat.Nar;
@@ -42,14 +43,65 @@ public sealed class NarWriter : INarSink, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask RegularFileAsync(bool executable, long size, Stream contents, long narOffset, CancellationToken cancellationToken)
+    public ValueTask RegularFileAsync(bool executable, long size, Stream contents, long narOffset, CancellationToken cancellationToken)
     {
         if (_descriptor is not null && contents is FileStream { CanSeek: true } file)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            _descriptor.RegularFile(executable, size, file);
-            return;
+            if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+            try
+            {
+                _descriptor.RegularFile(executable, size, file);
+                return ValueTask.CompletedTask;
+            }
+            catch (Exception e)
+            {
+                return ValueTask.FromException(e);
+            }
         }
+        return CopyRegularFileAsync(executable, size, contents, cancellationToken);
+    }
+
+    /// <summary>
+    /// A regular file whose contents are the first <paramref name="size"/> bytes of an open file,
+    /// read at offsets (the handle's position is neither used nor moved). Into a file descriptor
+    /// output (see the remarks on <see cref="NarWriter"/>) the kernel copies them; a caller holding
+    /// a file handle (a local blob store) saves opening a stream on it.
+    /// </summary>
+    public ValueTask RegularFileAsync(bool executable, long size, SafeFileHandle contents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        if (_descriptor is null) return CopyRegularFileAsync(executable, size, contents, cancellationToken);
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        try
+        {
+            _descriptor.RegularFile(executable, size, contents, 0);
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+
+    private async ValueTask CopyRegularFileAsync(bool executable, long size, SafeFileHandle contents, CancellationToken cancellationToken)
+    {
+        _encoder.BeginRegular(executable, size);
+        long offset = 0;
+        while (offset < size)
+        {
+            if (_encoder.Free == 0) await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+            var chunk = (int)Math.Min(size - offset, _encoder.Free);
+            // Positioned reads of a local file take microseconds: inline, not on the thread pool.
+            var read = RandomAccess.Read(contents, _encoder.Buffer.AsSpan(_encoder.Length, chunk), offset);
+            if (read == 0) throw new InvalidOperationException($"the file contents ended {size - offset} bytes before the announced size of {size}");
+            _encoder.Advance(read);
+            offset += read;
+        }
+        _encoder.EndRegular(size);
+    }
+
+    private async ValueTask CopyRegularFileAsync(bool executable, long size, Stream contents, CancellationToken cancellationToken)
+    {
         _encoder.BeginRegular(executable, size);
         var remaining = size;
         while (remaining > 0)
@@ -155,7 +207,7 @@ public sealed class NarWriter : INarSink, IAsyncDisposable
     private sealed class DescriptorOutput : IDisposable
     {
         private readonly FileStream _file;
-        private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle;
+        private readonly SafeFileHandle _handle;
         private bool _referenced;
 
         public DescriptorOutput(FileStream file)
@@ -175,19 +227,23 @@ public sealed class NarWriter : INarSink, IAsyncDisposable
 
         public void RegularFile(bool executable, long size, FileStream contents)
         {
-            var handle = contents.SafeFileHandle;
             var position = contents.Position;
+            RegularFile(executable, size, contents.SafeFileHandle, position);
+            contents.Position = position + size;
+        }
+
+        public void RegularFile(bool executable, long size, SafeFileHandle contents, long offset)
+        {
             var added = false;
-            handle.DangerousAddRef(ref added);
+            contents.DangerousAddRef(ref added);
             try
             {
-                Writer.RegularFile(executable, size, (int)handle.DangerousGetHandle(), position, null);
+                Writer.RegularFile(executable, size, (int)contents.DangerousGetHandle(), offset, null);
             }
             finally
             {
-                if (added) handle.DangerousRelease();
+                if (added) contents.DangerousRelease();
             }
-            contents.Position = position + size;
         }
 
         public void Complete()

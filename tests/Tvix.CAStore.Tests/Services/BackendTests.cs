@@ -42,6 +42,20 @@ public sealed class FileBlobServiceTests : BlobServiceTests
     }
 
     [Fact]
+    public async Task OpenFileGivesTheBlobsFileOrNull()
+    {
+        using var dir = new TempDir();
+        var service = new FileBlobService(dir.Path);
+        var data = Data(3_000, 9);
+        var digest = await service.PutAsync(data);
+        Assert.Null(service.OpenFile(B3Digest.Compute("missing"u8)));
+        using var handle = service.OpenFile(digest)!;
+        var read = new byte[data.Length + 10];
+        Assert.Equal(data.Length, RandomAccess.Read(handle, read, 0));
+        Assert.Equal(data, read[..data.Length]);
+    }
+
+    [Fact]
     public async Task ABlobLargerThanTheInMemoryLimitIsStoredWhole()
     {
         using var dir = new TempDir();

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Tvix.CAStore.Import;
 
 namespace Tvix.CAStore.Services.FileSystem;
@@ -73,23 +74,42 @@ internal sealed class ContentAddressedFiles
     /// if it is not stored. Tries the open directly (no existence check first: reads mostly find
     /// what they look for).
     /// </summary>
-    public InlineFileStream? OpenRead(B3Digest digest)
+    public InlineFileStream? OpenRead(B3Digest digest) => OpenHandle(digest) is { } handle ? new InlineFileStream(handle) : null;
+
+    /// <summary>Opens the stored object's file for reading, or returns null if it is not stored.</summary>
+    public SafeFileHandle? OpenHandle(B3Digest digest)
     {
-        if (PosixFiles.IsAvailable)
-        {
-            var handle = PosixFiles.TryOpenRead(RawPathOf(digest, legacy: false)) ?? PosixFiles.TryOpenRead(RawPathOf(digest, legacy: true));
-            return handle is null ? null : new InlineFileStream(handle);
-        }
+        if (PosixFiles.IsAvailable) return PosixFiles.TryOpenRead(RawPathOf(digest, legacy: false)) ?? PosixFiles.TryOpenRead(RawPathOf(digest, legacy: true));
         var path = PathOf(digest);
         return TryOpen(path) ?? TryOpen(LegacyPath(path));
     }
 
-    private static InlineFileStream? TryOpen(string path)
+    /// <summary>The whole stored object (for small ones: directories), or null if it is not stored.</summary>
+    public byte[]? ReadAll(B3Digest digest)
+    {
+        var handle = OpenHandle(digest);
+        if (handle is null) return null;
+        using (handle)
+        {
+            // On the bare handle: a stream around it would cost system calls of its own per object.
+            var bytes = new byte[RandomAccess.GetLength(handle)];
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+                if (n == 0) throw new IOException($"stored object {digest} became shorter while it was read");
+                read += n;
+            }
+            return bytes;
+        }
+    }
+
+    private static SafeFileHandle? TryOpen(string path)
     {
         try
         {
             // Where there is no raw open (not 64-bit Linux): .NET's, sharing everything with other writers.
-            return new InlineFileStream(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

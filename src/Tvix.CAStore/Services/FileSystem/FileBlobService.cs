@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
@@ -28,6 +30,13 @@ public sealed class FileBlobService : IBlobService
         // Unbuffered: readers of blobs (NAR rendering, export, cat) read in large pieces, which a
         // stream buffer would only copy once more.
         ValueTask.FromResult<Stream?>(_files.OpenRead(digest));
+
+    /// <summary>
+    /// Opens the blob's file itself, for reading at offsets, or returns null if it is not stored:
+    /// for consumers that hand file contents to the kernel (a NAR dump into a pipe or file) and
+    /// need no stream around them. The caller disposes the handle.
+    /// </summary>
+    public SafeFileHandle? OpenFile(B3Digest digest) => _files.OpenHandle(digest);
 
     /// <inheritdoc/>
     public BlobWriter OpenWrite() => new Writer(_files);

@@ -17,7 +17,7 @@ internal readonly struct Env
     public Env(int size, Env parent)
     {
         _a = new Value[size + 1];
-        _a[0] = new Value(ValueKind.Invalid, parent._a, 0);
+        _a[0] = Value.Internal(parent._a);
     }
 
     /// <summary>The enclosing environment.</summary>
@@ -36,7 +36,7 @@ internal readonly struct Env
 
     /// <summary>This environment as a value of kind Invalid (for a field that holds either it or a result).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Value AsValue() => new(ValueKind.Invalid, _a, 0);
+    public Value AsValue() => Value.Internal(_a);
 
     /// <summary>The environment stored by <see cref="AsValue"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -69,16 +69,21 @@ public sealed class NixAttrs
         }
     }
 
-    // Sets with many attributes also get a hash index (built on the first lookup), so that
-    // lookups in nixpkgs-sized sets are one probe instead of a long binary search.
+    // Sets with many attributes that are looked up often also get a hash index, so that
+    // lookups in nixpkgs-sized sets are one probe instead of a long binary search. Most large
+    // sets are intermediate results (`//` in a fold, mapAttrs of a module tree) read a few
+    // times: for them an index costs more than it saves, so it waits for repeated lookups.
     private const int HashThreshold = 128;
+    private const int LookupsBeforeIndex = 24;
     private Dictionary<int, int>? _index;
+    private int _lookups;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryGet(int sym, out Value value)
     {
         var keys = Keys;
-        if (keys.Length > HashThreshold) return TryGetHashed(sym, out value);
+        if (keys.Length > HashThreshold && (_index is not null || ++_lookups > LookupsBeforeIndex))
+            return TryGetHashed(sym, out value);
         int lo = 0, hi = keys.Length - 1;
         while (lo <= hi)
         {

@@ -93,6 +93,9 @@ internal class Thunk
 
     public bool IsEvaluated => _code is null;
 
+    /// <summary>Whether this thunk is being evaluated right now (forcing it again is infinite recursion).</summary>
+    public bool IsBlackholed => ReferenceEquals(_code, Blackhole);
+
     public Value Result => _value;
 
     /// <summary>The value, evaluating it first if needed. The evaluated case is inlined at call sites.</summary>

@@ -60,7 +60,8 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         public override Value Eval(EvalContext cx, Env env)
         {
             var v = local.Target(env)[local.Index];
-            if (v.Kind == ValueKind.Invalid) throw Error("infinite recursion encountered");
+            // `let a = a;`: the slot holds this very thunk. Nix reports the binding's expression.
+            if (v.Kind == ValueKind.Invalid || (v.Kind == ValueKind.Thunk && v.RawThunk.IsBlackholed)) throw Error("infinite recursion encountered");
             return cx.Force(v);
         }
     }

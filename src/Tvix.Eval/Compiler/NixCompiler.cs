@@ -108,6 +108,15 @@ internal sealed class NixCompiler
             {
                 var w = As<WithExpr>(e);
                 var ns = Compile(w.Namespace);
+                if (Scope.HostOf(_scope) is { } host)
+                {
+                    // The namespace lives in a slot of the enclosing lambda's environment.
+                    var slot = host.Size++;
+                    _scope = new Scope(_scope, isWith: true) { WithSlot = slot };
+                    var hostedBody = Compile(w.Body);
+                    _scope = _scope.Parent;
+                    return new HoistedWithNode(_src, e.Span, slot, ns, hostedBody);
+                }
                 _scope = new Scope(_scope, isWith: true);
                 var body = Compile(w.Body);
                 _scope = _scope.Parent;
@@ -211,22 +220,37 @@ internal sealed class NixCompiler
     {
         var depth = extraDepth;
         var withCount = 0;
-        for (var s = start; s is not null; s = s.Parent, depth++)
+        for (var s = start; s is not null; s = s.Parent)
         {
-            if (s.IsWith) { withCount++; continue; }
+            if (s.IsWith)
+            {
+                withCount++;
+                if (s.WithSlot < 0) depth++;
+                continue;
+            }
             var slot = s.Lookup(sym);
             if (slot >= 0) return new LocalNode(_src, span, depth, slot);
+            depth++;
         }
         if (_cx.TryGetGlobal(sym, out var global)) return new GlobalNode(_src, span, global);
         var name = _cx.Symbols.Text(sym);
         if (withCount > 0)
         {
-            var withs = new int[withCount];
+            var withDepths = new int[withCount];
+            var withSlots = new int[withCount];
             depth = extraDepth;
             var n = 0;
-            for (var s = start; s is not null; s = s.Parent, depth++)
-                if (s.IsWith) withs[n++] = depth;
-            return new WithLookupNode(_src, span, name, sym, withs);
+            for (var s = start; s is not null; s = s.Parent)
+            {
+                if (s.IsWith)
+                {
+                    withDepths[n] = depth;
+                    withSlots[n++] = Math.Max(s.WithSlot, 0);
+                    if (s.WithSlot >= 0) continue;
+                }
+                depth++;
+            }
+            return new WithLookupNode(_src, span, name, sym, withDepths, withSlots);
         }
         Report($"undefined variable '{name}'", span);
         return new ErrorNode(_src, span, $"undefined variable '{name}'");
@@ -526,7 +550,7 @@ internal sealed class NixCompiler
             return new AttrSetNode(_src, span, keys, values, NoDynamics, [], positions);
         }
 
-        if (body is not null && _scope is { CanHost: true } host)
+        if (body is not null && Scope.HostOf(_scope) is { } host)
         {
             var mark = host.Mark();
             var first = host.Size;
@@ -577,7 +601,7 @@ internal sealed class NixCompiler
             return new AttrSetNode(_src, span, keys, values, dynamics, direct is null ? hidden : [], positions);
         }
 
-        if (body is not null && !legacyLet && _scope is { CanHost: true } && CanHoist(tree, entries))
+        if (body is not null && !legacyLet && Scope.HostOf(_scope) is { } && CanHoist(tree, entries))
             return CompileHoistedLet(tree, entries, span, body);
 
         var scope = new Scope(_scope, capacity: entries.Length);
@@ -613,7 +637,7 @@ internal sealed class NixCompiler
     /// <summary>A let kept in the enclosing lambda's environment (see <see cref="Scope.CanHost"/>): its names, then its inherit sources.</summary>
     private Node CompileHoistedLet(BindingTree tree, BindingEntry[] entries, TextSpan span, Expr body)
     {
-        var host = _scope!;
+        var host = Scope.HostOf(_scope)!;
         var mark = host.Mark();
         var first = host.Size;
         foreach (var e in entries) host.Declare(e.Sym);

@@ -46,27 +46,14 @@ internal static partial class BuiltinCatalog
         {
             var x = cx.ForceAttrs(a[0]);
             var y = cx.ForceAttrs(a[1]);
-            var keys = new List<int>();
-            var vals = new List<Value>();
-            for (var i = 0; i < y.Keys.Length; i++)
-                if (x.IndexOf(y.Keys[i]) >= 0) { keys.Add(y.Keys[i]); vals.Add(y.Values[i]); }
-            return Value.FromAttrs(new NixAttrs(cx.Symbols, [.. keys], [.. vals]));
+            var keep = new bool[y.Keys.Length];
+            var n = 0;
+            for (var i = 0; i < keep.Length; i++)
+                if (x.IndexOf(y.Keys[i]) >= 0) { keep[i] = true; n++; }
+            // The attributes are y's, positions included (as Nix copies them).
+            return Value.FromAttrs(Subset(cx, y, keep, n));
         });
-        r.Add("listToAttrs", 1, static (cx, a) =>
-        {
-            var list = cx.ForceList(a[0]);
-            var builder = cx.CreateAttrsBuilder(list.Count);
-            var seen = new HashSet<int>();
-            foreach (var item in list.Items)
-            {
-                var e = cx.ForceAttrs(item);
-                var name = cx.ForceString(cx.GetAttrOrThrow(e, cx.SymName));
-                var sym = cx.Symbols.Intern(name.Bytes);
-                if (!seen.Add(sym)) continue;
-                builder.Add(sym, cx.GetAttrOrThrow(e, cx.SymValue));
-            }
-            return Value.FromAttrs(builder.Build());
-        });
+        r.Add("listToAttrs", 1, static (cx, a) => Value.FromAttrs(ListToAttrs(cx, cx.ForceList(a[0]))));
         r.Add("mapAttrs", 2, static (cx, a) =>
         {
             var f = a[0];
@@ -74,7 +61,8 @@ internal static partial class BuiltinCatalog
             var vals = new Value[s.Count];
             for (var i = 0; i < vals.Length; i++)
                 vals[i] = cx.CallLazy2(f, Value.FromString(new NixString(cx.Symbols.Bytes(s.Keys[i]))), s.Values[i]);
-            return Value.FromAttrs(new NixAttrs(cx.Symbols, s.Keys, vals) { Positions = s.Positions });
+            // Nix gives the new attributes no position (unsafeGetAttrPos is null).
+            return Value.FromAttrs(new NixAttrs(cx.Symbols, s.Keys, vals));
         });
         r.Add("removeAttrs", 2, static (cx, a) =>
         {
@@ -87,11 +75,11 @@ internal static partial class BuiltinCatalog
                 if (sym >= 0) remove.Add(sym);
             }
             if (remove.Count == 0) return Value.FromAttrs(s);
-            var keys = new List<int>();
-            var vals = new List<Value>();
-            for (var i = 0; i < s.Keys.Length; i++)
-                if (!remove.Contains(s.Keys[i])) { keys.Add(s.Keys[i]); vals.Add(s.Values[i]); }
-            return Value.FromAttrs(new NixAttrs(cx.Symbols, [.. keys], [.. vals]));
+            var keep = new bool[s.Keys.Length];
+            var kept = 0;
+            for (var i = 0; i < keep.Length; i++)
+                if (!remove.Contains(s.Keys[i])) { keep[i] = true; kept++; }
+            return Value.FromAttrs(Subset(cx, s, keep, kept));
         }, global: true);
         r.Add("zipAttrsWith", 2, static (cx, a) =>
         {
@@ -124,9 +112,18 @@ internal static partial class BuiltinCatalog
             {
                 var code = ((Closure)f.Obj!).Code;
                 var builder = cx.CreateAttrsBuilder();
-                if (code.Formals is { } formals)
-                    foreach (var fi in formals) builder.Add(fi.Sym, Value.FromBool(fi.Default is not null));
-                return Value.FromAttrs(builder.Build());
+                if (code.Formals is not { } formals) return Value.FromAttrs(builder.Build());
+                // Formals are sorted by symbol, the order of a set's keys; each is at its name, as in Nix.
+                var keys = new int[formals.Length];
+                var vals = new Value[formals.Length];
+                var positions = new AttrPos[formals.Length];
+                for (var i = 0; i < formals.Length; i++)
+                {
+                    keys[i] = formals[i].Sym;
+                    vals[i] = Value.FromBool(formals[i].Default is not null);
+                    positions[i] = new AttrPos(code.Source, formals[i].Offset);
+                }
+                return Value.FromAttrs(new NixAttrs(cx.Symbols, keys, vals) { Positions = positions });
             }
             if (f.Kind is ValueKind.PrimOp or ValueKind.PrimOpApp) return Value.FromAttrs(cx.EmptyAttrs);
             throw cx.Error("'functionArgs' requires a function");
@@ -137,13 +134,86 @@ internal static partial class BuiltinCatalog
             var set = cx.ForceAttrs(a[1]);
             var sym = cx.Symbols.Find(name.Bytes);
             var index = sym < 0 ? -1 : set.IndexOf(sym);
-            if (index < 0 || set.Positions is not { } positions || positions[index].Source is not { } source) return Value.Null;
+            // As current Nix: a position in a source that is not a file (`-E`, stdin) is null.
+            if (index < 0 || set.Positions is not { } positions || positions[index].Source is not { Path: { } file } source) return Value.Null;
             var (line, column) = source.GetLineColumn(positions[index].Offset);
             var builder = cx.CreateAttrsBuilder(3);
             builder.Add(cx.SymColumn, Value.FromInt(column));
-            builder.Add(cx.SymFile, Value.FromString(source.Path ?? source.Name));
+            builder.Add(cx.SymFile, Value.FromString(file));
             builder.Add(cx.SymLine, Value.FromInt(line));
             return Value.FromAttrs(builder.Build());
         });
+    }
+
+    /// <summary>The attributes of <paramref name="s"/> marked in <paramref name="keep"/> (<paramref name="count"/> of them), with their positions.</summary>
+    private static NixAttrs Subset(EvalContext cx, NixAttrs s, bool[] keep, int count)
+    {
+        if (count == s.Keys.Length) return s;
+        var keys = new int[count];
+        var vals = new Value[count];
+        var from = s.Positions;
+        var positions = from is null ? null : new AttrPos[count];
+        var n = 0;
+        for (var i = 0; i < keep.Length; i++)
+        {
+            if (!keep[i]) continue;
+            keys[n] = s.Keys[i];
+            vals[n] = s.Values[i];
+            if (positions is not null) positions[n] = from![i];
+            n++;
+        }
+        return new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
+    }
+
+    /// <summary>
+    /// <c>listToAttrs</c>: the first pair of each name wins; each attribute is at its pair's
+    /// <c>value</c> attribute, as in Nix.
+    /// </summary>
+    private static NixAttrs ListToAttrs(EvalContext cx, NixList list)
+    {
+        var count = list.Count;
+        var keys = new int[count];
+        var vals = new Value[count];
+        AttrPos[]? positions = null;
+        var seen = new HashSet<int>();
+        var n = 0;
+        var sorted = true;
+        foreach (var item in list.Items)
+        {
+            var e = cx.ForceAttrs(item);
+            var name = cx.ForceString(cx.GetAttrOrThrow(e, cx.SymName));
+            var sym = cx.Symbols.Intern(name.Bytes);
+            if (!seen.Add(sym)) continue;
+            var valueIndex = e.IndexOf(cx.SymValue);
+            var value = cx.GetAttrOrThrow(e, cx.SymValue);
+            if (e.Positions is { } from && valueIndex >= 0 && from[valueIndex].Source is not null)
+                (positions ??= new AttrPos[count])[n] = from[valueIndex];
+            if (n > 0 && keys[n - 1] > sym) sorted = false;
+            keys[n] = sym;
+            vals[n++] = value;
+        }
+        if (n != count)
+        {
+            Array.Resize(ref keys, n);
+            Array.Resize(ref vals, n);
+            if (positions is not null) Array.Resize(ref positions, n);
+        }
+        if (!sorted)
+        {
+            // Names are distinct, so any sort by symbol gives the one order a set keeps.
+            var order = new int[n];
+            for (var i = 0; i < n; i++) order[i] = i;
+            Array.Sort(keys, order);
+            var sortedVals = new Value[n];
+            var sortedPositions = positions is null ? null : new AttrPos[n];
+            for (var i = 0; i < n; i++)
+            {
+                sortedVals[i] = vals[order[i]];
+                if (sortedPositions is not null) sortedPositions[i] = positions![order[i]];
+            }
+            vals = sortedVals;
+            positions = sortedPositions;
+        }
+        return new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
     }
 }

@@ -2,7 +2,7 @@ using Tvix.Eval.Support.Hashing;
 
 namespace Tvix.Eval.Builtins;
 
-/// <summary><c>hashString</c>, <c>hashFile</c> and <c>convertHash</c>.</summary>
+/// <summary><c>hashString</c>, <c>hashFile</c>, <c>convertHash</c> and <c>placeholder</c>.</summary>
 internal static class SupportHashBuiltins
 {
     /// <param name="registry">Where the builtins go.</param>
@@ -12,6 +12,20 @@ internal static class SupportHashBuiltins
         registry.Add("hashString", 2, (cx, args) => HashString(cx, args, algorithms));
         registry.Add("hashFile", 2, (cx, args) => HashFile(cx, args, algorithms));
         registry.Add("convertHash", 1, (cx, args) => ConvertHash(cx, args, algorithms));
+        registry.Add("placeholder", 1, Placeholder, global: true);
+    }
+
+    /// <summary>
+    /// <c>placeholder OUTPUT</c>: "/" and the nix32 SHA-256 of "nix-output:OUTPUT", which the
+    /// builder replaces by the output's path. Pure, so it needs no store.
+    /// </summary>
+    private static Value Placeholder(EvalContext cx, ReadOnlySpan<Value> args)
+    {
+        var output = SupportArgs.StringNoContext(cx, args[0], 0, "placeholder");
+        var input = new byte["nix-output:"u8.Length + output.Bytes.Length];
+        "nix-output:"u8.CopyTo(input);
+        output.Bytes.CopyTo(input.AsSpan("nix-output:"u8.Length));
+        return Value.FromString("/" + NixBase32.Encode(NixHashAlgorithm.Sha256.Compute(input)));
     }
 
     private static NixHashAlgorithm Algorithm(EvalContext cx, Value v, string builtin, NixHashAlgorithms algorithms)

@@ -416,14 +416,7 @@ public sealed partial class EvalContext
 {
     /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced.</summary>
     public Value CallLazy2(Value function, Value argument1, Value argument2) =>
-        Value.FromThunk(new Thunk(_call2Node ??= new Call2SlotsNode(), Env.Of([function, argument1, argument2])));
-
-    private Node? _call2Node;
-}
-
-internal sealed class Call2SlotsNode() : Node(SourceText.From("", "«builtin»"), default)
-{
-    public override Value Eval(EvalContext cx, Env env) => cx.Call(env[0], env[1], env[2]);
+        Value.FromThunk(new CallThunk2(function, argument1, argument2));
 }
 
 /// <summary>

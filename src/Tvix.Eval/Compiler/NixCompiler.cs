@@ -674,6 +674,7 @@ internal sealed class NixCompiler
 
     private Node CompileLambda(LambdaExpr l, string? name)
     {
+        if (l.Parameter is IdentParameter && l.Body is LambdaExpr { Parameter: IdentParameter }) return CompileLambdaChain(l, name);
         var node = new LambdaNode(_src, l.Span) { Name = name };
         switch (l.Parameter)
         {
@@ -720,6 +721,36 @@ internal sealed class NixCompiler
         node.EnvSize = _scope!.Size;
         _scope = _scope.Parent;
         return node;
+    }
+
+    /// <summary>
+    /// <c>x: y: … body</c> (plain parameters only): one <see cref="LambdaChain"/> whose levels
+    /// share one scope, parameters in slots 0..n-1 in order (a repeated name resolves to the
+    /// innermost, as nested scopes would).
+    /// </summary>
+    private Node CompileLambdaChain(LambdaExpr outer, string? name)
+    {
+        var exprs = new List<LambdaExpr>();
+        Expr e = outer;
+        while (e is LambdaExpr { Parameter: IdentParameter } level)
+        {
+            exprs.Add(level);
+            e = level.Body;
+        }
+        var levels = new LambdaNode[exprs.Count];
+        var chain = new LambdaChain(levels);
+        var scope = new Scope(_scope, capacity: levels.Length, canHost: true);
+        for (var i = 0; i < levels.Length; i++)
+        {
+            var ip = (IdentParameter)exprs[i].Parameter;
+            levels[i] = new LambdaNode(_src, exprs[i].Span) { Name = i == 0 ? name : null, ParamName = ip.Name, Chain = chain, Level = i };
+            scope.Declare(_treeSymbols && ip.Sym >= 0 ? ip.Sym : _cx.Symbols.Intern(ip.Name));
+        }
+        _scope = scope;
+        chain.Body = Compile(e);
+        chain.EnvSize = scope.Size;
+        _scope = scope.Parent;
+        return levels[0];
     }
 
     /// <summary>

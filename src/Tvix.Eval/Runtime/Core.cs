@@ -93,6 +93,9 @@ internal class Thunk
 
     public bool IsEvaluated => _code is null;
 
+    /// <summary>Whether this thunk is being evaluated right now (forcing it again is infinite recursion).</summary>
+    public bool IsBlackholed => ReferenceEquals(_code, Blackhole);
+
     public Value Result => _value;
 
     /// <summary>The value, evaluating it first if needed. The evaluated case is inlined at call sites.</summary>
@@ -190,11 +193,43 @@ internal sealed class CallThunk2 : Thunk
     }
 }
 
-/// <summary>A Nix function value: compiled lambda plus its captured environment.</summary>
-internal sealed class Closure(LambdaNode code, Env env)
+/// <summary>
+/// A Nix function value: compiled lambda plus its captured environment. For a level of a
+/// curried chain (<see cref="LambdaChain"/>), also the arguments of the outer levels so far.
+/// </summary>
+internal sealed class Closure(LambdaNode code, Env env, Value[]? bound = null)
 {
     public readonly LambdaNode Code = code;
     public readonly Env Env = env;
+    /// <summary>Arguments of the chain levels before <see cref="Code"/> (null at the outermost level).</summary>
+    public readonly Value[]? Bound = bound;
+
+    /// <summary>This closure applied to one more argument, as the next level's closure.</summary>
+    public Closure With(LambdaNode next, Value argument)
+    {
+        var count = Bound?.Length ?? 0;
+        var bound = new Value[count + 1];
+        Bound?.CopyTo(bound, 0);
+        bound[count] = argument;
+        return new Closure(next, Env, bound);
+    }
+
+    /// <summary>This closure applied to several more arguments (fewer than it lacks).</summary>
+    public Closure With(LambdaNode next, ReadOnlySpan<Value> arguments)
+    {
+        var count = Bound?.Length ?? 0;
+        var bound = new Value[count + arguments.Length];
+        Bound?.CopyTo(bound, 0);
+        arguments.CopyTo(bound.AsSpan(count));
+        return new Closure(next, Env, bound);
+    }
+
+    /// <summary>Copies the carried arguments into the first slots of the chain's environment.</summary>
+    public void CopyBound(Env env)
+    {
+        if (Bound is not { } bound) return;
+        for (var i = 0; i < bound.Length; i++) env[i] = bound[i];
+    }
 }
 
 /// <summary>A builtin function with a fixed arity.</summary>

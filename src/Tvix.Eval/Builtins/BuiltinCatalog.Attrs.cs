@@ -46,12 +46,23 @@ internal static partial class BuiltinCatalog
         {
             var x = cx.ForceAttrs(a[0]);
             var y = cx.ForceAttrs(a[1]);
-            var keep = new bool[y.Keys.Length];
+            // The attributes are y's, positions included (as Nix copies them). Like Nix, the
+            // smaller set is walked and the other searched (callPackage intersects a few formals
+            // with a large set). Keys are sorted by symbol in both, so y's indices come in order.
+            var small = Math.Min(x.Count, y.Count);
+            var kept = small <= 64 ? stackalloc int[small] : new int[small];
             var n = 0;
-            for (var i = 0; i < keep.Length; i++)
-                if (x.IndexOf(y.Keys[i]) >= 0) { keep[i] = true; n++; }
-            // The attributes are y's, positions included (as Nix copies them).
-            return Value.FromAttrs(Subset(cx, y, keep, n));
+            if (x.Count < y.Count)
+            {
+                foreach (var key in x.Keys)
+                    if (y.IndexOf(key) is var j and >= 0) kept[n++] = j;
+            }
+            else
+            {
+                for (var i = 0; i < y.Keys.Length; i++)
+                    if (x.IndexOf(y.Keys[i]) >= 0) kept[n++] = i;
+            }
+            return Value.FromAttrs(Subset(cx, y, kept[..n]));
         });
         r.Add("listToAttrs", 1, static (cx, a) => Value.FromAttrs(ListToAttrs(cx, cx.ForceList(a[0]))));
         r.Add("mapAttrs", 2, static (cx, a) =>
@@ -75,11 +86,11 @@ internal static partial class BuiltinCatalog
                 if (sym >= 0) remove.Add(sym);
             }
             if (remove.Count == 0) return Value.FromAttrs(s);
-            var keep = new bool[s.Keys.Length];
-            var kept = 0;
-            for (var i = 0; i < keep.Length; i++)
-                if (!remove.Contains(s.Keys[i])) { keep[i] = true; kept++; }
-            return Value.FromAttrs(Subset(cx, s, keep, kept));
+            var kept = s.Count <= 64 ? stackalloc int[s.Count] : new int[s.Count];
+            var keptCount = 0;
+            for (var i = 0; i < s.Keys.Length; i++)
+                if (!remove.Contains(s.Keys[i])) kept[keptCount++] = i;
+            return Value.FromAttrs(Subset(cx, s, kept[..keptCount]));
         }, global: true);
         r.Add("zipAttrsWith", 2, static (cx, a) =>
         {
@@ -145,22 +156,19 @@ internal static partial class BuiltinCatalog
         });
     }
 
-    /// <summary>The attributes of <paramref name="s"/> marked in <paramref name="keep"/> (<paramref name="count"/> of them), with their positions.</summary>
-    private static NixAttrs Subset(EvalContext cx, NixAttrs s, bool[] keep, int count)
+    /// <summary>The attributes of <paramref name="s"/> at the (increasing) indices <paramref name="kept"/>, with their positions.</summary>
+    private static NixAttrs Subset(EvalContext cx, NixAttrs s, ReadOnlySpan<int> kept)
     {
-        if (count == s.Keys.Length) return s;
-        var keys = new int[count];
-        var vals = new Value[count];
+        if (kept.Length == s.Keys.Length) return s;
+        var keys = new int[kept.Length];
+        var vals = new Value[kept.Length];
         var from = s.Positions;
-        var positions = from is null ? null : new AttrPos[count];
-        var n = 0;
-        for (var i = 0; i < keep.Length; i++)
+        var positions = from is null ? null : new AttrPos[kept.Length];
+        for (var n = 0; n < kept.Length; n++)
         {
-            if (!keep[i]) continue;
-            keys[n] = s.Keys[i];
-            vals[n] = s.Values[i];
-            if (positions is not null) positions[n] = from![i];
-            n++;
+            keys[n] = s.Keys[kept[n]];
+            vals[n] = s.Values[kept[n]];
+            if (positions is not null) positions[n] = from![kept[n]];
         }
         return new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
     }

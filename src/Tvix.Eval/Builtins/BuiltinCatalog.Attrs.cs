@@ -174,53 +174,44 @@ internal static partial class BuiltinCatalog
     }
 
     /// <summary>
-    /// <c>listToAttrs</c>: the first pair of each name wins; each attribute is at its pair's
-    /// <c>value</c> attribute, as in Nix.
+    /// <c>listToAttrs</c>, in Nix's two steps: every pair's name first, then, for the first pair
+    /// of each name, its <c>value</c>, which also gives the attribute its position.
     /// </summary>
     private static NixAttrs ListToAttrs(EvalContext cx, NixList list)
     {
-        var count = list.Count;
-        var keys = new int[count];
-        var vals = new Value[count];
-        AttrPos[]? positions = null;
+        var items = list.Items;
+        var keys = new int[items.Length];
+        var from = new int[items.Length];
         var seen = new HashSet<int>();
         var n = 0;
         var sorted = true;
-        foreach (var item in list.Items)
+        for (var i = 0; i < items.Length; i++)
         {
-            var e = cx.ForceAttrs(item);
-            var name = cx.ForceString(cx.GetAttrOrThrow(e, cx.SymName));
-            var sym = cx.Symbols.Intern(name.Bytes);
+            var e = cx.ForceAttrs(items[i]);
+            var sym = cx.Symbols.Intern(cx.ForceString(cx.GetAttrOrThrow(e, cx.SymName)).Bytes);
             if (!seen.Add(sym)) continue;
-            var valueIndex = e.IndexOf(cx.SymValue);
-            var value = cx.GetAttrOrThrow(e, cx.SymValue);
-            if (e.Positions is { } from && valueIndex >= 0 && from[valueIndex].Source is not null)
-                (positions ??= new AttrPos[count])[n] = from[valueIndex];
             if (n > 0 && keys[n - 1] > sym) sorted = false;
             keys[n] = sym;
-            vals[n++] = value;
+            from[n++] = i;
         }
-        if (n != count)
+        if (n != keys.Length)
         {
-            Array.Resize(ref keys, n);
-            Array.Resize(ref vals, n);
-            if (positions is not null) Array.Resize(ref positions, n);
+            var exactKeys = new int[n];
+            Array.Copy(keys, exactKeys, n);
+            keys = exactKeys;
         }
-        if (!sorted)
+        // Names are distinct, so sorting by symbol gives the one order a set keeps.
+        if (!sorted) Array.Sort(keys, from, 0, n);
+        // Positions are filled after the names' evaluation (which allocates a lot), into an
+        // array made only when a pair has one.
+        var vals = new Value[n];
+        AttrPos[]? positions = null;
+        for (var k = 0; k < n; k++)
         {
-            // Names are distinct, so any sort by symbol gives the one order a set keeps.
-            var order = new int[n];
-            for (var i = 0; i < n; i++) order[i] = i;
-            Array.Sort(keys, order);
-            var sortedVals = new Value[n];
-            var sortedPositions = positions is null ? null : new AttrPos[n];
-            for (var i = 0; i < n; i++)
-            {
-                sortedVals[i] = vals[order[i]];
-                if (sortedPositions is not null) sortedPositions[i] = positions![order[i]];
-            }
-            vals = sortedVals;
-            positions = sortedPositions;
+            var e = cx.ForceAttrs(items[from[k]]);
+            var at = e.IndexOf(cx.SymValue);
+            vals[k] = at >= 0 ? e.Values[at] : cx.GetAttrOrThrow(e, cx.SymValue); // the latter fails as Nix does
+            if (at >= 0 && e.Positions is { } p && p[at].Source is not null) (positions ??= new AttrPos[n])[k] = p[at];
         }
         return new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
     }

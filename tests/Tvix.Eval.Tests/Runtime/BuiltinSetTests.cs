@@ -104,4 +104,14 @@ public sealed class BuiltinSetTests
         var (message, _, _, _) = EvalError("builtins.placeholder (builtins.appendContext \"out\" { \"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x\" = { path = true; }; })");
         Assert.StartsWith("the string 'out' is not allowed to refer to a store path", message);
     }
+
+    [Fact]
+    public void ListToAttrsEvaluatesEveryNameBeforeAnyValue()
+    {
+        // Current Nix: names first (a missing name wins over an earlier missing value), then the
+        // first pair of each name gives the value; later duplicates are never looked at.
+        Assert.Equal("attribute 'name' missing", EvalError("builtins.listToAttrs [ { name = \"a\"; } { value = 1; } ]").Message);
+        Assert.Equal("attribute 'value' missing", EvalError("builtins.listToAttrs [ { name = \"a\"; } ]").Message);
+        Assert.Equal("{ a = 1; b = 2; }", Nix("builtins.listToAttrs [ { name = \"b\"; value = 2; } { name = \"a\"; value = 1; } { name = \"b\"; } ]"));
+    }
 }

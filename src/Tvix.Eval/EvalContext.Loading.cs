@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tvix.Eval.Builtins;
 using Tvix.Eval.Compiler;
 using Tvix.Eval.Runtime;
@@ -218,7 +219,7 @@ public sealed partial class EvalContext
     public FunctionFormals? GetFormals(Value function)
     {
         function = Force(function);
-        if (function.Kind != ValueKind.Lambda || ((Closure)function.Obj!).Code is not { Formals: { } formals } code) return null;
+        if (function.Kind != ValueKind.Lambda || Unsafe.As<Closure>(function.Obj!).Code is not { Formals: { } formals } code) return null;
         var list = new List<(string, bool)>(formals.Length);
         foreach (var f in formals) list.Add((f.Name, f.Default is not null));
         return new FunctionFormals(list, code.HasEllipsis);

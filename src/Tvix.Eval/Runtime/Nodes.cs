@@ -262,8 +262,8 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         var f = function.Eval(cx, env);
         try
         {
-            if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
-                return CallBuiltin(cx, env, (Builtin)f.Obj!);
+            if (f.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(f.Obj!).Arity == arguments.Length)
+                return CallBuiltin(cx, env, Unsafe.As<Builtin>(f.Obj!));
             var i = 0;
             if (f.Kind == ValueKind.Lambda && Unsafe.As<Closure>(f.Obj!).Code.Chain is not null)
                 f = ApplyChain(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);

@@ -434,14 +434,18 @@ internal sealed class NixCompiler
     private void AddPath(BindingTree tree, AttrPath path, int index, Expr value)
     {
         var count = path.Count;
+        var start = path.NameAt(index).Span.Start;
         while (true)
         {
             var n = path.NameAt(index);
             var last = index == count - 1;
+            // As in Nix, every attribute a path like `a.b.c = …` defines is at the path's start
+            // (unsafeGetAttrPos, toXML, "already defined at"), not at its own name.
+            var at = TextSpan.FromBounds(start, n.Span.End);
             var sym = StaticSym(n);
             if (sym < 0)
             {
-                var dynamic = new BindingEntry(-1, n.Span);
+                var dynamic = new BindingEntry(-1, at);
                 tree.AddDynamic(n, dynamic);
                 if (last)
                 {
@@ -458,7 +462,7 @@ internal sealed class NixCompiler
             {
                 if (existing is null)
                 {
-                    tree.AddStatic(new BindingEntry(sym, n.Span) { Value = value });
+                    tree.AddStatic(new BindingEntry(sym, at) { Value = value });
                     return;
                 }
                 if (Unparenthesize(value) is AttrSetExpr set && ToNested(existing) is { } nested)
@@ -466,18 +470,18 @@ internal sealed class NixCompiler
                     AddBindings(nested, set.Bindings);
                     return;
                 }
-                ReportDuplicate(sym, existing, n.Span);
+                ReportDuplicate(sym, existing, at);
                 return;
             }
             if (existing is null)
             {
-                existing = new BindingEntry(sym, n.Span) { Nested = new BindingTree(false, n.Span) };
+                existing = new BindingEntry(sym, at) { Nested = new BindingTree(false, n.Span) };
                 tree.AddStatic(existing);
             }
             var target = ToNested(existing);
             if (target is null)
             {
-                ReportDuplicate(sym, existing, n.Span);
+                ReportDuplicate(sym, existing, at);
                 return;
             }
             tree = target;
@@ -726,7 +730,7 @@ internal sealed class NixCompiler
                 for (var i = 0; i < infos.Length; i++)
                 {
                     var f = sorted[i];
-                    infos[i] = new FormalInfo(syms[i], f.Name, f.Default is null ? null : Compile(f.Default));
+                    infos[i] = new FormalInfo(syms[i], f.Name, f.Default is null ? null : Compile(f.Default), f.Span.Start);
                 }
                 node.Formals = infos;
                 node.FormalSyms = syms;
@@ -773,13 +777,17 @@ internal sealed class NixCompiler
         return levels[0];
     }
 
-    /// <summary><c>{ column; file; line; }</c> of a span, as Nix's <c>__curPos</c> gives it.</summary>
+    /// <summary>
+    /// <c>{ column; file; line; }</c> of a span, as Nix's <c>__curPos</c> gives it; null when the
+    /// source is not a file (<c>-E</c>, stdin), as in current Nix.
+    /// </summary>
     private Value CurrentPosition(TextSpan span)
     {
+        if (_src.Path is not { } file) return Value.Null;
         var (line, column) = _src.GetLineColumn(span.Start);
         return Value.FromAttrs(_cx.CreateAttrsBuilder(3)
             .Add("column", Value.FromInt(column))
-            .Add("file", Value.FromString(_src.Path ?? _src.Name))
+            .Add("file", Value.FromString(file))
             .Add("line", Value.FromInt(line))
             .Build());
     }

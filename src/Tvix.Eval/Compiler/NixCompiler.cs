@@ -108,6 +108,15 @@ internal sealed class NixCompiler
             {
                 var w = As<WithExpr>(e);
                 var ns = Compile(w.Namespace);
+                if (Scope.HostOf(_scope) is { } host)
+                {
+                    // The namespace lives in a slot of the enclosing lambda's environment.
+                    var slot = host.Size++;
+                    _scope = new Scope(_scope, isWith: true) { WithSlot = slot };
+                    var hostedBody = Compile(w.Body);
+                    _scope = _scope.Parent;
+                    return new HoistedWithNode(_src, e.Span, slot, ns, hostedBody);
+                }
                 _scope = new Scope(_scope, isWith: true);
                 var body = Compile(w.Body);
                 _scope = _scope.Parent;
@@ -211,22 +220,37 @@ internal sealed class NixCompiler
     {
         var depth = extraDepth;
         var withCount = 0;
-        for (var s = start; s is not null; s = s.Parent, depth++)
+        for (var s = start; s is not null; s = s.Parent)
         {
-            if (s.IsWith) { withCount++; continue; }
+            if (s.IsWith)
+            {
+                withCount++;
+                if (s.WithSlot < 0) depth++;
+                continue;
+            }
             var slot = s.Lookup(sym);
             if (slot >= 0) return new LocalNode(_src, span, depth, slot);
+            depth++;
         }
         if (_cx.TryGetGlobal(sym, out var global)) return new GlobalNode(_src, span, global);
         var name = _cx.Symbols.Text(sym);
         if (withCount > 0)
         {
-            var withs = new int[withCount];
+            var withDepths = new int[withCount];
+            var withSlots = new int[withCount];
             depth = extraDepth;
             var n = 0;
-            for (var s = start; s is not null; s = s.Parent, depth++)
-                if (s.IsWith) withs[n++] = depth;
-            return new WithLookupNode(_src, span, name, sym, withs);
+            for (var s = start; s is not null; s = s.Parent)
+            {
+                if (s.IsWith)
+                {
+                    withDepths[n] = depth;
+                    withSlots[n++] = Math.Max(s.WithSlot, 0);
+                    if (s.WithSlot >= 0) continue;
+                }
+                depth++;
+            }
+            return new WithLookupNode(_src, span, name, sym, withDepths, withSlots);
         }
         Report($"undefined variable '{name}'", span);
         return new ErrorNode(_src, span, $"undefined variable '{name}'");
@@ -410,14 +434,18 @@ internal sealed class NixCompiler
     private void AddPath(BindingTree tree, AttrPath path, int index, Expr value)
     {
         var count = path.Count;
+        var start = path.NameAt(index).Span.Start;
         while (true)
         {
             var n = path.NameAt(index);
             var last = index == count - 1;
+            // As in Nix, every attribute a path like `a.b.c = …` defines is at the path's start
+            // (unsafeGetAttrPos, toXML, "already defined at"), not at its own name.
+            var at = TextSpan.FromBounds(start, n.Span.End);
             var sym = StaticSym(n);
             if (sym < 0)
             {
-                var dynamic = new BindingEntry(-1, n.Span);
+                var dynamic = new BindingEntry(-1, at);
                 tree.AddDynamic(n, dynamic);
                 if (last)
                 {
@@ -434,7 +462,7 @@ internal sealed class NixCompiler
             {
                 if (existing is null)
                 {
-                    tree.AddStatic(new BindingEntry(sym, n.Span) { Value = value });
+                    tree.AddStatic(new BindingEntry(sym, at) { Value = value });
                     return;
                 }
                 if (Unparenthesize(value) is AttrSetExpr set && ToNested(existing) is { } nested)
@@ -442,18 +470,18 @@ internal sealed class NixCompiler
                     AddBindings(nested, set.Bindings);
                     return;
                 }
-                ReportDuplicate(sym, existing, n.Span);
+                ReportDuplicate(sym, existing, at);
                 return;
             }
             if (existing is null)
             {
-                existing = new BindingEntry(sym, n.Span) { Nested = new BindingTree(false, n.Span) };
+                existing = new BindingEntry(sym, at) { Nested = new BindingTree(false, n.Span) };
                 tree.AddStatic(existing);
             }
             var target = ToNested(existing);
             if (target is null)
             {
-                ReportDuplicate(sym, existing, n.Span);
+                ReportDuplicate(sym, existing, at);
                 return;
             }
             tree = target;
@@ -526,6 +554,18 @@ internal sealed class NixCompiler
             return new AttrSetNode(_src, span, keys, values, NoDynamics, [], positions);
         }
 
+        if (body is not null && Scope.HostOf(_scope) is { } host)
+        {
+            var mark = host.Mark();
+            var first = host.Size;
+            for (var i = 0; i < n; i++) host.Declare(keys[i]);
+            var hoisted = new Node[n];
+            for (var i = 0; i < n; i++) hoisted[i] = Compile(items[i].Value, _cx.Symbols.Text(keys[i]));
+            var hoistedBody = Compile(body);
+            host.Unwind(mark);
+            return new HoistedLetNode(_src, span, first, hoisted, hoistedBody);
+        }
+
         var scope = new Scope(_scope, capacity: n);
         for (var i = 0; i < n; i++) scope.Declare(keys[i]);
         _scope = scope;
@@ -565,6 +605,9 @@ internal sealed class NixCompiler
             return new AttrSetNode(_src, span, keys, values, dynamics, direct is null ? hidden : [], positions);
         }
 
+        if (body is not null && !legacyLet && Scope.HostOf(_scope) is { } && CanHoist(tree, entries))
+            return CompileHoistedLet(tree, entries, span, body);
+
         var scope = new Scope(_scope, capacity: entries.Length);
         foreach (var e in entries) scope.Declare(e.Sym);
         var sourceBase = scope.Size;
@@ -581,6 +624,41 @@ internal sealed class NixCompiler
         _scope = scope.Parent;
         var hasOverrides = body is null && SymbolOrder.IndexOf(keys, _cx.SymOverrides) >= 0;
         return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides, positions);
+    }
+
+    /// <summary>
+    /// A let whose bindings can live in the enclosing lambda's environment: no dynamic names, and
+    /// no plain <c>inherit x;</c> (which must see the scope without the let's own names).
+    /// </summary>
+    private static bool CanHoist(BindingTree tree, BindingEntry[] entries)
+    {
+        if (tree.Dynamic is { Count: > 0 }) return false;
+        foreach (var e in entries)
+            if (e.Inherit == InheritKind.Plain) return false;
+        return true;
+    }
+
+    /// <summary>A let kept in the enclosing lambda's environment (see <see cref="Scope.CanHost"/>): its names, then its inherit sources.</summary>
+    private Node CompileHoistedLet(BindingTree tree, BindingEntry[] entries, TextSpan span, Expr body)
+    {
+        var host = Scope.HostOf(_scope)!;
+        var mark = host.Mark();
+        var first = host.Size;
+        foreach (var e in entries) host.Declare(e.Sym);
+        var sourceBase = host.Size;
+        var sourceCount = tree.InheritSourceCount;
+        // Reserved before anything is compiled: a let inside a source takes the slots after these.
+        host.Size += sourceCount;
+        var sources = sourceCount == 0 ? [] : new Node[sourceCount];
+        for (var i = 0; i < sources.Length; i++) sources[i] = Compile(tree.InheritSources![i]);
+        var directSources = sources.Length > 0 && Array.TrueForAll(sources, IsVariable) ? sources : null;
+        var count = directSources is null ? entries.Length + sourceCount : entries.Length;
+        var inits = new Node[count];
+        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true, directSources);
+        if (directSources is null) sources.CopyTo(inits, entries.Length);
+        var bodyNode = Compile(body);
+        host.Unwind(mark);
+        return new HoistedLetNode(_src, span, first, inits, bodyNode);
     }
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)
@@ -620,12 +698,13 @@ internal sealed class NixCompiler
 
     private Node CompileLambda(LambdaExpr l, string? name)
     {
+        if (l.Parameter is IdentParameter && l.Body is LambdaExpr { Parameter: IdentParameter }) return CompileLambdaChain(l, name);
         var node = new LambdaNode(_src, l.Span) { Name = name };
         switch (l.Parameter)
         {
             case IdentParameter ip:
             {
-                var scope = new Scope(_scope, capacity: 1);
+                var scope = new Scope(_scope, capacity: 1, canHost: true);
                 scope.Declare(_treeSymbols && ip.Sym >= 0 ? ip.Sym : _cx.Symbols.Intern(ip.Name));
                 node.ParamName = ip.Name;
                 _scope = scope;
@@ -643,7 +722,7 @@ internal sealed class NixCompiler
                     syms[i] = _treeSymbols && sorted[i].Sym >= 0 ? sorted[i].Sym : _cx.Symbols.Intern(sorted[i].Name);
                 }
                 SymbolOrder.Sort(syms, sorted);
-                var scope = new Scope(_scope, capacity: count + (pp.AtName is null ? 0 : 1));
+                var scope = new Scope(_scope, capacity: count + (pp.AtName is null ? 0 : 1), canHost: true);
                 for (var i = 0; i < count; i++) scope.Declare(syms[i]);
                 if (pp.AtName is not null) node.AtSlot = scope.Declare(_treeSymbols && pp.AtSym >= 0 ? pp.AtSym : _cx.Symbols.Intern(pp.AtName));
                 _scope = scope;
@@ -651,7 +730,7 @@ internal sealed class NixCompiler
                 for (var i = 0; i < infos.Length; i++)
                 {
                     var f = sorted[i];
-                    infos[i] = new FormalInfo(syms[i], f.Name, f.Default is null ? null : Compile(f.Default));
+                    infos[i] = new FormalInfo(syms[i], f.Name, f.Default is null ? null : Compile(f.Default), f.Span.Start);
                 }
                 node.Formals = infos;
                 node.FormalSyms = syms;
@@ -659,7 +738,7 @@ internal sealed class NixCompiler
                 break;
             }
             default:
-                _scope = new Scope(_scope);
+                _scope = new Scope(_scope, canHost: true);
                 break;
         }
         node.Body = Compile(l.Body);
@@ -668,13 +747,47 @@ internal sealed class NixCompiler
         return node;
     }
 
-    /// <summary><c>{ column; file; line; }</c> of a span, as Nix's <c>__curPos</c> gives it.</summary>
+    /// <summary>
+    /// <c>x: y: … body</c> (plain parameters only): one <see cref="LambdaChain"/> whose levels
+    /// share one scope, parameters in slots 0..n-1 in order (a repeated name resolves to the
+    /// innermost, as nested scopes would).
+    /// </summary>
+    private Node CompileLambdaChain(LambdaExpr outer, string? name)
+    {
+        var exprs = new List<LambdaExpr>();
+        Expr e = outer;
+        while (e is LambdaExpr { Parameter: IdentParameter } level)
+        {
+            exprs.Add(level);
+            e = level.Body;
+        }
+        var levels = new LambdaNode[exprs.Count];
+        var chain = new LambdaChain(levels);
+        var scope = new Scope(_scope, capacity: levels.Length, canHost: true);
+        for (var i = 0; i < levels.Length; i++)
+        {
+            var ip = (IdentParameter)exprs[i].Parameter;
+            levels[i] = new LambdaNode(_src, exprs[i].Span) { Name = i == 0 ? name : null, ParamName = ip.Name, Chain = chain, Level = i };
+            scope.Declare(_treeSymbols && ip.Sym >= 0 ? ip.Sym : _cx.Symbols.Intern(ip.Name));
+        }
+        _scope = scope;
+        chain.Body = Compile(e);
+        chain.EnvSize = scope.Size;
+        _scope = scope.Parent;
+        return levels[0];
+    }
+
+    /// <summary>
+    /// <c>{ column; file; line; }</c> of a span, as Nix's <c>__curPos</c> gives it; null when the
+    /// source is not a file (<c>-E</c>, stdin), as in current Nix.
+    /// </summary>
     private Value CurrentPosition(TextSpan span)
     {
+        if (_src.Path is not { } file) return Value.Null;
         var (line, column) = _src.GetLineColumn(span.Start);
         return Value.FromAttrs(_cx.CreateAttrsBuilder(3)
             .Add("column", Value.FromInt(column))
-            .Add("file", Value.FromString(_src.Path ?? _src.Name))
+            .Add("file", Value.FromString(file))
             .Add("line", Value.FromInt(line))
             .Build());
     }

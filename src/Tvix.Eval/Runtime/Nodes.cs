@@ -60,7 +60,8 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         public override Value Eval(EvalContext cx, Env env)
         {
             var v = local.Target(env)[local.Index];
-            if (v.Kind == ValueKind.Invalid) throw Error("infinite recursion encountered");
+            // `let a = a;`: the slot holds this very thunk. Nix reports the binding's expression.
+            if (v.Kind == ValueKind.Invalid || (v.Kind == ValueKind.Thunk && v.RawThunk.IsBlackholed)) throw Error("infinite recursion encountered");
             return cx.Force(v);
         }
     }
@@ -75,7 +76,7 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
 }
 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
-internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths) : Node(source, span)
+internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Node(source, span)
 {
     public override Value Eval(EvalContext cx, Env env)
     {
@@ -85,7 +86,7 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
         for (var i = 0; i < depths.Length; i++)
         {
             for (; level < depths[i]; level++) e = e.Parent;
-            var ns = cx.Force(e[0]);
+            var ns = cx.Force(e[withSlots[i]]);
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
             if (ns.RawAttrs.TryGet(sym, out var v))
             {
@@ -242,6 +243,16 @@ internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node b
     }
 }
 
+/// <summary><c>with ns; body</c> directly in a lambda body: the namespace lives in a slot of the lambda's environment.</summary>
+internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot, Node ns, Node body) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        env[slot] = ns.Delay(cx, env);
+        return body.Eval(cx, env);
+    }
+}
+
 internal sealed class ApplyNode(SourceText source, TextSpan span, Node function, Node argument) : Node(source, span)
 {
     public override Value Eval(EvalContext cx, Env env)
@@ -261,35 +272,35 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         var f = function.Eval(cx, env);
         try
         {
-            if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
-                return CallBuiltin(cx, env, (Builtin)f.Obj!);
+            if (f.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(f.Obj!).Arity == arguments.Length)
+                return CallBuiltin(cx, env, Unsafe.As<Builtin>(f.Obj!));
             var i = 0;
-            if (f.Kind == ValueKind.Lambda) f = ApplyCurried(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);
+            if (f.Kind == ValueKind.Lambda && Unsafe.As<Closure>(f.Obj!).Code.Chain is not null)
+                f = ApplyChain(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);
             for (; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
-            return f;
+            return cx.Force(f);
         }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 
     /// <summary>
-    /// <c>f a b …</c> with <c>f = x: y: …</c>: binds each plain parameter straight into the next
-    /// lambda's environment, without the intermediate closures that <c>f a</c>, <c>f a b</c>, …
-    /// would return (they are never observable), then calls the innermost lambda reached.
-    /// Advances <paramref name="i"/> past the arguments consumed.
+    /// <c>f a b …</c> with <c>f = x: y: …</c> (a <see cref="LambdaChain"/>): the arguments go
+    /// straight into the chain's one environment, without the intermediate closures that
+    /// <c>f a</c>, <c>f a b</c>, … would return (they are never observable). Advances
+    /// <paramref name="i"/> past the arguments consumed.
     /// </summary>
-    private Value ApplyCurried(EvalContext cx, Env env, Closure closure, ref int i)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Value ApplyChain(EvalContext cx, Env env, Closure closure, ref int i)
     {
-        var code = closure.Code;
-        var scope = closure.Env;
-        var last = arguments.Length - 1;
-        while (i < last && code.Formals is null && code.Body is LambdaNode inner)
-        {
-            var bound = new Env(code.EnvSize, scope);
-            bound[0] = arguments[i++].Delay(cx, env);
-            code = inner;
-            scope = bound;
-        }
-        return cx.CallLambda(code, scope, arguments[i++].Delay(cx, env));
+        var count = Math.Min(arguments.Length, BuiltinArguments.Capacity);
+        var buffer = new BuiltinArguments();
+        Span<Value> args = buffer;
+        for (var k = 0; k < count; k++) args[k] = arguments[k].Delay(cx, env);
+        var result = LambdaNode.InvokeMany(cx, closure, args[..count], out var used);
+        // Arguments delayed but not consumed (more than the chain takes) are applied one by one.
+        for (var k = used; k < count; k++) result = cx.Call(result, args[k]);
+        i = count;
+        return result;
     }
 
     // Separate so that Eval, which also applies lambdas, does not zero the stack buffer.

@@ -10,16 +10,36 @@ namespace Tvix.Glue.Store;
 /// computes every store path itself; this checks that the store agrees. Evaluation is
 /// synchronous, so the store's asynchronous calls are waited for on the evaluation thread.
 /// A <c>builtins.path</c> filter is a Nix function that only the evaluation thread may call,
-/// so the store gets the decisions the glue recorded while it hashed the tree.
+/// so the store gets the decisions the glue recorded while it hashed the tree. With a
+/// <see cref="StoreWriteBehind"/> the writes are queued instead of waited for, and a path in
+/// flight counts as present (its text and references are answered from the queue).
 /// </summary>
-internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
+internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
 {
     private readonly ConcurrentDictionary<StorePath, bool> _known = new();
+    private readonly StoreWriteBehind? _writeBehind;
 
-    public TvixStore Store { get; } = store;
+    public TvixStoreGlueWriter(TvixStore store) => Store = store;
+
+    public TvixStoreGlueWriter(StoreWriteBehind writeBehind)
+    {
+        Store = writeBehind.Store;
+        _writeBehind = writeBehind;
+    }
+
+    public TvixStore Store { get; }
 
     public void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references)
     {
+        if (_writeBehind != null)
+        {
+            _writeBehind.Enqueue(new PendingWrite(path, async () =>
+            {
+                var queued = await Store.AddTextAsync(path.Name, contents, references).ConfigureAwait(false);
+                Check(path, queued.StorePath);
+            }, contents, references), () => _known[path] = true);
+            return;
+        }
         var info = Store.AddTextAsync(path.Name, contents, references).GetAwaiter().GetResult();
         Check(path, info.StorePath);
         _known[path] = true;
@@ -58,6 +78,15 @@ internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
             HashAlgorithm = NixHashAlgorithm.Sha256,
             Filter = storeFilter,
         };
+        if (_writeBehind != null)
+        {
+            _writeBehind.Enqueue(new PendingWrite(path, async () =>
+            {
+                var queued = await Store.AddPathAsync(source, options).ConfigureAwait(false);
+                Check(path, queued.StorePath);
+            }, null, references), () => _known[path] = true);
+            return;
+        }
         var info = Store.AddPathAsync(source, options).GetAwaiter().GetResult();
         Check(path, info.StorePath);
         _known[path] = true;
@@ -65,6 +94,17 @@ internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
 
     public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references)
     {
+        if (_writeBehind != null)
+        {
+            _writeBehind.Enqueue(new PendingWrite(path, async () =>
+            {
+                using var queuedStream = new MemoryStream(nar, writable: false);
+                var queuedOptions = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
+                var queued = await Store.ImportNarAsync(path, queuedStream, queuedOptions).ConfigureAwait(false);
+                Check(path, queued.StorePath);
+            }, null, references), () => _known[path] = true);
+            return;
+        }
         using var stream = new MemoryStream(nar, writable: false);
         var options = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
         var info = Store.ImportNarAsync(path, stream, options).GetAwaiter().GetResult();
@@ -75,6 +115,7 @@ internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
     public byte[]? DumpNar(StorePath path)
     {
         if (!IsValid(path)) return null;
+        WaitIfPending(path);
         using var memory = new MemoryStream();
         Store.DumpAsync(path, memory).GetAwaiter().GetResult();
         return memory.ToArray();
@@ -86,21 +127,36 @@ internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
             throw new InvalidOperationException($"the store added '{Store.StoreDirectory.Print(actual)}' where the evaluator computed '{Store.StoreDirectory.Print(expected)}'");
     }
 
+    /// <summary>Waits for the write of <paramref name="path"/> when it is in flight (and throws when it failed).</summary>
+    private void WaitIfPending(StorePath path)
+    {
+        if (_writeBehind?.Find(path) is { } pending) pending.Completion.Task.GetAwaiter().GetResult();
+    }
+
     public bool IsValid(StorePath path)
     {
         if (_known.ContainsKey(path)) return true;
+        if (_writeBehind?.Find(path) != null) return true;
         var valid = Store.GetPathInfoAsync(path).AsTask().GetAwaiter().GetResult() != null;
         if (valid) _known[path] = true;
         return valid;
     }
 
-    public IReadOnlyCollection<StorePath> References(StorePath path) =>
-        Store.GetPathInfoAsync(path).AsTask().GetAwaiter().GetResult()?.References ?? [];
+    public IReadOnlyCollection<StorePath> References(StorePath path)
+    {
+        if (_writeBehind?.Find(path) is { } pending) return pending.References;
+        return Store.GetPathInfoAsync(path).AsTask().GetAwaiter().GetResult()?.References ?? [];
+    }
 
     public byte[]? ReadText(StorePath path) => ReadFile(path, "");
 
     public byte[]? ReadFile(StorePath path, string subpath)
     {
+        if (_writeBehind?.Find(path) is { } pending)
+        {
+            if (subpath.Length == 0 && pending.Text is { } text) return text.ToArray();
+            pending.Completion.Task.GetAwaiter().GetResult();
+        }
         if (!IsValid(path)) return null;
         try
         {

@@ -43,12 +43,14 @@ public sealed class StoreWriteBehind : IAsyncDisposable, IDisposable
     /// Waits until every write queued so far is stored, then throws the first write that failed
     /// (once failed, every later flush and queued write reports it too).
     /// </summary>
-    public async Task FlushAsync()
+    public Task FlushAsync()
     {
         Task? drained;
         lock (_gate) drained = _drained?.Task;
-        if (drained != null) await drained.ConfigureAwait(false);
-        _failure?.Throw();
+        if (drained is null) return _failure is { } failure ? Task.FromException(failure.SourceException) : Task.CompletedTask;
+        // Continuations, not async methods: their state machines would be JIT-compiled on every start.
+        return drained.ContinueWith(static (_, self) => ((StoreWriteBehind)self!)._failure?.Throw(), this,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Waits for the queued writes (<see cref="FlushAsync"/>) on the calling thread.</summary>
@@ -79,64 +81,81 @@ public sealed class StoreWriteBehind : IAsyncDisposable, IDisposable
             start = _drained is null;
             _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
-        if (start) _ = Task.Run(DrainAsync);
+        if (start) ThreadPool.UnsafeQueueUserWorkItem(static self => self.StartGroup(), this, preferLocal: false);
     }
 
-    private async Task DrainAsync()
+    /// <summary>Starts the next group's writes (all at once); when they are done, the group after it.</summary>
+    private void StartGroup()
     {
         var group = new List<PendingWrite>(MaxGroup);
-        var running = new List<Task>(MaxGroup);
-        while (true)
+        TaskCompletionSource? drained = null;
+        lock (_gate)
         {
-            TaskCompletionSource? drained = null;
-            lock (_gate)
+            while (group.Count < MaxGroup && _queue.TryDequeue(out var next)) group.Add(next);
+            if (group.Count == 0)
             {
-                while (group.Count < MaxGroup && _queue.TryDequeue(out var next)) group.Add(next);
-                if (group.Count == 0)
-                {
-                    drained = _drained;
-                    _drained = null;
-                }
+                drained = _drained;
+                _drained = null;
             }
-            if (drained != null)
-            {
-                drained.SetResult();
-                return;
-            }
-            foreach (var write in group) running.Add(RunAsync(write));
-            await Task.WhenAll(running).ConfigureAwait(false);
-            running.Clear();
-            group.Clear();
         }
+        if (drained != null)
+        {
+            drained.SetResult();
+            return;
+        }
+        var running = new Task[group.Count];
+        for (var i = 0; i < running.Length; i++) running[i] = Start(group[i]);
+        Task.WhenAll(running).ContinueWith(static (_, self) => ((StoreWriteBehind)self!).StartGroup(), this,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task RunAsync(PendingWrite write)
+    /// <summary>Starts one write; the task returned completes (never faults) once it is stored or has failed.</summary>
+    private Task Start(PendingWrite write)
     {
+        Task<PathInfo> stored;
         try
         {
-            await write.Start().ConfigureAwait(false);
-            write.Stored?.Invoke();
-            write.Completion.TrySetResult();
+            stored = write.Start();
         }
         catch (Exception e)
         {
-            lock (_gate) _failure ??= ExceptionDispatchInfo.Capture(e);
-            write.Completion.TrySetException(e);
+            Finish(write, null, e);
+            return Task.CompletedTask;
         }
-        finally
+        return stored.ContinueWith(static (task, state) =>
         {
-            _pending.TryRemove(write.Path, out _);
+            var (self, write) = ((StoreWriteBehind, PendingWrite))state!;
+            var stored = (Task<PathInfo>)task;
+            if (stored.IsCompletedSuccessfully) self.Finish(write, stored.Result, null);
+            else self.Finish(write, null, stored.Exception?.InnerException ?? new OperationCanceledException());
+        }, (this, write), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void Finish(PendingWrite write, PathInfo? info, Exception? error)
+    {
+        if (error is null && !info!.StorePath.Equals(write.Path))
+            error = new InvalidOperationException($"the store added '{Store.StoreDirectory.Print(info.StorePath)}' where the evaluator computed '{Store.StoreDirectory.Print(write.Path)}'");
+        if (error is null)
+        {
+            write.Stored?.Invoke();
+            write.Completion.TrySetResult();
         }
+        else
+        {
+            lock (_gate) _failure ??= ExceptionDispatchInfo.Capture(error);
+            write.Completion.TrySetException(error);
+        }
+        _pending.TryRemove(write.Path, out _);
     }
 }
 
 /// <summary>A write <see cref="StoreWriteBehind"/> has queued or is storing.</summary>
-internal sealed class PendingWrite(StorePath path, Func<Task> start, ReadOnlyMemory<byte>? text, IReadOnlyCollection<StorePath> references)
+internal sealed class PendingWrite(StorePath path, Func<Task<PathInfo>> start, ReadOnlyMemory<byte>? text, IReadOnlyCollection<StorePath> references)
 {
     public StorePath Path { get; } = path;
 
-    /// <summary>Starts the store call.</summary>
-    public Func<Task> Start { get; } = start;
+    /// <summary>Starts the store call; the path info it returns is checked against <see cref="Path"/>.</summary>
+    public Func<Task<PathInfo>> Start { get; } = start;
 
     /// <summary>The bytes of a text path (what a read of it sees meanwhile), or null for a tree.</summary>
     public ReadOnlyMemory<byte>? Text { get; } = text;

@@ -33,11 +33,8 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
     {
         if (_writeBehind != null)
         {
-            _writeBehind.Enqueue(new PendingWrite(path, async () =>
-            {
-                var queued = await Store.AddTextAsync(path.Name, contents, references).ConfigureAwait(false);
-                Check(path, queued.StorePath);
-            }, contents, references), () => _known[path] = true);
+            _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddTextAsync(path.Name, contents, references), contents, references),
+                () => _known[path] = true);
             return;
         }
         var info = Store.AddTextAsync(path.Name, contents, references).GetAwaiter().GetResult();
@@ -80,11 +77,7 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         };
         if (_writeBehind != null)
         {
-            _writeBehind.Enqueue(new PendingWrite(path, async () =>
-            {
-                var queued = await Store.AddPathAsync(source, options).ConfigureAwait(false);
-                Check(path, queued.StorePath);
-            }, null, references), () => _known[path] = true);
+            _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddPathAsync(source, options), null, references), () => _known[path] = true);
             return;
         }
         var info = Store.AddPathAsync(source, options).GetAwaiter().GetResult();
@@ -96,13 +89,9 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
     {
         if (_writeBehind != null)
         {
-            _writeBehind.Enqueue(new PendingWrite(path, async () =>
-            {
-                using var queuedStream = new MemoryStream(nar, writable: false);
-                var queuedOptions = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
-                var queued = await Store.ImportNarAsync(path, queuedStream, queuedOptions).ConfigureAwait(false);
-                Check(path, queued.StorePath);
-            }, null, references), () => _known[path] = true);
+            var queuedOptions = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
+            _writeBehind.Enqueue(new PendingWrite(path, () => Store.ImportNarAsync(path, new MemoryStream(nar, writable: false), queuedOptions), null, references),
+                () => _known[path] = true);
             return;
         }
         using var stream = new MemoryStream(nar, writable: false);

@@ -98,6 +98,7 @@ internal static class InstantiateRunner
             readOnly: readOnly,
             writeBehind: writeBehind);
 
+        EvaluationHeap.Reserve();
         var evaluator = new Evaluator(options);
         if (args.Inputs(stderr) is not { } inputs) return 1;
         var cwd = Directory.GetCurrentDirectory();
@@ -117,6 +118,7 @@ internal static class InstantiateRunner
                 foreach (var line in lines) stdout.WriteLine(line);
             }
             stdout.Flush();
+            RunStatistics.PrintIfRequested(stderr);
             return 0;
         }
         catch (NixEvalException e)

@@ -16,7 +16,8 @@ namespace Tvix.Glue.Store;
 /// </summary>
 internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
 {
-    private readonly ConcurrentDictionary<StorePath, bool> _known = new();
+    // Path → itself: a reference-typed value keeps the dictionary on the runtime's shared, precompiled code (a bool would be JIT-compiled).
+    private readonly ConcurrentDictionary<StorePath, StorePath> _known = new();
     private readonly StoreWriteBehind? _writeBehind;
 
     public TvixStoreGlueWriter(TvixStore store) => Store = store;
@@ -34,12 +35,12 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         if (_writeBehind != null)
         {
             _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddTextAsync(path.Name, contents, references), contents, references),
-                () => _known[path] = true);
+                () => _known[path] = path);
             return;
         }
         var info = Store.AddTextAsync(path.Name, contents, references).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = true;
+        _known[path] = path;
     }
 
     public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive, IReadOnlyCollection<StorePath> references)
@@ -77,12 +78,12 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         };
         if (_writeBehind != null)
         {
-            _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddPathAsync(source, options), null, references), () => _known[path] = true);
+            _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddPathAsync(source, options), null, references), () => _known[path] = path);
             return;
         }
         var info = Store.AddPathAsync(source, options).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = true;
+        _known[path] = path;
     }
 
     public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references)
@@ -91,14 +92,14 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         {
             var queuedOptions = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
             _writeBehind.Enqueue(new PendingWrite(path, () => Store.ImportNarAsync(path, new MemoryStream(nar, writable: false), queuedOptions), null, references),
-                () => _known[path] = true);
+                () => _known[path] = path);
             return;
         }
         using var stream = new MemoryStream(nar, writable: false);
         var options = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
         var info = Store.ImportNarAsync(path, stream, options).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = true;
+        _known[path] = path;
     }
 
     public byte[]? DumpNar(StorePath path)
@@ -127,7 +128,7 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         if (_known.ContainsKey(path)) return true;
         if (_writeBehind?.Find(path) != null) return true;
         var valid = Store.GetPathInfoAsync(path).AsTask().GetAwaiter().GetResult() != null;
-        if (valid) _known[path] = true;
+        if (valid) _known[path] = path;
         return valid;
     }
 

@@ -110,8 +110,8 @@ public sealed partial class EvalContext
     {
         // Nix forces both sides, then treats the very same value slot as equal (even a
         // function); this shows through list elements and attribute values, never at the top.
-        var slotA = a.Obj;
-        var slotB = b.Obj;
+        var slotA = a.Identity;
+        var slotB = b.Identity;
         a = Force(a);
         b = Force(b);
         if (!top && slotA is not null && ReferenceEquals(slotA, slotB)) return true;
@@ -172,7 +172,7 @@ public sealed partial class EvalContext
     /// <summary>Throws a catchable error saying where two unequal values first differ (for failed <c>assert a == b</c>).</summary>
     internal void ExplainInequality(Value a, Value b, bool top)
     {
-        if (!top && a.Obj is not null && ReferenceEquals(a.Obj, b.Obj)) return;
+        if (!top && a.Identity is { } slot && ReferenceEquals(slot, b.Identity)) return;
         a = Force(a);
         b = Force(b);
         if (Arithmetic.IsNumber(a) && Arithmetic.IsNumber(b) && a.Kind != b.Kind)

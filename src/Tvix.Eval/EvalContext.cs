@@ -200,14 +200,6 @@ public sealed partial class EvalContext
 
     // ---------------------------------------------------------------- calling
 
-    /// <summary>Calls a lambda given as its code and captured environment (a closure not allocated).</summary>
-    internal Value CallLambda(LambdaNode code, Env scope, Value argument)
-    {
-        Enter();
-        try { return code.Invoke(this, scope, argument); }
-        finally { CallDepth--; }
-    }
-
     /// <summary>Applies a function (lambda, builtin, or a set with <c>__functor</c>) to one argument and forces the result.</summary>
     public Value Call(Value function, Value argument)
     {
@@ -218,7 +210,7 @@ public sealed partial class EvalContext
             {
                 var c = Unsafe.As<Closure>(function.Obj!);
                 Enter();
-                try { return c.Code.Invoke(this, c.Env, argument); }
+                try { return c.Code.Invoke(this, c, argument); }
                 finally { CallDepth--; }
             }
             case ValueKind.PrimOp:
@@ -298,13 +290,14 @@ public sealed partial class EvalContext
         // A two-argument builtin (lessThan as a sort comparator, …) is called without a partial application.
         if (function.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(function.Obj!).Arity == 2)
             return CallBuiltin(Unsafe.As<Builtin>(function.Obj!), argument1, argument2);
-        // `a: b: …` (foldl' and sort callbacks): bind a straight into b's scope, without the
-        // closure `f a` would return (never observable), as ApplyManyNode does.
-        if (function.Kind == ValueKind.Lambda && Unsafe.As<Closure>(function.Obj!) is { Code: { Formals: null, Body: LambdaNode inner } outer } c)
+        // `a: b: …` (foldl' and sort callbacks, mapAttrs functions): both arguments go straight
+        // into the chain's environment, without the closure `f a` would return (never observable).
+        if (function.Kind == ValueKind.Lambda && Unsafe.As<Closure>(function.Obj!) is { Code.Chain: { } chain } c && chain.Arity - c.Code.Level >= 2)
         {
-            var bound = new Env(outer.EnvSize, c.Env);
-            bound[0] = argument1;
-            return CallLambda(inner, bound, argument2);
+            var buffer = new BuiltinArguments();
+            buffer[0] = argument1;
+            buffer[1] = argument2;
+            return Force(LambdaNode.InvokeMany(this, c, ((ReadOnlySpan<Value>)buffer)[..2], out _));
         }
         return Call(Call(function, argument1), argument2);
     }
@@ -416,14 +409,7 @@ public sealed partial class EvalContext
 {
     /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced.</summary>
     public Value CallLazy2(Value function, Value argument1, Value argument2) =>
-        Value.FromThunk(new Thunk(_call2Node ??= new Call2SlotsNode(), Env.Of([function, argument1, argument2])));
-
-    private Node? _call2Node;
-}
-
-internal sealed class Call2SlotsNode() : Node(SourceText.From("", "«builtin»"), default)
-{
-    public override Value Eval(EvalContext cx, Env env) => cx.Call(env[0], env[1], env[2]);
+        Value.FromThunk(new CallThunk2(function, argument1, argument2));
 }
 
 /// <summary>

@@ -14,7 +14,16 @@ public sealed class NixAttrs
     internal readonly int[] Keys;
     internal readonly Value[] Values;
     internal readonly SymbolTable Symbols;
-    private int[]? _byteOrder;
+    // What only some sets need (a byte order for printing and attrNames, a hash index for big
+    // sets), kept aside so that the many small sets a program builds stay small objects.
+    private Extras? _extras;
+
+    private sealed class Extras
+    {
+        public int[]? ByteOrder;
+        public Dictionary<int, int>? Index;
+        public int Lookups;
+    }
 
     /// <summary>Where each attribute was defined (aligned with Keys), for <c>unsafeGetAttrPos</c>; null when unknown.</summary>
     internal AttrPos[]? Positions;
@@ -69,16 +78,19 @@ public sealed class NixAttrs
         }
     }
 
-    // Sets with many attributes also get a hash index (built on the first lookup), so that
-    // lookups in nixpkgs-sized sets are one probe instead of a long binary search.
+    // Sets with many attributes that are looked up often also get a hash index, so that
+    // lookups in nixpkgs-sized sets are one probe instead of a long binary search. Most large
+    // sets are intermediate results (`//` in a fold, mapAttrs of a module tree) read a few
+    // times: for them an index costs more than it saves, so it waits for repeated lookups.
     private const int HashThreshold = 128;
-    private Dictionary<int, int>? _index;
+    private const int LookupsBeforeIndex = 24;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryGet(int sym, out Value value)
     {
         var keys = Keys;
-        if (keys.Length > HashThreshold) return TryGetHashed(sym, out value);
+        if (keys.Length > HashThreshold && ((_extras ??= new Extras()).Index is not null || ++_extras.Lookups > LookupsBeforeIndex))
+            return TryGetHashed(sym, out value);
         int lo = 0, hi = keys.Length - 1;
         while (lo <= hi)
         {
@@ -93,12 +105,12 @@ public sealed class NixAttrs
 
     private bool TryGetHashed(int sym, out Value value)
     {
-        var index = _index;
+        var index = _extras!.Index;
         if (index is null)
         {
             index = new Dictionary<int, int>(Keys.Length);
             for (var i = 0; i < Keys.Length; i++) index[Keys[i]] = i;
-            _index = index;
+            _extras.Index = index;
         }
         if (index.TryGetValue(sym, out var at))
         {
@@ -118,13 +130,13 @@ public sealed class NixAttrs
     /// <summary>Indices into Keys/Values ordered by the names' bytes (cached).</summary>
     internal int[] ByteOrder()
     {
-        if (_byteOrder is { } o) return o;
+        if (_extras?.ByteOrder is { } o) return o;
         var order = new int[Keys.Length];
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var symbols = Symbols;
         var keys = Keys;
         Array.Sort(order, (a, b) => symbols.CompareBytes(keys[a], keys[b]));
-        return _byteOrder = order;
+        return (_extras ??= new Extras()).ByteOrder = order;
     }
 
     /// <summary><c>this // other</c>: a linear merge of two sorted arrays, right side wins.</summary>

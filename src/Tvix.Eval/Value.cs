@@ -35,62 +35,84 @@ public enum ValueKind : byte
 }
 
 /// <summary>
-/// A Nix value: a small struct holding a tag plus either 8 bytes of payload (ints, floats,
-/// bools, null are never boxed) or a reference (strings, paths, attribute sets, lists,
-/// functions, thunks). Values are immutable; a thunk value is replaced by its result when
+/// A Nix value: a 16-byte struct of a reference and 8 bytes. Ints, floats, bools and null are
+/// never boxed: their 8 bytes are the payload and the reference is a shared, immutable tag
+/// naming the kind. Every other kind (strings, paths, attribute sets, lists, functions,
+/// thunks) is the reference, with the kind in the 8 bytes. Keeping the kind out of a field of
+/// its own makes the struct 16 bytes instead of 24, which shrinks every list, attribute set,
+/// environment and thunk. Values are immutable; a thunk value is replaced by its result when
 /// forced through an <see cref="EvalContext"/>.
 /// </summary>
 public readonly struct Value
 {
+    // Scalars: the KindTag of their kind. Others: the object. default(Value): null (Invalid).
     internal readonly object? Obj;
+    // Scalars: the payload. Others: their ValueKind.
     internal readonly long Bits;
 
     /// <summary>The kind of this value (<see cref="ValueKind.Thunk"/> when not forced yet).</summary>
-    public readonly ValueKind Kind;
+    public ValueKind Kind
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Obj is KindTag tag ? tag.Kind : (ValueKind)Bits;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Value(ValueKind kind, object? obj, long bits)
+    private Value(object? obj, long bits)
     {
-        Kind = kind;
         Obj = obj;
         Bits = bits;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Value Heap(ValueKind kind, object obj) => new(obj, (long)kind);
+
+    /// <summary>A value of kind <see cref="ValueKind.Invalid"/> carrying an internal object (an environment), never seen by Nix code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Value Internal(object? obj) => new(obj, 0);
+
+    /// <summary>The object of a non-scalar value (null for scalars): what identifies a value slot for Nix's <c>==</c>.</summary>
+    internal object? Identity
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Obj is KindTag ? null : Obj;
+    }
+
     /// <summary><c>null</c>.</summary>
-    public static Value Null => new(ValueKind.Null, null, 0);
+    public static Value Null => new(KindTag.Null, 0);
 
     /// <summary><c>true</c>.</summary>
-    public static Value True => new(ValueKind.Bool, null, 1);
+    public static Value True => new(KindTag.Bool, 1);
 
     /// <summary><c>false</c>.</summary>
-    public static Value False => new(ValueKind.Bool, null, 0);
+    public static Value False => new(KindTag.Bool, 0);
 
     /// <summary>A boolean.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Value FromBool(bool b) => new(ValueKind.Bool, null, b ? 1 : 0);
+    public static Value FromBool(bool b) => new(KindTag.Bool, b ? 1 : 0);
 
     /// <summary>An integer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Value FromInt(long i) => new(ValueKind.Int, null, i);
+    public static Value FromInt(long i) => new(KindTag.Int, i);
 
     /// <summary>A float.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Value FromFloat(double d) => new(ValueKind.Float, null, BitConverter.DoubleToInt64Bits(d));
+    public static Value FromFloat(double d) => new(KindTag.Float, BitConverter.DoubleToInt64Bits(d));
 
     /// <summary>A string value.</summary>
-    public static Value FromString(NixString s) => new(ValueKind.String, s, 0);
+    public static Value FromString(NixString s) => Heap(ValueKind.String, s);
 
     /// <summary>A context-free string value from .NET text (encoded as UTF-8).</summary>
-    public static Value FromString(string s) => new(ValueKind.String, NixString.FromUtf8(s), 0);
+    public static Value FromString(string s) => Heap(ValueKind.String, NixString.FromUtf8(s));
 
     /// <summary>A path value. The path must be absolute and canonical (see <see cref="NixPath.Canonicalize"/>).</summary>
-    public static Value FromPath(string absolutePath) => new(ValueKind.Path, absolutePath, 0);
+    public static Value FromPath(string absolutePath) => Heap(ValueKind.Path, absolutePath);
 
     /// <summary>A list value.</summary>
-    public static Value FromList(NixList list) => new(ValueKind.List, list, 0);
+    public static Value FromList(NixList list) => Heap(ValueKind.List, list);
 
     /// <summary>An attribute set value.</summary>
-    public static Value FromAttrs(NixAttrs attrs) => new(ValueKind.Attrs, attrs, 0);
+    public static Value FromAttrs(NixAttrs attrs) => Heap(ValueKind.Attrs, attrs);
 
     /// <summary>Whether this value is a thunk that has not been forced.</summary>
     public bool IsThunk => Kind == ValueKind.Thunk;
@@ -128,10 +150,10 @@ public readonly struct Value
     internal NixList RawList => Unsafe.As<NixList>(Obj!);
     internal Thunk RawThunk => Unsafe.As<Thunk>(Obj!);
 
-    internal static Value FromThunk(Thunk t) => new(ValueKind.Thunk, t, 0);
-    internal static Value FromClosure(Closure c) => new(ValueKind.Lambda, c, 0);
-    internal static Value FromBuiltin(Builtin b) => new(ValueKind.PrimOp, b, 0);
-    internal static Value FromPartial(PartialApplication p) => new(ValueKind.PrimOpApp, p, 0);
+    internal static Value FromThunk(Thunk t) => Heap(ValueKind.Thunk, t);
+    internal static Value FromClosure(Closure c) => Heap(ValueKind.Lambda, c);
+    internal static Value FromBuiltin(Builtin b) => Heap(ValueKind.PrimOp, b);
+    internal static Value FromPartial(PartialApplication p) => Heap(ValueKind.PrimOpApp, p);
 
     private Value Check(ValueKind kind)
     {
@@ -151,4 +173,20 @@ public readonly struct Value
         ValueKind.Path => RawPath,
         _ => $"<{Kind}>",
     };
+}
+
+/// <summary>
+/// The kind of a scalar value, referenced by the value itself so that the struct needs no kind
+/// field. One immutable instance per scalar kind, shared by all evaluators.
+/// </summary>
+internal sealed class KindTag
+{
+    public static readonly KindTag Null = new(ValueKind.Null);
+    public static readonly KindTag Bool = new(ValueKind.Bool);
+    public static readonly KindTag Int = new(ValueKind.Int);
+    public static readonly KindTag Float = new(ValueKind.Float);
+
+    public readonly ValueKind Kind;
+
+    private KindTag(ValueKind kind) => Kind = kind;
 }

@@ -12,7 +12,7 @@ internal static partial class BuiltinCatalog
             var s = cx.ForceAttrs(a[0]);
             var order = s.ByteOrder();
             var items = new Value[order.Length];
-            for (var i = 0; i < items.Length; i++) items[i] = Value.FromString(new NixString(cx.Symbols.Bytes(s.Keys[order[i]])));
+            for (var i = 0; i < items.Length; i++) items[i] = Value.FromString(cx.Symbols.String(s.Keys[order[i]]));
             return Value.FromList(new NixList(items));
         });
         r.Add("attrValues", 1, static (cx, a) =>
@@ -73,7 +73,7 @@ internal static partial class BuiltinCatalog
             var s = cx.ForceAttrs(a[1]);
             var vals = new Value[s.Count];
             for (var i = 0; i < vals.Length; i++)
-                vals[i] = cx.CallLazy2(f, Value.FromString(new NixString(cx.Symbols.Bytes(s.Keys[i]))), s.Values[i]);
+                vals[i] = cx.CallLazy2(f, Value.FromString(cx.Symbols.String(s.Keys[i])), s.Values[i]);
             return Value.FromAttrs(new NixAttrs(cx.Symbols, s.Keys, vals) { Positions = s.Positions });
         });
         r.Add("removeAttrs", 2, static (cx, a) =>
@@ -113,7 +113,7 @@ internal static partial class BuiltinCatalog
             foreach (var (k, g) in groups)
             {
                 keys[n] = k;
-                vals[n++] = cx.CallLazy2(f, Value.FromString(new NixString(cx.Symbols.Bytes(k))), Value.FromList(new NixList([.. g])));
+                vals[n++] = cx.CallLazy2(f, Value.FromString(cx.Symbols.String(k)), Value.FromList(new NixList([.. g])));
             }
             return Value.FromAttrs(new NixAttrs(cx.Symbols, keys, vals));
         });

@@ -526,6 +526,18 @@ internal sealed class NixCompiler
             return new AttrSetNode(_src, span, keys, values, NoDynamics, [], positions);
         }
 
+        if (body is not null && _scope is { CanHost: true } host)
+        {
+            var mark = host.Mark();
+            var first = host.Size;
+            for (var i = 0; i < n; i++) host.Declare(keys[i]);
+            var hoisted = new Node[n];
+            for (var i = 0; i < n; i++) hoisted[i] = Compile(items[i].Value, _cx.Symbols.Text(keys[i]));
+            var hoistedBody = Compile(body);
+            host.Unwind(mark);
+            return new HoistedLetNode(_src, span, first, hoisted, hoistedBody);
+        }
+
         var scope = new Scope(_scope, capacity: n);
         for (var i = 0; i < n; i++) scope.Declare(keys[i]);
         _scope = scope;
@@ -565,6 +577,9 @@ internal sealed class NixCompiler
             return new AttrSetNode(_src, span, keys, values, dynamics, direct is null ? hidden : [], positions);
         }
 
+        if (body is not null && !legacyLet && _scope is { CanHost: true } && CanHoist(tree, entries))
+            return CompileHoistedLet(tree, entries, span, body);
+
         var scope = new Scope(_scope, capacity: entries.Length);
         foreach (var e in entries) scope.Declare(e.Sym);
         var sourceBase = scope.Size;
@@ -581,6 +596,41 @@ internal sealed class NixCompiler
         _scope = scope.Parent;
         var hasOverrides = body is null && SymbolOrder.IndexOf(keys, _cx.SymOverrides) >= 0;
         return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides, positions);
+    }
+
+    /// <summary>
+    /// A let whose bindings can live in the enclosing lambda's environment: no dynamic names, and
+    /// no plain <c>inherit x;</c> (which must see the scope without the let's own names).
+    /// </summary>
+    private static bool CanHoist(BindingTree tree, BindingEntry[] entries)
+    {
+        if (tree.Dynamic is { Count: > 0 }) return false;
+        foreach (var e in entries)
+            if (e.Inherit == InheritKind.Plain) return false;
+        return true;
+    }
+
+    /// <summary>A let kept in the enclosing lambda's environment (see <see cref="Scope.CanHost"/>): its names, then its inherit sources.</summary>
+    private Node CompileHoistedLet(BindingTree tree, BindingEntry[] entries, TextSpan span, Expr body)
+    {
+        var host = _scope!;
+        var mark = host.Mark();
+        var first = host.Size;
+        foreach (var e in entries) host.Declare(e.Sym);
+        var sourceBase = host.Size;
+        var sourceCount = tree.InheritSourceCount;
+        // Reserved before anything is compiled: a let inside a source takes the slots after these.
+        host.Size += sourceCount;
+        var sources = sourceCount == 0 ? [] : new Node[sourceCount];
+        for (var i = 0; i < sources.Length; i++) sources[i] = Compile(tree.InheritSources![i]);
+        var directSources = sources.Length > 0 && Array.TrueForAll(sources, IsVariable) ? sources : null;
+        var count = directSources is null ? entries.Length + sourceCount : entries.Length;
+        var inits = new Node[count];
+        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true, directSources);
+        if (directSources is null) sources.CopyTo(inits, entries.Length);
+        var bodyNode = Compile(body);
+        host.Unwind(mark);
+        return new HoistedLetNode(_src, span, first, inits, bodyNode);
     }
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)
@@ -620,12 +670,13 @@ internal sealed class NixCompiler
 
     private Node CompileLambda(LambdaExpr l, string? name)
     {
+        if (l.Parameter is IdentParameter && l.Body is LambdaExpr { Parameter: IdentParameter }) return CompileLambdaChain(l, name);
         var node = new LambdaNode(_src, l.Span) { Name = name };
         switch (l.Parameter)
         {
             case IdentParameter ip:
             {
-                var scope = new Scope(_scope, capacity: 1);
+                var scope = new Scope(_scope, capacity: 1, canHost: true);
                 scope.Declare(_treeSymbols && ip.Sym >= 0 ? ip.Sym : _cx.Symbols.Intern(ip.Name));
                 node.ParamName = ip.Name;
                 _scope = scope;
@@ -643,7 +694,7 @@ internal sealed class NixCompiler
                     syms[i] = _treeSymbols && sorted[i].Sym >= 0 ? sorted[i].Sym : _cx.Symbols.Intern(sorted[i].Name);
                 }
                 SymbolOrder.Sort(syms, sorted);
-                var scope = new Scope(_scope, capacity: count + (pp.AtName is null ? 0 : 1));
+                var scope = new Scope(_scope, capacity: count + (pp.AtName is null ? 0 : 1), canHost: true);
                 for (var i = 0; i < count; i++) scope.Declare(syms[i]);
                 if (pp.AtName is not null) node.AtSlot = scope.Declare(_treeSymbols && pp.AtSym >= 0 ? pp.AtSym : _cx.Symbols.Intern(pp.AtName));
                 _scope = scope;
@@ -659,13 +710,43 @@ internal sealed class NixCompiler
                 break;
             }
             default:
-                _scope = new Scope(_scope);
+                _scope = new Scope(_scope, canHost: true);
                 break;
         }
         node.Body = Compile(l.Body);
         node.EnvSize = _scope!.Size;
         _scope = _scope.Parent;
         return node;
+    }
+
+    /// <summary>
+    /// <c>x: y: … body</c> (plain parameters only): one <see cref="LambdaChain"/> whose levels
+    /// share one scope, parameters in slots 0..n-1 in order (a repeated name resolves to the
+    /// innermost, as nested scopes would).
+    /// </summary>
+    private Node CompileLambdaChain(LambdaExpr outer, string? name)
+    {
+        var exprs = new List<LambdaExpr>();
+        Expr e = outer;
+        while (e is LambdaExpr { Parameter: IdentParameter } level)
+        {
+            exprs.Add(level);
+            e = level.Body;
+        }
+        var levels = new LambdaNode[exprs.Count];
+        var chain = new LambdaChain(levels);
+        var scope = new Scope(_scope, capacity: levels.Length, canHost: true);
+        for (var i = 0; i < levels.Length; i++)
+        {
+            var ip = (IdentParameter)exprs[i].Parameter;
+            levels[i] = new LambdaNode(_src, exprs[i].Span) { Name = i == 0 ? name : null, ParamName = ip.Name, Chain = chain, Level = i };
+            scope.Declare(_treeSymbols && ip.Sym >= 0 ? ip.Sym : _cx.Symbols.Intern(ip.Name));
+        }
+        _scope = scope;
+        chain.Body = Compile(e);
+        chain.EnvSize = scope.Size;
+        _scope = scope.Parent;
+        return levels[0];
     }
 
     /// <summary><c>{ column; file; line; }</c> of a span, as Nix's <c>__curPos</c> gives it.</summary>

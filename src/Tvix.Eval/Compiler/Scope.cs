@@ -8,12 +8,18 @@ namespace Tvix.Eval.Compiler;
 /// kept in a small array and found by a linear scan of integers; only a large scope (a package
 /// set with thousands of bindings) gets a hash index.
 /// </remarks>
-internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0)
+internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0, bool canHost = false)
 {
     private const int IndexThreshold = 16;
 
     public readonly Scope? Parent = parent;
     public readonly bool IsWith = isWith;
+    /// <summary>
+    /// Whether a <c>let</c> written directly in this scope may keep its bindings in this scope's
+    /// environment instead of a new one (a lambda's: a fresh environment per call, in which each
+    /// expression runs at most once, so a let's slots are never reused by another evaluation).
+    /// </summary>
+    public readonly bool CanHost = canHost;
     /// <summary>Slots used so far; hidden slots (inherit sources) are counted but have no name.</summary>
     public int Size = isWith ? 1 : 0;
 
@@ -41,6 +47,25 @@ internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0
             for (var i = 0; i < _count; i++) _index[_syms[i]] = _slots[i];
         }
         return slot;
+    }
+
+    /// <summary>The number of names visible now, for <see cref="Unwind"/>.</summary>
+    public int Mark() => _count;
+
+    /// <summary>Hides the names declared since <paramref name="mark"/>; their slots stay allocated.</summary>
+    public void Unwind(int mark)
+    {
+        if (mark == _count) return;
+        _count = mark;
+        if (_index is null) return;
+        if (_count <= IndexThreshold)
+        {
+            _index = null;
+            return;
+        }
+        // A hidden name may have shadowed an earlier one of the same scope: rebuild in declaration order.
+        _index.Clear();
+        for (var i = 0; i < _count; i++) _index[_syms[i]] = _slots[i];
     }
 
     /// <summary>The slot of <paramref name="sym"/> in this scope, or -1 (a later declaration wins).</summary>

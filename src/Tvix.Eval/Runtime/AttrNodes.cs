@@ -187,3 +187,18 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
         return Value.FromAttrs(attrs);
     }
 }
+
+/// <summary>
+/// A <c>let</c> whose bindings live in the enclosing lambda's environment, in consecutive slots
+/// from <c>firstSlot</c> (names first, then <c>inherit (e)</c> sources): no environment of its own.
+/// </summary>
+internal sealed class HoistedLetNode(SourceText source, TextSpan span, int firstSlot, Node[] inits, Node body) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        // Slots not assigned yet read as Invalid, so forward references defer as in a new scope.
+        for (var i = 0; i < inits.Length; i++) env[firstSlot + i] = default;
+        for (var i = 0; i < inits.Length; i++) env[firstSlot + i] = inits[i].Delay(cx, env);
+        return body.Eval(cx, env);
+    }
+}

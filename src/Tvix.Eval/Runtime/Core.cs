@@ -17,7 +17,7 @@ internal readonly struct Env
     public Env(int size, Env parent)
     {
         _a = new Value[size + 1];
-        _a[0] = new Value(ValueKind.Invalid, parent._a, 0);
+        _a[0] = Value.Internal(parent._a);
     }
 
     /// <summary>The enclosing environment.</summary>
@@ -36,7 +36,7 @@ internal readonly struct Env
 
     /// <summary>This environment as a value of kind Invalid (for a field that holds either it or a result).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Value AsValue() => new(ValueKind.Invalid, _a, 0);
+    public Value AsValue() => Value.Internal(_a);
 
     /// <summary>The environment stored by <see cref="AsValue"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -76,6 +76,9 @@ internal class Thunk
     /// <summary>The code of a <see cref="CallThunk"/>: never evaluated as a node, recognised by identity in <see cref="Force"/>.</summary>
     private protected static readonly Node CallMarker = new CallMarkerNode();
 
+    /// <summary>The code of a <see cref="CallThunk2"/>, recognised by identity like <see cref="CallMarker"/>.</summary>
+    private protected static readonly Node Call2Marker = new CallMarkerNode();
+
     private Node? _code;
     // The result once evaluated. Before that, the environment to evaluate _code in (as a value
     // of kind Invalid holding the environment array), or a CallThunk's function: one field
@@ -89,6 +92,9 @@ internal class Thunk
     }
 
     public bool IsEvaluated => _code is null;
+
+    /// <summary>Whether this thunk is being evaluated right now (forcing it again is infinite recursion).</summary>
+    public bool IsBlackholed => ReferenceEquals(_code, Blackhole);
 
     public Value Result => _value;
 
@@ -114,6 +120,13 @@ internal class Thunk
                 var call = Unsafe.As<CallThunk>(this);
                 v = cx.Call(_value, call.Argument);
                 call.Argument = default;
+            }
+            else if (ReferenceEquals(code, Call2Marker))
+            {
+                var call = Unsafe.As<CallThunk2>(this);
+                v = cx.Call(_value, call.Argument1, call.Argument2);
+                call.Argument1 = default;
+                call.Argument2 = default;
             }
             else
             {
@@ -163,11 +176,60 @@ internal sealed class CallThunk : Thunk
     }
 }
 
-/// <summary>A Nix function value: compiled lambda plus its captured environment.</summary>
-internal sealed class Closure(LambdaNode code, Env env)
+/// <summary>
+/// A lazy call <c>f a b</c> (<see cref="EvalContext.CallLazy2"/>, made per attribute by mapAttrs,
+/// zipAttrsWith, …): one object instead of a thunk plus an environment array of three slots.
+/// </summary>
+internal sealed class CallThunk2 : Thunk
+{
+    public Value Argument1;
+    public Value Argument2;
+
+    public CallThunk2(Value function, Value argument1, Value argument2) : base(Call2Marker, default)
+    {
+        _value = function;
+        Argument1 = argument1;
+        Argument2 = argument2;
+    }
+}
+
+/// <summary>
+/// A Nix function value: compiled lambda plus its captured environment. For a level of a
+/// curried chain (<see cref="LambdaChain"/>), also the arguments of the outer levels so far.
+/// </summary>
+internal sealed class Closure(LambdaNode code, Env env, Value[]? bound = null)
 {
     public readonly LambdaNode Code = code;
     public readonly Env Env = env;
+    /// <summary>Arguments of the chain levels before <see cref="Code"/> (null at the outermost level).</summary>
+    public readonly Value[]? Bound = bound;
+
+    /// <summary>This closure applied to one more argument, as the next level's closure.</summary>
+    public Closure With(LambdaNode next, Value argument)
+    {
+        var count = Bound?.Length ?? 0;
+        var bound = new Value[count + 1];
+        Bound?.CopyTo(bound, 0);
+        bound[count] = argument;
+        return new Closure(next, Env, bound);
+    }
+
+    /// <summary>This closure applied to several more arguments (fewer than it lacks).</summary>
+    public Closure With(LambdaNode next, ReadOnlySpan<Value> arguments)
+    {
+        var count = Bound?.Length ?? 0;
+        var bound = new Value[count + arguments.Length];
+        Bound?.CopyTo(bound, 0);
+        arguments.CopyTo(bound.AsSpan(count));
+        return new Closure(next, Env, bound);
+    }
+
+    /// <summary>Copies the carried arguments into the first slots of the chain's environment.</summary>
+    public void CopyBound(Env env)
+    {
+        if (Bound is not { } bound) return;
+        for (var i = 0; i < bound.Length; i++) env[i] = bound[i];
+    }
 }
 
 /// <summary>A builtin function with a fixed arity.</summary>

@@ -6,8 +6,29 @@ namespace Tvix.Eval.Runtime;
 internal sealed record FormalInfo(int Sym, string Name, Node? Default);
 
 /// <summary>
+/// A curried lambda <c>x: y: z: body</c> compiled as one function of several parameters: the
+/// parameters share one environment (slots 0..n-1, in order), so applying all of them at once,
+/// as <c>f a b</c>, <c>foldl'</c> or <c>mapAttrs</c> do, allocates one environment instead of one
+/// per level. Applying fewer arguments yields a closure that carries them (see
+/// <see cref="Closure.Bound"/>) and behaves exactly like the inner lambda Nix would return.
+/// </summary>
+internal sealed class LambdaChain(LambdaNode[] levels)
+{
+    /// <summary>The lambdas from outermost to innermost; level i binds slot i.</summary>
+    public readonly LambdaNode[] Levels = levels;
+    /// <summary>The innermost lambda's body.</summary>
+    public Node Body = null!;
+    /// <summary>Slots of the shared environment: the parameters, then hoisted <c>let</c> bindings.</summary>
+    public int EnvSize;
+
+    public int Arity => Levels.Length;
+}
+
+/// <summary>
 /// A lambda. Its environment has one slot per formal (or one for a plain parameter), then
 /// one for the <c>@</c> name. Evaluating the node makes a closure over the current environment.
+/// A level of a <see cref="LambdaChain"/> has no body of its own: the chain's innermost body runs
+/// once every level has its argument.
 /// </summary>
 internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source, span)
 {
@@ -20,6 +41,10 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
     public bool HasEllipsis;
     public int AtSlot = -1;
     public string? ParamName;
+    /// <summary>The curried chain this lambda is a level of, or null.</summary>
+    public LambdaChain? Chain;
+    /// <summary>This lambda's level in <see cref="Chain"/> (how many arguments a closure of it carries).</summary>
+    public int Level;
 
     public string DisplayName => Name is null ? "anonymous lambda" : Name;
 
@@ -27,6 +52,21 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
 
     public override Value Delay(EvalContext cx, Env env) => Value.FromClosure(new Closure(this, env));
 
+    /// <summary>Applies the closure <paramref name="closure"/> (whose code is this lambda) to one argument.</summary>
+    public Value Invoke(EvalContext cx, Closure closure, Value arg)
+    {
+        if (Chain is { } chain)
+        {
+            if (Level + 1 < chain.Arity) return Value.FromClosure(closure.With(chain.Levels[Level + 1], arg));
+            var env = new Env(chain.EnvSize, closure.Env);
+            closure.CopyBound(env);
+            env[Level] = arg;
+            return RunBody(cx, chain.Body, env);
+        }
+        return Invoke(cx, closure.Env, arg);
+    }
+
+    /// <summary>Applies this lambda, which is not a chain level, defined in <paramref name="closureEnv"/>, to one argument.</summary>
     public Value Invoke(EvalContext cx, Env closureEnv, Value arg)
     {
         var env = new Env(EnvSize, closureEnv);
@@ -34,8 +74,7 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         if (formals is null)
         {
             env[0] = arg;
-            try { return Body.Eval(cx, env); }
-            catch (NixEvalException e) when (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span)) { throw; }
+            return RunBody(cx, Body, env);
         }
 
         var forced = cx.Force(arg);
@@ -59,7 +98,38 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
             }
         }
         if (AtSlot >= 0) env[AtSlot] = forced;
-        try { return Body.Eval(cx, env); }
+        return RunBody(cx, Body, env);
+    }
+
+    /// <summary>
+    /// Applies a closure of a chain level to <paramref name="args"/> (at least the levels it still
+    /// lacks): fills the shared environment in one go and runs the body; returns how many
+    /// arguments it consumed in <paramref name="used"/>. With fewer arguments than levels left it
+    /// returns the closure carrying them.
+    /// </summary>
+    public static Value InvokeMany(EvalContext cx, Closure closure, ReadOnlySpan<Value> args, out int used)
+    {
+        var code = closure.Code;
+        var chain = code.Chain!;
+        var missing = chain.Arity - code.Level;
+        if (args.Length < missing)
+        {
+            used = args.Length;
+            return Value.FromClosure(closure.With(chain.Levels[code.Level + args.Length], args));
+        }
+        used = missing;
+        var env = new Env(chain.EnvSize, closure.Env);
+        closure.CopyBound(env);
+        for (var i = 0; i < missing; i++) env[code.Level + i] = args[i];
+        var last = chain.Levels[^1];
+        cx.Enter();
+        try { return last.RunBody(cx, chain.Body, env); }
+        finally { cx.CallDepth--; }
+    }
+
+    private Value RunBody(EvalContext cx, Node body, Env env)
+    {
+        try { return body.Eval(cx, env); }
         catch (NixEvalException e) when (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span)) { throw; }
     }
 }

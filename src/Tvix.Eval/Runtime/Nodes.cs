@@ -60,7 +60,8 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         public override Value Eval(EvalContext cx, Env env)
         {
             var v = local.Target(env)[local.Index];
-            if (v.Kind == ValueKind.Invalid) throw Error("infinite recursion encountered");
+            // `let a = a;`: the slot holds this very thunk. Nix reports the binding's expression.
+            if (v.Kind == ValueKind.Invalid || (v.Kind == ValueKind.Thunk && v.RawThunk.IsBlackholed)) throw Error("infinite recursion encountered");
             return cx.Force(v);
         }
     }
@@ -264,32 +265,32 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
             if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
                 return CallBuiltin(cx, env, (Builtin)f.Obj!);
             var i = 0;
-            if (f.Kind == ValueKind.Lambda) f = ApplyCurried(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);
+            if (f.Kind == ValueKind.Lambda && Unsafe.As<Closure>(f.Obj!).Code.Chain is not null)
+                f = ApplyChain(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);
             for (; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
-            return f;
+            return cx.Force(f);
         }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
 
     /// <summary>
-    /// <c>f a b …</c> with <c>f = x: y: …</c>: binds each plain parameter straight into the next
-    /// lambda's environment, without the intermediate closures that <c>f a</c>, <c>f a b</c>, …
-    /// would return (they are never observable), then calls the innermost lambda reached.
-    /// Advances <paramref name="i"/> past the arguments consumed.
+    /// <c>f a b …</c> with <c>f = x: y: …</c> (a <see cref="LambdaChain"/>): the arguments go
+    /// straight into the chain's one environment, without the intermediate closures that
+    /// <c>f a</c>, <c>f a b</c>, … would return (they are never observable). Advances
+    /// <paramref name="i"/> past the arguments consumed.
     /// </summary>
-    private Value ApplyCurried(EvalContext cx, Env env, Closure closure, ref int i)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Value ApplyChain(EvalContext cx, Env env, Closure closure, ref int i)
     {
-        var code = closure.Code;
-        var scope = closure.Env;
-        var last = arguments.Length - 1;
-        while (i < last && code.Formals is null && code.Body is LambdaNode inner)
-        {
-            var bound = new Env(code.EnvSize, scope);
-            bound[0] = arguments[i++].Delay(cx, env);
-            code = inner;
-            scope = bound;
-        }
-        return cx.CallLambda(code, scope, arguments[i++].Delay(cx, env));
+        var count = Math.Min(arguments.Length, BuiltinArguments.Capacity);
+        var buffer = new BuiltinArguments();
+        Span<Value> args = buffer;
+        for (var k = 0; k < count; k++) args[k] = arguments[k].Delay(cx, env);
+        var result = LambdaNode.InvokeMany(cx, closure, args[..count], out var used);
+        // Arguments delayed but not consumed (more than the chain takes) are applied one by one.
+        for (var k = used; k < count; k++) result = cx.Call(result, args[k]);
+        i = count;
+        return result;
     }
 
     // Separate so that Eval, which also applies lambdas, does not zero the stack buffer.

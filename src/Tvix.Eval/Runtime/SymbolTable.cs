@@ -18,6 +18,7 @@ internal sealed class SymbolTable
 {
     private byte[][] _names;
     private string?[] _texts;
+    private NixString?[] _strings;
     private int[] _hashes;
     /// <summary>Open addressing, linear probing: symbol id + 1, or 0 for an empty bucket.</summary>
     private int[] _buckets;
@@ -28,6 +29,7 @@ internal sealed class SymbolTable
     {
         _names = new byte[capacity][];
         _texts = new string?[capacity];
+        _strings = new NixString?[capacity];
         _hashes = new int[capacity];
         _buckets = new int[capacity * 2];
     }
@@ -78,6 +80,9 @@ internal sealed class SymbolTable
 
     public byte[] Bytes(int id) => _names[id];
 
+    /// <summary>The name as a context-free Nix string, made once per symbol (attrNames, mapAttrs and friends hand out names over and over).</summary>
+    public NixString String(int id) => _strings[id] ??= new NixString(_names[id]);
+
     public string Text(int id) => _texts[id] ??= Encoding.UTF8.GetString(_names[id]);
 
     public int CompareBytes(int a, int b) => a == b ? 0 : _names[a].AsSpan().SequenceCompareTo(_names[b]);
@@ -122,6 +127,7 @@ internal sealed class SymbolTable
         {
             Array.Resize(ref _names, id * 2);
             Array.Resize(ref _texts, id * 2);
+            Array.Resize(ref _strings, id * 2);
             Array.Resize(ref _hashes, id * 2);
         }
         _names[id] = name;

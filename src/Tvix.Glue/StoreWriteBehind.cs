@@ -22,7 +22,7 @@ public sealed class StoreWriteBehind : IAsyncDisposable, IDisposable
 {
     // A group's writes run concurrently; a bound keeps a burst (thousands of .drv files) from
     // opening thousands of files at once.
-    private const int MaxGroup = 256;
+    private const int MaxGroup = 64;
 
     private readonly object _gate = new();
     private readonly Queue<PendingWrite> _queue = new();

@@ -14,8 +14,8 @@ public delegate Value BuiltinImplementation(EvalContext context, ReadOnlySpan<Va
 
 /// <summary>
 /// The set of builtins an evaluator exposes, as <c>builtins.NAME</c> and, for a few, as
-/// global names (<c>map</c>, <c>toString</c>, …). Every builtin is also reachable as the
-/// global <c>__NAME</c>, as in C++ Nix. The core library registers its builtins first; hosts
+/// global names (<c>map</c>, <c>toString</c>, …). Every other builtin is also reachable as the
+/// global <c>__NAME</c>, as in C++ Nix (which has <c>__add</c> but no <c>__map</c>). The core library registers its builtins first; hosts
 /// add or replace entries through <see cref="EvaluatorOptions.Builtins"/> (a later
 /// registration of the same name wins). Builtins may be native (<see cref="Add"/>), constants
 /// (<see cref="AddConstant(string, Value, bool)"/>) or written in Nix (<see cref="AddNixSource"/>).

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tvix.Eval.Builtins;
 using Tvix.Eval.Compiler;
 using Tvix.Eval.Runtime;
@@ -9,8 +10,8 @@ public sealed partial class EvalContext
 {
     /// <summary>
     /// The global names by symbol id: the builtins registered as global (<c>map</c>, <c>true</c>,
-    /// …) and <c>builtins</c>; the other slots are <see cref="ValueKind.Invalid"/>. Every builtin
-    /// is also the global <c>__NAME</c>; those are found in <see cref="Builtins"/> when the
+    /// …) and <c>builtins</c>; the other slots are <see cref="ValueKind.Invalid"/>. Every other
+    /// builtin is also the global <c>__NAME</c>; those are found in <see cref="Builtins"/> when the
     /// compiler asks (see <see cref="TryGetGlobal"/>), so start-up creates no "__" names.
     /// </summary>
     private Value[] _globals = new Value[0];
@@ -50,7 +51,11 @@ public sealed partial class EvalContext
         _builtinsSym = builtinsSym;
     }
 
-    /// <summary>The value of the global name <paramref name="sym"/>: a global builtin, <c>builtins</c>, or <c>__NAME</c> for any builtin NAME.</summary>
+    /// <summary>
+    /// The value of the global name <paramref name="sym"/>: a global builtin, <c>builtins</c>, or
+    /// <c>__NAME</c> for a builtin NAME that is not global itself (as in Nix, which binds a
+    /// builtin globally under the one name it registers: <c>__add</c>, but <c>map</c>, never <c>__map</c>).
+    /// </summary>
     internal bool TryGetGlobal(int sym, out Value value)
     {
         if ((uint)sym < (uint)_globals.Length && _globals[sym].Kind != ValueKind.Invalid)
@@ -62,7 +67,8 @@ public sealed partial class EvalContext
         if (name.Length > 2 && name[0] == (byte)'_' && name[1] == (byte)'_')
         {
             var builtin = Symbols.Find(name.AsSpan(2));
-            if (builtin >= 0 && builtin != _builtinsSym && Builtins.TryGet(builtin, out value)) return true;
+            var isGlobal = (uint)builtin < (uint)_globals.Length && _globals[builtin].Kind != ValueKind.Invalid;
+            if (builtin >= 0 && !isGlobal && builtin != _builtinsSym && Builtins.TryGet(builtin, out value)) return true;
         }
         value = default;
         return false;
@@ -213,7 +219,7 @@ public sealed partial class EvalContext
     public FunctionFormals? GetFormals(Value function)
     {
         function = Force(function);
-        if (function.Kind != ValueKind.Lambda || ((Closure)function.Obj!).Code is not { Formals: { } formals } code) return null;
+        if (function.Kind != ValueKind.Lambda || Unsafe.As<Closure>(function.Obj!).Code is not { Formals: { } formals } code) return null;
         var list = new List<(string, bool)>(formals.Length);
         foreach (var f in formals) list.Add((f.Name, f.Default is not null));
         return new FunctionFormals(list, code.HasEllipsis);

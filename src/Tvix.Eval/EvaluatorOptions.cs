@@ -30,6 +30,13 @@ public sealed class EvaluatorOptions
     /// </summary>
     public ISet<string> ExperimentalFeatures { get; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Hash algorithms that <c>hashString</c>, <c>hashFile</c> and <c>convertHash</c> accept besides
+    /// md5, sha1, sha256 and sha512. The evaluator has no BLAKE3 of its own; Tvix.Glue adds
+    /// <c>blake3</c> here (which, as in Nix, also needs the <c>blake3-hashes</c> experimental feature).
+    /// </summary>
+    public IList<ExtraHashAlgorithm> ExtraHashAlgorithms { get; } = new List<ExtraHashAlgorithm>();
+
     /// <summary>Callbacks that add or replace builtins (run after the core and support builtins, in order).</summary>
     public IList<Action<BuiltinRegistry>> Builtins { get; } = new List<Action<BuiltinRegistry>>();
 

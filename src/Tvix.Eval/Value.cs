@@ -54,7 +54,9 @@ public readonly struct Value
     public ValueKind Kind
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Obj is KindTag tag ? tag.Kind : (ValueKind)Bits;
+        // An exact type comparison rather than `is`: ReadyToRun code compiles `is` into a
+        // call to the runtime's cast helper, this into a compare of method tables.
+        get => Obj is { } o && o.GetType() == typeof(KindTag) ? Unsafe.As<KindTag>(o).Kind : (ValueKind)Bits;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -75,7 +77,7 @@ public readonly struct Value
     internal object? Identity
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Obj is KindTag ? null : Obj;
+        get => Obj is { } o && o.GetType() == typeof(KindTag) ? null : Obj;
     }
 
     /// <summary><c>null</c>.</summary>

@@ -1,3 +1,4 @@
+using Tvix.CAStore.Hashing;
 using Tvix.Eval;
 using Tvix.Glue.Builtins;
 using Tvix.Glue.Import;
@@ -31,8 +32,9 @@ public sealed class TvixBuilder
     }
 
     /// <summary>
-    /// Turns on an experimental Nix feature the glue knows (<c>ca-derivations</c>); unknown
-    /// names are ignored, as Nix ignores features it does not have.
+    /// Turns on an experimental Nix feature, for the glue (<c>ca-derivations</c>) and the evaluator
+    /// (<c>blake3-hashes</c>, <c>parse-toml-timestamps</c>); unknown names are ignored, as Nix
+    /// ignores features it does not have.
     /// </summary>
     public TvixBuilder EnableExperimentalFeature(string feature)
     {
@@ -101,6 +103,8 @@ public sealed class TvixBuilder
     {
         var options = new EvaluatorOptions();
         foreach (var configure in _configure) configure(options);
+        // The evaluator's own features (blake3-hashes, parse-toml-timestamps, …) come from here too.
+        foreach (var feature in _features) options.ExperimentalFeatures.Add(feature);
         var storeDirectory = _tvixStore?.StoreDirectory ?? new StoreDirectory(options.StoreDir);
         options.StoreDir = storeDirectory.Path;
         store ??= _writeBehind != null ? new TvixStoreGlueWriter(_writeBehind)
@@ -134,6 +138,9 @@ internal static class GlueRegistration
             FetcherBuiltins.Register(registry, state);
         });
         options.PathToString = (_, path) => PathImporter.CopyPathToStore(state, path);
+        // The evaluator has no BLAKE3 of its own: it is the castore's hash.
+        if (!options.ExtraHashAlgorithms.Any(a => a.Name == "blake3"))
+            options.ExtraHashAlgorithms.Add(new ExtraHashAlgorithm("blake3", Blake3.HashSize, Blake3.Hash));
         options.IO = new GlueEvalIO(options.IO, state);
     }
 }

@@ -53,8 +53,9 @@ public sealed class CliSkeletonTests
     {
         var (exit, output) = Eval("--xml", "--strict", "-E", "{ a = x: x; }");
         Assert.Equal(0, exit);
-        Assert.Contains("<attr column=\"3\" line=\"1\" name=\"a\" path=\"«string»\">", output);
-        Assert.Contains("<function column=\"7\" line=\"1\" path=\"«string»\">", output);
+        // As current Nix: code that is not a file has positions without a path.
+        Assert.Contains("<attr column=\"3\" line=\"1\" name=\"a\">", output);
+        Assert.Contains("<function column=\"7\" line=\"1\">", output);
         var (exit2, plain) = Eval("--xml", "--no-location", "--strict", "-E", "{ a = x: x; }");
         Assert.Equal(0, exit2);
         Assert.Contains("<attr name=\"a\">\n      <function>", plain);

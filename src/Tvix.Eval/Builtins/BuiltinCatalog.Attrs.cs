@@ -46,27 +46,25 @@ internal static partial class BuiltinCatalog
         {
             var x = cx.ForceAttrs(a[0]);
             var y = cx.ForceAttrs(a[1]);
-            var keys = new List<int>();
-            var vals = new List<Value>();
-            for (var i = 0; i < y.Keys.Length; i++)
-                if (x.IndexOf(y.Keys[i]) >= 0) { keys.Add(y.Keys[i]); vals.Add(y.Values[i]); }
-            return Value.FromAttrs(new NixAttrs(cx.Symbols, [.. keys], [.. vals]));
-        });
-        r.Add("listToAttrs", 1, static (cx, a) =>
-        {
-            var list = cx.ForceList(a[0]);
-            var builder = cx.CreateAttrsBuilder(list.Count);
-            var seen = new HashSet<int>();
-            foreach (var item in list.Items)
+            // The attributes are y's, positions included (as Nix copies them). Like Nix, the
+            // smaller set is walked and the other searched (callPackage intersects a few formals
+            // with a large set). Keys are sorted by symbol in both, so y's indices come in order.
+            var small = Math.Min(x.Count, y.Count);
+            var kept = small <= 64 ? stackalloc int[small] : new int[small];
+            var n = 0;
+            if (x.Count < y.Count)
             {
-                var e = cx.ForceAttrs(item);
-                var name = cx.ForceString(cx.GetAttrOrThrow(e, cx.SymName));
-                var sym = cx.Symbols.Intern(name.Bytes);
-                if (!seen.Add(sym)) continue;
-                builder.Add(sym, cx.GetAttrOrThrow(e, cx.SymValue));
+                foreach (var key in x.Keys)
+                    if (y.IndexOf(key) is var j and >= 0) kept[n++] = j;
             }
-            return Value.FromAttrs(builder.Build());
+            else
+            {
+                for (var i = 0; i < y.Keys.Length; i++)
+                    if (x.IndexOf(y.Keys[i]) >= 0) kept[n++] = i;
+            }
+            return Value.FromAttrs(Subset(cx, y, kept[..n]));
         });
+        r.Add("listToAttrs", 1, static (cx, a) => Value.FromAttrs(ListToAttrs(cx, cx.ForceList(a[0]))));
         r.Add("mapAttrs", 2, static (cx, a) =>
         {
             var f = a[0];
@@ -74,7 +72,8 @@ internal static partial class BuiltinCatalog
             var vals = new Value[s.Count];
             for (var i = 0; i < vals.Length; i++)
                 vals[i] = cx.CallLazy2(f, Value.FromString(cx.Symbols.String(s.Keys[i])), s.Values[i]);
-            return Value.FromAttrs(new NixAttrs(cx.Symbols, s.Keys, vals) { Positions = s.Positions });
+            // Nix gives the new attributes no position (unsafeGetAttrPos is null).
+            return Value.FromAttrs(new NixAttrs(cx.Symbols, s.Keys, vals));
         });
         r.Add("removeAttrs", 2, static (cx, a) =>
         {
@@ -87,11 +86,11 @@ internal static partial class BuiltinCatalog
                 if (sym >= 0) remove.Add(sym);
             }
             if (remove.Count == 0) return Value.FromAttrs(s);
-            var keys = new List<int>();
-            var vals = new List<Value>();
+            var kept = s.Count <= 64 ? stackalloc int[s.Count] : new int[s.Count];
+            var keptCount = 0;
             for (var i = 0; i < s.Keys.Length; i++)
-                if (!remove.Contains(s.Keys[i])) { keys.Add(s.Keys[i]); vals.Add(s.Values[i]); }
-            return Value.FromAttrs(new NixAttrs(cx.Symbols, [.. keys], [.. vals]));
+                if (!remove.Contains(s.Keys[i])) kept[keptCount++] = i;
+            return Value.FromAttrs(Subset(cx, s, kept[..keptCount]));
         }, global: true);
         r.Add("zipAttrsWith", 2, static (cx, a) =>
         {
@@ -124,9 +123,18 @@ internal static partial class BuiltinCatalog
             {
                 var code = ((Closure)f.Obj!).Code;
                 var builder = cx.CreateAttrsBuilder();
-                if (code.Formals is { } formals)
-                    foreach (var fi in formals) builder.Add(fi.Sym, Value.FromBool(fi.Default is not null));
-                return Value.FromAttrs(builder.Build());
+                if (code.Formals is not { } formals) return Value.FromAttrs(builder.Build());
+                // Formals are sorted by symbol, the order of a set's keys; each is at its name, as in Nix.
+                var keys = new int[formals.Length];
+                var vals = new Value[formals.Length];
+                var positions = new AttrPos[formals.Length];
+                for (var i = 0; i < formals.Length; i++)
+                {
+                    keys[i] = formals[i].Sym;
+                    vals[i] = Value.FromBool(formals[i].Default is not null);
+                    positions[i] = new AttrPos(code.Source, formals[i].Offset);
+                }
+                return Value.FromAttrs(new NixAttrs(cx.Symbols, keys, vals) { Positions = positions });
             }
             if (f.Kind is ValueKind.PrimOp or ValueKind.PrimOpApp) return Value.FromAttrs(cx.EmptyAttrs);
             throw cx.Error("'functionArgs' requires a function");
@@ -137,13 +145,74 @@ internal static partial class BuiltinCatalog
             var set = cx.ForceAttrs(a[1]);
             var sym = cx.Symbols.Find(name.Bytes);
             var index = sym < 0 ? -1 : set.IndexOf(sym);
-            if (index < 0 || set.Positions is not { } positions || positions[index].Source is not { } source) return Value.Null;
+            // As current Nix: a position in a source that is not a file (`-E`, stdin) is null.
+            if (index < 0 || set.Positions is not { } positions || positions[index].Source is not { Path: { } file } source) return Value.Null;
             var (line, column) = source.GetLineColumn(positions[index].Offset);
             var builder = cx.CreateAttrsBuilder(3);
             builder.Add(cx.SymColumn, Value.FromInt(column));
-            builder.Add(cx.SymFile, Value.FromString(source.Path ?? source.Name));
+            builder.Add(cx.SymFile, Value.FromString(file));
             builder.Add(cx.SymLine, Value.FromInt(line));
             return Value.FromAttrs(builder.Build());
         });
+    }
+
+    /// <summary>The attributes of <paramref name="s"/> at the (increasing) indices <paramref name="kept"/>, with their positions.</summary>
+    private static NixAttrs Subset(EvalContext cx, NixAttrs s, ReadOnlySpan<int> kept)
+    {
+        if (kept.Length == s.Keys.Length) return s;
+        var keys = new int[kept.Length];
+        var vals = new Value[kept.Length];
+        var from = s.Positions;
+        var positions = from is null ? null : new AttrPos[kept.Length];
+        for (var n = 0; n < kept.Length; n++)
+        {
+            keys[n] = s.Keys[kept[n]];
+            vals[n] = s.Values[kept[n]];
+            if (positions is not null) positions[n] = from![kept[n]];
+        }
+        return new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
+    }
+
+    /// <summary>
+    /// <c>listToAttrs</c>, in Nix's two steps: every pair's name first, then, for the first pair
+    /// of each name, its <c>value</c>, which also gives the attribute its position.
+    /// </summary>
+    private static NixAttrs ListToAttrs(EvalContext cx, NixList list)
+    {
+        var items = list.Items;
+        var keys = new int[items.Length];
+        var from = new int[items.Length];
+        var seen = new HashSet<int>();
+        var n = 0;
+        var sorted = true;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var e = cx.ForceAttrs(items[i]);
+            var sym = cx.Symbols.Intern(cx.ForceString(cx.GetAttrOrThrow(e, cx.SymName)).Bytes);
+            if (!seen.Add(sym)) continue;
+            if (n > 0 && keys[n - 1] > sym) sorted = false;
+            keys[n] = sym;
+            from[n++] = i;
+        }
+        if (n != keys.Length)
+        {
+            var exactKeys = new int[n];
+            Array.Copy(keys, exactKeys, n);
+            keys = exactKeys;
+        }
+        // Names are distinct, so sorting by symbol gives the one order a set keeps.
+        if (!sorted) Array.Sort(keys, from, 0, n);
+        // Positions are filled after the names' evaluation (which allocates a lot), into an
+        // array made only when a pair has one.
+        var vals = new Value[n];
+        AttrPos[]? positions = null;
+        for (var k = 0; k < n; k++)
+        {
+            var e = cx.ForceAttrs(items[from[k]]);
+            var at = e.IndexOf(cx.SymValue);
+            vals[k] = at >= 0 ? e.Values[at] : cx.GetAttrOrThrow(e, cx.SymValue); // the latter fails as Nix does
+            if (at >= 0 && e.Positions is { } p && p[at].Source is not null) (positions ??= new AttrPos[n])[k] = p[at];
+        }
+        return new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
     }
 }

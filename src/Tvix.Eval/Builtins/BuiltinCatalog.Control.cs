@@ -63,7 +63,7 @@ internal static partial class BuiltinCatalog
             try { return cx.Force(a[1]); }
             catch (NixEvalException e) when (AddContext(cx, e, a[0])) { throw; }
         });
-        r.Add("break", 1, static (cx, a) => a[0]);
+        r.Add("break", 1, static (cx, a) => a[0], global: true);
     }
 
     private static bool AddContext(EvalContext cx, NixEvalException e, Value message)

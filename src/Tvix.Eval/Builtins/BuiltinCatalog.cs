@@ -27,8 +27,8 @@ internal static partial class BuiltinCatalog
         (string Name, int Arity, bool Global)[] storeBuiltins =
         [
             ("derivationStrict", 1, true), ("path", 1, false), ("filterSource", 2, false), ("toFile", 2, false),
-            ("storePath", 1, false), ("fetchurl", 1, false), ("fetchTarball", 1, true), ("fetchGit", 1, false),
-            ("fetchTree", 1, false), ("fetchClosure", 1, false), ("fetchMercurial", 1, false), ("placeholder", 1, true)
+            ("storePath", 1, false), ("fetchurl", 1, false), ("fetchTarball", 1, true), ("fetchGit", 1, true),
+            ("fetchTree", 1, true), ("fetchClosure", 1, false), ("fetchMercurial", 1, true)
         ];
         foreach (var (name, arity, global) in storeBuiltins)
         {

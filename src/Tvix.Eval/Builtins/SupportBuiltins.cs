@@ -1,3 +1,4 @@
+using Tvix.Eval.Support.Hashing;
 using Tvix.Eval.Support.Regex;
 
 namespace Tvix.Eval.Builtins;
@@ -17,7 +18,8 @@ internal static partial class BuiltinCatalog
         SupportRegexBuiltins.Register(registry, new PosixRegexCache(RegexMatchTimeout));
         SupportVersionBuiltins.Register(registry);
         SupportFlakeRefBuiltins.Register(registry);
-        SupportHashBuiltins.Register(registry);
+        SupportHashBuiltins.Register(registry, new NixHashAlgorithms(options.ExtraHashAlgorithms,
+            blake3Enabled: options.ExperimentalFeatures.Contains("blake3-hashes")));
         SupportJsonBuiltins.Register(registry);
         SupportXmlBuiltins.Register(registry);
         SupportTomlBuiltins.Register(registry, parseTimestamps: options.ExperimentalFeatures.Contains("parse-toml-timestamps"));

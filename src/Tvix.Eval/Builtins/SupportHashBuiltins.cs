@@ -2,22 +2,38 @@ using Tvix.Eval.Support.Hashing;
 
 namespace Tvix.Eval.Builtins;
 
-/// <summary><c>hashString</c>, <c>hashFile</c> and <c>convertHash</c>.</summary>
+/// <summary><c>hashString</c>, <c>hashFile</c>, <c>convertHash</c> and <c>placeholder</c>.</summary>
 internal static class SupportHashBuiltins
 {
-    public static void Register(BuiltinRegistry registry)
+    /// <param name="registry">Where the builtins go.</param>
+    /// <param name="algorithms">The algorithms this evaluator accepts (the host's extra ones included).</param>
+    public static void Register(BuiltinRegistry registry, NixHashAlgorithms algorithms)
     {
-        registry.Add("hashString", 2, HashString);
-        registry.Add("hashFile", 2, HashFile);
-        registry.Add("convertHash", 1, ConvertHash);
+        registry.Add("hashString", 2, (cx, args) => HashString(cx, args, algorithms));
+        registry.Add("hashFile", 2, (cx, args) => HashFile(cx, args, algorithms));
+        registry.Add("convertHash", 1, (cx, args) => ConvertHash(cx, args, algorithms));
+        registry.Add("placeholder", 1, Placeholder, global: true);
     }
 
-    private static NixHashAlgorithm Algorithm(EvalContext cx, Value v, string builtin)
+    /// <summary>
+    /// <c>placeholder OUTPUT</c>: "/" and the nix32 SHA-256 of "nix-output:OUTPUT", which the
+    /// builder replaces by the output's path. Pure, so it needs no store.
+    /// </summary>
+    private static Value Placeholder(EvalContext cx, ReadOnlySpan<Value> args)
+    {
+        var output = SupportArgs.StringNoContext(cx, args[0], 0, "placeholder");
+        var input = new byte["nix-output:"u8.Length + output.Bytes.Length];
+        "nix-output:"u8.CopyTo(input);
+        output.Bytes.CopyTo(input.AsSpan("nix-output:"u8.Length));
+        return Value.FromString("/" + NixBase32.Encode(NixHashAlgorithm.Sha256.Compute(input)));
+    }
+
+    private static NixHashAlgorithm Algorithm(EvalContext cx, Value v, string builtin, NixHashAlgorithms algorithms)
     {
         var name = SupportArgs.StringNoContext(cx, v, 0, builtin);
         try
         {
-            return NixHash.ParseAlgorithm(name.ToString());
+            return algorithms.Parse(name.ToString());
         }
         catch (NixHashException e)
         {
@@ -26,17 +42,17 @@ internal static class SupportHashBuiltins
     }
 
     /// <summary>The base-16 digest of a string's bytes (its context is dropped, as in Nix).</summary>
-    private static Value HashString(EvalContext cx, ReadOnlySpan<Value> args)
+    private static Value HashString(EvalContext cx, ReadOnlySpan<Value> args, NixHashAlgorithms algorithms)
     {
-        var algorithm = Algorithm(cx, args[0], "hashString");
+        var algorithm = Algorithm(cx, args[0], "hashString", algorithms);
         var data = SupportArgs.String(cx, args[1], 1, "hashString");
-        return Value.FromString(NixHash.Format(algorithm, NixHash.Compute(algorithm, data.Bytes), NixHashFormat.Base16));
+        return Value.FromString(NixHash.Format(algorithm, algorithm.Compute(data.Bytes), NixHashFormat.Base16));
     }
 
     /// <summary>The base-16 digest of a file's bytes, read through the evaluator's <see cref="IEvalIO"/>.</summary>
-    private static Value HashFile(EvalContext cx, ReadOnlySpan<Value> args)
+    private static Value HashFile(EvalContext cx, ReadOnlySpan<Value> args, NixHashAlgorithms algorithms)
     {
-        var algorithm = Algorithm(cx, args[0], "hashFile");
+        var algorithm = Algorithm(cx, args[0], "hashFile", algorithms);
         string path;
         try
         {
@@ -60,11 +76,11 @@ internal static class SupportHashBuiltins
         {
             throw cx.Error($"opening file '{path}': {e.Message}");
         }
-        return Value.FromString(NixHash.Format(algorithm, NixHash.Compute(algorithm, bytes), NixHashFormat.Base16));
+        return Value.FromString(NixHash.Format(algorithm, algorithm.Compute(bytes), NixHashFormat.Base16));
     }
 
     /// <summary><c>convertHash { hash; hashAlgo ? …; toHashFormat; }</c>.</summary>
-    private static Value ConvertHash(EvalContext cx, ReadOnlySpan<Value> args)
+    private static Value ConvertHash(EvalContext cx, ReadOnlySpan<Value> args, NixHashAlgorithms algorithms)
     {
         NixAttrs attrs;
         try
@@ -83,7 +99,7 @@ internal static class SupportHashBuiltins
             var name = AttrString(cx, algoValue, "hashAlgo");
             try
             {
-                algorithm = NixHash.ParseAlgorithm(name);
+                algorithm = algorithms.Parse(name);
             }
             catch (NixHashException e)
             {
@@ -95,7 +111,7 @@ internal static class SupportHashBuiltins
         {
             var format = NixHash.ParseFormat(formatName, out var deprecated);
             if (deprecated) cx.Log.WriteLine("warning: \"base32\" is a deprecated alias for hash format \"nix32\".");
-            var (algo, digest) = NixHash.Parse(hash, algorithm);
+            var (algo, digest) = algorithms.ParseHash(hash, algorithm);
             return Value.FromString(NixHash.Format(algo, digest, format));
         }
         catch (NixHashException e)

@@ -32,16 +32,30 @@ internal static class SupportRegexBuiltins
         var pattern = SupportArgs.StringNoContext(cx, args[0], 0, "match");
         var subject = SupportArgs.String(cx, args[1], 1, "match");
         var regex = Compile(cx, cache, pattern);
-        RegexCapture[]? groups;
+        if (regex.GroupCount == 0) return Matches(cx, regex, subject.Bytes, []) ? Value.FromList(NixList.Empty) : Value.Null;
+        RegexCapture[]? rented = null;
+        var groups = regex.GroupCount <= 16 ? stackalloc RegexCapture[regex.GroupCount]
+            : (rented = System.Buffers.ArrayPool<RegexCapture>.Shared.Rent(regex.GroupCount)).AsSpan(0, regex.GroupCount);
         try
         {
-            groups = regex.MatchWhole(subject.Bytes);
+            return Matches(cx, regex, subject.Bytes, groups) ? Value.FromList(GroupList(subject.Bytes, groups)) : Value.Null;
+        }
+        finally
+        {
+            if (rented != null) System.Buffers.ArrayPool<RegexCapture>.Shared.Return(rented);
+        }
+    }
+
+    private static bool Matches(EvalContext cx, PosixRegex regex, ReadOnlySpan<byte> subject, Span<RegexCapture> groups)
+    {
+        try
+        {
+            return regex.MatchWhole(subject, groups);
         }
         catch (PosixRegexException e)
         {
             throw cx.Error(e.Message);
         }
-        return groups == null ? Value.Null : Value.FromList(GroupList(subject.Bytes, groups));
     }
 
     /// <summary>
@@ -88,9 +102,8 @@ internal static class SupportRegexBuiltins
         return new NixList(items);
     }
 
-    private static NixList GroupList(ReadOnlySpan<byte> subject, RegexCapture[] groups)
+    private static NixList GroupList(ReadOnlySpan<byte> subject, ReadOnlySpan<RegexCapture> groups)
     {
-        if (groups.Length == 0) return NixList.Empty;
         var items = new Value[groups.Length];
         for (var i = 0; i < groups.Length; i++)
         {

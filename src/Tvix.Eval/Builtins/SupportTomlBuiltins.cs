@@ -11,7 +11,7 @@ internal static class SupportTomlBuiltins
     /// <c>{ _type = "timestamp"; value = "…"; }</c>; without it they are an error, as in Nix.
     /// </summary>
     public static void Register(BuiltinRegistry registry, bool parseTimestamps = false) =>
-        registry.Add("fromTOML", 1, (cx, args) => FromToml(cx, args, parseTimestamps));
+        registry.Add("fromTOML", 1, (cx, args) => FromToml(cx, args, parseTimestamps), global: true);
 
     private static Value FromToml(EvalContext cx, ReadOnlySpan<Value> args, bool parseTimestamps)
     {

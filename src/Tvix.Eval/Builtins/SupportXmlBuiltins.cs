@@ -109,11 +109,11 @@ internal static class SupportXmlBuiltins
             return At(code.Source, code.Span.Start);
         }
 
-        /// <summary>A position named like <c>unsafeGetAttrPos</c> names it: the file, or the source's name.</summary>
+        /// <summary>A position with its file, or without a path when the source is not a file (as current Nix).</summary>
         private static XmlPosition At(Syntax.SourceText source, int offset)
         {
             var (line, column) = source.GetLineColumn(offset);
-            return new XmlPosition(source.Path ?? source.Name, line, column);
+            return new XmlPosition(source.Path, line, column);
         }
 
         public XmlLambdaShape GetLambda(Value value)

@@ -108,6 +108,15 @@ internal sealed class NixCompiler
             {
                 var w = As<WithExpr>(e);
                 var ns = Compile(w.Namespace);
+                if (Scope.HostOf(_scope) is { } host)
+                {
+                    // The namespace lives in a slot of the enclosing lambda's environment.
+                    var slot = host.Size++;
+                    _scope = new Scope(_scope, isWith: true) { WithSlot = slot };
+                    var hostedBody = Compile(w.Body);
+                    _scope = _scope.Parent;
+                    return new HoistedWithNode(_src, e.Span, slot, ns, hostedBody);
+                }
                 _scope = new Scope(_scope, isWith: true);
                 var body = Compile(w.Body);
                 _scope = _scope.Parent;
@@ -211,22 +220,37 @@ internal sealed class NixCompiler
     {
         var depth = extraDepth;
         var withCount = 0;
-        for (var s = start; s is not null; s = s.Parent, depth++)
+        for (var s = start; s is not null; s = s.Parent)
         {
-            if (s.IsWith) { withCount++; continue; }
+            if (s.IsWith)
+            {
+                withCount++;
+                if (s.WithSlot < 0) depth++;
+                continue;
+            }
             var slot = s.Lookup(sym);
             if (slot >= 0) return new LocalNode(_src, span, depth, slot);
+            depth++;
         }
         if (_cx.TryGetGlobal(sym, out var global)) return new GlobalNode(_src, span, global);
         var name = _cx.Symbols.Text(sym);
         if (withCount > 0)
         {
-            var withs = new int[withCount];
+            var withDepths = new int[withCount];
+            var withSlots = new int[withCount];
             depth = extraDepth;
             var n = 0;
-            for (var s = start; s is not null; s = s.Parent, depth++)
-                if (s.IsWith) withs[n++] = depth;
-            return new WithLookupNode(_src, span, name, sym, withs);
+            for (var s = start; s is not null; s = s.Parent)
+            {
+                if (s.IsWith)
+                {
+                    withDepths[n] = depth;
+                    withSlots[n++] = Math.Max(s.WithSlot, 0);
+                    if (s.WithSlot >= 0) continue;
+                }
+                depth++;
+            }
+            return new WithLookupNode(_src, span, name, sym, withDepths, withSlots);
         }
         Report($"undefined variable '{name}'", span);
         return new ErrorNode(_src, span, $"undefined variable '{name}'");
@@ -410,14 +434,18 @@ internal sealed class NixCompiler
     private void AddPath(BindingTree tree, AttrPath path, int index, Expr value)
     {
         var count = path.Count;
+        var start = path.NameAt(index).Span.Start;
         while (true)
         {
             var n = path.NameAt(index);
             var last = index == count - 1;
+            // As in Nix, every attribute a path like `a.b.c = …` defines is at the path's start
+            // (unsafeGetAttrPos, toXML, "already defined at"), not at its own name.
+            var at = TextSpan.FromBounds(start, n.Span.End);
             var sym = StaticSym(n);
             if (sym < 0)
             {
-                var dynamic = new BindingEntry(-1, n.Span);
+                var dynamic = new BindingEntry(-1, at);
                 tree.AddDynamic(n, dynamic);
                 if (last)
                 {
@@ -434,7 +462,7 @@ internal sealed class NixCompiler
             {
                 if (existing is null)
                 {
-                    tree.AddStatic(new BindingEntry(sym, n.Span) { Value = value });
+                    tree.AddStatic(new BindingEntry(sym, at) { Value = value });
                     return;
                 }
                 if (Unparenthesize(value) is AttrSetExpr set && ToNested(existing) is { } nested)
@@ -442,18 +470,18 @@ internal sealed class NixCompiler
                     AddBindings(nested, set.Bindings);
                     return;
                 }
-                ReportDuplicate(sym, existing, n.Span);
+                ReportDuplicate(sym, existing, at);
                 return;
             }
             if (existing is null)
             {
-                existing = new BindingEntry(sym, n.Span) { Nested = new BindingTree(false, n.Span) };
+                existing = new BindingEntry(sym, at) { Nested = new BindingTree(false, n.Span) };
                 tree.AddStatic(existing);
             }
             var target = ToNested(existing);
             if (target is null)
             {
-                ReportDuplicate(sym, existing, n.Span);
+                ReportDuplicate(sym, existing, at);
                 return;
             }
             tree = target;
@@ -526,7 +554,7 @@ internal sealed class NixCompiler
             return new AttrSetNode(_src, span, keys, values, NoDynamics, [], positions);
         }
 
-        if (body is not null && _scope is { CanHost: true } host)
+        if (body is not null && Scope.HostOf(_scope) is { } host)
         {
             var mark = host.Mark();
             var first = host.Size;
@@ -577,7 +605,7 @@ internal sealed class NixCompiler
             return new AttrSetNode(_src, span, keys, values, dynamics, direct is null ? hidden : [], positions);
         }
 
-        if (body is not null && !legacyLet && _scope is { CanHost: true } && CanHoist(tree, entries))
+        if (body is not null && !legacyLet && Scope.HostOf(_scope) is { } && CanHoist(tree, entries))
             return CompileHoistedLet(tree, entries, span, body);
 
         var scope = new Scope(_scope, capacity: entries.Length);
@@ -613,7 +641,7 @@ internal sealed class NixCompiler
     /// <summary>A let kept in the enclosing lambda's environment (see <see cref="Scope.CanHost"/>): its names, then its inherit sources.</summary>
     private Node CompileHoistedLet(BindingTree tree, BindingEntry[] entries, TextSpan span, Expr body)
     {
-        var host = _scope!;
+        var host = Scope.HostOf(_scope)!;
         var mark = host.Mark();
         var first = host.Size;
         foreach (var e in entries) host.Declare(e.Sym);
@@ -702,7 +730,7 @@ internal sealed class NixCompiler
                 for (var i = 0; i < infos.Length; i++)
                 {
                     var f = sorted[i];
-                    infos[i] = new FormalInfo(syms[i], f.Name, f.Default is null ? null : Compile(f.Default));
+                    infos[i] = new FormalInfo(syms[i], f.Name, f.Default is null ? null : Compile(f.Default), f.Span.Start);
                 }
                 node.Formals = infos;
                 node.FormalSyms = syms;
@@ -749,13 +777,17 @@ internal sealed class NixCompiler
         return levels[0];
     }
 
-    /// <summary><c>{ column; file; line; }</c> of a span, as Nix's <c>__curPos</c> gives it.</summary>
+    /// <summary>
+    /// <c>{ column; file; line; }</c> of a span, as Nix's <c>__curPos</c> gives it; null when the
+    /// source is not a file (<c>-E</c>, stdin), as in current Nix.
+    /// </summary>
     private Value CurrentPosition(TextSpan span)
     {
+        if (_src.Path is not { } file) return Value.Null;
         var (line, column) = _src.GetLineColumn(span.Start);
         return Value.FromAttrs(_cx.CreateAttrsBuilder(3)
             .Add("column", Value.FromInt(column))
-            .Add("file", Value.FromString(_src.Path ?? _src.Name))
+            .Add("file", Value.FromString(file))
             .Add("line", Value.FromInt(line))
             .Build());
     }

@@ -20,6 +20,18 @@ internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0
     /// expression runs at most once, so a let's slots are never reused by another evaluation).
     /// </summary>
     public readonly bool CanHost = canHost;
+    /// <summary>
+    /// For a <c>with</c> kept in its host's environment (see <see cref="CanHost"/>): the host slot
+    /// holding the namespace. Such a scope is no environment level of its own. -1 otherwise.
+    /// </summary>
+    public int WithSlot = -1;
+
+    /// <summary>The scope whose environment a <c>let</c> or <c>with</c> written in <paramref name="scope"/> can live in, or null.</summary>
+    public static Scope? HostOf(Scope? scope)
+    {
+        while (scope is { IsWith: true, WithSlot: >= 0 }) scope = scope.Parent;
+        return scope is { CanHost: true } ? scope : null;
+    }
     /// <summary>Slots used so far; hidden slots (inherit sources) are counted but have no name.</summary>
     public int Size = isWith ? 1 : 0;
 

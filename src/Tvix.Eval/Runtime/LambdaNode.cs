@@ -2,8 +2,8 @@ using Tvix.Eval.Syntax;
 
 namespace Tvix.Eval.Runtime;
 
-/// <summary>A formal of a pattern lambda: its symbol, slot and optional default.</summary>
-internal sealed record FormalInfo(int Sym, string Name, Node? Default);
+/// <summary>A formal of a pattern lambda: its symbol, slot and optional default, and where its name is (for <c>functionArgs</c>' positions).</summary>
+internal sealed record FormalInfo(int Sym, string Name, Node? Default, int Offset);
 
 /// <summary>
 /// A curried lambda <c>x: y: z: body</c> compiled as one function of several parameters: the

@@ -76,7 +76,7 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
 }
 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
-internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths) : Node(source, span)
+internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Node(source, span)
 {
     public override Value Eval(EvalContext cx, Env env)
     {
@@ -86,7 +86,7 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
         for (var i = 0; i < depths.Length; i++)
         {
             for (; level < depths[i]; level++) e = e.Parent;
-            var ns = cx.Force(e[0]);
+            var ns = cx.Force(e[withSlots[i]]);
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
             if (ns.RawAttrs.TryGet(sym, out var v))
             {
@@ -243,6 +243,16 @@ internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node b
     }
 }
 
+/// <summary><c>with ns; body</c> directly in a lambda body: the namespace lives in a slot of the lambda's environment.</summary>
+internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot, Node ns, Node body) : Node(source, span)
+{
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        env[slot] = ns.Delay(cx, env);
+        return body.Eval(cx, env);
+    }
+}
+
 internal sealed class ApplyNode(SourceText source, TextSpan span, Node function, Node argument) : Node(source, span)
 {
     public override Value Eval(EvalContext cx, Env env)
@@ -262,8 +272,8 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         var f = function.Eval(cx, env);
         try
         {
-            if (f.Kind == ValueKind.PrimOp && ((Builtin)f.Obj!).Arity == arguments.Length)
-                return CallBuiltin(cx, env, (Builtin)f.Obj!);
+            if (f.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(f.Obj!).Arity == arguments.Length)
+                return CallBuiltin(cx, env, Unsafe.As<Builtin>(f.Obj!));
             var i = 0;
             if (f.Kind == ValueKind.Lambda && Unsafe.As<Closure>(f.Obj!).Code.Chain is not null)
                 f = ApplyChain(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);

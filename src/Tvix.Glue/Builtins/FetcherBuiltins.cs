@@ -16,10 +16,11 @@ internal static class FetcherBuiltins
     {
         registry.Add("fetchurl", 1, (cx, a) => Fetch(cx, state, a[0], "fetchurl", unpack: false, defaultName: ""));
         registry.Add("fetchTarball", 1, (cx, a) => Fetch(cx, state, a[0], "fetchTarball", unpack: true, defaultName: "source"), global: true);
-        foreach (var name in (string[])["fetchGit", "fetchTree", "fetchMercurial", "fetchClosure"])
+        // fetchGit, fetchTree and fetchMercurial are also global names in Nix; fetchClosure is not.
+        foreach (var (name, global) in ((string, bool)[])[("fetchGit", true), ("fetchTree", true), ("fetchMercurial", true), ("fetchClosure", false)])
         {
             var message = $"fetching with builtins.{name} is not supported: no network";
-            registry.Add(name, 1, (cx, _) => throw cx.Error(message));
+            registry.Add(name, 1, (cx, _) => throw cx.Error(message), global);
         }
     }
 

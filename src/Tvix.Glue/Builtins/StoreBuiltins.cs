@@ -8,7 +8,7 @@ namespace Tvix.Glue.Builtins;
 
 /// <summary>
 /// The builtins that need a store (<c>toFile</c>, <c>path</c>, <c>filterSource</c>,
-/// <c>storePath</c>, <c>placeholder</c>), registered over Tvix.Eval's "requires a store" stand-ins.
+/// <c>storePath</c>), registered over Tvix.Eval's "requires a store" stand-ins.
 /// </summary>
 internal static class StoreBuiltins
 {
@@ -16,8 +16,6 @@ internal static class StoreBuiltins
     {
         registry.Add("derivationStrict", 1, (cx, a) => DerivationStrictBuiltin.Invoke(cx, state, a[0]), global: true);
         registry.Add("toFile", 2, (cx, a) => ToFile(cx, state, a[0], a[1]));
-        registry.Add("placeholder", 1, static (cx, a) =>
-            Value.FromString(Placeholders.Output(ContextSet.NoContext(cx.ForceString(a[0])))), global: true);
         registry.Add("storePath", 1, (cx, a) => StorePathBuiltin(cx, state, a[0]));
         registry.Add("path", 1, (cx, a) => PathBuiltin(cx, state, a[0]));
         registry.Add("filterSource", 2, (cx, a) => FilterSource(cx, state, a[0], a[1]));

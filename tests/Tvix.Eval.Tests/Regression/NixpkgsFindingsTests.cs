@@ -37,15 +37,15 @@ public sealed class NixpkgsFindingsTests
     // Nix's lexer (it works even where a variable of that name is bound).
     [Fact]
     public void CurPosGivesThePosition() =>
-        Assert.Equal("[ 2 9 ]", EvalHelper.Nix("\nlet p = __curPos; in [ p.line p.column ]"));
+        Assert.Equal("[ 2 9 ]", EvalHelper.NixFile("\nlet p = __curPos; in [ p.line p.column ]"));
 
     [Fact]
     public void CurPosIsAKeywordNotAVariable() =>
-        Assert.Equal("1", EvalHelper.Nix("let __curPos = 5; in __curPos.line"));
+        Assert.Equal("1", EvalHelper.NixFile("let __curPos = 5; in __curPos.line"));
 
     [Fact]
     public void CurPosLineIsUsableInStrings() =>
-        Assert.Equal("\"line 1\"", EvalHelper.Nix("\"line ${toString __curPos.line}\""));
+        Assert.Equal("\"line 1\"", EvalHelper.NixFile("\"line ${toString __curPos.line}\""));
 
     // F4: pkgs/tools/filesystems/irods/common.nix puts builtins.nixVersion into cmakeFlags, so
     // irods' and irods-icommands' .drv paths differ from Nix 2.8's unless we say "2.8.0".

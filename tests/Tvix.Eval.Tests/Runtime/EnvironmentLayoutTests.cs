@@ -50,6 +50,17 @@ public sealed class EnvironmentLayoutTests
     public void LetsInLambdaBodies(string code, string expected) => Assert.Equal(expected, Nix(code));
 
     [Theory]
+    [InlineData("(x: with { a = 1; b = x; }; a + b) 2", "3")]
+    [InlineData("(x: with { x = 5; y = 1; }; x + y) 10", "11")]
+    [InlineData("(s: with s; with { a = 100; }; let c = a + b; in c) { a = 1; b = 2; }", "102")]
+    [InlineData("(s: with s; let a = 7; in a + b) { a = 1; b = 2; }", "9")]
+    [InlineData("(x: with { f = y: y * 2; }; map f [ x 3 ]) 1", "[ 2 6 ]")]
+    [InlineData("(x: with { a = 1; }; y: a + x + y) 1 2", "4")]
+    [InlineData("with { a = 1; }; (x: with { b = 2; }; a + b + x) 3", "6")]
+    [InlineData("let g = s: with s; (builtins.tryEval z).success; in [ (g { z = 1; }) (g { z = throw \"t\"; }) ]", "[ true false ]")]
+    public void WithInLambdaBodies(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Theory]
     [InlineData("let a = a; in a", 9)]
     [InlineData("(x: let a = a; in a) 1", 13)]
     [InlineData("let a = b; b = a; in a", 9)]

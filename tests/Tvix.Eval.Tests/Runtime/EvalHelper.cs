@@ -15,6 +15,22 @@ internal static class EvalHelper
         return evaluator.Run(cx => cx.Print(result.Value, strict: true));
     }
 
+    /// <summary>
+    /// Evaluates <paramref name="code"/> as the file <c>/base/default.nix</c> (of an in-memory
+    /// filesystem): positions then have a file, as in nixpkgs, where <c>-E</c> code has none.
+    /// </summary>
+    public static string NixFile(string code)
+    {
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO().AddFile("/base/default.nix", code) });
+        var result = evaluator.EvaluateFile("/base/default.nix");
+        if (!result.Success)
+        {
+            if (result.Error is { } e) throw e;
+            throw new InvalidOperationException(string.Join("\n", result.Diagnostics));
+        }
+        return evaluator.Run(cx => cx.Print(result.Value, strict: true));
+    }
+
     /// <summary>The error message of a failing program (evaluation error or first diagnostic).</summary>
     public static (string Message, int Line, int Column, bool Catchable) EvalError(string code, EvaluatorOptions? options = null)
     {

@@ -70,6 +70,6 @@ public sealed class LoadingTests
     [Fact]
     public void UnsafeGetAttrPosPointsAtTheName()
     {
-        Assert.Equal("{ column = 40; file = \"«string»\"; line = 1; }", Nix("builtins.unsafeGetAttrPos \"b\" { a = 1; b = 2; }"));
+        Assert.Equal("{ column = 40; file = \"/base/default.nix\"; line = 1; }", EvalHelper.NixFile("builtins.unsafeGetAttrPos \"b\" { a = 1; b = 2; }"));
     }
 }

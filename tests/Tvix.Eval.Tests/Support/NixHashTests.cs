@@ -26,8 +26,7 @@ public sealed class NixHashTests
             foreach (var algo in c.GetProperty("hashes").EnumerateObject())
             {
                 var a = NixHash.ParseAlgorithm(algo.Name);
-                var digest = NixHash.Compute(a, data);
-                Assert.Equal(digest, NixHash.Compute(a, new MemoryStream(data)));
+                var digest = a.Compute(data);
                 Assert.Equal(algo.Value.GetProperty("base16").GetString(), NixHash.Format(a, digest, NixHashFormat.Base16));
                 Assert.Equal(algo.Value.GetProperty("nixbase32").GetString(), NixHash.Format(a, digest, NixHashFormat.Nix32));
                 Assert.Equal(algo.Value.GetProperty("base64").GetString(), NixHash.Format(a, digest, NixHashFormat.Base64));
@@ -74,7 +73,7 @@ public sealed class NixHashTests
             if (c.GetProperty("valid").GetBoolean())
             {
                 var (algo, digest) = NixHash.Parse(input, type);
-                Assert.Equal(c.GetProperty("algo").GetString(), NixHash.Name(algo));
+                Assert.Equal(c.GetProperty("algo").GetString(), algo.Name);
                 Assert.Equal(c.GetProperty("base16").GetString(), NixHash.Format(algo, digest, NixHashFormat.Base16));
                 Assert.Equal(c.GetProperty("sri").GetString(), NixHash.Format(algo, digest, NixHashFormat.Sri));
                 valid++;

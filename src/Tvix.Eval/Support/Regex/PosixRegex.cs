@@ -100,6 +100,17 @@ internal sealed class PosixRegex
     /// </summary>
     public RegexCapture[]? MatchWhole(ReadOnlySpan<byte> subject)
     {
+        var groups = new RegexCapture[GroupCount];
+        return MatchWhole(subject, groups) ? groups : null;
+    }
+
+    /// <summary>
+    /// Matches the whole subject; on success <paramref name="groups"/> (<see cref="GroupCount"/>
+    /// long) gets one capture per group (<see cref="RegexCapture.None"/> for groups that did not
+    /// take part).
+    /// </summary>
+    public bool MatchWhole(ReadOnlySpan<byte> subject, Span<RegexCapture> groups)
+    {
         if (++_wholeUses == CompileAfterUses) _whole = Recompile(_whole);
         if (GroupCount == 0)
         {
@@ -109,7 +120,7 @@ internal sealed class PosixRegex
             try
             {
                 Latin1.GetChars(subject, chars);
-                return IsMatch(_whole, chars) ? [] : null;
+                return IsMatch(_whole, chars);
             }
             finally
             {
@@ -118,7 +129,9 @@ internal sealed class PosixRegex
         }
         var text = Latin1.GetString(subject);
         var m = Run(_whole, text, 0);
-        return m.Success ? Captures(m) : null;
+        if (!m.Success) return false;
+        for (var i = 0; i < groups.Length; i++) groups[i] = MatchCaptures.Get(m, i + 1);
+        return true;
     }
 
     private static NetRegex Recompile(NetRegex regex) =>
@@ -222,8 +235,8 @@ internal sealed class PosixRegex
         matches.Add(prefixFirst, start - prefixFirst);
         for (var g = 0; g < GroupCount; g++)
         {
-            var group = m.Groups[g + 1];
-            if (group.Success) matches.SetGroup(g, group.Index, group.Index + group.Length);
+            var group = MatchCaptures.Get(m, g + 1);
+            if (group.Matched) matches.SetGroup(g, group.Start, group.Start + group.Length);
         }
         return true;
     }
@@ -262,17 +275,5 @@ internal sealed class PosixRegex
         {
             throw TimedOut(regex);
         }
-    }
-
-    private RegexCapture[] Captures(System.Text.RegularExpressions.Match m)
-    {
-        if (GroupCount == 0) return [];
-        var groups = new RegexCapture[GroupCount];
-        for (var i = 0; i < groups.Length; i++)
-        {
-            var g = m.Groups[i + 1];
-            groups[i] = g.Success ? new RegexCapture(g.Index, g.Length) : RegexCapture.None;
-        }
-        return groups;
     }
 }

@@ -22,7 +22,8 @@ internal enum XmlValueKind
 }
 
 /// <summary>A source location as <c>nix-instantiate --xml</c> shows it (line and column 1-based, column in bytes).</summary>
-internal readonly record struct XmlPosition(string Path, int Line, int Column);
+/// <summary>Where an attribute or function is: <see cref="Path"/> is null when its source is not a file (<c>-E</c>, stdin), which Nix prints without a path.</summary>
+internal readonly record struct XmlPosition(string? Path, int Line, int Column);
 
 /// <summary>The parts of a lambda that Nix shows: <c>x: …</c> or <c>name@{ a, b, ... }: …</c>.</summary>
 internal readonly record struct XmlLambdaShape(byte[]? ArgName, bool HasFormals, bool Ellipsis, IReadOnlyList<byte[]> Formals);
@@ -168,7 +169,7 @@ internal static class NixXmlPrinter
         {
             var (name, child) = source.GetAttr(value, i);
             if (state.Location && source.GetAttrPosition(value, i) is { } pos)
-                w.Open("attr", new XmlAttr("name", name), new XmlAttr("path", pos.Path), Number("line", pos.Line), Number("column", pos.Column));
+                OpenAt(w, "attr", pos, new XmlAttr("name", name));
             else
                 w.Open("attr", new XmlAttr("name", name));
             PrintValue(child, source, w, state);
@@ -190,11 +191,23 @@ internal static class NixXmlPrinter
         return source.Classify(attr) == XmlValueKind.String ? source.GetString(attr) : null;
     }
 
+    /// <summary>Opens an element with a position (and <paramref name="name"/>, when given), as Nix's posToXML writes it.</summary>
+    private static void OpenAt(NixXmlWriter w, string element, XmlPosition pos, XmlAttr? name)
+    {
+        Span<XmlAttr> attrs = new XmlAttr[4];
+        var n = 0;
+        if (name is { } nameAttr) attrs[n++] = nameAttr;
+        if (pos.Path is not null) attrs[n++] = new XmlAttr("path", pos.Path);
+        attrs[n++] = Number("line", pos.Line);
+        attrs[n++] = Number("column", pos.Column);
+        w.Open(element, attrs[..n]);
+    }
+
     private static XmlAttr Number(string name, int value) => new(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static void PrintLambda(XmlLambdaShape shape, XmlPosition? position, NixXmlWriter w)
     {
-        if (position is { } pos) w.Open("function", new XmlAttr("path", pos.Path), Number("line", pos.Line), Number("column", pos.Column));
+        if (position is { } pos) OpenAt(w, "function", pos, null);
         else w.Open("function");
         if (shape.HasFormals)
         {

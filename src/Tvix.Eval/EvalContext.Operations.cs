@@ -49,7 +49,7 @@ public sealed partial class EvalContext
                 case ValueKind.Null: return NixString.Empty;
                 case ValueKind.Bool: return v.RawBool ? One : NixString.Empty;
                 case ValueKind.Int: return NixString.FromInt(v.RawInt);
-                case ValueKind.Float: return NixString.FromUtf8(v.RawFloat.ToString("F6", CultureInfo.InvariantCulture));
+                case ValueKind.Float: return NixString.FromUtf8(FormatFixed(v.RawFloat));
                 case ValueKind.List:
                 {
                     var items = v.RawList.Items;
@@ -292,5 +292,18 @@ public sealed partial class EvalContext
         if (!a.TryGet(SymType, out var t)) return false;
         if (t.Kind == ValueKind.Thunk) { if (!t.RawThunk.IsEvaluated) return false; t = t.RawThunk.Result; }
         return t.Kind == ValueKind.String && t.RawString.Bytes.SequenceEqual("derivation"u8);
+    }
+
+    /// <summary>
+    /// A float as <c>toString</c> gives it: C's <c>%f</c> (<c>std::to_string</c>), six decimals,
+    /// with <c>inf</c>, <c>-inf</c>, <c>nan</c> and <c>-nan</c> (the sign bit shows) for the
+    /// values without digits.
+    /// </summary>
+    internal static string FormatFixed(double d)
+    {
+        if (double.IsNaN(d)) return BitConverter.DoubleToInt64Bits(d) < 0 ? "-nan" : "nan";
+        if (double.IsPositiveInfinity(d)) return "inf";
+        if (double.IsNegativeInfinity(d)) return "-inf";
+        return d.ToString("F6", CultureInfo.InvariantCulture);
     }
 }

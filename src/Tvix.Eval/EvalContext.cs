@@ -387,18 +387,30 @@ public sealed partial class EvalContext
     /// Prints a value as <c>nix-instantiate --eval</c> does. With <paramref name="strict"/>
     /// the value is forced deeply first; otherwise unforced thunks print as <c>&lt;CODE&gt;</c>.
     /// </summary>
-    public string Print(Value v, bool strict = false)
+    /// <remarks>
+    /// A string holding bytes that are not UTF-8 comes out as U+FFFD here; <see cref="PrintUtf8"/>
+    /// gives the exact bytes Nix prints.
+    /// </remarks>
+    public string Print(Value v, bool strict = false) => PrintTo(v, strict).ToString();
+
+    /// <summary>
+    /// Prints a value as <c>nix-instantiate --eval</c> does, as the exact bytes Nix writes
+    /// (strings are printed byte for byte, valid UTF-8 or not).
+    /// </summary>
+    public byte[] PrintUtf8(Value v, bool strict = false) => PrintTo(v, strict).ToArray();
+
+    private Utf8Builder PrintTo(Value v, bool strict)
     {
         if (strict) DeepForce(v);
-        var sb = new StringBuilder();
+        var sb = new Utf8Builder();
         new Printer(this, sb, forError: false).Print(Force(v));
-        return sb.ToString();
+        return sb;
     }
 
     /// <summary>Prints a value for an error message (never forces; long output is cut).</summary>
     internal string PrintForError(Value v)
     {
-        var sb = new StringBuilder();
+        var sb = new Utf8Builder();
         try { new Printer(this, sb, forError: true).Print(v); }
         catch (NixEvalException) { sb.Append("«error»"); }
         return sb.ToString();

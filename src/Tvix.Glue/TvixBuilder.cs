@@ -20,6 +20,7 @@ public sealed class TvixBuilder
     private readonly HashSet<string> _features = new(StringComparer.Ordinal);
     private string? _storeRoot;
     private TvixStore? _tvixStore;
+    private StoreWriteBehind? _writeBehind;
     private bool _readOnly;
 
     /// <summary>Adjusts the evaluator's options (search path, I/O, system, …) before it is built.</summary>
@@ -63,6 +64,21 @@ public sealed class TvixBuilder
     {
         ArgumentNullException.ThrowIfNull(store);
         _tvixStore = store;
+        _writeBehind = null;
+        return this;
+    }
+
+    /// <summary>
+    /// Puts created paths into <see cref="StoreWriteBehind.Store"/> like
+    /// <see cref="UseTvixStore(TvixStore)"/>, but in the background: evaluation goes on while
+    /// they are written, in groups that share their flushes to disk. The host must call
+    /// <see cref="StoreWriteBehind.FlushAsync"/> before it relies on the store (or reports success).
+    /// </summary>
+    public TvixBuilder UseTvixStore(StoreWriteBehind writeBehind)
+    {
+        ArgumentNullException.ThrowIfNull(writeBehind);
+        _tvixStore = writeBehind.Store;
+        _writeBehind = writeBehind;
         return this;
     }
 
@@ -91,7 +107,8 @@ public sealed class TvixBuilder
         foreach (var feature in _features) options.ExperimentalFeatures.Add(feature);
         var storeDirectory = _tvixStore?.StoreDirectory ?? new StoreDirectory(options.StoreDir);
         options.StoreDir = storeDirectory.Path;
-        store ??= _tvixStore != null ? new TvixStoreGlueWriter(_tvixStore)
+        store ??= _writeBehind != null ? new TvixStoreGlueWriter(_writeBehind)
+            : _tvixStore != null ? new TvixStoreGlueWriter(_tvixStore)
             : _storeRoot is null ? new InMemoryGlueStore() : new FileSystemGlueStore(_storeRoot, storeDirectory);
         state = new GlueState(storeDirectory, store, Features(), _readOnly);
         GlueRegistration.Register(options, state);

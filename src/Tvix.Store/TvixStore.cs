@@ -119,17 +119,7 @@ public sealed class TvixStore
         var referenceList = references?.ToArray() ?? [];
         var digest = await Blobs.PutAsync(contents, cancellationToken).ConfigureAwait(false);
         var root = new FileNode(digest, (ulong)contents.Length, executable: false);
-        NarSummary nar;
-        using (var narHashing = new HashingStream(NixHashAlgorithm.Sha256))
-        {
-            var writer = new NarWriter(narHashing);
-            await using (writer.ConfigureAwait(false))
-            {
-                await writer.RegularFileAsync(false, contents, cancellationToken).ConfigureAwait(false);
-                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-            nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());
-        }
+        var nar = SingleFileNar.Summarize(contents.Span, executable: false);
         var ca = new ContentAddress(ContentAddressMethod.Text, NixHash.Compute(NixHashAlgorithm.Sha256, contents.Span));
         var storePath = StoreDirectory.MakeTextPath(name, ca.Hash.Digest, referenceList);
         var pathInfo = new PathInfo(storePath, root, nar, referenceList) { ContentAddress = ca };

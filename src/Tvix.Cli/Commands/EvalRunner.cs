@@ -88,21 +88,23 @@ internal static class EvalRunner
                 results[i] = AutoCall.Apply(cx, AutoCall.Select(cx, root, args.AttrPaths[i], autoArgs), autoArgs);
         }
 
-        var sb = new StringBuilder();
+        // Bytes throughout: Nix strings need not be UTF-8, and Nix prints them byte for byte.
+        var output = new MemoryStream();
         foreach (var v in results)
         {
-            if (args.Json) sb.Append(CallSupport(cx, "toJSON", v)).Append('\n');
-            else if (args.Xml) sb.Append(cx.PrintXml(v, args.Strict, location: !args.NoLocation));
-            else sb.Append(cx.Print(v, args.Strict)).Append('\n');
+            if (args.Json) output.Write(CallSupport(cx, "toJSON", v).Bytes);
+            else if (args.Xml) output.Write(Encoding.UTF8.GetBytes(cx.PrintXml(v, args.Strict, location: !args.NoLocation)));
+            else output.Write(cx.PrintUtf8(v, args.Strict));
+            if (!args.Xml) output.WriteByte((byte)'\n');
         }
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        return output.ToArray();
     }
 
-    private static string CallSupport(EvalContext cx, string builtin, Value v)
+    private static NixString CallSupport(EvalContext cx, string builtin, Value v)
     {
         if (!cx.Builtins.TryGetValue(builtin, out var f))
             throw new NixEvalException($"builtins.{builtin} is not available in this build");
-        return cx.ForceString(cx.Call(f, v)).ToString();
+        return cx.ForceString(cx.Call(f, v));
     }
 
     /// <summary>Splits NIX_PATH on ':' except inside URLs (<c>prefix=https://…</c>).</summary>

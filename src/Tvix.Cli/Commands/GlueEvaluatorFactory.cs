@@ -17,15 +17,19 @@ internal static class GlueEvaluatorFactory
     /// read-only); otherwise they are written under it. <paramref name="configure"/> runs before
     /// the glue wraps <see cref="EvaluatorOptions.IO"/>, so set the I/O there. With
     /// <paramref name="readOnly"/> the glue runs in Nix's read-only mode, as
-    /// <c>nix-instantiate --eval</c> does (<c>.drv</c> files are only hashed).
+    /// <c>nix-instantiate --eval</c> does (<c>.drv</c> files are only hashed). With
+    /// <paramref name="writeBehind"/> (instead of <paramref name="tvixStore"/>) created paths go to
+    /// its store in the background; the caller flushes it.
     /// </summary>
     public static EvaluatorOptions CreateOptions(Action<EvaluatorOptions>? configure = null, string? storeRoot = null,
-        IEnumerable<string>? experimentalFeatures = null, TvixStore? tvixStore = null, bool readOnly = false)
+        IEnumerable<string>? experimentalFeatures = null, TvixStore? tvixStore = null, bool readOnly = false,
+        StoreWriteBehind? writeBehind = null)
     {
         var builder = new TvixBuilder();
         if (readOnly) builder.UseReadOnlyMode();
         if (configure != null) builder.ConfigureEvaluator(configure);
-        if (tvixStore != null) builder.UseTvixStore(tvixStore);
+        if (writeBehind != null) builder.UseTvixStore(writeBehind);
+        else if (tvixStore != null) builder.UseTvixStore(tvixStore);
         else if (storeRoot != null) builder.UseStoreRoot(storeRoot);
         foreach (var feature in experimentalFeatures ?? []) builder.EnableExperimentalFeature(feature);
         return builder.BuildOptions();

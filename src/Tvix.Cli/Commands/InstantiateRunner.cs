@@ -84,6 +84,9 @@ internal static class InstantiateRunner
             }
             else plainRoot = storeRoot;
         }
+        // .drv files are written while evaluation goes on, in groups that share their flushes to
+        // disk; every write is durable (or its error reported) before a path is printed.
+        var writeBehind = tvixStore is null ? null : new StoreWriteBehind(tvixStore);
         var options = GlueEvaluatorFactory.CreateOptions(
             o =>
             {
@@ -92,9 +95,10 @@ internal static class InstantiateRunner
             },
             plainRoot,
             features,
-            tvixStore,
-            readOnly);
+            readOnly: readOnly,
+            writeBehind: writeBehind);
 
+        EvaluationHeap.Reserve();
         var evaluator = new Evaluator(options);
         if (args.Inputs(stderr) is not { } inputs) return 1;
         var cwd = Directory.GetCurrentDirectory();
@@ -110,25 +114,38 @@ internal static class InstantiateRunner
                     return 1;
                 }
                 var lines = evaluator.Run(cx => Instantiate(cx, args, result.Value, cwd));
+                writeBehind?.Flush();
                 foreach (var line in lines) stdout.WriteLine(line);
             }
             stdout.Flush();
+            RunStatistics.PrintIfRequested(stderr);
             return 0;
         }
         catch (NixEvalException e)
         {
             EvalErrorPrinter.Print(stderr, e, args.ShowTrace);
+            FinishWrites(writeBehind, stderr);
             return 1;
         }
-        catch (IOException e)
+        catch (Exception e) when (IsStoreError(e))
         {
+            // Store errors (from a queued write, too) end up here; evaluation errors above.
             stderr.WriteLine($"error: {e.Message}");
+            FinishWrites(writeBehind, stderr, e);
             return 1;
         }
-        catch (UnauthorizedAccessException e)
+    }
+
+    private static bool IsStoreError(Exception e) =>
+        e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or Tvix.Store.PathInfoValidationException;
+
+    /// <summary>After a failure, lets the writes already queued finish (what was instantiated stays stored), reporting a store error not reported yet.</summary>
+    private static void FinishWrites(StoreWriteBehind? writeBehind, TextWriter stderr, Exception? reported = null)
+    {
+        try { writeBehind?.Flush(); }
+        catch (Exception e) when (IsStoreError(e))
         {
-            stderr.WriteLine($"error: {e.Message}");
-            return 1;
+            if (!ReferenceEquals(e, reported)) stderr.WriteLine($"error: {e.Message}");
         }
     }
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace Tvix.Eval.Runtime;
 
 /// <summary>Prints values exactly as <c>nix-instantiate --eval</c> does.</summary>
-internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
+internal sealed class Printer(EvalContext cx, Utf8Builder sb, bool forError)
 {
     private readonly HashSet<object> _seen = new(ReferenceEqualityComparer.Instance);
     private int _depth;
@@ -28,7 +28,7 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
         {
             case ValueKind.Null: sb.Append("null"); break;
             case ValueKind.Bool: sb.Append(v.RawBool ? "true" : "false"); break;
-            case ValueKind.Int: sb.Append(v.RawInt.ToString(CultureInfo.InvariantCulture)); break;
+            case ValueKind.Int: sb.Append(v.RawInt); break;
             case ValueKind.Float: sb.Append(FormatFloat(v.RawFloat)); break;
             case ValueKind.String: AppendString(sb, v.RawString.Bytes); break;
             case ValueKind.Path: sb.Append(v.RawPath); break;
@@ -67,7 +67,7 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
             if (forError && _attrsPrinted >= MaxErrorItems)
             {
                 var left = order.Length - n;
-                sb.Append('«').Append(left).Append(left == 1 ? " attribute elided» " : " attributes elided» ");
+                sb.Append("«").Append(left).Append(left == 1 ? " attribute elided» " : " attributes elided» ");
                 break;
             }
             var i = order[n];
@@ -97,7 +97,7 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
             if (forError && _itemsPrinted >= MaxErrorItems)
             {
                 var left = items.Length - n;
-                sb.Append('«').Append(left).Append(left == 1 ? " item elided» " : " items elided» ");
+                sb.Append("«").Append(left).Append(left == 1 ? " item elided» " : " items elided» ");
                 break;
             }
             Print(items[n]);
@@ -113,9 +113,9 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
         "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit",
     };
 
-    public static void AppendAttrName(StringBuilder sb, ReadOnlySpan<byte> name)
+    public static void AppendAttrName(Utf8Builder sb, ReadOnlySpan<byte> name)
     {
-        if (IsPlainIdentifier(name)) sb.Append(Encoding.UTF8.GetString(name));
+        if (IsPlainIdentifier(name)) sb.Append(name);
         else AppendString(sb, name);
     }
 
@@ -133,7 +133,7 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
     }
 
     /// <summary>A string literal with Nix's escapes.</summary>
-    public static void AppendString(StringBuilder sb, ReadOnlySpan<byte> bytes)
+    public static void AppendString(Utf8Builder sb, ReadOnlySpan<byte> bytes)
     {
         sb.Append('"');
         var start = 0;
@@ -151,11 +151,11 @@ internal sealed class Printer(EvalContext cx, StringBuilder sb, bool forError)
                 _ => null,
             };
             if (esc is null) continue;
-            sb.Append(Encoding.UTF8.GetString(bytes[start..i]));
+            sb.Append(bytes[start..i]);
             sb.Append(esc);
             start = i + 1;
         }
-        sb.Append(Encoding.UTF8.GetString(bytes[start..]));
+        sb.Append(bytes[start..]);
         sb.Append('"');
     }
 

@@ -10,19 +10,37 @@ namespace Tvix.Glue.Store;
 /// computes every store path itself; this checks that the store agrees. Evaluation is
 /// synchronous, so the store's asynchronous calls are waited for on the evaluation thread.
 /// A <c>builtins.path</c> filter is a Nix function that only the evaluation thread may call,
-/// so the store gets the decisions the glue recorded while it hashed the tree.
+/// so the store gets the decisions the glue recorded while it hashed the tree. With a
+/// <see cref="StoreWriteBehind"/> the writes are queued instead of waited for, and a path in
+/// flight counts as present (its text and references are answered from the queue).
 /// </summary>
-internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
+internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
 {
-    private readonly ConcurrentDictionary<StorePath, bool> _known = new();
+    // Path → itself: a reference-typed value keeps the dictionary on the runtime's shared, precompiled code (a bool would be JIT-compiled).
+    private readonly ConcurrentDictionary<StorePath, StorePath> _known = new();
+    private readonly StoreWriteBehind? _writeBehind;
 
-    public TvixStore Store { get; } = store;
+    public TvixStoreGlueWriter(TvixStore store) => Store = store;
+
+    public TvixStoreGlueWriter(StoreWriteBehind writeBehind)
+    {
+        Store = writeBehind.Store;
+        _writeBehind = writeBehind;
+    }
+
+    public TvixStore Store { get; }
 
     public void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references)
     {
+        if (_writeBehind != null)
+        {
+            _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddTextAsync(path.Name, contents, references), contents, references),
+                () => _known[path] = path);
+            return;
+        }
         var info = Store.AddTextAsync(path.Name, contents, references).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = true;
+        _known[path] = path;
     }
 
     public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive, IReadOnlyCollection<StorePath> references)
@@ -58,23 +76,36 @@ internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
             HashAlgorithm = NixHashAlgorithm.Sha256,
             Filter = storeFilter,
         };
+        if (_writeBehind != null)
+        {
+            _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddPathAsync(source, options), null, references), () => _known[path] = path);
+            return;
+        }
         var info = Store.AddPathAsync(source, options).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = true;
+        _known[path] = path;
     }
 
     public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references)
     {
+        if (_writeBehind != null)
+        {
+            var queuedOptions = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
+            _writeBehind.Enqueue(new PendingWrite(path, () => Store.ImportNarAsync(path, new MemoryStream(nar, writable: false), queuedOptions), null, references),
+                () => _known[path] = path);
+            return;
+        }
         using var stream = new MemoryStream(nar, writable: false);
         var options = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
         var info = Store.ImportNarAsync(path, stream, options).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = true;
+        _known[path] = path;
     }
 
     public byte[]? DumpNar(StorePath path)
     {
         if (!IsValid(path)) return null;
+        WaitIfPending(path);
         using var memory = new MemoryStream();
         Store.DumpAsync(path, memory).GetAwaiter().GetResult();
         return memory.ToArray();
@@ -86,21 +117,36 @@ internal sealed class TvixStoreGlueWriter(TvixStore store) : IGlueStoreWriter
             throw new InvalidOperationException($"the store added '{Store.StoreDirectory.Print(actual)}' where the evaluator computed '{Store.StoreDirectory.Print(expected)}'");
     }
 
+    /// <summary>Waits for the write of <paramref name="path"/> when it is in flight (and throws when it failed).</summary>
+    private void WaitIfPending(StorePath path)
+    {
+        if (_writeBehind?.Find(path) is { } pending) pending.Completion.Task.GetAwaiter().GetResult();
+    }
+
     public bool IsValid(StorePath path)
     {
         if (_known.ContainsKey(path)) return true;
+        if (_writeBehind?.Find(path) != null) return true;
         var valid = Store.GetPathInfoAsync(path).AsTask().GetAwaiter().GetResult() != null;
-        if (valid) _known[path] = true;
+        if (valid) _known[path] = path;
         return valid;
     }
 
-    public IReadOnlyCollection<StorePath> References(StorePath path) =>
-        Store.GetPathInfoAsync(path).AsTask().GetAwaiter().GetResult()?.References ?? [];
+    public IReadOnlyCollection<StorePath> References(StorePath path)
+    {
+        if (_writeBehind?.Find(path) is { } pending) return pending.References;
+        return Store.GetPathInfoAsync(path).AsTask().GetAwaiter().GetResult()?.References ?? [];
+    }
 
     public byte[]? ReadText(StorePath path) => ReadFile(path, "");
 
     public byte[]? ReadFile(StorePath path, string subpath)
     {
+        if (_writeBehind?.Find(path) is { } pending)
+        {
+            if (subpath.Length == 0 && pending.Text is { } text) return text.ToArray();
+            pending.Completion.Task.GetAwaiter().GetResult();
+        }
         if (!IsValid(path)) return null;
         try
         {

@@ -45,7 +45,7 @@ public sealed class NarWriter : INarSink, IAsyncDisposable
     /// <inheritdoc />
     public ValueTask RegularFileAsync(bool executable, long size, Stream contents, long narOffset, CancellationToken cancellationToken)
     {
-        if (_descriptor is not null && contents is FileStream { CanSeek: true } file)
+        if (_descriptor is not null && contents is FileStream { CanSeek: true, CanRead: true } file)
         {
             if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
             try

@@ -566,7 +566,7 @@ internal sealed class NixCompiler
             return new HoistedLetNode(_src, span, first, hoisted, hoistedBody);
         }
 
-        var scope = new Scope(_scope, capacity: n);
+        var scope = new Scope(_scope, capacity: n, canHost: true);
         for (var i = 0; i < n; i++) scope.Declare(keys[i]);
         _scope = scope;
         var inits = new Node[n];
@@ -574,7 +574,7 @@ internal sealed class NixCompiler
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
         var hasOverrides = body is null && SymbolOrder.IndexOf(keys, _cx.SymOverrides) >= 0;
-        return new RecScopeNode(_src, span, keys, inits, NoDynamics, bodyNode, false, hasOverrides, positions);
+        return new RecScopeNode(_src, span, keys, inits, scope.Size, NoDynamics, bodyNode, false, hasOverrides, positions);
     }
 
     private Node CompileBindings(BindingTree tree, TextSpan span, Expr? body, bool legacyLet)
@@ -608,22 +608,25 @@ internal sealed class NixCompiler
         if (body is not null && !legacyLet && Scope.HostOf(_scope) is { } && CanHoist(tree, entries))
             return CompileHoistedLet(tree, entries, span, body);
 
-        var scope = new Scope(_scope, capacity: entries.Length);
+        // Lets and withs in the bindings can live in this scope's environment too (see Scope.CanHost).
+        var scope = new Scope(_scope, capacity: entries.Length, canHost: true);
         foreach (var e in entries) scope.Declare(e.Sym);
         var sourceBase = scope.Size;
+        // The source slots are reserved before anything is compiled: a let hoisted into this
+        // scope takes the slots after them.
+        scope.Size += sourceCount;
         _scope = scope;
         var sources = sourceCount == 0 ? [] : new Node[sourceCount];
         for (var i = 0; i < sources.Length; i++) sources[i] = Compile(tree.InheritSources![i]);
         var directSources = sources.Length > 0 && Array.TrueForAll(sources, IsVariable) ? sources : null;
-        if (directSources is null) scope.Size += sources.Length;
-        var inits = new Node[scope.Size];
+        var inits = new Node[directSources is null ? entries.Length + sourceCount : entries.Length];
         for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true, directSources);
         if (directSources is null) sources.CopyTo(inits, sourceBase);
         var dyn = CompileDynamics(tree);
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
         var hasOverrides = body is null && SymbolOrder.IndexOf(keys, _cx.SymOverrides) >= 0;
-        return new RecScopeNode(_src, span, keys, inits, dyn, bodyNode, legacyLet, hasOverrides, positions);
+        return new RecScopeNode(_src, span, keys, inits, scope.Size, dyn, bodyNode, legacyLet, hasOverrides, positions);
     }
 
     /// <summary>

@@ -16,8 +16,9 @@ internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0
     public readonly bool IsWith = isWith;
     /// <summary>
     /// Whether a <c>let</c> written directly in this scope may keep its bindings in this scope's
-    /// environment instead of a new one (a lambda's: a fresh environment per call, in which each
-    /// expression runs at most once, so a let's slots are never reused by another evaluation).
+    /// environment instead of a new one (a lambda's, a let's or a recursive set's: a fresh
+    /// environment per evaluation, in which each expression runs at most once, so a let's slots
+    /// are never reused by another evaluation).
     /// </summary>
     public readonly bool CanHost = canHost;
     /// <summary>

@@ -146,13 +146,13 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
 /// 0..keys.Length-1 hold the attributes in key order, further slots hold <c>inherit (e)</c>
 /// sources; all are initialised lazily in the new environment.
 /// </summary>
-internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
+internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, int envSize, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
 {
     private readonly bool _hasOverrides = hasOverrides;
 
     public override Value Eval(EvalContext cx, Env env)
     {
-        var scope = new Env(inits.Length, env);
+        var scope = new Env(envSize, env);
         if (_hasOverrides)
         {
             // `__overrides` may replace slots, so no slot may alias another one's value.

@@ -50,6 +50,17 @@ public sealed class EnvironmentLayoutTests
     public void LetsInLambdaBodies(string code, string expected) => Assert.Equal(expected, Nix(code));
 
     [Theory]
+    [InlineData("let a = 1; in let b = a + 1; in let c = b * 2; in c", "4")]
+    [InlineData("rec { a = let x = b; in x + 1; b = 2; c = with { z = 5; }; z + a; }", "{ a = 3; b = 2; c = 8; }")]
+    [InlineData("let s = { p = 1; }; r = rec { inherit (s) p; q = let y = p; in y + 1; }; in r", "{ p = 1; q = 2; }")]
+    [InlineData("let s = { p = 1; }; r = rec { inherit (s.t or s) p; q = let y = p; in y + 1; }; in r", "{ p = 1; q = 2; }")]
+    [InlineData("rec { a = 1; b = let inherit a; in a; }", "{ a = 1; b = 1; }")]
+    [InlineData("let { x = let y = 3; in y; body = x; }", "3")]
+    [InlineData("rec { __overrides = { a = 10; }; a = 1; b = let q = a; in q; }.b", "10")]
+    [InlineData("map (i: rec { v = let w = i * 2; in w; u = v + 1; }) [ 1 2 ]", "[ { u = 3; v = 2; } { u = 5; v = 4; } ]")]
+    public void LetsInRecursiveScopes(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Theory]
     [InlineData("(x: with { a = 1; b = x; }; a + b) 2", "3")]
     [InlineData("(x: with { x = 5; y = 1; }; x + y) 10", "11")]
     [InlineData("(s: with s; with { a = 100; }; let c = a + b; in c) { a = 1; b = 2; }", "102")]

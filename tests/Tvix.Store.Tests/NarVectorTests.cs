@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Tvix.CAStore;
+using Tvix.CAStore.Services.FileSystem;
+using Tvix.NixCompat.Nar;
 using Tvix.NixCompat;
 using Tvix.Store.Import;
 using Tvix.Store.Nar;
@@ -27,6 +29,35 @@ public sealed class NarVectorTests
         var summary = await new NarRenderer(store.Blobs, store.Directories).WriteNarAsync(ingested.Root, rendered);
         Assert.Equal(nar, rendered.ToArray());
         Assert.Equal(ingested.Nar, summary);
+    }
+
+    [SharedTheory]
+    [MemberData(nameof(Cases))]
+    public async Task RenderingLocalBlobsIntoAFileOrAStreamIsByteIdentical(string name)
+    {
+        // Local blob files go to a NAR writer as bare handles: kernel-copied into a file, read into a stream.
+        var nar = NarVectors.Nar(name);
+        using var temp = new TempDir();
+        var store = TestStore.Create(new FileBlobService(temp.Combine("castore")), new FileDirectoryService(temp.Combine("castore")));
+        var ingested = await new NarIngester(store.Blobs, store.Directories).IngestAsync(new MemoryStream(nar));
+        var renderer = new NarRenderer(store.Blobs, store.Directories);
+
+        var inMemory = new MemoryStream();
+        await using (var writer = new NarWriter(inMemory))
+        {
+            await renderer.WriteAsync(ingested.Root, writer);
+            await writer.CompleteAsync();
+        }
+        Assert.Equal(nar, inMemory.ToArray());
+
+        var file = temp.Combine("out.nar");
+        await using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+        await using (var writer = new NarWriter(output))
+        {
+            await renderer.WriteAsync(ingested.Root, writer);
+            await writer.CompleteAsync();
+        }
+        Assert.Equal(nar, await File.ReadAllBytesAsync(file));
     }
 
     [SharedTheory]

@@ -33,6 +33,11 @@ public static class Blake3
     [System.Runtime.CompilerServices.SkipLocalsInit] // the state is written before it is read
     private static unsafe void Run(ReadOnlySpan<byte> input, Span<byte> output, bool parallel)
     {
+        if (input.Length <= SmallInput && output.Length <= Blake3Compress.BlockLen)
+        {
+            HashSmall(input, output);
+            return;
+        }
         Blake3State state;
         var iv = stackalloc uint[8];
         Blake3Compress.WriteIv(iv);
@@ -43,6 +48,105 @@ public static class Blake3
             Blake3State.Update(&state, i, input.Length, parallel);
             Blake3State.Finalize(&state, 0, o, output.Length);
         }
+    }
+
+    /// <summary>Inputs up to this long (four chunks, too few for the vector kernels' lanes) take <see cref="HashSmall"/>.</summary>
+    private const int SmallInput = 4 * Blake3Compress.ChunkLen;
+
+    /// <summary>
+    /// The hash of at most four chunks with the scalar compression function, which ReadyToRun
+    /// precompiles: a process that only hashes small things (a NAR dump checking directory
+    /// digests) then never waits for the JIT to compile the vector kernels, which costs more than
+    /// all its hashing. The general path gives the same result (the test vectors check every length
+    /// on both sides of the limit); below four chunks it would compress one block at a time too.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static unsafe void HashSmall(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        var chunks = Math.Max(1, (input.Length + Blake3Compress.ChunkLen - 1) / Blake3Compress.ChunkLen);
+        var root = stackalloc byte[Blake3Compress.BlockLen];
+        if (chunks == 1)
+        {
+            ChunkChainingValue(input, 0, root: root);
+        }
+        else
+        {
+            // Left-balanced, as BLAKE3 builds the tree: two chunks are one parent, three are a parent
+            // and a chunk, four are two parents. Each chaining value is 8 words.
+            var cvs = stackalloc uint[4 * 8];
+            for (var i = 0; i < chunks; i++)
+            {
+                var start = i * Blake3Compress.ChunkLen;
+                ChunkChainingValue(input.Slice(start, Math.Min(Blake3Compress.ChunkLen, input.Length - start)), (ulong)i, cvs + 8 * i);
+            }
+            uint* left = cvs, right;
+            if (chunks == 2)
+            {
+                right = cvs + 8;
+            }
+            else
+            {
+                ParentChainingValue(cvs, cvs + 8, cvs); // chunks 0 and 1
+                if (chunks == 4) ParentChainingValue(cvs + 16, cvs + 24, cvs + 16);
+                right = cvs + 16;
+            }
+            var block = stackalloc byte[Blake3Compress.BlockLen];
+            StoreWords(left, block);
+            StoreWords(right, block + Blake3Compress.OutLen);
+            var key = stackalloc uint[8];
+            Blake3Compress.WriteIv(key);
+            Blake3Compress.CompressXofPortable(key, block, Blake3Compress.BlockLen, 0, Blake3Compress.Parent | Blake3Compress.Root, root);
+        }
+        new ReadOnlySpan<byte>(root, output.Length).CopyTo(output);
+    }
+
+    /// <summary>
+    /// A chunk's chaining value (into <paramref name="cv"/>), or with <paramref name="root"/> the
+    /// 64-byte root output of an input that is this one chunk.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static unsafe void ChunkChainingValue(ReadOnlySpan<byte> chunk, ulong counter, uint* cv = null, byte* root = null)
+    {
+        var state = stackalloc uint[8];
+        Blake3Compress.WriteIv(state);
+        var flags = Blake3Compress.ChunkStart;
+        while (chunk.Length > Blake3Compress.BlockLen)
+        {
+            fixed (byte* b = chunk) Blake3Compress.CompressInPlacePortable(state, b, Blake3Compress.BlockLen, counter, flags);
+            chunk = chunk[Blake3Compress.BlockLen..];
+            flags = 0;
+        }
+        // The last (possibly partial, possibly empty) block, zero-padded.
+        var block = stackalloc byte[Blake3Compress.BlockLen];
+        new Span<byte>(block, Blake3Compress.BlockLen).Clear();
+        chunk.CopyTo(new Span<byte>(block, Blake3Compress.BlockLen));
+        flags |= Blake3Compress.ChunkEnd;
+        if (root != null)
+        {
+            Blake3Compress.CompressXofPortable(state, block, (uint)chunk.Length, 0, flags | Blake3Compress.Root, root);
+            return;
+        }
+        Blake3Compress.CompressInPlacePortable(state, block, (uint)chunk.Length, counter, flags);
+        for (var i = 0; i < 8; i++) cv[i] = state[i];
+    }
+
+    /// <summary>The chaining value of a (non-root) parent of two chaining values; <paramref name="cv"/> may be <paramref name="left"/>.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static unsafe void ParentChainingValue(uint* left, uint* right, uint* cv)
+    {
+        var block = stackalloc byte[Blake3Compress.BlockLen];
+        StoreWords(left, block);
+        StoreWords(right, block + Blake3Compress.OutLen);
+        var state = stackalloc uint[8];
+        Blake3Compress.WriteIv(state);
+        Blake3Compress.CompressInPlacePortable(state, block, Blake3Compress.BlockLen, 0, Blake3Compress.Parent);
+        for (var i = 0; i < 8; i++) cv[i] = state[i];
+    }
+
+    /// <summary>Eight words, little-endian, as a chaining value is fed into a parent block.</summary>
+    private static unsafe void StoreWords(uint* words, byte* bytes)
+    {
+        for (var i = 0; i < 8; i++) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(bytes + 4 * i, 4), words[i]);
     }
 
     /// <summary>The keyed hash (MAC / PRF) of <paramref name="input"/> under a 32-byte <paramref name="key"/>.</summary>

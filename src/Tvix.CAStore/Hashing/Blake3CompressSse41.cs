@@ -31,6 +31,7 @@ internal static unsafe class Blake3CompressSse41
 
     /// <summary>Compresses one 64-byte block into the chaining value <paramref name="cv"/> (8 words, updated in place).</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
     internal static void CompressInPlace(uint* cv, byte* block, uint blockLen, ulong counter, uint flags)
     {
         uint m0 = Word(block, 0), m1 = Word(block, 1), m2 = Word(block, 2), m3 = Word(block, 3);
@@ -180,6 +181,7 @@ internal static unsafe class Blake3CompressSse41
 
     /// <summary>Compresses one block and writes the full 64-byte extended output.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
     internal static void CompressXof(uint* cv, byte* block, uint blockLen, ulong counter, uint flags, byte* out64)
     {
         uint m0 = Word(block, 0), m1 = Word(block, 1), m2 = Word(block, 2), m3 = Word(block, 3);

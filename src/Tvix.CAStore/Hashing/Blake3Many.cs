@@ -18,6 +18,7 @@ internal static unsafe class Blake3Many
     /// <paramref name="counter"/> + i (chunks), otherwise all use <paramref name="counter"/> (parents).
     /// <paramref name="lanes"/> caps the SIMD width (1 forces the scalar path).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
     internal static void Hash(byte* input, nint stride, int count, int blocks, uint* key, ulong counter, bool increment,
         uint flags, uint flagsStart, uint flagsEnd, byte* output, int lanes)
     {
@@ -66,6 +67,7 @@ internal static unsafe class Blake3Many
 
     /// <summary>Hashes one input of whole blocks with the scalar compression function.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
     internal static void HashOne(byte* input, int blocks, uint* key, ulong counter, uint flags, uint flagsStart, uint flagsEnd, byte* output)
     {
         var cv = stackalloc uint[8];
@@ -80,6 +82,7 @@ internal static unsafe class Blake3Many
 
     /// <summary>The chaining value of a parent node whose 64-byte block (left CV, right CV) is at <paramref name="pair"/>; may write over the pair.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
     internal static void ParentCv(byte* pair, uint* key, uint flags, byte* output)
     {
         var cv = stackalloc uint[8];

@@ -57,6 +57,11 @@ internal static unsafe class Blake3Simd4
     /// <paramref name="output"/> + 32 * i.
     /// </summary>
     [SkipLocalsInit]
+    // Fully optimised at its first call, as are the other compression kernels. ReadyToRun leaves
+    // methods using SSE4.1/AVX2/AVX-512 to the JIT, whose first tier (no inlining, no register
+    // allocation of vectors) runs them several times slower, and a short command (a NAR dump checking
+    // directory digests, the start of an import) finishes before they are promoted.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Hash4(byte* input, nint stride, int blocks, uint* key, ulong counter, bool increment,
         uint flags, uint flagsStart, uint flagsEnd, byte* output)
     {

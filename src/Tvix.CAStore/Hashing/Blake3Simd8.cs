@@ -75,6 +75,7 @@ internal static unsafe class Blake3Simd8
     /// <paramref name="output"/> + 32 * i.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
     internal static void Hash8(byte* input, nint stride, int blocks, uint* key, ulong counter, bool increment,
         uint flags, uint flagsStart, uint flagsEnd, byte* output)
     {

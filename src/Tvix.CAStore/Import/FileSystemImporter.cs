@@ -107,22 +107,17 @@ public sealed class FileSystemImporter
         {
             // Synchronous reads: from the page cache they take microseconds, less than a hop
             // through the thread pool (which is all asynchronous file I/O is on Unix).
+            // A blob the store has already is not written again: the local store holds a small blob
+            // in memory until it is closed and checks its digest then (so it is hashed once, here).
             using var source = file.Local.OpenRead();
             var read = source.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
-            if (read < size)
-            {
-                // The whole file is in memory: if the store has it already, skip the write.
-                var digest = B3Digest.Compute(buffer.AsSpan(0, read));
-                if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false))
-                {
-                    file.Node = new FileNode(digest, (ulong)read, file.Executable);
-                    return;
-                }
-            }
             writer = _blobs.OpenWrite();
+            // Short of a full buffer, the first read reached the end: no read to find that out again.
+            var atEnd = read < size;
             while (read > 0)
             {
                 await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                if (atEnd) break;
                 read = source.Read(buffer, 0, size);
             }
         }

@@ -85,14 +85,16 @@ public sealed class LocalFileEntry
     /// Opens this regular file for reading (a symlink put in its place meanwhile is not followed).
     /// Reads are synchronous, also through <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>:
     /// from the page cache they take less time than the thread-pool hop .NET makes for asynchronous file reads on Unix.
+    /// Unbuffered (a <see cref="FileStream"/>, whose descriptor a consumer may use directly) unless a buffer is asked for.
     /// </summary>
     /// <param name="bufferSize">The stream's buffer; 0 or 1 for none.</param>
     public Stream OpenRead(int bufferSize = 0)
     {
         if (Kind != FileKind.Regular) throw new IOException($"'{Path}' is not a regular file");
-        return new InlineReadStream(_raw is not null
-            ? PosixFiles.OpenRead(_raw, bufferSize)
-            : new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize, FileOptions.SequentialScan));
+        var stream = new InlineFileStream(_raw is not null
+            ? PosixFiles.OpenRead(_raw)
+            : File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
+        return bufferSize > 1 ? new BufferedStream(stream, bufferSize) : stream;
     }
 
     /// <summary>This symlink's target, as bytes.</summary>

@@ -125,12 +125,26 @@ internal static unsafe partial class PosixFiles
     }
 
     /// <summary>Opens a regular file for reading (not following a symlink in the last component).</summary>
-    public static FileStream OpenRead(byte[] path, int bufferSize)
+    public static SafeFileHandle OpenRead(byte[] path)
     {
         int fd;
         fixed (byte* p = path) fd = Open(p, ORdOnly | ONoFollow | OCloexec, 0);
         if (fd < 0) throw Error(path, "open");
-        return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, bufferSize);
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Opens a file for reading, or returns null when nothing is there (a missing file or folder).
+    /// A bare <c>open(2)</c>: .NET's own opens add an <c>fstat</c>, an <c>flock</c> pair and an
+    /// <c>fadvise</c>, which cost more than the read when a NAR dump opens thousands of small blobs.
+    /// </summary>
+    public static SafeFileHandle? TryOpenRead(byte[] path)
+    {
+        int fd;
+        fixed (byte* p = path) fd = Open(p, ORdOnly | OCloexec, 0);
+        if (fd >= 0) return new SafeFileHandle(fd, ownsHandle: true);
+        if (Marshal.GetLastPInvokeError() is ENoent or ENotdir) return null;
+        throw Error(path, "open");
     }
 
     /// <summary>Creates a new file (it must not exist) with the given permission bits, open for writing.</summary>
@@ -140,6 +154,15 @@ internal static unsafe partial class PosixFiles
         fixed (byte* p = path) fd = Open(p, OWrOnly | OCreat | OExcl | ONoFollow | OCloexec, mode);
         if (fd < 0) throw Error(path, "create");
         return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize);
+    }
+
+    /// <summary>Creates a new file (it must not exist) with the given permission bits, open for writing.</summary>
+    public static SafeFileHandle CreateNewHandle(byte[] path, int mode)
+    {
+        int fd;
+        fixed (byte* p = path) fd = Open(p, OWrOnly | OCreat | OExcl | ONoFollow | OCloexec, mode);
+        if (fd < 0) throw Error(path, "create");
+        return new SafeFileHandle(fd, ownsHandle: true);
     }
 
     /// <summary>A symlink's target, as bytes.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
 using Tvix.NixCompat;
@@ -34,12 +35,15 @@ internal static class StoreActions
             cts.Cancel();
         };
         Console.CancelKeyPress += onCancel;
-        var verbose = parse.GetValue(options.Verbose);
-        using var loggerFactory = LoggerFactory.Create(b =>
-        {
-            b.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
-            b.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        });
+        // The store logs only debug messages, so without --verbose there is nothing to show and no
+        // console logger is set up (its options binding and queue thread cost a few ms per command).
+        using var loggerFactory = parse.GetValue(options.Verbose)
+            ? LoggerFactory.Create(b =>
+            {
+                b.SetMinimumLevel(LogLevel.Debug);
+                b.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            })
+            : null;
         try
         {
             var store = StoreServiceFactory.CreateStore(Configure(parse, options), loggerFactory);
@@ -119,9 +123,13 @@ internal static class StoreActions
     {
         var (storePath, subpath) = store.ParsePathWithSubpath(text);
         var node = await store.ResolveAsync(storePath, subpath, ct);
-        await using var stdout = new StoreStdout(Console.OpenStandardOutput());
-        // The NAR writer buffers (64 KiB) by itself. Like nix-store --dump, this does not hash the NAR
-        // on the way: nothing here would use the hash, and hashing would cost more than the copy.
+        // On Linux standard output goes to the NAR writer as a FileStream, so that it writes to the
+        // descriptor itself and has the kernel copy large blobs into the pipe or file (see NarWriter).
+        // Like nix-store --dump, this does not hash the NAR on the way: nothing here would use the
+        // hash, and hashing would cost more than the copy.
+        await using Stream stdout = OperatingSystem.IsLinux()
+            ? new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0)
+            : new StoreStdout(Console.OpenStandardOutput());
         var writer = new NarWriter(stdout);
         await using (writer)
         {

@@ -146,14 +146,11 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
     private async Task StoreSmallBlobAsync(byte[] buffer, int size, Slot slot, bool executable, CancellationToken cancellationToken)
     {
         BlobWriter? writer = null;
-        B3Digest digest;
         try
         {
             await Task.Yield(); // let the walk go on while this blob is hashed and written
-            // Hashed here first (the writer hashes again) so that a blob already stored is not written at all.
-            digest = B3Digest.Compute(buffer.AsSpan(0, size));
-            slot.Node = new FileNode(digest, (ulong)size, executable);
-            if (await _blobs.HasAsync(digest, cancellationToken).ConfigureAwait(false)) return;
+            // Hashed once, by the writer: the local store holds a small blob in memory until it is
+            // closed and then skips it if it is stored already.
             writer = _blobs.OpenWrite();
             await writer.WriteAsync(new ReadOnlyMemory<byte>(buffer, 0, size), cancellationToken).ConfigureAwait(false);
         }
@@ -168,10 +165,10 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             _buffers.Release();
         }
-        await using (writer!.ConfigureAwait(false))
+        await using (writer.ConfigureAwait(false))
         {
-            var stored = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
-            if (stored != digest) throw new IOException($"the blob service stored {stored} for contents whose digest is {digest}");
+            var digest = await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
+            slot.Node = new FileNode(digest, (ulong)size, executable);
         }
     }
 

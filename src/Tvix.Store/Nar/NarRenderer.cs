@@ -1,6 +1,8 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
+using Tvix.CAStore.Services.FileSystem;
 using Tvix.NixCompat;
 using Tvix.NixCompat.Nar;
 
@@ -59,56 +61,101 @@ public sealed class NarRenderer
                 directories[directory.Digest] = directory;
             if (directories.Count == 0) throw new MissingContentException($"directory {directoryRoot.Digest} is not in the castore");
         }
-        await WriteNodeAsync(root, directories, sink, [], cancellationToken).ConfigureAwait(false);
+        var walk = new Walk(this, directories, sink, cancellationToken);
+        await walk.NodeAsync(root).ConfigureAwait(false);
     }
 
-    // `path` holds the entry names from the root down; it is only turned into text for an error message.
-    private async Task WriteNodeAsync(Node node, Dictionary<B3Digest, CADirectory>? directories, INarSink sink, List<ReadOnlyMemory<byte>> path, CancellationToken cancellationToken)
+    /// <summary>One rendering: the tree's directories, the sink, and the names from the root down (for error messages).</summary>
+    private sealed class Walk(NarRenderer renderer, Dictionary<B3Digest, CADirectory>? directories, INarSink sink, CancellationToken cancellationToken)
     {
-        switch (node)
-        {
-            case FileNode file:
-            {
-                var contents = await _blobs.OpenReadAsync(file.Digest, cancellationToken).ConfigureAwait(false)
-                    ?? throw new MissingContentException($"blob {file.Digest} ({Show(path)}) is not in the castore");
-                await using (contents.ConfigureAwait(false))
-                    await sink.RegularFileAsync(file.Executable, checked((long)file.Size), contents, -1, cancellationToken).ConfigureAwait(false);
-                break;
-            }
-            case SymlinkNode symlink:
-                await sink.SymlinkAsync(symlink.Target, cancellationToken).ConfigureAwait(false);
-                break;
-            case DirectoryNode directoryNode:
-            {
-                if (directories is null || !directories.TryGetValue(directoryNode.Digest, out var directory))
-                    throw new MissingContentException($"directory {directoryNode.Digest} ({Show(path)}) is not in the castore");
-                await sink.BeginDirectoryAsync(cancellationToken).ConfigureAwait(false);
-                // CADirectory keeps all entries in one list sorted bytewise, which is NAR order.
-                foreach (var entry in directory.Entries)
-                {
-                    await sink.BeginEntryAsync(entry.Name, cancellationToken).ConfigureAwait(false);
-                    path.Add(entry.Name);
-                    await WriteNodeAsync(entry.Node, directories, sink, path, cancellationToken).ConfigureAwait(false);
-                    path.RemoveAt(path.Count - 1);
-                    await sink.EndEntryAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await sink.EndDirectoryAsync(cancellationToken).ConfigureAwait(false);
-                break;
-            }
-            default:
-                throw new ArgumentException("unknown node type " + node.GetType().Name, nameof(node));
-        }
-    }
+        // Blob files of a local store go to a NAR writer as bare handles: no stream is made per file.
+        private readonly FileBlobService? _localBlobs = renderer._blobs as FileBlobService;
+        private readonly NarWriter? _writer = sink as NarWriter;
+        private ReadOnlyMemory<byte>[] _path = new ReadOnlyMemory<byte>[16];
+        private int _depth;
 
-    private static string Show(List<ReadOnlyMemory<byte>> path)
-    {
-        if (path.Count == 0) return "the root";
-        var text = new StringBuilder();
-        foreach (var name in path)
+        public ValueTask NodeAsync(Node node) => node switch
         {
-            if (text.Length > 0) text.Append('/');
-            text.Append(Encoding.UTF8.GetString(name.Span));
+            FileNode file => FileAsync(file),
+            SymlinkNode symlink => sink.SymlinkAsync(symlink.Target, cancellationToken),
+            DirectoryNode directory => DirectoryAsync(directory),
+            _ => throw new ArgumentException("unknown node type " + node.GetType().Name, nameof(node)),
+        };
+
+        // Not async when the blob is a local file and the writer takes it at once (a dump into a
+        // pipe or file): no state machine per file.
+        private ValueTask FileAsync(FileNode file)
+        {
+            if (_localBlobs is null || _writer is null) return StreamedFileAsync(file);
+            var handle = _localBlobs.OpenFile(file.Digest) ?? throw Missing($"blob {file.Digest}");
+            ValueTask written;
+            try
+            {
+                written = _writer.RegularFileAsync(file.Executable, checked((long)file.Size), handle, cancellationToken);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+            if (written.IsCompleted)
+            {
+                handle.Dispose();
+                return written;
+            }
+            return DisposeAfterAsync(written, handle);
         }
-        return text.ToString();
+
+        private static async ValueTask DisposeAfterAsync(ValueTask written, SafeFileHandle handle)
+        {
+            using (handle) await written.ConfigureAwait(false);
+        }
+
+        private async ValueTask StreamedFileAsync(FileNode file)
+        {
+            var contents = await renderer._blobs.OpenReadAsync(file.Digest, cancellationToken).ConfigureAwait(false)
+                ?? throw Missing($"blob {file.Digest}");
+            await using (contents.ConfigureAwait(false))
+                await sink.RegularFileAsync(file.Executable, checked((long)file.Size), contents, -1, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async ValueTask DirectoryAsync(DirectoryNode node)
+        {
+            if (directories is null || !directories.TryGetValue(node.Digest, out var directory))
+                throw Missing($"directory {node.Digest}");
+            await sink.BeginDirectoryAsync(cancellationToken).ConfigureAwait(false);
+            // CADirectory keeps all entries in one list sorted bytewise, which is NAR order.
+            var entries = directory.Entries;
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var entry = entries[i];
+                await sink.BeginEntryAsync(entry.Name, cancellationToken).ConfigureAwait(false);
+                Push(entry.Name);
+                await NodeAsync(entry.Node).ConfigureAwait(false);
+                _depth--;
+                await sink.EndEntryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await sink.EndDirectoryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        private void Push(ReadOnlyMemory<byte> name)
+        {
+            if (_depth == _path.Length) Array.Resize(ref _path, 2 * _depth);
+            _path[_depth++] = name;
+        }
+
+        private MissingContentException Missing(string what) => new($"{what} ({Show()}) is not in the castore");
+
+        private string Show()
+        {
+            if (_depth == 0) return "the root";
+            var text = new StringBuilder();
+            for (var i = 0; i < _depth; i++)
+            {
+                if (text.Length > 0) text.Append('/');
+                text.Append(Encoding.UTF8.GetString(_path[i].Span));
+            }
+            return text.ToString();
+        }
     }
 }

@@ -130,38 +130,30 @@ public sealed class ImportExportTests
 
 public sealed class ReimportTests
 {
-    /// <summary>Counts the writers a blob service hands out.</summary>
-    private sealed class CountingBlobService(IBlobService inner) : IBlobService
-    {
-        public int Writers;
-
-        public ValueTask<bool> HasAsync(B3Digest digest, CancellationToken cancellationToken = default) => inner.HasAsync(digest, cancellationToken);
-
-        public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default) => inner.OpenReadAsync(digest, cancellationToken);
-
-        public BlobWriter OpenWrite()
-        {
-            Interlocked.Increment(ref Writers);
-            return inner.OpenWrite();
-        }
-    }
-
     [Fact]
-    public async Task SmallFilesAlreadyStoredAreNotWrittenAgain()
+    public async Task ReimportingLeavesStoredBlobsAlone()
     {
         using var tmp = new TempDir();
         var source = Path.Combine(tmp.Path, "source");
         Directory.CreateDirectory(source);
         await File.WriteAllTextAsync(Path.Combine(source, "small"), "small");
         await File.WriteAllBytesAsync(Path.Combine(source, "large"), new byte[600_000]);
-        var blobs = new CountingBlobService(new MemoryBlobService());
+        var store = Path.Combine(tmp.Path, "store");
         var dirs = new MemoryDirectoryService();
         var options = new ImportOptions { BufferSize = 64 * 1024 };
-        var first = await new FileSystemImporter(blobs, dirs, options).ImportAsync(source);
-        Assert.Equal(2, blobs.Writers);
-        var second = await new FileSystemImporter(blobs, dirs, options).ImportAsync(source);
+        var first = await new FileSystemImporter(new FileBlobService(store), dirs, options).ImportAsync(source);
+        var blobFiles = Directory.GetFiles(Path.Combine(store, "blobs"), "*", SearchOption.AllDirectories);
+        Assert.Equal(2, blobFiles.Length);
+        var written = blobFiles.ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        Directory.Delete(Path.Combine(store, "tmp"), recursive: true);
+        // A new service on the same folder, as a second process would have: it creates the temporary folder on its first write.
+        var second = await new FileSystemImporter(new FileBlobService(store), dirs, options).ImportAsync(source);
         Assert.Equal(first, second);
-        Assert.Equal(3, blobs.Writers); // only the file larger than the buffer is streamed again
+        Assert.Equal(written, Directory.GetFiles(Path.Combine(store, "blobs"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc));
+        // The small file is found stored before a temporary file is made; the large one is streamed
+        // to a temporary file again, which is dropped when its name turns out to exist.
+        Assert.Empty(Directory.GetFiles(Path.Combine(store, "tmp")));
+        Assert.Equal(first, await new FileSystemImporter(new FileBlobService(store), dirs, new ImportOptions()).ImportAsync(source));
     }
 }
 

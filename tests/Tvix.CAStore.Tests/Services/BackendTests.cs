@@ -24,6 +24,50 @@ public sealed class FileBlobServiceTests : BlobServiceTests
         Assert.True(File.Exists(Path.Combine(dir.Path, "blobs", hex[..2], hex)));
         Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "tmp")));
     }
+
+    [Fact]
+    public async Task ASmallBlobStoredAlreadyIsNotWrittenAgain()
+    {
+        using var dir = new TempDir();
+        var data = Data(5_000, 7);
+        var digest = await new FileBlobService(dir.Path).PutAsync(data);
+        var path = Path.Combine(dir.Path, "blobs", digest.ToHex()[..2], digest.ToHex());
+        var stored = File.GetLastWriteTimeUtc(path);
+        Directory.Delete(Path.Combine(dir.Path, "tmp"));
+        // A second service on the same folder: the writer finds the blob before creating a temporary file.
+        Assert.Equal(digest, await new FileBlobService(dir.Path).PutAsync(data));
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "tmp")));
+        Assert.Equal(stored, File.GetLastWriteTimeUtc(path));
+        Assert.Equal(data, await new FileBlobService(dir.Path).ReadAllBytesAsync(digest));
+    }
+
+    [Fact]
+    public async Task OpenFileGivesTheBlobsFileOrNull()
+    {
+        using var dir = new TempDir();
+        var service = new FileBlobService(dir.Path);
+        var data = Data(3_000, 9);
+        var digest = await service.PutAsync(data);
+        Assert.Null(service.OpenFile(B3Digest.Compute("missing"u8)));
+        using var handle = service.OpenFile(digest)!;
+        var read = new byte[data.Length + 10];
+        Assert.Equal(data.Length, RandomAccess.Read(handle, read, 0));
+        Assert.Equal(data, read[..data.Length]);
+    }
+
+    [Fact]
+    public async Task ABlobLargerThanTheInMemoryLimitIsStoredWhole()
+    {
+        using var dir = new TempDir();
+        var service = new FileBlobService(dir.Path);
+        var data = Data(700_000, 8);
+        await using var writer = service.OpenWrite();
+        for (var offset = 0; offset < data.Length; offset += 100_000) await writer.WriteAsync(data.AsMemory(offset, Math.Min(100_000, data.Length - offset)));
+        var digest = await writer.CloseAsync();
+        Assert.Equal(B3Digest.Compute(data), digest);
+        Assert.Equal(data, await service.ReadAllBytesAsync(digest));
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "tmp")));
+    }
 }
 
 public sealed class CombinedBlobServiceTests : BlobServiceTests

@@ -20,7 +20,7 @@ public abstract class BlobServiceTests : IDisposable
         foreach (var d in _cleanup) d.Dispose();
     }
 
-    private static byte[] Data(int length, int seed = 1)
+    protected static byte[] Data(int length, int seed = 1)
     {
         var bytes = new byte[length];
         new Random(seed).NextBytes(bytes);

@@ -1,3 +1,7 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Tvix.CAStore.Import;
+
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
@@ -12,6 +16,7 @@ internal sealed class ContentAddressedFiles
 {
     private readonly string _dir;
     private readonly string _tmp;
+    private byte[]? _rawDir; // _dir as UTF-8, made on first use (racing threads make equal copies)
     private readonly BatchPublisher _publisher;
     private int _temporaryFolderReady;
     private int _writing; // temporary files open for writing
@@ -48,6 +53,9 @@ internal sealed class ContentAddressedFiles
 
     private const string HexDigits = "0123456789abcdef";
 
+    /// <summary>Whether the object is stored under <see cref="PathOf"/> (the legacy layout is not looked at).</summary>
+    public bool IsStored(B3Digest digest) => File.Exists(PathOf(digest));
+
     /// <summary>
     /// Where the object is, if it is stored: <see cref="PathOf"/>, or where stores written before
     /// the layout had one level used to put it (<c>kind/ab/cd/abcd…</c>; its 65,536 folders made
@@ -62,26 +70,78 @@ internal sealed class ContentAddressedFiles
     }
 
     /// <summary>
-    /// Opens the stored object for reading (unbuffered), or returns null if it is not stored.
-    /// Tries the open directly (no existence check first: reads mostly find what they look for).
+    /// Opens the stored object for reading (unbuffered, asynchronous reads inline), or returns null
+    /// if it is not stored. Tries the open directly (no existence check first: reads mostly find
+    /// what they look for).
     /// </summary>
-    public FileStream? OpenRead(B3Digest digest)
+    public InlineFileStream? OpenRead(B3Digest digest) => OpenHandle(digest) is { } handle ? new InlineFileStream(handle) : null;
+
+    /// <summary>Opens the stored object's file for reading, or returns null if it is not stored.</summary>
+    public SafeFileHandle? OpenHandle(B3Digest digest)
     {
+        if (PosixFiles.IsAvailable) return PosixFiles.TryOpenRead(RawPathOf(digest, legacy: false)) ?? PosixFiles.TryOpenRead(RawPathOf(digest, legacy: true));
         var path = PathOf(digest);
         return TryOpen(path) ?? TryOpen(LegacyPath(path));
     }
 
-    private static FileStream? TryOpen(string path)
+    /// <summary>The whole stored object (for small ones: directories), or null if it is not stored.</summary>
+    public byte[]? ReadAll(B3Digest digest)
+    {
+        var handle = OpenHandle(digest);
+        if (handle is null) return null;
+        using (handle)
+        {
+            // On the bare handle: a stream around it would cost system calls of its own per object.
+            var bytes = new byte[RandomAccess.GetLength(handle)];
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+                if (n == 0) throw new IOException($"stored object {digest} became shorter while it was read");
+                read += n;
+            }
+            return bytes;
+        }
+    }
+
+    private static SafeFileHandle? TryOpen(string path)
     {
         try
         {
-            // Sharing ReadWrite: no flock(2) per open, which is how .NET emulates sharing modes on Unix.
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+            // Where there is no raw open (not 64-bit Linux): .NET's, sharing everything with other writers.
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
+    }
+
+    /// <summary><see cref="PathOf"/> (or the legacy two-level path) as NUL-terminated bytes, for <see cref="PosixFiles"/>.</summary>
+    private byte[] RawPathOf(B3Digest digest, bool legacy)
+    {
+        var dir = _rawDir ??= Encoding.UTF8.GetBytes(_dir);
+        var hex = 2 * B3Digest.Length;
+        var path = new byte[dir.Length + (legacy ? 7 : 4) + hex + 1];
+        dir.CopyTo(path, 0);
+        var i = dir.Length;
+        path[i++] = (byte)'/';
+        var bytes = digest.ToArray();
+        path[i++] = (byte)HexDigits[bytes[0] >> 4];
+        path[i++] = (byte)HexDigits[bytes[0] & 15];
+        path[i++] = (byte)'/';
+        if (legacy)
+        {
+            path[i++] = (byte)HexDigits[bytes[1] >> 4];
+            path[i++] = (byte)HexDigits[bytes[1] & 15];
+            path[i++] = (byte)'/';
+        }
+        foreach (var b in bytes)
+        {
+            path[i++] = (byte)HexDigits[b >> 4];
+            path[i++] = (byte)HexDigits[b & 15];
+        }
+        return path; // the last byte stays 0
     }
 
     private string LegacyPath(string path)
@@ -90,8 +150,8 @@ internal sealed class ContentAddressedFiles
         return Path.Combine(_dir, hex[..2], hex[2..4], hex);
     }
 
-    /// <summary>A new, exclusively created temporary file for a write in progress.</summary>
-    public FileStream CreateTemporary(out string path)
+    /// <summary>A new, exclusively created temporary file for a write in progress (stored objects are immutable: its mode is read-only).</summary>
+    public TemporaryFile CreateTemporary()
     {
         if (Volatile.Read(ref _temporaryFolderReady) == 0)
         {
@@ -100,44 +160,32 @@ internal sealed class ContentAddressedFiles
             StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
             Volatile.Write(ref _temporaryFolderReady, 1);
         }
-        path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            // No one else opens a temporary file (its name is random); anything but ReadWrite would
-            // cost an flock(2) per object, which is how .NET emulates sharing modes on Unix.
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            // Unbuffered: writers hand over large pieces (or a small object whole), which a stream
-            // buffer would only copy once more, and allocating one per object is most of the garbage.
-            BufferSize = 0,
-        };
-        // Stored objects are immutable: created read-only (this handle may still write).
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        var stream = new FileStream(path, options);
+        var file = TemporaryFile.Create(Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp"));
         Interlocked.Increment(ref _writing);
-        return stream;
+        return file;
     }
 
     /// <summary>
     /// Closes the temporary file and publishes it under the digest's name (or drops it if that
     /// exists); completes once it is durable there.
     /// </summary>
-    public async ValueTask CommitAsync(FileStream temporary, string temporaryPath, B3Digest digest, CancellationToken cancellationToken)
+    public async ValueTask CommitAsync(TemporaryFile temporary, B3Digest digest, CancellationToken cancellationToken)
     {
         Close(temporary);
         // The publisher drops it if the name exists by then (same digest, same bytes).
         // Cancelling stops the wait, not the publication: the object is whole, so storing it is harmless.
-        await _publisher.PublishAsync(temporaryPath, PathOf(digest)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _publisher.PublishAsync(temporary.Path, PathOf(digest)).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes a temporary file after a failed or abandoned write.</summary>
-    public void Discard(FileStream? temporary, string temporaryPath)
+    public void Discard(TemporaryFile temporary) => Discard(temporary, temporary.Path);
+
+    private void Discard(TemporaryFile? temporary, string path)
     {
         if (temporary is not null) Release(temporary);
         try
         {
-            File.Delete(temporaryPath);
+            File.Delete(path);
         }
         catch (IOException)
         {
@@ -148,16 +196,16 @@ internal sealed class ContentAddressedFiles
     /// <summary>Writes a small object in one go.</summary>
     public async ValueTask WriteAsync(B3Digest digest, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        if (File.Exists(PathOf(digest))) return;
-        var stream = CreateTemporary(out var path);
+        if (IsStored(digest)) return;
+        var temporary = CreateTemporary();
         try
         {
-            stream.Write(bytes.Span);
-            await CommitAsync(stream, path, digest, cancellationToken).ConfigureAwait(false);
+            temporary.Write(bytes.Span);
+            await CommitAsync(temporary, digest, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            Discard(stream, path);
+            Discard(temporary);
             throw;
         }
     }
@@ -176,16 +224,16 @@ internal sealed class ContentAddressedFiles
                 cancellationToken.ThrowIfCancellationRequested();
                 var final = PathOf(digest);
                 if (File.Exists(final)) continue;
-                var stream = CreateTemporary(out var path);
-                written.Add((path, final));
+                var temporary = CreateTemporary();
+                written.Add((temporary.Path, final));
                 try
                 {
-                    stream.Write(bytes);
-                    Close(stream);
+                    temporary.Write(bytes);
+                    Close(temporary);
                 }
                 catch
                 {
-                    Release(stream);
+                    Release(temporary);
                     throw;
                 }
             }
@@ -198,24 +246,15 @@ internal sealed class ContentAddressedFiles
         await _publisher.PublishAllAsync(written).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void Close(FileStream temporary)
+    private void Close(TemporaryFile temporary)
     {
         // Without syncfs the batch cannot flush the contents for us: each file is flushed here, as before.
-        try
-        {
-            temporary.Flush(flushToDisk: !FileSystemSync.IsAvailable);
-        }
-        finally
-        {
-            Release(temporary);
-        }
+        if (temporary.Close(flushToDisk: !FileSystemSync.IsAvailable)) Interlocked.Decrement(ref _writing);
     }
 
     /// <summary>Closes a temporary file's handle (once) and stops counting it as being written.</summary>
-    private void Release(FileStream temporary)
+    private void Release(TemporaryFile temporary)
     {
-        if (!temporary.CanWrite) return; // disposed already
-        temporary.Dispose();
-        Interlocked.Decrement(ref _writing);
+        if (temporary.Close(flushToDisk: false)) Interlocked.Decrement(ref _writing);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
@@ -27,48 +29,121 @@ public sealed class FileBlobService : IBlobService
     public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default) =>
         // Unbuffered: readers of blobs (NAR rendering, export, cat) read in large pieces, which a
         // stream buffer would only copy once more.
-        ValueTask.FromResult<Stream?>(_files.OpenRead(digest) is { } file ? new InlineReadStream(file) : null);
+        ValueTask.FromResult<Stream?>(_files.OpenRead(digest));
+
+    /// <summary>
+    /// Opens the blob's file itself, for reading at offsets, or returns null if it is not stored:
+    /// for consumers that hand file contents to the kernel (a NAR dump into a pipe or file) and
+    /// need no stream around them. The caller disposes the handle.
+    /// </summary>
+    public SafeFileHandle? OpenFile(B3Digest digest) => _files.OpenHandle(digest);
 
     /// <inheritdoc/>
     public BlobWriter OpenWrite() => new Writer(_files);
 
+    /// <summary>
+    /// Writes a blob. A small one is held in memory until it is closed: its digest is then known
+    /// before anything touches the disk, so a blob stored already costs one <c>stat</c> and no
+    /// temporary file, and callers need not hash small contents a second time to find that out.
+    /// </summary>
     private sealed class Writer(ContentAddressedFiles files) : BlobWriter
     {
-        private FileStream? _temporary;
-        private string _path = "";
+        private const int InMemoryLimit = 256 * 1024;
+        private TemporaryFile? _temporary;
+        private byte[]? _held;
+        private int _heldLength;
 
-        private FileStream Temporary => _temporary ??= files.CreateTemporary(out _path);
+        protected override void WriteCore(ReadOnlySpan<byte> buffer)
+        {
+            if (_temporary is null && _heldLength + buffer.Length <= InMemoryLimit)
+            {
+                Hold(buffer);
+                return;
+            }
+            if (_temporary is null)
+            {
+                // Too large to hold: from here on the bytes go to a temporary file.
+                _temporary = files.CreateTemporary();
+                if (_heldLength > 0) _temporary.Write(_held.AsSpan(0, _heldLength));
+                ReleaseHeld();
+            }
+            _temporary.Write(buffer);
+        }
 
-        protected override void WriteCore(ReadOnlySpan<byte> buffer) => Temporary.Write(buffer);
-
-        // Writes go to the page cache and return in microseconds (nothing is flushed before the
-        // batch publishes the file), so they are done inline rather than queued on the thread pool.
+        // Writes go to memory or the page cache and return in microseconds (nothing is flushed before
+        // the batch publishes the file), so they are done inline rather than queued on the thread pool.
         protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Temporary.Write(buffer.Span);
+            WriteCore(buffer.Span);
             return ValueTask.CompletedTask;
+        }
+
+        private void Hold(ReadOnlySpan<byte> buffer)
+        {
+            var needed = _heldLength + buffer.Length;
+            if (_held is null || _held.Length < needed)
+            {
+                var grown = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(InMemoryLimit, Math.Max(needed, 2 * (_held?.Length ?? 2048))));
+                var length = _heldLength;
+                if (length > 0) _held.AsSpan(0, length).CopyTo(grown);
+                ReleaseHeld();
+                _held = grown;
+                _heldLength = length;
+            }
+            buffer.CopyTo(_held.AsSpan(_heldLength));
+            _heldLength = needed;
+        }
+
+        private void ReleaseHeld()
+        {
+            if (_held is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_held);
+            _held = null;
+            _heldLength = 0;
         }
 
         protected override async ValueTask CommitAsync(B3Digest digest, long length, CancellationToken cancellationToken)
         {
-            var temporary = Temporary;
-            _temporary = null; // closed by the commit: hold nothing (its buffer) while the batch is flushed
+            var temporary = _temporary;
+            _temporary = null; // closed by the commit
+            if (temporary is null)
+            {
+                try
+                {
+                    // Only the current layout is looked at: a copy in the legacy layout is harmlessly duplicated.
+                    if (files.IsStored(digest)) return;
+                    temporary = files.CreateTemporary();
+                    try
+                    {
+                        temporary.Write(_held.AsSpan(0, _heldLength));
+                    }
+                    catch
+                    {
+                        files.Discard(temporary);
+                        throw;
+                    }
+                }
+                finally
+                {
+                    ReleaseHeld();
+                }
+            }
             try
             {
-                await files.CommitAsync(temporary, _path, digest, cancellationToken).ConfigureAwait(false);
+                await files.CommitAsync(temporary, digest, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                files.Discard(temporary, _path);
+                files.Discard(temporary);
                 throw;
             }
         }
 
         protected override void Abort()
         {
-            if (_temporary is not null) files.Discard(_temporary, _path);
+            if (_temporary is not null) files.Discard(_temporary);
             _temporary = null;
+            ReleaseHeld();
         }
     }
 }

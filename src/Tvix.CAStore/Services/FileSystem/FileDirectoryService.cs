@@ -23,14 +23,9 @@ public sealed class FileDirectoryService : IDirectoryService
     /// <inheritdoc/>
     public async ValueTask<CADirectory?> GetAsync(B3Digest digest, CancellationToken cancellationToken = default)
     {
-        byte[] bytes;
-        using (var file = _files.OpenRead(digest))
-        {
-            if (file is null) return null;
-            // Small, and from the page cache: read inline, which beats a thread-pool hop.
-            bytes = new byte[file.Length];
-            file.ReadExactly(bytes);
-        }
+        // Small, and from the page cache: read inline, which beats a thread-pool hop.
+        var bytes = _files.ReadAll(digest);
+        if (bytes is null) return null;
         var directory = CADirectory.Decode(bytes);
         if (directory.Digest != digest)
             throw new CAStoreValidationException($"stored directory {digest} is corrupt: its contents hash to {directory.Digest}");

@@ -64,8 +64,7 @@ internal sealed unsafe class NarFdWriter : IDisposable
                 _encoder.EndDirectory();
                 break;
         }
-        // Tokens take at most a few KiB (a symlink target): keep room for the next ones.
-        if (_encoder.Free < 8192) Flush();
+        FlushIfFull();
     }
 
     /// <summary>Checks that the NAR is complete and writes out what is buffered.</summary>
@@ -75,53 +74,86 @@ internal sealed unsafe class NarFdWriter : IDisposable
         Flush();
     }
 
-    private void RegularFile(LinuxTreeReader tree)
+    private void RegularFile(LinuxTreeReader tree) =>
+        RegularFile(tree.Executable, tree.Size, tree.FileDescriptor, -1, tree);
+
+    /// <summary>The encoder, for tokens written by a caller that is not walking a <see cref="LinuxTreeReader"/>.</summary>
+    public NarEncoder Encoder => _encoder;
+
+    /// <summary>Writes out the buffer if it has too little room left for the next tokens.</summary>
+    public void FlushIfFull()
     {
-        var size = tree.Size;
-        _encoder.BeginRegular(tree.Executable, size);
+        // Tokens take at most a few KiB (a symlink target): keep room for the next ones.
+        if (_encoder.Free < 8192) Flush();
+    }
+
+    /// <summary>
+    /// A regular file of <paramref name="size"/> bytes read from <paramref name="inFd"/>: at
+    /// <paramref name="inOffset"/> (the descriptor's own offset is left alone), or from the
+    /// descriptor's offset when it is -1. <paramref name="tree"/> names the file in errors, if given.
+    /// </summary>
+    public void RegularFile(bool executable, long size, int inFd, long inOffset, LinuxTreeReader? tree)
+    {
+        _encoder.BeginRegular(executable, size);
         var remaining = size;
+        var offset = inOffset;
         if (size >= KernelCopyThreshold && (_tryCopyFileRange || _trySendFile))
         {
             Flush();
-            remaining = CopyInKernel(tree.FileDescriptor, size, tree);
+            remaining = CopyInKernel(inFd, size, ref offset);
         }
         while (remaining > 0)
         {
             if (_encoder.Free == 0) Flush();
             var chunk = (int)Math.Min(remaining, _encoder.Free);
             nint read;
-            fixed (byte* buffer = _encoder.Buffer) read = LinuxFs.Read(tree.FileDescriptor, buffer + _encoder.Length, (nuint)chunk);
+            fixed (byte* buffer = _encoder.Buffer)
+            {
+                read = offset < 0
+                    ? LinuxFs.Read(inFd, buffer + _encoder.Length, (nuint)chunk)
+                    : LinuxFs.PRead(inFd, buffer + _encoder.Length, (nuint)chunk, offset);
+            }
             if (read < 0)
             {
                 var errno = LinuxFs.LastError;
                 if (errno == LinuxFs.EIntr) continue;
-                throw LinuxFs.Error(errno, "reading file", tree.CurrentPath);
+                throw tree is null ? new IOException($"reading file contents: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}") : LinuxFs.Error(errno, "reading file", tree.CurrentPath);
             }
-            if (read == 0) throw ChangedSize(tree);
+            if (read == 0) throw ChangedSize(size, tree);
             _encoder.Advance((int)read);
             remaining -= read;
+            if (offset >= 0) offset += read;
         }
         _encoder.EndRegular(size);
     }
 
-    private static IOException ChangedSize(LinuxTreeReader tree) =>
-        new($"file '{tree.CurrentPath}' became shorter than {tree.Size} bytes while it was being dumped");
+    // Without a tree the caller announced the size (NarWriter): a shorter file is its mistake, as on NarWriter's stream path.
+    private static Exception ChangedSize(long size, LinuxTreeReader? tree) =>
+        tree is null
+            ? new InvalidOperationException($"the file contents ended before the announced size of {size} bytes")
+            : new IOException($"file '{tree.CurrentPath}' became shorter than {size} bytes while it was being dumped");
 
-    /// <summary>Copies as much as the kernel will of the file; returns what is left for read/write.</summary>
-    private long CopyInKernel(int inFd, long size, LinuxTreeReader tree)
+    /// <summary>
+    /// Copies as much as the kernel will of the file, from <paramref name="offset"/> (advanced) or
+    /// from the descriptor's offset when it is -1; returns what is left for read/write.
+    /// </summary>
+    private long CopyInKernel(int inFd, long size, ref long offset)
     {
         var remaining = size;
         while (remaining > 0)
         {
             var chunk = (nuint)Math.Min(remaining, 1L << 30);
             nint copied;
-            if (_tryCopyFileRange) copied = LinuxFs.CopyFileRange(inFd, null, _fd, null, chunk, 0);
-            else if (_trySendFile) copied = LinuxFs.SendFile(_fd, inFd, null, chunk);
+            var position = offset;
+            var at = offset < 0 ? null : &position;
+            if (_tryCopyFileRange) copied = LinuxFs.CopyFileRange(inFd, at, _fd, null, chunk, 0);
+            else if (_trySendFile) copied = LinuxFs.SendFile(_fd, inFd, at, chunk);
             else break;
             if (copied > 0)
             {
                 remaining -= copied;
                 BytesWritten += copied;
+                if (offset >= 0) offset += copied;
                 continue;
             }
             // End of file before the size: the read loop confirms it (and reports it).
@@ -146,7 +178,8 @@ internal sealed unsafe class NarFdWriter : IDisposable
         return remaining;
     }
 
-    private void Flush()
+    /// <summary>Writes out what is buffered.</summary>
+    public void Flush()
     {
         var offset = 0;
         var length = _encoder.Length;

@@ -28,6 +28,8 @@ internal sealed class GlueEvalIO(IEvalIO inner, GlueState state) : IEvalIO
 
     public EvalFileType ReadFileType(string path) => StoreText(path) != null ? EvalFileType.Regular : inner.ReadFileType(path);
 
+    public bool IsDirectory(string path) => StoreText(path) == null && inner.IsDirectory(path);
+
     public string ResolveImport(string path) => StoreText(path) != null ? path : inner.ResolveImport(path);
 
     public string? GetEnv(string name) => inner.GetEnv(name);

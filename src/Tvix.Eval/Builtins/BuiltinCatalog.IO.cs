@@ -19,9 +19,10 @@ internal static partial class BuiltinCatalog
             var v = cx.Force(a[0]);
             var path = cx.CoerceToPath(v);
             var raw = v.Kind == ValueKind.String ? v.RawString.ToString() : path;
-            // A trailing "/" or "/." means "must be a directory", as in Nix.
+            // A trailing "/" or "/." means "must be a directory", as in Nix; a symlink counts
+            // when it leads to one (the "/." then resolves through it).
             if (raw.Length > 1 && (raw.EndsWith('/') || raw.EndsWith("/.", StringComparison.Ordinal)))
-                return Value.FromBool(cx.IO.PathExists(path) && cx.IO.ReadFileType(path) == EvalFileType.Directory);
+                return Value.FromBool(cx.IO.IsDirectory(path));
             return Value.FromBool(cx.IO.PathExists(path));
         });
         r.Add("readFile", 1, static (cx, a) =>

@@ -7,6 +7,9 @@ public sealed class FileSystemEvalIO : IEvalIO
     public bool PathExists(string path) => File.Exists(path) || Directory.Exists(path);
 
     /// <inheritdoc />
+    public bool IsDirectory(string path) => Directory.Exists(path);
+
+    /// <inheritdoc />
     public byte[] ReadFile(string path)
     {
         if (Directory.Exists(path)) throw new NixEvalException($"reading file '{path}': Is a directory");

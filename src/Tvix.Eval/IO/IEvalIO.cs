@@ -36,6 +36,13 @@ public interface IEvalIO
     EvalFileType ReadFileType(string path);
 
     /// <summary>
+    /// Whether <paramref name="path"/> is a directory, following symlinks (what <c>path/.</c>
+    /// means). The default answers from <see cref="ReadFileType"/>, for implementations without
+    /// symlinks.
+    /// </summary>
+    bool IsDirectory(string path) => PathExists(path) && ReadFileType(path) == EvalFileType.Directory;
+
+    /// <summary>
     /// The file that <c>import path</c> reads: the path itself, or <c>path/default.nix</c> when
     /// it is a directory.
     /// </summary>

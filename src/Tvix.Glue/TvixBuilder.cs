@@ -139,8 +139,21 @@ internal static class GlueRegistration
         });
         options.PathToString = (_, path) => PathImporter.CopyPathToStore(state, path);
         // The evaluator has no BLAKE3 of its own: it is the castore's hash.
-        if (!options.ExtraHashAlgorithms.Any(a => a.Name == "blake3"))
-            options.ExtraHashAlgorithms.Add(new ExtraHashAlgorithm("blake3", Blake3.HashSize, Blake3.Hash));
+        if (!HasAlgorithm(options, "blake3"))
+            options.ExtraHashAlgorithms.Add(new ExtraHashAlgorithm("blake3", Blake3.HashSize, HashBlake3));
         options.IO = new GlueEvalIO(options.IO, state);
     }
+
+    // A loop, not LINQ's Any: System.Linq would be loaded at every start-up for this.
+    private static bool HasAlgorithm(EvaluatorOptions options, string name)
+    {
+        foreach (var a in options.ExtraHashAlgorithms)
+            if (a.Name == name) return true;
+        return false;
+    }
+
+    // A delegate to this method rather than to Blake3.Hash itself: binding that would load
+    // Tvix.CAStore at every start-up; this loads it only when a program hashes with blake3.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void HashBlake3(ReadOnlySpan<byte> data, Span<byte> digest) => Blake3.Hash(data, digest);
 }

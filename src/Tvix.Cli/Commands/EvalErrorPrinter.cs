@@ -19,6 +19,13 @@ internal static class EvalErrorPrinter
         }
     }
 
+    /// <summary>Prints why an evaluation failed: its diagnostics, then its error if it has one.</summary>
+    public static void PrintFailure(TextWriter stderr, EvaluationResult result, bool showTrace)
+    {
+        PrintDiagnostics(stderr, result.Diagnostics);
+        if (result.Error is { } error) Print(stderr, error, showTrace);
+    }
+
     public static void Print(TextWriter stderr, NixEvalException e, bool showTrace)
     {
         var sb = new StringBuilder();

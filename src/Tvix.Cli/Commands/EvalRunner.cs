@@ -57,8 +57,7 @@ internal static class EvalRunner
             var result = args.Evaluate(evaluator, input, cwd);
             if (!result.Success)
             {
-                EvalErrorPrinter.PrintDiagnostics(stderr, result.Diagnostics);
-                if (result.Error is { } err) EvalErrorPrinter.Print(stderr, err, args.ShowTrace);
+                EvalErrorPrinter.PrintFailure(stderr, result, args.ShowTrace);
                 return 1;
             }
             var output = Render(cx, args, result.Value, cwd);

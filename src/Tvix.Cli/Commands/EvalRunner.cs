@@ -28,7 +28,9 @@ internal static class EvalRunner
             // Evaluate and print on one evaluation thread: one thread start for the whole run.
             // Run<object> and a boxed exit code: Run<int> is a generic instantiation that ReadyToRun
             // code of this assembly cannot contain, so it would be JIT-compiled at start-up.
-            return (int)evaluator.Run<object>(cx => EvaluateAndPrint(evaluator, cx, args, inputs, cwd, stdout, stderr));
+            var code = (int)evaluator.Run<object>(cx => EvaluateAndPrint(evaluator, cx, args, inputs, cwd, stdout, stderr));
+            RunStatistics.PrintIfRequested(stderr);
+            return code;
         }
         catch (NixEvalException e)
         {

@@ -137,6 +137,14 @@ internal static class DynamicAttrs
 /// </summary>
 internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden, AttrPos[] positions) : Node(source, span)
 {
+    /// <summary>
+    /// Whether building this set cannot fail and forces nothing (static names, no <c>inherit (e)</c>;
+    /// its values stay lazy). A <c>with</c> then builds its namespace at once instead of through a
+    /// thunk: the namespace is no value a program can print, so nothing shows the difference
+    /// (elsewhere, printing without --strict shows whether a literal was evaluated yet).
+    /// </summary>
+    public bool BuildsWithoutEffects => dynamics.Length == 0 && hidden.Length == 0;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = env;

@@ -257,7 +257,7 @@ internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node b
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = new Env(1, env);
-        scope[0] = ns.Delay(cx, env);
+        scope[0] = ns is AttrSetNode { BuildsWithoutEffects: true } ? ns.Eval(cx, env) : ns.Delay(cx, env);
         return body.Eval(cx, scope);
     }
 }
@@ -267,7 +267,7 @@ internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot
 {
     public override Value Eval(EvalContext cx, Env env)
     {
-        env[slot] = ns.Delay(cx, env);
+        env[slot] = ns is AttrSetNode { BuildsWithoutEffects: true } ? ns.Eval(cx, env) : ns.Delay(cx, env);
         return body.Eval(cx, env);
     }
 }

@@ -81,7 +81,14 @@ internal sealed class SymbolTable
     /// <summary>The id of an existing name, or -1 (does not intern).</summary>
     public int Find(ReadOnlySpan<byte> name) => Find(name, Hash(name), out _);
 
-    public int Find(string name) => Find(Encoding.UTF8.GetBytes(name));
+    public int Find(string name)
+    {
+        if (name.Length > 128) return Find(Encoding.UTF8.GetBytes(name));
+        Span<byte> buffer = stackalloc byte[128 * 3];
+        var length = AsciiToBytes(name, buffer);
+        if (length < 0) length = Encoding.UTF8.GetBytes(name, buffer);
+        return Find(buffer[..length]);
+    }
 
     public byte[] Bytes(int id) => _names[id];
 

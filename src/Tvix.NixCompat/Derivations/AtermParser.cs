@@ -50,7 +50,7 @@ internal ref struct AtermParser
             Expect("("u8);
             var path = ParsePath();
             Expect(",["u8);
-            var outputs = new SortedSet<string>(StringComparer.Ordinal);
+            var outputs = new OutputNameSet();
             for (var firstOutput = true; !EndOfList(ref firstOutput);)
             {
                 var output = ParseText();

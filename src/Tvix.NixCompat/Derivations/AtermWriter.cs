@@ -28,13 +28,13 @@ internal static class AtermWriter
     public static void WriteOutputs(ByteBuilder w, Derivation drv, StoreDirectory store, bool maskOutputs)
     {
         w.Append("Derive(["u8);
-        var first = true;
-        foreach (var (name, output) in drv.Outputs)
+        var outputs = drv.Outputs;
+        for (var i = 0; i < outputs.Count; i++)
         {
-            if (!first) w.Append((byte)',');
-            first = false;
+            var output = outputs.OutputAt(i);
+            if (i > 0) w.Append((byte)',');
             w.Append((byte)'(');
-            String(w, name);
+            String(w, outputs.NameAt(i));
             w.Append((byte)',');
             if (maskOutputs || output.Path is null) w.Append("\"\""u8);
             else StorePathString(w, store, output.Path);
@@ -51,15 +51,14 @@ internal static class AtermWriter
     /// <summary>The input derivations as <c>("PATH",["OUT",…])</c> entries.</summary>
     public static void WriteInputDerivations(ByteBuilder w, Derivation drv, StoreDirectory store)
     {
-        var first = true;
-        foreach (var (path, outputs) in drv.InputDerivations)
+        var inputs = drv.InputDerivations;
+        for (var i = 0; i < inputs.Count; i++)
         {
-            if (!first) w.Append((byte)',');
-            first = false;
+            if (i > 0) w.Append((byte)',');
             w.Append((byte)'(');
-            StorePathString(w, store, path);
+            StorePathString(w, store, inputs.PathAt(i));
             w.Append(",["u8);
-            StringList(w, outputs);
+            StringList(w, inputs.OutputsAt(i));
             w.Append("])"u8);
         }
     }
@@ -88,22 +87,18 @@ internal static class AtermWriter
     public static void WriteRest(ByteBuilder w, Derivation drv, StoreDirectory store, bool maskOutputs, MaskedValues? masked)
     {
         w.Append("],["u8);
-        var first = true;
-        if (drv.InputSources.Count > 0)
+        var sources = drv.InputSources;
+        for (var i = 0; i < sources.Count; i++)
         {
-            foreach (var path in drv.InputSources)
-            {
-                if (!first) w.Append((byte)',');
-                first = false;
-                StorePathString(w, store, path);
-            }
+            if (i > 0) w.Append((byte)',');
+            StorePathString(w, store, sources[i]);
         }
         w.Append("],"u8);
         String(w, drv.System.Span);
         w.Append((byte)',');
         String(w, drv.Builder.Span);
         w.Append(",["u8);
-        first = true;
+        var first = true;
         foreach (var arg in drv.Arguments)
         {
             if (!first) w.Append((byte)',');
@@ -111,22 +106,20 @@ internal static class AtermWriter
             String(w, arg.Span);
         }
         w.Append("],["u8);
-        first = true;
-        // Asked once per variable: the output names as an array, not a tree walk each time.
-        var outputNames = maskOutputs ? OutputNames(drv) : [];
-        foreach (var (key, value) in drv.Environment)
+        var environment = drv.Environment;
+        for (var i = 0; i < environment.Count; i++)
         {
-            if (!first) w.Append((byte)',');
-            first = false;
+            var key = environment.KeyAt(i);
+            if (i > 0) w.Append((byte)',');
             w.Append((byte)'(');
             String(w, key.Span);
             w.Append((byte)',');
-            if (maskOutputs && IsOutputName(outputNames, key.Span))
+            if (maskOutputs && IsOutputName(drv.Outputs, key.Span))
             {
                 masked?.Add(w.Length, key);
                 w.Append("\"\""u8);
             }
-            else String(w, value.Span);
+            else String(w, environment.ValueAt(i).Span);
             w.Append((byte)')');
         }
         w.Append("])"u8);
@@ -150,18 +143,12 @@ internal static class AtermWriter
         w.Append(source[from..]);
     }
 
-    private static string[] OutputNames(Derivation drv)
-    {
-        var names = new string[drv.Outputs.Count];
-        drv.Outputs.Keys.CopyTo(names, 0);
-        return names;
-    }
-
-    private static bool IsOutputName(string[] outputNames, ReadOnlySpan<byte> key)
+    private static bool IsOutputName(DerivationOutputs outputs, ReadOnlySpan<byte> key)
     {
         // Output names are short ASCII; compare without allocating.
-        foreach (var name in outputNames)
+        for (var n = 0; n < outputs.Count; n++)
         {
+            var name = outputs.NameAt(n);
             if (name.Length != key.Length) continue;
             var equal = true;
             for (var i = 0; i < key.Length && equal; i++) equal = name[i] == key[i];
@@ -170,20 +157,12 @@ internal static class AtermWriter
         return false;
     }
 
-    private static void StringList(ByteBuilder w, SortedSet<string> items)
+    private static void StringList(ByteBuilder w, OutputNameSet items)
     {
-        // Usually one output ("out"): no enumerator (a SortedSet's allocates a stack).
-        if (items.Count == 1)
+        for (var i = 0; i < items.Count; i++)
         {
-            String(w, items.Min!);
-            return;
-        }
-        var first = true;
-        foreach (var item in items)
-        {
-            if (!first) w.Append((byte)',');
-            first = false;
-            String(w, item);
+            if (i > 0) w.Append((byte)',');
+            String(w, items[i]);
         }
     }
 
@@ -283,11 +262,11 @@ internal static class AtermWriter
 /// A class, like the other helpers here: generic code over it (arrays aside) is then the
 /// runtime's shared, precompiled code rather than one more instantiation to JIT at run time.
 /// </remarks>
-internal sealed class ReplacedInput(DerivationHashModulo hashModulo, SortedSet<string> outputs)
+internal sealed class ReplacedInput(DerivationHashModulo hashModulo, OutputNameSet outputs)
 {
     public DerivationHashModulo HashModulo { get; } = hashModulo;
 
-    public SortedSet<string> Outputs { get; set; } = outputs;
+    public OutputNameSet Outputs { get; set; } = outputs;
 }
 
 /// <summary>Where <see cref="AtermWriter.WriteRest"/> wrote each masked output variable's <c>""</c>, and its key.</summary>

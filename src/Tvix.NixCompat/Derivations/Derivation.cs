@@ -11,13 +11,13 @@ namespace Tvix.NixCompat.Derivations;
 public sealed class Derivation
 {
     /// <summary>Outputs by name.</summary>
-    public SortedDictionary<string, DerivationOutput> Outputs { get; } = new(StringComparer.Ordinal);
+    public DerivationOutputs Outputs { get; } = new();
 
     /// <summary>Input derivations (<c>.drv</c> paths) and the names of the outputs used from each.</summary>
-    public SortedDictionary<StorePath, SortedSet<string>> InputDerivations { get; } = new();
+    public DerivationInputs InputDerivations { get; } = new();
 
     /// <summary>Input sources: store paths that are not derivation outputs.</summary>
-    public SortedSet<StorePath> InputSources { get; } = new();
+    public StorePathSet InputSources { get; } = new();
 
     /// <summary>The system the builder runs on, e.g. <c>x86_64-linux</c>.</summary>
     public ByteString System { get; set; }
@@ -32,15 +32,8 @@ public sealed class Derivation
     public DerivationEnvironment Environment { get; } = new();
 
     /// <summary>Adds an input derivation output (merging with the outputs already used from it).</summary>
-    public void AddInputDerivationOutput(StorePath derivationPath, string outputName)
-    {
-        if (!InputDerivations.TryGetValue(derivationPath, out var outputs))
-        {
-            outputs = new SortedSet<string>(StringComparer.Ordinal);
-            InputDerivations.Add(derivationPath, outputs);
-        }
-        outputs.Add(outputName);
-    }
+    public void AddInputDerivationOutput(StorePath derivationPath, string outputName) =>
+        InputDerivations.GetOrAdd(derivationPath).Add(outputName);
 
     /// <summary>True when the derivation has exactly one output, <c>out</c>, and it is fixed.</summary>
     public bool IsFixedOutput => Outputs.Count == 1 && Outputs.TryGetValue("out", out var output) && output.IsFixed;
@@ -72,7 +65,7 @@ public sealed class Derivation
     public IEnumerable<StorePath> References()
     {
         foreach (var source in InputSources) yield return source;
-        foreach (var drv in InputDerivations.Keys) yield return drv;
+        for (var i = 0; i < InputDerivations.Count; i++) yield return InputDerivations.PathAt(i);
     }
 
     /// <summary>

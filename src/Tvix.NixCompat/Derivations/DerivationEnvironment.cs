@@ -30,6 +30,12 @@ public sealed class DerivationEnvironment : IEnumerable<KeyValuePair<ByteString,
         }
     }
 
+    /// <summary>The name of the variable at <paramref name="index"/> in order.</summary>
+    internal ByteString KeyAt(int index) => _keys[index];
+
+    /// <summary>The value of the variable at <paramref name="index"/> in order.</summary>
+    internal ByteString ValueAt(int index) => _values[index];
+
     /// <summary>The value of a variable, if it is set.</summary>
     public bool TryGetValue(ByteString key, out ByteString value)
     {

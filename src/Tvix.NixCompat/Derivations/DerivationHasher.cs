@@ -49,8 +49,9 @@ internal static class DerivationHasher
     {
         var floating = 0;
         NixHashAlgorithm? algorithm = null;
-        foreach (var output in drv.Outputs.Values)
+        for (var i = 0; i < drv.Outputs.Count; i++)
         {
+            var output = drv.Outputs.OutputAt(i);
             if (output.HashAlgorithm is not { } outputAlgorithm || output.IsFixed) continue;
             floating++;
             if (algorithm != null && algorithm != outputAlgorithm) throw new NixFormatException("all floating outputs must use the same hash type");
@@ -70,8 +71,10 @@ internal static class DerivationHasher
         anyDeferred = false;
         var replaced = new ReplacedInput[drv.InputDerivations.Count];
         count = 0;
-        foreach (var (path, outputs) in drv.InputDerivations)
+        for (var i = 0; i < drv.InputDerivations.Count; i++)
         {
+            var path = drv.InputDerivations.PathAt(i);
+            var outputs = drv.InputDerivations.OutputsAt(i);
             var hash = lookup(path);
             if (hash.Hash.Length != 32) throw new InvalidOperationException($"the hash modulo of '{store.Print(path)}' must be 32 bytes, not {hash.Hash.Length}");
             anyDeferred |= hash.IsDeferred;
@@ -86,7 +89,8 @@ internal static class DerivationHasher
                 if (order < 0) break;
                 if (order == 0)
                 {
-                    var union = new SortedSet<string>(replaced[at - 1].Outputs, StringComparer.Ordinal);
+                    // A new set: the input's own set belongs to the derivation.
+                    var union = new OutputNameSet(replaced[at - 1].Outputs);
                     union.UnionWith(outputs);
                     replaced[at - 1].Outputs = union;
                     merged = true;

@@ -61,15 +61,14 @@ internal static class DerivationInstantiator
     private static DerivationHashModulo FillOtherOutputs(Derivation drv, string name, StoreDirectory store,
         Func<StorePath, DerivationHashModulo> lookup, ByteBuilder real)
     {
-        var names = new string[drv.Outputs.Count];
-        var keys = new ByteString[names.Length];
-        var count = 0;
-        foreach (var (outputName, output) in drv.Outputs)
+        var outputs = drv.Outputs;
+        var keys = new ByteString[outputs.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            if (output.IsFixed)
+            var outputName = outputs.NameAt(i);
+            if (outputs.OutputAt(i).IsFixed)
                 throw new NixFormatException($"output '{outputName}' is fixed, but a fixed-output derivation may only have the output 'out'");
-            names[count] = outputName;
-            keys[count++] = ByteString.FromUtf8(outputName);
+            keys[i] = outputName == "out" ? OutKey : ByteString.FromUtf8(outputName);
         }
         var floating = DerivationHasher.HasFloatingOutputs(drv);
         var replaced = DerivationHasher.ReplaceInputs(drv, store, lookup, out var replacedCount, out var inputDeferred);
@@ -78,7 +77,7 @@ internal static class DerivationInstantiator
         if (floating)
         {
             // Nix gives each floating output's variable its placeholder; the paths stay empty.
-            for (var i = 0; i < names.Length; i++) drv.Environment[keys[i]] = ByteString.FromUtf8(Placeholders.Output(names[i]));
+            for (var i = 0; i < keys.Length; i++) drv.Environment[keys[i]] = ByteString.FromUtf8(Placeholders.Output(outputs.NameAt(i)));
             AtermWriter.WriteOutputs(work, drv, store, maskOutputs: false);
             var outputsEnd = work.Length;
             AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
@@ -94,12 +93,12 @@ internal static class DerivationInstantiator
         // Input-addressed: hash the masked ATerm (every output variable empty), then make the
         // paths from it. The rest section is written masked, remembering where the output
         // variables' values go.
-        for (var i = 0; i < names.Length; i++)
+        for (var i = 0; i < keys.Length; i++)
         {
             drv.Environment[keys[i]] = ByteString.Empty;
-            drv.Outputs[names[i]] = DerivationOutput.Deferred;
+            outputs.SetAt(i, DerivationOutput.Deferred);
         }
-        var masked = new MaskedValues(names.Length);
+        var masked = new MaskedValues(keys.Length);
         AtermWriter.WriteOutputs(work, drv, store, maskOutputs: true);
         var maskedOutputsEnd = work.Length;
         AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
@@ -117,10 +116,10 @@ internal static class DerivationInstantiator
             return new DerivationHashModulo(maskedHash, isDeferred: true);
         }
 
-        for (var i = 0; i < names.Length; i++)
+        for (var i = 0; i < keys.Length; i++)
         {
-            var path = store.MakeOutputPath(name, names[i], maskedHash);
-            drv.Outputs[names[i]] = DerivationOutput.InputAddressed(path);
+            var path = store.MakeOutputPath(name, outputs.NameAt(i), maskedHash);
+            outputs.SetAt(i, DerivationOutput.InputAddressed(path));
             drv.Environment[keys[i]] = new ByteString(store.PrintUtf8(path));
         }
         // The hash modulo: real outputs, replaced inputs, real variables.
@@ -141,25 +140,15 @@ internal static class DerivationInstantiator
     /// <summary>Input sources and input derivations, merged in store path order.</summary>
     public static StorePath[] SortedReferences(Derivation drv)
     {
-        var result = new StorePath[drv.InputSources.Count + drv.InputDerivations.Count];
-        var count = 0;
-        using var sources = drv.InputSources.GetEnumerator();
-        using var inputs = drv.InputDerivations.Keys.GetEnumerator();
-        var haveSource = sources.MoveNext();
-        var haveInput = inputs.MoveNext();
-        while (haveSource || haveInput)
+        var sources = drv.InputSources;
+        var inputs = drv.InputDerivations;
+        var result = new StorePath[sources.Count + inputs.Count];
+        int count = 0, s = 0, d = 0;
+        while (s < sources.Count || d < inputs.Count)
         {
             StorePath next;
-            if (!haveInput || (haveSource && sources.Current.CompareTo(inputs.Current) <= 0))
-            {
-                next = sources.Current;
-                haveSource = sources.MoveNext();
-            }
-            else
-            {
-                next = inputs.Current;
-                haveInput = inputs.MoveNext();
-            }
+            if (d == inputs.Count || (s < sources.Count && sources[s].CompareTo(inputs.PathAt(d)) <= 0)) next = sources[s++];
+            else next = inputs.PathAt(d++);
             if (count == 0 || !result[count - 1].Equals(next)) result[count++] = next;
         }
         return count == result.Length ? result : result[..count];

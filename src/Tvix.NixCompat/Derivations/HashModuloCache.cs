@@ -50,8 +50,9 @@ public sealed class HashModuloCache
             // Descend into one missing input at a time, so the stack is exactly the current path
             // and meeting a derivation already on it means a cycle.
             StorePath? missing = null;
-            foreach (var input in drv.InputDerivations.Keys)
+            for (var i = 0; i < drv.InputDerivations.Count; i++)
             {
+                var input = drv.InputDerivations.PathAt(i);
                 if (_hashes.ContainsKey(input)) continue;
                 missing = input;
                 break;

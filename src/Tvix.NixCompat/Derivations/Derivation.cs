@@ -26,7 +26,7 @@ public sealed class Derivation
     public ByteString Builder { get; set; }
 
     /// <summary>The builder's arguments.</summary>
-    public List<ByteString> Arguments { get; } = [];
+    public DerivationArguments Arguments { get; } = new();
 
     /// <summary>Environment variables, ordered by their bytes.</summary>
     public DerivationEnvironment Environment { get; } = new();

@@ -108,9 +108,11 @@ public sealed class StoreDirectory
     /// </summary>
     internal int WritePrinted(StorePath path, Span<byte> destination)
     {
-        var i = System.Text.Encoding.Latin1.GetBytes(Path, destination);
+        // Plain ASCII: UTF-8 gives the same bytes, through code every process has precompiled
+        // (Latin-1's narrowing helpers are JIT-compiled on first use).
+        var i = System.Text.Encoding.UTF8.GetBytes(Path, destination);
         destination[i++] = (byte)'/';
-        return i + System.Text.Encoding.Latin1.GetBytes(path.BaseName, destination[i..]);
+        return i + System.Text.Encoding.UTF8.GetBytes(path.BaseName, destination[i..]);
     }
 
     /// <summary>The printed path (<see cref="Print"/>) as UTF-8 bytes, without the intermediate string.</summary>

@@ -44,13 +44,14 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
     internal static StorePath FromValidatedName(ReadOnlySpan<byte> digest, string name)
     {
         var digestCopy = digest.ToArray();
-        var baseName = string.Create(HashPartLength + 1 + name.Length, (digestCopy, name), static (chars, state) =>
-        {
-            NixBase32.Encode(state.digestCopy, chars[..HashPartLength]);
-            chars[HashPartLength] = '-';
-            state.name.CopyTo(chars[(HashPartLength + 1)..]);
-        });
-        return new StorePath(digestCopy, name, baseName);
+        // Built on the stack and copied once: string.Create with a tuple state would be one more
+        // generic instantiation to JIT in every process.
+        var length = HashPartLength + 1 + name.Length;
+        Span<char> chars = length <= 512 ? stackalloc char[length] : new char[length];
+        NixBase32.Encode(digestCopy, chars[..HashPartLength]);
+        chars[HashPartLength] = '-';
+        name.CopyTo(chars[(HashPartLength + 1)..]);
+        return new StorePath(digestCopy, name, new string(chars));
     }
 
     /// <summary>The 20-byte digest.</summary>

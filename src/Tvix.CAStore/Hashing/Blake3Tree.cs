@@ -23,13 +23,13 @@ internal static unsafe class Blake3Tree
         {
             var cvs = stackalloc byte[LeafChunks * Blake3Compress.OutLen];
             var n = (int)chunks;
-            Blake3Many.Hash(input, Blake3Compress.ChunkLen, n, Blake3Compress.ChunkLen / Blake3Compress.BlockLen, key, chunkCounter, true,
+            Blake3Many.Hash<ChunkLayout>(input, n, Blake3Compress.ChunkLen / Blake3Compress.BlockLen, key, chunkCounter, true,
                 flags, Blake3Compress.ChunkStart, Blake3Compress.ChunkEnd, cvs, lanes);
             while (n > 1)
             {
                 // Parent i reads cvs[64i..64i+64) and writes cvs[32i..32i+32): always at or behind what is read.
                 n /= 2;
-                Blake3Many.Hash(cvs, 2 * Blake3Compress.OutLen, n, 1, key, 0, false, flags | Blake3Compress.Parent, 0, 0, cvs, lanes);
+                Blake3Many.Hash<ParentLayout>(cvs, n, 1, key, 0, false, flags | Blake3Compress.Parent, 0, 0, cvs, lanes);
             }
             Unsafe.CopyBlockUnaligned(cvOut, cvs, Blake3Compress.OutLen);
             return;

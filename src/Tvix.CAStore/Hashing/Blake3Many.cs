@@ -39,7 +39,7 @@ internal static unsafe class Blake3Many
         {
             while (count >= 8)
             {
-                Blake3Simd8.Hash8(input, stride, blocks, key, counter, increment, flags, flagsStart, flagsEnd, output);
+                Blake3Simd8.Hash8<TLayout>(input, blocks, key, counter, increment, flags, flagsStart, flagsEnd, output);
                 input += 8 * stride;
                 if (increment) counter += 8;
                 output += 8 * Blake3Compress.OutLen;

@@ -69,37 +69,46 @@ internal static unsafe class Blake3Simd8
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> Load(byte* p) => Vector256.Load((uint*)p);
 
+    /// <summary>How far ahead (bytes) of the block being hashed each input is prefetched.</summary>
+    private const int PrefetchDistance = 128;
+
     /// <summary>
-    /// Hashes the eight inputs at <paramref name="input"/> + i * <paramref name="stride"/>, each
+    /// Hashes the eight inputs at <paramref name="input"/> + i * <c>TLayout.Stride</c>, each
     /// <paramref name="blocks"/> blocks long, and writes their 32-byte chaining values to
     /// <paramref name="output"/> + 32 * i.
     /// </summary>
+    /// <remarks>The stride is a type parameter for constant addressing, as in <see cref="Blake3Simd16.Hash16{TLayout}"/>.</remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
-    internal static void Hash8(byte* input, nint stride, int blocks, uint* key, ulong counter, bool increment,
+    internal static void Hash8<TLayout>(byte* input, int blocks, uint* key, ulong counter, bool increment,
         uint flags, uint flagsStart, uint flagsEnd, byte* output)
+        where TLayout : struct, IBlake3Layout
     {
+        var stride = TLayout.Stride;
         Vector256<uint> h0 = Vector256.Create(key[0]), h1 = Vector256.Create(key[1]), h2 = Vector256.Create(key[2]), h3 = Vector256.Create(key[3]);
         Vector256<uint> h4 = Vector256.Create(key[4]), h5 = Vector256.Create(key[5]), h6 = Vector256.Create(key[6]), h7 = Vector256.Create(key[7]);
-        ulong c0 = counter + (increment ? 0UL : 0UL);
-        ulong c1 = counter + (increment ? 1UL : 0UL);
-        ulong c2 = counter + (increment ? 2UL : 0UL);
-        ulong c3 = counter + (increment ? 3UL : 0UL);
-        ulong c4 = counter + (increment ? 4UL : 0UL);
-        ulong c5 = counter + (increment ? 5UL : 0UL);
-        ulong c6 = counter + (increment ? 6UL : 0UL);
-        ulong c7 = counter + (increment ? 7UL : 0UL);
-        var counterLow = Vector256.Create((uint)c0, (uint)c1, (uint)c2, (uint)c3, (uint)c4, (uint)c5, (uint)c6, (uint)c7);
-        var counterHigh = Vector256.Create((uint)(c0 >> 32), (uint)(c1 >> 32), (uint)(c2 >> 32), (uint)(c3 >> 32), (uint)(c4 >> 32), (uint)(c5 >> 32), (uint)(c6 >> 32), (uint)(c7 >> 32));
-        byte* p0 = input, p1 = input + stride, p2 = input + 2 * stride, p3 = input + 3 * stride;
-        byte* p4 = input + 4 * stride, p5 = input + 5 * stride, p6 = input + 6 * stride, p7 = input + 7 * stride;
-        for (var b = 0; b < blocks; b++)
+        // Input i has counter + i (chunks) or counter (parents); the high words carry where the low ones wrapped.
+        var low = Vector256.Create((uint)counter);
+        var counterLow = increment ? low + Vector256<uint>.Indices : low;
+        var counterHigh = Vector256.Create((uint)(counter >> 32)) - Vector256.LessThan(counterLow, low);
+        var end = input + (nint)blocks * Blake3Compress.BlockLen;
+        for (var p = input; p < end; p += Blake3Compress.BlockLen)
         {
-            var off = b * 64;
-            var off32 = off + 32;
-            Transpose(Load(p0 + off), Load(p1 + off), Load(p2 + off), Load(p3 + off), Load(p4 + off), Load(p5 + off), Load(p6 + off), Load(p7 + off), out var m0, out var m1, out var m2, out var m3, out var m4, out var m5, out var m6, out var m7);
-            Transpose(Load(p0 + off32), Load(p1 + off32), Load(p2 + off32), Load(p3 + off32), Load(p4 + off32), Load(p5 + off32), Load(p6 + off32), Load(p7 + off32), out var m8, out var m9, out var m10, out var m11, out var m12, out var m13, out var m14, out var m15);
-            var blockFlags = flags | (b == 0 ? flagsStart : 0) | (b == blocks - 1 ? flagsEnd : 0);
+            if (stride != Blake3Compress.BlockLen) // as in Hash16: parent blocks are in cache already
+            {
+                Sse.Prefetch0(p + PrefetchDistance);
+                Sse.Prefetch0(p + 1 * stride + PrefetchDistance);
+                Sse.Prefetch0(p + 2 * stride + PrefetchDistance);
+                Sse.Prefetch0(p + 3 * stride + PrefetchDistance);
+                Sse.Prefetch0(p + 4 * stride + PrefetchDistance);
+                Sse.Prefetch0(p + 5 * stride + PrefetchDistance);
+                Sse.Prefetch0(p + 6 * stride + PrefetchDistance);
+                Sse.Prefetch0(p + 7 * stride + PrefetchDistance);
+            }
+            var q = p + 32;
+            Transpose(Load(p), Load(p + stride), Load(p + 2 * stride), Load(p + 3 * stride), Load(p + 4 * stride), Load(p + 5 * stride), Load(p + 6 * stride), Load(p + 7 * stride), out var m0, out var m1, out var m2, out var m3, out var m4, out var m5, out var m6, out var m7);
+            Transpose(Load(q), Load(q + stride), Load(q + 2 * stride), Load(q + 3 * stride), Load(q + 4 * stride), Load(q + 5 * stride), Load(q + 6 * stride), Load(q + 7 * stride), out var m8, out var m9, out var m10, out var m11, out var m12, out var m13, out var m14, out var m15);
+            var blockFlags = flags | (p == input ? flagsStart : 0) | (p + Blake3Compress.BlockLen == end ? flagsEnd : 0);
             Vector256<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
             var v8 = Vector256.Create(Blake3Compress.Iv0);
             var v9 = Vector256.Create(Blake3Compress.Iv1);
@@ -110,10 +119,10 @@ internal static unsafe class Blake3Simd8
             var v14 = Vector256.Create((uint)Blake3Compress.BlockLen);
             var v15 = Vector256.Create(blockFlags);
             // round 0
-            v0 = v0 + v4 + m0;
-            v1 = v1 + v5 + m2;
-            v2 = v2 + v6 + m4;
-            v3 = v3 + v7 + m6;
+            v0 = v0 + m0 + v4;
+            v1 = v1 + m2 + v5;
+            v2 = v2 + m4 + v6;
+            v3 = v3 + m6 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -126,10 +135,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m1;
-            v1 = v1 + v5 + m3;
-            v2 = v2 + v6 + m5;
-            v3 = v3 + v7 + m7;
+            v0 = v0 + m1 + v4;
+            v1 = v1 + m3 + v5;
+            v2 = v2 + m5 + v6;
+            v3 = v3 + m7 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -142,10 +151,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m8;
-            v1 = v1 + v6 + m10;
-            v2 = v2 + v7 + m12;
-            v3 = v3 + v4 + m14;
+            v0 = v0 + m8 + v5;
+            v1 = v1 + m10 + v6;
+            v2 = v2 + m12 + v7;
+            v3 = v3 + m14 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -158,10 +167,10 @@ internal static unsafe class Blake3Simd8
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m9;
-            v1 = v1 + v6 + m11;
-            v2 = v2 + v7 + m13;
-            v3 = v3 + v4 + m15;
+            v0 = v0 + m9 + v5;
+            v1 = v1 + m11 + v6;
+            v2 = v2 + m13 + v7;
+            v3 = v3 + m15 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -175,10 +184,10 @@ internal static unsafe class Blake3Simd8
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 1
-            v0 = v0 + v4 + m2;
-            v1 = v1 + v5 + m3;
-            v2 = v2 + v6 + m7;
-            v3 = v3 + v7 + m4;
+            v0 = v0 + m2 + v4;
+            v1 = v1 + m3 + v5;
+            v2 = v2 + m7 + v6;
+            v3 = v3 + m4 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -191,10 +200,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m6;
-            v1 = v1 + v5 + m10;
-            v2 = v2 + v6 + m0;
-            v3 = v3 + v7 + m13;
+            v0 = v0 + m6 + v4;
+            v1 = v1 + m10 + v5;
+            v2 = v2 + m0 + v6;
+            v3 = v3 + m13 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -207,10 +216,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m1;
-            v1 = v1 + v6 + m12;
-            v2 = v2 + v7 + m9;
-            v3 = v3 + v4 + m15;
+            v0 = v0 + m1 + v5;
+            v1 = v1 + m12 + v6;
+            v2 = v2 + m9 + v7;
+            v3 = v3 + m15 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -223,10 +232,10 @@ internal static unsafe class Blake3Simd8
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m11;
-            v1 = v1 + v6 + m5;
-            v2 = v2 + v7 + m14;
-            v3 = v3 + v4 + m8;
+            v0 = v0 + m11 + v5;
+            v1 = v1 + m5 + v6;
+            v2 = v2 + m14 + v7;
+            v3 = v3 + m8 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -240,10 +249,10 @@ internal static unsafe class Blake3Simd8
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 2
-            v0 = v0 + v4 + m3;
-            v1 = v1 + v5 + m10;
-            v2 = v2 + v6 + m13;
-            v3 = v3 + v7 + m7;
+            v0 = v0 + m3 + v4;
+            v1 = v1 + m10 + v5;
+            v2 = v2 + m13 + v6;
+            v3 = v3 + m7 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -256,10 +265,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m4;
-            v1 = v1 + v5 + m12;
-            v2 = v2 + v6 + m2;
-            v3 = v3 + v7 + m14;
+            v0 = v0 + m4 + v4;
+            v1 = v1 + m12 + v5;
+            v2 = v2 + m2 + v6;
+            v3 = v3 + m14 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -272,10 +281,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m6;
-            v1 = v1 + v6 + m9;
-            v2 = v2 + v7 + m11;
-            v3 = v3 + v4 + m8;
+            v0 = v0 + m6 + v5;
+            v1 = v1 + m9 + v6;
+            v2 = v2 + m11 + v7;
+            v3 = v3 + m8 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -288,10 +297,10 @@ internal static unsafe class Blake3Simd8
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m5;
-            v1 = v1 + v6 + m0;
-            v2 = v2 + v7 + m15;
-            v3 = v3 + v4 + m1;
+            v0 = v0 + m5 + v5;
+            v1 = v1 + m0 + v6;
+            v2 = v2 + m15 + v7;
+            v3 = v3 + m1 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -305,10 +314,10 @@ internal static unsafe class Blake3Simd8
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 3
-            v0 = v0 + v4 + m10;
-            v1 = v1 + v5 + m12;
-            v2 = v2 + v6 + m14;
-            v3 = v3 + v7 + m13;
+            v0 = v0 + m10 + v4;
+            v1 = v1 + m12 + v5;
+            v2 = v2 + m14 + v6;
+            v3 = v3 + m13 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -321,10 +330,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m7;
-            v1 = v1 + v5 + m9;
-            v2 = v2 + v6 + m3;
-            v3 = v3 + v7 + m15;
+            v0 = v0 + m7 + v4;
+            v1 = v1 + m9 + v5;
+            v2 = v2 + m3 + v6;
+            v3 = v3 + m15 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -337,10 +346,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m4;
-            v1 = v1 + v6 + m11;
-            v2 = v2 + v7 + m5;
-            v3 = v3 + v4 + m1;
+            v0 = v0 + m4 + v5;
+            v1 = v1 + m11 + v6;
+            v2 = v2 + m5 + v7;
+            v3 = v3 + m1 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -353,10 +362,10 @@ internal static unsafe class Blake3Simd8
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m0;
-            v1 = v1 + v6 + m2;
-            v2 = v2 + v7 + m8;
-            v3 = v3 + v4 + m6;
+            v0 = v0 + m0 + v5;
+            v1 = v1 + m2 + v6;
+            v2 = v2 + m8 + v7;
+            v3 = v3 + m6 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -370,10 +379,10 @@ internal static unsafe class Blake3Simd8
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 4
-            v0 = v0 + v4 + m12;
-            v1 = v1 + v5 + m9;
-            v2 = v2 + v6 + m15;
-            v3 = v3 + v7 + m14;
+            v0 = v0 + m12 + v4;
+            v1 = v1 + m9 + v5;
+            v2 = v2 + m15 + v6;
+            v3 = v3 + m14 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -386,10 +395,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m13;
-            v1 = v1 + v5 + m11;
-            v2 = v2 + v6 + m10;
-            v3 = v3 + v7 + m8;
+            v0 = v0 + m13 + v4;
+            v1 = v1 + m11 + v5;
+            v2 = v2 + m10 + v6;
+            v3 = v3 + m8 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -402,10 +411,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m7;
-            v1 = v1 + v6 + m5;
-            v2 = v2 + v7 + m0;
-            v3 = v3 + v4 + m6;
+            v0 = v0 + m7 + v5;
+            v1 = v1 + m5 + v6;
+            v2 = v2 + m0 + v7;
+            v3 = v3 + m6 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -418,10 +427,10 @@ internal static unsafe class Blake3Simd8
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m2;
-            v1 = v1 + v6 + m3;
-            v2 = v2 + v7 + m1;
-            v3 = v3 + v4 + m4;
+            v0 = v0 + m2 + v5;
+            v1 = v1 + m3 + v6;
+            v2 = v2 + m1 + v7;
+            v3 = v3 + m4 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -435,10 +444,10 @@ internal static unsafe class Blake3Simd8
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 5
-            v0 = v0 + v4 + m9;
-            v1 = v1 + v5 + m11;
-            v2 = v2 + v6 + m8;
-            v3 = v3 + v7 + m15;
+            v0 = v0 + m9 + v4;
+            v1 = v1 + m11 + v5;
+            v2 = v2 + m8 + v6;
+            v3 = v3 + m15 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -451,10 +460,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m14;
-            v1 = v1 + v5 + m5;
-            v2 = v2 + v6 + m12;
-            v3 = v3 + v7 + m1;
+            v0 = v0 + m14 + v4;
+            v1 = v1 + m5 + v5;
+            v2 = v2 + m12 + v6;
+            v3 = v3 + m1 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -467,10 +476,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m13;
-            v1 = v1 + v6 + m0;
-            v2 = v2 + v7 + m2;
-            v3 = v3 + v4 + m4;
+            v0 = v0 + m13 + v5;
+            v1 = v1 + m0 + v6;
+            v2 = v2 + m2 + v7;
+            v3 = v3 + m4 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -483,10 +492,10 @@ internal static unsafe class Blake3Simd8
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m3;
-            v1 = v1 + v6 + m10;
-            v2 = v2 + v7 + m6;
-            v3 = v3 + v4 + m7;
+            v0 = v0 + m3 + v5;
+            v1 = v1 + m10 + v6;
+            v2 = v2 + m6 + v7;
+            v3 = v3 + m7 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -500,10 +509,10 @@ internal static unsafe class Blake3Simd8
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 6
-            v0 = v0 + v4 + m11;
-            v1 = v1 + v5 + m5;
-            v2 = v2 + v6 + m1;
-            v3 = v3 + v7 + m8;
+            v0 = v0 + m11 + v4;
+            v1 = v1 + m5 + v5;
+            v2 = v2 + m1 + v6;
+            v3 = v3 + m8 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -516,10 +525,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m15;
-            v1 = v1 + v5 + m0;
-            v2 = v2 + v6 + m9;
-            v3 = v3 + v7 + m6;
+            v0 = v0 + m15 + v4;
+            v1 = v1 + m0 + v5;
+            v2 = v2 + m9 + v6;
+            v3 = v3 + m6 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -532,10 +541,10 @@ internal static unsafe class Blake3Simd8
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m14;
-            v1 = v1 + v6 + m2;
-            v2 = v2 + v7 + m3;
-            v3 = v3 + v4 + m7;
+            v0 = v0 + m14 + v5;
+            v1 = v1 + m2 + v6;
+            v2 = v2 + m3 + v7;
+            v3 = v3 + m7 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -548,10 +557,10 @@ internal static unsafe class Blake3Simd8
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m10;
-            v1 = v1 + v6 + m12;
-            v2 = v2 + v7 + m4;
-            v3 = v3 + v4 + m13;
+            v0 = v0 + m10 + v5;
+            v1 = v1 + m12 + v6;
+            v2 = v2 + m4 + v7;
+            v3 = v3 + m13 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);

@@ -27,7 +27,7 @@ internal static unsafe class Blake3Simd16
     private static Vector512<uint> Rotr7(Vector512<uint> x) => Avx512F.RotateRight(x, 7);
 
     /// <summary>How far ahead (bytes) of the block being hashed each input is prefetched.</summary>
-    private const int PrefetchDistance = 128;
+    private const int PrefetchDistance = 256;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> Load(byte* p) => Vector512.Load((uint*)p);
@@ -110,25 +110,29 @@ internal static unsafe class Blake3Simd16
         for (var p = input; p < end; p += Blake3Compress.BlockLen)
         {
             // Sixteen streams 1 KiB apart are more than the hardware prefetcher follows well: ask for
-            // each one's data two blocks ahead (past a chunk's end is harmless, prefetches do not fault).
-            if (stride != Blake3Compress.BlockLen) // parent blocks were just written: they are in cache
+            // each one's data two blocks ahead. Near the end of the chunks that is the start of the
+            // sixteen chunks after them, which the next call most likely hashes (harmless if not:
+            // prefetches do not fault). Parent blocks were just written, so they are in cache.
+            if (stride != Blake3Compress.BlockLen)
             {
-                Sse.Prefetch0(p + PrefetchDistance);
-                Sse.Prefetch0(p + 1 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 2 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 3 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 4 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 5 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 6 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 7 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 8 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 9 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 10 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 11 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 12 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 13 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 14 * stride + PrefetchDistance);
-                Sse.Prefetch0(p + 15 * stride + PrefetchDistance);
+                var a = p + PrefetchDistance;
+                if (a >= end) a += 15 * stride;
+                Sse.Prefetch0(a);
+                Sse.Prefetch0(a + 1 * stride);
+                Sse.Prefetch0(a + 2 * stride);
+                Sse.Prefetch0(a + 3 * stride);
+                Sse.Prefetch0(a + 4 * stride);
+                Sse.Prefetch0(a + 5 * stride);
+                Sse.Prefetch0(a + 6 * stride);
+                Sse.Prefetch0(a + 7 * stride);
+                Sse.Prefetch0(a + 8 * stride);
+                Sse.Prefetch0(a + 9 * stride);
+                Sse.Prefetch0(a + 10 * stride);
+                Sse.Prefetch0(a + 11 * stride);
+                Sse.Prefetch0(a + 12 * stride);
+                Sse.Prefetch0(a + 13 * stride);
+                Sse.Prefetch0(a + 14 * stride);
+                Sse.Prefetch0(a + 15 * stride);
             }
             Transpose(Load(p), Load(p + 1 * stride), Load(p + 2 * stride), Load(p + 3 * stride), Load(p + 4 * stride), Load(p + 5 * stride), Load(p + 6 * stride), Load(p + 7 * stride), Load(p + 8 * stride), Load(p + 9 * stride), Load(p + 10 * stride), Load(p + 11 * stride), Load(p + 12 * stride), Load(p + 13 * stride), Load(p + 14 * stride), Load(p + 15 * stride),
                 out var m0, out var m1, out var m2, out var m3, out var m4, out var m5, out var m6, out var m7, out var m8, out var m9, out var m10, out var m11, out var m12, out var m13, out var m14, out var m15);

@@ -20,6 +20,24 @@ internal static unsafe class Blake3Compress
     internal const uint ChunkStart = 1, ChunkEnd = 2, Parent = 4, Root = 8;
     internal const uint KeyedHash = 16, DeriveKeyContext = 32, DeriveKeyMaterial = 64;
 
+    /// <summary>Rounds of the compression function.</summary>
+    internal const int Rounds = 7;
+
+    /// <summary>
+    /// For each round, the message word each of its sixteen additions takes (the first round in
+    /// order, each later one the previous permuted), for kernels that loop over the rounds.
+    /// </summary>
+    internal static ReadOnlySpan<byte> MessageSchedule =>
+    [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8,
+        3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1,
+        10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6,
+        12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4,
+        9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7,
+        11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13
+    ];
+
     internal const int BlockLen = 64;
     internal const int ChunkLen = 1024;
     internal const int OutLen = 32;

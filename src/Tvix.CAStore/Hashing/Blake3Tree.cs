@@ -34,22 +34,33 @@ internal static unsafe class Blake3Tree
     {
         if (chunks <= LeafChunks)
         {
-            var cvs = stackalloc byte[LeafChunks * Blake3Compress.OutLen];
-            var n = (int)chunks;
-            Blake3Many.Hash<ChunkLayout>(input, n, Blake3Compress.ChunkLen / Blake3Compress.BlockLen, key, chunkCounter, true,
-                flags, Blake3Compress.ChunkStart, Blake3Compress.ChunkEnd, cvs, lanes);
-            while (n > 1)
-            {
-                // Parent i reads cvs[64i..64i+64) and writes cvs[32i..32i+32): always at or behind what is read.
-                n /= 2;
-                Blake3Many.Hash<ParentLayout>(cvs, n, 1, key, 0, false, flags | Blake3Compress.Parent, 0, 0, cvs, lanes);
-            }
-            Unsafe.CopyBlockUnaligned(cvOut, cvs, Blake3Compress.OutLen);
+            LeafGroup(input, (int)chunks, chunkCounter, key, flags, lanes, 1, cvOut);
             return;
         }
         var pair = stackalloc byte[2 * Blake3Compress.OutLen];
         SubtreeChildren(input, chunks, chunkCounter, key, flags, lanes, false, pair);
         Blake3Many.ParentCv(pair, key, flags, cvOut);
+    }
+
+    /// <summary>
+    /// Hashes <paramref name="chunks"/> (a power of two, at most <see cref="LeafChunks"/>) whole
+    /// chunks, then their parents level by level until <paramref name="roots"/> (1 or 2) chaining
+    /// values remain, written to <paramref name="output"/>.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void LeafGroup(byte* input, int chunks, ulong chunkCounter, uint* key, uint flags, int lanes, int roots, byte* output)
+    {
+        var cvs = stackalloc byte[LeafChunks * Blake3Compress.OutLen];
+        var n = chunks;
+        Blake3Many.Hash<ChunkLayout>(input, n, Blake3Compress.ChunkLen / Blake3Compress.BlockLen, key, chunkCounter, true,
+            flags, Blake3Compress.ChunkStart, Blake3Compress.ChunkEnd, cvs, lanes);
+        while (n > roots)
+        {
+            // Parent i reads cvs[64i..64i+64) and writes cvs[32i..32i+32): always at or behind what is read.
+            n /= 2;
+            Blake3Many.Hash<ParentLayout>(cvs, n, 1, key, 0, false, flags | Blake3Compress.Parent, 0, 0, cvs, lanes);
+        }
+        Unsafe.CopyBlockUnaligned(output, cvs, (uint)(roots * Blake3Compress.OutLen));
     }
 
     /// <summary>
@@ -61,6 +72,12 @@ internal static unsafe class Blake3Tree
         if (parallel && chunks >= 2 * MinUnitChunks && Environment.ProcessorCount > 1)
         {
             ParallelChildren(input, chunks, chunkCounter, key, flags, lanes, pairOut);
+            return;
+        }
+        if (chunks <= LeafChunks)
+        {
+            // One group, not two halves: a stream fed in 64 KiB pieces gets its parents 16 wide.
+            LeafGroup(input, (int)chunks, chunkCounter, key, flags, lanes, 2, pairOut);
             return;
         }
         var half = chunks / 2;

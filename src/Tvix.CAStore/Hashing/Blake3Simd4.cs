@@ -76,6 +76,7 @@ internal static unsafe class Blake3Simd4
         var counterHigh = Vector128.Create((uint)(c0 >> 32), (uint)(c1 >> 32), (uint)(c2 >> 32), (uint)(c3 >> 32));
         byte* p0 = input, p1 = input + stride, p2 = input + 2 * stride, p3 = input + 3 * stride;
         var msg = stackalloc Vector128<uint>[16];
+        var rowC = stackalloc Vector128<uint>[4]; // see Blake3Simd8.Hash8
         for (var b = 0; b < blocks; b++)
         {
             var off = b * 64;
@@ -87,16 +88,16 @@ internal static unsafe class Blake3Simd4
             msg[8] = m8; msg[9] = m9; msg[10] = m10; msg[11] = m11; msg[12] = m12; msg[13] = m13; msg[14] = m14; msg[15] = m15;
             var blockFlags = flags | (b == 0 ? flagsStart : 0) | (b == blocks - 1 ? flagsEnd : 0);
             Vector128<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
-            var v8 = Vector128.Create(Blake3Compress.Iv0);
-            var v9 = Vector128.Create(Blake3Compress.Iv1);
-            var v10 = Vector128.Create(Blake3Compress.Iv2);
-            var v11 = Vector128.Create(Blake3Compress.Iv3);
+            rowC[0] = Vector128.Create(Blake3Compress.Iv0);
+            rowC[1] = Vector128.Create(Blake3Compress.Iv1);
+            rowC[2] = Vector128.Create(Blake3Compress.Iv2);
+            rowC[3] = Vector128.Create(Blake3Compress.Iv3);
             var v12 = counterLow;
             var v13 = counterHigh;
             var v14 = Vector128.Create((uint)Blake3Compress.BlockLen);
             var v15 = Vector128.Create(blockFlags);
-            // The rounds loop over the message schedule, as in Blake3Simd8.Hash8: far less code to
-            // compile, and with 16 vector registers no slower than unrolled.
+            // The rounds loop over the message schedule, and the third state row lives in memory, as in
+            // Blake3Simd8.Hash8.
             ref var order = ref MemoryMarshal.GetReference(Blake3Compress.MessageSchedule);
             for (var r = 0; r < Blake3Compress.Rounds; r++, order = ref Unsafe.Add(ref order, 16))
             {
@@ -108,14 +109,14 @@ internal static unsafe class Blake3Simd4
                 v13 = Rotr16(v13 ^ v1);
                 v14 = Rotr16(v14 ^ v2);
                 v15 = Rotr16(v15 ^ v3);
-                v8 = v8 + v12;
-                v9 = v9 + v13;
-                v10 = v10 + v14;
-                v11 = v11 + v15;
-                v4 = Rotr12(v4 ^ v8);
-                v5 = Rotr12(v5 ^ v9);
-                v6 = Rotr12(v6 ^ v10);
-                v7 = Rotr12(v7 ^ v11);
+                rowC[0] = rowC[0] + v12;
+                rowC[1] = rowC[1] + v13;
+                rowC[2] = rowC[2] + v14;
+                rowC[3] = rowC[3] + v15;
+                v4 = Rotr12(v4 ^ rowC[0]);
+                v5 = Rotr12(v5 ^ rowC[1]);
+                v6 = Rotr12(v6 ^ rowC[2]);
+                v7 = Rotr12(v7 ^ rowC[3]);
                 v0 = v0 + msg[Unsafe.Add(ref order, 1)] + v4;
                 v1 = v1 + msg[Unsafe.Add(ref order, 3)] + v5;
                 v2 = v2 + msg[Unsafe.Add(ref order, 5)] + v6;
@@ -124,14 +125,14 @@ internal static unsafe class Blake3Simd4
                 v13 = Rotr8(v13 ^ v1);
                 v14 = Rotr8(v14 ^ v2);
                 v15 = Rotr8(v15 ^ v3);
-                v8 = v8 + v12;
-                v9 = v9 + v13;
-                v10 = v10 + v14;
-                v11 = v11 + v15;
-                v4 = Rotr7(v4 ^ v8);
-                v5 = Rotr7(v5 ^ v9);
-                v6 = Rotr7(v6 ^ v10);
-                v7 = Rotr7(v7 ^ v11);
+                rowC[0] = rowC[0] + v12;
+                rowC[1] = rowC[1] + v13;
+                rowC[2] = rowC[2] + v14;
+                rowC[3] = rowC[3] + v15;
+                v4 = Rotr7(v4 ^ rowC[0]);
+                v5 = Rotr7(v5 ^ rowC[1]);
+                v6 = Rotr7(v6 ^ rowC[2]);
+                v7 = Rotr7(v7 ^ rowC[3]);
                 v0 = v0 + msg[Unsafe.Add(ref order, 8)] + v5;
                 v1 = v1 + msg[Unsafe.Add(ref order, 10)] + v6;
                 v2 = v2 + msg[Unsafe.Add(ref order, 12)] + v7;
@@ -140,14 +141,14 @@ internal static unsafe class Blake3Simd4
                 v12 = Rotr16(v12 ^ v1);
                 v13 = Rotr16(v13 ^ v2);
                 v14 = Rotr16(v14 ^ v3);
-                v10 = v10 + v15;
-                v11 = v11 + v12;
-                v8 = v8 + v13;
-                v9 = v9 + v14;
-                v5 = Rotr12(v5 ^ v10);
-                v6 = Rotr12(v6 ^ v11);
-                v7 = Rotr12(v7 ^ v8);
-                v4 = Rotr12(v4 ^ v9);
+                rowC[2] = rowC[2] + v15;
+                rowC[3] = rowC[3] + v12;
+                rowC[0] = rowC[0] + v13;
+                rowC[1] = rowC[1] + v14;
+                v5 = Rotr12(v5 ^ rowC[2]);
+                v6 = Rotr12(v6 ^ rowC[3]);
+                v7 = Rotr12(v7 ^ rowC[0]);
+                v4 = Rotr12(v4 ^ rowC[1]);
                 v0 = v0 + msg[Unsafe.Add(ref order, 9)] + v5;
                 v1 = v1 + msg[Unsafe.Add(ref order, 11)] + v6;
                 v2 = v2 + msg[Unsafe.Add(ref order, 13)] + v7;
@@ -156,17 +157,17 @@ internal static unsafe class Blake3Simd4
                 v12 = Rotr8(v12 ^ v1);
                 v13 = Rotr8(v13 ^ v2);
                 v14 = Rotr8(v14 ^ v3);
-                v10 = v10 + v15;
-                v11 = v11 + v12;
-                v8 = v8 + v13;
-                v9 = v9 + v14;
-                v5 = Rotr7(v5 ^ v10);
-                v6 = Rotr7(v6 ^ v11);
-                v7 = Rotr7(v7 ^ v8);
-                v4 = Rotr7(v4 ^ v9);
+                rowC[2] = rowC[2] + v15;
+                rowC[3] = rowC[3] + v12;
+                rowC[0] = rowC[0] + v13;
+                rowC[1] = rowC[1] + v14;
+                v5 = Rotr7(v5 ^ rowC[2]);
+                v6 = Rotr7(v6 ^ rowC[3]);
+                v7 = Rotr7(v7 ^ rowC[0]);
+                v4 = Rotr7(v4 ^ rowC[1]);
             }
 
-            h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
+            h0 = v0 ^ rowC[0]; h1 = v1 ^ rowC[1]; h2 = v2 ^ rowC[2]; h3 = v3 ^ rowC[3];
             h4 = v4 ^ v12; h5 = v5 ^ v13; h6 = v6 ^ v14; h7 = v7 ^ v15;
         }
         Transpose(h0, h1, h2, h3, out var a0, out var a1, out var a2, out var a3);

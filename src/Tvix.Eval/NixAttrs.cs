@@ -148,11 +148,18 @@ public sealed class NixAttrs
         var prefixes = System.Buffers.ArrayPool<ulong>.Shared.Rent(n);
         for (var i = 0; i < n; i++) prefixes[i] = symbols.SortKey(keys[i]);
         Array.Sort(prefixes, order, 0, n);
-        // Runs with one prefix: order them by their whole bytes (insertion sort: runs are short).
+        // Runs with one prefix: order them by their whole bytes (insertion sort for the usual
+        // short runs; names sharing a long prefix, like store paths, can make long ones).
         var start = 0;
         for (var i = 1; i <= n; i++)
         {
             if (i < n && prefixes[i] == prefixes[start]) continue;
+            if (i - start > 16)
+            {
+                Array.Sort(order, start, i - start, new ByNameBytes(symbols, keys));
+                start = i;
+                continue;
+            }
             for (var j = start + 1; j < i; j++)
             {
                 var item = order[j];
@@ -168,6 +175,12 @@ public sealed class NixAttrs
         }
         System.Buffers.ArrayPool<ulong>.Shared.Return(prefixes);
         return order;
+    }
+
+    /// <summary>Orders indices into a name array by the names' bytes.</summary>
+    private sealed class ByNameBytes(SymbolTable symbols, int[] keys) : IComparer<int>
+    {
+        public int Compare(int a, int b) => symbols.CompareBytes(keys[a], keys[b]);
     }
 
     /// <summary><c>this // other</c>: a linear merge of two sorted arrays, right side wins.</summary>

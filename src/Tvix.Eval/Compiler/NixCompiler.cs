@@ -746,8 +746,18 @@ internal sealed class NixCompiler
         }
         node.Body = Compile(l.Body);
         node.EnvSize = _scope!.Size;
+        node.ReusesEnv = !node.Body.KeepsEnv(delayed: false) && DefaultsKeepNoEnv(node.Formals);
         _scope = _scope.Parent;
         return node;
+    }
+
+    /// <summary>Whether no formal's default, delayed in the call's environment, keeps a reference to it.</summary>
+    private static bool DefaultsKeepNoEnv(FormalInfo[]? formals)
+    {
+        if (formals is null) return true;
+        foreach (var f in formals)
+            if (f.Default is { } d && d.KeepsEnv(delayed: true)) return false;
+        return true;
     }
 
     /// <summary>
@@ -776,6 +786,7 @@ internal sealed class NixCompiler
         _scope = scope;
         chain.Body = Compile(e);
         chain.EnvSize = scope.Size;
+        chain.ReusesEnv = !chain.Body.KeepsEnv(delayed: false);
         _scope = scope.Parent;
         return levels[0];
     }

@@ -38,6 +38,16 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
         return v;
     }
 
+    internal override bool KeepsEnv(bool delayed) =>
+        delayed || target.KeepsEnv(false) || (orDefault?.KeepsEnv(false) ?? false) || KeysKeepEnv(path);
+
+    internal static bool KeysKeepEnv(AttrKey[] path)
+    {
+        foreach (var key in path)
+            if (key.Dynamic is { } d && d.KeepsEnv(false)) return true;
+        return false;
+    }
+
     /// <summary>
     /// <c>x.a.b</c> in a lazy position, where <c>x</c> is a variable or builtin whose value and
     /// every set along the path are already evaluated and hold the names, and the attribute is an
@@ -89,6 +99,8 @@ internal sealed class HasAttrNode(SourceText source, TextSpan span, Node target,
         }
         return Value.True;
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || target.KeepsEnv(false) || SelectNode.KeysKeepEnv(path);
 }
 
 internal readonly record struct DynamicEntry(Node Name, Node Value);

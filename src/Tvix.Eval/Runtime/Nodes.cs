@@ -12,6 +12,8 @@ internal sealed class ConstNode(SourceText source, TextSpan span, Value value) :
     public readonly Value Value = value;
     public override Value Eval(EvalContext cx, Env env) => cx.Force(Value);
     public override Value Delay(EvalContext cx, Env env) => Value;
+
+    internal override bool KeepsEnv(bool delayed) => false;
 }
 
 /// <summary>Slot <see cref="Index"/> of the environment <see cref="Depth"/> levels up.</summary>
@@ -48,6 +50,11 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         return v;
     }
 
+    // A slot is uninitialised (Invalid) only while its scope's bindings are being delayed, which
+    // never calls a function, so code that runs in a call reads initialised slots: it neither
+    // defers the read (keeping the environment) nor stores anything.
+    internal override bool KeepsEnv(bool delayed) => false;
+
     public override Value Delay(EvalContext cx, Env env)
     {
         var v = Target(env)[Index];
@@ -73,6 +80,8 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
     public readonly Value Value = value;
     public override Value Eval(EvalContext cx, Env env) => cx.Force(Value);
     public override Value Delay(EvalContext cx, Env env) => Value;
+
+    internal override bool KeepsEnv(bool delayed) => false;
 }
 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
@@ -96,6 +105,8 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
         }
         throw Error($"undefined variable '{name}'");
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed;
 }
 
 /// <summary>A string with interpolations: parts are literal bytes or expressions.</summary>
@@ -130,6 +141,8 @@ internal sealed class InterpolationNode : Node
             System.Buffers.ArrayPool<NixString>.Shared.Return(rented);
         }
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || AnyKeepsEnv(_parts);
 
     private Value Build(EvalContext cx, Env env, Span<NixString> pieces)
     {
@@ -199,6 +212,8 @@ internal sealed class ListNode(SourceText source, TextSpan span, Node[] items) :
         for (var i = 0; i < values.Length; i++) values[i] = items[i].Delay(cx, env);
         return Value.FromList(new NixList(values));
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || AnyKeepsEnv(items, delayed: true);
 }
 
 internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node then, Node @else) : Node(source, span)
@@ -209,6 +224,8 @@ internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node t
         if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(cond.Source, cond.Span);
         return c.RawBool ? then.Eval(cx, env) : @else.Eval(cx, env);
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || cond.KeepsEnv(false) || then.KeepsEnv(false) || @else.KeepsEnv(false);
 }
 
 internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, Node body, string text) : Node(source, span)
@@ -230,6 +247,8 @@ internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, No
         if (!c.RawBool) throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);
         return body.Eval(cx, env);
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || cond.KeepsEnv(false) || body.KeepsEnv(false);
 }
 
 /// <summary><c>with ns; body</c>: a one-slot environment holding the (lazy) namespace.</summary>
@@ -262,6 +281,8 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
         try { return cx.Call(f, a); }
         catch (NixEvalException e) when (e.AtPosition(Source, Span) || (e.WantsTrace && e.Traced("from call site", Source, Span))) { throw; }
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || argument.KeepsEnv(true);
 }
 
 /// <summary><c>f a b …</c>: calls a builtin of exactly that arity directly; otherwise applies one argument at a time.</summary>
@@ -282,6 +303,8 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || AnyKeepsEnv(arguments, delayed: true);
 
     /// <summary>
     /// <c>f a b …</c> with <c>f = x: y: …</c> (a <see cref="LambdaChain"/>): the arguments go
@@ -324,5 +347,7 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
 internal sealed class ErrorNode(SourceText source, TextSpan span, string message) : Node(source, span)
 {
     public override Value Eval(EvalContext cx, Env env) => throw Error(message);
+
+    internal override bool KeepsEnv(bool delayed) => false;
 }
 

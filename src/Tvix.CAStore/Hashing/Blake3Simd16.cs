@@ -110,7 +110,7 @@ internal static unsafe class Blake3Simd16
         for (var p = input; p < end; p += Blake3Compress.BlockLen)
         {
             // Sixteen streams 1 KiB apart are more than the hardware prefetcher follows well: ask for
-            // each one's data two blocks ahead. Near the end of the chunks that is the start of the
+            // each one's data four blocks ahead. Near the end of the chunks that is the start of the
             // sixteen chunks after them, which the next call most likely hashes (harmless if not:
             // prefetches do not fault). Parent blocks were just written, so they are in cache.
             if (stride != Blake3Compress.BlockLen)

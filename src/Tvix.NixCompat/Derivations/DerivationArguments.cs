@@ -9,7 +9,7 @@ namespace Tvix.NixCompat.Derivations;
 /// </summary>
 public sealed class DerivationArguments : IReadOnlyList<ByteString>
 {
-    private ByteString[] _items = [];
+    private ByteString[] _items = new ByteString[4];
 
     /// <summary>Number of arguments.</summary>
     public int Count { get; private set; }
@@ -28,7 +28,7 @@ public sealed class DerivationArguments : IReadOnlyList<ByteString>
     /// <summary>Appends an argument.</summary>
     public void Add(ByteString argument)
     {
-        if (Count == _items.Length) Array.Resize(ref _items, Math.Max(4, Count * 2));
+        if (Count == _items.Length) _items = DerivationEnvironment.Grow(_items, Count * 2);
         _items[Count++] = argument;
     }
 

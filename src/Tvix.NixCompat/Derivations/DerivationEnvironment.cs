@@ -69,6 +69,18 @@ public sealed class DerivationEnvironment : IEnumerable<KeyValuePair<ByteString,
         return true;
     }
 
+
+    /// <summary>
+    /// A larger copy of <paramref name="items"/>. <see cref="Array.Resize{T}"/> over this package's
+    /// struct would be JIT-compiled in every process; the non-generic copy is precompiled.
+    /// </summary>
+    internal static ByteString[] Grow(ByteString[] items, int capacity)
+    {
+        var grown = new ByteString[capacity];
+        Array.Copy(items, grown, items.Length);
+        return grown;
+    }
+
     /// <summary>Enumerates the variables in byte order.</summary>
     public Enumerator GetEnumerator() => new(this);
 
@@ -102,8 +114,8 @@ public sealed class DerivationEnvironment : IEnumerable<KeyValuePair<ByteString,
     {
         if (Count == _keys.Length)
         {
-            Array.Resize(ref _keys, Count * 2);
-            Array.Resize(ref _values, Count * 2);
+            _keys = Grow(_keys, Count * 2);
+            _values = Grow(_values, Count * 2);
         }
         Array.Copy(_keys, index, _keys, index + 1, Count - index);
         Array.Copy(_values, index, _values, index + 1, Count - index);

@@ -20,8 +20,14 @@ internal sealed class GlueState
     /// <summary>Interned variable names (arrays, not <see cref="ByteString"/>s: a reference-typed value keeps the dictionary on the runtime's shared, precompiled code).</summary>
     private ConcurrentDictionary<string, byte[]>? _keys;
 
-    /// <summary>The derivations again, by printed <c>.drv</c> path: what string contexts name them by.</summary>
-    private ConcurrentDictionary<string, KnownDerivation>? _byPrintedPath;
+    /// <summary>
+    /// The derivations again, by printed <c>.drv</c> path: what string contexts name them by. A
+    /// plain dictionary under a lock: its span lookup is precompiled framework code, where the
+    /// concurrent dictionary's is JIT-compiled in every process (and contention is rare).
+    /// </summary>
+    private readonly Dictionary<string, KnownDerivation> _byPrintedPath = new(StringComparer.Ordinal);
+
+    private readonly Lock _byPrintedPathLock = new();
 
     private ConcurrentDictionary<StorePath, KnownDerivation>? _derivations;
 
@@ -31,9 +37,6 @@ internal sealed class GlueState
     // path, and making them loads System.Collections.Concurrent at every start-up.
     private ConcurrentDictionary<string, byte[]> Keys =>
         _keys ?? Interlocked.CompareExchange(ref _keys, new(StringComparer.Ordinal), null) ?? _keys!;
-
-    private ConcurrentDictionary<string, KnownDerivation> ByPrintedPath =>
-        _byPrintedPath ?? Interlocked.CompareExchange(ref _byPrintedPath, new(StringComparer.Ordinal), null) ?? _byPrintedPath!;
 
     public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool readOnly = false)
     {
@@ -72,13 +75,16 @@ internal sealed class GlueState
     public KnownDerivation AddDerivation(KnownDerivation known)
     {
         known = Derivations.GetOrAdd(known.Path, known);
-        ByPrintedPath.TryAdd(known.PrintedPath, known);
+        lock (_byPrintedPathLock) _byPrintedPath.TryAdd(known.PrintedPath, known);
         return known;
     }
 
     /// <summary>The known derivation whose printed <c>.drv</c> path is <paramref name="printedPath"/> (no allocation), or null.</summary>
-    public KnownDerivation? FindDerivation(ReadOnlySpan<char> printedPath) =>
-        ByPrintedPath.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
+    public KnownDerivation? FindDerivation(ReadOnlySpan<char> printedPath)
+    {
+        lock (_byPrintedPathLock)
+            return _byPrintedPath.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
+    }
 
     /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
     public ConcurrentDictionary<string, string> CopiedSources =>

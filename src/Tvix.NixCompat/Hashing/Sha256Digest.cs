@@ -64,14 +64,22 @@ internal static unsafe class Sha256Digest
                 || !NativeLibrary.TryGetExport(library, "SHA256_Final", out var final))
                 return null;
             var functions = new NativeFunctions(init, update, final);
-            // Trust it only when it agrees with the platform on a known message.
+            // Trust it only when it gives the known digest of a probe message (a known-answer
+            // test rather than a comparison with the platform's SHA-256: that would initialise
+            // .NET's OpenSSL layer, milliseconds at start-up, in processes that never need it).
             Span<byte> ours = stackalloc byte[32];
-            Span<byte> theirs = stackalloc byte[32];
-            var probe = "Tvix.NixCompat checks libcrypto's SHA-256"u8;
-            if (!functions.Hash(probe, ours)) return null;
-            SHA256.HashData(probe, theirs);
-            return ours.SequenceEqual(theirs) ? functions : null;
+            if (!functions.Hash(ProbeMessage, ours)) return null;
+            return ours.SequenceEqual(ProbeDigest) ? functions : null;
         }
+
+        private static ReadOnlySpan<byte> ProbeMessage => "Tvix.NixCompat checks libcrypto's SHA-256"u8;
+
+        /// <summary>SHA-256 of <see cref="ProbeMessage"/> (computed with Python's hashlib and sha256sum).</summary>
+        private static ReadOnlySpan<byte> ProbeDigest =>
+        [
+            0xee, 0xf2, 0x8e, 0x08, 0xfe, 0xb1, 0xd1, 0xdb, 0x55, 0x4a, 0x74, 0x58, 0xa3, 0x44, 0x32, 0x85,
+            0x51, 0xfe, 0x55, 0xd1, 0x57, 0x5c, 0x6d, 0x65, 0x9e, 0x72, 0xc6, 0xae, 0xca, 0x65, 0xdc, 0xad,
+        ];
 
         public bool Hash(ReadOnlySpan<byte> data, Span<byte> destination)
         {

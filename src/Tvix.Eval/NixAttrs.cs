@@ -289,7 +289,7 @@ public sealed class NixAttrs
             var at = places[j] >> 1;
             values[at] = few.Values[j];
             var pos = pf is null ? default : pf[j];
-            if (positions is null ? pos.Source is null : positions[at] == pos) continue;
+            if (positions is null ? !pos.IsKnown : positions[at] == pos) continue;
             if (ReferenceEquals(positions, many.Positions)) positions = positions is null ? new AttrPos[values.Length] : (AttrPos[])positions.Clone();
             positions![at] = pos;
         }
@@ -350,7 +350,11 @@ public sealed class NixAttrs
 }
 
 /// <summary>The source position of an attribute definition.</summary>
-internal readonly record struct AttrPos(Syntax.SourceText? Source, int Offset);
+/// <remarks>A number given out by the evaluator's <see cref="PositionTable"/>; 0 (the default) is unknown.</remarks>
+internal readonly record struct AttrPos(int Number)
+{
+    public bool IsKnown => Number != 0;
+}
 
 /// <summary>
 /// Builds an attribute set from (name, value) pairs in any order. A name added twice keeps

@@ -105,6 +105,13 @@ public sealed class NixAttrs
 
     private bool TryGetHashed(int sym, out Value value)
     {
+        var at = HashedIndexOf(sym);
+        value = at >= 0 ? Values[at] : default;
+        return at >= 0;
+    }
+
+    private int HashedIndexOf(int sym)
+    {
         var index = _extras!.Index;
         if (index is null)
         {
@@ -112,13 +119,24 @@ public sealed class NixAttrs
             for (var i = 0; i < Keys.Length; i++) index[Keys[i]] = i;
             _extras.Index = index;
         }
-        if (index.TryGetValue(sym, out var at))
+        return index.TryGetValue(sym, out var at) ? at : -1;
+    }
+
+    /// <summary>The index of <paramref name="sym"/> or -1, through the hash index of a big set like <see cref="TryGet"/>.</summary>
+    internal int IndexOfFast(int sym)
+    {
+        var keys = Keys;
+        if (keys.Length > HashThreshold && ((_extras ??= new Extras()).Index is not null || ++_extras.Lookups > LookupsBeforeIndex))
+            return HashedIndexOf(sym);
+        int lo = 0, hi = keys.Length - 1;
+        while (lo <= hi)
         {
-            value = Values[at];
-            return true;
+            var mid = (lo + hi) >>> 1;
+            var k = keys[mid];
+            if (k == sym) return mid;
+            if (k < sym) lo = mid + 1; else hi = mid - 1;
         }
-        value = default;
-        return false;
+        return -1;
     }
 
     internal int IndexOf(int sym)
@@ -289,7 +307,7 @@ public sealed class NixAttrs
             var at = places[j] >> 1;
             values[at] = few.Values[j];
             var pos = pf is null ? default : pf[j];
-            if (positions is null ? pos.Source is null : positions[at] == pos) continue;
+            if (positions is null ? !pos.IsKnown : positions[at] == pos) continue;
             if (ReferenceEquals(positions, many.Positions)) positions = positions is null ? new AttrPos[values.Length] : (AttrPos[])positions.Clone();
             positions![at] = pos;
         }
@@ -350,7 +368,11 @@ public sealed class NixAttrs
 }
 
 /// <summary>The source position of an attribute definition.</summary>
-internal readonly record struct AttrPos(Syntax.SourceText? Source, int Offset);
+/// <remarks>A number given out by the evaluator's <see cref="PositionTable"/>; 0 (the default) is unknown.</remarks>
+internal readonly record struct AttrPos(int Number)
+{
+    public bool IsKnown => Number != 0;
+}
 
 /// <summary>
 /// Builds an attribute set from (name, value) pairs in any order. A name added twice keeps

@@ -545,7 +545,7 @@ internal sealed class NixCompiler
         for (var i = 1; i < n; i++)
             if (keys[i - 1] == keys[i]) return null;
         var positions = new AttrPos[n];
-        for (var i = 0; i < n; i++) positions[i] = new AttrPos(_src, items[i].Path.NameAt(0).Span.Start);
+        for (var i = 0; i < n; i++) positions[i] = _cx.Symbols.Positions.Get(_src, items[i].Path.NameAt(0).Span.Start);
 
         if (!recursive)
         {
@@ -581,7 +581,7 @@ internal sealed class NixCompiler
     {
         var entries = SortedEntries(tree, out var keys);
         var positions = new AttrPos[entries.Length];
-        for (var i = 0; i < positions.Length; i++) positions[i] = new AttrPos(_src, entries[i].Span.Start);
+        for (var i = 0; i < positions.Length; i++) positions[i] = _cx.Symbols.Positions.Get(_src, entries[i].Span.Start);
         var sourceCount = tree.InheritSourceCount;
 
         if (!tree.IsRecursive && body is null && !legacyLet)

@@ -87,6 +87,13 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
 internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Node(source, span)
 {
+    // Per enclosing `with`, the namespace this lookup last searched and where the name was in it
+    // (-1: absent). Sets are immutable, so when a call meets the same namespace again (a module
+    // body run for every element), the search is a reference comparison. The evaluator runs on
+    // one thread, which is the only one to touch its compiled nodes.
+    private readonly NixAttrs?[] _lastNamespace = new NixAttrs?[withDepths.Length];
+    private readonly int[] _lastIndex = new int[withDepths.Length];
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var depths = withDepths;
@@ -97,8 +104,18 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
             for (; level < depths[i]; level++) e = e.Parent;
             var ns = cx.Force(e[withSlots[i]]);
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
-            if (ns.RawAttrs.TryGet(sym, out var v))
+            var attrs = ns.RawAttrs;
+            int index;
+            if (ReferenceEquals(attrs, _lastNamespace[i])) index = _lastIndex[i];
+            else
             {
+                index = attrs.IndexOfFast(sym);
+                _lastNamespace[i] = attrs;
+                _lastIndex[i] = index;
+            }
+            if (index >= 0)
+            {
+                var v = attrs.Values[index];
                 try { return cx.Force(v); }
                 catch (NixEvalException ex) when (ex.AtPosition(Source, Span)) { throw; }
             }

@@ -38,6 +38,9 @@ internal sealed class SymbolTable
         _buckets = new int[capacity * 2];
     }
 
+    /// <summary>Source positions of attributes, numbered per evaluator like the names.</summary>
+    public PositionTable Positions { get; } = new();
+
     /// <summary>How many names are interned (ids are 0 .. Count-1).</summary>
     public int Count => _count;
 

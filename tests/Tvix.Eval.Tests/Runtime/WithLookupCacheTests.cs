@@ -33,3 +33,21 @@ public sealed class WithLookupCacheTests
             """));
     }
 }
+
+/// <summary><c>x.name</c> remembers the set it last looked the name up in; the same site then meets other sets.</summary>
+public sealed class SelectCacheTests
+{
+    [Fact]
+    public void AlternatingSetsAtOneSelect()
+    {
+        Assert.Equal("[ 1 2 1 \"dflt\" 2 3 ]", Nix("""
+            let
+              get = s: s.a or "dflt";
+              one = { a = 1; };
+              two = { a = 2; b = 0; };
+              deep = s: s.a.b;
+            in [ (get one) (get two) (get one) (get { b = 3; }) (get two) (deep { a = { b = 3; }; }) ]
+            """));
+        Assert.Contains("attribute 'a' missing", Assert.Throws<NixEvalException>(() => Nix("let get = s: s.a; in [ (get { a = 1; }) (get { }) ]")).Message);
+    }
+}

@@ -19,7 +19,7 @@ internal static unsafe partial class PosixFiles
     private const int ORdOnly = 0, OWrOnly = 1, OCreat = 0x40, OExcl = 0x80, ONoFollow = 0x20000, OCloexec = 0x80000;
     // struct dirent on 64-bit Linux (glibc and musl): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
     private const int DirentNameOffset = 19;
-    private const int ENoent = 2, ENotdir = 20;
+    private const int ENoent = 2, EIntr = 4, ENotdir = 20;
 
     /// <summary>Whether this class may be used: 64-bit Linux.</summary>
     public static bool IsAvailable => OperatingSystem.IsLinux() && IntPtr.Size == 8;
@@ -44,6 +44,12 @@ internal static unsafe partial class PosixFiles
 
     [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
     private static partial int MkDir(byte* path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    private static partial nint PWrite(SafeFileHandle fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static partial int RenameFile(byte* from, byte* to);
 
     [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true)]
     private static partial int Symlink(byte* target, byte* path);
@@ -178,6 +184,55 @@ internal static unsafe partial class PosixFiles
             if (length < 0) throw Error(path, "read the symlink");
             if (length < size) return buffer.AsSpan(0, (int)length).ToArray();
         }
+    }
+
+    /// <summary>
+    /// Renames <paramref name="from"/> to <paramref name="to"/>, atomically replacing what is there:
+    /// one <c>rename(2)</c>, where <see cref="File.Move(string, string, bool)"/> first inspects both paths.
+    /// </summary>
+    public static void Rename(string from, string to)
+    {
+        var source = Encode(from);
+        var target = Encode(to);
+        fixed (byte* f = source)
+        fixed (byte* t = target)
+        {
+            if (RenameFile(f, t) != 0) throw new IOException($"cannot rename '{from}' to '{to}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+    }
+
+    /// <summary>
+    /// Writes all of <paramref name="bytes"/> at <paramref name="offset"/>: <c>pwrite(2)</c> alone, where
+    /// <see cref="RandomAccess.Write(SafeFileHandle, ReadOnlySpan{byte}, long)"/> first asks the kernel whether the file can seek.
+    /// </summary>
+    public static void WriteAt(SafeFileHandle handle, ReadOnlySpan<byte> bytes, long offset)
+    {
+        fixed (byte* start = bytes)
+        {
+            var done = 0;
+            while (done < bytes.Length)
+            {
+                var n = PWrite(handle, start + done, bytes.Length - done, offset + done);
+                if (n < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == EIntr) continue;
+                    throw new IOException($"cannot write a file: {Marshal.GetPInvokeErrorMessage(errno)}");
+                }
+                done += (int)n;
+            }
+        }
+    }
+
+    /// <summary>Whether anything is at <paramref name="path"/> (a symlink is not followed): one <c>statx</c>, no path normalisation.</summary>
+    public static bool Exists(byte[] path)
+    {
+        var buffer = stackalloc byte[256];
+        int result;
+        fixed (byte* p = path) result = Statx(AtFdCwd, p, AtSymlinkNoFollow, 0, buffer);
+        if (result == 0) return true;
+        if (Marshal.GetLastPInvokeError() is ENoent or ENotdir) return false;
+        throw Error(path, "inspect");
     }
 
     /// <summary>Creates a directory (it must not exist).</summary>

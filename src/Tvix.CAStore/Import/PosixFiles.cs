@@ -19,7 +19,8 @@ internal static unsafe partial class PosixFiles
     private const int ORdOnly = 0, OWrOnly = 1, OCreat = 0x40, OExcl = 0x80, ONoFollow = 0x20000, OCloexec = 0x80000;
     // struct dirent on 64-bit Linux (glibc and musl): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
     private const int DirentNameOffset = 19;
-    private const int ENoent = 2, EIntr = 4, ENotdir = 20;
+    private const int ENoent = 2, EIntr = 4, EExist = 17, ENotdir = 20, EInval = 22, ENosys = 38;
+    private const uint RenameNoReplaceFlag = 1;
 
     /// <summary>Whether this class may be used: 64-bit Linux.</summary>
     public static bool IsAvailable => OperatingSystem.IsLinux() && IntPtr.Size == 8;
@@ -47,6 +48,9 @@ internal static unsafe partial class PosixFiles
 
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     private static partial nint PWrite(SafeFileHandle fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true)]
+    private static partial int RenameAt2(int fromDir, byte* from, int toDir, byte* to, uint flags);
 
     [LibraryImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static partial int RenameFile(byte* from, byte* to);
@@ -187,17 +191,29 @@ internal static unsafe partial class PosixFiles
     }
 
     /// <summary>
-    /// Renames <paramref name="from"/> to <paramref name="to"/>, atomically replacing what is there:
-    /// one <c>rename(2)</c>, where <see cref="File.Move(string, string, bool)"/> first inspects both paths.
+    /// Renames <paramref name="from"/> to <paramref name="to"/> unless something is there already
+    /// (then returns false and leaves both alone): one <c>renameat2(2)</c> with <c>RENAME_NOREPLACE</c>,
+    /// where <see cref="File.Exists(string)"/> and <see cref="File.Move(string, string, bool)"/> take
+    /// four system calls. Filesystems without that flag get a check and a plain rename, which may
+    /// replace an object a concurrent writer has just stored (with the same bytes, as names are digests).
     /// </summary>
-    public static void Rename(string from, string to)
+    public static bool RenameNoReplace(string from, string to)
     {
         var source = Encode(from);
         var target = Encode(to);
         fixed (byte* f = source)
         fixed (byte* t = target)
         {
-            if (RenameFile(f, t) != 0) throw new IOException($"cannot rename '{from}' to '{to}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            if (RenameAt2(AtFdCwd, f, AtFdCwd, t, RenameNoReplaceFlag) == 0) return true;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EExist) return false;
+            if (errno is EInval or ENosys)
+            {
+                if (Exists(target)) return false;
+                if (RenameFile(f, t) == 0) return true;
+                errno = Marshal.GetLastPInvokeError();
+            }
+            throw new IOException($"cannot rename '{from}' to '{to}': {Marshal.GetPInvokeErrorMessage(errno)}");
         }
     }
 

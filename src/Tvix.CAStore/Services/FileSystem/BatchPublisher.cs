@@ -150,7 +150,11 @@ internal sealed class BatchPublisher
             {
                 var folder = Path.GetDirectoryName(item.Final)!;
                 if (_folders.Add(folder)) Directory.CreateDirectory(folder);
-                if (PosixFiles.IsAvailable) PosixFiles.Rename(item.Temporary, item.Final); // an existing object has the same bytes: replacing it is harmless
+                if (PosixFiles.IsAvailable)
+                {
+                    // Same name, same bytes: a stored object is left alone and the copy dropped.
+                    if (!PosixFiles.RenameNoReplace(item.Temporary, item.Final)) File.Delete(item.Temporary);
+                }
                 else if (File.Exists(item.Final)) File.Delete(item.Temporary); // same name, same bytes: stored already
                 else File.Move(item.Temporary, item.Final, overwrite: true); // a concurrent writer renames identical bytes
             }

@@ -78,20 +78,13 @@ public sealed class TvixStore
         using var narHashing = new HashingStream(NixHashAlgorithm.Sha256, caHashing);
         Node root;
         NixHash? flatHash;
-        // The NAR is hashed on another core (the pipe's thread) while a thread of the walk's own reads and stores the files.
-        using (var pipe = new NarChunkPipe(narHashing))
+        // The NAR is hashed on another core (the adder's pipe thread) while a thread of the walk's own reads and stores the files.
+        var adder = new TreeAdder(Blobs, Directories, narHashing, options.Filter, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null, cancellationToken);
+        await using (adder.ConfigureAwait(false))
         {
-            var adder = new TreeAdder(Blobs, Directories, pipe, options.Filter, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null, cancellationToken);
-            await using (adder.ConfigureAwait(false))
-            {
-                await Task.Factory.StartNew(() =>
-                {
-                    adder.Walk(rootEntry);
-                    pipe.Complete();
-                }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
-                root = await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                flatHash = adder.FlatHash;
-            }
+            await Task.Factory.StartNew(() => adder.Walk(rootEntry), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            root = await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            flatHash = adder.FlatHash;
         }
         var nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());
         var caHash = options.Method switch

@@ -15,8 +15,10 @@ namespace Tvix.Store.Import;
 /// <remarks>
 /// <para>One thread walks the tree (<see cref="Walk"/>) and reads each file once, straight into the
 /// NAR's current chunk (<see cref="NarChunkPipe"/>); from there the blob writer hashes (BLAKE3)
-/// and stores it, and the pipe's own thread hashes the NAR (SHA-256): no copies in user space for
-/// the NAR, and the two hashes on two cores.</para>
+/// and stores it, and the pipe's own thread hashes the NAR (SHA-256): no copies in user space.
+/// The pipe's thread also hashes and writes the blobs of large files, so the work splits about
+/// evenly over two cores: the walk reads everything and stores the small files (whose cost is
+/// mostly creating them), the other thread hashes the NAR and stores the large ones.</para>
 /// <para>Blobs are published in the background (a store that makes them durable in batches reports
 /// each one stored some time after it was written), up to <see cref="MaxPublishing"/> at once.
 /// <see cref="CompleteAsync"/> waits until every blob is stored and only then puts the directories,
@@ -26,6 +28,9 @@ internal sealed class TreeAdder : IAsyncDisposable
 {
     // Blobs written but not yet reported stored: each holds only a closed temporary file (or a small buffer).
     private const int MaxPublishing = 1024;
+    // Files larger than this are hashed and written by the NAR pipe's thread (they go to a temporary
+    // file anyway); smaller ones by the walk, which checks whether they are stored before writing them.
+    private const long OffloadAbove = 256 * 1024;
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
     private readonly NarChunkPipe _nar;
@@ -37,13 +42,13 @@ internal sealed class TreeAdder : IAsyncDisposable
     private readonly List<PendingDirectory> _postOrder = [];
     private Slot? _root;
 
-    /// <summary>An adder writing blobs and directories into these services and the NAR into <paramref name="nar"/>.</summary>
+    /// <summary>An adder writing blobs and directories into these services and the NAR into <paramref name="nar"/> (on a thread of its own).</summary>
     /// <remarks>With a <paramref name="flatAlgorithm"/>, a root regular file's contents are also hashed with it (see <see cref="FlatHash"/>).</remarks>
-    public TreeAdder(IBlobService blobs, IDirectoryService directories, NarChunkPipe nar, PathFilter? filter, NixHashAlgorithm? flatAlgorithm, CancellationToken cancellationToken)
+    public TreeAdder(IBlobService blobs, IDirectoryService directories, Stream nar, PathFilter? filter, NixHashAlgorithm? flatAlgorithm, CancellationToken cancellationToken)
     {
         _blobs = blobs;
         _directories = directories;
-        _nar = nar;
+        _nar = new NarChunkPipe(nar);
         _filter = filter;
         _flatAlgorithm = flatAlgorithm;
         _cancellationToken = cancellationToken;
@@ -61,8 +66,12 @@ internal sealed class TreeAdder : IAsyncDisposable
         _ => PathEntryType.Unknown,
     };
 
-    /// <summary>Walks the tree synchronously (on the caller's thread), writing its NAR and its blobs.</summary>
-    public void Walk(LocalFileEntry root) => _root = Add(root, root: true);
+    /// <summary>Walks the tree synchronously (on the caller's thread), writing its NAR and its blobs; returns once the whole NAR is written.</summary>
+    public void Walk(LocalFileEntry root)
+    {
+        _root = Add(root, root: true);
+        _nar.Complete();
+    }
 
     private Slot Add(LocalFileEntry entry, bool root = false)
     {
@@ -128,6 +137,7 @@ internal sealed class TreeAdder : IAsyncDisposable
         _nar.Token("contents"u8);
         _nar.UInt64((ulong)size);
         using var flat = root && _flatAlgorithm is { } algorithm ? NixHashAlgorithms.CreateIncremental(algorithm) : null;
+        var offload = size > OffloadAbove && flat is null;
         var writer = _blobs.OpenWrite();
         var slot = new Slot();
         try
@@ -140,10 +150,16 @@ internal sealed class TreeAdder : IAsyncDisposable
                 var piece = free[..(int)Math.Min(free.Length, size - done)];
                 var read = RandomAccess.Read(file, piece, done);
                 if (read == 0) throw new IOException($"'{entry.Path}' became shorter while it was added ({done} of {size} bytes)");
-                piece = piece[..read];
-                writer.Write(piece);
-                flat?.AppendData(piece);
-                _nar.Advance(read);
+                if (offload)
+                {
+                    _nar.AdvanceInto(writer, read);
+                }
+                else
+                {
+                    writer.Write(piece[..read]);
+                    flat?.AppendData(piece[..read]);
+                    _nar.Advance(read);
+                }
                 done += read;
             }
             if (flat is not null) FlatHash = new NixHash(_flatAlgorithm!.Value, flat.GetHashAndReset());
@@ -151,10 +167,29 @@ internal sealed class TreeAdder : IAsyncDisposable
         }
         catch
         {
-            writer.Dispose();
+            // An offloaded writer is the pipe's until it has consumed what came before.
+            if (offload) _nar.AfterConsumed(_ => writer.Dispose());
+            else writer.Dispose();
             throw;
         }
-        Track(PublishAsync(writer, slot, entry.Executable));
+        var executable = entry.Executable;
+        if (offload)
+        {
+            _nar.AfterConsumed(failed =>
+            {
+                if (!failed)
+                {
+                    Track(PublishAsync(writer, slot, executable));
+                    return;
+                }
+                writer.Dispose();
+                _publishing.Release();
+            });
+        }
+        else
+        {
+            Track(PublishAsync(writer, slot, executable));
+        }
         _nar.Padding(size);
         _nar.Token(")"u8);
         return slot;
@@ -178,11 +213,13 @@ internal sealed class TreeAdder : IAsyncDisposable
         }
     }
 
+    /// <summary>Remembers a publishing task (from the walk or the NAR pipe's thread).</summary>
     private void Track(Task task)
     {
-        _pending.Add(task);
-        if (_pending.Count >= 2 * MaxPublishing)
+        lock (_pending)
         {
+            _pending.Add(task);
+            if (_pending.Count < 2 * MaxPublishing) return;
             // Forget what has finished (the list stays about MaxPublishing long); surface the first failure now.
             _pending.Find(static t => t.IsFaulted || t.IsCanceled)?.GetAwaiter().GetResult();
             _pending.RemoveAll(static t => t.IsCompletedSuccessfully);
@@ -220,6 +257,7 @@ internal sealed class TreeAdder : IAsyncDisposable
     /// <summary>Waits for background blob writes after a failure (their errors are dropped: the first error is already on its way).</summary>
     public async ValueTask DisposeAsync()
     {
+        _nar.Dispose(); // first: it hands back (and so disposes) the writers it still holds
         var pending = _pending.ToArray();
         _pending.Clear();
         try

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.ExceptionServices;
+using Tvix.CAStore.Services;
 
 namespace Tvix.Store.Nar;
 
@@ -10,10 +11,16 @@ namespace Tvix.Store.Nar;
 /// is read once, into the chunk that the blob writer and the NAR hash then both take it from.
 /// </summary>
 /// <remarks>
+/// <para>Work can ride along with a chunk: a slice of it for a blob writer (<see cref="AdvanceInto"/>),
+/// which the consumer writes after hashing the chunk, and actions run after that
+/// (<see cref="AfterConsumed"/>), in order. The producer so moves the hashing and writing of large
+/// files to the consumer's core, while it reads on and stores the small ones.</para>
 /// A few chunks of 1 MiB circulate between the two threads: a hand-over per MiB rather than per
 /// file or per 64 KiB piece, with a plain monitor (no thread-pool hops, no async wake-ups).
 /// Single producer. <see cref="Complete"/> waits until everything has reached the stream and
 /// rethrows the consumer's failure; a failure also surfaces at the producer's next hand-over.
+/// After a failure (or when the pipe is disposed before completion) nothing more is hashed or
+/// written, but every action still runs, told so, to release what it holds.
 /// </remarks>
 internal sealed class NarChunkPipe : IDisposable
 {
@@ -22,19 +29,20 @@ internal sealed class NarChunkPipe : IDisposable
     private static readonly byte[] Zeros = new byte[8];
     private readonly Stream _target;
     private readonly object _gate = new();
-    private readonly Queue<(byte[] Chunk, int Length)> _full = new();
-    private readonly Stack<byte[]> _empty = new();
+    private readonly Queue<Chunk> _full = new();
+    private readonly Stack<Chunk> _empty = new();
     private readonly Thread _consumer;
-    private byte[] _chunk;
+    private Chunk? _chunk; // null only after a failed hand-over
     private int _length;
     private bool _completed;
+    private bool _abandoned; // disposed before completion: consume nothing more
     private ExceptionDispatchInfo? _failure;
 
     public NarChunkPipe(Stream target)
     {
         _target = target;
-        for (var i = 1; i < ChunkCount; i++) _empty.Push(new byte[ChunkSize]);
-        _chunk = new byte[ChunkSize];
+        for (var i = 1; i < ChunkCount; i++) _empty.Push(new Chunk());
+        _chunk = new Chunk();
         _consumer = new Thread(Consume) { IsBackground = true, Name = "NAR hash" };
         _consumer.Start();
         Token("nix-archive-1"u8);
@@ -49,7 +57,7 @@ internal sealed class NarChunkPipe : IDisposable
         get
         {
             if (_length == ChunkSize) HandOver();
-            return _chunk.AsSpan(_length);
+            return _chunk!.Bytes.AsSpan(_length);
         }
     }
 
@@ -58,6 +66,28 @@ internal sealed class NarChunkPipe : IDisposable
     {
         _length += count;
         Length += count;
+    }
+
+    /// <summary>
+    /// Like <see cref="Advance"/>, and the consumer also writes these bytes to <paramref name="writer"/>
+    /// (after the ones given before); the writer belongs to the consumer until an action of
+    /// <see cref="AfterConsumed"/> takes it back.
+    /// </summary>
+    public void AdvanceInto(BlobWriter writer, int count)
+    {
+        _chunk!.Work.Add(new Work(writer, _length, count, null));
+        Advance(count);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the consumer's thread once everything before it is consumed;
+    /// its argument tells whether that failed or was abandoned (then nothing was written for it).
+    /// </summary>
+    public void AfterConsumed(Action<bool> action)
+    {
+        // After a failed hand-over the consumer writes nothing more: the action can run now.
+        if (_chunk is null) action(true);
+        else _chunk.Work.Add(new Work(null, 0, 0, action));
     }
 
     /// <summary>Appends bytes (copied).</summary>
@@ -99,13 +129,24 @@ internal sealed class NarChunkPipe : IDisposable
     /// <summary>Hands over what is left and waits until the consumer has written everything; rethrows its failure.</summary>
     public void Complete()
     {
-        if (_length > 0) HandOver();
+        if (_length > 0 || _chunk is { Work.Count: > 0 }) HandOver();
         Finish();
         _failure?.Throw();
     }
 
-    /// <summary>Stops the consumer (after a failure elsewhere, what is queued is still consumed and then dropped).</summary>
-    public void Dispose() => Finish();
+    /// <summary>Stops the consumer; before completion (a failure elsewhere), nothing more is consumed and the actions are told so.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_completed) return;
+            _abandoned = true;
+            // The current chunk's actions still have to run (told the work was abandoned).
+            if (_chunk is { Work.Count: > 0 }) _full.Enqueue(_chunk);
+            _chunk = null;
+        }
+        Finish();
+    }
 
     private void Finish()
     {
@@ -121,10 +162,13 @@ internal sealed class NarChunkPipe : IDisposable
     /// <summary>Queues the current chunk and takes an empty one, waiting while all are in use.</summary>
     private void HandOver()
     {
+        _chunk!.Length = _length;
         lock (_gate)
         {
-            _failure?.Throw();
-            _full.Enqueue((_chunk, _length));
+            _failure?.Throw(); // the chunk stays ours: disposing hands its actions over
+            _full.Enqueue(_chunk);
+            _chunk = null;
+            _length = 0;
             Monitor.PulseAll(_gate);
             while (_empty.Count == 0)
             {
@@ -133,36 +177,70 @@ internal sealed class NarChunkPipe : IDisposable
             }
             _chunk = _empty.Pop();
         }
-        _length = 0;
     }
 
     private void Consume()
     {
         while (true)
         {
-            (byte[] Chunk, int Length) item;
+            Chunk chunk;
+            bool skip;
             lock (_gate)
             {
                 while (_full.Count == 0)
                 {
-                    if (_completed || _failure is not null) return;
+                    if (_completed) return;
                     Monitor.Wait(_gate);
                 }
-                item = _full.Dequeue();
+                chunk = _full.Dequeue();
+                skip = _failure is not null || _abandoned;
             }
-            try
+            if (!skip)
             {
-                if (_failure is null) _target.Write(item.Chunk, 0, item.Length);
+                try
+                {
+                    _target.Write(chunk.Bytes, 0, chunk.Length);
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                    skip = true;
+                }
             }
-            catch (Exception e)
+            foreach (var work in chunk.Work)
             {
-                lock (_gate) _failure = ExceptionDispatchInfo.Capture(e);
+                try
+                {
+                    if (work.Then is { } then) then(skip);
+                    else if (!skip) work.Writer!.Write(chunk.Bytes.AsSpan(work.Start, work.Length));
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                    skip = true;
+                }
             }
+            chunk.Work.Clear();
             lock (_gate)
             {
-                _empty.Push(item.Chunk);
+                _empty.Push(chunk);
                 Monitor.PulseAll(_gate);
             }
         }
+    }
+
+    private void Fail(Exception e)
+    {
+        lock (_gate) _failure ??= ExceptionDispatchInfo.Capture(e);
+    }
+
+    /// <summary>A slice for a blob writer (<see cref="Then"/> null) or an action.</summary>
+    private readonly record struct Work(BlobWriter? Writer, int Start, int Length, Action<bool>? Then);
+
+    private sealed class Chunk
+    {
+        public byte[] Bytes { get; } = new byte[ChunkSize];
+        public int Length { get; set; }
+        public List<Work> Work { get; } = [];
     }
 }

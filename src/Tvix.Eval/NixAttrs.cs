@@ -131,12 +131,43 @@ public sealed class NixAttrs
     internal int[] ByteOrder()
     {
         if (_extras?.ByteOrder is { } o) return o;
-        var order = new int[Keys.Length];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
-        var symbols = Symbols;
-        var keys = Keys;
-        Array.Sort(order, (a, b) => symbols.CompareBytes(keys[a], keys[b]));
-        return (_extras ??= new Extras()).ByteOrder = order;
+        return (_extras ??= new Extras()).ByteOrder = SortByBytes(Symbols, Keys);
+    }
+
+    /// <summary>
+    /// Indices into <paramref name="keys"/> ordered by the names' bytes. Sorting integer prefix
+    /// keys instead of comparing bytes through a delegate makes <c>attrNames</c> of a big set
+    /// several times cheaper; only names that share their first 8 bytes are compared as bytes.
+    /// </summary>
+    internal static int[] SortByBytes(SymbolTable symbols, int[] keys)
+    {
+        var n = keys.Length;
+        var order = new int[n];
+        for (var i = 0; i < n; i++) order[i] = i;
+        if (n < 2) return order;
+        var prefixes = System.Buffers.ArrayPool<ulong>.Shared.Rent(n);
+        for (var i = 0; i < n; i++) prefixes[i] = symbols.SortKey(keys[i]);
+        Array.Sort(prefixes, order, 0, n);
+        // Runs with one prefix: order them by their whole bytes (insertion sort: runs are short).
+        var start = 0;
+        for (var i = 1; i <= n; i++)
+        {
+            if (i < n && prefixes[i] == prefixes[start]) continue;
+            for (var j = start + 1; j < i; j++)
+            {
+                var item = order[j];
+                var k = j - 1;
+                while (k >= start && symbols.CompareBytes(keys[order[k]], keys[item]) > 0)
+                {
+                    order[k + 1] = order[k];
+                    k--;
+                }
+                order[k + 1] = item;
+            }
+            start = i;
+        }
+        System.Buffers.ArrayPool<ulong>.Shared.Return(prefixes);
+        return order;
     }
 
     /// <summary><c>this // other</c>: a linear merge of two sorted arrays, right side wins.</summary>
@@ -148,34 +179,76 @@ public sealed class NixAttrs
         // (accumulating folds) the next: place the few names by binary search instead of merging.
         if (other.Keys.Length * 8 <= Keys.Length) return MergeFew(this, other, fewWins: true);
         if (Keys.Length * 8 <= other.Keys.Length) return MergeFew(other, this, fewWins: false);
-        var keys = new int[Keys.Length + other.Keys.Length];
-        var values = new Value[keys.Length];
+        var n = UnionCount(Keys, other.Keys);
+        // When one side's names include the other's, the result has exactly those names: share them.
+        var sharedKeys = n == Keys.Length ? Keys : n == other.Keys.Length ? other.Keys : null;
+        // (Writing the merged names into a shared array stores the very names it already holds.)
+        var keys = sharedKeys ?? new int[n];
+        var values = new Value[n];
         var pa = Positions;
         var pb = other.Positions;
-        var positions = pa is null && pb is null ? null : new AttrPos[keys.Length];
-        int i = 0, j = 0, n = 0;
+        var positions = pa is null && pb is null ? null : new AttrPos[n];
+        int i = 0, j = 0, k = 0;
         while (i < Keys.Length && j < other.Keys.Length)
         {
             var a = Keys[i];
             var b = other.Keys[j];
-            if (a < b) { if (positions is not null && pa is not null) positions[n] = pa[i]; keys[n] = a; values[n++] = Values[i++]; }
+            if (a < b)
+            {
+                if (positions is not null && pa is not null) positions[k] = pa[i];
+                keys[k] = a;
+                values[k++] = Values[i++];
+            }
             else
             {
-                if (positions is not null && pb is not null) positions[n] = pb[j];
-                keys[n] = b;
-                values[n++] = other.Values[j++];
+                if (positions is not null && pb is not null) positions[k] = pb[j];
+                keys[k] = b;
+                values[k++] = other.Values[j++];
                 if (a == b) i++;
             }
         }
-        while (i < Keys.Length) { if (positions is not null && pa is not null) positions[n] = pa[i]; keys[n] = Keys[i]; values[n++] = Values[i++]; }
-        while (j < other.Keys.Length) { if (positions is not null && pb is not null) positions[n] = pb[j]; keys[n] = other.Keys[j]; values[n++] = other.Values[j++]; }
-        if (n != keys.Length)
-        {
-            Array.Resize(ref keys, n);
-            Array.Resize(ref values, n);
-            if (positions is not null) Array.Resize(ref positions, n);
-        }
+        while (i < Keys.Length) { if (positions is not null && pa is not null) positions[k] = pa[i]; keys[k] = Keys[i]; values[k++] = Values[i++]; }
+        while (j < other.Keys.Length) { if (positions is not null && pb is not null) positions[k] = pb[j]; keys[k] = other.Keys[j]; values[k++] = other.Values[j++]; }
         return new NixAttrs(Symbols, keys, values) { Positions = positions };
+    }
+
+    /// <summary>The number of distinct names in two sorted name arrays.</summary>
+    private static int UnionCount(int[] a, int[] b)
+    {
+        int i = 0, j = 0, n = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            var x = a[i];
+            var y = b[j];
+            if (x <= y) i++;
+            if (y <= x) j++;
+            n++;
+        }
+        return n + (a.Length - i) + (b.Length - j);
+    }
+
+    /// <summary>
+    /// <see cref="MergeFew"/> when every name of <paramref name="few"/> is already in
+    /// <paramref name="many"/> (<c>pkgs // { hello = …; }</c>): the result has exactly the names of
+    /// <paramref name="many"/>, so it shares its name array and, when nothing changes position, its
+    /// positions too; only the values are copied.
+    /// </summary>
+    private static NixAttrs OverrideValues(NixAttrs many, NixAttrs few, ReadOnlySpan<int> places, bool fewWins)
+    {
+        if (!fewWins) return many;
+        var values = (Value[])many.Values.Clone();
+        var positions = many.Positions;
+        var pf = few.Positions;
+        for (var j = 0; j < places.Length; j++)
+        {
+            var at = places[j] >> 1;
+            values[at] = few.Values[j];
+            var pos = pf is null ? default : pf[j];
+            if (positions is null ? pos.Source is null : positions[at] == pos) continue;
+            if (ReferenceEquals(positions, many.Positions)) positions = positions is null ? new AttrPos[values.Length] : (AttrPos[])positions.Clone();
+            positions![at] = pos;
+        }
+        return new NixAttrs(many.Symbols, many.Keys, values) { Positions = positions };
     }
 
     /// <summary>
@@ -199,6 +272,7 @@ public sealed class NixAttrs
             else { places[j] = ~i * 2; from = ~i; }
         }
         var n = mk.Length + fk.Length - shared;
+        if (shared == fk.Length) return OverrideValues(many, few, places, fewWins);
         var keys = new int[n];
         var values = new Value[n];
         var pm = many.Positions;

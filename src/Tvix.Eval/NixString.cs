@@ -11,7 +11,10 @@ public sealed class NixString
 {
     // No cached .NET text: programs make millions of strings and decode almost none of them
     // (paths, error messages), so a field for it would cost 8 bytes on every one.
-    private readonly byte[] _bytes;
+    // The bytes (a byte[]), or, for a long string made by appending to another long string, a
+    // Rope of its pieces that is flattened into bytes the first time they are read. One field
+    // for both keeps every string at 32 bytes.
+    private object _data;
 
     /// <summary>The empty context-free string.</summary>
     public static NixString Empty { get; } = new([], null);
@@ -19,8 +22,37 @@ public sealed class NixString
     /// <summary>Creates a string from bytes the caller will not mutate afterwards.</summary>
     public NixString(byte[] bytes, NixContext? context = null)
     {
-        _bytes = bytes;
+        _data = bytes;
         Context = context is { IsEmpty: true } ? null : context;
+    }
+
+    private NixString(Rope rope, NixContext? context)
+    {
+        _data = rope;
+        Context = context;
+    }
+
+    /// <summary>The pieces of a string not flattened yet, and its length.</summary>
+    private sealed partial class Rope(NixString[] pieces, int length)
+    {
+        public readonly NixString[] Pieces = pieces;
+        public readonly int Length = length;
+    }
+
+    /// <summary>The bytes, flattening a rope once.</summary>
+    private byte[] Flat
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => _data is byte[] bytes ? bytes : Flatten();
+    }
+
+    private byte[] Flatten()
+    {
+        var rope = (Rope)_data;
+        var bytes = Support.PooledByteWriter.NewArray(rope.Length);
+        rope.WriteTo(bytes);
+        _data = bytes;
+        return bytes;
     }
 
     /// <summary>A context-free string from .NET text, encoded as UTF-8.</summary>
@@ -42,13 +74,13 @@ public sealed class NixString
     internal static NixString OfByte(byte b) => SingleBytes[b];
 
     /// <summary>The bytes.</summary>
-    public ReadOnlySpan<byte> Bytes => _bytes;
+    public ReadOnlySpan<byte> Bytes => Flat;
 
     /// <summary>The bytes as memory.</summary>
-    public ReadOnlyMemory<byte> Memory => _bytes;
+    public ReadOnlyMemory<byte> Memory => Flat;
 
     /// <summary>Length in bytes (what <c>builtins.stringLength</c> returns).</summary>
-    public int Length => _bytes.Length;
+    public int Length => _data is byte[] bytes ? bytes.Length : ((Rope)_data).Length;
 
     /// <summary>The string context, or null when there is none.</summary>
     public NixContext? Context { get; }
@@ -56,16 +88,18 @@ public sealed class NixString
     /// <summary>Whether the string has a non-empty context.</summary>
     public bool HasContext => Context is not null;
 
-    internal byte[] RawBytes => _bytes;
+    internal byte[] RawBytes => Flat;
 
     /// <summary>The same bytes with another context.</summary>
-    public NixString WithContext(NixContext? context) => new(_bytes, context);
+    public NixString WithContext(NixContext? context) =>
+        _data is Rope rope ? new NixString(rope, context is { IsEmpty: true } ? null : context) : new NixString((byte[])_data, context);
 
     /// <summary>The bytes decoded as UTF-8 (invalid sequences become U+FFFD).</summary>
-    public override string ToString() => Encoding.UTF8.GetString(_bytes);
+    public override string ToString() => Encoding.UTF8.GetString(Flat);
 
     /// <summary>Whether the bytes equal <paramref name="other"/>'s (contexts are ignored, as in Nix's <c>==</c>).</summary>
-    public bool ContentEquals(NixString other) => ReferenceEquals(_bytes, other._bytes) || _bytes.AsSpan().SequenceEqual(other._bytes);
+    public bool ContentEquals(NixString other) =>
+        ReferenceEquals(_data, other._data) || (Length == other.Length && Flat.AsSpan().SequenceEqual(other.Flat));
 
     /// <summary>The decimal form of an integer (<c>toString 42</c>), formatted straight into its bytes.</summary>
     internal static NixString FromInt(long value)
@@ -84,10 +118,12 @@ public sealed class NixString
         long total = 0;
         var nonEmpty = -1;
         var withContext = false;
+        var longest = 0;
         for (var i = 0; i < parts.Length; i++)
         {
             var p = parts[i];
-            if (p._bytes.Length > 0) { nonEmpty = nonEmpty == -1 ? i : -2; total += p._bytes.Length; }
+            var length = p.Length;
+            if (length > 0) { nonEmpty = nonEmpty == -1 ? i : -2; total += length; longest = Math.Max(longest, length); }
             withContext |= p.Context is not null;
         }
         // "${s}", "${s}${""}": the bytes and context are those of s, and strings are immutable.
@@ -95,14 +131,57 @@ public sealed class NixString
         var context = withContext ? UnionOf(parts) : null;
         if (nonEmpty >= 0 && ReferenceEquals(context, parts[nonEmpty].Context)) return parts[nonEmpty];
         if (total == 0) return context is null ? Empty : new NixString([], context);
-        var bytes = Support.PooledByteWriter.NewArray(CheckedLength(total));
+        var length32 = CheckedLength(total);
+        // A little appended to a long string (`acc + "x"`, "${acc}${s}" in a fold): keep the pieces
+        // and copy them once, when the bytes are first read, instead of copying the long prefix
+        // again at every step (quadratic in the final length).
+        if (length32 >= RopeThreshold && longest * 4 >= length32 * 3) return new NixString(new Rope(parts.ToArray(), length32), context);
+        var bytes = Support.PooledByteWriter.NewArray(length32);
         var at = 0;
         foreach (var p in parts)
         {
-            p._bytes.CopyTo(bytes, at);
-            at += p._bytes.Length;
+            p.WriteTo(bytes.AsSpan(at));
+            at += p.Length;
         }
         return new NixString(bytes, context);
+    }
+
+    /// <summary>Strings shorter than this are always copied flat.</summary>
+    private const int RopeThreshold = 4096;
+
+    /// <summary>Copies the bytes to the start of <paramref name="destination"/> (a rope's pieces straight from where they are).</summary>
+    private void WriteTo(Span<byte> destination)
+    {
+        if (_data is byte[] bytes) bytes.CopyTo(destination);
+        else ((Rope)_data).WriteTo(destination);
+    }
+
+    private sealed partial class Rope
+    {
+        /// <summary>
+        /// Writes the pieces in order. Iterative with an explicit stack: a string appended to ten
+        /// thousand times is a rope ten thousand levels deep.
+        /// </summary>
+        public void WriteTo(Span<byte> destination)
+        {
+            var pending = new Stack<NixString>();
+            for (var i = Pieces.Length - 1; i >= 0; i--) pending.Push(Pieces[i]);
+            var at = 0;
+            while (pending.Count > 0)
+            {
+                var piece = pending.Pop();
+                if (piece._data is byte[] bytes)
+                {
+                    bytes.CopyTo(destination[at..]);
+                    at += bytes.Length;
+                }
+                else
+                {
+                    var pieces = ((Rope)piece._data).Pieces;
+                    for (var i = pieces.Length - 1; i >= 0; i--) pending.Push(pieces[i]);
+                }
+            }
+        }
     }
 
     private static NixContext? UnionOf(ReadOnlySpan<NixString> parts)

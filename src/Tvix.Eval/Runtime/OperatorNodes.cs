@@ -184,11 +184,7 @@ internal static class Arithmetic
             var mode = l.Kind == ValueKind.String ? StringCoercion.Interpolation : StringCoercion.NoCopy;
             var a = cx.CoerceToString(l, mode);
             var b = cx.CoerceToString(r, mode);
-            if (b.Length == 0 && a.Context is null == b.Context is null) return Value.FromString(a.WithContext(NixContext.Union(a.Context, b.Context)));
-            var bytes = new byte[a.Length + b.Length];
-            a.Bytes.CopyTo(bytes);
-            b.Bytes.CopyTo(bytes.AsSpan(a.Length));
-            return Value.FromString(new NixString(bytes, NixContext.Union(a.Context, b.Context)));
+            return Value.FromString(NixString.Concat([a, b]));
         }
         throw cx.Error($"cannot add {TypeNames.Describe(r)} to {TypeNames.Describe(l)}");
     }

@@ -20,6 +20,9 @@ internal sealed class SymbolTable
     private string?[] _texts;
     private NixString?[] _strings;
     private int[] _hashes;
+    // The first 8 bytes of each name, big-endian and zero-padded: comparing two of these as
+    // integers orders names by their bytes unless both share those 8 bytes (see SortKey).
+    private ulong[] _sortKeys;
     /// <summary>Open addressing, linear probing: symbol id + 1, or 0 for an empty bucket.</summary>
     private int[] _buckets;
     private int _count;
@@ -31,6 +34,7 @@ internal sealed class SymbolTable
         _texts = new string?[capacity];
         _strings = new NixString?[capacity];
         _hashes = new int[capacity];
+        _sortKeys = new ulong[capacity];
         _buckets = new int[capacity * 2];
     }
 
@@ -85,7 +89,29 @@ internal sealed class SymbolTable
 
     public string Text(int id) => _texts[id] ??= Encoding.UTF8.GetString(_names[id]);
 
-    public int CompareBytes(int a, int b) => a == b ? 0 : _names[a].AsSpan().SequenceCompareTo(_names[b]);
+    /// <summary>
+    /// An integer that orders names as their bytes do, except that names sharing their first 8
+    /// bytes get equal keys (ties must then be broken with <see cref="CompareBytes"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong SortKey(int id) => _sortKeys[id];
+
+    private static ulong PrefixKey(byte[] name)
+    {
+        ulong key = 0;
+        var n = Math.Min(name.Length, 8);
+        for (var i = 0; i < n; i++) key |= (ulong)name[i] << (56 - 8 * i);
+        return key;
+    }
+
+    public int CompareBytes(int a, int b)
+    {
+        if (a == b) return 0;
+        var ka = _sortKeys[a];
+        var kb = _sortKeys[b];
+        if (ka != kb) return ka < kb ? -1 : 1;
+        return _names[a].AsSpan().SequenceCompareTo(_names[b]);
+    }
 
     private int Find(ReadOnlySpan<byte> name, int hash, out int bucket)
     {
@@ -129,8 +155,10 @@ internal sealed class SymbolTable
             Array.Resize(ref _texts, id * 2);
             Array.Resize(ref _strings, id * 2);
             Array.Resize(ref _hashes, id * 2);
+            Array.Resize(ref _sortKeys, id * 2);
         }
         _names[id] = name;
+        _sortKeys[id] = PrefixKey(name);
         _hashes[id] = hash;
         _count = id + 1;
         _buckets[bucket] = id + 1;

@@ -66,10 +66,9 @@ public sealed class LocalFileEntry
         var children = new List<LocalFileEntry>();
         if (_raw is not null)
         {
-            foreach (var name in PosixFiles.ListDirectory(_raw))
+            foreach (var (name, kind, executable) in PosixFiles.ListDirectoryStat(_raw))
             {
                 var raw = PosixFiles.Join(_raw, name);
-                var (kind, executable) = PosixFiles.Stat(raw);
                 children.Add(new LocalFileEntry(PosixFiles.Show(raw), raw, name, kind, executable));
             }
             return children;

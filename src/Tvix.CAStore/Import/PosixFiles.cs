@@ -34,6 +34,9 @@ internal static unsafe partial class PosixFiles
     [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
     private static partial byte* ReadDir(nint dir);
 
+    [LibraryImport("libc", EntryPoint = "dirfd")]
+    private static partial int DirFd(nint dir);
+
     [LibraryImport("libc", EntryPoint = "closedir")]
     private static partial int CloseDir(nint dir);
 
@@ -86,12 +89,25 @@ internal static unsafe partial class PosixFiles
     /// <exception cref="IOException">It cannot be inspected.</exception>
     public static (FileKind Kind, bool Executable) Stat(byte[] path)
     {
+        fixed (byte* p = path)
+        {
+            if (!TryStatAt(AtFdCwd, p, out var kind, out var executable)) throw Error(path, "inspect");
+            return (kind, executable);
+        }
+    }
+
+    /// <summary><see cref="Stat"/> of <paramref name="name"/> (NUL-terminated) in the directory <paramref name="dirfd"/>; false (errno set) if it fails.</summary>
+    private static bool TryStatAt(int dirfd, byte* name, out FileKind kind, out bool executable)
+    {
         var buffer = stackalloc byte[256];
-        int result;
-        fixed (byte* p = path) result = Statx(AtFdCwd, p, AtSymlinkNoFollow, StatxType | StatxMode, buffer);
-        if (result != 0) throw Error(path, "inspect");
+        if (Statx(dirfd, name, AtSymlinkNoFollow, StatxType | StatxMode, buffer) != 0)
+        {
+            kind = FileKind.Unknown;
+            executable = false;
+            return false;
+        }
         var mode = *(ushort*)(buffer + StatxModeOffset);
-        var kind = (mode & 0xF000) switch
+        kind = (mode & 0xF000) switch
         {
             0x8000 => FileKind.Regular,
             0x4000 => FileKind.Directory,
@@ -102,18 +118,24 @@ internal static unsafe partial class PosixFiles
             0xC000 => FileKind.Socket,
             _ => FileKind.Unknown,
         };
-        return (kind, (mode & 0x40) != 0);
+        executable = (mode & 0x40) != 0;
+        return true;
     }
 
-    /// <summary>The names in a directory (without <c>.</c> and <c>..</c>), in the order the filesystem gives them.</summary>
-    public static List<byte[]> ListDirectory(byte[] path)
+    /// <summary>
+    /// The entries of a directory (without <c>.</c> and <c>..</c>) with what <see cref="Stat"/> says of
+    /// each, in the order the filesystem gives them. Each is inspected relative to the open directory,
+    /// so the kernel does not walk the whole path again per entry.
+    /// </summary>
+    public static List<(byte[] Name, FileKind Kind, bool Executable)> ListDirectoryStat(byte[] path)
     {
         nint dir;
         fixed (byte* p = path) dir = OpenDir(p);
         if (dir == 0) throw Error(path, "list");
-        var names = new List<byte[]>();
+        var entries = new List<(byte[], FileKind, bool)>();
         try
         {
+            var fd = DirFd(dir);
             while (true)
             {
                 var entry = ReadDir(dir);
@@ -121,11 +143,14 @@ internal static unsafe partial class PosixFiles
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno != 0) throw new IOException($"cannot list '{Show(path)}': {Marshal.GetPInvokeErrorMessage(errno)}");
-                    return names;
+                    return entries;
                 }
-                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry + DirentNameOffset);
+                var namePointer = entry + DirentNameOffset;
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(namePointer);
                 if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
-                names.Add(name.ToArray());
+                var bytes = name.ToArray();
+                if (!TryStatAt(fd, namePointer, out var kind, out var executable)) throw Error(Join(path, bytes), "inspect");
+                entries.Add((bytes, kind, executable));
             }
         }
         finally

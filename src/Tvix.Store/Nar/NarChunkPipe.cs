@@ -48,9 +48,6 @@ internal sealed class NarChunkPipe : IDisposable
         Token("nix-archive-1"u8);
     }
 
-    /// <summary>NAR bytes produced so far.</summary>
-    public long Length { get; private set; }
-
     /// <summary>The free part of the current chunk (never empty): read contents into it, then call <see cref="Advance"/>.</summary>
     public Span<byte> Free
     {
@@ -62,11 +59,7 @@ internal sealed class NarChunkPipe : IDisposable
     }
 
     /// <summary>The caller put <paramref name="count"/> bytes at the start of <see cref="Free"/>.</summary>
-    public void Advance(int count)
-    {
-        _length += count;
-        Length += count;
-    }
+    public void Advance(int count) => _length += count;
 
     /// <summary>
     /// Like <see cref="Advance"/>, and the consumer also writes these bytes to <paramref name="writer"/>

@@ -188,7 +188,9 @@ internal sealed class TreeAdder : IAsyncDisposable
         }
         else
         {
-            Track(PublishAsync(writer, slot, executable));
+            // The blob is hashed and held in memory; creating its file goes to the thread pool, so
+            // the walk reads on while another core (when one is free) does the file system's work.
+            Track(Task.Run(() => PublishAsync(writer, slot, executable)));
         }
         _nar.Padding(size);
         _nar.Token(")"u8);

@@ -105,6 +105,13 @@ public sealed class NixAttrs
 
     private bool TryGetHashed(int sym, out Value value)
     {
+        var at = HashedIndexOf(sym);
+        value = at >= 0 ? Values[at] : default;
+        return at >= 0;
+    }
+
+    private int HashedIndexOf(int sym)
+    {
         var index = _extras!.Index;
         if (index is null)
         {
@@ -112,13 +119,24 @@ public sealed class NixAttrs
             for (var i = 0; i < Keys.Length; i++) index[Keys[i]] = i;
             _extras.Index = index;
         }
-        if (index.TryGetValue(sym, out var at))
+        return index.TryGetValue(sym, out var at) ? at : -1;
+    }
+
+    /// <summary>The index of <paramref name="sym"/> or -1, through the hash index of a big set like <see cref="TryGet"/>.</summary>
+    internal int IndexOfFast(int sym)
+    {
+        var keys = Keys;
+        if (keys.Length > HashThreshold && ((_extras ??= new Extras()).Index is not null || ++_extras.Lookups > LookupsBeforeIndex))
+            return HashedIndexOf(sym);
+        int lo = 0, hi = keys.Length - 1;
+        while (lo <= hi)
         {
-            value = Values[at];
-            return true;
+            var mid = (lo + hi) >>> 1;
+            var k = keys[mid];
+            if (k == sym) return mid;
+            if (k < sym) lo = mid + 1; else hi = mid - 1;
         }
-        value = default;
-        return false;
+        return -1;
     }
 
     internal int IndexOf(int sym)
@@ -145,14 +163,22 @@ public sealed class NixAttrs
         var order = new int[n];
         for (var i = 0; i < n; i++) order[i] = i;
         if (n < 2) return order;
+        if (n <= SmallSortLimit) return SortSmallByBytes(symbols, keys, order);
         var prefixes = System.Buffers.ArrayPool<ulong>.Shared.Rent(n);
         for (var i = 0; i < n; i++) prefixes[i] = symbols.SortKey(keys[i]);
         Array.Sort(prefixes, order, 0, n);
-        // Runs with one prefix: order them by their whole bytes (insertion sort: runs are short).
+        // Runs with one prefix: order them by their whole bytes (insertion sort for the usual
+        // short runs; names sharing a long prefix, like store paths, can make long ones).
         var start = 0;
         for (var i = 1; i <= n; i++)
         {
             if (i < n && prefixes[i] == prefixes[start]) continue;
+            if (i - start > 16)
+            {
+                Array.Sort(order, start, i - start, new ByNameBytes(symbols, keys));
+                start = i;
+                continue;
+            }
             for (var j = start + 1; j < i; j++)
             {
                 var item = order[j];
@@ -168,6 +194,43 @@ public sealed class NixAttrs
         }
         System.Buffers.ArrayPool<ulong>.Shared.Return(prefixes);
         return order;
+    }
+
+    /// <summary>Sets up to this size are ordered by <see cref="SortSmallByBytes"/>.</summary>
+    private const int SmallSortLimit = 32;
+
+    /// <summary>
+    /// The same order for a small set, by one insertion sort over (prefix key, bytes). It keeps
+    /// <c>ArrayPool&lt;ulong&gt;</c> and <c>Array.Sort&lt;ulong, int&gt;</c> off the start-up path:
+    /// ReadyToRun cannot hold those instantiations, and JIT-compiling them (22 methods) cost a
+    /// small evaluation 2-3 ms the first time it printed a set or called <c>attrNames</c>.
+    /// </summary>
+    private static int[] SortSmallByBytes(SymbolTable symbols, int[] keys, int[] order)
+    {
+        var n = keys.Length;
+        Span<ulong> prefixes = stackalloc ulong[SmallSortLimit];
+        for (var i = 0; i < n; i++) prefixes[i] = symbols.SortKey(keys[i]);
+        for (var j = 1; j < n; j++)
+        {
+            var item = order[j];
+            var prefix = prefixes[j];
+            var k = j - 1;
+            while (k >= 0 && (prefixes[k] > prefix || prefixes[k] == prefix && symbols.CompareBytes(keys[order[k]], keys[item]) > 0))
+            {
+                prefixes[k + 1] = prefixes[k];
+                order[k + 1] = order[k];
+                k--;
+            }
+            prefixes[k + 1] = prefix;
+            order[k + 1] = item;
+        }
+        return order;
+    }
+
+    /// <summary>Orders indices into a name array by the names' bytes.</summary>
+    private sealed class ByNameBytes(SymbolTable symbols, int[] keys) : IComparer<int>
+    {
+        public int Compare(int a, int b) => symbols.CompareBytes(keys[a], keys[b]);
     }
 
     /// <summary><c>this // other</c>: a linear merge of two sorted arrays, right side wins.</summary>
@@ -244,7 +307,7 @@ public sealed class NixAttrs
             var at = places[j] >> 1;
             values[at] = few.Values[j];
             var pos = pf is null ? default : pf[j];
-            if (positions is null ? pos.Source is null : positions[at] == pos) continue;
+            if (positions is null ? !pos.IsKnown : positions[at] == pos) continue;
             if (ReferenceEquals(positions, many.Positions)) positions = positions is null ? new AttrPos[values.Length] : (AttrPos[])positions.Clone();
             positions![at] = pos;
         }
@@ -305,7 +368,11 @@ public sealed class NixAttrs
 }
 
 /// <summary>The source position of an attribute definition.</summary>
-internal readonly record struct AttrPos(Syntax.SourceText? Source, int Offset);
+/// <remarks>A number given out by the evaluator's <see cref="PositionTable"/>; 0 (the default) is unknown.</remarks>
+internal readonly record struct AttrPos(int Number)
+{
+    public bool IsKnown => Number != 0;
+}
 
 /// <summary>
 /// Builds an attribute set from (name, value) pairs in any order. A name added twice keeps

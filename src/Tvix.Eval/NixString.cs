@@ -152,7 +152,7 @@ public sealed class NixString
     /// <summary>Copies the bytes to the start of <paramref name="destination"/> (a rope's pieces straight from where they are).</summary>
     private void WriteTo(Span<byte> destination)
     {
-        if (_data is byte[] bytes) bytes.CopyTo(destination);
+        if (_data is byte[] bytes) bytes.AsSpan().CopyTo(destination);
         else ((Rope)_data).WriteTo(destination);
     }
 
@@ -172,7 +172,7 @@ public sealed class NixString
                 var piece = pending.Pop();
                 if (piece._data is byte[] bytes)
                 {
-                    bytes.CopyTo(destination[at..]);
+                    bytes.AsSpan().CopyTo(destination[at..]);
                     at += bytes.Length;
                 }
                 else

@@ -18,10 +18,22 @@ internal sealed class GlueState
     private const int MaxInternedKeys = 4096;
 
     /// <summary>Interned variable names (arrays, not <see cref="ByteString"/>s: a reference-typed value keeps the dictionary on the runtime's shared, precompiled code).</summary>
-    private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, byte[]>? _keys;
 
     /// <summary>The derivations again, by printed <c>.drv</c> path: what string contexts name them by.</summary>
-    private readonly ConcurrentDictionary<string, KnownDerivation> _byPrintedPath = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, KnownDerivation>? _byPrintedPath;
+
+    private ConcurrentDictionary<StorePath, KnownDerivation>? _derivations;
+
+    private ConcurrentDictionary<string, string>? _copiedSources;
+
+    // The tables are made on first use (thread-safely): most evaluations never create a store
+    // path, and making them loads System.Collections.Concurrent at every start-up.
+    private ConcurrentDictionary<string, byte[]> Keys =>
+        _keys ?? Interlocked.CompareExchange(ref _keys, new(StringComparer.Ordinal), null) ?? _keys!;
+
+    private ConcurrentDictionary<string, KnownDerivation> ByPrintedPath =>
+        _byPrintedPath ?? Interlocked.CompareExchange(ref _byPrintedPath, new(StringComparer.Ordinal), null) ?? _byPrintedPath!;
 
     public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool readOnly = false)
     {
@@ -53,22 +65,24 @@ internal sealed class GlueState
     public bool WriteDerivations => !ReadOnly;
 
     /// <summary>Derivations created by <c>derivationStrict</c> (or read back from the store), by <c>.drv</c> path.</summary>
-    public ConcurrentDictionary<StorePath, KnownDerivation> Derivations { get; } = new();
+    public ConcurrentDictionary<StorePath, KnownDerivation> Derivations =>
+        _derivations ?? Interlocked.CompareExchange(ref _derivations, new(), null) ?? _derivations!;
 
     /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
     public KnownDerivation AddDerivation(KnownDerivation known)
     {
         known = Derivations.GetOrAdd(known.Path, known);
-        _byPrintedPath.TryAdd(known.PrintedPath, known);
+        ByPrintedPath.TryAdd(known.PrintedPath, known);
         return known;
     }
 
     /// <summary>The known derivation whose printed <c>.drv</c> path is <paramref name="printedPath"/> (no allocation), or null.</summary>
     public KnownDerivation? FindDerivation(ReadOnlySpan<char> printedPath) =>
-        _byPrintedPath.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
+        ByPrintedPath.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
 
     /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
-    public ConcurrentDictionary<string, string> CopiedSources { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, string> CopiedSources =>
+        _copiedSources ?? Interlocked.CompareExchange(ref _copiedSources, new(StringComparer.Ordinal), null) ?? _copiedSources!;
 
     /// <summary>
     /// The bytes of an environment variable name; the common names are shared by every
@@ -76,9 +90,9 @@ internal sealed class GlueState
     /// </summary>
     public ByteString EnvironmentKey(string key)
     {
-        if (_keys.TryGetValue(key, out var bytes)) return new ByteString(bytes);
+        if (Keys.TryGetValue(key, out var bytes)) return new ByteString(bytes);
         bytes = System.Text.Encoding.UTF8.GetBytes(key);
-        if (_keys.Count < MaxInternedKeys) _keys.TryAdd(key, bytes);
+        if (Keys.Count < MaxInternedKeys) Keys.TryAdd(key, bytes);
         return new ByteString(bytes);
     }
 

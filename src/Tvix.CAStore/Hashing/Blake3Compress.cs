@@ -20,6 +20,24 @@ internal static unsafe class Blake3Compress
     internal const uint ChunkStart = 1, ChunkEnd = 2, Parent = 4, Root = 8;
     internal const uint KeyedHash = 16, DeriveKeyContext = 32, DeriveKeyMaterial = 64;
 
+    /// <summary>Rounds of the compression function.</summary>
+    internal const int Rounds = 7;
+
+    /// <summary>
+    /// For each round, the message word each of its sixteen additions takes (the first round in
+    /// order, each later one the previous permuted), for kernels that loop over the rounds.
+    /// </summary>
+    internal static ReadOnlySpan<byte> MessageSchedule =>
+    [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8,
+        3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1,
+        10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6,
+        12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4,
+        9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7,
+        11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13
+    ];
+
     internal const int BlockLen = 64;
     internal const int ChunkLen = 1024;
     internal const int OutLen = 32;
@@ -62,10 +80,10 @@ internal static unsafe class Blake3Compress
         uint v8 = Iv0, v9 = Iv1, v10 = Iv2, v11 = Iv3;
         uint v12 = (uint)counter, v13 = (uint)(counter >> 32), v14 = blockLen, v15 = flags;
         // round 0
-        v0 = v0 + v4 + m0;
-        v1 = v1 + v5 + m2;
-        v2 = v2 + v6 + m4;
-        v3 = v3 + v7 + m6;
+        v0 = v0 + m0 + v4;
+        v1 = v1 + m2 + v5;
+        v2 = v2 + m4 + v6;
+        v3 = v3 + m6 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -78,10 +96,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m1;
-        v1 = v1 + v5 + m3;
-        v2 = v2 + v6 + m5;
-        v3 = v3 + v7 + m7;
+        v0 = v0 + m1 + v4;
+        v1 = v1 + m3 + v5;
+        v2 = v2 + m5 + v6;
+        v3 = v3 + m7 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -94,10 +112,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m8;
-        v1 = v1 + v6 + m10;
-        v2 = v2 + v7 + m12;
-        v3 = v3 + v4 + m14;
+        v0 = v0 + m8 + v5;
+        v1 = v1 + m10 + v6;
+        v2 = v2 + m12 + v7;
+        v3 = v3 + m14 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -110,10 +128,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m9;
-        v1 = v1 + v6 + m11;
-        v2 = v2 + v7 + m13;
-        v3 = v3 + v4 + m15;
+        v0 = v0 + m9 + v5;
+        v1 = v1 + m11 + v6;
+        v2 = v2 + m13 + v7;
+        v3 = v3 + m15 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -127,10 +145,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 1
-        v0 = v0 + v4 + m2;
-        v1 = v1 + v5 + m3;
-        v2 = v2 + v6 + m7;
-        v3 = v3 + v7 + m4;
+        v0 = v0 + m2 + v4;
+        v1 = v1 + m3 + v5;
+        v2 = v2 + m7 + v6;
+        v3 = v3 + m4 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -143,10 +161,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m6;
-        v1 = v1 + v5 + m10;
-        v2 = v2 + v6 + m0;
-        v3 = v3 + v7 + m13;
+        v0 = v0 + m6 + v4;
+        v1 = v1 + m10 + v5;
+        v2 = v2 + m0 + v6;
+        v3 = v3 + m13 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -159,10 +177,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m1;
-        v1 = v1 + v6 + m12;
-        v2 = v2 + v7 + m9;
-        v3 = v3 + v4 + m15;
+        v0 = v0 + m1 + v5;
+        v1 = v1 + m12 + v6;
+        v2 = v2 + m9 + v7;
+        v3 = v3 + m15 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -175,10 +193,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m11;
-        v1 = v1 + v6 + m5;
-        v2 = v2 + v7 + m14;
-        v3 = v3 + v4 + m8;
+        v0 = v0 + m11 + v5;
+        v1 = v1 + m5 + v6;
+        v2 = v2 + m14 + v7;
+        v3 = v3 + m8 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -192,10 +210,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 2
-        v0 = v0 + v4 + m3;
-        v1 = v1 + v5 + m10;
-        v2 = v2 + v6 + m13;
-        v3 = v3 + v7 + m7;
+        v0 = v0 + m3 + v4;
+        v1 = v1 + m10 + v5;
+        v2 = v2 + m13 + v6;
+        v3 = v3 + m7 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -208,10 +226,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m4;
-        v1 = v1 + v5 + m12;
-        v2 = v2 + v6 + m2;
-        v3 = v3 + v7 + m14;
+        v0 = v0 + m4 + v4;
+        v1 = v1 + m12 + v5;
+        v2 = v2 + m2 + v6;
+        v3 = v3 + m14 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -224,10 +242,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m6;
-        v1 = v1 + v6 + m9;
-        v2 = v2 + v7 + m11;
-        v3 = v3 + v4 + m8;
+        v0 = v0 + m6 + v5;
+        v1 = v1 + m9 + v6;
+        v2 = v2 + m11 + v7;
+        v3 = v3 + m8 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -240,10 +258,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m5;
-        v1 = v1 + v6 + m0;
-        v2 = v2 + v7 + m15;
-        v3 = v3 + v4 + m1;
+        v0 = v0 + m5 + v5;
+        v1 = v1 + m0 + v6;
+        v2 = v2 + m15 + v7;
+        v3 = v3 + m1 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -257,10 +275,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 3
-        v0 = v0 + v4 + m10;
-        v1 = v1 + v5 + m12;
-        v2 = v2 + v6 + m14;
-        v3 = v3 + v7 + m13;
+        v0 = v0 + m10 + v4;
+        v1 = v1 + m12 + v5;
+        v2 = v2 + m14 + v6;
+        v3 = v3 + m13 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -273,10 +291,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m7;
-        v1 = v1 + v5 + m9;
-        v2 = v2 + v6 + m3;
-        v3 = v3 + v7 + m15;
+        v0 = v0 + m7 + v4;
+        v1 = v1 + m9 + v5;
+        v2 = v2 + m3 + v6;
+        v3 = v3 + m15 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -289,10 +307,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m4;
-        v1 = v1 + v6 + m11;
-        v2 = v2 + v7 + m5;
-        v3 = v3 + v4 + m1;
+        v0 = v0 + m4 + v5;
+        v1 = v1 + m11 + v6;
+        v2 = v2 + m5 + v7;
+        v3 = v3 + m1 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -305,10 +323,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m0;
-        v1 = v1 + v6 + m2;
-        v2 = v2 + v7 + m8;
-        v3 = v3 + v4 + m6;
+        v0 = v0 + m0 + v5;
+        v1 = v1 + m2 + v6;
+        v2 = v2 + m8 + v7;
+        v3 = v3 + m6 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -322,10 +340,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 4
-        v0 = v0 + v4 + m12;
-        v1 = v1 + v5 + m9;
-        v2 = v2 + v6 + m15;
-        v3 = v3 + v7 + m14;
+        v0 = v0 + m12 + v4;
+        v1 = v1 + m9 + v5;
+        v2 = v2 + m15 + v6;
+        v3 = v3 + m14 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -338,10 +356,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m13;
-        v1 = v1 + v5 + m11;
-        v2 = v2 + v6 + m10;
-        v3 = v3 + v7 + m8;
+        v0 = v0 + m13 + v4;
+        v1 = v1 + m11 + v5;
+        v2 = v2 + m10 + v6;
+        v3 = v3 + m8 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -354,10 +372,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m7;
-        v1 = v1 + v6 + m5;
-        v2 = v2 + v7 + m0;
-        v3 = v3 + v4 + m6;
+        v0 = v0 + m7 + v5;
+        v1 = v1 + m5 + v6;
+        v2 = v2 + m0 + v7;
+        v3 = v3 + m6 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -370,10 +388,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m2;
-        v1 = v1 + v6 + m3;
-        v2 = v2 + v7 + m1;
-        v3 = v3 + v4 + m4;
+        v0 = v0 + m2 + v5;
+        v1 = v1 + m3 + v6;
+        v2 = v2 + m1 + v7;
+        v3 = v3 + m4 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -387,10 +405,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 5
-        v0 = v0 + v4 + m9;
-        v1 = v1 + v5 + m11;
-        v2 = v2 + v6 + m8;
-        v3 = v3 + v7 + m15;
+        v0 = v0 + m9 + v4;
+        v1 = v1 + m11 + v5;
+        v2 = v2 + m8 + v6;
+        v3 = v3 + m15 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -403,10 +421,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m14;
-        v1 = v1 + v5 + m5;
-        v2 = v2 + v6 + m12;
-        v3 = v3 + v7 + m1;
+        v0 = v0 + m14 + v4;
+        v1 = v1 + m5 + v5;
+        v2 = v2 + m12 + v6;
+        v3 = v3 + m1 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -419,10 +437,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m13;
-        v1 = v1 + v6 + m0;
-        v2 = v2 + v7 + m2;
-        v3 = v3 + v4 + m4;
+        v0 = v0 + m13 + v5;
+        v1 = v1 + m0 + v6;
+        v2 = v2 + m2 + v7;
+        v3 = v3 + m4 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -435,10 +453,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m3;
-        v1 = v1 + v6 + m10;
-        v2 = v2 + v7 + m6;
-        v3 = v3 + v4 + m7;
+        v0 = v0 + m3 + v5;
+        v1 = v1 + m10 + v6;
+        v2 = v2 + m6 + v7;
+        v3 = v3 + m7 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -452,10 +470,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 6
-        v0 = v0 + v4 + m11;
-        v1 = v1 + v5 + m5;
-        v2 = v2 + v6 + m1;
-        v3 = v3 + v7 + m8;
+        v0 = v0 + m11 + v4;
+        v1 = v1 + m5 + v5;
+        v2 = v2 + m1 + v6;
+        v3 = v3 + m8 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -468,10 +486,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m15;
-        v1 = v1 + v5 + m0;
-        v2 = v2 + v6 + m9;
-        v3 = v3 + v7 + m6;
+        v0 = v0 + m15 + v4;
+        v1 = v1 + m0 + v5;
+        v2 = v2 + m9 + v6;
+        v3 = v3 + m6 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -484,10 +502,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m14;
-        v1 = v1 + v6 + m2;
-        v2 = v2 + v7 + m3;
-        v3 = v3 + v4 + m7;
+        v0 = v0 + m14 + v5;
+        v1 = v1 + m2 + v6;
+        v2 = v2 + m3 + v7;
+        v3 = v3 + m7 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -500,10 +518,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m10;
-        v1 = v1 + v6 + m12;
-        v2 = v2 + v7 + m4;
-        v3 = v3 + v4 + m13;
+        v0 = v0 + m10 + v5;
+        v1 = v1 + m12 + v6;
+        v2 = v2 + m4 + v7;
+        v3 = v3 + m13 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -532,10 +550,10 @@ internal static unsafe class Blake3Compress
         uint v8 = Iv0, v9 = Iv1, v10 = Iv2, v11 = Iv3;
         uint v12 = (uint)counter, v13 = (uint)(counter >> 32), v14 = blockLen, v15 = flags;
         // round 0
-        v0 = v0 + v4 + m0;
-        v1 = v1 + v5 + m2;
-        v2 = v2 + v6 + m4;
-        v3 = v3 + v7 + m6;
+        v0 = v0 + m0 + v4;
+        v1 = v1 + m2 + v5;
+        v2 = v2 + m4 + v6;
+        v3 = v3 + m6 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -548,10 +566,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m1;
-        v1 = v1 + v5 + m3;
-        v2 = v2 + v6 + m5;
-        v3 = v3 + v7 + m7;
+        v0 = v0 + m1 + v4;
+        v1 = v1 + m3 + v5;
+        v2 = v2 + m5 + v6;
+        v3 = v3 + m7 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -564,10 +582,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m8;
-        v1 = v1 + v6 + m10;
-        v2 = v2 + v7 + m12;
-        v3 = v3 + v4 + m14;
+        v0 = v0 + m8 + v5;
+        v1 = v1 + m10 + v6;
+        v2 = v2 + m12 + v7;
+        v3 = v3 + m14 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -580,10 +598,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m9;
-        v1 = v1 + v6 + m11;
-        v2 = v2 + v7 + m13;
-        v3 = v3 + v4 + m15;
+        v0 = v0 + m9 + v5;
+        v1 = v1 + m11 + v6;
+        v2 = v2 + m13 + v7;
+        v3 = v3 + m15 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -597,10 +615,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 1
-        v0 = v0 + v4 + m2;
-        v1 = v1 + v5 + m3;
-        v2 = v2 + v6 + m7;
-        v3 = v3 + v7 + m4;
+        v0 = v0 + m2 + v4;
+        v1 = v1 + m3 + v5;
+        v2 = v2 + m7 + v6;
+        v3 = v3 + m4 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -613,10 +631,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m6;
-        v1 = v1 + v5 + m10;
-        v2 = v2 + v6 + m0;
-        v3 = v3 + v7 + m13;
+        v0 = v0 + m6 + v4;
+        v1 = v1 + m10 + v5;
+        v2 = v2 + m0 + v6;
+        v3 = v3 + m13 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -629,10 +647,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m1;
-        v1 = v1 + v6 + m12;
-        v2 = v2 + v7 + m9;
-        v3 = v3 + v4 + m15;
+        v0 = v0 + m1 + v5;
+        v1 = v1 + m12 + v6;
+        v2 = v2 + m9 + v7;
+        v3 = v3 + m15 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -645,10 +663,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m11;
-        v1 = v1 + v6 + m5;
-        v2 = v2 + v7 + m14;
-        v3 = v3 + v4 + m8;
+        v0 = v0 + m11 + v5;
+        v1 = v1 + m5 + v6;
+        v2 = v2 + m14 + v7;
+        v3 = v3 + m8 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -662,10 +680,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 2
-        v0 = v0 + v4 + m3;
-        v1 = v1 + v5 + m10;
-        v2 = v2 + v6 + m13;
-        v3 = v3 + v7 + m7;
+        v0 = v0 + m3 + v4;
+        v1 = v1 + m10 + v5;
+        v2 = v2 + m13 + v6;
+        v3 = v3 + m7 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -678,10 +696,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m4;
-        v1 = v1 + v5 + m12;
-        v2 = v2 + v6 + m2;
-        v3 = v3 + v7 + m14;
+        v0 = v0 + m4 + v4;
+        v1 = v1 + m12 + v5;
+        v2 = v2 + m2 + v6;
+        v3 = v3 + m14 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -694,10 +712,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m6;
-        v1 = v1 + v6 + m9;
-        v2 = v2 + v7 + m11;
-        v3 = v3 + v4 + m8;
+        v0 = v0 + m6 + v5;
+        v1 = v1 + m9 + v6;
+        v2 = v2 + m11 + v7;
+        v3 = v3 + m8 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -710,10 +728,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m5;
-        v1 = v1 + v6 + m0;
-        v2 = v2 + v7 + m15;
-        v3 = v3 + v4 + m1;
+        v0 = v0 + m5 + v5;
+        v1 = v1 + m0 + v6;
+        v2 = v2 + m15 + v7;
+        v3 = v3 + m1 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -727,10 +745,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 3
-        v0 = v0 + v4 + m10;
-        v1 = v1 + v5 + m12;
-        v2 = v2 + v6 + m14;
-        v3 = v3 + v7 + m13;
+        v0 = v0 + m10 + v4;
+        v1 = v1 + m12 + v5;
+        v2 = v2 + m14 + v6;
+        v3 = v3 + m13 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -743,10 +761,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m7;
-        v1 = v1 + v5 + m9;
-        v2 = v2 + v6 + m3;
-        v3 = v3 + v7 + m15;
+        v0 = v0 + m7 + v4;
+        v1 = v1 + m9 + v5;
+        v2 = v2 + m3 + v6;
+        v3 = v3 + m15 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -759,10 +777,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m4;
-        v1 = v1 + v6 + m11;
-        v2 = v2 + v7 + m5;
-        v3 = v3 + v4 + m1;
+        v0 = v0 + m4 + v5;
+        v1 = v1 + m11 + v6;
+        v2 = v2 + m5 + v7;
+        v3 = v3 + m1 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -775,10 +793,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m0;
-        v1 = v1 + v6 + m2;
-        v2 = v2 + v7 + m8;
-        v3 = v3 + v4 + m6;
+        v0 = v0 + m0 + v5;
+        v1 = v1 + m2 + v6;
+        v2 = v2 + m8 + v7;
+        v3 = v3 + m6 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -792,10 +810,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 4
-        v0 = v0 + v4 + m12;
-        v1 = v1 + v5 + m9;
-        v2 = v2 + v6 + m15;
-        v3 = v3 + v7 + m14;
+        v0 = v0 + m12 + v4;
+        v1 = v1 + m9 + v5;
+        v2 = v2 + m15 + v6;
+        v3 = v3 + m14 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -808,10 +826,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m13;
-        v1 = v1 + v5 + m11;
-        v2 = v2 + v6 + m10;
-        v3 = v3 + v7 + m8;
+        v0 = v0 + m13 + v4;
+        v1 = v1 + m11 + v5;
+        v2 = v2 + m10 + v6;
+        v3 = v3 + m8 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -824,10 +842,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m7;
-        v1 = v1 + v6 + m5;
-        v2 = v2 + v7 + m0;
-        v3 = v3 + v4 + m6;
+        v0 = v0 + m7 + v5;
+        v1 = v1 + m5 + v6;
+        v2 = v2 + m0 + v7;
+        v3 = v3 + m6 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -840,10 +858,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m2;
-        v1 = v1 + v6 + m3;
-        v2 = v2 + v7 + m1;
-        v3 = v3 + v4 + m4;
+        v0 = v0 + m2 + v5;
+        v1 = v1 + m3 + v6;
+        v2 = v2 + m1 + v7;
+        v3 = v3 + m4 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -857,10 +875,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 5
-        v0 = v0 + v4 + m9;
-        v1 = v1 + v5 + m11;
-        v2 = v2 + v6 + m8;
-        v3 = v3 + v7 + m15;
+        v0 = v0 + m9 + v4;
+        v1 = v1 + m11 + v5;
+        v2 = v2 + m8 + v6;
+        v3 = v3 + m15 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -873,10 +891,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m14;
-        v1 = v1 + v5 + m5;
-        v2 = v2 + v6 + m12;
-        v3 = v3 + v7 + m1;
+        v0 = v0 + m14 + v4;
+        v1 = v1 + m5 + v5;
+        v2 = v2 + m12 + v6;
+        v3 = v3 + m1 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -889,10 +907,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m13;
-        v1 = v1 + v6 + m0;
-        v2 = v2 + v7 + m2;
-        v3 = v3 + v4 + m4;
+        v0 = v0 + m13 + v5;
+        v1 = v1 + m0 + v6;
+        v2 = v2 + m2 + v7;
+        v3 = v3 + m4 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -905,10 +923,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m3;
-        v1 = v1 + v6 + m10;
-        v2 = v2 + v7 + m6;
-        v3 = v3 + v4 + m7;
+        v0 = v0 + m3 + v5;
+        v1 = v1 + m10 + v6;
+        v2 = v2 + m6 + v7;
+        v3 = v3 + m7 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);
@@ -922,10 +940,10 @@ internal static unsafe class Blake3Compress
         v7 = BitOperations.RotateRight(v7 ^ v8, 7);
         v4 = BitOperations.RotateRight(v4 ^ v9, 7);
         // round 6
-        v0 = v0 + v4 + m11;
-        v1 = v1 + v5 + m5;
-        v2 = v2 + v6 + m1;
-        v3 = v3 + v7 + m8;
+        v0 = v0 + m11 + v4;
+        v1 = v1 + m5 + v5;
+        v2 = v2 + m1 + v6;
+        v3 = v3 + m8 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 16);
         v13 = BitOperations.RotateRight(v13 ^ v1, 16);
         v14 = BitOperations.RotateRight(v14 ^ v2, 16);
@@ -938,10 +956,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 12);
         v6 = BitOperations.RotateRight(v6 ^ v10, 12);
         v7 = BitOperations.RotateRight(v7 ^ v11, 12);
-        v0 = v0 + v4 + m15;
-        v1 = v1 + v5 + m0;
-        v2 = v2 + v6 + m9;
-        v3 = v3 + v7 + m6;
+        v0 = v0 + m15 + v4;
+        v1 = v1 + m0 + v5;
+        v2 = v2 + m9 + v6;
+        v3 = v3 + m6 + v7;
         v12 = BitOperations.RotateRight(v12 ^ v0, 8);
         v13 = BitOperations.RotateRight(v13 ^ v1, 8);
         v14 = BitOperations.RotateRight(v14 ^ v2, 8);
@@ -954,10 +972,10 @@ internal static unsafe class Blake3Compress
         v5 = BitOperations.RotateRight(v5 ^ v9, 7);
         v6 = BitOperations.RotateRight(v6 ^ v10, 7);
         v7 = BitOperations.RotateRight(v7 ^ v11, 7);
-        v0 = v0 + v5 + m14;
-        v1 = v1 + v6 + m2;
-        v2 = v2 + v7 + m3;
-        v3 = v3 + v4 + m7;
+        v0 = v0 + m14 + v5;
+        v1 = v1 + m2 + v6;
+        v2 = v2 + m3 + v7;
+        v3 = v3 + m7 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 16);
         v12 = BitOperations.RotateRight(v12 ^ v1, 16);
         v13 = BitOperations.RotateRight(v13 ^ v2, 16);
@@ -970,10 +988,10 @@ internal static unsafe class Blake3Compress
         v6 = BitOperations.RotateRight(v6 ^ v11, 12);
         v7 = BitOperations.RotateRight(v7 ^ v8, 12);
         v4 = BitOperations.RotateRight(v4 ^ v9, 12);
-        v0 = v0 + v5 + m10;
-        v1 = v1 + v6 + m12;
-        v2 = v2 + v7 + m4;
-        v3 = v3 + v4 + m13;
+        v0 = v0 + m10 + v5;
+        v1 = v1 + m12 + v6;
+        v2 = v2 + m4 + v7;
+        v3 = v3 + m13 + v4;
         v15 = BitOperations.RotateRight(v15 ^ v0, 8);
         v12 = BitOperations.RotateRight(v12 ^ v1, 8);
         v13 = BitOperations.RotateRight(v13 ^ v2, 8);

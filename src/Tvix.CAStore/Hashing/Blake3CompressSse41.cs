@@ -43,134 +43,134 @@ internal static unsafe class Blake3CompressSse41
         var row2 = Vector128.Create(Blake3Compress.Iv0, Blake3Compress.Iv1, Blake3Compress.Iv2, Blake3Compress.Iv3);
         var row3 = Vector128.Create((uint)counter, (uint)(counter >> 32), blockLen, flags);
         // round 0
-        row0 = row0 + row1 + Vector128.Create(m0, m2, m4, m6);
+        row0 = row0 + Vector128.Create(m0, m2, m4, m6) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m1, m3, m5, m7);
+        row0 = row0 + Vector128.Create(m1, m3, m5, m7) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m8, m10, m12, m14);
+        row0 = row0 + Vector128.Create(m8, m10, m12, m14) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m9, m11, m13, m15);
+        row0 = row0 + Vector128.Create(m9, m11, m13, m15) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 1
-        row0 = row0 + row1 + Vector128.Create(m2, m3, m7, m4);
+        row0 = row0 + Vector128.Create(m2, m3, m7, m4) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m6, m10, m0, m13);
+        row0 = row0 + Vector128.Create(m6, m10, m0, m13) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m1, m12, m9, m15);
+        row0 = row0 + Vector128.Create(m1, m12, m9, m15) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m11, m5, m14, m8);
+        row0 = row0 + Vector128.Create(m11, m5, m14, m8) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 2
-        row0 = row0 + row1 + Vector128.Create(m3, m10, m13, m7);
+        row0 = row0 + Vector128.Create(m3, m10, m13, m7) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m4, m12, m2, m14);
+        row0 = row0 + Vector128.Create(m4, m12, m2, m14) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m6, m9, m11, m8);
+        row0 = row0 + Vector128.Create(m6, m9, m11, m8) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m5, m0, m15, m1);
+        row0 = row0 + Vector128.Create(m5, m0, m15, m1) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 3
-        row0 = row0 + row1 + Vector128.Create(m10, m12, m14, m13);
+        row0 = row0 + Vector128.Create(m10, m12, m14, m13) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m7, m9, m3, m15);
+        row0 = row0 + Vector128.Create(m7, m9, m3, m15) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m4, m11, m5, m1);
+        row0 = row0 + Vector128.Create(m4, m11, m5, m1) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m0, m2, m8, m6);
+        row0 = row0 + Vector128.Create(m0, m2, m8, m6) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 4
-        row0 = row0 + row1 + Vector128.Create(m12, m9, m15, m14);
+        row0 = row0 + Vector128.Create(m12, m9, m15, m14) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m13, m11, m10, m8);
+        row0 = row0 + Vector128.Create(m13, m11, m10, m8) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m7, m5, m0, m6);
+        row0 = row0 + Vector128.Create(m7, m5, m0, m6) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m2, m3, m1, m4);
+        row0 = row0 + Vector128.Create(m2, m3, m1, m4) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 5
-        row0 = row0 + row1 + Vector128.Create(m9, m11, m8, m15);
+        row0 = row0 + Vector128.Create(m9, m11, m8, m15) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m14, m5, m12, m1);
+        row0 = row0 + Vector128.Create(m14, m5, m12, m1) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m13, m0, m2, m4);
+        row0 = row0 + Vector128.Create(m13, m0, m2, m4) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m3, m10, m6, m7);
+        row0 = row0 + Vector128.Create(m3, m10, m6, m7) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 6
-        row0 = row0 + row1 + Vector128.Create(m11, m5, m1, m8);
+        row0 = row0 + Vector128.Create(m11, m5, m1, m8) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m15, m0, m9, m6);
+        row0 = row0 + Vector128.Create(m15, m0, m9, m6) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m14, m2, m3, m7);
+        row0 = row0 + Vector128.Create(m14, m2, m3, m7) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m10, m12, m4, m13);
+        row0 = row0 + Vector128.Create(m10, m12, m4, m13) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
@@ -193,134 +193,134 @@ internal static unsafe class Blake3CompressSse41
         var row2 = Vector128.Create(Blake3Compress.Iv0, Blake3Compress.Iv1, Blake3Compress.Iv2, Blake3Compress.Iv3);
         var row3 = Vector128.Create((uint)counter, (uint)(counter >> 32), blockLen, flags);
         // round 0
-        row0 = row0 + row1 + Vector128.Create(m0, m2, m4, m6);
+        row0 = row0 + Vector128.Create(m0, m2, m4, m6) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m1, m3, m5, m7);
+        row0 = row0 + Vector128.Create(m1, m3, m5, m7) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m8, m10, m12, m14);
+        row0 = row0 + Vector128.Create(m8, m10, m12, m14) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m9, m11, m13, m15);
+        row0 = row0 + Vector128.Create(m9, m11, m13, m15) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 1
-        row0 = row0 + row1 + Vector128.Create(m2, m3, m7, m4);
+        row0 = row0 + Vector128.Create(m2, m3, m7, m4) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m6, m10, m0, m13);
+        row0 = row0 + Vector128.Create(m6, m10, m0, m13) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m1, m12, m9, m15);
+        row0 = row0 + Vector128.Create(m1, m12, m9, m15) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m11, m5, m14, m8);
+        row0 = row0 + Vector128.Create(m11, m5, m14, m8) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 2
-        row0 = row0 + row1 + Vector128.Create(m3, m10, m13, m7);
+        row0 = row0 + Vector128.Create(m3, m10, m13, m7) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m4, m12, m2, m14);
+        row0 = row0 + Vector128.Create(m4, m12, m2, m14) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m6, m9, m11, m8);
+        row0 = row0 + Vector128.Create(m6, m9, m11, m8) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m5, m0, m15, m1);
+        row0 = row0 + Vector128.Create(m5, m0, m15, m1) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 3
-        row0 = row0 + row1 + Vector128.Create(m10, m12, m14, m13);
+        row0 = row0 + Vector128.Create(m10, m12, m14, m13) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m7, m9, m3, m15);
+        row0 = row0 + Vector128.Create(m7, m9, m3, m15) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m4, m11, m5, m1);
+        row0 = row0 + Vector128.Create(m4, m11, m5, m1) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m0, m2, m8, m6);
+        row0 = row0 + Vector128.Create(m0, m2, m8, m6) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 4
-        row0 = row0 + row1 + Vector128.Create(m12, m9, m15, m14);
+        row0 = row0 + Vector128.Create(m12, m9, m15, m14) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m13, m11, m10, m8);
+        row0 = row0 + Vector128.Create(m13, m11, m10, m8) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m7, m5, m0, m6);
+        row0 = row0 + Vector128.Create(m7, m5, m0, m6) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m2, m3, m1, m4);
+        row0 = row0 + Vector128.Create(m2, m3, m1, m4) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 5
-        row0 = row0 + row1 + Vector128.Create(m9, m11, m8, m15);
+        row0 = row0 + Vector128.Create(m9, m11, m8, m15) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m14, m5, m12, m1);
+        row0 = row0 + Vector128.Create(m14, m5, m12, m1) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m13, m0, m2, m4);
+        row0 = row0 + Vector128.Create(m13, m0, m2, m4) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m3, m10, m6, m7);
+        row0 = row0 + Vector128.Create(m3, m10, m6, m7) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x93); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x39); // and back
         // round 6
-        row0 = row0 + row1 + Vector128.Create(m11, m5, m1, m8);
+        row0 = row0 + Vector128.Create(m11, m5, m1, m8) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m15, m0, m9, m6);
+        row0 = row0 + Vector128.Create(m15, m0, m9, m6) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);
         row1 = Sse2.Shuffle(row1, 0x39); row2 = Sse2.Shuffle(row2, 0x4E); row3 = Sse2.Shuffle(row3, 0x93); // diagonals into columns
-        row0 = row0 + row1 + Vector128.Create(m14, m2, m3, m7);
+        row0 = row0 + Vector128.Create(m14, m2, m3, m7) + row1;
         row3 = Rotr16(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr12(row1 ^ row2);
-        row0 = row0 + row1 + Vector128.Create(m10, m12, m4, m13);
+        row0 = row0 + Vector128.Create(m10, m12, m4, m13) + row1;
         row3 = Rotr8(row3 ^ row0);
         row2 = row2 + row3;
         row1 = Rotr7(row1 ^ row2);

@@ -12,21 +12,23 @@ internal static unsafe class Blake3Many
     internal static int MaxLanes => Blake3Simd16.IsSupported ? 16 : Blake3Simd8.IsSupported ? 8 : Blake3Simd4.IsSupported ? 4 : 1;
 
     /// <summary>
-    /// Hashes <paramref name="count"/> inputs found at <paramref name="input"/> + i * <paramref name="stride"/>,
+    /// Hashes <paramref name="count"/> inputs found at <paramref name="input"/> + i * <c>TLayout.Stride</c>,
     /// each <paramref name="blocks"/> 64-byte blocks long, into 32-byte chaining values at
     /// <paramref name="output"/> + 32 * i. With <paramref name="increment"/> input i uses counter
     /// <paramref name="counter"/> + i (chunks), otherwise all use <paramref name="counter"/> (parents).
     /// <paramref name="lanes"/> caps the SIMD width (1 forces the scalar path).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
-    internal static void Hash(byte* input, nint stride, int count, int blocks, uint* key, ulong counter, bool increment,
+    internal static void Hash<TLayout>(byte* input, int count, int blocks, uint* key, ulong counter, bool increment,
         uint flags, uint flagsStart, uint flagsEnd, byte* output, int lanes)
+        where TLayout : struct, IBlake3Layout
     {
+        var stride = TLayout.Stride;
         if (lanes >= 16 && Blake3Simd16.IsSupported)
         {
             while (count >= 16)
             {
-                Blake3Simd16.Hash16(input, stride, blocks, key, counter, increment, flags, flagsStart, flagsEnd, output);
+                Blake3Simd16.Hash16<TLayout>(input, blocks, key, counter, increment, flags, flagsStart, flagsEnd, output);
                 input += 16 * stride;
                 if (increment) counter += 16;
                 output += 16 * Blake3Compress.OutLen;
@@ -37,7 +39,7 @@ internal static unsafe class Blake3Many
         {
             while (count >= 8)
             {
-                Blake3Simd8.Hash8(input, stride, blocks, key, counter, increment, flags, flagsStart, flagsEnd, output);
+                Blake3Simd8.Hash8<TLayout>(input, blocks, key, counter, increment, flags, flagsStart, flagsEnd, output);
                 input += 8 * stride;
                 if (increment) counter += 8;
                 output += 8 * Blake3Compress.OutLen;

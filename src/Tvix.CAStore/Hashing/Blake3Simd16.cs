@@ -26,6 +26,9 @@ internal static unsafe class Blake3Simd16
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> Rotr7(Vector512<uint> x) => Avx512F.RotateRight(x, 7);
 
+    /// <summary>How far ahead (bytes) of the block being hashed each input is prefetched.</summary>
+    private const int PrefetchDistance = 256;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> Load(byte* p) => Vector512.Load((uint*)p);
 
@@ -82,41 +85,58 @@ internal static unsafe class Blake3Simd16
     }
 
     /// <summary>
-    /// Hashes the sixteen inputs at <paramref name="input"/> + i * <paramref name="stride"/>, each
+    /// Hashes the sixteen inputs at <paramref name="input"/> + i * <c>TLayout.Stride</c>, each
     /// <paramref name="blocks"/> blocks long, and writes their 32-byte chaining values to
     /// <paramref name="output"/> + 32 * i.
     /// </summary>
+    /// <remarks>
+    /// The stride is a type parameter so that each layout gets its own compiled copy whose sixteen
+    /// loads (and prefetches) address <c>p + constant</c>, with no per-block address arithmetic.
+    /// </remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
-    internal static void Hash16(byte* input, nint stride, int blocks, uint* key, ulong counter, bool increment,
+    internal static void Hash16<TLayout>(byte* input, int blocks, uint* key, ulong counter, bool increment,
         uint flags, uint flagsStart, uint flagsEnd, byte* output)
+        where TLayout : struct, IBlake3Layout
     {
+        var stride = TLayout.Stride;
         Vector512<uint> h0 = Vector512.Create(key[0]), h1 = Vector512.Create(key[1]), h2 = Vector512.Create(key[2]), h3 = Vector512.Create(key[3]);
         Vector512<uint> h4 = Vector512.Create(key[4]), h5 = Vector512.Create(key[5]), h6 = Vector512.Create(key[6]), h7 = Vector512.Create(key[7]);
-        ulong c0 = counter + (increment ? 0UL : 0UL);
-        ulong c1 = counter + (increment ? 1UL : 0UL);
-        ulong c2 = counter + (increment ? 2UL : 0UL);
-        ulong c3 = counter + (increment ? 3UL : 0UL);
-        ulong c4 = counter + (increment ? 4UL : 0UL);
-        ulong c5 = counter + (increment ? 5UL : 0UL);
-        ulong c6 = counter + (increment ? 6UL : 0UL);
-        ulong c7 = counter + (increment ? 7UL : 0UL);
-        ulong c8 = counter + (increment ? 8UL : 0UL);
-        ulong c9 = counter + (increment ? 9UL : 0UL);
-        ulong c10 = counter + (increment ? 10UL : 0UL);
-        ulong c11 = counter + (increment ? 11UL : 0UL);
-        ulong c12 = counter + (increment ? 12UL : 0UL);
-        ulong c13 = counter + (increment ? 13UL : 0UL);
-        ulong c14 = counter + (increment ? 14UL : 0UL);
-        ulong c15 = counter + (increment ? 15UL : 0UL);
-        var counterLow = Vector512.Create((uint)c0, (uint)c1, (uint)c2, (uint)c3, (uint)c4, (uint)c5, (uint)c6, (uint)c7, (uint)c8, (uint)c9, (uint)c10, (uint)c11, (uint)c12, (uint)c13, (uint)c14, (uint)c15);
-        var counterHigh = Vector512.Create((uint)(c0 >> 32), (uint)(c1 >> 32), (uint)(c2 >> 32), (uint)(c3 >> 32), (uint)(c4 >> 32), (uint)(c5 >> 32), (uint)(c6 >> 32), (uint)(c7 >> 32), (uint)(c8 >> 32), (uint)(c9 >> 32), (uint)(c10 >> 32), (uint)(c11 >> 32), (uint)(c12 >> 32), (uint)(c13 >> 32), (uint)(c14 >> 32), (uint)(c15 >> 32));
-        for (var b = 0; b < blocks; b++)
+        // Input i has counter + i (chunks) or counter (parents); the high words carry where the low ones wrapped.
+        var low = Vector512.Create((uint)counter);
+        var counterLow = increment ? low + Vector512<uint>.Indices : low;
+        var counterHigh = Vector512.Create((uint)(counter >> 32)) - Vector512.LessThan(counterLow, low);
+        var end = input + (nint)blocks * Blake3Compress.BlockLen;
+        for (var p = input; p < end; p += Blake3Compress.BlockLen)
         {
-            var off = b * 64;
-            Transpose(Load(input + 0 * stride + off), Load(input + 1 * stride + off), Load(input + 2 * stride + off), Load(input + 3 * stride + off), Load(input + 4 * stride + off), Load(input + 5 * stride + off), Load(input + 6 * stride + off), Load(input + 7 * stride + off), Load(input + 8 * stride + off), Load(input + 9 * stride + off), Load(input + 10 * stride + off), Load(input + 11 * stride + off), Load(input + 12 * stride + off), Load(input + 13 * stride + off), Load(input + 14 * stride + off), Load(input + 15 * stride + off),
+            // Sixteen streams 1 KiB apart are more than the hardware prefetcher follows well: ask for
+            // each one's data four blocks ahead. Near the end of the chunks that is the start of the
+            // sixteen chunks after them, which the next call most likely hashes (harmless if not:
+            // prefetches do not fault). Parent blocks were just written, so they are in cache.
+            if (stride != Blake3Compress.BlockLen)
+            {
+                var a = p + PrefetchDistance;
+                if (a >= end) a += 15 * stride;
+                Sse.Prefetch0(a);
+                Sse.Prefetch0(a + 1 * stride);
+                Sse.Prefetch0(a + 2 * stride);
+                Sse.Prefetch0(a + 3 * stride);
+                Sse.Prefetch0(a + 4 * stride);
+                Sse.Prefetch0(a + 5 * stride);
+                Sse.Prefetch0(a + 6 * stride);
+                Sse.Prefetch0(a + 7 * stride);
+                Sse.Prefetch0(a + 8 * stride);
+                Sse.Prefetch0(a + 9 * stride);
+                Sse.Prefetch0(a + 10 * stride);
+                Sse.Prefetch0(a + 11 * stride);
+                Sse.Prefetch0(a + 12 * stride);
+                Sse.Prefetch0(a + 13 * stride);
+                Sse.Prefetch0(a + 14 * stride);
+                Sse.Prefetch0(a + 15 * stride);
+            }
+            Transpose(Load(p), Load(p + 1 * stride), Load(p + 2 * stride), Load(p + 3 * stride), Load(p + 4 * stride), Load(p + 5 * stride), Load(p + 6 * stride), Load(p + 7 * stride), Load(p + 8 * stride), Load(p + 9 * stride), Load(p + 10 * stride), Load(p + 11 * stride), Load(p + 12 * stride), Load(p + 13 * stride), Load(p + 14 * stride), Load(p + 15 * stride),
                 out var m0, out var m1, out var m2, out var m3, out var m4, out var m5, out var m6, out var m7, out var m8, out var m9, out var m10, out var m11, out var m12, out var m13, out var m14, out var m15);
-            var blockFlags = flags | (b == 0 ? flagsStart : 0) | (b == blocks - 1 ? flagsEnd : 0);
+            var blockFlags = flags | (p == input ? flagsStart : 0) | (p + Blake3Compress.BlockLen == end ? flagsEnd : 0);
             Vector512<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
             var v8 = Vector512.Create(Blake3Compress.Iv0);
             var v9 = Vector512.Create(Blake3Compress.Iv1);
@@ -127,10 +147,10 @@ internal static unsafe class Blake3Simd16
             var v14 = Vector512.Create((uint)Blake3Compress.BlockLen);
             var v15 = Vector512.Create(blockFlags);
             // round 0
-            v0 = v0 + v4 + m0;
-            v1 = v1 + v5 + m2;
-            v2 = v2 + v6 + m4;
-            v3 = v3 + v7 + m6;
+            v0 = v0 + m0 + v4;
+            v1 = v1 + m2 + v5;
+            v2 = v2 + m4 + v6;
+            v3 = v3 + m6 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -143,10 +163,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m1;
-            v1 = v1 + v5 + m3;
-            v2 = v2 + v6 + m5;
-            v3 = v3 + v7 + m7;
+            v0 = v0 + m1 + v4;
+            v1 = v1 + m3 + v5;
+            v2 = v2 + m5 + v6;
+            v3 = v3 + m7 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -159,10 +179,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m8;
-            v1 = v1 + v6 + m10;
-            v2 = v2 + v7 + m12;
-            v3 = v3 + v4 + m14;
+            v0 = v0 + m8 + v5;
+            v1 = v1 + m10 + v6;
+            v2 = v2 + m12 + v7;
+            v3 = v3 + m14 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -175,10 +195,10 @@ internal static unsafe class Blake3Simd16
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m9;
-            v1 = v1 + v6 + m11;
-            v2 = v2 + v7 + m13;
-            v3 = v3 + v4 + m15;
+            v0 = v0 + m9 + v5;
+            v1 = v1 + m11 + v6;
+            v2 = v2 + m13 + v7;
+            v3 = v3 + m15 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -192,10 +212,10 @@ internal static unsafe class Blake3Simd16
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 1
-            v0 = v0 + v4 + m2;
-            v1 = v1 + v5 + m3;
-            v2 = v2 + v6 + m7;
-            v3 = v3 + v7 + m4;
+            v0 = v0 + m2 + v4;
+            v1 = v1 + m3 + v5;
+            v2 = v2 + m7 + v6;
+            v3 = v3 + m4 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -208,10 +228,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m6;
-            v1 = v1 + v5 + m10;
-            v2 = v2 + v6 + m0;
-            v3 = v3 + v7 + m13;
+            v0 = v0 + m6 + v4;
+            v1 = v1 + m10 + v5;
+            v2 = v2 + m0 + v6;
+            v3 = v3 + m13 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -224,10 +244,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m1;
-            v1 = v1 + v6 + m12;
-            v2 = v2 + v7 + m9;
-            v3 = v3 + v4 + m15;
+            v0 = v0 + m1 + v5;
+            v1 = v1 + m12 + v6;
+            v2 = v2 + m9 + v7;
+            v3 = v3 + m15 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -240,10 +260,10 @@ internal static unsafe class Blake3Simd16
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m11;
-            v1 = v1 + v6 + m5;
-            v2 = v2 + v7 + m14;
-            v3 = v3 + v4 + m8;
+            v0 = v0 + m11 + v5;
+            v1 = v1 + m5 + v6;
+            v2 = v2 + m14 + v7;
+            v3 = v3 + m8 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -257,10 +277,10 @@ internal static unsafe class Blake3Simd16
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 2
-            v0 = v0 + v4 + m3;
-            v1 = v1 + v5 + m10;
-            v2 = v2 + v6 + m13;
-            v3 = v3 + v7 + m7;
+            v0 = v0 + m3 + v4;
+            v1 = v1 + m10 + v5;
+            v2 = v2 + m13 + v6;
+            v3 = v3 + m7 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -273,10 +293,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m4;
-            v1 = v1 + v5 + m12;
-            v2 = v2 + v6 + m2;
-            v3 = v3 + v7 + m14;
+            v0 = v0 + m4 + v4;
+            v1 = v1 + m12 + v5;
+            v2 = v2 + m2 + v6;
+            v3 = v3 + m14 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -289,10 +309,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m6;
-            v1 = v1 + v6 + m9;
-            v2 = v2 + v7 + m11;
-            v3 = v3 + v4 + m8;
+            v0 = v0 + m6 + v5;
+            v1 = v1 + m9 + v6;
+            v2 = v2 + m11 + v7;
+            v3 = v3 + m8 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -305,10 +325,10 @@ internal static unsafe class Blake3Simd16
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m5;
-            v1 = v1 + v6 + m0;
-            v2 = v2 + v7 + m15;
-            v3 = v3 + v4 + m1;
+            v0 = v0 + m5 + v5;
+            v1 = v1 + m0 + v6;
+            v2 = v2 + m15 + v7;
+            v3 = v3 + m1 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -322,10 +342,10 @@ internal static unsafe class Blake3Simd16
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 3
-            v0 = v0 + v4 + m10;
-            v1 = v1 + v5 + m12;
-            v2 = v2 + v6 + m14;
-            v3 = v3 + v7 + m13;
+            v0 = v0 + m10 + v4;
+            v1 = v1 + m12 + v5;
+            v2 = v2 + m14 + v6;
+            v3 = v3 + m13 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -338,10 +358,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m7;
-            v1 = v1 + v5 + m9;
-            v2 = v2 + v6 + m3;
-            v3 = v3 + v7 + m15;
+            v0 = v0 + m7 + v4;
+            v1 = v1 + m9 + v5;
+            v2 = v2 + m3 + v6;
+            v3 = v3 + m15 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -354,10 +374,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m4;
-            v1 = v1 + v6 + m11;
-            v2 = v2 + v7 + m5;
-            v3 = v3 + v4 + m1;
+            v0 = v0 + m4 + v5;
+            v1 = v1 + m11 + v6;
+            v2 = v2 + m5 + v7;
+            v3 = v3 + m1 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -370,10 +390,10 @@ internal static unsafe class Blake3Simd16
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m0;
-            v1 = v1 + v6 + m2;
-            v2 = v2 + v7 + m8;
-            v3 = v3 + v4 + m6;
+            v0 = v0 + m0 + v5;
+            v1 = v1 + m2 + v6;
+            v2 = v2 + m8 + v7;
+            v3 = v3 + m6 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -387,10 +407,10 @@ internal static unsafe class Blake3Simd16
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 4
-            v0 = v0 + v4 + m12;
-            v1 = v1 + v5 + m9;
-            v2 = v2 + v6 + m15;
-            v3 = v3 + v7 + m14;
+            v0 = v0 + m12 + v4;
+            v1 = v1 + m9 + v5;
+            v2 = v2 + m15 + v6;
+            v3 = v3 + m14 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -403,10 +423,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m13;
-            v1 = v1 + v5 + m11;
-            v2 = v2 + v6 + m10;
-            v3 = v3 + v7 + m8;
+            v0 = v0 + m13 + v4;
+            v1 = v1 + m11 + v5;
+            v2 = v2 + m10 + v6;
+            v3 = v3 + m8 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -419,10 +439,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m7;
-            v1 = v1 + v6 + m5;
-            v2 = v2 + v7 + m0;
-            v3 = v3 + v4 + m6;
+            v0 = v0 + m7 + v5;
+            v1 = v1 + m5 + v6;
+            v2 = v2 + m0 + v7;
+            v3 = v3 + m6 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -435,10 +455,10 @@ internal static unsafe class Blake3Simd16
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m2;
-            v1 = v1 + v6 + m3;
-            v2 = v2 + v7 + m1;
-            v3 = v3 + v4 + m4;
+            v0 = v0 + m2 + v5;
+            v1 = v1 + m3 + v6;
+            v2 = v2 + m1 + v7;
+            v3 = v3 + m4 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -452,10 +472,10 @@ internal static unsafe class Blake3Simd16
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 5
-            v0 = v0 + v4 + m9;
-            v1 = v1 + v5 + m11;
-            v2 = v2 + v6 + m8;
-            v3 = v3 + v7 + m15;
+            v0 = v0 + m9 + v4;
+            v1 = v1 + m11 + v5;
+            v2 = v2 + m8 + v6;
+            v3 = v3 + m15 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -468,10 +488,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m14;
-            v1 = v1 + v5 + m5;
-            v2 = v2 + v6 + m12;
-            v3 = v3 + v7 + m1;
+            v0 = v0 + m14 + v4;
+            v1 = v1 + m5 + v5;
+            v2 = v2 + m12 + v6;
+            v3 = v3 + m1 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -484,10 +504,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m13;
-            v1 = v1 + v6 + m0;
-            v2 = v2 + v7 + m2;
-            v3 = v3 + v4 + m4;
+            v0 = v0 + m13 + v5;
+            v1 = v1 + m0 + v6;
+            v2 = v2 + m2 + v7;
+            v3 = v3 + m4 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -500,10 +520,10 @@ internal static unsafe class Blake3Simd16
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m3;
-            v1 = v1 + v6 + m10;
-            v2 = v2 + v7 + m6;
-            v3 = v3 + v4 + m7;
+            v0 = v0 + m3 + v5;
+            v1 = v1 + m10 + v6;
+            v2 = v2 + m6 + v7;
+            v3 = v3 + m7 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -517,10 +537,10 @@ internal static unsafe class Blake3Simd16
             v7 = Rotr7(v7 ^ v8);
             v4 = Rotr7(v4 ^ v9);
             // round 6
-            v0 = v0 + v4 + m11;
-            v1 = v1 + v5 + m5;
-            v2 = v2 + v6 + m1;
-            v3 = v3 + v7 + m8;
+            v0 = v0 + m11 + v4;
+            v1 = v1 + m5 + v5;
+            v2 = v2 + m1 + v6;
+            v3 = v3 + m8 + v7;
             v12 = Rotr16(v12 ^ v0);
             v13 = Rotr16(v13 ^ v1);
             v14 = Rotr16(v14 ^ v2);
@@ -533,10 +553,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr12(v5 ^ v9);
             v6 = Rotr12(v6 ^ v10);
             v7 = Rotr12(v7 ^ v11);
-            v0 = v0 + v4 + m15;
-            v1 = v1 + v5 + m0;
-            v2 = v2 + v6 + m9;
-            v3 = v3 + v7 + m6;
+            v0 = v0 + m15 + v4;
+            v1 = v1 + m0 + v5;
+            v2 = v2 + m9 + v6;
+            v3 = v3 + m6 + v7;
             v12 = Rotr8(v12 ^ v0);
             v13 = Rotr8(v13 ^ v1);
             v14 = Rotr8(v14 ^ v2);
@@ -549,10 +569,10 @@ internal static unsafe class Blake3Simd16
             v5 = Rotr7(v5 ^ v9);
             v6 = Rotr7(v6 ^ v10);
             v7 = Rotr7(v7 ^ v11);
-            v0 = v0 + v5 + m14;
-            v1 = v1 + v6 + m2;
-            v2 = v2 + v7 + m3;
-            v3 = v3 + v4 + m7;
+            v0 = v0 + m14 + v5;
+            v1 = v1 + m2 + v6;
+            v2 = v2 + m3 + v7;
+            v3 = v3 + m7 + v4;
             v15 = Rotr16(v15 ^ v0);
             v12 = Rotr16(v12 ^ v1);
             v13 = Rotr16(v13 ^ v2);
@@ -565,10 +585,10 @@ internal static unsafe class Blake3Simd16
             v6 = Rotr12(v6 ^ v11);
             v7 = Rotr12(v7 ^ v8);
             v4 = Rotr12(v4 ^ v9);
-            v0 = v0 + v5 + m10;
-            v1 = v1 + v6 + m12;
-            v2 = v2 + v7 + m4;
-            v3 = v3 + v4 + m13;
+            v0 = v0 + m10 + v5;
+            v1 = v1 + m12 + v6;
+            v2 = v2 + m4 + v7;
+            v3 = v3 + m13 + v4;
             v15 = Rotr8(v15 ^ v0);
             v12 = Rotr8(v12 ^ v1);
             v13 = Rotr8(v13 ^ v2);
@@ -585,13 +605,15 @@ internal static unsafe class Blake3Simd16
             h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
             h4 = v4 ^ v12; h5 = v5 ^ v13; h6 = v6 ^ v14; h7 = v7 ^ v15;
         }
-        // Chaining values leave once per input, so a plain scatter through the stack is cheap enough.
-        var words = stackalloc uint[8 * 16];
-        h0.Store(words); h1.Store(words + 16); h2.Store(words + 32); h3.Store(words + 48);
-        h4.Store(words + 64); h5.Store(words + 80); h6.Store(words + 96); h7.Store(words + 112);
+        // Word w of input i is lane i of h_w: transposing (h0..h7, anything) puts input i's chaining
+        // value in the low half of vector i.
+        Transpose(h0, h1, h2, h3, h4, h5, h6, h7, h0, h1, h2, h3, h4, h5, h6, h7,
+            out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7,
+            out var o8, out var o9, out var o10, out var o11, out var o12, out var o13, out var o14, out var o15);
         var o = (uint*)output;
-        for (var i = 0; i < 16; i++)
-            for (var w = 0; w < 8; w++)
-                o[i * 8 + w] = words[w * 16 + i];
+        o0.GetLower().Store(o); o1.GetLower().Store(o + 8); o2.GetLower().Store(o + 16); o3.GetLower().Store(o + 24);
+        o4.GetLower().Store(o + 32); o5.GetLower().Store(o + 40); o6.GetLower().Store(o + 48); o7.GetLower().Store(o + 56);
+        o8.GetLower().Store(o + 64); o9.GetLower().Store(o + 72); o10.GetLower().Store(o + 80); o11.GetLower().Store(o + 88);
+        o12.GetLower().Store(o + 96); o13.GetLower().Store(o + 104); o14.GetLower().Store(o + 112); o15.GetLower().Store(o + 120);
     }
 }

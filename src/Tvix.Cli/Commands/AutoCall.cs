@@ -7,11 +7,11 @@ namespace Tvix.Cli.Commands;
 internal static class AutoCall
 {
     /// <summary>The <c>--arg</c> (lazily evaluated expressions) and <c>--argstr</c> values as an attribute set.</summary>
-    public static NixAttrs BuildArguments(EvalContext cx, EvalArguments args, string cwd)
+    public static NixAttrs BuildArguments(EvalContext cx, EvalArguments args, WorkingDirectory cwd)
     {
         var builder = cx.CreateAttrsBuilder(args.AutoArgs.Count);
         foreach (var (name, value, isString) in args.AutoArgs)
-            builder.Add(name, isString ? Value.FromString(value) : cx.LoadExpressionLazily(value, cwd));
+            builder.Add(name, isString ? Value.FromString(value) : cx.LoadExpressionLazily(value, cwd.Path));
         return builder.Build();
     }
 

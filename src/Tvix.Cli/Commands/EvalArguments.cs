@@ -112,10 +112,10 @@ internal sealed class EvalArguments
     }
 
     /// <summary>Evaluates one input: "-" reads standard input, -E takes it as an expression, else it is a file.</summary>
-    public Tvix.Eval.EvaluationResult Evaluate(Tvix.Eval.Evaluator evaluator, string input, string cwd)
+    public Tvix.Eval.EvaluationResult Evaluate(Tvix.Eval.Evaluator evaluator, string input, WorkingDirectory cwd)
     {
-        if (input == "-") return evaluator.EvaluateString(Console.In.ReadToEnd(), cwd, "«stdin»");
-        if (ExprMode) return evaluator.EvaluateString(input, cwd, "«string»");
+        if (input == "-") return evaluator.EvaluateString(Console.In.ReadToEnd(), cwd.Path, "«stdin»");
+        if (ExprMode) return evaluator.EvaluateString(input, cwd.Path, "«string»");
         return evaluator.EvaluateFile(Path.GetFullPath(input));
     }
 

@@ -22,7 +22,7 @@ internal static class EvalRunner
 
         var evaluator = new Evaluator(options);
         if (args.Inputs(stderr) is not { } inputs) return 1;
-        var cwd = Directory.GetCurrentDirectory();
+        var cwd = new WorkingDirectory();
         try
         {
             // Evaluate and print on one evaluation thread: one thread start for the whole run.
@@ -52,7 +52,7 @@ internal static class EvalRunner
 
     /// <summary>Runs on the evaluation thread: evaluates each input, then prints its result.</summary>
     private static int EvaluateAndPrint(Evaluator evaluator, EvalContext cx, EvalArguments args, IReadOnlyList<string> inputs,
-        string cwd, TextWriter stdout, TextWriter stderr)
+        WorkingDirectory cwd, TextWriter stdout, TextWriter stderr)
     {
         foreach (var input in inputs)
         {
@@ -76,7 +76,7 @@ internal static class EvalRunner
         return 0;
     }
 
-    private static byte[] Render(EvalContext cx, EvalArguments args, Value root, string cwd)
+    private static byte[] Render(EvalContext cx, EvalArguments args, Value root, WorkingDirectory cwd)
     {
         var autoArgs = AutoCall.BuildArguments(cx, args, cwd);
         // An array, not a List<Value> (JIT-compiled at start-up).

@@ -38,7 +38,7 @@ internal sealed partial class FileDescriptorWriter(int fd) : TextWriter
                 var written = SysWrite(fd, p, left);
                 if (written < 0)
                 {
-                    if (Marshal.GetLastPInvokeError() == EINTR) continue;
+                    if (Marshal.GetLastSystemError() == EINTR) continue;
                     // The reader went away (EPIPE) or the descriptor is closed: nothing useful to do.
                     return;
                 }
@@ -48,7 +48,9 @@ internal sealed partial class FileDescriptorWriter(int fd) : TextWriter
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    // Without SetLastError: its marshalling code would load System.Runtime.InteropServices at
+    // every start-up; errno is read right after a failed call instead, which is when it matters.
+    [LibraryImport("libc", EntryPoint = "write")]
     private static unsafe partial nint SysWrite(int fd, byte* buffer, nint count);
 
     public override void Write(char value) => Write([value]);

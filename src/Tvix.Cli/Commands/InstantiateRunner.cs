@@ -101,7 +101,7 @@ internal static class InstantiateRunner
         EvaluationHeap.Reserve();
         var evaluator = new Evaluator(options);
         if (args.Inputs(stderr) is not { } inputs) return 1;
-        var cwd = Directory.GetCurrentDirectory();
+        var cwd = new WorkingDirectory();
         try
         {
             foreach (var input in inputs)
@@ -148,7 +148,7 @@ internal static class InstantiateRunner
         }
     }
 
-    private static List<string> Instantiate(EvalContext cx, EvalArguments args, Value root, string cwd)
+    private static List<string> Instantiate(EvalContext cx, EvalArguments args, Value root, WorkingDirectory cwd)
     {
         var autoArgs = AutoCall.BuildArguments(cx, args, cwd);
         Value CallAuto(Value v) => AutoCall.Apply(cx, v, autoArgs);

@@ -132,7 +132,7 @@ internal static partial class BuiltinCatalog
                 {
                     keys[i] = formals[i].Sym;
                     vals[i] = Value.FromBool(formals[i].Default is not null);
-                    positions[i] = new AttrPos(code.Source, formals[i].Offset);
+                    positions[i] = cx.Symbols.Positions.Get(code.Source, formals[i].Offset);
                 }
                 return Value.FromAttrs(new NixAttrs(cx.Symbols, keys, vals) { Positions = positions });
             }
@@ -146,8 +146,9 @@ internal static partial class BuiltinCatalog
             var sym = cx.Symbols.Find(name.Bytes);
             var index = sym < 0 ? -1 : set.IndexOf(sym);
             // As current Nix: a position in a source that is not a file (`-E`, stdin) is null.
-            if (index < 0 || set.Positions is not { } positions || positions[index].Source is not { Path: { } file } source) return Value.Null;
-            var (line, column) = source.GetLineColumn(positions[index].Offset);
+            if (index < 0 || set.Positions is not { } positions || cx.Symbols.Positions.Resolve(positions[index]) is not { } at
+                || at.Source.Path is not { } file) return Value.Null;
+            var (line, column) = at.Source.GetLineColumn(at.Offset);
             var builder = cx.CreateAttrsBuilder(3);
             builder.Add(cx.SymColumn, Value.FromInt(column));
             builder.Add(cx.SymFile, Value.FromString(file));
@@ -211,7 +212,7 @@ internal static partial class BuiltinCatalog
             var e = cx.ForceAttrs(items[from[k]]);
             var at = e.IndexOf(cx.SymValue);
             vals[k] = at >= 0 ? e.Values[at] : cx.GetAttrOrThrow(e, cx.SymValue); // the latter fails as Nix does
-            if (at >= 0 && e.Positions is { } p && p[at].Source is not null) (positions ??= new AttrPos[n])[k] = p[at];
+            if (at >= 0 && e.Positions is { } p && p[at].IsKnown) (positions ??= new AttrPos[n])[k] = p[at];
         }
         return new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
     }

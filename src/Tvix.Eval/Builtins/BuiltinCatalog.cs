@@ -24,17 +24,21 @@ internal static partial class BuiltinCatalog
     /// <summary>Builtins that need a store: registered by Tvix.Glue; until then a clear error.</summary>
     private static void RegisterStoreBuiltinsUnavailable(BuiltinRegistry registry)
     {
-        (string Name, int Arity, bool Global)[] storeBuiltins =
-        [
-            ("derivationStrict", 1, true), ("path", 1, false), ("filterSource", 2, false), ("toFile", 2, false),
-            ("storePath", 1, false), ("fetchurl", 1, false), ("fetchTarball", 1, true), ("fetchGit", 1, true),
-            ("fetchTree", 1, true), ("fetchClosure", 1, false), ("fetchMercurial", 1, true)
-        ];
-        foreach (var (name, arity, global) in storeBuiltins)
-        {
-            if (arity == 0) continue;
-            var message = $"builtins.{name} requires a store (not available in this evaluator)";
-            registry.Add(name, arity, (cx, _) => throw cx.Error(message), global);
-        }
+        // Plain calls, not a table of tuples: a ValueTuple over a string is a generic
+        // instantiation that ReadyToRun code cannot hold, so it was JIT-compiled at every start-up.
+        StoreBuiltinUnavailable(registry, "derivationStrict", 1, global: true);
+        StoreBuiltinUnavailable(registry, "path", 1);
+        StoreBuiltinUnavailable(registry, "filterSource", 2);
+        StoreBuiltinUnavailable(registry, "toFile", 2);
+        StoreBuiltinUnavailable(registry, "storePath", 1);
+        StoreBuiltinUnavailable(registry, "fetchurl", 1);
+        StoreBuiltinUnavailable(registry, "fetchTarball", 1, global: true);
+        StoreBuiltinUnavailable(registry, "fetchGit", 1, global: true);
+        StoreBuiltinUnavailable(registry, "fetchTree", 1, global: true);
+        StoreBuiltinUnavailable(registry, "fetchClosure", 1);
+        StoreBuiltinUnavailable(registry, "fetchMercurial", 1, global: true);
     }
+
+    private static void StoreBuiltinUnavailable(BuiltinRegistry registry, string name, int arity, bool global = false) =>
+        registry.Add(name, arity, (cx, _) => throw cx.Error($"builtins.{name} requires a store (not available in this evaluator)"), global);
 }

@@ -99,8 +99,8 @@ internal static class SupportXmlBuiltins
         {
             var attrs = Forced(value).RawAttrs;
             if (attrs.Positions is not { } positions) return null;
-            var pos = positions[attrs.ByteOrder()[index]];
-            return pos.Source is { } source ? At(source, pos.Offset) : null;
+            var pos = attrs.Symbols.Positions.Resolve(positions[attrs.ByteOrder()[index]]);
+            return pos is { } at ? At(at.Source, at.Offset) : null;
         }
 
         public XmlPosition? GetLambdaPosition(Value value)

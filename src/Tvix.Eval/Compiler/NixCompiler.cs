@@ -545,7 +545,7 @@ internal sealed class NixCompiler
         for (var i = 1; i < n; i++)
             if (keys[i - 1] == keys[i]) return null;
         var positions = new AttrPos[n];
-        for (var i = 0; i < n; i++) positions[i] = new AttrPos(_src, items[i].Path.NameAt(0).Span.Start);
+        for (var i = 0; i < n; i++) positions[i] = _cx.Symbols.Positions.Get(_src, items[i].Path.NameAt(0).Span.Start);
 
         if (!recursive)
         {
@@ -581,7 +581,7 @@ internal sealed class NixCompiler
     {
         var entries = SortedEntries(tree, out var keys);
         var positions = new AttrPos[entries.Length];
-        for (var i = 0; i < positions.Length; i++) positions[i] = new AttrPos(_src, entries[i].Span.Start);
+        for (var i = 0; i < positions.Length; i++) positions[i] = _cx.Symbols.Positions.Get(_src, entries[i].Span.Start);
         var sourceCount = tree.InheritSourceCount;
 
         if (!tree.IsRecursive && body is null && !legacyLet)
@@ -746,8 +746,18 @@ internal sealed class NixCompiler
         }
         node.Body = Compile(l.Body);
         node.EnvSize = _scope!.Size;
+        node.ReusesEnv = !node.Body.KeepsEnv(delayed: false) && DefaultsKeepNoEnv(node.Formals);
         _scope = _scope.Parent;
         return node;
+    }
+
+    /// <summary>Whether no formal's default, delayed in the call's environment, keeps a reference to it.</summary>
+    private static bool DefaultsKeepNoEnv(FormalInfo[]? formals)
+    {
+        if (formals is null) return true;
+        foreach (var f in formals)
+            if (f.Default is { } d && d.KeepsEnv(delayed: true)) return false;
+        return true;
     }
 
     /// <summary>
@@ -776,6 +786,7 @@ internal sealed class NixCompiler
         _scope = scope;
         chain.Body = Compile(e);
         chain.EnvSize = scope.Size;
+        chain.ReusesEnv = !chain.Body.KeepsEnv(delayed: false);
         _scope = scope.Parent;
         return levels[0];
     }

@@ -14,7 +14,7 @@ public sealed class FileSystemEvalIO : IEvalIO
     {
         if (Directory.Exists(path)) throw new NixEvalException($"reading file '{path}': Is a directory");
         if (!File.Exists(path)) throw new NixEvalException($"opening file '{path}': No such file or directory");
-        return File.ReadAllBytes(path);
+        return UnixFileReader.TryReadAll(path) ?? File.ReadAllBytes(path);
     }
 
     /// <inheritdoc />

@@ -17,6 +17,12 @@ internal readonly record struct AttrKey(int Sym, Node? Dynamic)
 /// <summary><c>e.a.b</c> and <c>e.a.b or d</c> (the default is taken without exceptions).</summary>
 internal sealed class SelectNode(SourceText source, TextSpan span, Node target, AttrKey[] path, Node? orDefault) : Node(source, span)
 {
+    // The set the first (static) name was last looked up in and its index there (-1: absent):
+    // `lib.foo`, `stdenv.mkDerivation` in a function called for every package meet the same set
+    // again and again, and sets are immutable. Only the evaluator's thread touches its nodes.
+    private NixAttrs? _lastSet;
+    private int _lastIndex;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var v = target.Eval(cx, env);
@@ -27,15 +33,47 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
                 if (orDefault is not null) return orDefault.Eval(cx, env);
                 throw cx.TypeError("a set", v).WithPosition(Source, Span);
             }
-            var sym = path[i].Resolve(cx, env);
-            if (!v.RawAttrs.TryGet(sym, out var next))
+            var attrs = v.RawAttrs;
+            Value next;
+            if (i == 0 && path[0].Dynamic is null)
             {
-                if (orDefault is not null) return orDefault.Eval(cx, env);
-                throw Error($"attribute '{cx.Symbols.Text(sym)}' missing");
+                int index;
+                if (ReferenceEquals(attrs, _lastSet)) index = _lastIndex;
+                else
+                {
+                    index = attrs.IndexOfFast(path[0].Sym);
+                    _lastSet = attrs;
+                    _lastIndex = index;
+                }
+                if (index < 0)
+                {
+                    if (orDefault is not null) return orDefault.Eval(cx, env);
+                    throw Error($"attribute '{cx.Symbols.Text(path[0].Sym)}' missing");
+                }
+                next = attrs.Values[index];
+            }
+            else
+            {
+                var sym = path[i].Resolve(cx, env);
+                if (!attrs.TryGet(sym, out next))
+                {
+                    if (orDefault is not null) return orDefault.Eval(cx, env);
+                    throw Error($"attribute '{cx.Symbols.Text(sym)}' missing");
+                }
             }
             v = cx.Force(next);
         }
         return v;
+    }
+
+    internal override bool KeepsEnv(bool delayed) =>
+        delayed || target.KeepsEnv(false) || (orDefault?.KeepsEnv(false) ?? false) || KeysKeepEnv(path);
+
+    internal static bool KeysKeepEnv(AttrKey[] path)
+    {
+        foreach (var key in path)
+            if (key.Dynamic is { } d && d.KeepsEnv(false)) return true;
+        return false;
     }
 
     /// <summary>
@@ -89,6 +127,8 @@ internal sealed class HasAttrNode(SourceText source, TextSpan span, Node target,
         }
         return Value.True;
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || target.KeepsEnv(false) || SelectNode.KeysKeepEnv(path);
 }
 
 internal readonly record struct DynamicEntry(Node Name, Node Value);
@@ -125,6 +165,14 @@ internal static class DynamicAttrs
 /// </summary>
 internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden, AttrPos[] positions) : Node(source, span)
 {
+    /// <summary>
+    /// Whether building this set cannot fail and forces nothing (static names, no <c>inherit (e)</c>;
+    /// its values stay lazy). A <c>with</c> then builds its namespace at once instead of through a
+    /// thunk: the namespace is no value a program can print, so nothing shows the difference
+    /// (elsewhere, printing without --strict shows whether a literal was evaluated yet).
+    /// </summary>
+    public bool BuildsWithoutEffects => dynamics.Length == 0 && hidden.Length == 0;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = env;

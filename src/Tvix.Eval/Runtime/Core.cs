@@ -45,6 +45,19 @@ internal readonly struct Env
     /// <summary>A copy of the first <paramref name="count"/> slots.</summary>
     public Value[] CopySlots(int count) => count == 0 ? [] : _a.AsSpan(1, count).ToArray();
 
+    /// <summary>Reuses <paramref name="array"/> (all slots cleared) as an environment below <paramref name="parent"/>.</summary>
+    public static Env Reuse(Value[] array, Env parent)
+    {
+        array[0] = Value.Internal(parent._a);
+        return new(array);
+    }
+
+    /// <summary>An environment over <paramref name="array"/> (slot 0 the parent, as the constructor lays it out).</summary>
+    public static Env FromArray(Value[] array) => new(array);
+
+    /// <summary>The array behind this environment.</summary>
+    public Value[] Array => _a!;
+
     /// <summary>An environment holding <paramref name="values"/>, with no parent.</summary>
     public static Env Of(ReadOnlySpan<Value> values)
     {
@@ -66,6 +79,23 @@ internal abstract class Node(SourceText source, TextSpan span)
     public virtual Value Delay(EvalContext cx, Env env) => Value.FromThunk(new Thunk(this, env));
 
     public NixEvalException Error(string message) => new NixEvalException(message).WithPosition(Source, Span);
+
+    /// <summary>
+    /// Whether evaluating this node (<see cref="Eval"/>, or <see cref="Delay"/> when
+    /// <paramref name="delayed"/>) may keep a reference to its environment after it returns: in a
+    /// thunk, a closure, a child scope. A lambda whose body keeps none reuses its call
+    /// environments (<see cref="EvalContext.RentEnv"/>). Conservative: true unless a node type
+    /// knows better.
+    /// </summary>
+    internal virtual bool KeepsEnv(bool delayed) => true;
+
+    /// <summary>Whether any of <paramref name="nodes"/> (null entries are literal pieces) may keep its environment.</summary>
+    internal static bool AnyKeepsEnv(Node?[] nodes, bool delayed = false)
+    {
+        foreach (var n in nodes)
+            if (n is not null && n.KeepsEnv(delayed)) return true;
+        return false;
+    }
 }
 
 /// <summary>A suspended computation; blackholed while it is being forced.</summary>

@@ -20,6 +20,8 @@ internal sealed class LambdaChain(LambdaNode[] levels)
     public Node Body = null!;
     /// <summary>Slots of the shared environment: the parameters, then hoisted <c>let</c> bindings.</summary>
     public int EnvSize;
+    /// <summary>Whether the body keeps no reference to its environment, so a call's environment is reused (see <see cref="Node.KeepsEnv"/>).</summary>
+    public bool ReusesEnv;
 
     public int Arity => Levels.Length;
 }
@@ -45,6 +47,12 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
     public LambdaChain? Chain;
     /// <summary>This lambda's level in <see cref="Chain"/> (how many arguments a closure of it carries).</summary>
     public int Level;
+    /// <summary>
+    /// Whether neither the body nor a default keeps a reference to the call's environment, so
+    /// that environment goes back to the context's pool when the call returns: calls of small
+    /// functions like <c>a: b: a + b</c> then allocate nothing (see <see cref="Node.KeepsEnv"/>).
+    /// </summary>
+    public bool ReusesEnv;
 
     public string DisplayName => Name is null ? "anonymous lambda" : Name;
 
@@ -58,6 +66,7 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         if (Chain is { } chain)
         {
             if (Level + 1 < chain.Arity) return Value.FromClosure(closure.With(chain.Levels[Level + 1], arg));
+            if (chain.ReusesEnv) return InvokeChainReusing(cx, closure, arg);
             var env = new Env(chain.EnvSize, closure.Env);
             closure.CopyBound(env);
             env[Level] = arg;
@@ -69,7 +78,33 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
     /// <summary>Applies this lambda, which is not a chain level, defined in <paramref name="closureEnv"/>, to one argument.</summary>
     public Value Invoke(EvalContext cx, Env closureEnv, Value arg)
     {
-        var env = new Env(EnvSize, closureEnv);
+        if (ReusesEnv) return InvokeReusing(cx, closureEnv, arg);
+        return Bind(cx, new Env(EnvSize, closureEnv), arg);
+    }
+
+    private Value InvokeChainReusing(EvalContext cx, Closure closure, Value arg)
+    {
+        var chain = Chain!;
+        var env = cx.RentEnv(chain.EnvSize, closure.Env);
+        try
+        {
+            closure.CopyBound(env);
+            env[Level] = arg;
+            return RunBody(cx, chain.Body, env);
+        }
+        finally { cx.ReturnEnv(env); }
+    }
+
+    private Value InvokeReusing(EvalContext cx, Env closureEnv, Value arg)
+    {
+        var env = cx.RentEnv(EnvSize, closureEnv);
+        try { return Bind(cx, env, arg); }
+        finally { cx.ReturnEnv(env); }
+    }
+
+    /// <summary>Binds the argument in <paramref name="env"/>, a fresh environment for this call, and runs the body.</summary>
+    private Value Bind(EvalContext cx, Env env, Value arg)
+    {
         var formals = Formals;
         if (formals is null)
         {
@@ -118,13 +153,18 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
             return Value.FromClosure(closure.With(chain.Levels[code.Level + args.Length], args));
         }
         used = missing;
-        var env = new Env(chain.EnvSize, closure.Env);
+        var reuse = chain.ReusesEnv;
+        var env = reuse ? cx.RentEnv(chain.EnvSize, closure.Env) : new Env(chain.EnvSize, closure.Env);
         closure.CopyBound(env);
         for (var i = 0; i < missing; i++) env[code.Level + i] = args[i];
         var last = chain.Levels[^1];
         cx.Enter();
         try { return last.RunBody(cx, chain.Body, env); }
-        finally { cx.CallDepth--; }
+        finally
+        {
+            cx.CallDepth--;
+            if (reuse) cx.ReturnEnv(env);
+        }
     }
 
     private Value RunBody(EvalContext cx, Node body, Env env)

@@ -12,6 +12,8 @@ internal sealed class ConstNode(SourceText source, TextSpan span, Value value) :
     public readonly Value Value = value;
     public override Value Eval(EvalContext cx, Env env) => cx.Force(Value);
     public override Value Delay(EvalContext cx, Env env) => Value;
+
+    internal override bool KeepsEnv(bool delayed) => false;
 }
 
 /// <summary>Slot <see cref="Index"/> of the environment <see cref="Depth"/> levels up.</summary>
@@ -48,6 +50,11 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         return v;
     }
 
+    // A slot is uninitialised (Invalid) only while its scope's bindings are being delayed, which
+    // never calls a function, so code that runs in a call reads initialised slots: it neither
+    // defers the read (keeping the environment) nor stores anything.
+    internal override bool KeepsEnv(bool delayed) => false;
+
     public override Value Delay(EvalContext cx, Env env)
     {
         var v = Target(env)[Index];
@@ -73,11 +80,20 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
     public readonly Value Value = value;
     public override Value Eval(EvalContext cx, Env env) => cx.Force(Value);
     public override Value Delay(EvalContext cx, Env env) => Value;
+
+    internal override bool KeepsEnv(bool delayed) => false;
 }
 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
 internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Node(source, span)
 {
+    // Per enclosing `with`, the namespace this lookup last searched and where the name was in it
+    // (-1: absent). Sets are immutable, so when a call meets the same namespace again (a module
+    // body run for every element), the search is a reference comparison. The evaluator runs on
+    // one thread, which is the only one to touch its compiled nodes.
+    private readonly NixAttrs?[] _lastNamespace = new NixAttrs?[withDepths.Length];
+    private readonly int[] _lastIndex = new int[withDepths.Length];
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var depths = withDepths;
@@ -88,14 +104,26 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
             for (; level < depths[i]; level++) e = e.Parent;
             var ns = cx.Force(e[withSlots[i]]);
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
-            if (ns.RawAttrs.TryGet(sym, out var v))
+            var attrs = ns.RawAttrs;
+            int index;
+            if (ReferenceEquals(attrs, _lastNamespace[i])) index = _lastIndex[i];
+            else
             {
+                index = attrs.IndexOfFast(sym);
+                _lastNamespace[i] = attrs;
+                _lastIndex[i] = index;
+            }
+            if (index >= 0)
+            {
+                var v = attrs.Values[index];
                 try { return cx.Force(v); }
                 catch (NixEvalException ex) when (ex.AtPosition(Source, Span)) { throw; }
             }
         }
         throw Error($"undefined variable '{name}'");
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed;
 }
 
 /// <summary>A string with interpolations: parts are literal bytes or expressions.</summary>
@@ -130,6 +158,8 @@ internal sealed class InterpolationNode : Node
             System.Buffers.ArrayPool<NixString>.Shared.Return(rented);
         }
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || AnyKeepsEnv(_parts);
 
     private Value Build(EvalContext cx, Env env, Span<NixString> pieces)
     {
@@ -199,6 +229,8 @@ internal sealed class ListNode(SourceText source, TextSpan span, Node[] items) :
         for (var i = 0; i < values.Length; i++) values[i] = items[i].Delay(cx, env);
         return Value.FromList(new NixList(values));
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || AnyKeepsEnv(items, delayed: true);
 }
 
 internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node then, Node @else) : Node(source, span)
@@ -209,6 +241,8 @@ internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node t
         if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(cond.Source, cond.Span);
         return c.RawBool ? then.Eval(cx, env) : @else.Eval(cx, env);
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || cond.KeepsEnv(false) || then.KeepsEnv(false) || @else.KeepsEnv(false);
 }
 
 internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, Node body, string text) : Node(source, span)
@@ -230,6 +264,8 @@ internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, No
         if (!c.RawBool) throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);
         return body.Eval(cx, env);
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || cond.KeepsEnv(false) || body.KeepsEnv(false);
 }
 
 /// <summary><c>with ns; body</c>: a one-slot environment holding the (lazy) namespace.</summary>
@@ -238,7 +274,7 @@ internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node b
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = new Env(1, env);
-        scope[0] = ns.Delay(cx, env);
+        scope[0] = ns is AttrSetNode { BuildsWithoutEffects: true } ? ns.Eval(cx, env) : ns.Delay(cx, env);
         return body.Eval(cx, scope);
     }
 }
@@ -248,7 +284,7 @@ internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot
 {
     public override Value Eval(EvalContext cx, Env env)
     {
-        env[slot] = ns.Delay(cx, env);
+        env[slot] = ns is AttrSetNode { BuildsWithoutEffects: true } ? ns.Eval(cx, env) : ns.Delay(cx, env);
         return body.Eval(cx, env);
     }
 }
@@ -262,6 +298,8 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
         try { return cx.Call(f, a); }
         catch (NixEvalException e) when (e.AtPosition(Source, Span) || (e.WantsTrace && e.Traced("from call site", Source, Span))) { throw; }
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || argument.KeepsEnv(true);
 }
 
 /// <summary><c>f a b …</c>: calls a builtin of exactly that arity directly; otherwise applies one argument at a time.</summary>
@@ -282,6 +320,8 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
         }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || AnyKeepsEnv(arguments, delayed: true);
 
     /// <summary>
     /// <c>f a b …</c> with <c>f = x: y: …</c> (a <see cref="LambdaChain"/>): the arguments go
@@ -324,5 +364,7 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
 internal sealed class ErrorNode(SourceText source, TextSpan span, string message) : Node(source, span)
 {
     public override Value Eval(EvalContext cx, Env env) => throw Error(message);
+
+    internal override bool KeepsEnv(bool delayed) => false;
 }
 

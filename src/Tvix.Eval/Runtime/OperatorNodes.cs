@@ -11,6 +11,8 @@ internal sealed class NotNode(SourceText source, TextSpan span, Node operand) : 
         if (v.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", v).WithPosition(Source, Span);
         return Value.FromBool(!v.RawBool);
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || operand.KeepsEnv(false);
 }
 
 internal sealed class NegateNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
@@ -21,6 +23,8 @@ internal sealed class NegateNode(SourceText source, TextSpan span, Node operand)
         try { return Arithmetic.Sub(cx, Value.FromInt(0), v); }
         catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || operand.KeepsEnv(false);
 }
 
 internal enum LogicOp { And, Or, Implies }
@@ -41,6 +45,8 @@ internal sealed class LogicNode(SourceText source, TextSpan span, LogicOp op, No
         if (r.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", r).WithPosition(right.Source, right.Span);
         return r;
     }
+
+    internal override bool KeepsEnv(bool delayed) => delayed || left.KeepsEnv(false) || right.KeepsEnv(false);
 }
 
 internal enum BinOp { Add, Sub, Mul, Div, Concat, Update, Eq, Neq, Lt, Le, Gt, Ge }
@@ -48,6 +54,9 @@ internal enum BinOp { Add, Sub, Mul, Div, Concat, Update, Eq, Neq, Lt, Le, Gt, G
 internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Node left, Node right) : Node(source, span)
 {
     public BinOp Op => op;
+
+    // Eval evaluates both operands; Delay may fall back to a thunk over the environment.
+    internal override bool KeepsEnv(bool delayed) => delayed || left.KeepsEnv(false) || right.KeepsEnv(false);
     public Node Left => left;
     public Node Right => right;
 

@@ -38,6 +38,9 @@ internal sealed class SymbolTable
         _buckets = new int[capacity * 2];
     }
 
+    /// <summary>Source positions of attributes, numbered per evaluator like the names.</summary>
+    public PositionTable Positions { get; } = new();
+
     /// <summary>How many names are interned (ids are 0 .. Count-1).</summary>
     public int Count => _count;
 
@@ -64,7 +67,8 @@ internal sealed class SymbolTable
         if (name.Length <= 128)
         {
             Span<byte> buffer = stackalloc byte[128 * 3];
-            var length = Encoding.UTF8.GetBytes(name, buffer);
+            var length = AsciiToBytes(name, buffer);
+            if (length < 0) length = Encoding.UTF8.GetBytes(name, buffer);
             var bytes = buffer[..length];
             var hash = Hash(bytes);
             var id = Find(bytes, hash, out var bucket);
@@ -80,14 +84,51 @@ internal sealed class SymbolTable
     /// <summary>The id of an existing name, or -1 (does not intern).</summary>
     public int Find(ReadOnlySpan<byte> name) => Find(name, Hash(name), out _);
 
-    public int Find(string name) => Find(Encoding.UTF8.GetBytes(name));
+    public int Find(string name)
+    {
+        if (name.Length > 128) return Find(Encoding.UTF8.GetBytes(name));
+        Span<byte> buffer = stackalloc byte[128 * 3];
+        var length = AsciiToBytes(name, buffer);
+        if (length < 0) length = Encoding.UTF8.GetBytes(name, buffer);
+        return Find(buffer[..length]);
+    }
 
     public byte[] Bytes(int id) => _names[id];
 
     /// <summary>The name as a context-free Nix string, made once per symbol (attrNames, mapAttrs and friends hand out names over and over).</summary>
     public NixString String(int id) => _strings[id] ??= new NixString(_names[id]);
 
-    public string Text(int id) => _texts[id] ??= Encoding.UTF8.GetString(_names[id]);
+    public string Text(int id) => _texts[id] ??= BytesToText(_names[id]);
+
+    // The two helpers below convert ASCII names with plain loops. The runtime's UTF-8 transcoder
+    // is vectorised, and its first call in a process costs 1.5 ms (encoding) to 2.5 ms
+    // (decoding), mostly type loading: more than the rest of interning the builtins' names.
+    // Builtin names and most identifiers are ASCII; anything else still goes through UTF-8.
+
+    /// <summary>Copies an ASCII <paramref name="name"/> into <paramref name="buffer"/> (large enough); -1 when it is not ASCII.</summary>
+    private static int AsciiToBytes(string name, Span<byte> buffer)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c >= 0x80) return -1;
+            buffer[i] = (byte)c;
+        }
+        return name.Length;
+    }
+
+    private static string BytesToText(byte[] name)
+    {
+        if (name.Length > 128) return Encoding.UTF8.GetString(name);
+        Span<char> chars = stackalloc char[128];
+        for (var i = 0; i < name.Length; i++)
+        {
+            var b = name[i];
+            if (b >= 0x80) return Encoding.UTF8.GetString(name);
+            chars[i] = (char)b;
+        }
+        return new string(chars[..name.Length]);
+    }
 
     /// <summary>
     /// An integer that orders names as their bytes do, except that names sharing their first 8

@@ -10,19 +10,23 @@ namespace Tvix.Glue.Store;
 /// </summary>
 internal sealed class InMemoryGlueStore : IGlueStoreWriter
 {
-    private readonly ConcurrentDictionary<StorePath, Entry> _entries = new();
+    private ConcurrentDictionary<StorePath, Entry>? _entries;
+
+    /// <summary>Made on first use: most evaluations never create a path, and creating it loads an assembly at start-up.</summary>
+    private ConcurrentDictionary<StorePath, Entry> Entries =>
+        _entries ?? Interlocked.CompareExchange(ref _entries, new(), null) ?? _entries!;
 
     private sealed record Entry(byte[]? Text, StorePath[] References, string? Source, byte[]? Nar = null);
 
     public void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references) =>
-        _entries.TryAdd(path, new Entry(Owned(contents), [.. references], null));
+        Entries.TryAdd(path, new Entry(Owned(contents), [.. references], null));
 
     public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references) =>
-        _entries.TryAdd(path, new Entry(null, [.. references], null, nar));
+        Entries.TryAdd(path, new Entry(null, [.. references], null, nar));
 
     /// <summary>Text paths and NARs added as such; imported filesystem paths are only remembered by source.</summary>
     public byte[]? DumpNar(StorePath path) =>
-        !_entries.TryGetValue(path, out var e) ? null
+        !Entries.TryGetValue(path, out var e) ? null
         : e.Nar ?? (e.Text is { } text ? Import.NarHasher.RegularFileNar(text) : null);
 
     /// <summary>The contents as an array to keep: the caller's own when it is a whole one (callers give up changing it).</summary>
@@ -32,20 +36,20 @@ internal sealed class InMemoryGlueStore : IGlueStoreWriter
             : contents.ToArray();
 
     public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive, IReadOnlyCollection<StorePath> references) =>
-        _entries.TryAdd(path, new Entry(null, [.. references], source));
+        Entries.TryAdd(path, new Entry(null, [.. references], source));
 
-    public bool IsValid(StorePath path) => _entries.ContainsKey(path);
+    public bool IsValid(StorePath path) => Entries.ContainsKey(path);
 
     public IReadOnlyCollection<StorePath> References(StorePath path) =>
-        _entries.TryGetValue(path, out var e) ? e.References : [];
+        Entries.TryGetValue(path, out var e) ? e.References : [];
 
-    public byte[]? ReadText(StorePath path) => _entries.TryGetValue(path, out var e) ? e.Text : null;
+    public byte[]? ReadText(StorePath path) => Entries.TryGetValue(path, out var e) ? e.Text : null;
 
     public byte[]? ReadFile(StorePath path, string subpath) => subpath.Length == 0 ? ReadText(path) : null;
 
     /// <summary>The source a path was imported from (tests).</summary>
-    public string? SourceOf(StorePath path) => _entries.TryGetValue(path, out var e) ? e.Source : null;
+    public string? SourceOf(StorePath path) => Entries.TryGetValue(path, out var e) ? e.Source : null;
 
     /// <summary>Every path held (tests).</summary>
-    public ICollection<StorePath> Paths => _entries.Keys;
+    public ICollection<StorePath> Paths => Entries.Keys;
 }

@@ -11,7 +11,7 @@ namespace Tvix.Eval.Support.Regex;
 /// </summary>
 internal sealed class PosixRegexCache
 {
-    private readonly ConcurrentDictionary<string, PosixRegex> _entries = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, PosixRegex>? _entries;
     private readonly int _capacity;
 
     /// <summary>
@@ -32,7 +32,14 @@ internal sealed class PosixRegexCache
     public TimeSpan MatchTimeout { get; }
 
     /// <summary>Number of compiled patterns held.</summary>
-    public int Count => _entries.Count;
+    public int Count => _entries?.Count ?? 0;
+
+    /// <summary>
+    /// Made on the first pattern that misses <see cref="_recent"/>: every evaluator has a cache,
+    /// most programs never match, and the table would load an assembly at every start-up.
+    /// </summary>
+    private ConcurrentDictionary<string, PosixRegex> Entries =>
+        _entries ?? Interlocked.CompareExchange(ref _entries, new(StringComparer.Ordinal), null) ?? _entries!;
 
     /// <summary>Returns the compiled form of <paramref name="pattern"/>, compiling it on first use.</summary>
     /// <exception cref="PosixRegexException">The pattern is invalid.</exception>
@@ -48,11 +55,12 @@ internal sealed class PosixRegexCache
         }
         // Latin-1 keeps every byte distinct, so the key is exact.
         var key = System.Text.Encoding.Latin1.GetString(pattern);
-        if (!_entries.TryGetValue(key, out var regex))
+        var entries = Entries;
+        if (!entries.TryGetValue(key, out var regex))
         {
             regex = PosixRegex.Compile(pattern, MatchTimeout);
-            if (_entries.Count >= _capacity) _entries.Clear();
-            _entries[key] = regex;
+            if (entries.Count >= _capacity) entries.Clear();
+            entries[key] = regex;
         }
         for (var j = _recent.Length - 1; j > 0; j--) _recent[j] = _recent[j - 1];
         _recent[0] = (pattern.ToArray(), regex);

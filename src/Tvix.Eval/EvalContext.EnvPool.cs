@@ -1,0 +1,45 @@
+using Tvix.Eval.Runtime;
+
+namespace Tvix.Eval;
+
+/// <summary>
+/// Environments of calls to lambdas that keep no reference to them (<see cref="LambdaNode.ReusesEnv"/>),
+/// reused once the call returns. Calls nest, so each size has a small stack of free arrays; a
+/// context belongs to one evaluation thread, so no locking.
+/// </summary>
+public sealed partial class EvalContext
+{
+    // Arrays of length 2..9: a parent slot and up to 8 parameters and hoisted bindings.
+    private const int PooledLengths = 10;
+    private const int PoolDepth = 32;
+    private readonly Value[]?[][] _envPool = new Value[]?[PooledLengths][];
+    private readonly int[] _envPoolCount = new int[PooledLengths];
+
+    /// <summary>An environment of <paramref name="size"/> cleared slots below <paramref name="parent"/>, reused when one is free.</summary>
+    internal Env RentEnv(int size, Env parent)
+    {
+        var length = size + 1;
+        if (length < PooledLengths && _envPoolCount[length] > 0)
+        {
+            var index = --_envPoolCount[length];
+            var pool = _envPool[length];
+            var array = pool[index]!;
+            pool[index] = null;
+            return Env.Reuse(array, parent);
+        }
+        return new Env(size, parent);
+    }
+
+    /// <summary>Takes back an environment from <see cref="RentEnv"/> once nothing can refer to it.</summary>
+    internal void ReturnEnv(Env env)
+    {
+        var array = env.Array;
+        var length = array.Length;
+        if (length >= PooledLengths) return;
+        // Cleared so that a pooled array keeps no value alive and its slots read as unset again.
+        System.Array.Clear(array);
+        var pool = _envPool[length] ??= new Value[]?[PoolDepth];
+        ref var count = ref _envPoolCount[length];
+        if (count < PoolDepth) pool[count++] = array;
+    }
+}

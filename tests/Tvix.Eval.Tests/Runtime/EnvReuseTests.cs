@@ -1,0 +1,70 @@
+using static Tvix.Eval.Tests.Runtime.EvalHelper;
+
+namespace Tvix.Eval.Tests.Runtime;
+
+/// <summary>
+/// Calls of lambdas whose bodies keep no reference to their environment reuse it afterwards.
+/// These programs nest, recurse, fail and partially apply such calls, and mix them with lambdas
+/// that do keep their environment, where reuse would show as wrong values.
+/// </summary>
+public sealed class EnvReuseTests
+{
+    [Theory]
+    [InlineData("let add = a: b: a + b; in add (add 1 2) (add 3 4)", "10")]
+    [InlineData("let swap = x: y: n: if n == 0 then [ x y ] else swap y x (builtins.sub n 1); in swap 1 2 5", "[ 2 1 ]")]
+    [InlineData("let k = x: y: x; g = k 1; in [ (g 2) (g 3) (k 4 5) ]", "[ 1 1 4 ]")]
+    [InlineData("let pick = s: s.a; in map pick [ { a = 1; } { a = 2; } ]", "[ 1 2 ]")]
+    [InlineData("let f = x: x.v * 2; in builtins.foldl' (acc: e: acc + f e) 0 [ { v = 1; } { v = 2; } { v = 3; } ]", "12")]
+    [InlineData("let f = { a, b ? 2 }: a + b; in [ (f { a = 1; }) (f { a = 1; b = 5; }) ]", "[ 3 6 ]")]
+    [InlineData("let f = { a, b ? a * 10 }: a + b; in [ (f { a = 1; }) (f { a = 2; }) ]", "[ 11 22 ]")]
+    [InlineData("let mk = x: y: [ x y ]; in [ (mk 1 2) (mk 3 4) ]", "[ [ 1 2 ] [ 3 4 ] ]")]
+    [InlineData("let lazy = x: y: [ x (y + 1) ]; a = lazy 1 2; b = lazy 3 4; in [ a b ]", "[ [ 1 3 ] [ 3 5 ] ]")]
+    [InlineData("let capture = x: y: z: x + y + z; f = capture 1; g = f 2; in [ (g 3) (f 5 6) (g 10) ]", "[ 6 12 13 ]")]
+    public void ResultsAreRight(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Fact]
+    public void AFailedCallLeavesLaterCallsRight()
+    {
+        Assert.Equal("[ false 3 { success = true; value = 7; } ]", Nix("""
+            let f = x: y: if y then x + 1 else throw "no";
+            in [ (builtins.tryEval (f 1 false)).success (f 2 true) (builtins.tryEval (f 6 true)) ]
+            """));
+    }
+
+    [Fact]
+    public void DeepNestingOfReusedCallsKeepsEveryLevelApart()
+    {
+        // Each level's argument is a call whose environment is in use while the next one runs.
+        Assert.Equal("500500", Nix("""
+            let add = a: b: a + b;
+                go = n: if n == 0 then 0 else add n (go (builtins.sub n 1));
+            in go 1000
+            """));
+    }
+
+    [Fact]
+    public void OnlyBodiesThatKeepNothingReuseTheirEnvironment()
+    {
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        bool Reuses(string code)
+        {
+            var result = evaluator.EvaluateString(code, "/base");
+            Assert.True(result.Success);
+            return evaluator.Run(cx =>
+            {
+                var f = cx.Force(result.Value);
+                var closure = (Tvix.Eval.Runtime.Closure)f.Obj!;
+                return closure.Code.Chain is { } chain ? chain.ReusesEnv : closure.Code.ReusesEnv;
+            });
+        }
+        Assert.True(Reuses("a: b: a + b"));
+        Assert.True(Reuses("x: if x.ok then x.v else builtins.throw \"no\""));
+        Assert.True(Reuses("{ a, b ? 1 }: a + b"));
+        Assert.False(Reuses("x: y: x + y + 1 == 0 || [ (x + 1) ] == []"));  // a list item thunk over x
+        Assert.False(Reuses("x: { v = x; w = x + 1; }"));
+        Assert.True(Reuses("x: y: z: x"));                                    // one chain, one environment
+        Assert.False(Reuses("x: [ (y: x + y) ]"));                            // a closure over x
+        Assert.False(Reuses("x: let y = x; in y"));
+        Assert.False(Reuses("{ a, b ? a + 1 }: a"));                           // the default is a thunk over the call
+    }
+}

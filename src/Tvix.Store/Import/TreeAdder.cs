@@ -16,9 +16,9 @@ namespace Tvix.Store.Import;
 /// <para>One thread walks the tree (<see cref="Walk"/>) and reads each file once, straight into the
 /// NAR's current chunk (<see cref="NarChunkPipe"/>); from there the blob writer hashes (BLAKE3)
 /// and stores it, and the pipe's own thread hashes the NAR (SHA-256): no copies in user space.
-/// The pipe's thread also hashes and writes the blobs of large files, so the work splits about
-/// evenly over two cores: the walk reads everything and stores the small files (whose cost is
-/// mostly creating them), the other thread hashes the NAR and stores the large ones.</para>
+/// The pipe's thread also hashes and writes the blobs of large files; the walk hashes the small
+/// ones and leaves creating their files (most of their cost) to the thread pool, so the walk
+/// itself mostly reads, and the work spreads over the cores there are.</para>
 /// <para>Blobs are published in the background (a store that makes them durable in batches reports
 /// each one stored some time after it was written), up to <see cref="MaxPublishing"/> at once.
 /// <see cref="CompleteAsync"/> waits until every blob is stored and only then puts the directories,

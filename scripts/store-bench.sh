@@ -8,6 +8,9 @@
 #
 #   scripts/store-bench.sh [WORKDIR]      (default /tmp/tvix-store-bench; needs python3, nix-store, GNU time)
 #
+# TVIX=path/to/tvix picks the binary; TVIX_BASE=path/to/other/tvix also times a second one (e.g. a
+# copy of main's build) in the same rounds, so before and after compare under the same load.
+#
 # Every run writes into a directory never used before, and nothing is deleted until the end:
 # on ext4 without a journal, creating files right after many were deleted makes inode allocation
 # scan the recently freed ones, which costs more than the benchmark measures (either tool).
@@ -17,6 +20,7 @@ work=${1:-/tmp/tvix-store-bench}
 rounds=${ROUNDS:-3}
 size=${SIZE:-1g}
 tvix=${TVIX:-artifacts/bin/Tvix.Cli/release/tvix}
+base=${TVIX_BASE:-}
 [ -x "$tvix" ] || dotnet build src/Tvix.Cli -c Release >/dev/null
 mkdir -p "$work/runs"
 # Each run leaves about a tree's size on disk; all are removed at the end (not between runs, see above).
@@ -71,7 +75,14 @@ for _ in $(seq "$rounds"); do
   run "tvix store dump" "$tvix" store dump --store "file://$tvixstore" "$path"
   d=$(fresh); run "cp -r + sync" sh -c "cp -r '$tree' '$d' && sync"
   run "tvix castore import" "$tvix" castore import --store "file://$(fresh)" "$tree"
+  if [ -n "$base" ]; then
+    run "base store add" "$base" store add --store "file://$(fresh)" "$tree"
+    run "base store dump" "$base" store dump --store "file://$tvixstore" "$path"
+    run "base castore import" "$base" castore import --store "file://$(fresh)" "$tree"
+  fi
 done
-for label in "nix-store --add" "tvix store add" "nix-store --dump" "tvix store dump" "cp -r + sync" "tvix castore import"; do
+labels=("nix-store --add" "tvix store add" "nix-store --dump" "tvix store dump" "cp -r + sync" "tvix castore import")
+[ -n "$base" ] && labels+=("base store add" "base store dump" "base castore import")
+for label in "${labels[@]}"; do
   printf "%-20s wall %6.2f s   cpu %6.2f s   (min of %d)\n" "$label" "${best_wall[$label]}" "${best_cpu[$label]}" "$rounds"
 done

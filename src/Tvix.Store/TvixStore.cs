@@ -76,25 +76,20 @@ public sealed class TvixStore
         var recursiveOther = options.Method == ContentAddressMethod.Recursive && options.HashAlgorithm != NixHashAlgorithm.Sha256;
         using var caHashing = recursiveOther ? new HashingStream(options.HashAlgorithm) : null;
         using var narHashing = new HashingStream(NixHashAlgorithm.Sha256, caHashing);
-        // The NAR is hashed on another core while this one reads and stores the files.
-        using var offloaded = new OffloadedWriteStream(narHashing);
-        var writer = new NarWriter(offloaded);
-        var sink = new CastoreNarSink(Blobs, Directories, writer, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null);
         Node root;
-        await using (sink.ConfigureAwait(false))
+        NixHash? flatHash;
+        // The NAR is hashed on another core (the adder's pipe thread) while a thread of the walk's own reads and stores the files.
+        var adder = new TreeAdder(Blobs, Directories, narHashing, options.Filter, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null, cancellationToken);
+        await using (adder.ConfigureAwait(false))
         {
-            await using (writer.ConfigureAwait(false))
-            {
-                await FileSystemWalker.WalkAsync(rootEntry, sink, options.Filter, cancellationToken).ConfigureAwait(false);
-                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-            await offloaded.CompleteAsync().ConfigureAwait(false);
-            root = await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await Task.Factory.StartNew(() => adder.Walk(rootEntry), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            root = await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            flatHash = adder.FlatHash;
         }
         var nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());
         var caHash = options.Method switch
         {
-            ContentAddressMethod.Flat => sink.FlatHash!,
+            ContentAddressMethod.Flat => flatHash!,
             _ => caHashing?.GetHash() ?? nar.Sha256,
         };
         if (options.ExpectedHash is { } expected && !expected.Equals(caHash))

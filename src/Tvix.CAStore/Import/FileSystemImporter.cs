@@ -109,8 +109,10 @@ public sealed class FileSystemImporter
             // through the thread pool (which is all asynchronous file I/O is on Unix).
             // A blob the store has already is not written again: the local store holds a small blob
             // in memory until it is closed and checks its digest then (so it is hashed once, here).
-            using var source = file.Local.OpenRead();
-            var read = source.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
+            // The bare descriptor, read at offsets: a stream around it would cost an fstat and lseeks per file.
+            using var source = file.Local.OpenHandle();
+            long offset = 0;
+            var read = ReadAtLeast(source, buffer.AsSpan(0, size), offset);
             writer = _blobs.OpenWrite();
             // Short of a full buffer, the first read reached the end: no read to find that out again.
             var atEnd = read < size;
@@ -118,7 +120,8 @@ public sealed class FileSystemImporter
             {
                 await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 if (atEnd) break;
-                read = source.Read(buffer, 0, size);
+                offset += read;
+                read = RandomAccess.Read(source, buffer.AsSpan(0, size), offset);
             }
         }
         catch
@@ -131,6 +134,19 @@ public sealed class FileSystemImporter
             ArrayPool<byte>.Shared.Return(buffer);
         }
         await publishing.AddAsync(() => PublishAsync(writer!, file, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    private static int ReadAtLeast(Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var n = RandomAccess.Read(file, buffer[total..], offset + total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
     }
 
     private static async Task PublishAsync(BlobWriter writer, Entry file, CancellationToken cancellationToken)

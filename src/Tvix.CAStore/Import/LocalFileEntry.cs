@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Tvix.CAStore.Services.FileSystem;
 
 namespace Tvix.CAStore.Import;
@@ -65,10 +66,9 @@ public sealed class LocalFileEntry
         var children = new List<LocalFileEntry>();
         if (_raw is not null)
         {
-            foreach (var name in PosixFiles.ListDirectory(_raw))
+            foreach (var (name, kind, executable) in PosixFiles.ListDirectoryStat(_raw))
             {
                 var raw = PosixFiles.Join(_raw, name);
-                var (kind, executable) = PosixFiles.Stat(raw);
                 children.Add(new LocalFileEntry(PosixFiles.Show(raw), raw, name, kind, executable));
             }
             return children;
@@ -95,6 +95,19 @@ public sealed class LocalFileEntry
             ? PosixFiles.OpenRead(_raw)
             : File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
         return bufferSize > 1 ? new BufferedStream(stream, bufferSize) : stream;
+    }
+
+    /// <summary>
+    /// Opens this regular file for reading at offsets (<see cref="RandomAccess"/>), not following a
+    /// symlink put in its place meanwhile: the bare descriptor, for readers that need no stream (on
+    /// Linux one <c>open(2)</c>, where a <see cref="FileStream"/> adds an <c>fstat</c> and <c>lseek</c>s).
+    /// </summary>
+    public SafeFileHandle OpenHandle()
+    {
+        if (Kind != FileKind.Regular) throw new IOException($"'{Path}' is not a regular file");
+        return _raw is not null
+            ? PosixFiles.OpenRead(_raw)
+            : File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
     }
 
     /// <summary>This symlink's target, as bytes.</summary>

@@ -19,7 +19,8 @@ internal static unsafe partial class PosixFiles
     private const int ORdOnly = 0, OWrOnly = 1, OCreat = 0x40, OExcl = 0x80, ONoFollow = 0x20000, OCloexec = 0x80000;
     // struct dirent on 64-bit Linux (glibc and musl): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
     private const int DirentNameOffset = 19;
-    private const int ENoent = 2, ENotdir = 20;
+    private const int ENoent = 2, EIntr = 4, EExist = 17, ENotdir = 20, EInval = 22, ENosys = 38;
+    private const uint RenameNoReplaceFlag = 1;
 
     /// <summary>Whether this class may be used: 64-bit Linux.</summary>
     public static bool IsAvailable => OperatingSystem.IsLinux() && IntPtr.Size == 8;
@@ -33,6 +34,9 @@ internal static unsafe partial class PosixFiles
     [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
     private static partial byte* ReadDir(nint dir);
 
+    [LibraryImport("libc", EntryPoint = "dirfd")]
+    private static partial int DirFd(nint dir);
+
     [LibraryImport("libc", EntryPoint = "closedir")]
     private static partial int CloseDir(nint dir);
 
@@ -44,6 +48,15 @@ internal static unsafe partial class PosixFiles
 
     [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
     private static partial int MkDir(byte* path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    private static partial nint PWrite(SafeFileHandle fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true)]
+    private static partial int RenameAt2(int fromDir, byte* from, int toDir, byte* to, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static partial int RenameFile(byte* from, byte* to);
 
     [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true)]
     private static partial int Symlink(byte* target, byte* path);
@@ -76,12 +89,25 @@ internal static unsafe partial class PosixFiles
     /// <exception cref="IOException">It cannot be inspected.</exception>
     public static (FileKind Kind, bool Executable) Stat(byte[] path)
     {
+        fixed (byte* p = path)
+        {
+            if (!TryStatAt(AtFdCwd, p, out var kind, out var executable)) throw Error(path, "inspect");
+            return (kind, executable);
+        }
+    }
+
+    /// <summary><see cref="Stat"/> of <paramref name="name"/> (NUL-terminated) in the directory <paramref name="dirfd"/>; false (errno set) if it fails.</summary>
+    private static bool TryStatAt(int dirfd, byte* name, out FileKind kind, out bool executable)
+    {
         var buffer = stackalloc byte[256];
-        int result;
-        fixed (byte* p = path) result = Statx(AtFdCwd, p, AtSymlinkNoFollow, StatxType | StatxMode, buffer);
-        if (result != 0) throw Error(path, "inspect");
+        if (Statx(dirfd, name, AtSymlinkNoFollow, StatxType | StatxMode, buffer) != 0)
+        {
+            kind = FileKind.Unknown;
+            executable = false;
+            return false;
+        }
         var mode = *(ushort*)(buffer + StatxModeOffset);
-        var kind = (mode & 0xF000) switch
+        kind = (mode & 0xF000) switch
         {
             0x8000 => FileKind.Regular,
             0x4000 => FileKind.Directory,
@@ -92,18 +118,24 @@ internal static unsafe partial class PosixFiles
             0xC000 => FileKind.Socket,
             _ => FileKind.Unknown,
         };
-        return (kind, (mode & 0x40) != 0);
+        executable = (mode & 0x40) != 0;
+        return true;
     }
 
-    /// <summary>The names in a directory (without <c>.</c> and <c>..</c>), in the order the filesystem gives them.</summary>
-    public static List<byte[]> ListDirectory(byte[] path)
+    /// <summary>
+    /// The entries of a directory (without <c>.</c> and <c>..</c>) with what <see cref="Stat"/> says of
+    /// each, in the order the filesystem gives them. Each is inspected relative to the open directory,
+    /// so the kernel does not walk the whole path again per entry.
+    /// </summary>
+    public static List<(byte[] Name, FileKind Kind, bool Executable)> ListDirectoryStat(byte[] path)
     {
         nint dir;
         fixed (byte* p = path) dir = OpenDir(p);
         if (dir == 0) throw Error(path, "list");
-        var names = new List<byte[]>();
+        var entries = new List<(byte[], FileKind, bool)>();
         try
         {
+            var fd = DirFd(dir);
             while (true)
             {
                 var entry = ReadDir(dir);
@@ -111,11 +143,14 @@ internal static unsafe partial class PosixFiles
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno != 0) throw new IOException($"cannot list '{Show(path)}': {Marshal.GetPInvokeErrorMessage(errno)}");
-                    return names;
+                    return entries;
                 }
-                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry + DirentNameOffset);
+                var namePointer = entry + DirentNameOffset;
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(namePointer);
                 if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
-                names.Add(name.ToArray());
+                var bytes = name.ToArray();
+                if (!TryStatAt(fd, namePointer, out var kind, out var executable)) throw Error(Join(path, bytes), "inspect");
+                entries.Add((bytes, kind, executable));
             }
         }
         finally
@@ -178,6 +213,67 @@ internal static unsafe partial class PosixFiles
             if (length < 0) throw Error(path, "read the symlink");
             if (length < size) return buffer.AsSpan(0, (int)length).ToArray();
         }
+    }
+
+    /// <summary>
+    /// Renames <paramref name="from"/> to <paramref name="to"/> unless something is there already
+    /// (then returns false and leaves both alone): one <c>renameat2(2)</c> with <c>RENAME_NOREPLACE</c>,
+    /// where <see cref="File.Exists(string)"/> and <see cref="File.Move(string, string, bool)"/> take
+    /// four system calls. Filesystems without that flag get a check and a plain rename, which may
+    /// replace an object a concurrent writer has just stored (with the same bytes, as names are digests).
+    /// </summary>
+    public static bool RenameNoReplace(string from, string to)
+    {
+        var source = Encode(from);
+        var target = Encode(to);
+        fixed (byte* f = source)
+        fixed (byte* t = target)
+        {
+            if (RenameAt2(AtFdCwd, f, AtFdCwd, t, RenameNoReplaceFlag) == 0) return true;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EExist) return false;
+            if (errno is EInval or ENosys)
+            {
+                if (Exists(target)) return false;
+                if (RenameFile(f, t) == 0) return true;
+                errno = Marshal.GetLastPInvokeError();
+            }
+            throw new IOException($"cannot rename '{from}' to '{to}': {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+    }
+
+    /// <summary>
+    /// Writes all of <paramref name="bytes"/> at <paramref name="offset"/>: <c>pwrite(2)</c> alone, where
+    /// <see cref="RandomAccess.Write(SafeFileHandle, ReadOnlySpan{byte}, long)"/> first asks the kernel whether the file can seek.
+    /// </summary>
+    public static void WriteAt(SafeFileHandle handle, ReadOnlySpan<byte> bytes, long offset)
+    {
+        fixed (byte* start = bytes)
+        {
+            var done = 0;
+            while (done < bytes.Length)
+            {
+                var n = PWrite(handle, start + done, bytes.Length - done, offset + done);
+                if (n < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == EIntr) continue;
+                    throw new IOException($"cannot write a file: {Marshal.GetPInvokeErrorMessage(errno)}");
+                }
+                done += (int)n;
+            }
+        }
+    }
+
+    /// <summary>Whether anything is at <paramref name="path"/> (a symlink is not followed): one <c>statx</c>, no path normalisation.</summary>
+    public static bool Exists(byte[] path)
+    {
+        var buffer = stackalloc byte[256];
+        int result;
+        fixed (byte* p = path) result = Statx(AtFdCwd, p, AtSymlinkNoFollow, 0, buffer);
+        if (result == 0) return true;
+        if (Marshal.GetLastPInvokeError() is ENoent or ENotdir) return false;
+        throw Error(path, "inspect");
     }
 
     /// <summary>Creates a directory (it must not exist).</summary>

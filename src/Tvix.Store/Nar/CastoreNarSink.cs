@@ -1,17 +1,13 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
-using Tvix.NixCompat;
 using Tvix.NixCompat.Nar;
 
 namespace Tvix.Store.Nar;
 
 /// <summary>
-/// A NAR sink that stores the tree in the castore as it arrives: each file's contents go straight
-/// into a blob writer (bounded chunks, never a whole file in memory). Optionally it echoes every
-/// event to a <see cref="NarWriter"/> (to hash the NAR of a tree that does not come as a NAR) and
-/// hashes a root regular file's contents (for flat content addresses).
+/// A NAR sink that stores the tree in the castore as it arrives (a NAR being imported): each
+/// file's contents go straight into a blob writer (bounded chunks, never a whole file in memory).
 /// </summary>
 /// <remarks>
 /// Reading never waits for the disk: a blob store that makes blobs durable in batches (one flush
@@ -38,31 +34,23 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
     private readonly List<Task> _pending = [];
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
-    private readonly INarSink? _echo;
-    private readonly NixHashAlgorithm? _flatAlgorithm;
     private readonly Stack<Frame> _frames = new();
     private readonly List<PendingDirectory> _postOrder = [];
     private Slot? _root;
 
-    public CastoreNarSink(IBlobService blobs, IDirectoryService directories, INarSink? echo = null, NixHashAlgorithm? flatAlgorithm = null)
+    public CastoreNarSink(IBlobService blobs, IDirectoryService directories)
     {
         _blobs = blobs;
         _directories = directories;
-        _echo = echo;
-        _flatAlgorithm = flatAlgorithm;
     }
-
-    /// <summary>The flat hash of the root's contents, when the root is a regular file and a flat algorithm was asked for.</summary>
-    public NixHash? FlatHash { get; private set; }
 
     public async ValueTask RegularFileAsync(bool executable, long size, Stream contents, long narOffset, CancellationToken cancellationToken)
     {
         if (size <= SmallFileLimit)
         {
-            await SmallFileAsync(executable, (int)size, contents, narOffset, cancellationToken).ConfigureAwait(false);
+            await SmallFileAsync(executable, (int)size, contents, cancellationToken).ConfigureAwait(false);
             return;
         }
-        using var hash = _flatAlgorithm is { } algorithm && _frames.Count == 0 ? NixHashAlgorithms.CreateIncremental(algorithm) : null;
         // The blob is hashed and written on another core, a bounded queue behind the walk.
         await _largeFiles.WaitAsync(cancellationToken).ConfigureAwait(false);
         var writer = _blobs.OpenWrite();
@@ -70,19 +58,8 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
         var handedOver = false;
         try
         {
-            long copied;
-            if (_echo is not null)
-            {
-                var tee = new TeeReadStream(contents, offloaded, hash);
-                await _echo.RegularFileAsync(executable, size, tee, narOffset, cancellationToken).ConfigureAwait(false);
-                copied = tee.BytesCopied;
-            }
-            else
-            {
-                copied = await CopyAsync(contents, offloaded, size, hash, cancellationToken).ConfigureAwait(false);
-            }
+            var copied = await CopyAsync(contents, offloaded, size, cancellationToken).ConfigureAwait(false);
             if (copied != size) throw new IOException($"a file announced as {size} bytes had {copied}");
-            if (hash is not null) FlatHash = new NixHash(_flatAlgorithm!.Value, hash.GetHashAndReset());
             var slot = Place();
             await StartAsync(() => FinishLargeFileAsync(offloaded, writer, slot, executable), cancellationToken).ConfigureAwait(false);
             handedOver = true;
@@ -118,7 +95,7 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
         await PublishAsync(writer, slot, executable).ConfigureAwait(false);
     }
 
-    private async ValueTask SmallFileAsync(bool executable, int size, Stream contents, long narOffset, CancellationToken cancellationToken)
+    private async ValueTask SmallFileAsync(bool executable, int size, Stream contents, CancellationToken cancellationToken)
     {
         await _buffers.WaitAsync(cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
@@ -126,9 +103,6 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
         try
         {
             await contents.ReadExactlyAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
-            var data = new ReadOnlyMemory<byte>(buffer, 0, size);
-            if (_echo is not null) await _echo.RegularFileAsync(executable, size, new MemoryStream(buffer, 0, size, writable: false), narOffset, cancellationToken).ConfigureAwait(false);
-            if (_flatAlgorithm is { } algorithm && _frames.Count == 0) FlatHash = NixHash.Compute(algorithm, data.Span);
             var slot = Place();
             await StartAsync(() => StoreSmallBlobAsync(buffer, size, slot, executable, cancellationToken), cancellationToken).ConfigureAwait(false);
             handedOver = true;
@@ -216,36 +190,35 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
         await Task.WhenAll(pending).ConfigureAwait(false);
     }
 
-    public async ValueTask SymlinkAsync(ReadOnlyMemory<byte> target, CancellationToken cancellationToken)
+    public ValueTask SymlinkAsync(ReadOnlyMemory<byte> target, CancellationToken cancellationToken)
     {
-        var node = new SymlinkNode(target.Span);
-        if (_echo is not null) await _echo.SymlinkAsync(target, cancellationToken).ConfigureAwait(false);
-        Place().Node = node;
+        Place().Node = new SymlinkNode(target.Span);
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask BeginDirectoryAsync(CancellationToken cancellationToken)
     {
         _frames.Push(new Frame());
-        return _echo?.BeginDirectoryAsync(cancellationToken) ?? ValueTask.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask BeginEntryAsync(ReadOnlyMemory<byte> name, CancellationToken cancellationToken)
     {
         _frames.Peek().PendingName = name.ToArray();
-        return _echo?.BeginEntryAsync(name, cancellationToken) ?? ValueTask.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask EndEntryAsync(CancellationToken cancellationToken)
     {
         _frames.Peek().PendingName = null;
-        return _echo?.EndEntryAsync(cancellationToken) ?? ValueTask.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async ValueTask EndDirectoryAsync(CancellationToken cancellationToken)
+    public ValueTask EndDirectoryAsync(CancellationToken cancellationToken)
     {
-        if (_echo is not null) await _echo.EndDirectoryAsync(cancellationToken).ConfigureAwait(false);
         var frame = _frames.Pop();
         _postOrder.Add(new PendingDirectory(frame.Entries, Place()));
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -305,7 +278,7 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
         return slot;
     }
 
-    private static async ValueTask<long> CopyAsync(Stream source, Stream destination, long size, IncrementalHash? hash, CancellationToken cancellationToken)
+    private static async ValueTask<long> CopyAsync(Stream source, Stream destination, long size, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(size, 1, CopyBufferSize));
         try
@@ -316,7 +289,6 @@ internal sealed class CastoreNarSink : INarSink, IAsyncDisposable
                 var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, size - copied)), cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                hash?.AppendData(buffer, 0, read);
                 copied += read;
             }
             return copied;

@@ -5,9 +5,9 @@ namespace Tvix.Store.Nar;
 
 /// <summary>
 /// A write-only stream that hands what is written to another stream on a background task, in
-/// order, through a small bounded queue of copies. Adding a path hashes its NAR with SHA-256 while
-/// the same thread also reads, BLAKE3-hashes and stores every file; with the NAR hash moved to
-/// another core the two run side by side, for the price of one memory copy.
+/// order, through a small bounded queue of copies. Importing a NAR parses and SHA-256-hashes it on
+/// one thread; a large file's blob is BLAKE3-hashed and written through this on another core, for
+/// the price of one memory copy.
 /// </summary>
 /// <remarks>Call <see cref="CompleteAsync"/> before reading anything from the inner stream; a failure there surfaces on the next write or on completion.</remarks>
 internal sealed class OffloadedWriteStream : Stream

@@ -1,3 +1,5 @@
+using Tvix.CAStore.Import;
+
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
@@ -29,13 +31,15 @@ namespace Tvix.CAStore.Services.FileSystem;
 /// </remarks>
 internal sealed class BatchPublisher
 {
-    // Group commit: when objects arrive from several writers at once (more than one is queued, or
-    // others are being written), a batch waits up to this long (or until it is this big) for more
-    // to join, as databases delay a commit while siblings are active: a bulk import then flushes
-    // the disk a few times a second instead of hundreds. A lone writer, writing one object after
-    // another, never waits: its object is published at once.
+    // Group commit: while objects keep arriving (more than one is queued, one joined within the
+    // last millisecond, or others are being written), a batch waits up to this long (or until it
+    // is this big) for more to join, as databases delay a commit while siblings are active: a bulk
+    // import then flushes the disk a few times a second instead of hundreds. A lone writer that
+    // waits for each object before writing the next waits about a millisecond more per object.
     private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
     private const int GatherLimit = 512;
+    // The publishing thread waits this long for more work before it ends (starting one costs more than waiting).
+    private const int LingerMilliseconds = 100;
     private readonly string _root;
     private readonly Func<bool> _othersWriting;
     private readonly object _gate = new();
@@ -78,6 +82,7 @@ internal sealed class BatchPublisher
             _queue.AddRange(items);
             start = !_running;
             _running = true;
+            Monitor.Pulse(_gate); // a lingering publisher
         }
         // A thread of its own: a flush blocks for as long as the disk takes, which must not hold up
         // the thread pool that the writers filling the next batch run on.
@@ -90,19 +95,27 @@ internal sealed class BatchPublisher
         {
             List<Pending> batch;
             var deadline = DateTime.UtcNow + GatherDelay;
+            var seen = 0; // queued at the last look
             while (DateTime.UtcNow < deadline)
             {
                 int queued;
                 lock (_gate) queued = _queue.Count;
-                if (queued >= GatherLimit || queued < 2 && !_othersWriting()) break;
+                var arriving = queued > seen;
+                seen = queued;
+                if (queued >= GatherLimit || queued < 2 && !arriving && !_othersWriting()) break;
                 Thread.Sleep(1);
             }
             lock (_gate)
             {
                 if (_queue.Count == 0)
                 {
-                    _running = false;
-                    return;
+                    Monitor.Wait(_gate, LingerMilliseconds);
+                    if (_queue.Count == 0)
+                    {
+                        _running = false;
+                        return;
+                    }
+                    continue; // more work: gather what follows it first
                 }
                 batch = _queue;
                 _queue = [];
@@ -113,21 +126,23 @@ internal sealed class BatchPublisher
 
     private void Publish(List<Pending> batch)
     {
+        var outcomes = new Exception?[batch.Count]; // null: published
         try
         {
             FileSystemSync.Sync(_root);
         }
         catch (Exception e)
         {
-            foreach (var item in batch)
+            var error = new IOException($"cannot make the new objects in '{_root}' durable: {e.Message}", e);
+            for (var i = 0; i < batch.Count; i++)
             {
-                TryDelete(item.Temporary);
-                item.Completion.TrySetException(new IOException($"cannot make the new objects in '{_root}' durable: {e.Message}", e));
+                TryDelete(batch[i].Temporary);
+                outcomes[i] = error;
             }
+            Complete(batch, outcomes);
             return;
         }
 
-        var failed = new bool[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];
@@ -135,33 +150,48 @@ internal sealed class BatchPublisher
             {
                 var folder = Path.GetDirectoryName(item.Final)!;
                 if (_folders.Add(folder)) Directory.CreateDirectory(folder);
-                if (File.Exists(item.Final)) File.Delete(item.Temporary); // same name, same bytes: stored already
+                if (PosixFiles.IsAvailable)
+                {
+                    // Same name, same bytes: a stored object is left alone and the copy dropped.
+                    if (!PosixFiles.RenameNoReplace(item.Temporary, item.Final)) File.Delete(item.Temporary);
+                }
+                else if (File.Exists(item.Final)) File.Delete(item.Temporary); // same name, same bytes: stored already
                 else File.Move(item.Temporary, item.Final, overwrite: true); // a concurrent writer renames identical bytes
             }
             catch (Exception e)
             {
-                failed[i] = true;
                 TryDelete(item.Temporary);
-                item.Completion.TrySetException(e);
+                outcomes[i] = e;
             }
         }
 
-        Exception? namesNotDurable = null;
         try
         {
             FileSystemSync.Sync(_root); // where syncfs is missing, .NET offers no way to flush a folder
         }
         catch (Exception e)
         {
-            namesNotDurable = new IOException($"cannot make the new objects' names in '{_root}' durable: {e.Message}", e);
+            var error = new IOException($"cannot make the new objects' names in '{_root}' durable: {e.Message}", e);
+            for (var i = 0; i < batch.Count; i++) outcomes[i] ??= error;
         }
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (failed[i]) continue;
-            if (namesNotDurable is null) batch[i].Completion.TrySetResult();
-            else batch[i].Completion.TrySetException(namesNotDurable);
-        }
+        Complete(batch, outcomes);
     }
+
+    /// <summary>
+    /// Reports a batch's outcomes from one thread-pool work item, which runs the waiting writers'
+    /// continuations one after another: one hop per batch instead of one per object (which woke
+    /// pool threads thousands of times per import), and never on this thread, whose flushes must not wait for them.
+    /// </summary>
+    private static void Complete(List<Pending> batch, Exception?[] outcomes) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            var (items, errors) = state;
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (errors[i] is { } error) items[i].Completion.TrySetException(error);
+                else items[i].Completion.TrySetResult();
+            }
+        }, (batch, outcomes), preferLocal: false);
 
     private static void TryDelete(string path)
     {
@@ -179,6 +209,7 @@ internal sealed class BatchPublisher
     {
         public string Temporary { get; } = temporary;
         public string Final { get; } = final;
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run where the batch is completed (see Complete), not queued one by one.
+        public TaskCompletionSource Completion { get; } = new();
     }
 }

@@ -20,6 +20,12 @@ internal sealed class ContentAddressedFiles
     private readonly BatchPublisher _publisher;
     private int _temporaryFolderReady;
     private int _writing; // temporary files open for writing
+    private int _open; // writers open (from OpenWrite to their commit or abort), with or without a temporary file yet
+    // Temporary names: a random prefix per instance (unique across processes and machines sharing
+    // a store) and a counter, instead of a new GUID per object (a read of the kernel's random
+    // source each); creating with O_EXCL would still refuse a clash.
+    private readonly string _temporaryPrefix = Guid.NewGuid().ToString("N") + "-";
+    private long _temporaryCount;
 
     /// <param name="root">The store's root folder.</param>
     /// <param name="kind">The sub-folder for this kind of object (<c>blobs</c>, <c>directories</c>).</param>
@@ -27,7 +33,7 @@ internal sealed class ContentAddressedFiles
     {
         _dir = Path.Combine(root, kind);
         _tmp = Path.Combine(root, "tmp");
-        _publisher = new BatchPublisher(root, () => Volatile.Read(ref _writing) > 0);
+        _publisher = new BatchPublisher(root, () => Volatile.Read(ref _writing) > 0 || Volatile.Read(ref _open) > 0);
     }
 
     /// <summary>Where the object with this digest is written: <c>kind/ab/abcd…</c> (256 folders).</summary>
@@ -54,7 +60,15 @@ internal sealed class ContentAddressedFiles
     private const string HexDigits = "0123456789abcdef";
 
     /// <summary>Whether the object is stored under <see cref="PathOf"/> (the legacy layout is not looked at).</summary>
-    public bool IsStored(B3Digest digest) => File.Exists(PathOf(digest));
+    public bool IsStored(B3Digest digest) =>
+        // On the raw bytes where possible: File.Exists normalises the path first, which showed up in profiles of imports.
+        PosixFiles.IsAvailable ? PosixFiles.Exists(RawPathOf(digest, legacy: false)) : File.Exists(PathOf(digest));
+
+    /// <summary>Whether the object is stored, in the current or the legacy layout (see <see cref="Find"/>).</summary>
+    public bool Has(B3Digest digest) =>
+        PosixFiles.IsAvailable
+            ? PosixFiles.Exists(RawPathOf(digest, legacy: false)) || PosixFiles.Exists(RawPathOf(digest, legacy: true))
+            : Find(digest) is not null;
 
     /// <summary>
     /// Where the object is, if it is stored: <see cref="PathOf"/>, or where stores written before
@@ -160,10 +174,19 @@ internal sealed class ContentAddressedFiles
             StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
             Volatile.Write(ref _temporaryFolderReady, 1);
         }
-        var file = TemporaryFile.Create(Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp"));
+        var file = TemporaryFile.Create(Path.Combine(_tmp, _temporaryPrefix + Interlocked.Increment(ref _temporaryCount).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp"));
         Interlocked.Increment(ref _writing);
         return file;
     }
+
+    /// <summary>
+    /// A writer has started an object that it will commit or abandon (see <see cref="EndWrite"/>): while
+    /// any is, the publisher gathers a larger batch, as more objects are about to arrive.
+    /// </summary>
+    public void BeginWrite() => Interlocked.Increment(ref _open);
+
+    /// <summary>The writer of <see cref="BeginWrite"/> has committed or abandoned its object.</summary>
+    public void EndWrite() => Interlocked.Decrement(ref _open);
 
     /// <summary>
     /// Closes the temporary file and publishes it under the digest's name (or drops it if that
@@ -222,8 +245,8 @@ internal sealed class ContentAddressedFiles
             foreach (var (digest, bytes) in objects)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (IsStored(digest)) continue;
                 var final = PathOf(digest);
-                if (File.Exists(final)) continue;
                 var temporary = CreateTemporary();
                 written.Add((temporary.Path, final));
                 try

@@ -23,7 +23,7 @@ public sealed class FileBlobService : IBlobService
 
     /// <inheritdoc/>
     public ValueTask<bool> HasAsync(B3Digest digest, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(_files.Find(digest) is not null);
+        ValueTask.FromResult(_files.Has(digest));
 
     /// <inheritdoc/>
     public ValueTask<Stream?> OpenReadAsync(B3Digest digest, CancellationToken cancellationToken = default) =>
@@ -39,7 +39,11 @@ public sealed class FileBlobService : IBlobService
     public SafeFileHandle? OpenFile(B3Digest digest) => _files.OpenHandle(digest);
 
     /// <inheritdoc/>
-    public BlobWriter OpenWrite() => new Writer(_files);
+    public BlobWriter OpenWrite()
+    {
+        _files.BeginWrite();
+        return new Writer(_files);
+    }
 
     /// <summary>
     /// Writes a blob. A small one is held in memory until it is closed: its digest is then known
@@ -102,7 +106,19 @@ public sealed class FileBlobService : IBlobService
             _heldLength = 0;
         }
 
-        protected override async ValueTask CommitAsync(B3Digest digest, long length, CancellationToken cancellationToken)
+        protected override ValueTask CommitAsync(B3Digest digest, long length, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return CommitCoreAsync(digest, cancellationToken);
+            }
+            finally
+            {
+                files.EndWrite(); // the bytes are in a closed file now (or stored already): nothing more to wait for
+            }
+        }
+
+        private async ValueTask CommitCoreAsync(B3Digest digest, CancellationToken cancellationToken)
         {
             var temporary = _temporary;
             _temporary = null; // closed by the commit
@@ -141,6 +157,7 @@ public sealed class FileBlobService : IBlobService
 
         protected override void Abort()
         {
+            files.EndWrite();
             if (_temporary is not null) files.Discard(_temporary);
             _temporary = null;
             ReleaseHeld();

@@ -42,7 +42,8 @@ internal sealed class TemporaryFile
     public void Write(ReadOnlySpan<byte> bytes)
     {
         ObjectDisposedException.ThrowIf(_handle is null, this);
-        RandomAccess.Write(_handle, bytes, Length);
+        if (PosixFiles.IsAvailable) PosixFiles.WriteAt(_handle, bytes, Length);
+        else RandomAccess.Write(_handle, bytes, Length);
         Length += bytes.Length;
     }
 

@@ -1,0 +1,282 @@
+using System.Security.Cryptography;
+using Tvix.CAStore;
+using Tvix.CAStore.Import;
+using Tvix.CAStore.Services;
+using Tvix.NixCompat;
+using Tvix.Store.Nar;
+
+namespace Tvix.Store.Import;
+
+/// <summary>
+/// Stores a filesystem tree in the castore while producing its NAR, as <c>nix-store --add</c>
+/// sees it: symlinks are not followed, only the owner's execute bit counts, entries are sorted
+/// bytewise, and an optional filter leaves entries out; FIFOs, sockets and devices are refused.
+/// </summary>
+/// <remarks>
+/// <para>One thread walks the tree (<see cref="Walk"/>) and reads each file once, straight into the
+/// NAR's current chunk (<see cref="NarChunkPipe"/>); from there the blob writer hashes (BLAKE3)
+/// and stores it, and the pipe's own thread hashes the NAR (SHA-256): no copies in user space.
+/// The pipe's thread also hashes and writes the blobs of large files; the walk hashes the small
+/// ones and leaves creating their files (most of their cost) to the thread pool, so the walk
+/// itself mostly reads, and the work spreads over the cores there are.</para>
+/// <para>Blobs are published in the background (a store that makes them durable in batches reports
+/// each one stored some time after it was written), up to <see cref="MaxPublishing"/> at once.
+/// <see cref="CompleteAsync"/> waits until every blob is stored and only then puts the directories,
+/// leaves first, in one put session: a directory never reaches the store before what it names.</para>
+/// </remarks>
+internal sealed class TreeAdder : IAsyncDisposable
+{
+    // Blobs written but not yet reported stored: each holds only a closed temporary file (or a small buffer).
+    private const int MaxPublishing = 1024;
+    // Files larger than this are hashed and written by the NAR pipe's thread (they go to a temporary
+    // file anyway); smaller ones by the walk, which checks whether they are stored before writing them.
+    private const long OffloadAbove = 256 * 1024;
+    private readonly IBlobService _blobs;
+    private readonly IDirectoryService _directories;
+    private readonly NarChunkPipe _nar;
+    private readonly PathFilter? _filter;
+    private readonly NixHashAlgorithm? _flatAlgorithm;
+    private readonly CancellationToken _cancellationToken;
+    private readonly SemaphoreSlim _publishing = new(MaxPublishing);
+    private readonly List<Task> _pending = [];
+    private readonly List<PendingDirectory> _postOrder = [];
+    private Slot? _root;
+
+    /// <summary>An adder writing blobs and directories into these services and the NAR into <paramref name="nar"/> (on a thread of its own).</summary>
+    /// <remarks>With a <paramref name="flatAlgorithm"/>, a root regular file's contents are also hashed with it (see <see cref="FlatHash"/>).</remarks>
+    public TreeAdder(IBlobService blobs, IDirectoryService directories, Stream nar, PathFilter? filter, NixHashAlgorithm? flatAlgorithm, CancellationToken cancellationToken)
+    {
+        _blobs = blobs;
+        _directories = directories;
+        _nar = new NarChunkPipe(nar);
+        _filter = filter;
+        _flatAlgorithm = flatAlgorithm;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>The flat hash of the root file's contents, when a flat algorithm was asked for.</summary>
+    public NixHash? FlatHash { get; private set; }
+
+    /// <summary>The filter's view of a kind: FIFOs, sockets and devices are all "unknown".</summary>
+    public static PathEntryType TypeOf(FileKind kind) => kind switch
+    {
+        FileKind.Regular => PathEntryType.Regular,
+        FileKind.Directory => PathEntryType.Directory,
+        FileKind.Symlink => PathEntryType.Symlink,
+        _ => PathEntryType.Unknown,
+    };
+
+    /// <summary>Walks the tree synchronously (on the caller's thread), writing its NAR and its blobs; returns once the whole NAR is written.</summary>
+    public void Walk(LocalFileEntry root)
+    {
+        _root = Add(root, root: true);
+        _nar.Complete();
+    }
+
+    private Slot Add(LocalFileEntry entry, bool root = false)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        switch (entry.Kind)
+        {
+            case FileKind.Regular:
+                return AddFile(entry, root);
+            case FileKind.Symlink:
+            {
+                var target = entry.ReadSymlinkTarget();
+                var node = new SymlinkNode(target); // validates the target
+                _nar.Token("("u8);
+                _nar.Token("type"u8);
+                _nar.Token("symlink"u8);
+                _nar.Token("target"u8);
+                _nar.Token(target);
+                _nar.Token(")"u8);
+                return new Slot { Node = node };
+            }
+            case FileKind.Directory:
+            {
+                var children = entry.GetChildren().ToArray();
+                Array.Sort(children, static (a, b) => a.Name.Span.SequenceCompareTo(b.Name.Span));
+                _nar.Token("("u8);
+                _nar.Token("type"u8);
+                _nar.Token("directory"u8);
+                var entries = new List<(byte[] Name, Slot Slot)>(children.Length);
+                foreach (var child in children)
+                {
+                    if (_filter is not null && !_filter(child.Path, TypeOf(child.Kind))) continue;
+                    var name = child.Name.ToArray();
+                    _nar.Token("entry"u8);
+                    _nar.Token("("u8);
+                    _nar.Token("name"u8);
+                    _nar.Token(name);
+                    _nar.Token("node"u8);
+                    entries.Add((name, Add(child)));
+                    _nar.Token(")"u8);
+                }
+                _nar.Token(")"u8);
+                var self = new Slot();
+                _postOrder.Add(new PendingDirectory(entries, self)); // after every directory below it
+                return self;
+            }
+            default:
+                throw new UnsupportedFileTypeException(entry.Path, "special file (FIFO, socket or device)");
+        }
+    }
+
+    private Slot AddFile(LocalFileEntry entry, bool root)
+    {
+        using var file = entry.OpenHandle();
+        var size = RandomAccess.GetLength(file);
+        _nar.Token("("u8);
+        _nar.Token("type"u8);
+        _nar.Token("regular"u8);
+        if (entry.Executable)
+        {
+            _nar.Token("executable"u8);
+            _nar.Token([]);
+        }
+        _nar.Token("contents"u8);
+        _nar.UInt64((ulong)size);
+        using var flat = root && _flatAlgorithm is { } algorithm ? NixHashAlgorithms.CreateIncremental(algorithm) : null;
+        var offload = size > OffloadAbove && flat is null;
+        var writer = _blobs.OpenWrite();
+        var slot = new Slot();
+        try
+        {
+            long done = 0;
+            while (done < size)
+            {
+                // Straight into the NAR chunk; the blob writer and the flat hash read it from there.
+                var free = _nar.Free;
+                var piece = free[..(int)Math.Min(free.Length, size - done)];
+                var read = RandomAccess.Read(file, piece, done);
+                if (read == 0) throw new IOException($"'{entry.Path}' became shorter while it was added ({done} of {size} bytes)");
+                if (offload)
+                {
+                    _nar.AdvanceInto(writer, read);
+                }
+                else
+                {
+                    writer.Write(piece[..read]);
+                    flat?.AppendData(piece[..read]);
+                    _nar.Advance(read);
+                }
+                done += read;
+            }
+            if (flat is not null) FlatHash = new NixHash(_flatAlgorithm!.Value, flat.GetHashAndReset());
+            _publishing.Wait(_cancellationToken);
+        }
+        catch
+        {
+            // An offloaded writer is the pipe's until it has consumed what came before.
+            if (offload) _nar.AfterConsumed(_ => writer.Dispose());
+            else writer.Dispose();
+            throw;
+        }
+        var executable = entry.Executable;
+        if (offload)
+        {
+            _nar.AfterConsumed(failed =>
+            {
+                if (!failed)
+                {
+                    Track(PublishAsync(writer, slot, executable));
+                    return;
+                }
+                writer.Dispose();
+                _publishing.Release();
+            });
+        }
+        else
+        {
+            // The blob is hashed and held in memory; creating its file goes to the thread pool, so
+            // the walk reads on while another core (when one is free) does the file system's work.
+            Track(Task.Run(() => PublishAsync(writer, slot, executable)));
+        }
+        _nar.Padding(size);
+        _nar.Token(")"u8);
+        return slot;
+    }
+
+    /// <summary>Closes the blob (which publishes it) and fills the slot once it is stored; frees its publishing place.</summary>
+    private async Task PublishAsync(BlobWriter writer, Slot slot, bool executable)
+    {
+        try
+        {
+            await using (writer.ConfigureAwait(false))
+            {
+                // Not cancellable: the bytes are written, and leaving the blob half-published helps no one.
+                var digest = await writer.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+                slot.Node = new FileNode(digest, (ulong)writer.BytesWritten, executable);
+            }
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    /// <summary>Remembers a publishing task (from the walk or the NAR pipe's thread).</summary>
+    private void Track(Task task)
+    {
+        lock (_pending)
+        {
+            _pending.Add(task);
+            if (_pending.Count < 2 * MaxPublishing) return;
+            // Forget what has finished (the list stays about MaxPublishing long); surface the first failure now.
+            _pending.Find(static t => t.IsFaulted || t.IsCanceled)?.GetAwaiter().GetResult();
+            _pending.RemoveAll(static t => t.IsCompletedSuccessfully);
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="Walk"/>: waits until every blob is stored, then puts the directories leaves
+    /// first in one session (checking the tree is connected) and returns the root.
+    /// </summary>
+    public async Task<Node> CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_root is null) throw new InvalidOperationException("the tree has not been walked");
+        var pending = _pending.ToArray();
+        _pending.Clear();
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        if (_postOrder.Count > 0)
+        {
+            var putter = _directories.CreatePutter();
+            foreach (var directory in _postOrder)
+            {
+                // Post-order: every child's node is known (blobs are stored, subdirectories were built just before).
+                var builder = new CADirectoryBuilder();
+                foreach (var (name, slot) in directory.Entries) builder.Add(name, slot.Node!);
+                var built = builder.Build();
+                await putter.PutAsync(built, cancellationToken).ConfigureAwait(false);
+                directory.Self.Node = built.ToNode();
+            }
+            _postOrder.Clear();
+            await putter.CloseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return _root.Node!;
+    }
+
+    /// <summary>Waits for background blob writes after a failure (their errors are dropped: the first error is already on its way).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _nar.Dispose(); // first: it hands back (and so disposes) the writers it still holds
+        var pending = _pending.ToArray();
+        _pending.Clear();
+        try
+        {
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Observed here so it does not surface as an unobserved task exception.
+        }
+    }
+
+    /// <summary>Where a node goes once it is known (a file's once its blob is stored).</summary>
+    private sealed class Slot
+    {
+        public Node? Node { get; set; }
+    }
+
+    private sealed record PendingDirectory(List<(byte[] Name, Slot Slot)> Entries, Slot Self);
+}

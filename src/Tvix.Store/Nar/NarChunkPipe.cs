@@ -1,0 +1,239 @@
+using System.Buffers.Binary;
+using System.Runtime.ExceptionServices;
+using Tvix.CAStore.Services;
+
+namespace Tvix.Store.Nar;
+
+/// <summary>
+/// Builds a NAR in large chunks that a thread of its own writes to a stream (the NAR's hash) in
+/// order, so hashing the NAR runs on another core than reading and storing the files. The producer
+/// formats tokens here and reads file contents straight into <see cref="Free"/>: each byte of a file
+/// is read once, into the chunk that the blob writer and the NAR hash then both take it from.
+/// </summary>
+/// <remarks>
+/// <para>Work can ride along with a chunk: a slice of it for a blob writer (<see cref="AdvanceInto"/>),
+/// which the consumer writes after hashing the chunk, and actions run after that
+/// (<see cref="AfterConsumed"/>), in order. The producer so moves the hashing and writing of large
+/// files to the consumer's core, while it reads on and stores the small ones.</para>
+/// A few chunks of 1 MiB circulate between the two threads: a hand-over per MiB rather than per
+/// file or per 64 KiB piece, with a plain monitor (no thread-pool hops, no async wake-ups).
+/// Single producer. <see cref="Complete"/> waits until everything has reached the stream and
+/// rethrows the consumer's failure; a failure also surfaces at the producer's next hand-over.
+/// After a failure (or when the pipe is disposed before completion) nothing more is hashed or
+/// written, but every action still runs, told so, to release what it holds.
+/// </remarks>
+internal sealed class NarChunkPipe : IDisposable
+{
+    private const int ChunkSize = 1 << 20;
+    private const int ChunkCount = 4; // one being filled, up to three queued or being hashed
+    private static readonly byte[] Zeros = new byte[8];
+    private readonly Stream _target;
+    private readonly object _gate = new();
+    private readonly Queue<Chunk> _full = new();
+    private readonly Stack<Chunk> _empty = new();
+    private readonly Thread _consumer;
+    private Chunk? _chunk; // null only after a failed hand-over
+    private int _length;
+    private bool _completed;
+    private bool _abandoned; // disposed before completion: consume nothing more
+    private ExceptionDispatchInfo? _failure;
+
+    public NarChunkPipe(Stream target)
+    {
+        _target = target;
+        for (var i = 1; i < ChunkCount; i++) _empty.Push(new Chunk());
+        _chunk = new Chunk();
+        _consumer = new Thread(Consume) { IsBackground = true, Name = "NAR hash" };
+        _consumer.Start();
+        Token("nix-archive-1"u8);
+    }
+
+    /// <summary>The free part of the current chunk (never empty): read contents into it, then call <see cref="Advance"/>.</summary>
+    public Span<byte> Free
+    {
+        get
+        {
+            if (_length == ChunkSize) HandOver();
+            return _chunk!.Bytes.AsSpan(_length);
+        }
+    }
+
+    /// <summary>The caller put <paramref name="count"/> bytes at the start of <see cref="Free"/>.</summary>
+    public void Advance(int count) => _length += count;
+
+    /// <summary>
+    /// Like <see cref="Advance"/>, and the consumer also writes these bytes to <paramref name="writer"/>
+    /// (after the ones given before); the writer belongs to the consumer until an action of
+    /// <see cref="AfterConsumed"/> takes it back.
+    /// </summary>
+    public void AdvanceInto(BlobWriter writer, int count)
+    {
+        _chunk!.Work.Add(new Work(writer, _length, count, null));
+        Advance(count);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the consumer's thread once everything before it is consumed;
+    /// its argument tells whether that failed or was abandoned (then nothing was written for it).
+    /// </summary>
+    public void AfterConsumed(Action<bool> action)
+    {
+        // After a failed hand-over the consumer writes nothing more: the action can run now.
+        if (_chunk is null) action(true);
+        else _chunk.Work.Add(new Work(null, 0, 0, action));
+    }
+
+    /// <summary>Appends bytes (copied).</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var free = Free;
+            var n = Math.Min(free.Length, bytes.Length);
+            bytes[..n].CopyTo(free);
+            Advance(n);
+            bytes = bytes[n..];
+        }
+    }
+
+    /// <summary>A little-endian 64-bit number, as NAR lengths are written.</summary>
+    public void UInt64(ulong value)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
+        Write(bytes);
+    }
+
+    /// <summary>The zero bytes that pad <paramref name="length"/> bytes to a multiple of 8.</summary>
+    public void Padding(long length)
+    {
+        var pad = (int)(-length & 7);
+        if (pad != 0) Write(Zeros.AsSpan(0, pad));
+    }
+
+    /// <summary>A NAR string: its length, its bytes, padding.</summary>
+    public void Token(ReadOnlySpan<byte> value)
+    {
+        UInt64((ulong)value.Length);
+        Write(value);
+        Padding(value.Length);
+    }
+
+    /// <summary>Hands over what is left and waits until the consumer has written everything; rethrows its failure.</summary>
+    public void Complete()
+    {
+        if (_length > 0 || _chunk is { Work.Count: > 0 }) HandOver();
+        Finish();
+        _failure?.Throw();
+    }
+
+    /// <summary>Stops the consumer; before completion (a failure elsewhere), nothing more is consumed and the actions are told so.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_completed) return;
+            _abandoned = true;
+            // The current chunk's actions still have to run (told the work was abandoned).
+            if (_chunk is { Work.Count: > 0 }) _full.Enqueue(_chunk);
+            _chunk = null;
+        }
+        Finish();
+    }
+
+    private void Finish()
+    {
+        lock (_gate)
+        {
+            if (_completed) return;
+            _completed = true;
+            Monitor.PulseAll(_gate);
+        }
+        _consumer.Join();
+    }
+
+    /// <summary>Queues the current chunk and takes an empty one, waiting while all are in use.</summary>
+    private void HandOver()
+    {
+        _chunk!.Length = _length;
+        lock (_gate)
+        {
+            _failure?.Throw(); // the chunk stays ours: disposing hands its actions over
+            _full.Enqueue(_chunk);
+            _chunk = null;
+            _length = 0;
+            Monitor.PulseAll(_gate);
+            while (_empty.Count == 0)
+            {
+                Monitor.Wait(_gate);
+                _failure?.Throw();
+            }
+            _chunk = _empty.Pop();
+        }
+    }
+
+    private void Consume()
+    {
+        while (true)
+        {
+            Chunk chunk;
+            bool skip;
+            lock (_gate)
+            {
+                while (_full.Count == 0)
+                {
+                    if (_completed) return;
+                    Monitor.Wait(_gate);
+                }
+                chunk = _full.Dequeue();
+                skip = _failure is not null || _abandoned;
+            }
+            if (!skip)
+            {
+                try
+                {
+                    _target.Write(chunk.Bytes, 0, chunk.Length);
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                    skip = true;
+                }
+            }
+            foreach (var work in chunk.Work)
+            {
+                try
+                {
+                    if (work.Then is { } then) then(skip);
+                    else if (!skip) work.Writer!.Write(chunk.Bytes.AsSpan(work.Start, work.Length));
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                    skip = true;
+                }
+            }
+            chunk.Work.Clear();
+            lock (_gate)
+            {
+                _empty.Push(chunk);
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    private void Fail(Exception e)
+    {
+        lock (_gate) _failure ??= ExceptionDispatchInfo.Capture(e);
+    }
+
+    /// <summary>A slice for a blob writer (<see cref="Then"/> null) or an action.</summary>
+    private readonly record struct Work(BlobWriter? Writer, int Start, int Length, Action<bool>? Then);
+
+    private sealed class Chunk
+    {
+        public byte[] Bytes { get; } = new byte[ChunkSize];
+        public int Length { get; set; }
+        public List<Work> Work { get; } = [];
+    }
+}

@@ -82,7 +82,10 @@ public sealed class TvixStore
         var adder = new TreeAdder(Blobs, Directories, narHashing, options.Filter, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null, cancellationToken);
         await using (adder.ConfigureAwait(false))
         {
-            await Task.Factory.StartNew(() => adder.Walk(rootEntry), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            // A single file (most paths an evaluation copies: patches, scripts) is read right here; a
+            // tree gets a thread of its own, so that a long walk never holds up a pool thread.
+            if (rootEntry.Kind != FileKind.Directory) adder.Walk(rootEntry);
+            else await Task.Factory.StartNew(() => adder.Walk(rootEntry), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             root = await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
             flatHash = adder.FlatHash;
         }

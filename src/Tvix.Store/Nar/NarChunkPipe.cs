@@ -31,7 +31,11 @@ internal sealed class NarChunkPipe : IDisposable
     private readonly object _gate = new();
     private readonly Queue<Chunk> _full = new();
     private readonly Stack<Chunk> _empty = new();
-    private readonly Thread _consumer;
+    // Started at the first hand-over: a NAR that fits in one chunk (most paths an evaluation adds)
+    // is hashed on the caller's thread, without a thread or more chunks.
+    private Thread? _consumer;
+    // Every chunk made, so that their pooled buffers go back once the consumer is done.
+    private readonly List<Chunk> _chunks = new(ChunkCount);
     private Chunk? _chunk; // null only after a failed hand-over
     private int _length;
     private bool _completed;
@@ -41,10 +45,7 @@ internal sealed class NarChunkPipe : IDisposable
     public NarChunkPipe(Stream target)
     {
         _target = target;
-        for (var i = 1; i < ChunkCount; i++) _empty.Push(new Chunk());
-        _chunk = new Chunk();
-        _consumer = new Thread(Consume) { IsBackground = true, Name = "NAR hash" };
-        _consumer.Start();
+        _chunk = NewChunk();
         Token("nix-archive-1"u8);
     }
 
@@ -54,7 +55,7 @@ internal sealed class NarChunkPipe : IDisposable
         get
         {
             if (_length == ChunkSize) HandOver();
-            return _chunk!.Bytes.AsSpan(_length);
+            return _chunk!.Bytes.AsSpan(_length, ChunkSize - _length);
         }
     }
 
@@ -122,6 +123,16 @@ internal sealed class NarChunkPipe : IDisposable
     /// <summary>Hands over what is left and waits until the consumer has written everything; rethrows its failure.</summary>
     public void Complete()
     {
+        if (_consumer is null && _chunk is { } only)
+        {
+            // Everything fits in the first chunk: hash and write it here.
+            only.Length = _length;
+            lock (_gate) _completed = true;
+            Process(only, skip: false);
+            ReturnBuffers();
+            _failure?.Throw();
+            return;
+        }
         if (_length > 0 || _chunk is { Work.Count: > 0 }) HandOver();
         Finish();
         _failure?.Throw();
@@ -149,7 +160,27 @@ internal sealed class NarChunkPipe : IDisposable
             _completed = true;
             Monitor.PulseAll(_gate);
         }
-        _consumer.Join();
+        if (_consumer is null)
+        {
+            // Disposed before any hand-over: the actions of the one chunk still run, told so.
+            if (_full.Count > 0) Process(_full.Dequeue(), skip: true);
+        }
+        else _consumer.Join();
+        ReturnBuffers();
+    }
+
+    private Chunk NewChunk()
+    {
+        var chunk = new Chunk();
+        _chunks.Add(chunk);
+        return chunk;
+    }
+
+    /// <summary>Gives the chunks' buffers back to the pool; only once nothing uses them (the consumer has exited).</summary>
+    private void ReturnBuffers()
+    {
+        foreach (var chunk in _chunks) chunk.Release();
+        _chunks.Clear();
     }
 
     /// <summary>Queues the current chunk and takes an empty one, waiting while all are in use.</summary>
@@ -162,7 +193,13 @@ internal sealed class NarChunkPipe : IDisposable
             _full.Enqueue(_chunk);
             _chunk = null;
             _length = 0;
+            if (_consumer is null)
+            {
+                _consumer = new Thread(Consume) { IsBackground = true, Name = "NAR hash" };
+                _consumer.Start();
+            }
             Monitor.PulseAll(_gate);
+            if (_empty.Count == 0 && _chunks.Count < ChunkCount) _empty.Push(NewChunk());
             while (_empty.Count == 0)
             {
                 Monitor.Wait(_gate);
@@ -188,38 +225,44 @@ internal sealed class NarChunkPipe : IDisposable
                 chunk = _full.Dequeue();
                 skip = _failure is not null || _abandoned;
             }
-            if (!skip)
-            {
-                try
-                {
-                    _target.Write(chunk.Bytes, 0, chunk.Length);
-                }
-                catch (Exception e)
-                {
-                    Fail(e);
-                    skip = true;
-                }
-            }
-            foreach (var work in chunk.Work)
-            {
-                try
-                {
-                    if (work.Then is { } then) then(skip);
-                    else if (!skip) work.Writer!.Write(chunk.Bytes.AsSpan(work.Start, work.Length));
-                }
-                catch (Exception e)
-                {
-                    Fail(e);
-                    skip = true;
-                }
-            }
-            chunk.Work.Clear();
+            Process(chunk, skip);
             lock (_gate)
             {
                 _empty.Push(chunk);
                 Monitor.PulseAll(_gate);
             }
         }
+    }
+
+    /// <summary>Writes one chunk to the stream and does the work riding along with it (only acting on failures when <paramref name="skip"/>).</summary>
+    private void Process(Chunk chunk, bool skip)
+    {
+        if (!skip)
+        {
+            try
+            {
+                _target.Write(chunk.Bytes, 0, chunk.Length);
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                skip = true;
+            }
+        }
+        foreach (var work in chunk.Work)
+        {
+            try
+            {
+                if (work.Then is { } then) then(skip);
+                else if (!skip) work.Writer!.Write(chunk.Bytes.AsSpan(work.Start, work.Length));
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                skip = true;
+            }
+        }
+        chunk.Work.Clear();
     }
 
     private void Fail(Exception e)
@@ -232,7 +275,16 @@ internal sealed class NarChunkPipe : IDisposable
 
     private sealed class Chunk
     {
-        public byte[] Bytes { get; } = new byte[ChunkSize];
+        // Pooled: a store add per path an evaluation copies would otherwise allocate a mebibyte.
+        public byte[] Bytes { get; private set; } = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkSize);
+
+        public void Release()
+        {
+            if (Bytes.Length == 0) return;
+            System.Buffers.ArrayPool<byte>.Shared.Return(Bytes);
+            Bytes = [];
+        }
+
         public int Length { get; set; }
         public List<Work> Work { get; } = [];
     }

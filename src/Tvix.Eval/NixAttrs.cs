@@ -88,24 +88,7 @@ public sealed class NixAttrs
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryGet(int sym, out Value value)
     {
-        var keys = Keys;
-        if (keys.Length > HashThreshold && ((_extras ??= new Extras()).Index is not null || ++_extras.Lookups > LookupsBeforeIndex))
-            return TryGetHashed(sym, out value);
-        int lo = 0, hi = keys.Length - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var k = keys[mid];
-            if (k == sym) { value = Values[mid]; return true; }
-            if (k < sym) lo = mid + 1; else hi = mid - 1;
-        }
-        value = default;
-        return false;
-    }
-
-    private bool TryGetHashed(int sym, out Value value)
-    {
-        var at = HashedIndexOf(sym);
+        var at = IndexOfFast(sym);
         value = at >= 0 ? Values[at] : default;
         return at >= 0;
     }
@@ -122,7 +105,8 @@ public sealed class NixAttrs
         return index.TryGetValue(sym, out var at) ? at : -1;
     }
 
-    /// <summary>The index of <paramref name="sym"/> or -1, through the hash index of a big set like <see cref="TryGet"/>.</summary>
+    /// <summary>The index of <paramref name="sym"/> or -1: a binary search, or a hash index for a big set looked up often.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int IndexOfFast(int sym)
     {
         var keys = Keys;

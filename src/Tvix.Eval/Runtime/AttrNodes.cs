@@ -17,11 +17,8 @@ internal readonly record struct AttrKey(int Sym, Node? Dynamic)
 /// <summary><c>e.a.b</c> and <c>e.a.b or d</c> (the default is taken without exceptions).</summary>
 internal sealed class SelectNode(SourceText source, TextSpan span, Node target, AttrKey[] path, Node? orDefault) : Node(source, span)
 {
-    // The set the first (static) name was last looked up in and its index there (-1: absent):
-    // `lib.foo`, `stdenv.mkDerivation` in a function called for every package meet the same set
-    // again and again, and sets are immutable. Only the evaluator's thread touches its nodes.
-    private NixAttrs? _lastSet;
-    private int _lastIndex;
+    // For the first name when it is static.
+    private LookupCache _cache;
 
     public override Value Eval(EvalContext cx, Env env)
     {
@@ -37,14 +34,7 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
             Value next;
             if (i == 0 && path[0].Dynamic is null)
             {
-                int index;
-                if (ReferenceEquals(attrs, _lastSet)) index = _lastIndex;
-                else
-                {
-                    index = attrs.IndexOfFast(path[0].Sym);
-                    _lastSet = attrs;
-                    _lastIndex = index;
-                }
+                var index = _cache.IndexOf(attrs, path[0].Sym);
                 if (index < 0)
                 {
                     if (orDefault is not null) return orDefault.Eval(cx, env);

@@ -87,12 +87,8 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
 internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Node(source, span)
 {
-    // Per enclosing `with`, the namespace this lookup last searched and where the name was in it
-    // (-1: absent). Sets are immutable, so when a call meets the same namespace again (a module
-    // body run for every element), the search is a reference comparison. The evaluator runs on
-    // one thread, which is the only one to touch its compiled nodes.
-    private readonly NixAttrs?[] _lastNamespace = new NixAttrs?[withDepths.Length];
-    private readonly int[] _lastIndex = new int[withDepths.Length];
+    // One per enclosing `with`: the namespace this lookup last searched there.
+    private readonly LookupCache[] _caches = new LookupCache[withDepths.Length];
 
     public override Value Eval(EvalContext cx, Env env)
     {
@@ -105,14 +101,7 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
             var ns = cx.Force(e[withSlots[i]]);
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
             var attrs = ns.RawAttrs;
-            int index;
-            if (ReferenceEquals(attrs, _lastNamespace[i])) index = _lastIndex[i];
-            else
-            {
-                index = attrs.IndexOfFast(sym);
-                _lastNamespace[i] = attrs;
-                _lastIndex[i] = index;
-            }
+            var index = _caches[i].IndexOf(attrs, sym);
             if (index >= 0)
             {
                 var v = attrs.Values[index];

@@ -147,7 +147,11 @@ public sealed class NixAttrs
         var order = new int[n];
         for (var i = 0; i < n; i++) order[i] = i;
         if (n < 2) return order;
-        if (n <= SmallSortLimit) return SortSmallByBytes(symbols, keys, order);
+        if (n <= SmallSortLimit)
+        {
+            InsertionSortByBytes(symbols, keys, order);
+            return order;
+        }
         var prefixes = System.Buffers.ArrayPool<ulong>.Shared.Rent(n);
         for (var i = 0; i < n; i++) prefixes[i] = symbols.SortKey(keys[i]);
         Array.Sort(prefixes, order, 0, n);
@@ -163,52 +167,37 @@ public sealed class NixAttrs
                 start = i;
                 continue;
             }
-            for (var j = start + 1; j < i; j++)
-            {
-                var item = order[j];
-                var k = j - 1;
-                while (k >= start && symbols.CompareBytes(keys[order[k]], keys[item]) > 0)
-                {
-                    order[k + 1] = order[k];
-                    k--;
-                }
-                order[k + 1] = item;
-            }
+            InsertionSortByBytes(symbols, keys, order.AsSpan(start, i - start));
             start = i;
         }
         System.Buffers.ArrayPool<ulong>.Shared.Return(prefixes);
         return order;
     }
 
-    /// <summary>Sets up to this size are ordered by <see cref="SortSmallByBytes"/>.</summary>
+    /// <summary>Sets up to this size are ordered by <see cref="InsertionSortByBytes"/>.</summary>
     private const int SmallSortLimit = 32;
 
     /// <summary>
-    /// The same order for a small set, by one insertion sort over (prefix key, bytes). It keeps
-    /// <c>ArrayPool&lt;ulong&gt;</c> and <c>Array.Sort&lt;ulong, int&gt;</c> off the start-up path:
-    /// ReadyToRun cannot hold those instantiations, and JIT-compiling them (22 methods) cost a
-    /// small evaluation 2-3 ms the first time it printed a set or called <c>attrNames</c>.
+    /// Orders <paramref name="order"/>, indices into <paramref name="keys"/>, by the names' bytes:
+    /// an insertion sort, for small sets and for runs of names that share their first 8 bytes.
+    /// Small sets take it instead of the prefix-key sort to keep <c>ArrayPool&lt;ulong&gt;</c> and
+    /// <c>Array.Sort&lt;ulong, int&gt;</c> off the start-up path: ReadyToRun cannot hold those
+    /// instantiations, and JIT-compiling them (22 methods) cost a small evaluation 2-3 ms the first
+    /// time it printed a set or called <c>attrNames</c>.
     /// </summary>
-    private static int[] SortSmallByBytes(SymbolTable symbols, int[] keys, int[] order)
+    internal static void InsertionSortByBytes(SymbolTable symbols, int[] keys, Span<int> order)
     {
-        var n = keys.Length;
-        Span<ulong> prefixes = stackalloc ulong[SmallSortLimit];
-        for (var i = 0; i < n; i++) prefixes[i] = symbols.SortKey(keys[i]);
-        for (var j = 1; j < n; j++)
+        for (var j = 1; j < order.Length; j++)
         {
             var item = order[j];
-            var prefix = prefixes[j];
             var k = j - 1;
-            while (k >= 0 && (prefixes[k] > prefix || prefixes[k] == prefix && symbols.CompareBytes(keys[order[k]], keys[item]) > 0))
+            while (k >= 0 && symbols.CompareBytes(keys[order[k]], keys[item]) > 0)
             {
-                prefixes[k + 1] = prefixes[k];
                 order[k + 1] = order[k];
                 k--;
             }
-            prefixes[k + 1] = prefix;
             order[k + 1] = item;
         }
-        return order;
     }
 
     /// <summary>Orders indices into a name array by the names' bytes.</summary>

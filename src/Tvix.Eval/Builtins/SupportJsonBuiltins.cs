@@ -201,18 +201,8 @@ internal static class SupportJsonBuiltins
     /// <summary>Indices of the attributes ordered by their names' bytes (insertion sort: the sets are small).</summary>
     private static ReadOnlySpan<int> ByteOrder(NixAttrs attrs, Span<int> order)
     {
-        var keys = attrs.Keys;
-        var symbols = attrs.Symbols;
-        for (var i = 0; i < order.Length; i++)
-        {
-            var j = i;
-            while (j > 0 && symbols.CompareBytes(keys[order[j - 1]], keys[i]) > 0)
-            {
-                order[j] = order[j - 1];
-                j--;
-            }
-            order[j] = i;
-        }
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        NixAttrs.InsertionSortByBytes(attrs.Symbols, attrs.Keys, order);
         return order;
     }
 

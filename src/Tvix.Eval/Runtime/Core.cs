@@ -52,9 +52,6 @@ internal readonly struct Env
         return new(array);
     }
 
-    /// <summary>An environment over <paramref name="array"/> (slot 0 the parent, as the constructor lays it out).</summary>
-    public static Env FromArray(Value[] array) => new(array);
-
     /// <summary>The array behind this environment.</summary>
     public Value[] Array => _a!;
 

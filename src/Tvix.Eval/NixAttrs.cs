@@ -15,15 +15,16 @@ public sealed class NixAttrs
     // that nobody has read as a whole yet.
     private int[]? _keys;
     private Value[]? _values;
-    private AttrPos[]? _positions;
     internal readonly SymbolTable Symbols;
-    // What only some sets need (a byte order for printing and attrNames, a hash index for big
-    // sets, the parts of a layer), kept aside so that the many small sets a program builds stay
-    // small objects.
-    private Extras? _extras;
+    // The attributes' positions (an AttrPos[], aligned with the names), or an Extras holding them
+    // and what only some sets need (a byte order for printing and attrNames, a hash index for big
+    // sets, the parts of a layer): one field for both keeps the many small sets a program builds
+    // at 48 bytes.
+    private object? _meta;
 
     private sealed class Extras
     {
+        public AttrPos[]? Positions;
         public int[]? ByteOrder;
         public Dictionary<int, int>? Index;
         public int Lookups;
@@ -50,8 +51,8 @@ public sealed class NixAttrs
     /// <summary>Where each attribute was defined (aligned with Keys), for <c>unsafeGetAttrPos</c>; null when unknown.</summary>
     internal AttrPos[]? Positions
     {
-        get => _keys is null ? Flatten()._positions : _positions;
-        init => _positions = value;
+        get => (_keys is null ? Flatten() : this).PositionsOf();
+        init => _meta = value;
     }
 
     internal NixAttrs(SymbolTable symbols, int[] sortedKeys, Value[] values)
@@ -64,13 +65,25 @@ public sealed class NixAttrs
     private NixAttrs(NixAttrs flatBase, NixAttrs flatDelta, int count)
     {
         Symbols = flatBase.Symbols;
-        _extras = new Extras { Base = flatBase, Delta = flatDelta, Count = count };
+        _meta = new Extras { Base = flatBase, Delta = flatDelta, Count = count };
+    }
+
+    /// <summary>The positions of a flat set.</summary>
+    private AttrPos[]? PositionsOf() => _meta as AttrPos[] ?? (_meta as Extras)?.Positions;
+
+    /// <summary>The set's extras, made (with its positions moved in) on first need.</summary>
+    private Extras MoreExtras()
+    {
+        if (_meta is Extras e) return e;
+        e = new Extras { Positions = _meta as AttrPos[] };
+        _meta = e;
+        return e;
     }
 
     internal static NixAttrs Empty(SymbolTable symbols) => new(symbols, [], []);
 
     /// <summary>Number of attributes.</summary>
-    public int Count => _keys?.Length ?? _extras!.Count;
+    public int Count => _keys?.Length ?? Unsafe.As<Extras>(_meta!).Count;
 
     /// <summary>Looks an attribute up by name; the value may be an unforced thunk.</summary>
     public bool TryGetValue(string name, out Value value) => TryGetValue(Encoding.UTF8.GetBytes(name), out value);
@@ -128,12 +141,13 @@ public sealed class NixAttrs
 
     private int HashedIndexOf(int sym)
     {
-        var index = _extras!.Index;
+        var extras = Unsafe.As<Extras>(_meta!);
+        var index = extras.Index;
         if (index is null)
         {
             index = new Dictionary<int, int>(Keys.Length);
             for (var i = 0; i < Keys.Length; i++) index[Keys[i]] = i;
-            _extras.Index = index;
+            extras.Index = index;
         }
         return index.TryGetValue(sym, out var at) ? at : -1;
     }
@@ -144,7 +158,7 @@ public sealed class NixAttrs
     {
         var keys = _keys;
         if (keys is null) return IndexOfLayered(sym);
-        if (keys.Length > HashThreshold && ((_extras ??= new Extras()).Index is not null || ++_extras.Lookups > LookupsBeforeIndex))
+        if (keys.Length > HashThreshold && MoreExtras() is var extras && (extras.Index is not null || ++extras.Lookups > LookupsBeforeIndex))
             return HashedIndexOf(sym);
         int lo = 0, hi = keys.Length - 1;
         while (lo <= hi)
@@ -166,8 +180,9 @@ public sealed class NixAttrs
     /// <summary>Indices into Keys/Values ordered by the names' bytes (cached).</summary>
     internal int[] ByteOrder()
     {
-        if (_extras?.ByteOrder is { } o) return o;
-        return (_extras ??= new Extras()).ByteOrder = SortByBytes(Symbols, Keys);
+        if ((_meta as Extras)?.ByteOrder is { } o) return o;
+        var keys = Keys;
+        return MoreExtras().ByteOrder = SortByBytes(Symbols, keys);
     }
 
     /// <summary>
@@ -258,7 +273,7 @@ public sealed class NixAttrs
         if (_keys is null)
         {
             // A layer: fold the new names into its delta while it stays thin.
-            var extras = _extras!;
+            var extras = Unsafe.As<Extras>(_meta!);
             var bottom = extras.Base!;
             if (other.Count * LayerRatio <= bottom.Count)
             {
@@ -291,7 +306,7 @@ public sealed class NixAttrs
     /// <summary>A layer's lookup by symbol, without merging it: the delta wins over the base.</summary>
     private bool TryGetLayered(int sym, out Value value)
     {
-        var extras = _extras!;
+        var extras = Unsafe.As<Extras>(_meta!);
         var delta = extras.Delta!;
         var at = delta.IndexOfFast(sym);
         if (at >= 0)
@@ -318,9 +333,9 @@ public sealed class NixAttrs
     [MethodImpl(MethodImplOptions.NoInlining)]
     private NixAttrs Flatten()
     {
-        var extras = _extras!;
+        var extras = Unsafe.As<Extras>(_meta!);
         var merged = MergeFew(extras.Base!, extras.Delta!, fewWins: true);
-        _positions = merged._positions;
+        extras.Positions = merged.PositionsOf();
         _values = merged._values;
         _keys = merged._keys;
         extras.Base = null;
@@ -347,8 +362,8 @@ public sealed class NixAttrs
         // (Writing the merged names into a shared array stores the very names it already holds.)
         var keys = sharedKeys ?? new int[n];
         var values = new Value[n];
-        var pa = _positions;
-        var pb = other._positions;
+        var pa = PositionsOf();
+        var pb = other.PositionsOf();
         var positions = pa is null && pb is null ? null : new AttrPos[n];
         int i = 0, j = 0, k = 0;
         while (i < ak.Length && j < bk.Length)

@@ -8,11 +8,13 @@ namespace Tvix.Eval;
 /// An immutable Nix attribute set: parallel arrays of interned names (sorted by symbol id, for
 /// binary search and linear-time <c>//</c>) and values (possibly unforced thunks). Names belong
 /// to the evaluator that made the set. Enumeration follows Nix's order: by the names' bytes.
+/// <c>big // few</c> may instead be a layer (the big set and the few names) that is merged into
+/// arrays the first time it is read as a whole; the set's contents are the same either way.
 /// </summary>
 public sealed class NixAttrs
 {
-    // Flat sets: the names and values. Both null while the set is a layer (see Layered below)
-    // that nobody has read as a whole yet.
+    // The names and values. Both null while the set is a layer (see Update) that nothing has
+    // read as a whole yet.
     private int[]? _keys;
     private Value[]? _values;
     internal readonly SymbolTable Symbols;

@@ -73,6 +73,9 @@ internal sealed class ChunkBuilder
     /// <summary>Ends the current unit, whose code is <paramref name="node"/>'s.</summary>
     public void EndUnit(CodeNode node)
     {
+        // The VM's operand stack lives in its frame and is not bounds-checked: a deeper unit is a
+        // bug in the lowering (which splits deep expressions into units of their own).
+        if (MaxDepth > Vm.LargeStack) throw new InvalidOperationException($"bytecode unit needs {MaxDepth} stack slots, more than {Vm.LargeStack}");
         node.Place(_unitStart, _length - _unitStart, MaxDepth);
         _units.Add(node);
     }
@@ -97,6 +100,17 @@ internal sealed class ChunkBuilder
             var fused = OpInfo.WithReturn(last);
             // SelectSym with a default jumps elsewhere on a miss; only the plain one fuses.
             if (fused != last && !(last == OpCode.SelectSym && _code[_lastOp + 4] >= 0))
+            {
+                _code[_lastOp] = (int)fused;
+                return;
+            }
+        }
+        if (op is OpCode.StoreItem or OpCode.StoreLocal && _lastOp >= 0 && _barrier != _length)
+        {
+            // The load's operands are all there: its index is appended as the store's.
+            var last = (OpCode)_code[_lastOp];
+            var fused = OpInfo.WithStore(last, op);
+            if (fused != op && _lastOp + 1 + OpInfo.OperandCount(last) == _length)
             {
                 _code[_lastOp] = (int)fused;
                 return;

@@ -195,8 +195,11 @@ internal sealed class Lowering
                     for (var i = 0; i < count; i++)
                     {
                         Delayed(b, args[start + i]);
-                        b.Emit(OpCode.Push, 1);
+                        // The last argument stays in the accumulator.
+                        if (i < count - 1) b.Emit(OpCode.Push, 1);
                     }
+                    // CallMany pushes it next to the others: count it for the stack's size.
+                    b.Stack(1);
                     b.Emit(OpCode.CallMany, b.Span(am.Span), count, -count - 1);
                 }
                 break;

@@ -85,7 +85,7 @@ internal enum OpCode
     Ge,
     /// <summary><c>span</c>: acc = the popped function applied to acc (adds "from call site" to a trace).</summary>
     Call,
-    /// <summary><c>span n</c>: pop <c>n</c> arguments and the function below them; acc = the function applied to all of them.</summary>
+    /// <summary><c>span n</c>: the function applied to <c>n</c> arguments, the last in acc and the others popped (the function below them).</summary>
     CallMany,
     /// <summary><c>n</c>: push a new array of <c>n</c> values (an internal value, for the instructions below).</summary>
     NewArray,
@@ -152,6 +152,15 @@ internal enum OpCode
     PushDelayFold,
     PushDelay,
 
+    // A load fused with the store after it (filling a list's or set's array, binding a `let`):
+    // the load's operands, then the store's index.
+    ThunkToItem,
+    ConstToItem,
+    LocalRawToItem,
+    ThunkToLocal,
+    ConstToLocal,
+    LocalRawToLocal,
+
     // An instruction fused with the Return after it (the last instruction of most small units:
     // `f x`, `x.y`, a set literal, a `with` lookup). Same operands as the instruction named.
     CallReturn,
@@ -187,6 +196,18 @@ internal static class OpInfo
         OpCode.Eval => OpCode.EvalReturn,
         OpCode.MakeAttrs => OpCode.MakeAttrsReturn,
         _ => op,
+    };
+
+    /// <summary>The opcode that does <paramref name="load"/> and then <paramref name="store"/> (StoreItem or StoreLocal), or <paramref name="store"/> when there is none.</summary>
+    public static OpCode WithStore(OpCode load, OpCode store) => (load, store) switch
+    {
+        (OpCode.MakeThunk, OpCode.StoreItem) => OpCode.ThunkToItem,
+        (OpCode.Const, OpCode.StoreItem) => OpCode.ConstToItem,
+        (OpCode.LocalRaw, OpCode.StoreItem) => OpCode.LocalRawToItem,
+        (OpCode.MakeThunk, OpCode.StoreLocal) => OpCode.ThunkToLocal,
+        (OpCode.Const, OpCode.StoreLocal) => OpCode.ConstToLocal,
+        (OpCode.LocalRaw, OpCode.StoreLocal) => OpCode.LocalRawToLocal,
+        _ => store,
     };
 
     /// <summary>Whether the unit ends with this instruction (a return, possibly fused).</summary>
@@ -227,6 +248,8 @@ internal static class OpInfo
         OpCode.Local0 or OpCode.Local1 or OpCode.JumpIfFalse or OpCode.AndJump or OpCode.OrJump or OpCode.ImpliesJump
             or OpCode.CallMany or OpCode.MakeAttrs or OpCode.ClearLocals or OpCode.RecAttrs or OpCode.SelectCheck => 2,
         OpCode.Local or OpCode.LocalRaw or OpCode.SelectDynamic or OpCode.HasSym or OpCode.HasDynamic => 3,
+        OpCode.ThunkToItem or OpCode.ConstToItem or OpCode.ThunkToLocal or OpCode.ConstToLocal => 2,
+        OpCode.LocalRawToItem or OpCode.LocalRawToLocal => 4,
         OpCode.CompareJump => 3,
         OpCode.SelectSym => 4,
         OpCode.DelayFold => 8,

@@ -260,6 +260,7 @@ internal static class Vm
                 case OpCode.CallMany:
                 {
                     var n = Unsafe.Add(ref code, pc + 2);
+                    Unsafe.Add(ref s, sp++) = acc;
                     sp -= n;
                     var args = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref s, sp), n);
                     var f = Pop(ref s, ref sp);
@@ -443,11 +444,42 @@ internal static class Vm
                     break;
                 case OpCode.Return:
                     return acc;
+                case OpCode.ThunkToItem:
+                    acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]), env));
+                    Unsafe.As<Value[]>(Unsafe.Add(ref s, sp - 1).Obj!)[Unsafe.Add(ref code, pc + 2)] = acc;
+                    pc += 3;
+                    break;
+                case OpCode.ConstToItem:
+                    acc = constants[Unsafe.Add(ref code, pc + 1)];
+                    Unsafe.As<Value[]>(Unsafe.Add(ref s, sp - 1).Obj!)[Unsafe.Add(ref code, pc + 2)] = acc;
+                    pc += 3;
+                    break;
+                case OpCode.LocalRawToItem:
+                    acc = RawSlot(cx, env, objects, ref Unsafe.Add(ref code, pc + 1));
+                    Unsafe.As<Value[]>(Unsafe.Add(ref s, sp - 1).Obj!)[Unsafe.Add(ref code, pc + 4)] = acc;
+                    pc += 5;
+                    break;
+                case OpCode.ThunkToLocal:
+                    acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]), env));
+                    env[Unsafe.Add(ref code, pc + 2)] = acc;
+                    pc += 3;
+                    break;
+                case OpCode.ConstToLocal:
+                    acc = constants[Unsafe.Add(ref code, pc + 1)];
+                    env[Unsafe.Add(ref code, pc + 2)] = acc;
+                    pc += 3;
+                    break;
+                case OpCode.LocalRawToLocal:
+                    acc = RawSlot(cx, env, objects, ref Unsafe.Add(ref code, pc + 1));
+                    env[Unsafe.Add(ref code, pc + 4)] = acc;
+                    pc += 5;
+                    break;
                 case OpCode.CallReturn:
                     return cx.Call(Pop(ref s, ref sp), acc);
                 case OpCode.CallManyReturn:
                 {
                     var n = Unsafe.Add(ref code, pc + 2);
+                    Unsafe.Add(ref s, sp++) = acc;
                     sp -= n;
                     var f = Pop(ref s, ref sp);
                     return Operators.CallMany(cx, f, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref s, sp + 1), n));
@@ -498,6 +530,16 @@ internal static class Vm
                     throw new InvalidOperationException($"invalid opcode {Unsafe.Add(ref code, pc)} at {pc}");
             }
         }
+    }
+
+    /// <summary>The operands <c>depth i obj</c> of a raw slot read (<see cref="OpCode.LocalRaw"/>): the slot, or a thunk that reads it later.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Value RawSlot(EvalContext cx, Env env, object[] objects, ref int operands)
+    {
+        var e = env;
+        for (var d = operands; d > 0; d--) e = e.Parent;
+        var v = e[Unsafe.Add(ref operands, 1)];
+        return v.Kind == ValueKind.Invalid ? Unsafe.As<LocalNode>(objects[Unsafe.Add(ref operands, 2)]).Delay(cx, env) : v;
     }
 
     /// <summary>Takes the top of the operand stack, clearing its slot (the stack must not keep values alive).</summary>

@@ -44,6 +44,7 @@ public sealed class DerivationBuiltinTests
     [InlineData("[ (d.out.dev.doc.outputName) (d.doc.out.outPath == d.outPath) (builtins.length d.dev.all) ]")]
     [InlineData("map (o: builtins.getContext o.outPath) d.all")]
     [InlineData("builtins.getContext d.drvPath")]
+    [InlineData("[ (builtins.unsafeGetAttrPos \"v\" d != null) (builtins.unsafeGetAttrPos \"v\" d.dev != null) ]")]
     public void MultipleOutputsMatchTheNixDefinition(string probe) => Both(Multi, probe);
 
     [Fact]

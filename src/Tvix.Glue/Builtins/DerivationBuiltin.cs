@@ -24,6 +24,13 @@ internal static class DerivationBuiltin
 
     private static readonly Value DrvPathName = Value.FromString("drvPath");
 
+    private static readonly ReadOnlyMemory<byte> All = "all"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> DrvAttrs = "drvAttrs"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> OutPath = "outPath"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> DrvPath = "drvPath"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> Type = "type"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> OutputName = "outputName"u8.ToArray();
+
     public static void Register(BuiltinRegistry registry) =>
         registry.AddConstant("derivation", static cx =>
             cx.Call(cx.LoadExpressionLazily(Wrapper, "/", "«nix-internal»/derivation.nix"), cx.CreateFunction("derivation", 1, Invoke)),
@@ -44,29 +51,38 @@ internal static class DerivationBuiltin
         // (nothing can force it before this call returns).
         var all = new Value[outputs.Length];
         var allValue = Value.FromList(new NixList(all));
-        var names = new NixString[outputs.Length];
-        for (var i = 0; i < outputs.Length; i++) names[i] = cx.ForceString(outputs[i]);
         var elemAt = BuiltinValue(cx, builtins, "elemAt"u8);
-        var outputValues = new Value[outputs.Length];
+        // The attributes added to drvAttrs, in Nix's order of precedence (the last of equal
+        // names wins): the outputs (the first of equal output names, as listToAttrs), all,
+        // drvAttrs, then each output's own four.
+        var extra = outputs.Length + 6;
+        var names = new ReadOnlyMemory<byte>[extra];
+        var values = new Value[extra];
+        var own = 0;
+        var outputNames = new NixString[outputs.Length];
         for (var i = 0; i < outputs.Length; i++)
-            outputValues[i] = FirstWithName(names, i) ? cx.CallLazy2(elemAt, allValue, Value.FromInt(i)) : default;
-
+        {
+            outputNames[i] = cx.ForceString(outputs[i]);
+            if (!FirstWithName(outputNames, i)) continue;
+            names[own] = outputNames[i].Memory;
+            values[own++] = cx.CallLazy2(elemAt, allValue, Value.FromInt(i));
+        }
+        names[own] = All;
+        values[own++] = allValue;
+        names[own] = DrvAttrs;
+        values[own++] = Value.FromAttrs(drvAttrs);
+        names[own] = OutPath;
+        names[own + 1] = DrvPath;
+        values[own + 1] = drvPath;
+        names[own + 2] = Type;
+        values[own + 2] = DerivationType;
+        names[own + 3] = OutputName;
         for (var j = 0; j < outputs.Length; j++)
         {
-            // Added in Nix's order of precedence (a builder keeps the last of equal names).
-            var extra = cx.CreateAttrsBuilder(outputs.Length + 6);
-            for (var i = 0; i < outputs.Length; i++)
-            {
-                if (outputValues[i].Kind != ValueKind.Invalid) extra.Add(names[i].Bytes, outputValues[i]);
-            }
-            extra.Add("all"u8, allValue);
-            extra.Add("drvAttrs"u8, Value.FromAttrs(drvAttrs));
-            var outputName = Value.FromString(names[j]);
-            extra.Add("outPath"u8, cx.CallLazy2(getAttr, outputName, strict));
-            extra.Add("drvPath"u8, drvPath);
-            extra.Add("type"u8, DerivationType);
-            extra.Add("outputName"u8, outputName);
-            all[j] = Value.FromAttrs(cx.Update(drvAttrs, extra.Build()));
+            var outputName = Value.FromString(outputNames[j]);
+            values[own] = cx.CallLazy2(getAttr, outputName, strict);
+            values[own + 3] = outputName;
+            all[j] = Value.FromAttrs(cx.Update(drvAttrs, names.AsSpan(0, own + 4), values.AsSpan(0, own + 4)));
         }
         return all[0];
     }

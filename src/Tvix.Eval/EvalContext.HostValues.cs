@@ -83,4 +83,15 @@ public sealed partial class EvalContext
         }
         return new NixAttrs(Symbols, keys, result) { Positions = positions };
     }
+
+    /// <summary>
+    /// The attribute at <paramref name="index"/> in Nix's order (names sorted by their bytes, as
+    /// <see cref="NixAttrs.Pairs"/>), without an enumerator: for a builtin that walks a set.
+    /// </summary>
+    public Value AttrInNixOrder(NixAttrs attrs, int index, out string name)
+    {
+        var at = attrs.ByteOrder()[index];
+        name = Symbols.Text(attrs.Keys[at]);
+        return attrs.Values[at];
+    }
 }

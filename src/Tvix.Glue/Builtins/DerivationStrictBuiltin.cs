@@ -36,8 +36,9 @@ internal static class DerivationStrictBuiltin
         var builderSet = false;
         var systemSet = false;
 
-        foreach (var (key, value) in attrs.Pairs)
+        for (var index = 0; index < attrs.Count; index++)
         {
+            var value = cx.AttrInNixOrder(attrs, index, out var key);
             if (key == "__ignoreNulls") continue;
             try
             {

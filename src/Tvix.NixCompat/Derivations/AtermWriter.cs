@@ -252,19 +252,23 @@ internal static class AtermWriter
         span[i++] = (byte)'"';
         value[..plain].CopyTo(span[i..]);
         i += plain;
-        // From the first escape on, one table lookup per byte: strings that need escaping (build
-        // scripts) have one every few dozen bytes, too often for a vectorised search per run.
+        // From each escape to the next: the plain run between them is found 16 bytes at a time
+        // and copied in one go (build scripts have an escape every few dozen bytes).
         var escapes = EscapeLetters;
-        foreach (var b in value[plain..])
+        var rest = value[plain..];
+        while (true)
         {
-            var letter = escapes[b];
-            if (letter == 0) span[i++] = b;
-            else
-            {
-                span[i++] = (byte)'\\';
-                span[i++] = letter;
-            }
+            span[i++] = (byte)'\\';
+            span[i++] = escapes[rest[0]];
+            rest = rest[1..];
+            var run = FirstToEscape(rest);
+            if (run < 0) break;
+            rest[..run].CopyTo(span[i..]);
+            i += run;
+            rest = rest[run..];
         }
+        rest.CopyTo(span[i..]);
+        i += rest.Length;
         span[i++] = (byte)'"';
         w.Advance(i);
     }

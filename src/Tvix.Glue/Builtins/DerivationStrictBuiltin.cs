@@ -188,8 +188,9 @@ internal static class DerivationStrictBuiltin
     private static void AddInputs(EvalContext cx, GlueState state, Derivation drv, ContextSet context)
     {
         var store = state.StoreDirectory;
-        foreach (var element in context)
+        for (var index = 0; index < context.Count; index++)
         {
+            var element = context[index];
             if (element.Length == 0) continue;
             if (element[0] == '!')
             {

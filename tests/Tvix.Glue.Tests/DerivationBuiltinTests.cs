@@ -48,6 +48,11 @@ public sealed class DerivationBuiltinTests
     public void MultipleOutputsMatchTheNixDefinition(string probe) => Both(Multi, probe);
 
     [Fact]
+    public void ManyOutputsMatchTheNixDefinition() =>
+        Both("""{ name = "m"; builder = "/bin/sh"; system = "x86_64-linux"; outputs = [ "o1" "o2" "o3" "o4" "o5" "o6" "o7" "o8" ]; }""",
+            "[ (builtins.attrNames d.o5) (map (o: [ o.outputName o.outPath ]) d.all) d.o8.o1.outputName ]");
+
+    [Fact]
     public void DefaultOutputIsOut() =>
         Assert.Equal("[ \"out\" [ \"out\" ] ]", Both("""{ name = "a"; builder = "/bin/sh"; system = "x86_64-linux"; }""",
             "[ d.outputName (map (o: o.outputName) d.all) ]"));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tvix.Eval;
 
 namespace Tvix.Glue.Builtins;
@@ -56,15 +57,18 @@ internal static class DerivationBuiltin
         // names wins): the outputs (the first of equal output names, as listToAttrs), all,
         // drvAttrs, then each output's own four.
         var extra = outputs.Length + 6;
-        var names = new ReadOnlyMemory<byte>[extra];
-        var values = new Value[extra];
+        // On the stack for the usual few outputs (a derivation call otherwise leaves two more
+        // arrays behind).
+        var nameBuffer = new NameBuffer();
+        var valueBuffer = new ValueBuffer();
+        var names = extra <= BufferSize ? nameBuffer[..extra] : new ReadOnlyMemory<byte>[extra];
+        var values = extra <= BufferSize ? valueBuffer[..extra] : new Value[extra];
         var own = 0;
-        var outputNames = new NixString[outputs.Length];
         for (var i = 0; i < outputs.Length; i++)
         {
-            outputNames[i] = cx.ForceString(outputs[i]);
-            if (!FirstWithName(outputNames, i)) continue;
-            names[own] = outputNames[i].Memory;
+            var name = cx.ForceString(outputs[i]).Memory;
+            if (IsNameBefore(names[..own], name.Span)) continue;
+            names[own] = name;
             values[own++] = cx.CallLazy2(elemAt, allValue, Value.FromInt(i));
         }
         names[own] = All;
@@ -79,22 +83,36 @@ internal static class DerivationBuiltin
         names[own + 3] = OutputName;
         for (var j = 0; j < outputs.Length; j++)
         {
-            var outputName = Value.FromString(outputNames[j]);
+            var outputName = Value.FromString(cx.ForceString(outputs[j]));
             values[own] = cx.CallLazy2(getAttr, outputName, strict);
             values[own + 3] = outputName;
-            all[j] = Value.FromAttrs(cx.Update(drvAttrs, names.AsSpan(0, own + 4), values.AsSpan(0, own + 4)));
+            all[j] = Value.FromAttrs(cx.Update(drvAttrs, names[..(own + 4)], values[..(own + 4)]));
         }
         return all[0];
     }
 
-    /// <summary>Whether output <paramref name="i"/> is the first of its name (<c>listToAttrs</c> keeps the first).</summary>
-    private static bool FirstWithName(NixString[] names, int i)
+    private const int BufferSize = 12;
+
+    [InlineArray(BufferSize)]
+    private struct NameBuffer
     {
-        for (var k = 0; k < i; k++)
+        private ReadOnlyMemory<byte> _first;
+    }
+
+    [InlineArray(BufferSize)]
+    private struct ValueBuffer
+    {
+        private Value _first;
+    }
+
+    /// <summary>Whether an earlier output has this name (<c>listToAttrs</c> keeps the first of equal names).</summary>
+    private static bool IsNameBefore(Span<ReadOnlyMemory<byte>> earlier, ReadOnlySpan<byte> name)
+    {
+        foreach (var other in earlier)
         {
-            if (names[k].Bytes.SequenceEqual(names[i].Bytes)) return false;
+            if (other.Span.SequenceEqual(name)) return true;
         }
-        return true;
+        return false;
     }
 
     private static Value BuiltinValue(EvalContext cx, NixAttrs builtins, ReadOnlySpan<byte> name) =>

@@ -269,7 +269,9 @@ internal static class DerivationStrictBuiltin
         var names = new ReadOnlyMemory<byte>[count];
         var values = new Value[count];
         names[0] = DrvPathName;
-        values[0] = Value.FromString(new NixString(Encoding.UTF8.GetBytes(drvPathText), NixContext.Of("=" + drvPathText)));
+        var drvPathBytes = new byte[Encoding.UTF8.GetByteCount(drvPathText)];
+        Encoding.UTF8.GetBytes(drvPathText, drvPathBytes);
+        values[0] = Value.FromString(new NixString(drvPathBytes, NixContext.Of(known.ContextElement)));
         var i = 1;
         foreach (var (name, output) in drv.Outputs)
         {
@@ -282,7 +284,7 @@ internal static class DerivationStrictBuiltin
 
             else path = Encoding.UTF8.GetBytes(state.StoreDirectory.Print(output.Path));
             names[i] = key.Memory;
-            values[i++] = Value.FromString(new NixString(path, NixContext.Of("!" + name + "!" + drvPathText)));
+            values[i++] = Value.FromString(new NixString(path, NixContext.Of(string.Concat("!", name, "!", drvPathText))));
         }
         return Value.FromAttrs(cx.Update(cx.EmptyAttrs, names, values));
     }

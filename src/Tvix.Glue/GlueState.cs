@@ -186,7 +186,7 @@ internal sealed class KnownDerivation
     private KnownDerivation(StorePath path, Derivation drv, IReadOnlyList<StorePath> references, StoreDirectory store)
     {
         Path = path;
-        ContextElement = "=" + store.Print(path);
+        ContextElement = string.Concat("=", store.Path, "/", path.BaseName);
         References = references;
         OutputNames = new string[drv.Outputs.Count];
         OutputPaths = new StorePath?[drv.Outputs.Count];

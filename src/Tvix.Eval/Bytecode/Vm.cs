@@ -429,6 +429,57 @@ internal static class Vm
                         break;
                     case OpCode.Return:
                         return acc;
+                    case OpCode.CallReturn:
+                        return cx.Call(Pop(ref s, ref sp), acc);
+                    case OpCode.CallManyReturn:
+                    {
+                        var n = Unsafe.Add(ref code, pc + 2);
+                        sp -= n;
+                        var f = Pop(ref s, ref sp);
+                        return Operators.CallMany(cx, f, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref s, sp + 1), n));
+                    }
+                    case OpCode.SelectSymReturn:
+                    {
+                        if (acc.Kind != ValueKind.Attrs) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
+                        var attrs = acc.RawAttrs;
+                        var sym = Unsafe.Add(ref code, pc + 2);
+                        var cache = Unsafe.Add(ref code, pc + 3);
+                        var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
+                        if (index < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
+                        return cx.Force(attrs.Values[index]);
+                    }
+                    case OpCode.EvalReturn:
+                        return Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
+                    case OpCode.MakeAttrsReturn:
+                    {
+                        var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);
+                        var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
+                        return node.Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!), dynamics, env);
+                    }
+                    case OpCode.PushConst:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.Const;
+                    case OpCode.PushLocal0:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.Local0;
+                    case OpCode.PushLocal1:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.Local1;
+                    case OpCode.PushLocalRaw:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.LocalRaw;
+                    case OpCode.PushMakeThunk:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.MakeThunk;
+                    case OpCode.PushMakeClosure:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.MakeClosure;
+                    case OpCode.PushDelayFold:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.DelayFold;
+                    case OpCode.PushDelay:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.Delay;
                     default:
                         throw new InvalidOperationException($"invalid opcode {Unsafe.Add(ref code, pc)} at {pc}");
                 }

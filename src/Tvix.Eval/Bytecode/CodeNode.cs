@@ -25,7 +25,7 @@ internal enum DelayForm
 /// <see cref="Entry"/> in its source's <see cref="Chunk"/>, on the <see cref="Vm"/>. Thunks,
 /// lambda bodies and files hold one of these as their code.
 /// </summary>
-internal sealed class CodeNode : Node
+internal sealed class CodeNode : Code
 {
     /// <summary>The code of the unit's source (set once the whole source is compiled).</summary>
     public Chunk Chunk = null!;

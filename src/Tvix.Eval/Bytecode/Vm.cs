@@ -84,12 +84,12 @@ internal static class Vm
                         for (var d = Unsafe.Add(ref code, pc + 1); d > 0; d--) e = e.Parent;
                         acc = e[Unsafe.Add(ref code, pc + 2)];
                         // A slot of a recursive scope that is not initialised yet: read it later.
-                        if (acc.Kind == ValueKind.Invalid) acc = Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 3)]).Delay(cx, env);
+                        if (acc.Kind == ValueKind.Invalid) acc = Unsafe.As<LocalNode>(objects[Unsafe.Add(ref code, pc + 3)]).Delay(cx, env);
                         pc += 4;
                         break;
                     }
                     case OpCode.MakeThunk:
-                        acc = Value.FromThunk(new Thunk(Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 1)]), env));
+                        acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]), env));
                         pc += 2;
                         break;
                     case OpCode.MakeClosure:
@@ -107,12 +107,12 @@ internal static class Vm
                             && BinaryNode.FoldInts((BinOp)Unsafe.Add(ref code, pc + 1), a, b, out var folded))
                             acc = folded;
                         else
-                            acc = Value.FromThunk(new Thunk(Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 8)]), env));
+                            acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 8)]), env));
                         pc += 9;
                         break;
                     }
                     case OpCode.Eval:
-                        acc = Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
+                        acc = Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
                         pc += 2;
                         break;
                     case OpCode.Push:
@@ -449,7 +449,7 @@ internal static class Vm
                         return cx.Force(attrs.Values[index]);
                     }
                     case OpCode.EvalReturn:
-                        return Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
+                        return Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
                     case OpCode.MakeAttrsReturn:
                     {
                         var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);

@@ -28,7 +28,7 @@ internal sealed class GlueState
     /// plain dictionary under a lock: its span lookup is precompiled framework code, where the
     /// concurrent dictionary's is JIT-compiled in every process (and contention is rare).
     /// </summary>
-    private readonly Dictionary<string, KnownDerivation> _byPrintedPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KnownDerivation> _byPrintedPath = new(AfterPrefixComparer.Instance);
 
     private readonly Lock _byPrintedPathLock = new();
 
@@ -78,7 +78,7 @@ internal sealed class GlueState
     public KnownDerivation AddDerivation(KnownDerivation known)
     {
         known = Derivations.GetOrAdd(known.Path, known);
-        lock (_byPrintedPathLock) _byPrintedPath.TryAdd(known.PrintedPath, known);
+        lock (_byPrintedPathLock) _byPrintedPath.TryAdd(known.ContextElement, known);
         return known;
     }
 
@@ -186,7 +186,7 @@ internal sealed class KnownDerivation
     private KnownDerivation(StorePath path, Derivation drv, IReadOnlyList<StorePath> references, StoreDirectory store)
     {
         Path = path;
-        PrintedPath = store.Print(path);
+        ContextElement = string.Concat("=", store.Path, "/", path.BaseName);
         References = references;
         OutputNames = new string[drv.Outputs.Count];
         OutputPaths = new StorePath?[drv.Outputs.Count];
@@ -212,8 +212,14 @@ internal sealed class KnownDerivation
 
     public StorePath Path { get; }
 
+    /// <summary>
+    /// <c>=</c> and the absolute <c>.drv</c> path: the context element of the <c>drvPath</c>
+    /// string, kept once for that and as the printed path (<see cref="PrintedPath"/>).
+    /// </summary>
+    public string ContextElement { get; }
+
     /// <summary>The absolute <c>.drv</c> path, as the <c>drvPath</c> string and contexts carry it.</summary>
-    public string PrintedPath { get; }
+    public ReadOnlySpan<char> PrintedPath => ContextElement.AsSpan(1);
 
     /// <summary>Output names in Nix's (ordinal) order.</summary>
     public string[] OutputNames { get; }
@@ -276,4 +282,25 @@ internal enum GlueFeatures
     CaDerivations = 1,
     /// <summary><c>impure-derivations</c> (<c>__impure = true</c>).</summary>
     ImpureDerivations = 2,
+}
+
+/// <summary>
+/// Compares the keys of the derivations-by-printed-path table, which are context elements
+/// (<c>=</c> and the path), by what follows the one-character prefix; a printed path given as a
+/// span is looked up directly.
+/// </summary>
+internal sealed class AfterPrefixComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+{
+    public static readonly AfterPrefixComparer Instance = new();
+
+    public bool Equals(string? x, string? y) =>
+        ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan(1).SequenceEqual(y.AsSpan(1)));
+
+    public int GetHashCode(string key) => string.GetHashCode(key.AsSpan(1));
+
+    public bool Equals(ReadOnlySpan<char> printed, string key) => printed.SequenceEqual(key.AsSpan(1));
+
+    public int GetHashCode(ReadOnlySpan<char> printed) => string.GetHashCode(printed);
+
+    public string Create(ReadOnlySpan<char> printed) => string.Concat("=", printed);
 }

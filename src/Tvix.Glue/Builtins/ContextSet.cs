@@ -2,25 +2,55 @@ using Tvix.Eval;
 
 namespace Tvix.Glue.Builtins;
 
-/// <summary>The string context gathered while a builtin reads its arguments (a set of encoded elements).</summary>
+/// <summary>
+/// The string context gathered while a builtin reads its arguments (a set of encoded elements,
+/// enumerated in the order they were first added). A derivation's context has a handful of
+/// elements, so they are kept in an array searched linearly, with a hash set only past
+/// <see cref="LinearLimit"/>: one array per derivation instead of a set, its buckets and entries.
+/// </summary>
 internal sealed class ContextSet
 {
-    private readonly HashSet<string> _elements = new(StringComparer.Ordinal);
+    private const int LinearLimit = 16;
 
-    public int Count => _elements.Count;
+    private string[] _elements = new string[4];
+    private HashSet<string>? _index;
+
+    public int Count { get; private set; }
 
     public void Add(NixString s)
     {
         if (s.Context is { } context)
         {
             var elements = context.Elements;
-            for (var i = 0; i < elements.Count; i++) _elements.Add(elements[i]);
+            for (var i = 0; i < elements.Count; i++) Add(elements[i]);
         }
     }
 
-    public void Add(string element) => _elements.Add(element);
+    public void Add(string element)
+    {
+        if (_index is not null)
+        {
+            if (!_index.Add(element)) return;
+        }
+        else
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (ReferenceEquals(_elements[i], element) || string.Equals(_elements[i], element, StringComparison.Ordinal)) return;
+            }
+            if (Count == LinearLimit)
+            {
+                _index = new HashSet<string>(StringComparer.Ordinal);
+                for (var i = 0; i < Count; i++) _index.Add(_elements[i]);
+                _index.Add(element);
+            }
+        }
+        if (Count == _elements.Length) Array.Resize(ref _elements, Count * 2);
+        _elements[Count++] = element;
+    }
 
-    public HashSet<string>.Enumerator GetEnumerator() => _elements.GetEnumerator();
+    /// <summary>Element <paramref name="index"/>, in the order they were first added.</summary>
+    public string this[int index] => _elements[index];
 
     /// <summary>
     /// Rejects context (Nix's <c>forceStringNoCtx</c>): the string must not refer to a store path.

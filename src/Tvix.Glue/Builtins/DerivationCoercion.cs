@@ -32,6 +32,9 @@ internal static class DerivationCoercion
         }
         scratch.Reset();
         CoerceMore(cx, state, v, scratch, context);
+        // null, false and empty lists give nothing, true "1": shared instead of copied.
+        if (scratch.WrittenCount == 0) return ByteString.Empty;
+        if (scratch.WrittenSpan.SequenceEqual(One)) return new ByteString(One);
         return ByteString.CopyFrom(scratch.WrittenSpan);
     }
 

@@ -36,8 +36,9 @@ internal static class DerivationStrictBuiltin
         var builderSet = false;
         var systemSet = false;
 
-        foreach (var (key, value) in attrs.Pairs)
+        for (var index = 0; index < attrs.Count; index++)
         {
+            var value = cx.AttrInNixOrder(attrs, index, out var key);
             if (key == "__ignoreNulls") continue;
             try
             {
@@ -187,8 +188,9 @@ internal static class DerivationStrictBuiltin
     private static void AddInputs(EvalContext cx, GlueState state, Derivation drv, ContextSet context)
     {
         var store = state.StoreDirectory;
-        foreach (var element in context)
+        for (var index = 0; index < context.Count; index++)
         {
+            var element = context[index];
             if (element.Length == 0) continue;
             if (element[0] == '!')
             {
@@ -262,19 +264,30 @@ internal static class DerivationStrictBuiltin
     {
         var drvPath = known.Path;
         var drvPathText = known.PrintedPath;
-        var builder = cx.CreateAttrsBuilder(drv.Outputs.Count + 1);
-        builder.Add("drvPath", Value.FromString(new NixString(Encoding.UTF8.GetBytes(drvPathText), NixContext.Of("=" + drvPathText))));
+        // Made by a merge into the empty set: no builder, no sort of a handful of names.
+        var count = drv.Outputs.Count + 1;
+        var names = new ReadOnlyMemory<byte>[count];
+        var values = new Value[count];
+        names[0] = DrvPathName;
+        var drvPathBytes = new byte[Encoding.UTF8.GetByteCount(drvPathText)];
+        Encoding.UTF8.GetBytes(drvPathText, drvPathBytes);
+        values[0] = Value.FromString(new NixString(drvPathBytes, NixContext.Of(known.ContextElement)));
+        var i = 1;
         foreach (var (name, output) in drv.Outputs)
         {
+            var key = state.EnvironmentKey(name);
             byte[] path;
             if (output.Path is null) path = Encoding.UTF8.GetBytes(Placeholders.Downstream(drvPath, name));
-            else if (drv.Environment.TryGetValue(state.EnvironmentKey(name), out var variable)
+            else if (drv.Environment.TryGetValue(key, out var variable)
                      && MemoryMarshal.TryGetArray(variable.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
                 path = segment.Array; // Instantiate set the variable to the printed path
 
             else path = Encoding.UTF8.GetBytes(state.StoreDirectory.Print(output.Path));
-            builder.Add(name, Value.FromString(new NixString(path, NixContext.Of("!" + name + "!" + drvPathText))));
+            names[i] = key.Memory;
+            values[i++] = Value.FromString(new NixString(path, NixContext.Of(string.Concat("!", name, "!", drvPathText))));
         }
-        return Value.FromAttrs(builder.Build());
+        return Value.FromAttrs(cx.Update(cx.EmptyAttrs, names, values));
     }
+
+    private static readonly ReadOnlyMemory<byte> DrvPathName = "drvPath"u8.ToArray();
 }

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Tvix.NixCompat.Derivations;
 
@@ -197,12 +200,43 @@ internal static class AtermWriter
         if (rented != null) ArrayPool<byte>.Shared.Return(rented);
     }
 
-    /// <summary>A quoted string with Nix's escapes for <c>" \ \n \r \t</c>; every other byte is copied.</summary>
-    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create("\"\\\n\r\t"u8);
+    /// <summary>
+    /// The index of the first byte of <c>" \ \n \r \t</c> in <paramref name="value"/>, or -1: 16
+    /// bytes at a time. This package's own code, so it is precompiled, where CoreLib's
+    /// <c>IndexOfAny</c> over bytes (with five values or <c>SearchValues</c>) is JIT-compiled
+    /// at the first derivation of every process.
+    /// </summary>
+    internal static int FirstToEscape(ReadOnlySpan<byte> value)
+    {
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated && value.Length >= Vector128<byte>.Count)
+        {
+            ref var start = ref MemoryMarshal.GetReference(value);
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var newline = Vector128.Create((byte)'\n');
+            var cr = Vector128.Create((byte)'\r');
+            var tab = Vector128.Create((byte)'\t');
+            for (; i <= value.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                var v = Vector128.LoadUnsafe(ref start, (nuint)i);
+                var hits = Vector128.Equals(v, quote) | Vector128.Equals(v, backslash) | Vector128.Equals(v, newline)
+                    | Vector128.Equals(v, cr) | Vector128.Equals(v, tab);
+                if (hits != Vector128<byte>.Zero) return i + BitOperations.TrailingZeroCount(hits.ExtractMostSignificantBits());
+            }
+        }
+        var escapes = EscapeLetters;
+        for (; i < value.Length; i++)
+        {
+            if (escapes[value[i]] != 0) return i;
+        }
+        return -1;
+    }
 
+    /// <summary>A quoted string with Nix's escapes for <c>" \ \n \r \t</c>; every other byte is copied.</summary>
     private static void String(ByteBuilder w, ReadOnlySpan<byte> value)
     {
-        var plain = value.IndexOfAny(NeedsEscape);
+        var plain = FirstToEscape(value);
         if (plain < 0)
         {
             // The common case: nothing to escape, one copy.
@@ -218,19 +252,23 @@ internal static class AtermWriter
         span[i++] = (byte)'"';
         value[..plain].CopyTo(span[i..]);
         i += plain;
-        // From the first escape on, one table lookup per byte: strings that need escaping (build
-        // scripts) have one every few dozen bytes, too often for a vectorised search per run.
+        // From each escape to the next: the plain run between them is found 16 bytes at a time
+        // and copied in one go (build scripts have an escape every few dozen bytes).
         var escapes = EscapeLetters;
-        foreach (var b in value[plain..])
+        var rest = value[plain..];
+        while (true)
         {
-            var letter = escapes[b];
-            if (letter == 0) span[i++] = b;
-            else
-            {
-                span[i++] = (byte)'\\';
-                span[i++] = letter;
-            }
+            span[i++] = (byte)'\\';
+            span[i++] = escapes[rest[0]];
+            rest = rest[1..];
+            var run = FirstToEscape(rest);
+            if (run < 0) break;
+            rest[..run].CopyTo(span[i..]);
+            i += run;
+            rest = rest[run..];
         }
+        rest.CopyTo(span[i..]);
+        i += rest.Length;
         span[i++] = (byte)'"';
         w.Advance(i);
     }

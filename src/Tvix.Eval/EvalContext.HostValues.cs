@@ -1,0 +1,97 @@
+using Tvix.Eval.Runtime;
+
+namespace Tvix.Eval;
+
+// Values a host builds natively that plain builtins cannot express: a builtin written in C# that
+// must still look like Nix code to programs (Glue's `derivation`), and `//` without a round
+// trip through names.
+public sealed partial class EvalContext
+{
+    /// <summary>
+    /// A native function value of <paramref name="arity"/> curried arguments that is not in
+    /// <c>builtins</c>: for a host's helper, e.g. one a builtin written in Nix is applied to.
+    /// </summary>
+    public Value CreateFunction(string name, int arity, BuiltinImplementation implementation)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(arity, 1);
+        ArgumentNullException.ThrowIfNull(implementation);
+        return Value.FromBuiltin(new Builtin(name, arity, implementation));
+    }
+
+    /// <summary>Nix's <c>left // right</c>: right's attributes win; positions are kept.</summary>
+    public NixAttrs Update(NixAttrs left, NixAttrs right) => left.Update(right);
+
+    /// <summary>
+    /// <c>left // { names[0] = values[0]; … }</c> in one step, without building the right-hand
+    /// set first: of equal names the later wins. The added attributes have no position.
+    /// </summary>
+    public NixAttrs Update(NixAttrs left, ReadOnlySpan<ReadOnlyMemory<byte>> names, ReadOnlySpan<Value> values)
+    {
+        if (names.Length != values.Length) throw new ArgumentException("one value per name is needed", nameof(values));
+        var n = names.Length;
+        Span<int> syms = n <= 64 ? stackalloc int[n] : new int[n];
+        Span<int> order = n <= 64 ? stackalloc int[n] : new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            syms[i] = Symbols.Intern(names[i].Span);
+            order[i] = i;
+        }
+        // Insertion sort by name (a handful of names), stable, so the last of equal names comes
+        // last; then keep that one.
+        for (var i = 1; i < n; i++)
+        {
+            var x = order[i];
+            var j = i - 1;
+            for (; j >= 0 && syms[order[j]] > syms[x]; j--) order[j + 1] = order[j];
+            order[j + 1] = x;
+        }
+        var m = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (i + 1 < n && syms[order[i + 1]] == syms[order[i]]) continue;
+            order[m++] = order[i];
+        }
+
+        var leftKeys = left.Keys;
+        var union = leftKeys.Length + m;
+        for (int a = 0, b = 0; a < leftKeys.Length && b < m;)
+        {
+            var x = leftKeys[a];
+            var y = syms[order[b]];
+            if (x == y) union--;
+            if (x <= y) a++;
+            if (y <= x) b++;
+        }
+        var keys = new int[union];
+        var result = new Value[union];
+        var leftPositions = left.Positions;
+        var positions = leftPositions is null ? null : new AttrPos[union];
+        int l = 0, r = 0, k = 0;
+        while (l < leftKeys.Length || r < m)
+        {
+            if (r == m || (l < leftKeys.Length && leftKeys[l] < syms[order[r]]))
+            {
+                if (positions is not null) positions[k] = leftPositions![l];
+                keys[k] = leftKeys[l];
+                result[k++] = left.Values[l++];
+                continue;
+            }
+            var sym = syms[order[r]];
+            if (l < leftKeys.Length && leftKeys[l] == sym) l++;
+            keys[k] = sym;
+            result[k++] = values[order[r++]];
+        }
+        return new NixAttrs(Symbols, keys, result) { Positions = positions };
+    }
+
+    /// <summary>
+    /// The attribute at <paramref name="index"/> in Nix's order (names sorted by their bytes, as
+    /// <see cref="NixAttrs.Pairs"/>), without an enumerator: for a builtin that walks a set.
+    /// </summary>
+    public Value AttrInNixOrder(NixAttrs attrs, int index, out string name)
+    {
+        var at = attrs.ByteOrder()[index];
+        name = Symbols.Text(attrs.Keys[at]);
+        return attrs.Values[at];
+    }
+}

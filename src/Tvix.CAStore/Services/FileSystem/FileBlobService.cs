@@ -66,8 +66,9 @@ public sealed class FileBlobService : IBlobService
             }
             if (_temporary is null)
             {
-                // Too large to hold: from here on the bytes go to a temporary file.
-                _temporary = files.CreateTemporary();
+                // Too large to hold: from here on the bytes go to a temporary file, large enough to be
+                // worth writing past the page cache (direct I/O, on the store's writing thread).
+                _temporary = files.CreateTemporary(direct: true);
                 if (_heldLength > 0) _temporary.Write(_held.AsSpan(0, _heldLength));
                 ReleaseHeld();
             }

@@ -53,6 +53,9 @@ public sealed class FileBlobService : IBlobService
     private sealed class Writer(ContentAddressedFiles files) : BlobWriter
     {
         private const int InMemoryLimit = 256 * 1024;
+        // Held blobs at least this large are written with direct I/O too (below it, a page-cache
+        // write of a few pages costs less than queuing one; most such blobs are a last piece anyway).
+        private const int DirectFrom = 16 * 1024;
         private TemporaryFile? _temporary;
         private byte[]? _held;
         private int _heldLength;
@@ -129,7 +132,7 @@ public sealed class FileBlobService : IBlobService
                 {
                     // Only the current layout is looked at: a copy in the legacy layout is harmlessly duplicated.
                     if (files.IsStored(digest)) return;
-                    temporary = files.CreateTemporary();
+                    temporary = files.CreateTemporary(direct: _heldLength >= DirectFrom);
                     try
                     {
                         temporary.Write(_held.AsSpan(0, _heldLength));

@@ -76,6 +76,9 @@ public sealed partial class EvalContext
 
     internal static readonly Env EmptyEnv = new(0, default);
 
+    /// <summary>The bytecode back end, with buffers reused by every file this evaluator compiles.</summary>
+    private Bytecode.Lowering? _lowering;
+
     /// <summary>Lent to every parse of this evaluator (see <see cref="ParserScratch"/>).</summary>
     private ParserScratch? _parserScratch;
 
@@ -109,7 +112,7 @@ public sealed partial class EvalContext
         {
             if (diagnostics[i].Severity == DiagnosticSeverity.Error) return null;
         }
-        return root;
+        return (_lowering ??= new Bytecode.Lowering()).Lower(root);
     }
 
     /// <summary>Compiles a source, reporting warnings to <see cref="Log"/> and turning errors into an exception.</summary>

@@ -17,6 +17,10 @@ internal readonly record struct AttrKey(int Sym, Node? Dynamic)
 /// <summary><c>e.a.b</c> and <c>e.a.b or d</c> (the default is taken without exceptions).</summary>
 internal sealed class SelectNode(SourceText source, TextSpan span, Node target, AttrKey[] path, Node? orDefault) : Node(source, span)
 {
+    internal Node Target => target;
+    internal AttrKey[] Path => path;
+    internal Node? OrDefault => orDefault;
+
     // For the first name when it is static.
     private LookupCache _cache;
 
@@ -75,7 +79,13 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
     /// because Nix's <c>==</c> tells a value slot from a fresh thunk for those
     /// (<c>[ s.f ] == [ s.f ]</c> is false for a function <c>s.f</c>).
     /// </summary>
-    public override Value Delay(EvalContext cx, Env env)
+    public override Value Delay(EvalContext cx, Env env) => TryPeek(env, out var v) ? v : base.Delay(cx, env);
+
+    /// <summary>Whether <see cref="TryPeek"/> can ever succeed: no default, a variable or builtin target, static names.</summary>
+    internal bool Peekable => orDefault is null && (target is LocalNode or GlobalNode) && !Array.Exists(path, k => k.Dynamic is not null);
+
+    /// <summary>The attribute's value when it is already known without forcing anything (see <see cref="Delay"/>).</summary>
+    internal bool TryPeek(Env env, out Value result)
     {
         if (orDefault is null)
         {
@@ -92,19 +102,23 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
                 next = next.Kind == ValueKind.Thunk && next.RawThunk.IsEvaluated ? next.RawThunk.Result : next;
                 if (i == path.Length - 1)
                 {
-                    if (next.Kind is ValueKind.Null or ValueKind.Bool or ValueKind.Int or ValueKind.Float or ValueKind.String or ValueKind.Path) return next;
+                    if (next.Kind is ValueKind.Null or ValueKind.Bool or ValueKind.Int or ValueKind.Float or ValueKind.String or ValueKind.Path) { result = next; return true; }
                     break;
                 }
                 v = next;
             }
         }
-        return base.Delay(cx, env);
+        result = default;
+        return false;
     }
 }
 
 /// <summary><c>e ? a.b</c>.</summary>
 internal sealed class HasAttrNode(SourceText source, TextSpan span, Node target, AttrKey[] path) : Node(source, span)
 {
+    internal Node Target => target;
+    internal AttrKey[] Path => path;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var v = target.Eval(cx, env);
@@ -155,6 +169,12 @@ internal static class DynamicAttrs
 /// </summary>
 internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden, AttrPos[] positions) : Node(source, span)
 {
+    internal int[] Keys => keys;
+    internal Node[] Values => values;
+    internal DynamicEntry[] Dynamics => dynamics;
+    internal Node[] Hidden => hidden;
+    internal AttrPos[] Positions => positions;
+
     /// <summary>
     /// Whether building this set cannot fail and forces nothing (static names, no <c>inherit (e)</c>;
     /// its values stay lazy). A <c>with</c> then builds its namespace at once instead of through a
@@ -173,8 +193,23 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
         }
         var vals = new Value[values.Length];
         for (var i = 0; i < vals.Length; i++) vals[i] = values[i].Delay(cx, scope);
+        return Build(cx, vals, dynamics, scope);
+    }
+
+    /// <summary>What building the set needs besides its values (all the bytecode keeps of this node).</summary>
+    internal SetShape Shape { get; } = new(keys, positions);
+
+    internal Value Build(EvalContext cx, Value[] vals, DynamicEntry[] dyn, Env scope) => Shape.Build(cx, vals, dyn, scope);
+}
+
+/// <summary>The static names and positions of a set literal.</summary>
+internal sealed class SetShape(int[] keys, AttrPos[] positions)
+{
+    /// <summary>The set, given its static values (in key order), with <paramref name="dyn"/> added in <paramref name="scope"/>.</summary>
+    public Value Build(EvalContext cx, Value[] vals, DynamicEntry[] dyn, Env scope)
+    {
         var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
-        if (dynamics.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dynamics, scope, scope);
+        if (dyn.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dyn, scope, scope);
         return Value.FromAttrs(attrs);
     }
 }
@@ -186,6 +221,15 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
 /// </summary>
 internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, int envSize, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
 {
+    internal int[] Keys => keys;
+    internal Node[] Inits => inits;
+    internal int EnvSize => envSize;
+    internal DynamicEntry[] Dynamics => dynamics;
+    internal Node? Body => body;
+    internal bool LegacyLet => legacyLet;
+    internal bool HasOverrides => _hasOverrides;
+    internal AttrPos[] Positions => positions;
+
     private readonly bool _hasOverrides = hasOverrides;
 
     public override Value Eval(EvalContext cx, Env env)
@@ -201,14 +245,28 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
             for (var i = 0; i < inits.Length; i++) scope[i] = inits[i].Delay(cx, scope);
         }
         if (body is not null) return body.Eval(cx, scope);
+        return BuildAttrs(cx, scope, dynamics);
+    }
 
+    /// <summary>What building the set needs besides its slots (all the bytecode keeps of this node).</summary>
+    internal RecShape Shape { get; } = new(source, span, keys, positions, legacyLet);
+
+    internal Value BuildAttrs(EvalContext cx, Env scope, DynamicEntry[] dyn) => Shape.BuildAttrs(cx, scope, dyn);
+}
+
+/// <summary>The names and positions of a recursive set (or legacy <c>let</c>), and where it is for errors.</summary>
+internal sealed class RecShape(SourceText source, TextSpan span, int[] keys, AttrPos[] positions, bool legacyLet)
+{
+    /// <summary>The set (or the legacy <c>let</c>'s body) of a recursive scope without a body, once its slots are initialised.</summary>
+    public Value BuildAttrs(EvalContext cx, Env scope, DynamicEntry[] dyn)
+    {
         var vals = scope.CopySlots(keys.Length);
         var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
         if (attrs.TryGet(cx.SymOverrides, out var overrides))
         {
             NixAttrs o;
             try { o = cx.ForceAttrs(overrides); }
-            catch (NixEvalException e) when (e.Traced("while evaluating the `__overrides` attribute", Source, Span)) { throw; }
+            catch (NixEvalException e) when (e.Traced("while evaluating the `__overrides` attribute", source, span)) { throw; }
             for (var i = 0; i < o.Keys.Length; i++)
             {
                 var idx = attrs.IndexOf(o.Keys[i]);
@@ -216,10 +274,10 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
             }
             attrs = attrs.Update(o);
         }
-        if (dynamics.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dynamics, scope, scope);
+        if (dyn.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dyn, scope, scope);
         if (legacyLet)
         {
-            if (!attrs.TryGet(cx.SymBody, out var b)) throw Error("attribute 'body' missing");
+            if (!attrs.TryGet(cx.SymBody, out var b)) throw new NixEvalException("attribute 'body' missing").WithPosition(source, span);
             return cx.Force(b);
         }
         return Value.FromAttrs(attrs);
@@ -232,6 +290,10 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
 /// </summary>
 internal sealed class HoistedLetNode(SourceText source, TextSpan span, int firstSlot, Node[] inits, Node body) : Node(source, span)
 {
+    internal int FirstSlot => firstSlot;
+    internal Node[] Inits => inits;
+    internal Node Body => body;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         // Slots not assigned yet read as Invalid, so forward references defer as in a new scope.

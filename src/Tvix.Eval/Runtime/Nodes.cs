@@ -87,6 +87,7 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
 internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Node(source, span)
 {
+
     // One per enclosing `with`: the namespace this lookup last searched there.
     private readonly LookupCache[] _caches = new LookupCache[withDepths.Length];
 
@@ -118,6 +119,9 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
 /// <summary>A string with interpolations: parts are literal bytes or expressions.</summary>
 internal sealed class InterpolationNode : Node
 {
+    internal NixString?[] Literals => _literals;
+    internal Node?[] Parts => _parts;
+
     // The literal pieces as ready strings (null where an expression goes), so the parts of one
     // evaluation are all NixStrings and the result is built in one array of its final size.
     private readonly NixString?[] _literals;
@@ -177,15 +181,34 @@ internal struct InterpolationPieces
 /// <summary>A path with interpolations, resolved against a base directory when relative.</summary>
 internal sealed class PathInterpolationNode(SourceText source, TextSpan span, string prefix, byte[]?[] literals, Node?[] parts) : Node(source, span)
 {
+    internal Node?[] Parts => parts;
+
     public override Value Eval(EvalContext cx, Env env)
     {
-        var buffer = new ArrayBufferWriter();
+        var values = new Value[parts.Length];
         for (var i = 0; i < parts.Length; i++)
+            if (parts[i] is { } node) values[i] = node.Eval(cx, env);
+        return Build(cx, values);
+    }
+
+    /// <summary>What building the path needs besides the parts' values (all the bytecode keeps of this node).</summary>
+    internal PathShape Shape { get; } = new(source, span, prefix, literals);
+
+    internal Value Build(EvalContext cx, Value[] values) => Shape.Build(cx, values);
+}
+
+/// <summary>The literal pieces of an interpolated path and where it is.</summary>
+internal sealed class PathShape(SourceText source, TextSpan span, string prefix, byte[]?[] literals)
+{
+    /// <summary>The path, given the forced value of each expression part (at the part's index; literal indices are ignored).</summary>
+    public Value Build(EvalContext cx, Value[] values)
+    {
+        var buffer = new ArrayBufferWriter();
+        for (var i = 0; i < literals.Length; i++)
         {
             if (literals[i] is { } lit) { buffer.Write(lit); continue; }
-            var node = parts[i]!;
-            var s = cx.CoerceToString(node.Eval(cx, env), StringCoercion.NoCopy);
-            if (s.HasContext) throw Error("a string that refers to a store path cannot be appended to a path");
+            var s = cx.CoerceToString(values[i], StringCoercion.NoCopy);
+            if (s.HasContext) throw new NixEvalException("a string that refers to a store path cannot be appended to a path").WithPosition(source, span);
             buffer.Write(s.RawBytes);
         }
         var text = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
@@ -211,6 +234,8 @@ internal sealed class ArrayBufferWriter
 
 internal sealed class ListNode(SourceText source, TextSpan span, Node[] items) : Node(source, span)
 {
+    internal Node[] Items => items;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         if (items.Length == 0) return Value.FromList(NixList.Empty);
@@ -224,6 +249,10 @@ internal sealed class ListNode(SourceText source, TextSpan span, Node[] items) :
 
 internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node then, Node @else) : Node(source, span)
 {
+    internal Node Cond => cond;
+    internal Node Then => then;
+    internal Node Else => @else;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var c = cond.Eval(cx, env);
@@ -236,30 +265,57 @@ internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node t
 
 internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, Node body, string text) : Node(source, span)
 {
+    internal Node Cond => cond;
+    internal Node Body => body;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         if (cond is BinaryNode { Op: BinOp.Eq } eq)
         {
-            // Like current Nix, a failed `assert a == b` explains where the two sides differ.
-            var l = eq.Left.Eval(cx, env);
-            var r = eq.Right.Eval(cx, env);
-            if (cx.ValuesEqual(l, r)) return body.Eval(cx, env);
-            try { cx.ExplainInequality(l, r, top: true); }
-            catch (NixEvalException e) when (e.AtPosition(Source, Span) || e.Traced($"while evaluating the condition of the assertion '{text}'", Source, Span)) { throw; }
-            throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);
+            CheckEqual(cx, eq.Left.Eval(cx, env), eq.Right.Eval(cx, env));
+            return body.Eval(cx, env);
         }
-        var c = cond.Eval(cx, env);
-        if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(cond.Source, cond.Span);
-        if (!c.RawBool) throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(Source, Span);
+        Check(cx, cond.Eval(cx, env));
         return body.Eval(cx, env);
     }
 
+    /// <summary>What checking the condition needs (all the bytecode keeps of this node).</summary>
+    internal AssertShape Shape { get; } = new(source, span, cond.Span, text);
+
+    internal void Check(EvalContext cx, Value c) => Shape.Check(cx, c);
+
+    internal void CheckEqual(EvalContext cx, Value l, Value r) => Shape.CheckEqual(cx, l, r);
+
     internal override bool KeepsEnv(bool delayed) => delayed || cond.KeepsEnv(false) || body.KeepsEnv(false);
+}
+
+/// <summary>The text and positions of an <c>assert</c>.</summary>
+internal sealed class AssertShape(SourceText source, TextSpan span, TextSpan condSpan, string text)
+{
+    /// <summary>Fails unless <paramref name="c"/>, the forced condition, is true.</summary>
+    public void Check(EvalContext cx, Value c)
+    {
+        if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(source, condSpan);
+        if (!c.RawBool) throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(source, span);
+    }
+
+    /// <summary>For <c>assert a == b</c>: fails unless the forced sides are equal.</summary>
+    public void CheckEqual(EvalContext cx, Value l, Value r)
+    {
+        if (cx.ValuesEqual(l, r)) return;
+        // Like current Nix, a failed `assert a == b` explains where the two sides differ.
+        try { cx.ExplainInequality(l, r, top: true); }
+        catch (NixEvalException e) when (e.AtPosition(source, span) || e.Traced($"while evaluating the condition of the assertion '{text}'", source, span)) { throw; }
+        throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(source, span);
+    }
 }
 
 /// <summary><c>with ns; body</c>: a one-slot environment holding the (lazy) namespace.</summary>
 internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node body) : Node(source, span)
 {
+    internal Node Namespace => ns;
+    internal Node Body => body;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var scope = new Env(1, env);
@@ -271,6 +327,10 @@ internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node b
 /// <summary><c>with ns; body</c> directly in a lambda body: the namespace lives in a slot of the lambda's environment.</summary>
 internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot, Node ns, Node body) : Node(source, span)
 {
+    internal int Slot => slot;
+    internal Node Namespace => ns;
+    internal Node Body => body;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         env[slot] = ns is AttrSetNode { BuildsWithoutEffects: true } ? ns.Eval(cx, env) : ns.Delay(cx, env);
@@ -280,6 +340,9 @@ internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot
 
 internal sealed class ApplyNode(SourceText source, TextSpan span, Node function, Node argument) : Node(source, span)
 {
+    internal Node Function => function;
+    internal Node Argument => argument;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var f = function.Eval(cx, env);
@@ -294,6 +357,9 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
 /// <summary><c>f a b …</c>: calls a builtin of exactly that arity directly; otherwise applies one argument at a time.</summary>
 internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node function, Node[] arguments) : Node(source, span)
 {
+    internal Node Function => function;
+    internal Node[] Arguments => arguments;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var f = function.Eval(cx, env);

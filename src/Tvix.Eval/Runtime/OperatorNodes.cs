@@ -5,6 +5,8 @@ namespace Tvix.Eval.Runtime;
 
 internal sealed class NotNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
 {
+    internal Node Operand => operand;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var v = operand.Eval(cx, env);
@@ -17,6 +19,8 @@ internal sealed class NotNode(SourceText source, TextSpan span, Node operand) : 
 
 internal sealed class NegateNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
 {
+    internal Node Operand => operand;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var v = operand.Eval(cx, env);
@@ -31,6 +35,10 @@ internal enum LogicOp { And, Or, Implies }
 
 internal sealed class LogicNode(SourceText source, TextSpan span, LogicOp op, Node left, Node right) : Node(source, span)
 {
+    internal LogicOp Op => op;
+    internal Node Left => left;
+    internal Node Right => right;
+
     public override Value Eval(EvalContext cx, Env env)
     {
         var l = left.Eval(cx, env);
@@ -64,39 +72,52 @@ internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Nod
     // comparison operation that cannot fail is computed now instead of allocating a thunk. This is
     // unobservable: nothing is forced, traced or thrown. Anything that could fail (overflow, a type
     // error, division) keeps its thunk so the error is still raised lazily, where Nix raises it.
-    public override Value Delay(EvalContext cx, Env env)
+    public override Value Delay(EvalContext cx, Env env) => TryFold(env, out var v) ? v : base.Delay(cx, env);
+
+    /// <summary>Whether <see cref="TryFold"/> can ever succeed: both operands are constants or variables.</summary>
+    internal bool Foldable =>
+        op is not (BinOp.Div or BinOp.Concat or BinOp.Update) && (left is ConstNode or LocalNode) && (right is ConstNode or LocalNode);
+
+    /// <summary>The result of an operation on two already forced integers that cannot fail (see <see cref="Delay"/>).</summary>
+    internal bool TryFold(Env env, out Value result)
     {
-        if (TryPeekInt(left, env, out var a) && TryPeekInt(right, env, out var b))
+        if (TryPeekInt(left, env, out var a) && TryPeekInt(right, env, out var b)) return FoldInts(op, a, b, out result);
+        result = default;
+        return false;
+    }
+
+    /// <summary><paramref name="op"/> on two integers when it cannot fail (no overflow, not a division, …).</summary>
+    internal static bool FoldInts(BinOp op, long a, long b, out Value result)
+    {
+        switch (op)
         {
-            switch (op)
+            case BinOp.Add:
             {
-                case BinOp.Add:
-                {
-                    var s = a + b;
-                    if (((a ^ s) & (b ^ s)) >= 0) return Value.FromInt(s);
-                    break;
-                }
-                case BinOp.Sub:
-                {
-                    var d = a - b;
-                    if (((a ^ b) & (a ^ d)) >= 0) return Value.FromInt(d);
-                    break;
-                }
-                case BinOp.Mul:
-                {
-                    var high = Math.BigMul(a, b, out long low);
-                    if (high == (low >> 63)) return Value.FromInt(low);
-                    break;
-                }
-                case BinOp.Eq: return Value.FromBool(a == b);
-                case BinOp.Neq: return Value.FromBool(a != b);
-                case BinOp.Lt: return Value.FromBool(a < b);
-                case BinOp.Le: return Value.FromBool(a <= b);
-                case BinOp.Gt: return Value.FromBool(a > b);
-                case BinOp.Ge: return Value.FromBool(a >= b);
+                var s = a + b;
+                if (((a ^ s) & (b ^ s)) >= 0) { result = Value.FromInt(s); return true; }
+                break;
             }
+            case BinOp.Sub:
+            {
+                var d = a - b;
+                if (((a ^ b) & (a ^ d)) >= 0) { result = Value.FromInt(d); return true; }
+                break;
+            }
+            case BinOp.Mul:
+            {
+                var high = Math.BigMul(a, b, out long low);
+                if (high == (low >> 63)) { result = Value.FromInt(low); return true; }
+                break;
+            }
+            case BinOp.Eq: result = Value.FromBool(a == b); return true;
+            case BinOp.Neq: result = Value.FromBool(a != b); return true;
+            case BinOp.Lt: result = Value.FromBool(a < b); return true;
+            case BinOp.Le: result = Value.FromBool(a <= b); return true;
+            case BinOp.Gt: result = Value.FromBool(a > b); return true;
+            case BinOp.Ge: result = Value.FromBool(a >= b); return true;
         }
-        return base.Delay(cx, env);
+        result = default;
+        return false;
     }
 
     private static bool TryPeekInt(Node n, Env env, out long value)

@@ -171,7 +171,8 @@ internal sealed class ContentAddressedFiles
     /// Write it with direct I/O where possible (for large objects: see <see cref="DirectWrites"/>);
     /// then <see cref="CommitAsync"/> first waits until all of it is written.
     /// </param>
-    public TemporaryFile CreateTemporary(bool direct = false)
+    /// <param name="waitForBuffers">With <paramref name="direct"/>: whether a writer may wait for a free buffer (see <see cref="TemporaryFile.Create"/>).</param>
+    public TemporaryFile CreateTemporary(bool direct = false, bool waitForBuffers = true)
     {
         if (Volatile.Read(ref _temporaryFolderReady) == 0)
         {
@@ -180,7 +181,7 @@ internal sealed class ContentAddressedFiles
             StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
             Volatile.Write(ref _temporaryFolderReady, 1);
         }
-        var file = TemporaryFile.Create(Path.Combine(_tmp, _temporaryPrefix + Interlocked.Increment(ref _temporaryCount).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp"), direct ? _directWrites : null);
+        var file = TemporaryFile.Create(Path.Combine(_tmp, _temporaryPrefix + Interlocked.Increment(ref _temporaryCount).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp"), direct ? _directWrites : null, waitForBuffers);
         Interlocked.Increment(ref _writing);
         return file;
     }

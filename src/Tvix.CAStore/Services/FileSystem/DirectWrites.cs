@@ -24,7 +24,8 @@ namespace Tvix.CAStore.Services.FileSystem;
 /// direct writes, they fall back to buffered ones.</para>
 /// <para>A file's writes are done in the order they were queued, and its completion
 /// (<see cref="Finish"/>) after all of them. A few buffers circulate; a writer that finds none free
-/// waits (the disk is the bottleneck then), and after a while writes through the page cache instead.</para>
+/// waits (the disk is the bottleneck then), and after a while writes through the page cache instead;
+/// a small file written in one go does not wait at all.</para>
 /// </remarks>
 internal sealed class DirectWrites
 {
@@ -52,12 +53,12 @@ internal sealed class DirectWrites
     /// </summary>
     public static bool IsAvailable => PosixFiles.IsAvailable && FileSystemSync.IsAvailable;
 
-    /// <summary>A free buffer, or null after waiting <see cref="RentTimeout"/> for one.</summary>
-    public Buffer? Rent()
+    /// <summary>A free buffer, or null after waiting <see cref="RentTimeout"/> for one (or at once, unless <paramref name="wait"/>).</summary>
+    public Buffer? Rent(bool wait)
     {
         lock (_gate)
         {
-            var deadline = DateTime.UtcNow + RentTimeout;
+            var deadline = DateTime.UtcNow + (wait ? RentTimeout : TimeSpan.Zero);
             while (true)
             {
                 if (_free.Count > 0) return _free.Pop();

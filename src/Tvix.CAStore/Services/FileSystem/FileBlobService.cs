@@ -132,7 +132,8 @@ public sealed class FileBlobService : IBlobService
                 {
                     // Only the current layout is looked at: a copy in the legacy layout is harmlessly duplicated.
                     if (files.IsStored(digest)) return;
-                    temporary = files.CreateTemporary(direct: _heldLength >= DirectFrom);
+                    // Committed on the thread pool, many at once: never waits for a buffer (the page cache takes it).
+                    temporary = files.CreateTemporary(direct: _heldLength >= DirectFrom, waitForBuffers: false);
                     try
                     {
                         temporary.Write(_held.AsSpan(0, _heldLength));

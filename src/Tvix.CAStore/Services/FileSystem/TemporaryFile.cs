@@ -25,9 +25,11 @@ internal sealed class TemporaryFile
     private long _queued; // bytes handed to the queue
     private volatile bool _direct;
     private volatile ExceptionDispatchInfo? _failure;
+    private readonly bool _waitForBuffers;
 
-    private TemporaryFile(string path, SafeFileHandle handle, DirectWrites? queue)
+    private TemporaryFile(string path, SafeFileHandle handle, DirectWrites? queue, bool waitForBuffers)
     {
+        _waitForBuffers = waitForBuffers;
         Path = path;
         _handle = handle;
         // Off where the filesystem has no direct I/O: the file is then written here, as any other.
@@ -56,12 +58,16 @@ internal sealed class TemporaryFile
     /// <summary>Creates the file (it must not exist), readable by everyone and writable by no one once closed.</summary>
     /// <param name="path">Where.</param>
     /// <param name="direct">Write it with direct I/O on this queue (where the platform has it; see <see cref="DirectWrites.IsAvailable"/>).</param>
-    public static TemporaryFile Create(string path, DirectWrites? direct = null)
+    /// <param name="waitForBuffers">
+    /// Wait (a while) for a free buffer of the queue when all are in use; otherwise the rest of the
+    /// file goes through the page cache at once (for small files written by threads that must not block).
+    /// </param>
+    public static TemporaryFile Create(string path, DirectWrites? direct = null, bool waitForBuffers = true)
     {
-        if (PosixFiles.IsAvailable) return new TemporaryFile(path, PosixFiles.CreateNewHandle(PosixFiles.Encode(path), 0x124), DirectWrites.IsAvailable ? direct : null); // 0444
+        if (PosixFiles.IsAvailable) return new TemporaryFile(path, PosixFiles.CreateNewHandle(PosixFiles.Encode(path), 0x124), DirectWrites.IsAvailable ? direct : null, waitForBuffers); // 0444
         var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(handle, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        return new TemporaryFile(path, handle, null);
+        return new TemporaryFile(path, handle, null, waitForBuffers);
     }
 
     /// <summary>Appends <paramref name="bytes"/>.</summary>
@@ -83,8 +89,9 @@ internal sealed class TemporaryFile
         {
             if (_buffer is null && _direct)
             {
-                _buffer = _queue!.Rent();
-                // The disk is far behind (or other writers hold the buffers): go on through the page cache.
+                _buffer = _queue!.Rent(_waitForBuffers);
+                // The disk is far behind (or other writers hold the buffers), or this writer must not
+                // wait: go on through the page cache.
                 if (_buffer is null) StopDirect();
             }
             if (_buffer is null)

@@ -84,7 +84,7 @@ public sealed partial class EvalContext
 
     /// <summary>Parses and compiles a source; syntax and static errors are collected in <paramref name="diagnostics"/>.</summary>
     /// <returns>The code, or null when there were errors; <paramref name="env"/> is the environment to run it in.</returns>
-    internal Node? Compile(SourceText source, string baseDir, NixAttrs? scope, List<Diagnostic> diagnostics, out Env env)
+    internal Code? Compile(SourceText source, string baseDir, NixAttrs? scope, List<Diagnostic> diagnostics, out Env env)
     {
         var parsed = NixParser.Parse(source, _parserScratch ??= new ParserScratch(Symbols));
         env = EmptyEnv;
@@ -194,13 +194,13 @@ public sealed partial class EvalContext
 }
 
 /// <summary>The code of a lazily computed builtin constant.</summary>
-internal sealed class FactoryNode(SourceText builtinSource, Func<EvalContext, Value> factory) : Node(builtinSource, default)
+internal sealed class FactoryNode(SourceText builtinSource, Func<EvalContext, Value> factory) : Code(builtinSource, default)
 {
     public override Value Eval(EvalContext cx, Env env) => cx.Force(factory(cx));
 }
 
 /// <summary>The code of a builtin written in Nix: compiled and evaluated on first use.</summary>
-internal sealed class NixSourceNode(SourceText builtinSource, string name, string code) : Node(builtinSource, default)
+internal sealed class NixSourceNode(SourceText builtinSource, string name, string code) : Code(builtinSource, default)
 {
     public override Value Eval(EvalContext cx, Env env)
     {

@@ -51,18 +51,17 @@ internal sealed class Chunk(SourceText source, int[] code, Value[] constants, ob
         return false;
     }
 
-    /// <summary>A readable listing of the unit that starts at <paramref name="start"/>, up to its (only) return (for tests and debugging).</summary>
-    public string Disassemble(int start)
+    /// <summary>A readable listing of the instructions in <c>[start, end)</c> (for tests and debugging).</summary>
+    public string Disassemble(int start, int end)
     {
         var sb = new StringBuilder();
-        for (var pc = start; pc < Code.Length;)
+        for (var pc = start; pc < end;)
         {
             var op = (OpCode)Code[pc];
             sb.Append((pc - start).ToString("D4")).Append(' ').Append(op);
             var n = OpInfo.OperandCount(op);
             for (var i = 1; i <= n; i++) sb.Append(' ').Append(Code[pc + i]);
             sb.Append('\n');
-            if (op == OpCode.Return) break;
             pc += 1 + n;
         }
         return sb.ToString();

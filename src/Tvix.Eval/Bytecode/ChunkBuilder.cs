@@ -23,6 +23,10 @@ internal sealed class ChunkBuilder
     private readonly GrowableArray<ErrorHandler> _handlers = new();
     private readonly GrowableArray<CodeNode> _units = new();
     private int _caches;
+    // Where the last instruction started, and where a label or mark last pointed: a Push is fused
+    // with the load after it only when nothing can start executing between the two.
+    private int _lastOp = -1;
+    private int _barrier = -1;
 
     public SourceText Source => _source;
 
@@ -49,10 +53,19 @@ internal sealed class ChunkBuilder
     /// <summary>The offset of the next instruction in the current unit.</summary>
     public int Position => _length - _unitStart;
 
+    /// <summary>The offset of the next instruction, which no fusion will move (for the start of a handler's range).</summary>
+    public int Mark()
+    {
+        _barrier = _length;
+        return Position;
+    }
+
     /// <summary>Starts the code of a unit.</summary>
     public void BeginUnit()
     {
         _unitStart = _length;
+        _barrier = _length;
+        _lastOp = -1;
         Depth = 0;
         MaxDepth = 0;
     }
@@ -60,7 +73,7 @@ internal sealed class ChunkBuilder
     /// <summary>Ends the current unit, whose code is <paramref name="node"/>'s.</summary>
     public void EndUnit(CodeNode node)
     {
-        node.Place(_unitStart, MaxDepth);
+        node.Place(_unitStart, _length - _unitStart, MaxDepth);
         _units.Add(node);
     }
 
@@ -74,6 +87,34 @@ internal sealed class ChunkBuilder
     /// <summary>Sets the depth where control flow joins (after a jump).</summary>
     public void SetDepth(int depth) => Depth = depth;
 
+    /// <summary>Starts an instruction: a load right after a Push becomes the fused push-and-load.</summary>
+    private void Start(OpCode op)
+    {
+        if (op == OpCode.Return && _lastOp >= 0 && _barrier != _length)
+        {
+            // The last instruction's operands are all emitted (Return is only emitted at a unit's end).
+            var last = (OpCode)_code[_lastOp];
+            var fused = OpInfo.WithReturn(last);
+            // SelectSym with a default jumps elsewhere on a miss; only the plain one fuses.
+            if (fused != last && !(last == OpCode.SelectSym && _code[_lastOp + 4] >= 0))
+            {
+                _code[_lastOp] = (int)fused;
+                return;
+            }
+        }
+        if (_lastOp >= 0 && _lastOp == _length - 1 && _barrier != _length && _code[_lastOp] == (int)OpCode.Push)
+        {
+            var fused = OpInfo.WithPush(op);
+            if (fused != op)
+            {
+                _code[_lastOp] = (int)fused;
+                return;
+            }
+        }
+        _lastOp = _length;
+        Add((int)op);
+    }
+
     private void Add(int value)
     {
         if (_length == _code.Length) Array.Resize(ref _code, _code.Length * 2);
@@ -82,20 +123,20 @@ internal sealed class ChunkBuilder
 
     public void Emit(OpCode op, int stackDelta)
     {
-        Add((int)op);
+        Start(op);
         Stack(stackDelta);
     }
 
     public void Emit(OpCode op, int a, int stackDelta)
     {
-        Add((int)op);
+        Start(op);
         Add(a);
         Stack(stackDelta);
     }
 
     public void Emit(OpCode op, int a, int b, int stackDelta)
     {
-        Add((int)op);
+        Start(op);
         Add(a);
         Add(b);
         Stack(stackDelta);
@@ -103,7 +144,7 @@ internal sealed class ChunkBuilder
 
     public void Emit(OpCode op, int a, int b, int c, int stackDelta)
     {
-        Add((int)op);
+        Start(op);
         Add(a);
         Add(b);
         Add(c);
@@ -112,7 +153,7 @@ internal sealed class ChunkBuilder
 
     public void Emit(OpCode op, int a, int b, int c, int d, int stackDelta)
     {
-        Add((int)op);
+        Start(op);
         Add(a);
         Add(b);
         Add(c);
@@ -149,7 +190,11 @@ internal sealed class ChunkBuilder
     public int LastOperand => Position - 1;
 
     /// <summary>Points the label operand at <paramref name="operand"/> to the current position.</summary>
-    public void Patch(int operand) => _code[_unitStart + operand] = Position;
+    public void Patch(int operand)
+    {
+        _code[_unitStart + operand] = Position;
+        _barrier = _length;
+    }
 
     /// <summary>Errors raised from <paramref name="start"/> to here get <paramref name="span"/> and a trace frame.</summary>
     public void Handler(int start, TextSpan span, string trace) =>

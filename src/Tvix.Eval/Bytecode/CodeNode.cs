@@ -25,7 +25,7 @@ internal enum DelayForm
 /// <see cref="Entry"/> in its source's <see cref="Chunk"/>, on the <see cref="Vm"/>. Thunks,
 /// lambda bodies and files hold one of these as their code.
 /// </summary>
-internal sealed class CodeNode : Node
+internal sealed class CodeNode : Code
 {
     /// <summary>The code of the unit's source (set once the whole source is compiled).</summary>
     public Chunk Chunk = null!;
@@ -33,6 +33,8 @@ internal sealed class CodeNode : Node
     public int Entry;
     /// <summary>The deepest the unit's operand stack gets.</summary>
     public int MaxStack;
+    /// <summary>How many ints of code the unit has (it fits in the object's padding).</summary>
+    public int Length;
     private readonly DelayForm _form;
     // What the lazy form needs: the constant (boxed: rare, and a CodeNode per thunk must stay
     // small), or the node that knows how to fold/peek/read.
@@ -55,16 +57,17 @@ internal sealed class CodeNode : Node
     public DelayForm Form => _form;
 
     /// <summary>Where this unit's code is in its source's chunk (<see cref="Chunk"/> is set when the source is done).</summary>
-    internal void Place(int entry, int maxStack)
+    internal void Place(int entry, int length, int maxStack)
     {
         Entry = entry;
+        Length = length;
         MaxStack = maxStack;
     }
 
     public override Value Eval(EvalContext cx, Env env) => Vm.Run(this, cx, env);
 
     /// <summary>A readable listing of this unit's instructions.</summary>
-    public string Disassemble() => Chunk.Disassemble(Entry);
+    public string Disassemble() => Chunk.Disassemble(Entry, Entry + Length);
 
     public override Value Delay(EvalContext cx, Env env)
     {

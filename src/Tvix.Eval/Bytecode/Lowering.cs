@@ -62,7 +62,7 @@ internal sealed class Lowering
         for (var i = 0; i < _pendingCode.Count; i++)
         {
             b.BeginUnit();
-            Forced(b, _pendingNodes[i]);
+            Forced(b, _pendingNodes[i], tail: true);
             b.Emit(OpCode.Return, 0);
             b.EndUnit(_pendingCode[i]);
         }
@@ -71,7 +71,10 @@ internal sealed class Lowering
     }
 
     /// <summary>Code that leaves the value of <paramref name="n"/>, in weak head normal form, in the accumulator.</summary>
-    private void Forced(ChunkBuilder b, Node n)
+    /// <param name="b">The unit's builder.</param>
+    /// <param name="n">The expression.</param>
+    /// <param name="tail">Whether the unit returns this value: a branch can return at once, and a scope need not be left.</param>
+    private void Forced(ChunkBuilder b, Node n, bool tail = false)
     {
         if (b.Depth >= SpillDepth && n is not (ConstNode or GlobalNode or LocalNode))
         {
@@ -129,7 +132,15 @@ internal sealed class Lowering
                     b.Emit(OpCode.JumpIfFalse, b.Span(ifNode.Cond.Span), -1, 0);
                 }
                 var toElse = b.LastOperand;
-                Forced(b, ifNode.Then);
+                Forced(b, ifNode.Then, tail);
+                if (tail)
+                {
+                    b.Emit(OpCode.Return, 0);
+                    b.Patch(toElse);
+                    b.SetDepth(depth);
+                    Forced(b, ifNode.Else, tail);
+                    break;
+                }
                 b.Emit(OpCode.Jump, -1, 0);
                 var toEnd = b.LastOperand;
                 b.Patch(toElse);
@@ -152,20 +163,20 @@ internal sealed class Lowering
                     Forced(b, a.Cond);
                     b.Emit(OpCode.Assert, b.Object(a.Shape), 0);
                 }
-                Forced(b, a.Body);
+                Forced(b, a.Body, tail);
                 break;
             }
             case WithNode w:
                 Namespace(b, w.Namespace);
                 b.Emit(OpCode.PushScope, 1, 0);
                 b.Emit(OpCode.StoreLocal, 0, 0);
-                Forced(b, w.Body);
-                b.Emit(OpCode.LeaveScope, 0);
+                Forced(b, w.Body, tail);
+                if (!tail) b.Emit(OpCode.LeaveScope, 0);
                 break;
             case HoistedWithNode hw:
                 Namespace(b, hw.Namespace);
                 b.Emit(OpCode.StoreLocal, hw.Slot, 0);
-                Forced(b, hw.Body);
+                Forced(b, hw.Body, tail);
                 break;
             case ApplyNode ap:
                 Forced(b, ap.Function);
@@ -218,7 +229,7 @@ internal sealed class Lowering
             case SelectNode sel: Select(b, sel); break;
             case HasAttrNode has: HasAttr(b, has); break;
             case AttrSetNode set: AttrSet(b, set); break;
-            case RecScopeNode rec: RecScope(b, rec); break;
+            case RecScopeNode rec: RecScope(b, rec, tail); break;
             case HoistedLetNode let:
             {
                 var inits = let.Inits;
@@ -228,7 +239,7 @@ internal sealed class Lowering
                     Delayed(b, inits[i]);
                     b.Emit(OpCode.StoreLocal, let.FirstSlot + i, 0);
                 }
-                Forced(b, let.Body);
+                Forced(b, let.Body, tail);
                 break;
             }
             case LambdaNode lambda:
@@ -317,7 +328,7 @@ internal sealed class Lowering
             else
             {
                 var part = parts[i]!;
-                var start = b.Position;
+                var start = b.Mark();
                 Forced(b, part);
                 b.Emit(OpCode.Coerce, 0);
                 b.Handler(start, part.Span, "while evaluating a path segment");
@@ -410,7 +421,7 @@ internal sealed class Lowering
         if (hidden.Length > 0) b.Emit(OpCode.LeaveScope, 0);
     }
 
-    private void RecScope(ChunkBuilder b, RecScopeNode rec)
+    private void RecScope(ChunkBuilder b, RecScopeNode rec, bool tail)
     {
         b.Emit(OpCode.PushScope, rec.EnvSize, 0);
         var inits = rec.Inits;
@@ -421,9 +432,9 @@ internal sealed class Lowering
             else Delayed(b, inits[i]);
             b.Emit(OpCode.StoreLocal, i, 0);
         }
-        if (rec.Body is { } body) Forced(b, body);
+        if (rec.Body is { } body) Forced(b, body, tail);
         else b.Emit(OpCode.RecAttrs, b.Object(rec.Shape), b.Object(Dynamics(rec.Dynamics)), 0);
-        b.Emit(OpCode.LeaveScope, 0);
+        if (!tail) b.Emit(OpCode.LeaveScope, 0);
     }
 
     private DynamicEntry[] Dynamics(DynamicEntry[] dynamics)

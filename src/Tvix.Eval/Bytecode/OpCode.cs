@@ -139,17 +139,85 @@ internal enum OpCode
     Return,
     /// <summary>Push acc onto the operand stack.</summary>
     Push,
+
+    // Push fused with the load that follows it (a Push is nearly always followed by the code of
+    // the next operand, which starts with one of these): one dispatch instead of two. Each has the
+    // operands of the load it is named after.
+    PushConst,
+    PushLocal0,
+    PushLocal1,
+    PushLocalRaw,
+    PushMakeThunk,
+    PushMakeClosure,
+    PushDelayFold,
+    PushDelay,
+
+    // An instruction fused with the Return after it (the last instruction of most small units:
+    // `f x`, `x.y`, a set literal, a `with` lookup). Same operands as the instruction named.
+    CallReturn,
+    CallManyReturn,
+    SelectSymReturn,
+    EvalReturn,
+    MakeAttrsReturn,
 }
 
 /// <summary>Static facts about opcodes.</summary>
 internal static class OpInfo
 {
+    /// <summary>The opcode that pushes acc and then does what <paramref name="op"/> does, or <paramref name="op"/> when there is none.</summary>
+    public static OpCode WithPush(OpCode op) => op switch
+    {
+        OpCode.Const => OpCode.PushConst,
+        OpCode.Local0 => OpCode.PushLocal0,
+        OpCode.Local1 => OpCode.PushLocal1,
+        OpCode.LocalRaw => OpCode.PushLocalRaw,
+        OpCode.MakeThunk => OpCode.PushMakeThunk,
+        OpCode.MakeClosure => OpCode.PushMakeClosure,
+        OpCode.DelayFold => OpCode.PushDelayFold,
+        OpCode.Delay => OpCode.PushDelay,
+        _ => op,
+    };
+
+    /// <summary>The opcode that does what <paramref name="op"/> does and then returns, or <paramref name="op"/> when there is none.</summary>
+    public static OpCode WithReturn(OpCode op) => op switch
+    {
+        OpCode.Call => OpCode.CallReturn,
+        OpCode.CallMany => OpCode.CallManyReturn,
+        OpCode.SelectSym => OpCode.SelectSymReturn,
+        OpCode.Eval => OpCode.EvalReturn,
+        OpCode.MakeAttrs => OpCode.MakeAttrsReturn,
+        _ => op,
+    };
+
+    /// <summary>Whether the unit ends with this instruction (a return, possibly fused).</summary>
+    public static bool Returns(OpCode op) => op is OpCode.Return or OpCode.CallReturn or OpCode.CallManyReturn
+        or OpCode.SelectSymReturn or OpCode.EvalReturn or OpCode.MakeAttrsReturn;
+
+    /// <summary>The instruction a fused opcode is based on, for its operands and error positions (itself for other opcodes).</summary>
+    public static OpCode WithoutPush(OpCode op) => op switch
+    {
+        OpCode.CallReturn => OpCode.Call,
+        OpCode.CallManyReturn => OpCode.CallMany,
+        OpCode.SelectSymReturn => OpCode.SelectSym,
+        OpCode.EvalReturn => OpCode.Eval,
+        OpCode.MakeAttrsReturn => OpCode.MakeAttrs,
+        OpCode.PushConst => OpCode.Const,
+        OpCode.PushLocal0 => OpCode.Local0,
+        OpCode.PushLocal1 => OpCode.Local1,
+        OpCode.PushLocalRaw => OpCode.LocalRaw,
+        OpCode.PushMakeThunk => OpCode.MakeThunk,
+        OpCode.PushMakeClosure => OpCode.MakeClosure,
+        OpCode.PushDelayFold => OpCode.DelayFold,
+        OpCode.PushDelay => OpCode.Delay,
+        _ => op,
+    };
+
     /// <summary>Whether the opcode's first operand is a span where errors raised while it runs are positioned.</summary>
-    public static bool PositionsErrors(OpCode op) => op is OpCode.Local0 or OpCode.Local1 or OpCode.Local
+    public static bool PositionsErrors(OpCode op) => WithoutPush(op) is OpCode.Local0 or OpCode.Local1 or OpCode.Local
         or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge) or OpCode.Call or OpCode.CallMany or OpCode.CompareJump;
 
     /// <summary>The number of operands after the opcode.</summary>
-    public static int OperandCount(OpCode op) => op switch
+    public static int OperandCount(OpCode op) => WithoutPush(op) switch
     {
         OpCode.Const or OpCode.ConstForce or OpCode.MakeThunk or OpCode.MakeClosure or OpCode.Delay or OpCode.Eval
             or OpCode.Jump or OpCode.CheckBool or OpCode.Not or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge)

@@ -84,12 +84,12 @@ internal static class Vm
                         for (var d = Unsafe.Add(ref code, pc + 1); d > 0; d--) e = e.Parent;
                         acc = e[Unsafe.Add(ref code, pc + 2)];
                         // A slot of a recursive scope that is not initialised yet: read it later.
-                        if (acc.Kind == ValueKind.Invalid) acc = Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 3)]).Delay(cx, env);
+                        if (acc.Kind == ValueKind.Invalid) acc = Unsafe.As<LocalNode>(objects[Unsafe.Add(ref code, pc + 3)]).Delay(cx, env);
                         pc += 4;
                         break;
                     }
                     case OpCode.MakeThunk:
-                        acc = Value.FromThunk(new Thunk(Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 1)]), env));
+                        acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]), env));
                         pc += 2;
                         break;
                     case OpCode.MakeClosure:
@@ -107,12 +107,12 @@ internal static class Vm
                             && BinaryNode.FoldInts((BinOp)Unsafe.Add(ref code, pc + 1), a, b, out var folded))
                             acc = folded;
                         else
-                            acc = Value.FromThunk(new Thunk(Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 8)]), env));
+                            acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 8)]), env));
                         pc += 9;
                         break;
                     }
                     case OpCode.Eval:
-                        acc = Unsafe.As<Node>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
+                        acc = Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
                         pc += 2;
                         break;
                     case OpCode.Push:
@@ -429,6 +429,57 @@ internal static class Vm
                         break;
                     case OpCode.Return:
                         return acc;
+                    case OpCode.CallReturn:
+                        return cx.Call(Pop(ref s, ref sp), acc);
+                    case OpCode.CallManyReturn:
+                    {
+                        var n = Unsafe.Add(ref code, pc + 2);
+                        sp -= n;
+                        var f = Pop(ref s, ref sp);
+                        return Operators.CallMany(cx, f, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref s, sp + 1), n));
+                    }
+                    case OpCode.SelectSymReturn:
+                    {
+                        if (acc.Kind != ValueKind.Attrs) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
+                        var attrs = acc.RawAttrs;
+                        var sym = Unsafe.Add(ref code, pc + 2);
+                        var cache = Unsafe.Add(ref code, pc + 3);
+                        var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
+                        if (index < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
+                        return cx.Force(attrs.Values[index]);
+                    }
+                    case OpCode.EvalReturn:
+                        return Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
+                    case OpCode.MakeAttrsReturn:
+                    {
+                        var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);
+                        var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
+                        return node.Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!), dynamics, env);
+                    }
+                    case OpCode.PushConst:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.Const;
+                    case OpCode.PushLocal0:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.Local0;
+                    case OpCode.PushLocal1:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.Local1;
+                    case OpCode.PushLocalRaw:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.LocalRaw;
+                    case OpCode.PushMakeThunk:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.MakeThunk;
+                    case OpCode.PushMakeClosure:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.MakeClosure;
+                    case OpCode.PushDelayFold:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.DelayFold;
+                    case OpCode.PushDelay:
+                        Unsafe.Add(ref s, sp++) = acc;
+                        goto case OpCode.Delay;
                     default:
                         throw new InvalidOperationException($"invalid opcode {Unsafe.Add(ref code, pc)} at {pc}");
                 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tvix.Eval.Syntax;
 
 namespace Tvix.Eval.Runtime;
@@ -5,13 +6,6 @@ namespace Tvix.Eval.Runtime;
 /// <summary>An attribute name in code: a static symbol, or an expression evaluated at runtime.</summary>
 internal readonly record struct AttrKey(int Sym, Node? Dynamic)
 {
-    public int Resolve(EvalContext cx, Env env)
-    {
-        if (Dynamic is null) return Sym;
-        var v = Dynamic.Eval(cx, env);
-        if (v.Kind != ValueKind.String) throw cx.TypeError("a string", v).WithPosition(Dynamic.Source, Dynamic.Span);
-        return cx.Symbols.Intern(v.RawString.Bytes);
-    }
 }
 
 /// <summary><c>e.a.b</c> and <c>e.a.b or d</c> (the default is taken without exceptions).</summary>
@@ -21,44 +15,6 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
     internal AttrKey[] Path => path;
     internal Node? OrDefault => orDefault;
 
-    // For the first name when it is static.
-    private LookupCache _cache;
-
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var v = target.Eval(cx, env);
-        for (var i = 0; i < path.Length; i++)
-        {
-            if (v.Kind != ValueKind.Attrs)
-            {
-                if (orDefault is not null) return orDefault.Eval(cx, env);
-                throw cx.TypeError("a set", v).WithPosition(Source, Span);
-            }
-            var attrs = v.RawAttrs;
-            Value next;
-            if (i == 0 && path[0].Dynamic is null)
-            {
-                var index = _cache.IndexOf(attrs, path[0].Sym);
-                if (index < 0)
-                {
-                    if (orDefault is not null) return orDefault.Eval(cx, env);
-                    throw Error($"attribute '{cx.Symbols.Text(path[0].Sym)}' missing");
-                }
-                next = attrs.Values[index];
-            }
-            else
-            {
-                var sym = path[i].Resolve(cx, env);
-                if (!attrs.TryGet(sym, out next))
-                {
-                    if (orDefault is not null) return orDefault.Eval(cx, env);
-                    throw Error($"attribute '{cx.Symbols.Text(sym)}' missing");
-                }
-            }
-            v = cx.Force(next);
-        }
-        return v;
-    }
 
     internal override bool KeepsEnv(bool delayed) =>
         delayed || target.KeepsEnv(false) || (orDefault?.KeepsEnv(false) ?? false) || KeysKeepEnv(path);
@@ -70,6 +26,9 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
         return false;
     }
 
+    /// <summary>Whether <see cref="TryPeek"/> can ever succeed: no default, a variable or builtin target, static names.</summary>
+    internal bool Peekable => orDefault is null && (target is LocalNode or GlobalNode) && !Array.Exists(path, k => k.Dynamic is not null);
+
     /// <summary>
     /// <c>x.a.b</c> in a lazy position, where <c>x</c> is a variable or builtin whose value and
     /// every set along the path are already evaluated and hold the names, and the attribute is an
@@ -79,12 +38,6 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
     /// because Nix's <c>==</c> tells a value slot from a fresh thunk for those
     /// (<c>[ s.f ] == [ s.f ]</c> is false for a function <c>s.f</c>).
     /// </summary>
-    public override Value Delay(EvalContext cx, Env env) => TryPeek(env, out var v) ? v : base.Delay(cx, env);
-
-    /// <summary>Whether <see cref="TryPeek"/> can ever succeed: no default, a variable or builtin target, static names.</summary>
-    internal bool Peekable => orDefault is null && (target is LocalNode or GlobalNode) && !Array.Exists(path, k => k.Dynamic is not null);
-
-    /// <summary>The attribute's value when it is already known without forcing anything (see <see cref="Delay"/>).</summary>
     internal bool TryPeek(Env env, out Value result)
     {
         if (orDefault is null)
@@ -119,19 +72,6 @@ internal sealed class HasAttrNode(SourceText source, TextSpan span, Node target,
     internal Node Target => target;
     internal AttrKey[] Path => path;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var v = target.Eval(cx, env);
-        for (var i = 0; i < path.Length; i++)
-        {
-            if (v.Kind != ValueKind.Attrs) return Value.False;
-            var sym = path[i].Resolve(cx, env);
-            if (!v.RawAttrs.TryGet(sym, out var next)) return Value.False;
-            if (i < path.Length - 1) v = cx.Force(next);
-        }
-        return Value.True;
-    }
-
     internal override bool KeepsEnv(bool delayed) => delayed || target.KeepsEnv(false) || SelectNode.KeysKeepEnv(path);
 }
 
@@ -147,7 +87,8 @@ internal static class DynamicAttrs
         var seen = new HashSet<int>(attrs.Keys);
         foreach (var d in dynamics)
         {
-            var name = d.Name.Eval(cx, nameEnv);
+            // The bytecode back end lowers both parts of a dynamic attribute to code.
+            var name = Unsafe.As<Code>(d.Name).Eval(cx, nameEnv);
             if (name.Kind == ValueKind.Null) continue;
             if (name.Kind != ValueKind.String) throw cx.TypeError("a string", name).WithPosition(d.Name.Source, d.Name.Span);
             var sym = cx.Symbols.Intern(name.RawString.Bytes);
@@ -157,7 +98,7 @@ internal static class DynamicAttrs
                 throw new NixEvalException($"dynamic attribute '{cx.Symbols.Text(sym)}' already defined at {d.Name.Source.Name}:{line}:{col}")
                     .WithPosition(d.Name.Source, d.Name.Span);
             }
-            builder.Add(sym, d.Value.Delay(cx, valueEnv));
+            builder.Add(sym, Unsafe.As<Code>(d.Value).Delay(cx, valueEnv));
         }
         return builder.Build();
     }
@@ -183,23 +124,9 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
     /// </summary>
     public bool BuildsWithoutEffects => dynamics.Length == 0 && hidden.Length == 0;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var scope = env;
-        if (hidden.Length > 0)
-        {
-            scope = new Env(hidden.Length, env);
-            for (var i = 0; i < hidden.Length; i++) scope[i] = hidden[i].Delay(cx, env);
-        }
-        var vals = new Value[values.Length];
-        for (var i = 0; i < vals.Length; i++) vals[i] = values[i].Delay(cx, scope);
-        return Build(cx, vals, dynamics, scope);
-    }
-
     /// <summary>What building the set needs besides its values (all the bytecode keeps of this node).</summary>
     internal SetShape Shape { get; } = new(keys, positions);
 
-    internal Value Build(EvalContext cx, Value[] vals, DynamicEntry[] dyn, Env scope) => Shape.Build(cx, vals, dyn, scope);
 }
 
 /// <summary>The static names and positions of a set literal.</summary>
@@ -232,26 +159,9 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
 
     private readonly bool _hasOverrides = hasOverrides;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var scope = new Env(envSize, env);
-        if (_hasOverrides)
-        {
-            // `__overrides` may replace slots, so no slot may alias another one's value.
-            for (var i = 0; i < inits.Length; i++) scope[i] = Value.FromThunk(new Thunk(inits[i], scope));
-        }
-        else
-        {
-            for (var i = 0; i < inits.Length; i++) scope[i] = inits[i].Delay(cx, scope);
-        }
-        if (body is not null) return body.Eval(cx, scope);
-        return BuildAttrs(cx, scope, dynamics);
-    }
-
     /// <summary>What building the set needs besides its slots (all the bytecode keeps of this node).</summary>
     internal RecShape Shape { get; } = new(source, span, keys, positions, legacyLet);
 
-    internal Value BuildAttrs(EvalContext cx, Env scope, DynamicEntry[] dyn) => Shape.BuildAttrs(cx, scope, dyn);
 }
 
 /// <summary>The names and positions of a recursive set (or legacy <c>let</c>), and where it is for errors.</summary>
@@ -294,11 +204,4 @@ internal sealed class HoistedLetNode(SourceText source, TextSpan span, int first
     internal Node[] Inits => inits;
     internal Node Body => body;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        // Slots not assigned yet read as Invalid, so forward references defer as in a new scope.
-        for (var i = 0; i < inits.Length; i++) env[firstSlot + i] = default;
-        for (var i = 0; i < inits.Length; i++) env[firstSlot + i] = inits[i].Delay(cx, env);
-        return body.Eval(cx, env);
-    }
 }

@@ -10,9 +10,6 @@ namespace Tvix.Eval.Runtime;
 internal sealed class ConstNode(SourceText source, TextSpan span, Value value) : Node(source, span)
 {
     public readonly Value Value = value;
-    public override Value Eval(EvalContext cx, Env env) => cx.Force(Value);
-    public override Value Delay(EvalContext cx, Env env) => Value;
-
     internal override bool KeepsEnv(bool delayed) => false;
 }
 
@@ -29,18 +26,6 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
         return env;
     }
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var v = Target(env)[Index];
-        if (v.Kind == ValueKind.Thunk)
-        {
-            try { return v.RawThunk.Force(cx); }
-            catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
-        }
-        if (v.Kind == ValueKind.Invalid) return Delay(cx, env).RawThunk.Force(cx);
-        return v;
-    }
-
     /// <summary>The slot's value if it is already known (a forced value, or an evaluated thunk's result), without forcing anything; otherwise a thunk or an invalid value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Value Peek(Env env)
@@ -55,14 +40,15 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
     // defers the read (keeping the environment) nor stores anything.
     internal override bool KeepsEnv(bool delayed) => false;
 
-    public override Value Delay(EvalContext cx, Env env)
+    /// <summary>The slot's value for a lazy position: as it is, or, for a slot of a recursive scope not initialised yet, a thunk that reads it later.</summary>
+    public Value Delay(EvalContext cx, Env env)
     {
         var v = Target(env)[Index];
         // A slot of a recursive scope that is not initialised yet: defer the read itself.
         return v.Kind == ValueKind.Invalid ? Value.FromThunk(new Thunk(new DeferredLocalNode(this), env)) : v;
     }
 
-    private sealed class DeferredLocalNode(LocalNode local) : Node(local.Source, local.Span)
+    private sealed class DeferredLocalNode(LocalNode local) : Code(local.Source, local.Span)
     {
         public override Value Eval(EvalContext cx, Env env)
         {
@@ -78,14 +64,11 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
 internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) : Node(source, span)
 {
     public readonly Value Value = value;
-    public override Value Eval(EvalContext cx, Env env) => cx.Force(Value);
-    public override Value Delay(EvalContext cx, Env env) => Value;
-
     internal override bool KeepsEnv(bool delayed) => false;
 }
 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
-internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Node(source, span)
+internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Code(source, span)
 {
 
     // One per enclosing `with`: the namespace this lookup last searched there.
@@ -135,36 +118,8 @@ internal sealed class InterpolationNode : Node
         _parts = parts;
     }
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        if (_parts.Length <= InterpolationPieces.Capacity)
-        {
-            var pieces = new InterpolationPieces();
-            Span<NixString> span = pieces;
-            return Build(cx, env, span[.._parts.Length]);
-        }
-        var rented = System.Buffers.ArrayPool<NixString>.Shared.Rent(_parts.Length);
-        try { return Build(cx, env, rented.AsSpan(0, _parts.Length)); }
-        finally
-        {
-            Array.Clear(rented, 0, _parts.Length);
-            System.Buffers.ArrayPool<NixString>.Shared.Return(rented);
-        }
-    }
-
     internal override bool KeepsEnv(bool delayed) => delayed || AnyKeepsEnv(_parts);
 
-    private Value Build(EvalContext cx, Env env, Span<NixString> pieces)
-    {
-        for (var i = 0; i < pieces.Length; i++)
-        {
-            if (_literals[i] is { } lit) { pieces[i] = lit; continue; }
-            var node = _parts[i]!;
-            try { pieces[i] = cx.CoerceToString(node.Eval(cx, env), StringCoercion.Interpolation); }
-            catch (NixEvalException e) when (e.AtPosition(node.Source, node.Span) || e.Traced("while evaluating a path segment", Source, node.Span)) { throw; }
-        }
-        return Value.FromString(NixString.Concat(pieces));
-    }
 }
 
 /// <summary>
@@ -182,14 +137,6 @@ internal struct InterpolationPieces
 internal sealed class PathInterpolationNode(SourceText source, TextSpan span, string prefix, byte[]?[] literals, Node?[] parts) : Node(source, span)
 {
     internal Node?[] Parts => parts;
-
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var values = new Value[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-            if (parts[i] is { } node) values[i] = node.Eval(cx, env);
-        return Build(cx, values);
-    }
 
     /// <summary>What building the path needs besides the parts' values (all the bytecode keeps of this node).</summary>
     internal PathShape Shape { get; } = new(source, span, prefix, literals);
@@ -236,14 +183,6 @@ internal sealed class ListNode(SourceText source, TextSpan span, Node[] items) :
 {
     internal Node[] Items => items;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        if (items.Length == 0) return Value.FromList(NixList.Empty);
-        var values = new Value[items.Length];
-        for (var i = 0; i < values.Length; i++) values[i] = items[i].Delay(cx, env);
-        return Value.FromList(new NixList(values));
-    }
-
     internal override bool KeepsEnv(bool delayed) => delayed || AnyKeepsEnv(items, delayed: true);
 }
 
@@ -253,13 +192,6 @@ internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node t
     internal Node Then => then;
     internal Node Else => @else;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var c = cond.Eval(cx, env);
-        if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(cond.Source, cond.Span);
-        return c.RawBool ? then.Eval(cx, env) : @else.Eval(cx, env);
-    }
-
     internal override bool KeepsEnv(bool delayed) => delayed || cond.KeepsEnv(false) || then.KeepsEnv(false) || @else.KeepsEnv(false);
 }
 
@@ -267,17 +199,6 @@ internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, No
 {
     internal Node Cond => cond;
     internal Node Body => body;
-
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        if (cond is BinaryNode { Op: BinOp.Eq } eq)
-        {
-            CheckEqual(cx, eq.Left.Eval(cx, env), eq.Right.Eval(cx, env));
-            return body.Eval(cx, env);
-        }
-        Check(cx, cond.Eval(cx, env));
-        return body.Eval(cx, env);
-    }
 
     /// <summary>What checking the condition needs (all the bytecode keeps of this node).</summary>
     internal AssertShape Shape { get; } = new(source, span, cond.Span, text);
@@ -316,12 +237,6 @@ internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node b
     internal Node Namespace => ns;
     internal Node Body => body;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var scope = new Env(1, env);
-        scope[0] = ns is AttrSetNode { BuildsWithoutEffects: true } ? ns.Eval(cx, env) : ns.Delay(cx, env);
-        return body.Eval(cx, scope);
-    }
 }
 
 /// <summary><c>with ns; body</c> directly in a lambda body: the namespace lives in a slot of the lambda's environment.</summary>
@@ -331,25 +246,12 @@ internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot
     internal Node Namespace => ns;
     internal Node Body => body;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        env[slot] = ns is AttrSetNode { BuildsWithoutEffects: true } ? ns.Eval(cx, env) : ns.Delay(cx, env);
-        return body.Eval(cx, env);
-    }
 }
 
 internal sealed class ApplyNode(SourceText source, TextSpan span, Node function, Node argument) : Node(source, span)
 {
     internal Node Function => function;
     internal Node Argument => argument;
-
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var f = function.Eval(cx, env);
-        var a = argument.Delay(cx, env);
-        try { return cx.Call(f, a); }
-        catch (NixEvalException e) when (e.AtPosition(Source, Span) || (e.WantsTrace && e.Traced("from call site", Source, Span))) { throw; }
-    }
 
     internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || argument.KeepsEnv(true);
 }
@@ -360,63 +262,12 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
     internal Node Function => function;
     internal Node[] Arguments => arguments;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var f = function.Eval(cx, env);
-        try
-        {
-            if (f.Kind == ValueKind.PrimOp && Unsafe.As<Builtin>(f.Obj!).Arity == arguments.Length)
-                return CallBuiltin(cx, env, Unsafe.As<Builtin>(f.Obj!));
-            var i = 0;
-            if (f.Kind == ValueKind.Lambda && Unsafe.As<Closure>(f.Obj!).Code.Chain is not null)
-                f = ApplyChain(cx, env, Unsafe.As<Closure>(f.Obj!), ref i);
-            for (; i < arguments.Length; i++) f = cx.Call(f, arguments[i].Delay(cx, env));
-            return cx.Force(f);
-        }
-        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
-    }
-
     internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || AnyKeepsEnv(arguments, delayed: true);
 
-    /// <summary>
-    /// <c>f a b …</c> with <c>f = x: y: …</c> (a <see cref="LambdaChain"/>): the arguments go
-    /// straight into the chain's one environment, without the intermediate closures that
-    /// <c>f a</c>, <c>f a b</c>, … would return (they are never observable). Advances
-    /// <paramref name="i"/> past the arguments consumed.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Value ApplyChain(EvalContext cx, Env env, Closure closure, ref int i)
-    {
-        var count = Math.Min(arguments.Length, BuiltinArguments.Capacity);
-        var buffer = new BuiltinArguments();
-        Span<Value> args = buffer;
-        for (var k = 0; k < count; k++) args[k] = arguments[k].Delay(cx, env);
-        var result = LambdaNode.InvokeMany(cx, closure, args[..count], out var used);
-        // Arguments delayed but not consumed (more than the chain takes) are applied one by one.
-        for (var k = used; k < count; k++) result = cx.Call(result, args[k]);
-        i = count;
-        return result;
-    }
-
-    // Separate so that Eval, which also applies lambdas, does not zero the stack buffer.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Value CallBuiltin(EvalContext cx, Env env, Builtin b)
-    {
-        if (arguments.Length <= BuiltinArguments.Capacity)
-        {
-            var buffer = new BuiltinArguments();
-            Span<Value> inline = buffer;
-            for (var i = 0; i < arguments.Length; i++) inline[i] = arguments[i].Delay(cx, env);
-            return cx.CallBuiltin(b, inline[..arguments.Length]);
-        }
-        var args = new Value[arguments.Length];
-        for (var i = 0; i < args.Length; i++) args[i] = arguments[i].Delay(cx, env);
-        return cx.CallBuiltin(b, args);
-    }
 }
 
 /// <summary>Evaluates its inner node in the parent environment (for <c>inherit x;</c> inside a recursive scope).</summary>
-internal sealed class ErrorNode(SourceText source, TextSpan span, string message) : Node(source, span)
+internal sealed class ErrorNode(SourceText source, TextSpan span, string message) : Code(source, span)
 {
     public override Value Eval(EvalContext cx, Env env) => throw Error(message);
 

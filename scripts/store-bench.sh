@@ -11,6 +11,10 @@
 # TVIX=path/to/tvix picks the binary; TVIX_BASE=path/to/other/tvix also times a second one (e.g. a
 # copy of main's build) in the same rounds, so before and after compare under the same load.
 #
+# Each timed run starts with nothing dirty in the page cache (an untimed `sync` first): `nix-store
+# --add` returns with its 1.1 GiB still unwritten, and a durable tvix add right after it would
+# otherwise wait in `syncfs` until the disk has Nix's data too, not only its own.
+#
 # Every run writes into a directory never used before, and nothing is deleted until the end:
 # on ext4 without a journal, creating files right after many were deleted makes inode allocation
 # scan the recently freed ones, which costs more than the benchmark measures (either tool).
@@ -58,6 +62,7 @@ fresh() { echo "$work/runs/r$(date +%s%N)"; }
 declare -A best_wall best_cpu
 run() { # LABEL CMD...: one timed run, stdout discarded
   local label=$1; shift
+  sync
   /usr/bin/time -o "$work/.time" -f "%e %U %S" "$@" >/dev/null
   read -r w u s < "$work/.time"
   local c; c=$(echo "$u + $s" | bc)

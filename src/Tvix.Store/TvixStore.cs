@@ -100,7 +100,9 @@ public sealed class TvixStore
         var ca = new ContentAddress(options.Method, caHash);
         var storePath = ca.ComputeStorePath(name, StoreDirectory);
         var pathInfo = new PathInfo(storePath, root, nar) { ContentAddress = ca };
-        await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
+        // The adder stored every blob and directory through Blobs and Directories (each reported stored).
+        if (PathInfos is FilePathInfoService local) await local.PutStoredAsync(pathInfo, Blobs, Directories, cancellationToken).ConfigureAwait(false);
+        else await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
         _logger.LogDebug("added {Path} as {StorePath} ({Nar})", fullPath, StoreDirectory.Print(storePath), nar);
         return pathInfo;
     }

@@ -61,6 +61,11 @@ internal static unsafe partial class PosixFiles
     [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true)]
     private static partial int Symlink(byte* target, byte* path);
 
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(SafeFileHandle fd, int command, int argument);
+
+    private const int FGetFl = 3, FSetFl = 4;
+
     /// <summary>The bytes of <paramref name="path"/> as the kernel sees them, NUL-terminated.</summary>
     public static byte[] Encode(string path)
     {
@@ -200,6 +205,31 @@ internal static unsafe partial class PosixFiles
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>
+    /// <c>O_DIRECT</c> for this architecture (it differs between x64 and Arm64), or 0 where it is not
+    /// known, and then <see cref="TrySetDirect"/> never turns it on.
+    /// </summary>
+    private static int ODirect => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 0x4000,
+        Architecture.Arm64 => 0x10000,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// Turns direct I/O (<c>O_DIRECT</c>: writes bypass the page cache) on or off for an open file;
+    /// false where the filesystem or the architecture does not support it (the file is left as it was).
+    /// </summary>
+    public static bool TrySetDirect(SafeFileHandle handle, bool direct)
+    {
+        var flag = ODirect;
+        if (flag == 0) return false;
+        var flags = Fcntl(handle, FGetFl, 0);
+        if (flags < 0) return false;
+        var wanted = direct ? flags | flag : flags & ~flag;
+        return wanted == flags || Fcntl(handle, FSetFl, wanted) == 0;
+    }
+
     /// <summary>A symlink's target, as bytes.</summary>
     public static byte[] ReadSymlink(byte[] path)
     {
@@ -248,6 +278,13 @@ internal static unsafe partial class PosixFiles
     /// </summary>
     public static void WriteAt(SafeFileHandle handle, ReadOnlySpan<byte> bytes, long offset)
     {
+        var errno = TryWriteAt(handle, bytes, offset);
+        if (errno != 0) throw new IOException($"cannot write a file: {Marshal.GetPInvokeErrorMessage(errno)}");
+    }
+
+    /// <summary>Like <see cref="WriteAt"/>, but returns the error number of a failed write (0: all written).</summary>
+    public static int TryWriteAt(SafeFileHandle handle, ReadOnlySpan<byte> bytes, long offset)
+    {
         fixed (byte* start = bytes)
         {
             var done = 0;
@@ -258,12 +295,19 @@ internal static unsafe partial class PosixFiles
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno == EIntr) continue;
-                    throw new IOException($"cannot write a file: {Marshal.GetPInvokeErrorMessage(errno)}");
+                    return errno;
                 }
                 done += (int)n;
             }
+            return 0;
         }
     }
+
+    /// <summary>Whether <paramref name="errno"/> is EINVAL (what a direct write the filesystem cannot do fails with).</summary>
+    public static bool IsInvalidArgument(int errno) => errno == EInval;
+
+    /// <summary>The message for an error number.</summary>
+    public static string Message(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
     /// <summary>Whether anything is at <paramref name="path"/> (a symlink is not followed): one <c>statx</c>, no path normalisation.</summary>
     public static bool Exists(byte[] path)

@@ -73,6 +73,17 @@ public sealed class DirectoryPutter
     }
 
     /// <summary>
+    /// Stores the directories held back so far (a backend that stores each one when it is put holds
+    /// none) and leaves the session open: a caller that puts directories while it waits for other
+    /// work can so have them written then rather than all at <see cref="CloseAsync"/>.
+    /// </summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        return _storeBatch is null ? ValueTask.CompletedTask : StoreBatchAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Ends the session and returns the root: the last directory put, which must reach all the
     /// others. Directories held back are stored before it returns.
     /// </summary>

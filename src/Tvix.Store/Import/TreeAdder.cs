@@ -21,8 +21,10 @@ namespace Tvix.Store.Import;
 /// itself mostly reads, and the work spreads over the cores there are.</para>
 /// <para>Blobs are published in the background (a store that makes them durable in batches reports
 /// each one stored some time after it was written), up to <see cref="MaxPublishing"/> at once.
-/// <see cref="CompleteAsync"/> waits until every blob is stored and only then puts the directories,
-/// leaves first, in one put session: a directory never reaches the store before what it names.</para>
+/// Directories are built and put, leaves first, in one put session by a task of their own while the
+/// walk goes on (<see cref="BuildDirectoriesAsync"/>), each once everything it names is stored: a
+/// directory never reaches the store before what it names. While it waits for blobs, the session
+/// writes what it holds, so little is left for <see cref="CompleteAsync"/> after the walk.</para>
 /// </remarks>
 internal sealed class TreeAdder : IAsyncDisposable
 {
@@ -39,7 +41,12 @@ internal sealed class TreeAdder : IAsyncDisposable
     private readonly CancellationToken _cancellationToken;
     private readonly SemaphoreSlim _publishing = new(MaxPublishing);
     private readonly List<Task> _pending = [];
-    private readonly List<PendingDirectory> _postOrder = [];
+    // Directories the walk has finished, in post-order, for the builder; guarded by the queue itself.
+    private readonly Queue<PendingDirectory> _finished = new();
+    private bool _walked; // the walk has queued its last directory
+    private volatile bool _stopping; // the add failed: the builder gives up
+    private DirectoryPutter? _putter;
+    private Task? _builder;
     private Slot? _root;
 
     /// <summary>An adder writing blobs and directories into these services and the NAR into <paramref name="nar"/> (on a thread of its own).</summary>
@@ -71,6 +78,7 @@ internal sealed class TreeAdder : IAsyncDisposable
     {
         _root = Add(root, root: true);
         _nar.Complete();
+        lock (_finished) _walked = true;
     }
 
     private Slot Add(LocalFileEntry entry, bool root = false)
@@ -114,7 +122,7 @@ internal sealed class TreeAdder : IAsyncDisposable
                 }
                 _nar.Token(")"u8);
                 var self = new Slot();
-                _postOrder.Add(new PendingDirectory(entries, self)); // after every directory below it
+                Queue(new PendingDirectory(entries, self)); // after every directory below it
                 return self;
             }
             default:
@@ -197,6 +205,60 @@ internal sealed class TreeAdder : IAsyncDisposable
         return slot;
     }
 
+    /// <summary>Hands a finished directory to the builder, starting it with the first one.</summary>
+    private void Queue(PendingDirectory directory)
+    {
+        lock (_finished)
+        {
+            _finished.Enqueue(directory);
+            if (_builder is not null) return;
+            _putter = _directories.CreatePutter();
+            _builder = Task.Run(BuildDirectoriesAsync);
+        }
+    }
+
+    /// <summary>
+    /// Puts the walk's directories in post-order, each once all its children are stored (their slots
+    /// filled); while the next one waits for blobs, lets the session write what it holds. Polls: blobs
+    /// are stored in batches some milliseconds apart, so a short sleep costs nothing that matters.
+    /// </summary>
+    private async Task BuildDirectoriesAsync()
+    {
+        var held = 0;
+        while (true)
+        {
+            PendingDirectory? next;
+            bool walked;
+            lock (_finished)
+            {
+                next = _finished.Count > 0 ? _finished.Peek() : null;
+                walked = _walked;
+            }
+            if (next is null && walked) return; // CompleteAsync closes the session
+            if (next is null || !next.Entries.TrueForAll(static e => e.Slot.Node is not null))
+            {
+                if (_stopping) return;
+                if (held >= FlushFrom)
+                {
+                    await _putter!.FlushAsync(_cancellationToken).ConfigureAwait(false);
+                    held = 0;
+                }
+                else await Task.Delay(5, _cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            lock (_finished) _finished.Dequeue();
+            var builder = new CADirectoryBuilder();
+            foreach (var (name, slot) in next.Entries) builder.Add(name, slot.Node!);
+            var built = builder.Build();
+            await _putter!.PutAsync(built, _cancellationToken).ConfigureAwait(false);
+            next.Self.Node = built.ToNode();
+            held++;
+        }
+    }
+
+    // The builder has the session write its directories once it holds this many and has to wait.
+    private const int FlushFrom = 256;
+
     /// <summary>Closes the blob (which publishes it) and fills the slot once it is stored; frees its publishing place.</summary>
     private async Task PublishAsync(BlobWriter writer, Slot slot, bool executable)
     {
@@ -238,20 +300,13 @@ internal sealed class TreeAdder : IAsyncDisposable
         var pending = _pending.ToArray();
         _pending.Clear();
         await Task.WhenAll(pending).ConfigureAwait(false);
-        if (_postOrder.Count > 0)
+        Task? builder;
+        lock (_finished) builder = _builder;
+        if (builder is not null)
         {
-            var putter = _directories.CreatePutter();
-            foreach (var directory in _postOrder)
-            {
-                // Post-order: every child's node is known (blobs are stored, subdirectories were built just before).
-                var builder = new CADirectoryBuilder();
-                foreach (var (name, slot) in directory.Entries) builder.Add(name, slot.Node!);
-                var built = builder.Build();
-                await putter.PutAsync(built, cancellationToken).ConfigureAwait(false);
-                directory.Self.Node = built.ToNode();
-            }
-            _postOrder.Clear();
-            await putter.CloseAsync(cancellationToken).ConfigureAwait(false);
+            // Every blob is stored, so the builder gets through the rest; the session checks the tree is connected.
+            await builder.ConfigureAwait(false);
+            await _putter!.CloseAsync(cancellationToken).ConfigureAwait(false);
         }
         return _root.Node!;
     }
@@ -260,7 +315,11 @@ internal sealed class TreeAdder : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _nar.Dispose(); // first: it hands back (and so disposes) the writers it still holds
+        _stopping = true; // a builder waiting for blobs that will never be stored stops
+        Task? builder;
+        lock (_finished) builder = _builder;
         var pending = _pending.ToArray();
+        if (builder is not null) pending = [.. pending, builder];
         _pending.Clear();
         try
         {
@@ -275,7 +334,14 @@ internal sealed class TreeAdder : IAsyncDisposable
     /// <summary>Where a node goes once it is known (a file's once its blob is stored).</summary>
     private sealed class Slot
     {
-        public Node? Node { get; set; }
+        private Node? _node;
+
+        // Filled by publishing tasks and the builder, read by the builder on other threads.
+        public Node? Node
+        {
+            get => Volatile.Read(ref _node);
+            set => Volatile.Write(ref _node, value);
+        }
     }
 
     private sealed record PendingDirectory(List<(byte[] Name, Slot Slot)> Entries, Slot Self);

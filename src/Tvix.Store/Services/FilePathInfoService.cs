@@ -68,13 +68,26 @@ public sealed class FilePathInfoService : IPathInfoService
     }
 
     /// <inheritdoc />
-    public async ValueTask<PathInfo> PutAsync(PathInfo pathInfo, CancellationToken cancellationToken = default)
+    public ValueTask<PathInfo> PutAsync(PathInfo pathInfo, CancellationToken cancellationToken = default) =>
+        PutCoreAsync(pathInfo, checkContent: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PutAsync"/> for a path info whose content the caller has just stored through
+    /// <paramref name="blobs"/> and <paramref name="directories"/>, each object reported stored (so
+    /// durable under its name): when those are this service's own castore services, the content is
+    /// not read back to check it is there. A store add would otherwise read every directory and look
+    /// up every blob of the tree it has just written, after the walk, where nothing else overlaps it.
+    /// </summary>
+    internal ValueTask<PathInfo> PutStoredAsync(PathInfo pathInfo, IBlobService blobs, IDirectoryService directories, CancellationToken cancellationToken) =>
+        PutCoreAsync(pathInfo, checkContent: !ReferenceEquals(blobs, _blobs) || !ReferenceEquals(directories, _directories), cancellationToken);
+
+    private async ValueTask<PathInfo> PutCoreAsync(PathInfo pathInfo, bool checkContent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pathInfo);
         var encoded = pathInfo.Encode();
         var key = PathInfoKeys.Key(pathInfo.StorePath.Digest);
         // Content first: checking before the rename means a crash at any point leaves no path info naming missing data.
-        await ContentPresence.EnsureAsync(_blobs, _directories, pathInfo, cancellationToken).ConfigureAwait(false);
+        if (checkContent) await ContentPresence.EnsureAsync(_blobs, _directories, pathInfo, cancellationToken).ConfigureAwait(false);
         var tmpDir = Path.Combine(Root, "tmp");
         if (Volatile.Read(ref _temporaryFolderReady) == 0)
         {

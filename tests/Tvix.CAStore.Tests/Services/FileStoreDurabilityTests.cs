@@ -78,6 +78,33 @@ public sealed class FileStoreDurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task AFlushedPutSessionStoresWhatItHeldAndStillChecksTheTreeAtClose()
+    {
+        var service = new FileDirectoryService(_dir.Path);
+        var leaf = new CADirectoryBuilder().Add("f", new FileNode(B3Digest.Compute("f"u8), 1, false)).Build();
+        var root = new CADirectoryBuilder().Add("leaf", leaf.ToNode()).Build();
+        var putter = service.CreatePutter();
+        await putter.PutAsync(leaf);
+        Assert.Null(await service.GetAsync(leaf.Digest)); // held back
+        await putter.FlushAsync();
+        Assert.NotNull(await service.GetAsync(leaf.Digest));
+        await putter.PutAsync(root); // the flushed leaf still counts as put before it
+        Assert.Equal(root.Digest, await putter.CloseAsync());
+        Assert.NotNull(await service.GetAsync(root.Digest));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await putter.FlushAsync());
+
+        // A flushed directory that ends up outside the tree still makes the close fail.
+        var stray = new CADirectoryBuilder().Add("g", new FileNode(B3Digest.Compute("g"u8), 1, false)).Build();
+        var other = new CADirectoryBuilder().Add("h", new FileNode(B3Digest.Compute("h"u8), 1, false)).Build();
+        var refused = service.CreatePutter();
+        await refused.PutAsync(stray);
+        await refused.FlushAsync();
+        await refused.PutAsync(other);
+        await Assert.ThrowsAsync<CAStoreValidationException>(async () => await refused.CloseAsync());
+        Assert.Null(await service.GetAsync(other.Digest));
+    }
+
+    [Fact]
     public async Task ObjectsInTheOlderTwoLevelLayoutAreStillRead()
     {
         var blob = "written by an older version"u8.ToArray();

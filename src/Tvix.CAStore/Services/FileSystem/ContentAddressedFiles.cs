@@ -26,6 +26,8 @@ internal sealed class ContentAddressedFiles
     // source each); creating with O_EXCL would still refuse a clash.
     private readonly string _temporaryPrefix = Guid.NewGuid().ToString("N") + "-";
     private long _temporaryCount;
+    // Large blobs are written with direct I/O on a thread of this store's own (see there).
+    private readonly DirectWrites _directWrites = new();
 
     /// <param name="root">The store's root folder.</param>
     /// <param name="kind">The sub-folder for this kind of object (<c>blobs</c>, <c>directories</c>).</param>
@@ -165,7 +167,12 @@ internal sealed class ContentAddressedFiles
     }
 
     /// <summary>A new, exclusively created temporary file for a write in progress (stored objects are immutable: its mode is read-only).</summary>
-    public TemporaryFile CreateTemporary()
+    /// <param name="direct">
+    /// Write it with direct I/O where possible (for large objects: see <see cref="DirectWrites"/>);
+    /// then <see cref="CommitAsync"/> first waits until all of it is written.
+    /// </param>
+    /// <param name="waitForBuffers">With <paramref name="direct"/>: whether a writer may wait for a free buffer (see <see cref="TemporaryFile.Create"/>).</param>
+    public TemporaryFile CreateTemporary(bool direct = false, bool waitForBuffers = true)
     {
         if (Volatile.Read(ref _temporaryFolderReady) == 0)
         {
@@ -174,7 +181,7 @@ internal sealed class ContentAddressedFiles
             StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
             Volatile.Write(ref _temporaryFolderReady, 1);
         }
-        var file = TemporaryFile.Create(Path.Combine(_tmp, _temporaryPrefix + Interlocked.Increment(ref _temporaryCount).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp"));
+        var file = TemporaryFile.Create(Path.Combine(_tmp, _temporaryPrefix + Interlocked.Increment(ref _temporaryCount).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp"), direct ? _directWrites : null, waitForBuffers);
         Interlocked.Increment(ref _writing);
         return file;
     }
@@ -194,6 +201,8 @@ internal sealed class ContentAddressedFiles
     /// </summary>
     public async ValueTask CommitAsync(TemporaryFile temporary, B3Digest digest, CancellationToken cancellationToken)
     {
+        // Direct writes still queued: the file is complete only once they are done (not cancellable, like the publication).
+        await temporary.FinishAsync().ConfigureAwait(false);
         Close(temporary);
         // The publisher drops it if the name exists by then (same digest, same bytes).
         // Cancelling stops the wait, not the publication: the object is whole, so storing it is harmless.

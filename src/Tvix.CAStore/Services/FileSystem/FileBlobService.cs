@@ -53,6 +53,9 @@ public sealed class FileBlobService : IBlobService
     private sealed class Writer(ContentAddressedFiles files) : BlobWriter
     {
         private const int InMemoryLimit = 256 * 1024;
+        // Held blobs at least this large are written with direct I/O too (below it, a page-cache
+        // write of a few pages costs less than queuing one; most such blobs are a last piece anyway).
+        private const int DirectFrom = 16 * 1024;
         private TemporaryFile? _temporary;
         private byte[]? _held;
         private int _heldLength;
@@ -66,8 +69,9 @@ public sealed class FileBlobService : IBlobService
             }
             if (_temporary is null)
             {
-                // Too large to hold: from here on the bytes go to a temporary file.
-                _temporary = files.CreateTemporary();
+                // Too large to hold: from here on the bytes go to a temporary file, large enough to be
+                // worth writing past the page cache (direct I/O, on the store's writing thread).
+                _temporary = files.CreateTemporary(direct: true);
                 if (_heldLength > 0) _temporary.Write(_held.AsSpan(0, _heldLength));
                 ReleaseHeld();
             }
@@ -128,7 +132,8 @@ public sealed class FileBlobService : IBlobService
                 {
                     // Only the current layout is looked at: a copy in the legacy layout is harmlessly duplicated.
                     if (files.IsStored(digest)) return;
-                    temporary = files.CreateTemporary();
+                    // Committed on the thread pool, many at once: never waits for a buffer (the page cache takes it).
+                    temporary = files.CreateTemporary(direct: _heldLength >= DirectFrom, waitForBuffers: false);
                     try
                     {
                         temporary.Write(_held.AsSpan(0, _heldLength));

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
 using Tvix.CAStore.Import;
 
@@ -10,14 +11,30 @@ namespace Tvix.CAStore.Services.FileSystem;
 /// seeks when it wraps a handle, several system calls per object that cost about as much as
 /// writing a small blob.
 /// </summary>
+/// <remarks>
+/// Created with a <see cref="DirectWrites"/> queue, the file is written with direct I/O there, in
+/// whole buffers, while the writer goes on; <see cref="FinishAsync"/> then completes once all of it
+/// is written, and must be awaited before <see cref="Close"/>.
+/// </remarks>
 internal sealed class TemporaryFile
 {
     private SafeFileHandle? _handle;
+    private readonly DirectWrites? _queue;
+    private DirectWrites.Buffer? _buffer; // being filled (direct writes only)
+    private int _filled;
+    private long _queued; // bytes handed to the queue
+    private volatile bool _direct;
+    private volatile ExceptionDispatchInfo? _failure;
+    private readonly bool _waitForBuffers;
 
-    private TemporaryFile(string path, SafeFileHandle handle)
+    private TemporaryFile(string path, SafeFileHandle handle, DirectWrites? queue, bool waitForBuffers)
     {
+        _waitForBuffers = waitForBuffers;
         Path = path;
         _handle = handle;
+        // Off where the filesystem has no direct I/O: the file is then written here, as any other.
+        _queue = queue is not null && PosixFiles.TrySetDirect(handle, true) ? queue : null;
+        _direct = _queue is not null;
     }
 
     /// <summary>Where the file is.</summary>
@@ -29,22 +46,100 @@ internal sealed class TemporaryFile
     /// <summary>Whether the handle is still open.</summary>
     public bool IsOpen => _handle is not null;
 
+    /// <summary>The open handle (null once closed), for <see cref="DirectWrites"/>.</summary>
+    internal SafeFileHandle? Handle => _handle;
+
+    /// <summary>Whether writes to the handle are still direct (for <see cref="DirectWrites"/>).</summary>
+    internal bool Direct => _direct;
+
+    /// <summary>The first failed queued write, if any.</summary>
+    internal Exception? Failure => _failure?.SourceException;
+
     /// <summary>Creates the file (it must not exist), readable by everyone and writable by no one once closed.</summary>
-    public static TemporaryFile Create(string path)
+    /// <param name="path">Where.</param>
+    /// <param name="direct">Write it with direct I/O on this queue (where the platform has it; see <see cref="DirectWrites.IsAvailable"/>).</param>
+    /// <param name="waitForBuffers">
+    /// Wait (a while) for a free buffer of the queue when all are in use; otherwise the rest of the
+    /// file goes through the page cache at once (for small files written by threads that must not block).
+    /// </param>
+    public static TemporaryFile Create(string path, DirectWrites? direct = null, bool waitForBuffers = true)
     {
-        if (PosixFiles.IsAvailable) return new TemporaryFile(path, PosixFiles.CreateNewHandle(PosixFiles.Encode(path), 0x124)); // 0444
+        if (PosixFiles.IsAvailable) return new TemporaryFile(path, PosixFiles.CreateNewHandle(PosixFiles.Encode(path), 0x124), DirectWrites.IsAvailable ? direct : null, waitForBuffers); // 0444
         var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(handle, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        return new TemporaryFile(path, handle);
+        return new TemporaryFile(path, handle, null, waitForBuffers);
     }
 
     /// <summary>Appends <paramref name="bytes"/>.</summary>
     public void Write(ReadOnlySpan<byte> bytes)
     {
         ObjectDisposedException.ThrowIf(_handle is null, this);
-        if (PosixFiles.IsAvailable) PosixFiles.WriteAt(_handle, bytes, Length);
+        var length = bytes.Length;
+        if (_queue is not null) Stage(bytes);
+        else if (PosixFiles.IsAvailable) PosixFiles.WriteAt(_handle, bytes, Length);
         else RandomAccess.Write(_handle, bytes, Length);
-        Length += bytes.Length;
+        Length += length;
+    }
+
+    /// <summary>Copies into the current buffer and queues it once full; without a free buffer in time, writes here through the page cache.</summary>
+    private void Stage(ReadOnlySpan<byte> bytes)
+    {
+        _failure?.Throw();
+        while (!bytes.IsEmpty)
+        {
+            if (_buffer is null && _direct)
+            {
+                _buffer = _queue!.Rent(_waitForBuffers);
+                // The disk is far behind (or other writers hold the buffers), or this writer must not
+                // wait: go on through the page cache.
+                if (_buffer is null) StopDirect();
+            }
+            if (_buffer is null)
+            {
+                PosixFiles.WriteAt(_handle!, bytes, _queued);
+                _queued += bytes.Length;
+                return;
+            }
+            var n = Math.Min(DirectWrites.BufferSize - _filled, bytes.Length);
+            bytes[..n].CopyTo(_buffer.Span[_filled..]);
+            _filled += n;
+            bytes = bytes[n..];
+            if (_filled == DirectWrites.BufferSize)
+            {
+                _queue!.Write(this, _buffer, _queued);
+                _queued += _filled;
+                _buffer = null;
+                _filled = 0;
+            }
+        }
+    }
+
+    /// <summary>Completes once everything written is in the file (at once without direct writes); fails with the first failed write.</summary>
+    public Task FinishAsync()
+    {
+        if (_queue is null) return Task.CompletedTask;
+        ObjectDisposedException.ThrowIf(_handle is null, this);
+        // Continuations off the writing thread: they close and publish, which must not hold up other files' writes.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Finish(this, _buffer, _filled, _queued, done);
+        _queued += _filled;
+        _buffer = null;
+        _filled = 0;
+        return done.Task;
+    }
+
+    /// <summary>Turns direct I/O off: the rest of the file goes through the page cache.</summary>
+    internal void StopDirect()
+    {
+        if (!_direct) return;
+        _direct = false;
+        if (_handle is { } handle) PosixFiles.TrySetDirect(handle, false);
+    }
+
+    /// <summary>Records a failed queued write (the first one is kept).</summary>
+    internal void Fail(Exception e)
+    {
+        if (_failure is null) _failure = ExceptionDispatchInfo.Capture(e);
     }
 
     /// <summary>Closes the handle (once), first flushing the contents to disk if <paramref name="flushToDisk"/>.</summary>
@@ -54,6 +149,12 @@ internal sealed class TemporaryFile
         var handle = _handle;
         if (handle is null) return false;
         _handle = null;
+        if (_buffer is { } buffer)
+        {
+            // Abandoned before it was finished: the buffer was never queued.
+            _buffer = null;
+            _queue!.Return(buffer);
+        }
         try
         {
             if (flushToDisk) RandomAccess.FlushToDisk(handle);

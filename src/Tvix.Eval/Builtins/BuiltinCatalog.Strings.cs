@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Tvix.Eval.Support;
 using Tvix.Eval.Runtime;
@@ -135,29 +134,39 @@ internal static partial class BuiltinCatalog
     /// Without an empty pattern a match can only start at a byte that starts some pattern, so the
     /// runs between such bytes are copied in one go. Returns false when nothing was replaced.
     /// </summary>
+    /// <remarks>
+    /// The scan is a plain loop over a 256-entry table rather than <c>IndexOfAny</c>: in real text
+    /// the first bytes of the patterns are frequent (letters, '.', ','), so the vectorised search
+    /// is restarted every few bytes, and its generic helpers are not precompiled (they run as
+    /// unoptimised code until tiered up).
+    /// </remarks>
     private static bool ReplaceAtCandidates(EvalContext cx, ReadOnlySpan<byte> bytes, NixString[] froms, NixList to, NixString?[] tos,
         ref ChunkedByteWriter buf, ref ContextAccumulator ctx)
     {
-        Span<byte> firstBytes = stackalloc byte[Math.Min(froms.Length, 256)];
-        var distinct = 0;
-        foreach (var f in froms)
-        {
-            var b = f.Bytes[0];
-            if (!firstBytes[..distinct].Contains(b)) firstBytes[distinct++] = b;
-        }
-        firstBytes = firstBytes[..distinct];
-        // IndexOfAny is vectorised for up to five values; beyond that only through SearchValues.
-        var many = distinct > 5 ? SearchValues.Create(firstBytes) : null;
+        // For each byte, 1 + the index of the first pattern starting with it (0: none); patterns
+        // with the same first byte are tried in list order from there.
+        Span<int> firstPattern = stackalloc int[256];
+        firstPattern.Clear();
+        for (var j = froms.Length - 1; j >= 0; j--) firstPattern[froms[j].Bytes[0]] = j + 1;
         // bytes[..copied] has been dealt with: written to buf once the first match was found.
         var copied = 0;
         var p = 0;
-        while (p < bytes.Length)
+        var n = bytes.Length;
+        while (p < n)
         {
-            var next = many is null ? bytes[p..].IndexOfAny(firstBytes) : bytes[p..].IndexOfAny(many);
-            if (next < 0) break;
-            p += next;
-            var j = 0;
-            while (j < froms.Length && !bytes[p..].StartsWith(froms[j].Bytes)) j++;
+            var b = bytes[p];
+            var j = firstPattern[b] - 1;
+            if (j < 0)
+            {
+                p++;
+                continue;
+            }
+            var rest = bytes[p..];
+            for (; j < froms.Length; j++)
+            {
+                var f = froms[j].Bytes;
+                if (f[0] == b && rest.StartsWith(f)) break;
+            }
             if (j == froms.Length)
             {
                 p++;

@@ -11,10 +11,40 @@ public sealed class NixString
 {
     // No cached .NET text: programs make millions of strings and decode almost none of them
     // (paths, error messages), so a field for it would cost 8 bytes on every one.
-    // The bytes (a byte[]), or, for a long string made by appending to another long string, a
-    // Rope of its pieces that is flattened into bytes the first time they are read. One field
-    // for both keeps every string at 32 bytes.
+    // The bytes: a byte[]; or, for a long string made by appending to another long string, a
+    // Rope of its pieces that is flattened into bytes the first time they are read; or, for a
+    // string of at most InlineCapacity bytes made by the evaluator, an InlineLength marker, the
+    // bytes then being in _inline. Short strings (numbers, words, regex groups, names) are the
+    // most numerous, and most live as long as the list or set holding them: one object of 48
+    // bytes instead of two (32 + a 32–40 byte array) is less for the collector to copy.
     private object _data;
+
+    // Sixteen bytes of storage for an inline string (unused otherwise).
+    private InlineBytes _inline;
+
+    /// <summary>The most bytes a string keeps inside its object.</summary>
+    internal const int InlineCapacity = 16;
+
+    [System.Runtime.CompilerServices.InlineArray(InlineCapacity)]
+    private struct InlineBytes
+    {
+        private byte _first;
+    }
+
+    /// <summary>The length of an inline string; one shared, immutable instance per length.</summary>
+    private sealed class InlineLength(int value)
+    {
+        public readonly int Value = value;
+    }
+
+    private static readonly InlineLength[] InlineLengths = CreateInlineLengths();
+
+    private static InlineLength[] CreateInlineLengths()
+    {
+        var table = new InlineLength[InlineCapacity + 1];
+        for (var i = 0; i < table.Length; i++) table[i] = new InlineLength(i);
+        return table;
+    }
 
     /// <summary>The empty context-free string.</summary>
     public static NixString Empty { get; } = new([], null);
@@ -32,18 +62,30 @@ public sealed class NixString
         Context = context;
     }
 
+    /// <summary>An inline string (<paramref name="bytes"/> at most <see cref="InlineCapacity"/> long); <paramref name="context"/> is not empty.</summary>
+    private NixString(ReadOnlySpan<byte> bytes, NixContext? context, bool inline)
+    {
+        System.Diagnostics.Debug.Assert(inline && bytes.Length <= InlineCapacity);
+        _data = InlineLengths[bytes.Length];
+        bytes.CopyTo(_inline);
+        Context = context;
+    }
+
+    /// <summary>
+    /// A string with a copy of <paramref name="bytes"/>: kept inside the object when short, else
+    /// in a new array.
+    /// </summary>
+    internal static NixString Copy(ReadOnlySpan<byte> bytes, NixContext? context = null)
+    {
+        if (context is { IsEmpty: true }) context = null;
+        return bytes.Length <= InlineCapacity ? new NixString(bytes, context, inline: true) : new NixString(Support.PooledByteWriter.ToExactArray(bytes), context);
+    }
+
     /// <summary>The pieces of a string not flattened yet, and its length.</summary>
     private sealed partial class Rope(NixString[] pieces, int length)
     {
         public readonly NixString[] Pieces = pieces;
         public readonly int Length = length;
-    }
-
-    /// <summary>The bytes, flattening a rope once.</summary>
-    private byte[] Flat
-    {
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        get => _data is byte[] bytes ? bytes : Flatten();
     }
 
     private byte[] Flatten()
@@ -74,13 +116,30 @@ public sealed class NixString
     internal static NixString OfByte(byte b) => SingleBytes[b];
 
     /// <summary>The bytes.</summary>
-    public ReadOnlySpan<byte> Bytes => Flat;
+    public ReadOnlySpan<byte> Bytes
+    {
+        get
+        {
+            var data = _data;
+            if (data is byte[] bytes) return bytes;
+            if (data is InlineLength inline) return ((ReadOnlySpan<byte>)_inline)[..inline.Value];
+            return Flatten();
+        }
+    }
 
-    /// <summary>The bytes as memory.</summary>
-    public ReadOnlyMemory<byte> Memory => Flat;
+    /// <summary>The bytes as memory (a copy for a string kept inline).</summary>
+    public ReadOnlyMemory<byte> Memory => _data is InlineLength ? Bytes.ToArray() : Flat;
+
+    /// <summary>The bytes of a string that is not inline, flattening a rope once.</summary>
+    private byte[] Flat => _data as byte[] ?? Flatten();
 
     /// <summary>Length in bytes (what <c>builtins.stringLength</c> returns).</summary>
-    public int Length => _data is byte[] bytes ? bytes.Length : ((Rope)_data).Length;
+    public int Length => _data switch
+    {
+        byte[] bytes => bytes.Length,
+        InlineLength inline => inline.Value,
+        _ => ((Rope)_data).Length,
+    };
 
     /// <summary>The string context, or null when there is none.</summary>
     public NixContext? Context { get; }
@@ -88,25 +147,33 @@ public sealed class NixString
     /// <summary>Whether the string has a non-empty context.</summary>
     public bool HasContext => Context is not null;
 
-    internal byte[] RawBytes => Flat;
+    internal ReadOnlySpan<byte> RawBytes => Bytes;
 
     /// <summary>The same bytes with another context.</summary>
-    public NixString WithContext(NixContext? context) =>
-        _data is Rope rope ? new NixString(rope, context is { IsEmpty: true } ? null : context) : new NixString((byte[])_data, context);
+    public NixString WithContext(NixContext? context)
+    {
+        if (context is { IsEmpty: true }) context = null;
+        return _data switch
+        {
+            Rope rope => new NixString(rope, context),
+            InlineLength => new NixString(Bytes, context, inline: true),
+            _ => new NixString((byte[])_data, context),
+        };
+    }
 
     /// <summary>The bytes decoded as UTF-8 (invalid sequences become U+FFFD).</summary>
-    public override string ToString() => Encoding.UTF8.GetString(Flat);
+    public override string ToString() => Encoding.UTF8.GetString(Bytes);
 
     /// <summary>Whether the bytes equal <paramref name="other"/>'s (contexts are ignored, as in Nix's <c>==</c>).</summary>
     public bool ContentEquals(NixString other) =>
-        ReferenceEquals(_data, other._data) || (Length == other.Length && Flat.AsSpan().SequenceEqual(other.Flat));
+        (_data is not InlineLength && ReferenceEquals(_data, other._data)) || (Length == other.Length && Bytes.SequenceEqual(other.Bytes));
 
     /// <summary>The decimal form of an integer (<c>toString 42</c>), formatted straight into its bytes.</summary>
     internal static NixString FromInt(long value)
     {
         Span<byte> digits = stackalloc byte[20];
         value.TryFormat(digits, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
-        return new NixString(digits[..n].ToArray());
+        return Copy(digits[..n]);
     }
 
     /// <summary>
@@ -136,6 +203,17 @@ public sealed class NixString
         // and copy them once, when the bytes are first read, instead of copying the long prefix
         // again at every step (quadratic in the final length).
         if (length32 >= RopeThreshold && longest * 4 >= length32 * 3) return new NixString(new Rope(parts.ToArray(), length32), context);
+        if (length32 <= InlineCapacity)
+        {
+            Span<byte> small = stackalloc byte[InlineCapacity];
+            var used = 0;
+            foreach (var p in parts)
+            {
+                p.WriteTo(small[used..]);
+                used += p.Length;
+            }
+            return new NixString(small[..used], context, inline: true);
+        }
         var bytes = Support.PooledByteWriter.NewArray(length32);
         var at = 0;
         foreach (var p in parts)
@@ -152,8 +230,8 @@ public sealed class NixString
     /// <summary>Copies the bytes to the start of <paramref name="destination"/> (a rope's pieces straight from where they are).</summary>
     private void WriteTo(Span<byte> destination)
     {
-        if (_data is byte[] bytes) bytes.AsSpan().CopyTo(destination);
-        else ((Rope)_data).WriteTo(destination);
+        if (_data is Rope rope) rope.WriteTo(destination);
+        else Bytes.CopyTo(destination);
     }
 
     private sealed partial class Rope
@@ -170,15 +248,16 @@ public sealed class NixString
             while (pending.Count > 0)
             {
                 var piece = pending.Pop();
-                if (piece._data is byte[] bytes)
+                if (piece._data is Rope rope)
                 {
-                    bytes.AsSpan().CopyTo(destination[at..]);
-                    at += bytes.Length;
+                    var pieces = rope.Pieces;
+                    for (var i = pieces.Length - 1; i >= 0; i--) pending.Push(pieces[i]);
                 }
                 else
                 {
-                    var pieces = ((Rope)piece._data).Pieces;
-                    for (var i = pieces.Length - 1; i >= 0; i--) pending.Push(pieces[i]);
+                    var bytes = piece.Bytes;
+                    bytes.CopyTo(destination[at..]);
+                    at += bytes.Length;
                 }
             }
         }

@@ -17,7 +17,7 @@ internal static partial class BuiltinCatalog
             var end = bytes.Length;
             if (end > 0 && bytes[end - 1] == '/') end--;
             var start = bytes[..end].LastIndexOf((byte)'/') + 1;
-            return Value.FromString(new NixString(bytes[start..end].ToArray(), s.Context));
+            return Value.FromString(NixString.Copy(bytes[start..end], s.Context));
         }, global: true);
         r.Add("dirOf", 1, static (cx, a) =>
         {
@@ -26,8 +26,8 @@ internal static partial class BuiltinCatalog
             var s = cx.CoerceToString(v, StringCoercion.NoCopy);
             var bytes = s.Bytes;
             var i = bytes.LastIndexOf((byte)'/');
-            byte[] result = i < 0 ? "."u8.ToArray() : i == 0 ? "/"u8.ToArray() : bytes[..i].ToArray();
-            return Value.FromString(new NixString(result, s.Context));
+            var result = i < 0 ? "."u8 : i == 0 ? "/"u8 : bytes[..i];
+            return Value.FromString(NixString.Copy(result, s.Context));
         }, global: true);
         r.Add("concatStringsSep", 2, static (cx, a) => ConcatStringsSep(cx, cx.ForceString(a[0]), cx.ForceList(a[1]).Items));
         r.Add("replaceStrings", 3, static (cx, a) => ReplaceStrings(cx, a[0], a[1], a[2]));
@@ -42,7 +42,7 @@ internal static partial class BuiltinCatalog
             var end = len < 0 || len > s.Length - start ? s.Length : start + len;
             if (start == 0 && end == s.Length) return Value.FromString(s);
             if (end - start == 1 && s.Context is null) return Value.FromString(NixString.OfByte(s.Bytes[(int)start]));
-            return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
+            return Value.FromString(NixString.Copy(s.Bytes[(int)start..(int)end], s.Context));
         });
         r.Add("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
     }
@@ -75,8 +75,9 @@ internal static partial class BuiltinCatalog
         if (items.Length == 1 && ReferenceEquals(context, first!.Context)) return Value.FromString(first);
         if (total == 0) return Value.FromString(context is null ? NixString.Empty : new NixString([], context));
         if (total > Array.MaxLength) throw cx.Error("string too long (more than 2 GiB)");
-        var bytes = PooledByteWriter.NewArray((int)total);
-        var span = bytes.AsSpan();
+        // A short result (digits joined by "", a word and a suffix) is kept inline, without an array.
+        var bytes = total <= NixString.InlineCapacity ? null : PooledByteWriter.NewArray((int)total);
+        var span = bytes is null ? stackalloc byte[NixString.InlineCapacity] : bytes.AsSpan();
         var at = 0;
         var next = 0;
         for (var i = 0; i < items.Length; i++)
@@ -91,7 +92,7 @@ internal static partial class BuiltinCatalog
             part.CopyTo(span[at..]);
             at += part.Length;
         }
-        return Value.FromString(new NixString(bytes, context));
+        return Value.FromString(bytes is null ? NixString.Copy(span[..at], context) : new NixString(bytes, context));
     }
 
     /// <summary>

@@ -58,7 +58,8 @@ internal static class SupportJsonBuiltins
     /// </summary>
     private sealed class ObjectLayouts
     {
-        private readonly Layout?[] _recent = new Layout?[8];
+        // Made on the first object: most fromJSON calls parse a number or a string.
+        private Layout?[]? _recent;
 
         /// <summary>Members in document order, the sorted distinct names, and the member giving each name's value.</summary>
         private sealed class Layout(int[] memberKeys, int[] sortedKeys, int[] source)
@@ -70,19 +71,20 @@ internal static class SupportJsonBuiltins
 
         public NixAttrs Build(EvalContext cx, ReadOnlySpan<int> keys, ReadOnlySpan<Value> values)
         {
-            for (var i = 0; i < _recent.Length; i++)
+            var recent = _recent ??= new Layout?[8];
+            for (var i = 0; i < recent.Length; i++)
             {
-                if (_recent[i] is not { } layout || !keys.SequenceEqual(layout.MemberKeys)) continue;
+                if (recent[i] is not { } layout || !keys.SequenceEqual(layout.MemberKeys)) continue;
                 // Move to the front: the layouts of the records being read stay in the list.
-                for (var j = i; j > 0; j--) _recent[j] = _recent[j - 1];
-                _recent[0] = layout;
+                for (var j = i; j > 0; j--) recent[j] = recent[j - 1];
+                recent[0] = layout;
                 var outValues = new Value[layout.SortedKeys.Length];
                 for (var k = 0; k < outValues.Length; k++) outValues[k] = values[layout.Source[k]];
                 return new NixAttrs(cx.Symbols, layout.SortedKeys, outValues);
             }
             var (sortedKeys, source) = SortMembers(keys);
-            for (var j = _recent.Length - 1; j > 0; j--) _recent[j] = _recent[j - 1];
-            _recent[0] = new Layout(keys.ToArray(), sortedKeys, source);
+            for (var j = recent.Length - 1; j > 0; j--) recent[j] = recent[j - 1];
+            recent[0] = new Layout(keys.ToArray(), sortedKeys, source);
             var result = new Value[sortedKeys.Length];
             for (var k = 0; k < result.Length; k++) result[k] = values[source[k]];
             return new NixAttrs(cx.Symbols, sortedKeys, result);

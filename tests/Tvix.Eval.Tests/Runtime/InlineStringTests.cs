@@ -47,16 +47,27 @@ public sealed class InlineStringTests
         Assert.False(NixString.Copy(""u8).ContentEquals(NixString.Copy("a"u8)));
     }
 
-    [Fact]
-    public void ContextIsKeptAndReplaced()
+    [Theory]
+    [InlineData("short")]
+    [InlineData("a string longer than any inline one")]
+    public void ContextIsKeptAndReplaced(string text)
     {
+        var bytes = Encoding.UTF8.GetBytes(text);
         var ctx = NixContext.Of("/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x");
-        var s = NixString.Copy("short"u8, ctx);
-        Assert.Same(ctx, s.Context);
-        var bare = s.WithContext(null);
-        Assert.Null(bare.Context);
-        Assert.Equal("short", bare.ToString());
-        Assert.Null(NixString.Copy("short"u8, NixContext.Of([])).Context);
+        foreach (var s in new[] { NixString.Copy(bytes, ctx), new NixString(bytes, ctx), NixString.Copy(bytes).WithContext(ctx) })
+        {
+            Assert.Same(ctx, s.Context);
+            Assert.True(s.HasContext);
+            Assert.Equal(text, s.ToString());
+            Assert.Equal(bytes.Length, s.Length);
+            var bare = s.WithContext(null);
+            Assert.Null(bare.Context);
+            Assert.False(bare.HasContext);
+            Assert.Equal(text, bare.ToString());
+            Assert.True(bare.ContentEquals(s));
+        }
+        Assert.Null(NixString.Copy(bytes, NixContext.Of([])).Context);
+        Assert.Null(new NixString(bytes, NixContext.Of([])).Context);
     }
 
     [Fact]

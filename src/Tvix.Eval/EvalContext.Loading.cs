@@ -76,12 +76,15 @@ public sealed partial class EvalContext
 
     internal static readonly Env EmptyEnv = new(0, default);
 
+    /// <summary>The bytecode back end, with buffers reused by every file this evaluator compiles.</summary>
+    private Bytecode.Lowering? _lowering;
+
     /// <summary>Lent to every parse of this evaluator (see <see cref="ParserScratch"/>).</summary>
     private ParserScratch? _parserScratch;
 
     /// <summary>Parses and compiles a source; syntax and static errors are collected in <paramref name="diagnostics"/>.</summary>
     /// <returns>The code, or null when there were errors; <paramref name="env"/> is the environment to run it in.</returns>
-    internal Node? Compile(SourceText source, string baseDir, NixAttrs? scope, List<Diagnostic> diagnostics, out Env env)
+    internal Code? Compile(SourceText source, string baseDir, NixAttrs? scope, List<Diagnostic> diagnostics, out Env env)
     {
         var parsed = NixParser.Parse(source, _parserScratch ??= new ParserScratch(Symbols));
         env = EmptyEnv;
@@ -109,7 +112,7 @@ public sealed partial class EvalContext
         {
             if (diagnostics[i].Severity == DiagnosticSeverity.Error) return null;
         }
-        return root;
+        return (_lowering ??= new Bytecode.Lowering()).Lower(root);
     }
 
     /// <summary>Compiles a source, reporting warnings to <see cref="Log"/> and turning errors into an exception.</summary>
@@ -191,13 +194,13 @@ public sealed partial class EvalContext
 }
 
 /// <summary>The code of a lazily computed builtin constant.</summary>
-internal sealed class FactoryNode(SourceText builtinSource, Func<EvalContext, Value> factory) : Node(builtinSource, default)
+internal sealed class FactoryNode(SourceText builtinSource, Func<EvalContext, Value> factory) : Code(builtinSource, default)
 {
     public override Value Eval(EvalContext cx, Env env) => cx.Force(factory(cx));
 }
 
 /// <summary>The code of a builtin written in Nix: compiled and evaluated on first use.</summary>
-internal sealed class NixSourceNode(SourceText builtinSource, string name, string code) : Node(builtinSource, default)
+internal sealed class NixSourceNode(SourceText builtinSource, string name, string code) : Code(builtinSource, default)
 {
     public override Value Eval(EvalContext cx, Env env)
     {

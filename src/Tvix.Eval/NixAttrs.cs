@@ -8,37 +8,84 @@ namespace Tvix.Eval;
 /// An immutable Nix attribute set: parallel arrays of interned names (sorted by symbol id, for
 /// binary search and linear-time <c>//</c>) and values (possibly unforced thunks). Names belong
 /// to the evaluator that made the set. Enumeration follows Nix's order: by the names' bytes.
+/// <c>big // few</c> may instead be a layer (the big set and the few names) that is merged into
+/// arrays the first time it is read as a whole; the set's contents are the same either way.
 /// </summary>
 public sealed class NixAttrs
 {
-    internal readonly int[] Keys;
-    internal readonly Value[] Values;
+    // The names and values. Both null while the set is a layer (see Update) that nothing has
+    // read as a whole yet.
+    private int[]? _keys;
+    private Value[]? _values;
     internal readonly SymbolTable Symbols;
-    // What only some sets need (a byte order for printing and attrNames, a hash index for big
-    // sets), kept aside so that the many small sets a program builds stay small objects.
-    private Extras? _extras;
+    // The attributes' positions (an AttrPos[], aligned with the names), or an Extras holding them
+    // and what only some sets need (a byte order for printing and attrNames, a hash index for big
+    // sets, the parts of a layer): one field for both keeps the many small sets a program builds
+    // at 48 bytes.
+    private object? _meta;
 
     private sealed class Extras
     {
+        public AttrPos[]? Positions;
         public int[]? ByteOrder;
         public Dictionary<int, int>? Index;
         public int Lookups;
+        // A layer: `Base // Delta` not merged yet; Base is flat, Delta is flat and much smaller.
+        public NixAttrs? Base;
+        public NixAttrs? Delta;
+        public int Count;
+    }
+
+    /// <summary>The names, sorted by symbol id.</summary>
+    internal int[] Keys
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _keys ?? Flatten()._keys!;
+    }
+
+    /// <summary>The values (possibly thunks), aligned with <see cref="Keys"/>.</summary>
+    internal Value[] Values
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _values ?? Flatten()._values!;
     }
 
     /// <summary>Where each attribute was defined (aligned with Keys), for <c>unsafeGetAttrPos</c>; null when unknown.</summary>
-    internal AttrPos[]? Positions;
+    internal AttrPos[]? Positions
+    {
+        get => (_keys is null ? Flatten() : this).PositionsOf();
+        init => _meta = value;
+    }
 
     internal NixAttrs(SymbolTable symbols, int[] sortedKeys, Value[] values)
     {
         Symbols = symbols;
-        Keys = sortedKeys;
-        Values = values;
+        _keys = sortedKeys;
+        _values = values;
+    }
+
+    private NixAttrs(NixAttrs flatBase, NixAttrs flatDelta, int count)
+    {
+        Symbols = flatBase.Symbols;
+        _meta = new Extras { Base = flatBase, Delta = flatDelta, Count = count };
+    }
+
+    /// <summary>The positions of a flat set.</summary>
+    private AttrPos[]? PositionsOf() => _meta as AttrPos[] ?? (_meta as Extras)?.Positions;
+
+    /// <summary>The set's extras, made (with its positions moved in) on first need.</summary>
+    private Extras MoreExtras()
+    {
+        if (_meta is Extras e) return e;
+        e = new Extras { Positions = _meta as AttrPos[] };
+        _meta = e;
+        return e;
     }
 
     internal static NixAttrs Empty(SymbolTable symbols) => new(symbols, [], []);
 
     /// <summary>Number of attributes.</summary>
-    public int Count => Keys.Length;
+    public int Count => _keys?.Length ?? Unsafe.As<Extras>(_meta!).Count;
 
     /// <summary>Looks an attribute up by name; the value may be an unforced thunk.</summary>
     public bool TryGetValue(string name, out Value value) => TryGetValue(Encoding.UTF8.GetBytes(name), out value);
@@ -88,6 +135,7 @@ public sealed class NixAttrs
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryGet(int sym, out Value value)
     {
+        if (_keys is null) return TryGetLayered(sym, out value);
         var at = IndexOfFast(sym);
         value = at >= 0 ? Values[at] : default;
         return at >= 0;
@@ -95,12 +143,13 @@ public sealed class NixAttrs
 
     private int HashedIndexOf(int sym)
     {
-        var index = _extras!.Index;
+        var extras = Unsafe.As<Extras>(_meta!);
+        var index = extras.Index;
         if (index is null)
         {
             index = new Dictionary<int, int>(Keys.Length);
             for (var i = 0; i < Keys.Length; i++) index[Keys[i]] = i;
-            _extras.Index = index;
+            extras.Index = index;
         }
         return index.TryGetValue(sym, out var at) ? at : -1;
     }
@@ -109,8 +158,9 @@ public sealed class NixAttrs
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int IndexOfFast(int sym)
     {
-        var keys = Keys;
-        if (keys.Length > HashThreshold && ((_extras ??= new Extras()).Index is not null || ++_extras.Lookups > LookupsBeforeIndex))
+        var keys = _keys;
+        if (keys is null) return IndexOfLayered(sym);
+        if (keys.Length > HashThreshold && MoreExtras() is var extras && (extras.Index is not null || ++extras.Lookups > LookupsBeforeIndex))
             return HashedIndexOf(sym);
         int lo = 0, hi = keys.Length - 1;
         while (lo <= hi)
@@ -132,8 +182,9 @@ public sealed class NixAttrs
     /// <summary>Indices into Keys/Values ordered by the names' bytes (cached).</summary>
     internal int[] ByteOrder()
     {
-        if (_extras?.ByteOrder is { } o) return o;
-        return (_extras ??= new Extras()).ByteOrder = SortByBytes(Symbols, Keys);
+        if ((_meta as Extras)?.ByteOrder is { } o) return o;
+        var keys = Keys;
+        return MoreExtras().ByteOrder = SortByBytes(Symbols, keys);
     }
 
     /// <summary>
@@ -206,45 +257,137 @@ public sealed class NixAttrs
         public int Compare(int a, int b) => symbols.CompareBytes(keys[a], keys[b]);
     }
 
-    /// <summary><c>this // other</c>: a linear merge of two sorted arrays, right side wins.</summary>
+    // `acc // { few = …; }` in a fold (nixpkgs' module system gathers option definitions like
+    // this; module-fixpoint declares 3,000 options so) copies the whole of `acc` each time:
+    // quadratic work and, because the deltas' lazy values still refer to the previous `acc`,
+    // quadratic live memory for the GC to copy. Instead the result can stay a layer, `base` and a
+    // delta at most 1/LayerRatio its size, merged only when it is read as a whole (iterated,
+    // printed, looked up by a static name through an inline cache, or layered on too thickly).
+    // Lookups by a dynamic name (`acc.${n} or []`, `hasAttr`) search the delta, then the base.
+    private const int LayerMinBase = 64;
+    private const int LayerRatio = 16;
+
+    /// <summary><c>this // other</c>: right side wins.</summary>
     internal NixAttrs Update(NixAttrs other)
     {
-        if (other.Keys.Length == 0) return this;
-        if (Keys.Length == 0) return other;
+        if (other.Count == 0) return this;
+        if (Count == 0) return other;
+        if (_keys is null)
+        {
+            // A layer: fold the new names into its delta while it stays thin.
+            var extras = Unsafe.As<Extras>(_meta!);
+            var bottom = extras.Base!;
+            if (other.Count * LayerRatio <= bottom.Count)
+            {
+                var count = Count + CountNew(this, other);
+                var delta = extras.Delta!.UpdateFlat(other.Flat());
+                if (delta.Count * LayerRatio <= bottom.Count) return new NixAttrs(bottom, delta, count);
+                return MergeFew(bottom, delta, fewWins: true);
+            }
+        }
+        else if (_keys.Length >= LayerMinBase && other.Count * LayerRatio <= _keys.Length)
+        {
+            var delta = other.Flat();
+            return new NixAttrs(this, delta, _keys.Length + CountNew(this, delta));
+        }
+        return Flat().UpdateFlat(other.Flat());
+    }
+
+    /// <summary>How many names of <paramref name="other"/> are not in <paramref name="set"/> (which is not merged for this).</summary>
+    private static int CountNew(NixAttrs set, NixAttrs other)
+    {
+        var n = 0;
+        foreach (var k in other.Keys)
+            if (!set.TryGet(k, out _)) n++;
+        return n;
+    }
+
+    /// <summary>This set with its layers merged (itself).</summary>
+    private NixAttrs Flat() => _keys is null ? Flatten() : this;
+
+    /// <summary>A layer's lookup by symbol, without merging it: the delta wins over the base.</summary>
+    private bool TryGetLayered(int sym, out Value value)
+    {
+        var extras = Unsafe.As<Extras>(_meta!);
+        var delta = extras.Delta!;
+        var at = delta.IndexOfFast(sym);
+        if (at >= 0)
+        {
+            value = delta._values![at];
+            return true;
+        }
+        return extras.Base!.TryGet(sym, out value);
+    }
+
+    /// <summary>
+    /// <see cref="IndexOfFast"/> on a layer. An index is into the merged arrays, so a name that is
+    /// there merges the layer; a missing one (<c>v._type or null</c> on a big set) does not.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int IndexOfLayered(int sym)
+    {
+        if (!TryGetLayered(sym, out _)) return -1;
+        Flatten();
+        return IndexOfFast(sym);
+    }
+
+    /// <summary>Merges a layer into flat arrays, in place (the set's contents do not change), and lets go of its parts.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private NixAttrs Flatten()
+    {
+        var extras = Unsafe.As<Extras>(_meta!);
+        var merged = MergeFew(extras.Base!, extras.Delta!, fewWins: true);
+        extras.Positions = merged.PositionsOf();
+        _values = merged._values;
+        _keys = merged._keys;
+        extras.Base = null;
+        extras.Delta = null;
+        return this;
+    }
+
+    /// <summary><c>this // other</c> for flat sets: a linear merge of two sorted arrays, right side wins.</summary>
+    private NixAttrs UpdateFlat(NixAttrs other)
+    {
+        var ak = _keys!;
+        var av = _values!;
+        var bk = other._keys!;
+        var bv = other._values!;
+        if (bk.Length == 0) return this;
+        if (ak.Length == 0) return other;
         // `big // { x = …; }` is the common shape (overlays, module merging), and `{ … } // big`
         // (accumulating folds) the next: place the few names by binary search instead of merging.
-        if (other.Keys.Length * 8 <= Keys.Length) return MergeFew(this, other, fewWins: true);
-        if (Keys.Length * 8 <= other.Keys.Length) return MergeFew(other, this, fewWins: false);
-        var n = UnionCount(Keys, other.Keys);
+        if (bk.Length * 8 <= ak.Length) return MergeFew(this, other, fewWins: true);
+        if (ak.Length * 8 <= bk.Length) return MergeFew(other, this, fewWins: false);
+        var n = UnionCount(ak, bk);
         // When one side's names include the other's, the result has exactly those names: share them.
-        var sharedKeys = n == Keys.Length ? Keys : n == other.Keys.Length ? other.Keys : null;
+        var sharedKeys = n == ak.Length ? ak : n == bk.Length ? bk : null;
         // (Writing the merged names into a shared array stores the very names it already holds.)
         var keys = sharedKeys ?? new int[n];
         var values = new Value[n];
-        var pa = Positions;
-        var pb = other.Positions;
+        var pa = PositionsOf();
+        var pb = other.PositionsOf();
         var positions = pa is null && pb is null ? null : new AttrPos[n];
         int i = 0, j = 0, k = 0;
-        while (i < Keys.Length && j < other.Keys.Length)
+        while (i < ak.Length && j < bk.Length)
         {
-            var a = Keys[i];
-            var b = other.Keys[j];
+            var a = ak[i];
+            var b = bk[j];
             if (a < b)
             {
                 if (positions is not null && pa is not null) positions[k] = pa[i];
                 keys[k] = a;
-                values[k++] = Values[i++];
+                values[k++] = av[i++];
             }
             else
             {
                 if (positions is not null && pb is not null) positions[k] = pb[j];
                 keys[k] = b;
-                values[k++] = other.Values[j++];
+                values[k++] = bv[j++];
                 if (a == b) i++;
             }
         }
-        while (i < Keys.Length) { if (positions is not null && pa is not null) positions[k] = pa[i]; keys[k] = Keys[i]; values[k++] = Values[i++]; }
-        while (j < other.Keys.Length) { if (positions is not null && pb is not null) positions[k] = pb[j]; keys[k] = other.Keys[j]; values[k++] = other.Values[j++]; }
+        while (i < ak.Length) { if (positions is not null && pa is not null) positions[k] = pa[i]; keys[k] = ak[i]; values[k++] = av[i++]; }
+        while (j < bk.Length) { if (positions is not null && pb is not null) positions[k] = pb[j]; keys[k] = bk[j]; values[k++] = bv[j++]; }
         return new NixAttrs(Symbols, keys, values) { Positions = positions };
     }
 

@@ -92,30 +92,7 @@ internal static partial class BuiltinCatalog
                 if (!remove.Contains(s.Keys[i])) kept[keptCount++] = i;
             return Value.FromAttrs(Subset(cx, s, kept[..keptCount]));
         }, global: true);
-        r.Add("zipAttrsWith", 2, static (cx, a) =>
-        {
-            var f = a[0];
-            var list = cx.ForceList(a[1]);
-            var groups = new SortedDictionary<int, List<Value>>();
-            foreach (var item in list.Items)
-            {
-                var s = cx.ForceAttrs(item);
-                for (var i = 0; i < s.Keys.Length; i++)
-                {
-                    if (!groups.TryGetValue(s.Keys[i], out var g)) groups[s.Keys[i]] = g = [];
-                    g.Add(s.Values[i]);
-                }
-            }
-            var keys = new int[groups.Count];
-            var vals = new Value[groups.Count];
-            var n = 0;
-            foreach (var (k, g) in groups)
-            {
-                keys[n] = k;
-                vals[n++] = cx.CallLazy2(f, Value.FromString(cx.Symbols.String(k)), Value.FromList(new NixList([.. g])));
-            }
-            return Value.FromAttrs(new NixAttrs(cx.Symbols, keys, vals));
-        });
+        r.Add("zipAttrsWith", 2, static (cx, a) => Value.FromAttrs(ZipAttrsWith(cx, a[0], cx.ForceList(a[1]).Items)));
         r.Add("functionArgs", 1, static (cx, a) =>
         {
             var f = cx.Force(a[0]);
@@ -157,6 +134,52 @@ internal static partial class BuiltinCatalog
         });
     }
 
+    /// <summary>
+    /// <c>zipAttrsWith f sets</c>: each name of any set, with <c>f name [its values, in list
+    /// order]</c> as a lazy call. The (name, value) pairs of all sets are sorted once by name and
+    /// position, so every group's list is allocated at its final size.
+    /// </summary>
+    private static NixAttrs ZipAttrsWith(EvalContext cx, Value f, Value[] items)
+    {
+        var sets = new NixAttrs[items.Length];
+        long total = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            sets[i] = cx.ForceAttrs(items[i]);
+            total += sets[i].Count;
+        }
+        if (total > Array.MaxLength) throw cx.Error("list too long");
+        // Name in the high half, the pair's place in the concatenation of all sets in the low.
+        var pairs = new long[total];
+        var values = new Value[total];
+        var at = 0;
+        foreach (var s in sets)
+        {
+            var keys = s.Keys;
+            s.Values.CopyTo(values, at);
+            for (var j = 0; j < keys.Length; j++, at++) pairs[at] = (long)keys[j] << 32 | (uint)at;
+        }
+        Array.Sort(pairs);
+        var names = 0;
+        for (var i = 0; i < pairs.Length; i++)
+            if (i == 0 || pairs[i] >> 32 != pairs[i - 1] >> 32) names++;
+        var resultKeys = new int[names];
+        var resultValues = new Value[names];
+        var start = 0;
+        for (var g = 0; g < names; g++)
+        {
+            var sym = pairs[start] >> 32;
+            var end = start + 1;
+            while (end < pairs.Length && pairs[end] >> 32 == sym) end++;
+            var group = new Value[end - start];
+            for (var i = start; i < end; i++) group[i - start] = values[(int)pairs[i]];
+            resultKeys[g] = (int)sym;
+            resultValues[g] = cx.CallLazy2(f, Value.FromString(cx.Symbols.String((int)sym)), Value.FromList(new NixList(group)));
+            start = end;
+        }
+        return new NixAttrs(cx.Symbols, resultKeys, resultValues);
+    }
+
     /// <summary>The attributes of <paramref name="s"/> at the (increasing) indices <paramref name="kept"/>, with their positions.</summary>
     private static NixAttrs Subset(EvalContext cx, NixAttrs s, ReadOnlySpan<int> kept)
     {
@@ -181,35 +204,30 @@ internal static partial class BuiltinCatalog
     private static NixAttrs ListToAttrs(EvalContext cx, NixList list)
     {
         var items = list.Items;
-        var keys = new int[items.Length];
-        var from = new int[items.Length];
-        var seen = new HashSet<int>();
-        var n = 0;
+        // Each pair's name and index as one number, name in the high half: sorted, a name's
+        // first pair comes first, so one sort orders the names and finds the pairs that count.
+        var pairs = new long[items.Length];
         var sorted = true;
         for (var i = 0; i < items.Length; i++)
         {
             var e = cx.ForceAttrs(items[i]);
             var sym = cx.Symbols.Intern(cx.ForceString(cx.GetAttrOrThrow(e, cx.SymName)).Bytes);
-            if (!seen.Add(sym)) continue;
-            if (n > 0 && keys[n - 1] > sym) sorted = false;
-            keys[n] = sym;
-            from[n++] = i;
+            pairs[i] = (long)sym << 32 | (uint)i;
+            if (i > 0 && pairs[i - 1] >= pairs[i]) sorted = false;
         }
-        if (n != keys.Length)
-        {
-            var exactKeys = new int[n];
-            Array.Copy(keys, exactKeys, n);
-            keys = exactKeys;
-        }
-        // Names are distinct, so sorting by symbol gives the one order a set keeps.
-        if (!sorted) Array.Sort(keys, from, 0, n);
+        if (!sorted) Array.Sort(pairs);
+        var n = 0;
+        for (var i = 0; i < pairs.Length; i++)
+            if (n == 0 || pairs[i] >> 32 != pairs[n - 1] >> 32) pairs[n++] = pairs[i];
+        var keys = new int[n];
+        for (var k = 0; k < n; k++) keys[k] = (int)(pairs[k] >> 32);
         // Positions are filled after the names' evaluation (which allocates a lot), into an
         // array made only when a pair has one.
         var vals = new Value[n];
         AttrPos[]? positions = null;
         for (var k = 0; k < n; k++)
         {
-            var e = cx.ForceAttrs(items[from[k]]);
+            var e = cx.ForceAttrs(items[(int)pairs[k]]);
             var at = e.IndexOf(cx.SymValue);
             vals[k] = at >= 0 ? e.Values[at] : cx.GetAttrOrThrow(e, cx.SymValue); // the latter fails as Nix does
             if (at >= 0 && e.Positions is { } p && p[at].IsKnown) (positions ??= new AttrPos[n])[k] = p[at];

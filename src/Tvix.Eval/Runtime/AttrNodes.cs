@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tvix.Eval.Syntax;
 
 namespace Tvix.Eval.Runtime;
@@ -5,56 +6,15 @@ namespace Tvix.Eval.Runtime;
 /// <summary>An attribute name in code: a static symbol, or an expression evaluated at runtime.</summary>
 internal readonly record struct AttrKey(int Sym, Node? Dynamic)
 {
-    public int Resolve(EvalContext cx, Env env)
-    {
-        if (Dynamic is null) return Sym;
-        var v = Dynamic.Eval(cx, env);
-        if (v.Kind != ValueKind.String) throw cx.TypeError("a string", v).WithPosition(Dynamic.Source, Dynamic.Span);
-        return cx.Symbols.Intern(v.RawString.Bytes);
-    }
 }
 
 /// <summary><c>e.a.b</c> and <c>e.a.b or d</c> (the default is taken without exceptions).</summary>
 internal sealed class SelectNode(SourceText source, TextSpan span, Node target, AttrKey[] path, Node? orDefault) : Node(source, span)
 {
-    // For the first name when it is static.
-    private LookupCache _cache;
+    internal Node Target => target;
+    internal AttrKey[] Path => path;
+    internal Node? OrDefault => orDefault;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var v = target.Eval(cx, env);
-        for (var i = 0; i < path.Length; i++)
-        {
-            if (v.Kind != ValueKind.Attrs)
-            {
-                if (orDefault is not null) return orDefault.Eval(cx, env);
-                throw cx.TypeError("a set", v).WithPosition(Source, Span);
-            }
-            var attrs = v.RawAttrs;
-            Value next;
-            if (i == 0 && path[0].Dynamic is null)
-            {
-                var index = _cache.IndexOf(attrs, path[0].Sym);
-                if (index < 0)
-                {
-                    if (orDefault is not null) return orDefault.Eval(cx, env);
-                    throw Error($"attribute '{cx.Symbols.Text(path[0].Sym)}' missing");
-                }
-                next = attrs.Values[index];
-            }
-            else
-            {
-                var sym = path[i].Resolve(cx, env);
-                if (!attrs.TryGet(sym, out next))
-                {
-                    if (orDefault is not null) return orDefault.Eval(cx, env);
-                    throw Error($"attribute '{cx.Symbols.Text(sym)}' missing");
-                }
-            }
-            v = cx.Force(next);
-        }
-        return v;
-    }
 
     internal override bool KeepsEnv(bool delayed) =>
         delayed || target.KeepsEnv(false) || (orDefault?.KeepsEnv(false) ?? false) || KeysKeepEnv(path);
@@ -66,6 +26,9 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
         return false;
     }
 
+    /// <summary>Whether <see cref="TryPeek"/> can ever succeed: no default, a variable or builtin target, static names.</summary>
+    internal bool Peekable => orDefault is null && (target is LocalNode or GlobalNode) && !Array.Exists(path, k => k.Dynamic is not null);
+
     /// <summary>
     /// <c>x.a.b</c> in a lazy position, where <c>x</c> is a variable or builtin whose value and
     /// every set along the path are already evaluated and hold the names, and the attribute is an
@@ -75,7 +38,7 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
     /// because Nix's <c>==</c> tells a value slot from a fresh thunk for those
     /// (<c>[ s.f ] == [ s.f ]</c> is false for a function <c>s.f</c>).
     /// </summary>
-    public override Value Delay(EvalContext cx, Env env)
+    internal bool TryPeek(Env env, out Value result)
     {
         if (orDefault is null)
         {
@@ -92,31 +55,22 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
                 next = next.Kind == ValueKind.Thunk && next.RawThunk.IsEvaluated ? next.RawThunk.Result : next;
                 if (i == path.Length - 1)
                 {
-                    if (next.Kind is ValueKind.Null or ValueKind.Bool or ValueKind.Int or ValueKind.Float or ValueKind.String or ValueKind.Path) return next;
+                    if (next.Kind is ValueKind.Null or ValueKind.Bool or ValueKind.Int or ValueKind.Float or ValueKind.String or ValueKind.Path) { result = next; return true; }
                     break;
                 }
                 v = next;
             }
         }
-        return base.Delay(cx, env);
+        result = default;
+        return false;
     }
 }
 
 /// <summary><c>e ? a.b</c>.</summary>
 internal sealed class HasAttrNode(SourceText source, TextSpan span, Node target, AttrKey[] path) : Node(source, span)
 {
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var v = target.Eval(cx, env);
-        for (var i = 0; i < path.Length; i++)
-        {
-            if (v.Kind != ValueKind.Attrs) return Value.False;
-            var sym = path[i].Resolve(cx, env);
-            if (!v.RawAttrs.TryGet(sym, out var next)) return Value.False;
-            if (i < path.Length - 1) v = cx.Force(next);
-        }
-        return Value.True;
-    }
+    internal Node Target => target;
+    internal AttrKey[] Path => path;
 
     internal override bool KeepsEnv(bool delayed) => delayed || target.KeepsEnv(false) || SelectNode.KeysKeepEnv(path);
 }
@@ -133,7 +87,8 @@ internal static class DynamicAttrs
         var seen = new HashSet<int>(attrs.Keys);
         foreach (var d in dynamics)
         {
-            var name = d.Name.Eval(cx, nameEnv);
+            // The bytecode back end lowers both parts of a dynamic attribute to code.
+            var name = Unsafe.As<Code>(d.Name).Eval(cx, nameEnv);
             if (name.Kind == ValueKind.Null) continue;
             if (name.Kind != ValueKind.String) throw cx.TypeError("a string", name).WithPosition(d.Name.Source, d.Name.Span);
             var sym = cx.Symbols.Intern(name.RawString.Bytes);
@@ -143,7 +98,7 @@ internal static class DynamicAttrs
                 throw new NixEvalException($"dynamic attribute '{cx.Symbols.Text(sym)}' already defined at {d.Name.Source.Name}:{line}:{col}")
                     .WithPosition(d.Name.Source, d.Name.Span);
             }
-            builder.Add(sym, d.Value.Delay(cx, valueEnv));
+            builder.Add(sym, Unsafe.As<Code>(d.Value).Delay(cx, valueEnv));
         }
         return builder.Build();
     }
@@ -155,6 +110,12 @@ internal static class DynamicAttrs
 /// </summary>
 internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden, AttrPos[] positions) : Node(source, span)
 {
+    internal int[] Keys => keys;
+    internal Node[] Values => values;
+    internal DynamicEntry[] Dynamics => dynamics;
+    internal Node[] Hidden => hidden;
+    internal AttrPos[] Positions => positions;
+
     /// <summary>
     /// Whether building this set cannot fail and forces nothing (static names, no <c>inherit (e)</c>;
     /// its values stay lazy). A <c>with</c> then builds its namespace at once instead of through a
@@ -163,18 +124,19 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
     /// </summary>
     public bool BuildsWithoutEffects => dynamics.Length == 0 && hidden.Length == 0;
 
-    public override Value Eval(EvalContext cx, Env env)
+    /// <summary>What building the set needs besides its values (all the bytecode keeps of this node).</summary>
+    internal SetShape Shape { get; } = new(keys, positions);
+
+}
+
+/// <summary>The static names and positions of a set literal.</summary>
+internal sealed class SetShape(int[] keys, AttrPos[] positions)
+{
+    /// <summary>The set, given its static values (in key order), with <paramref name="dyn"/> added in <paramref name="scope"/>.</summary>
+    public Value Build(EvalContext cx, Value[] vals, DynamicEntry[] dyn, Env scope)
     {
-        var scope = env;
-        if (hidden.Length > 0)
-        {
-            scope = new Env(hidden.Length, env);
-            for (var i = 0; i < hidden.Length; i++) scope[i] = hidden[i].Delay(cx, env);
-        }
-        var vals = new Value[values.Length];
-        for (var i = 0; i < vals.Length; i++) vals[i] = values[i].Delay(cx, scope);
         var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
-        if (dynamics.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dynamics, scope, scope);
+        if (dyn.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dyn, scope, scope);
         return Value.FromAttrs(attrs);
     }
 }
@@ -186,29 +148,35 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
 /// </summary>
 internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, int envSize, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
 {
+    internal int[] Keys => keys;
+    internal Node[] Inits => inits;
+    internal int EnvSize => envSize;
+    internal DynamicEntry[] Dynamics => dynamics;
+    internal Node? Body => body;
+    internal bool LegacyLet => legacyLet;
+    internal bool HasOverrides => _hasOverrides;
+    internal AttrPos[] Positions => positions;
+
     private readonly bool _hasOverrides = hasOverrides;
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var scope = new Env(envSize, env);
-        if (_hasOverrides)
-        {
-            // `__overrides` may replace slots, so no slot may alias another one's value.
-            for (var i = 0; i < inits.Length; i++) scope[i] = Value.FromThunk(new Thunk(inits[i], scope));
-        }
-        else
-        {
-            for (var i = 0; i < inits.Length; i++) scope[i] = inits[i].Delay(cx, scope);
-        }
-        if (body is not null) return body.Eval(cx, scope);
+    /// <summary>What building the set needs besides its slots (all the bytecode keeps of this node).</summary>
+    internal RecShape Shape { get; } = new(source, span, keys, positions, legacyLet);
 
+}
+
+/// <summary>The names and positions of a recursive set (or legacy <c>let</c>), and where it is for errors.</summary>
+internal sealed class RecShape(SourceText source, TextSpan span, int[] keys, AttrPos[] positions, bool legacyLet)
+{
+    /// <summary>The set (or the legacy <c>let</c>'s body) of a recursive scope without a body, once its slots are initialised.</summary>
+    public Value BuildAttrs(EvalContext cx, Env scope, DynamicEntry[] dyn)
+    {
         var vals = scope.CopySlots(keys.Length);
         var attrs = new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
         if (attrs.TryGet(cx.SymOverrides, out var overrides))
         {
             NixAttrs o;
             try { o = cx.ForceAttrs(overrides); }
-            catch (NixEvalException e) when (e.Traced("while evaluating the `__overrides` attribute", Source, Span)) { throw; }
+            catch (NixEvalException e) when (e.Traced("while evaluating the `__overrides` attribute", source, span)) { throw; }
             for (var i = 0; i < o.Keys.Length; i++)
             {
                 var idx = attrs.IndexOf(o.Keys[i]);
@@ -216,10 +184,10 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
             }
             attrs = attrs.Update(o);
         }
-        if (dynamics.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dynamics, scope, scope);
+        if (dyn.Length > 0) attrs = DynamicAttrs.Add(cx, attrs, dyn, scope, scope);
         if (legacyLet)
         {
-            if (!attrs.TryGet(cx.SymBody, out var b)) throw Error("attribute 'body' missing");
+            if (!attrs.TryGet(cx.SymBody, out var b)) throw new NixEvalException("attribute 'body' missing").WithPosition(source, span);
             return cx.Force(b);
         }
         return Value.FromAttrs(attrs);
@@ -232,11 +200,8 @@ internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys,
 /// </summary>
 internal sealed class HoistedLetNode(SourceText source, TextSpan span, int firstSlot, Node[] inits, Node body) : Node(source, span)
 {
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        // Slots not assigned yet read as Invalid, so forward references defer as in a new scope.
-        for (var i = 0; i < inits.Length; i++) env[firstSlot + i] = default;
-        for (var i = 0; i < inits.Length; i++) env[firstSlot + i] = inits[i].Delay(cx, env);
-        return body.Eval(cx, env);
-    }
+    internal int FirstSlot => firstSlot;
+    internal Node[] Inits => inits;
+    internal Node Body => body;
+
 }

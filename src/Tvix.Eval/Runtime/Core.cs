@@ -64,21 +64,20 @@ internal readonly struct Env
     }
 }
 
-/// <summary>A compiled expression. <see cref="Eval"/> returns a value in weak head normal form (never a thunk).</summary>
+/// <summary>
+/// An expression of the resolved tree the compiler makes (variables bound to slots, names
+/// interned, scopes laid out), with its source span. The bytecode back end
+/// (<see cref="Bytecode.Lowering"/>) turns it into <see cref="Code"/>; nothing evaluates it directly.
+/// </summary>
 internal abstract class Node(SourceText source, TextSpan span)
 {
     public readonly SourceText Source = source;
     public readonly TextSpan Span = span;
 
-    public abstract Value Eval(EvalContext cx, Env env);
-
-    /// <summary>The value of this node without evaluating it: a thunk unless that is pointless.</summary>
-    public virtual Value Delay(EvalContext cx, Env env) => Value.FromThunk(new Thunk(this, env));
-
     public NixEvalException Error(string message) => new NixEvalException(message).WithPosition(Source, Span);
 
     /// <summary>
-    /// Whether evaluating this node (<see cref="Eval"/>, or <see cref="Delay"/> when
+    /// Whether evaluating this expression (or making its lazy value, when
     /// <paramref name="delayed"/>) may keep a reference to its environment after it returns: in a
     /// thunk, a closure, a child scope. A lambda whose body keeps none reuses its call
     /// environments (<see cref="EvalContext.RentEnv"/>). Conservative: true unless a node type
@@ -95,24 +94,37 @@ internal abstract class Node(SourceText source, TextSpan span)
     }
 }
 
+/// <summary>
+/// Something that runs: a unit of bytecode (<see cref="Bytecode.CodeNode"/>), a lookup the
+/// bytecode delegates to, or the code of a builtin's thunk. <see cref="Eval"/> returns a value in
+/// weak head normal form (never a thunk).
+/// </summary>
+internal abstract class Code(SourceText source, TextSpan span) : Node(source, span)
+{
+    public abstract Value Eval(EvalContext cx, Env env);
+
+    /// <summary>The value of this code without running it: a thunk unless that is pointless.</summary>
+    public virtual Value Delay(EvalContext cx, Env env) => Value.FromThunk(new Thunk(this, env));
+}
+
 /// <summary>A suspended computation; blackholed while it is being forced.</summary>
 internal class Thunk
 {
-    private static readonly Node Blackhole = new BlackholeNode();
+    private static readonly Code Blackhole = new BlackholeNode();
 
     /// <summary>The code of a <see cref="CallThunk"/>: never evaluated as a node, recognised by identity in <see cref="Force"/>.</summary>
-    private protected static readonly Node CallMarker = new CallMarkerNode();
+    private protected static readonly Code CallMarker = new CallMarkerNode();
 
     /// <summary>The code of a <see cref="CallThunk2"/>, recognised by identity like <see cref="CallMarker"/>.</summary>
-    private protected static readonly Node Call2Marker = new CallMarkerNode();
+    private protected static readonly Code Call2Marker = new CallMarkerNode();
 
-    private Node? _code;
+    private Code? _code;
     // The result once evaluated. Before that, the environment to evaluate _code in (as a value
     // of kind Invalid holding the environment array), or a CallThunk's function: one field
     // serves both, so a thunk is 48 bytes instead of 56.
     private protected Value _value;
 
-    public Thunk(Node code, Env env)
+    public Thunk(Code code, Env env)
     {
         _code = code;
         _value = env.AsValue();
@@ -170,18 +182,18 @@ internal class Thunk
     }
 
     /// <summary>A failed thunk can be forced again (tryEval, or a later caller), as in Nix. Runs as an exception filter.</summary>
-    private bool Restore(Node code)
+    private bool Restore(Code code)
     {
         _code = code;
         return false;
     }
 
-    private sealed class BlackholeNode() : Node(SourceText.From(""), default)
+    private sealed class BlackholeNode() : Code(SourceText.From(""), default)
     {
         public override Value Eval(EvalContext cx, Env env) => throw new NixEvalException("infinite recursion encountered");
     }
 
-    private sealed class CallMarkerNode() : Node(SourceText.From("", "«builtin»"), default)
+    private sealed class CallMarkerNode() : Code(SourceText.From("", "«builtin»"), default)
     {
         public override Value Eval(EvalContext cx, Env env) => throw new InvalidOperationException("a lazy call is forced through its thunk");
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tvix.Eval.Syntax;
 
 namespace Tvix.Eval.Runtime;
@@ -55,10 +56,6 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
     public bool ReusesEnv;
 
     public string DisplayName => Name is null ? "anonymous lambda" : Name;
-
-    public override Value Eval(EvalContext cx, Env env) => Value.FromClosure(new Closure(this, env));
-
-    public override Value Delay(EvalContext cx, Env env) => Value.FromClosure(new Closure(this, env));
 
     /// <summary>Applies the closure <paramref name="closure"/> (whose code is this lambda) to one argument.</summary>
     public Value Invoke(EvalContext cx, Closure closure, Value arg)
@@ -121,7 +118,7 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         {
             var f = formals[i];
             if (attrs.TryGet(f.Sym, out var v)) { env[i] = v; used++; }
-            else if (f.Default is not null) env[i] = f.Default.Delay(cx, env);
+            else if (f.Default is not null) env[i] = Unsafe.As<Code>(f.Default).Delay(cx, env);
             else throw Error($"function '{DisplayName}' called without required argument '{f.Name}'");
         }
         if (!HasEllipsis && used != attrs.Count)
@@ -167,9 +164,11 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         }
     }
 
+    // Bodies and defaults are lowered to code before any closure of the lambda exists (closures are
+    // made by that code), so the IR node fields hold Code by the time these run.
     private Value RunBody(EvalContext cx, Node body, Env env)
     {
-        try { return body.Eval(cx, env); }
+        try { return Unsafe.As<Code>(body).Eval(cx, env); }
         catch (NixEvalException e) when (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span)) { throw; }
     }
 }

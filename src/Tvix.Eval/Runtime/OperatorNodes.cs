@@ -5,24 +5,14 @@ namespace Tvix.Eval.Runtime;
 
 internal sealed class NotNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
 {
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var v = operand.Eval(cx, env);
-        if (v.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", v).WithPosition(Source, Span);
-        return Value.FromBool(!v.RawBool);
-    }
+    internal Node Operand => operand;
 
     internal override bool KeepsEnv(bool delayed) => delayed || operand.KeepsEnv(false);
 }
 
 internal sealed class NegateNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
 {
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var v = operand.Eval(cx, env);
-        try { return Arithmetic.Sub(cx, Value.FromInt(0), v); }
-        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
-    }
+    internal Node Operand => operand;
 
     internal override bool KeepsEnv(bool delayed) => delayed || operand.KeepsEnv(false);
 }
@@ -31,20 +21,9 @@ internal enum LogicOp { And, Or, Implies }
 
 internal sealed class LogicNode(SourceText source, TextSpan span, LogicOp op, Node left, Node right) : Node(source, span)
 {
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var l = left.Eval(cx, env);
-        if (l.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", l).WithPosition(left.Source, left.Span);
-        switch (op)
-        {
-            case LogicOp.And: if (!l.RawBool) return Value.False; break;
-            case LogicOp.Or: if (l.RawBool) return Value.True; break;
-            default: if (!l.RawBool) return Value.True; break;
-        }
-        var r = right.Eval(cx, env);
-        if (r.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", r).WithPosition(right.Source, right.Span);
-        return r;
-    }
+    internal LogicOp Op => op;
+    internal Node Left => left;
+    internal Node Right => right;
 
     internal override bool KeepsEnv(bool delayed) => delayed || left.KeepsEnv(false) || right.KeepsEnv(false);
 }
@@ -60,43 +39,55 @@ internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Nod
     public Node Left => left;
     public Node Right => right;
 
-    // `f (n - 1)`: when both operands are integers that are already forced, an arithmetic or
-    // comparison operation that cannot fail is computed now instead of allocating a thunk. This is
-    // unobservable: nothing is forced, traced or thrown. Anything that could fail (overflow, a type
-    // error, division) keeps its thunk so the error is still raised lazily, where Nix raises it.
-    public override Value Delay(EvalContext cx, Env env)
+    /// <summary>Whether <see cref="TryFold"/> can ever succeed: both operands are constants or variables.</summary>
+    internal bool Foldable =>
+        op is not (BinOp.Div or BinOp.Concat or BinOp.Update) && (left is ConstNode or LocalNode) && (right is ConstNode or LocalNode);
+
+    /// <summary>
+    /// <c>f (n - 1)</c>: when both operands are integers that are already forced, an arithmetic or
+    /// comparison operation that cannot fail is computed at once instead of allocating a thunk. This
+    /// is unobservable: nothing is forced, traced or thrown. Anything that could fail (overflow, a
+    /// type error, division) keeps its thunk so the error is still raised lazily, where Nix raises it.
+    /// </summary>
+    internal bool TryFold(Env env, out Value result)
     {
-        if (TryPeekInt(left, env, out var a) && TryPeekInt(right, env, out var b))
+        if (TryPeekInt(left, env, out var a) && TryPeekInt(right, env, out var b)) return FoldInts(op, a, b, out result);
+        result = default;
+        return false;
+    }
+
+    /// <summary><paramref name="op"/> on two integers when it cannot fail (no overflow, not a division, …).</summary>
+    internal static bool FoldInts(BinOp op, long a, long b, out Value result)
+    {
+        switch (op)
         {
-            switch (op)
+            case BinOp.Add:
             {
-                case BinOp.Add:
-                {
-                    var s = a + b;
-                    if (((a ^ s) & (b ^ s)) >= 0) return Value.FromInt(s);
-                    break;
-                }
-                case BinOp.Sub:
-                {
-                    var d = a - b;
-                    if (((a ^ b) & (a ^ d)) >= 0) return Value.FromInt(d);
-                    break;
-                }
-                case BinOp.Mul:
-                {
-                    var high = Math.BigMul(a, b, out long low);
-                    if (high == (low >> 63)) return Value.FromInt(low);
-                    break;
-                }
-                case BinOp.Eq: return Value.FromBool(a == b);
-                case BinOp.Neq: return Value.FromBool(a != b);
-                case BinOp.Lt: return Value.FromBool(a < b);
-                case BinOp.Le: return Value.FromBool(a <= b);
-                case BinOp.Gt: return Value.FromBool(a > b);
-                case BinOp.Ge: return Value.FromBool(a >= b);
+                var s = a + b;
+                if (((a ^ s) & (b ^ s)) >= 0) { result = Value.FromInt(s); return true; }
+                break;
             }
+            case BinOp.Sub:
+            {
+                var d = a - b;
+                if (((a ^ b) & (a ^ d)) >= 0) { result = Value.FromInt(d); return true; }
+                break;
+            }
+            case BinOp.Mul:
+            {
+                var high = Math.BigMul(a, b, out long low);
+                if (high == (low >> 63)) { result = Value.FromInt(low); return true; }
+                break;
+            }
+            case BinOp.Eq: result = Value.FromBool(a == b); return true;
+            case BinOp.Neq: result = Value.FromBool(a != b); return true;
+            case BinOp.Lt: result = Value.FromBool(a < b); return true;
+            case BinOp.Le: result = Value.FromBool(a <= b); return true;
+            case BinOp.Gt: result = Value.FromBool(a > b); return true;
+            case BinOp.Ge: result = Value.FromBool(a >= b); return true;
         }
-        return base.Delay(cx, env);
+        result = default;
+        return false;
     }
 
     private static bool TryPeekInt(Node n, Env env, out long value)
@@ -111,55 +102,6 @@ internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Nod
         return v.Kind == ValueKind.Int;
     }
 
-    public override Value Eval(EvalContext cx, Env env)
-    {
-        var l = left.Eval(cx, env);
-        var r = right.Eval(cx, env);
-        try
-        {
-            switch (op)
-            {
-                case BinOp.Add:
-                    if (l.Kind == ValueKind.Int && r.Kind == ValueKind.Int)
-                    {
-                        long a = l.RawInt, b = r.RawInt, s = a + b;
-                        if (((a ^ s) & (b ^ s)) < 0) throw cx.Error($"integer overflow in adding {a} + {b}");
-                        return Value.FromInt(s);
-                    }
-                    return Arithmetic.Add(cx, l, r);
-                case BinOp.Sub:
-                    return Arithmetic.Sub(cx, l, r);
-                case BinOp.Mul:
-                    return Arithmetic.Mul(cx, l, r);
-                case BinOp.Div:
-                    return Arithmetic.Div(cx, l, r);
-                case BinOp.Concat:
-                {
-                    if (l.Kind != ValueKind.List) throw cx.TypeError("a list", l);
-                    if (r.Kind != ValueKind.List) throw cx.TypeError("a list", r);
-                    var x = l.RawList.Items;
-                    var y = r.RawList.Items;
-                    if (x.Length == 0) return r;
-                    if (y.Length == 0) return l;
-                    var items = new Value[x.Length + y.Length];
-                    x.CopyTo(items, 0);
-                    y.CopyTo(items, x.Length);
-                    return Value.FromList(new NixList(items));
-                }
-                case BinOp.Update:
-                    if (l.Kind != ValueKind.Attrs) throw cx.TypeError("a set", l);
-                    if (r.Kind != ValueKind.Attrs) throw cx.TypeError("a set", r);
-                    return Value.FromAttrs(l.RawAttrs.Update(r.RawAttrs));
-                case BinOp.Eq: return Value.FromBool(cx.ValuesEqual(l, r));
-                case BinOp.Neq: return Value.FromBool(!cx.ValuesEqual(l, r));
-                case BinOp.Lt: return Value.FromBool(cx.Compare(l, r) < 0);
-                case BinOp.Le: return Value.FromBool(!(cx.Compare(r, l) < 0));
-                case BinOp.Gt: return Value.FromBool(cx.Compare(r, l) < 0);
-                default: return Value.FromBool(!(cx.Compare(l, r) < 0));
-            }
-        }
-        catch (NixEvalException e) when (e.AtPosition(Source, Span)) { throw; }
-    }
 }
 
 /// <summary>Nix's arithmetic on forced values, with its overflow and type rules.</summary>

@@ -1,0 +1,214 @@
+using Tvix.Eval.Runtime;
+using Tvix.Eval.Syntax;
+
+namespace Tvix.Eval.Bytecode;
+
+/// <summary>
+/// Emits the bytecode of one source: its units one after the other into one code array, with the
+/// constants, objects, spans, error handlers and inline caches they share, tracking the operand
+/// stack's depth of the unit being emitted. Offsets given to and returned by the emitting methods
+/// (<see cref="Position"/>, labels) are relative to the current unit's start.
+/// </summary>
+internal sealed class ChunkBuilder
+{
+    private const int LargeBuffer = 1 << 18;
+
+    private SourceText _source = null!;
+    private int[] _code = new int[256];
+    private int _length;
+    private int _unitStart;
+    private readonly GrowableArray<Value> _constants = new();
+    private readonly GrowableArray<object> _objects = new();
+    private readonly GrowableArray<TextSpan> _spans = new();
+    private readonly GrowableArray<ErrorHandler> _handlers = new();
+    private readonly GrowableArray<CodeNode> _units = new();
+    private int _caches;
+    // Where the last instruction started, and where a label or mark last pointed: a Push is fused
+    // with the load after it only when nothing can start executing between the two.
+    private int _lastOp = -1;
+    private int _barrier = -1;
+
+    public SourceText Source => _source;
+
+    /// <summary>Starts the code of another source, keeping the buffers (one builder serves an evaluator's every file).</summary>
+    public void Reset(SourceText source)
+    {
+        _source = source;
+        _length = 0;
+        _unitStart = 0;
+        _constants.Clear(LargeBuffer / 4);
+        _objects.Clear(LargeBuffer / 4);
+        _spans.Clear(LargeBuffer / 4);
+        _handlers.Clear(LargeBuffer / 4);
+        _units.Clear(LargeBuffer / 4);
+        _caches = 0;
+    }
+
+    /// <summary>Values on the operand stack at this point of the current unit.</summary>
+    public int Depth { get; private set; }
+
+    /// <summary>The deepest the operand stack gets in the current unit.</summary>
+    public int MaxDepth { get; private set; }
+
+    /// <summary>The offset of the next instruction in the current unit.</summary>
+    public int Position => _length - _unitStart;
+
+    /// <summary>The offset of the next instruction, which no fusion will move (for the start of a handler's range).</summary>
+    public int Mark()
+    {
+        _barrier = _length;
+        return Position;
+    }
+
+    /// <summary>Starts the code of a unit.</summary>
+    public void BeginUnit()
+    {
+        _unitStart = _length;
+        _barrier = _length;
+        _lastOp = -1;
+        Depth = 0;
+        MaxDepth = 0;
+    }
+
+    /// <summary>Ends the current unit, whose code is <paramref name="node"/>'s.</summary>
+    public void EndUnit(CodeNode node)
+    {
+        node.Place(_unitStart, _length - _unitStart, MaxDepth);
+        _units.Add(node);
+    }
+
+    /// <summary>Records a stack effect (<paramref name="delta"/> values pushed, or popped when negative).</summary>
+    public void Stack(int delta)
+    {
+        Depth += delta;
+        if (Depth > MaxDepth) MaxDepth = Depth;
+    }
+
+    /// <summary>Sets the depth where control flow joins (after a jump).</summary>
+    public void SetDepth(int depth) => Depth = depth;
+
+    /// <summary>Starts an instruction: a load right after a Push becomes the fused push-and-load.</summary>
+    private void Start(OpCode op)
+    {
+        if (op == OpCode.Return && _lastOp >= 0 && _barrier != _length)
+        {
+            // The last instruction's operands are all emitted (Return is only emitted at a unit's end).
+            var last = (OpCode)_code[_lastOp];
+            var fused = OpInfo.WithReturn(last);
+            // SelectSym with a default jumps elsewhere on a miss; only the plain one fuses.
+            if (fused != last && !(last == OpCode.SelectSym && _code[_lastOp + 4] >= 0))
+            {
+                _code[_lastOp] = (int)fused;
+                return;
+            }
+        }
+        if (_lastOp >= 0 && _lastOp == _length - 1 && _barrier != _length && _code[_lastOp] == (int)OpCode.Push)
+        {
+            var fused = OpInfo.WithPush(op);
+            if (fused != op)
+            {
+                _code[_lastOp] = (int)fused;
+                return;
+            }
+        }
+        _lastOp = _length;
+        Add((int)op);
+    }
+
+    private void Add(int value)
+    {
+        if (_length == _code.Length) Array.Resize(ref _code, _code.Length * 2);
+        _code[_length++] = value;
+    }
+
+    public void Emit(OpCode op, int stackDelta)
+    {
+        Start(op);
+        Stack(stackDelta);
+    }
+
+    public void Emit(OpCode op, int a, int stackDelta)
+    {
+        Start(op);
+        Add(a);
+        Stack(stackDelta);
+    }
+
+    public void Emit(OpCode op, int a, int b, int stackDelta)
+    {
+        Start(op);
+        Add(a);
+        Add(b);
+        Stack(stackDelta);
+    }
+
+    public void Emit(OpCode op, int a, int b, int c, int stackDelta)
+    {
+        Start(op);
+        Add(a);
+        Add(b);
+        Add(c);
+        Stack(stackDelta);
+    }
+
+    public void Emit(OpCode op, int a, int b, int c, int d, int stackDelta)
+    {
+        Start(op);
+        Add(a);
+        Add(b);
+        Add(c);
+        Add(d);
+        Stack(stackDelta);
+    }
+
+    /// <summary>Appends one more operand to the instruction being emitted.</summary>
+    public void Operand(int a) => Add(a);
+
+    public int Constant(Value v)
+    {
+        _constants.Add(v);
+        return _constants.Count - 1;
+    }
+
+    public int Object(object o)
+    {
+        _objects.Add(o);
+        return _objects.Count - 1;
+    }
+
+    public int Span(TextSpan span)
+    {
+        // Consecutive instructions of one expression often share a span.
+        if (_spans.Count > 0 && _spans.Last == span) return _spans.Count - 1;
+        _spans.Add(span);
+        return _spans.Count - 1;
+    }
+
+    public int Cache() => _caches++;
+
+    /// <summary>The offset of the operand to patch with a label later (the last operand emitted).</summary>
+    public int LastOperand => Position - 1;
+
+    /// <summary>Points the label operand at <paramref name="operand"/> to the current position.</summary>
+    public void Patch(int operand)
+    {
+        _code[_unitStart + operand] = Position;
+        _barrier = _length;
+    }
+
+    /// <summary>Errors raised from <paramref name="start"/> to here get <paramref name="span"/> and a trace frame.</summary>
+    public void Handler(int start, TextSpan span, string trace) =>
+        _handlers.Add(new ErrorHandler(_unitStart + start, _length, Span(span), trace));
+
+    /// <summary>The chunk of all units emitted, which they are pointed at.</summary>
+    public Chunk Finish()
+    {
+        var chunk = new Chunk(_source, _code.AsSpan(0, _length).ToArray(), _constants.ToArray(), _objects.ToArray(), _spans.ToArray(), _handlers.ToArray(), _caches);
+        for (var i = 0; i < _units.Count; i++) _units[i].Chunk = chunk;
+        // Drop the references into this source's objects; the buffers stay for the next source
+        // unless a large one grew them (they would be kept for as long as the evaluator lives).
+        Reset(_source);
+        if (_code.Length > LargeBuffer) _code = new int[256];
+        return chunk;
+    }
+}

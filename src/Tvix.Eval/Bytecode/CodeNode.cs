@@ -1,0 +1,90 @@
+using System.Runtime.CompilerServices;
+using Tvix.Eval.Runtime;
+
+namespace Tvix.Eval.Bytecode;
+
+/// <summary>How a <see cref="CodeNode"/> behaves in a lazy position, as the expression it was compiled from would.</summary>
+internal enum DelayForm
+{
+    /// <summary>A thunk over the code.</summary>
+    Thunk,
+    /// <summary>A known value (a constant or a builtin).</summary>
+    Value,
+    /// <summary>A variable: the slot's value as it is.</summary>
+    Local,
+    /// <summary>A lambda: a closure.</summary>
+    Closure,
+    /// <summary>An integer operation folded when both operands are known (<see cref="BinaryNode.TryFold"/>), else a thunk.</summary>
+    Fold,
+    /// <summary>An attribute of a known set (<see cref="SelectNode.TryPeek"/>), else a thunk.</summary>
+    Peek,
+}
+
+/// <summary>
+/// A unit of evaluation compiled to bytecode: evaluating it runs its instructions, which start at
+/// <see cref="Entry"/> in its source's <see cref="Chunk"/>, on the <see cref="Vm"/>. Thunks,
+/// lambda bodies and files hold one of these as their code.
+/// </summary>
+internal sealed class CodeNode : Code
+{
+    /// <summary>The code of the unit's source (set once the whole source is compiled).</summary>
+    public Chunk Chunk = null!;
+    /// <summary>Where this unit's instructions start in <see cref="Chunk"/>; jump targets are relative to it.</summary>
+    public int Entry;
+    /// <summary>The deepest the unit's operand stack gets.</summary>
+    public int MaxStack;
+    /// <summary>How many ints of code the unit has (it fits in the object's padding).</summary>
+    public int Length;
+    private readonly DelayForm _form;
+    // What the lazy form needs: the constant (boxed: rare, and a CodeNode per thunk must stay
+    // small), or the node that knows how to fold/peek/read.
+    private readonly object? _delayed;
+
+    public CodeNode(Node original) : base(original.Source, original.Span)
+    {
+        switch (original)
+        {
+            case ConstNode c: _form = DelayForm.Value; _delayed = new StrongBox<Value>(c.Value); break;
+            case GlobalNode g: _form = DelayForm.Value; _delayed = new StrongBox<Value>(g.Value); break;
+            case LocalNode: _form = DelayForm.Local; _delayed = original; break;
+            case LambdaNode: _form = DelayForm.Closure; _delayed = original; break;
+            case BinaryNode { Foldable: true }: _form = DelayForm.Fold; _delayed = original; break;
+            case SelectNode { Peekable: true }: _form = DelayForm.Peek; _delayed = original; break;
+            default: _form = DelayForm.Thunk; break;
+        }
+    }
+
+    public DelayForm Form => _form;
+
+    /// <summary>Where this unit's code is in its source's chunk (<see cref="Chunk"/> is set when the source is done).</summary>
+    internal void Place(int entry, int length, int maxStack)
+    {
+        Entry = entry;
+        Length = length;
+        MaxStack = maxStack;
+    }
+
+    public override Value Eval(EvalContext cx, Env env) => Vm.Run(this, cx, env);
+
+    /// <summary>A readable listing of this unit's instructions.</summary>
+    public string Disassemble() => Chunk.Disassemble(Entry, Entry + Length);
+
+    public override Value Delay(EvalContext cx, Env env)
+    {
+        switch (_form)
+        {
+            case DelayForm.Value: return ((StrongBox<Value>)_delayed!).Value;
+            case DelayForm.Local: return ((LocalNode)_delayed!).Delay(cx, env);
+            case DelayForm.Closure: return Value.FromClosure(new Closure((LambdaNode)_delayed!, env));
+            case DelayForm.Fold:
+                if (((BinaryNode)_delayed!).TryFold(env, out var folded)) return folded;
+                break;
+            case DelayForm.Peek:
+                if (((SelectNode)_delayed!).TryPeek(env, out var known)) return known;
+                break;
+        }
+        return Value.FromThunk(new Thunk(this, env));
+    }
+
+    internal override bool KeepsEnv(bool delayed) => true;
+}

@@ -1,0 +1,482 @@
+using Tvix.Eval.Runtime;
+
+namespace Tvix.Eval.Bytecode;
+
+/// <summary>
+/// The compiler's back end: turns the resolved expression tree (variables already resolved to
+/// slots, names interned, scopes laid out) into bytecode. Every unit that is evaluated on its own
+/// — the file, the expression of each thunk, each lambda body, each formal's default — becomes a
+/// <see cref="CodeNode"/> with its own <see cref="Chunk"/>; expressions in lazy positions inside a
+/// unit become instructions that make a thunk of their own unit, or push their value directly
+/// where no thunk is needed (constants, variables, lambdas).
+/// </summary>
+internal sealed class Lowering
+{
+    /// <summary>
+    /// A forced subexpression that would start this deep on the operand stack is compiled as a unit
+    /// of its own (run by <see cref="OpCode.Eval"/>), so a chunk never needs more than
+    /// <see cref="Vm.LargeStack"/> slots: no construct pushes more than <see cref="MaxPieces"/> values of its own.
+    /// </summary>
+    private const int SpillDepth = 12;
+
+    /// <summary>The most values one construct pushes: interpolation pieces and call arguments beyond it use an array or are grouped.</summary>
+    private const int MaxPieces = 12;
+
+    private const int MaxCallArguments = 8;
+
+    private readonly HashSet<object> _lowered = new(ReferenceEqualityComparer.Instance);
+    private readonly ChunkBuilder _builder = new();
+    // Units waiting to be emitted: each is emitted whole, after the one that refers to it, so the
+    // code of every unit is contiguous and one builder serves them all.
+    private readonly GrowableArray<CodeNode> _pendingCode = new();
+    private readonly GrowableArray<Node> _pendingNodes = new();
+
+    /// <summary>
+    /// Compiles a file's (or expression's) tree to bytecode. One instance serves an evaluator's
+    /// every file, reusing its buffers (compiling never evaluates, so it is never re-entered).
+    /// </summary>
+    public CodeNode Lower(Node root)
+    {
+        _builder.Reset(root.Source);
+        var code = Unit(root);
+        Drain();
+        _builder.Finish();
+        _lowered.Clear();
+        return code;
+    }
+
+    /// <summary>The unit that evaluates <paramref name="n"/> (its code is emitted later, see <see cref="Drain"/>).</summary>
+    private CodeNode Unit(Node n)
+    {
+        if (n is CodeNode done) return done;
+        var code = new CodeNode(n);
+        _pendingCode.Add(code);
+        _pendingNodes.Add(n);
+        return code;
+    }
+
+    private void Drain()
+    {
+        var b = _builder;
+        // Units found while emitting one are appended, so this runs until none is left.
+        for (var i = 0; i < _pendingCode.Count; i++)
+        {
+            b.BeginUnit();
+            Forced(b, _pendingNodes[i], tail: true);
+            b.Emit(OpCode.Return, 0);
+            b.EndUnit(_pendingCode[i]);
+        }
+        _pendingCode.Clear(1 << 14);
+        _pendingNodes.Clear(1 << 14);
+    }
+
+    /// <summary>Code that leaves the value of <paramref name="n"/>, in weak head normal form, in the accumulator.</summary>
+    /// <param name="b">The unit's builder.</param>
+    /// <param name="n">The expression.</param>
+    /// <param name="tail">Whether the unit returns this value: a branch can return at once, and a scope need not be left.</param>
+    private void Forced(ChunkBuilder b, Node n, bool tail = false)
+    {
+        if (b.Depth >= SpillDepth && n is not (ConstNode or GlobalNode or LocalNode))
+        {
+            b.Emit(OpCode.Eval, b.Object(Unit(n)), 0);
+            return;
+        }
+        switch (n)
+        {
+            case ConstNode c: Constant(b, c.Value); break;
+            case GlobalNode g: Constant(b, g.Value); break;
+            case LocalNode l: Local(b, l); break;
+            case WithLookupNode or ErrorNode: b.Emit(OpCode.Eval, b.Object(n), 0); break;
+            case CodeNode code: b.Emit(OpCode.Eval, b.Object(code), 0); break;
+            case InterpolationNode s: Interpolation(b, s); break;
+            case PathInterpolationNode p:
+            {
+                var parts = p.Parts;
+                b.Emit(OpCode.NewArray, parts.Length, 1);
+                for (var i = 0; i < parts.Length; i++)
+                {
+                    if (parts[i] is not { } part) continue;
+                    Forced(b, part);
+                    b.Emit(OpCode.StoreItem, i, 0);
+                }
+                b.Emit(OpCode.PathInterpolate, b.Object(p.Shape), -1);
+                break;
+            }
+            case ListNode list:
+            {
+                var items = list.Items;
+                if (items.Length == 0) { b.Emit(OpCode.Const, b.Constant(Value.FromList(NixList.Empty)), 0); break; }
+                b.Emit(OpCode.NewArray, items.Length, 1);
+                for (var i = 0; i < items.Length; i++)
+                {
+                    Delayed(b, items[i]);
+                    b.Emit(OpCode.StoreItem, i, 0);
+                }
+                b.Emit(OpCode.MakeList, -1);
+                break;
+            }
+            case IfNode ifNode:
+            {
+                var depth = b.Depth;
+                if (ifNode.Cond is BinaryNode { Op: BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge or BinOp.Eq or BinOp.Neq } cmp)
+                {
+                    // The comparison's result is a Boolean: compare and branch in one instruction.
+                    Forced(b, cmp.Left);
+                    b.Emit(OpCode.Push, 1);
+                    Forced(b, cmp.Right);
+                    b.Emit(OpCode.CompareJump, b.Span(cmp.Span), (int)cmp.Op, -1, -1);
+                }
+                else
+                {
+                    Forced(b, ifNode.Cond);
+                    b.Emit(OpCode.JumpIfFalse, b.Span(ifNode.Cond.Span), -1, 0);
+                }
+                var toElse = b.LastOperand;
+                Forced(b, ifNode.Then, tail);
+                if (tail)
+                {
+                    b.Emit(OpCode.Return, 0);
+                    b.Patch(toElse);
+                    b.SetDepth(depth);
+                    Forced(b, ifNode.Else, tail);
+                    break;
+                }
+                b.Emit(OpCode.Jump, -1, 0);
+                var toEnd = b.LastOperand;
+                b.Patch(toElse);
+                b.SetDepth(depth);
+                Forced(b, ifNode.Else);
+                b.Patch(toEnd);
+                break;
+            }
+            case AssertNode a:
+            {
+                if (a.Cond is BinaryNode { Op: BinOp.Eq } eq)
+                {
+                    Forced(b, eq.Left);
+                    b.Emit(OpCode.Push, 1);
+                    Forced(b, eq.Right);
+                    b.Emit(OpCode.AssertEqual, b.Object(a.Shape), -1);
+                }
+                else
+                {
+                    Forced(b, a.Cond);
+                    b.Emit(OpCode.Assert, b.Object(a.Shape), 0);
+                }
+                Forced(b, a.Body, tail);
+                break;
+            }
+            case WithNode w:
+                Namespace(b, w.Namespace);
+                b.Emit(OpCode.PushScope, 1, 0);
+                b.Emit(OpCode.StoreLocal, 0, 0);
+                Forced(b, w.Body, tail);
+                if (!tail) b.Emit(OpCode.LeaveScope, 0);
+                break;
+            case HoistedWithNode hw:
+                Namespace(b, hw.Namespace);
+                b.Emit(OpCode.StoreLocal, hw.Slot, 0);
+                Forced(b, hw.Body, tail);
+                break;
+            case ApplyNode ap:
+                Forced(b, ap.Function);
+                b.Emit(OpCode.Push, 1);
+                Delayed(b, ap.Argument);
+                b.Emit(OpCode.Call, b.Span(ap.Span), -1);
+                break;
+            case ApplyManyNode am:
+            {
+                Forced(b, am.Function);
+                var args = am.Arguments;
+                for (var start = 0; start < args.Length; start += MaxCallArguments)
+                {
+                    var count = Math.Min(MaxCallArguments, args.Length - start);
+                    b.Emit(OpCode.Push, 1);
+                    for (var i = 0; i < count; i++)
+                    {
+                        Delayed(b, args[start + i]);
+                        b.Emit(OpCode.Push, 1);
+                    }
+                    b.Emit(OpCode.CallMany, b.Span(am.Span), count, -count - 1);
+                }
+                break;
+            }
+            case NotNode not:
+                Forced(b, not.Operand);
+                b.Emit(OpCode.Not, b.Span(not.Span), 0);
+                break;
+            case NegateNode neg:
+                Forced(b, neg.Operand);
+                b.Emit(OpCode.Negate, b.Span(neg.Span), 0);
+                break;
+            case LogicNode logic:
+            {
+                Forced(b, logic.Left);
+                var op = logic.Op switch { LogicOp.And => OpCode.AndJump, LogicOp.Or => OpCode.OrJump, _ => OpCode.ImpliesJump };
+                b.Emit(op, b.Span(logic.Left.Span), -1, 0);
+                var toEnd = b.LastOperand;
+                Forced(b, logic.Right);
+                b.Emit(OpCode.CheckBool, b.Span(logic.Right.Span), 0);
+                b.Patch(toEnd);
+                break;
+            }
+            case BinaryNode bin:
+                Forced(b, bin.Left);
+                b.Emit(OpCode.Push, 1);
+                Forced(b, bin.Right);
+                b.Emit(BinaryOpCode(bin.Op), b.Span(bin.Span), -1);
+                break;
+            case SelectNode sel: Select(b, sel); break;
+            case HasAttrNode has: HasAttr(b, has); break;
+            case AttrSetNode set: AttrSet(b, set); break;
+            case RecScopeNode rec: RecScope(b, rec, tail); break;
+            case HoistedLetNode let:
+            {
+                var inits = let.Inits;
+                b.Emit(OpCode.ClearLocals, let.FirstSlot, inits.Length, 0);
+                for (var i = 0; i < inits.Length; i++)
+                {
+                    Delayed(b, inits[i]);
+                    b.Emit(OpCode.StoreLocal, let.FirstSlot + i, 0);
+                }
+                Forced(b, let.Body, tail);
+                break;
+            }
+            case LambdaNode lambda:
+                Lambda(lambda);
+                b.Emit(OpCode.MakeClosure, b.Object(lambda), 0);
+                break;
+            default:
+                throw new InvalidOperationException($"the bytecode compiler has no rule for {n.GetType().Name}");
+        }
+    }
+
+    /// <summary>Code that leaves the value of <paramref name="n"/> for a lazy position in the accumulator: itself when that costs nothing, otherwise a thunk.</summary>
+    private void Delayed(ChunkBuilder b, Node n)
+    {
+        switch (n)
+        {
+            case ConstNode c: b.Emit(OpCode.Const, b.Constant(c.Value), 0); break;
+            case GlobalNode g: b.Emit(OpCode.Const, b.Constant(g.Value), 0); break;
+            case LocalNode l: b.Emit(OpCode.LocalRaw, l.Depth, l.Index, b.Object(l), 0); break;
+            case LambdaNode lambda:
+                Lambda(lambda);
+                b.Emit(OpCode.MakeClosure, b.Object(lambda), 0);
+                break;
+            case BinaryNode { Foldable: true } bin:
+                b.Emit(OpCode.DelayFold, (int)bin.Op, 0);
+                Operand(b, bin.Left);
+                Operand(b, bin.Right);
+                b.Operand(b.Object(Unit(n)));
+                break;
+            case SelectNode { Peekable: true }:
+                b.Emit(OpCode.Delay, b.Object(Unit(n)), 0);
+                break;
+            default:
+                b.Emit(OpCode.MakeThunk, b.Object(Unit(n)), 0);
+                break;
+        }
+    }
+
+    /// <summary>The three operands that describe a constant or variable operand of <see cref="OpCode.DelayFold"/>.</summary>
+    private static void Operand(ChunkBuilder b, Node n)
+    {
+        if (n is LocalNode l)
+        {
+            b.Operand(1);
+            b.Operand(l.Depth);
+            b.Operand(l.Index);
+        }
+        else
+        {
+            b.Operand(0);
+            b.Operand(b.Constant(((ConstNode)n).Value));
+            b.Operand(0);
+        }
+    }
+
+    private static void Constant(ChunkBuilder b, Value v) =>
+        b.Emit(v.Kind == ValueKind.Thunk ? OpCode.ConstForce : OpCode.Const, b.Constant(v), 0);
+
+    private static void Local(ChunkBuilder b, LocalNode l)
+    {
+        var span = b.Span(l.Span);
+        switch (l.Depth)
+        {
+            case 0: b.Emit(OpCode.Local0, span, l.Index, 0); break;
+            case 1: b.Emit(OpCode.Local1, span, l.Index, 0); break;
+            default: b.Emit(OpCode.Local, span, l.Depth, l.Index, 0); break;
+        }
+    }
+
+    /// <summary>A <c>with</c>'s namespace: a literal set without effects is built at once, anything else stays lazy.</summary>
+    private void Namespace(ChunkBuilder b, Node ns)
+    {
+        if (ns is AttrSetNode { BuildsWithoutEffects: true }) Forced(b, ns);
+        else Delayed(b, ns);
+    }
+
+    private void Interpolation(ChunkBuilder b, InterpolationNode s)
+    {
+        var literals = s.Literals;
+        var parts = s.Parts;
+        var onStack = parts.Length <= MaxPieces;
+        if (!onStack) b.Emit(OpCode.NewArray, parts.Length, 1);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (literals[i] is { } lit) b.Emit(OpCode.Const, b.Constant(Value.FromString(lit)), 0);
+            else
+            {
+                var part = parts[i]!;
+                var start = b.Mark();
+                Forced(b, part);
+                b.Emit(OpCode.Coerce, 0);
+                b.Handler(start, part.Span, "while evaluating a path segment");
+            }
+            if (onStack) b.Emit(OpCode.Push, 1);
+            else b.Emit(OpCode.StoreItem, i, 0);
+        }
+        if (onStack) b.Emit(OpCode.Interpolate, parts.Length, -parts.Length);
+        else b.Emit(OpCode.InterpolateArray, -1);
+    }
+
+    private void Select(ChunkBuilder b, SelectNode sel)
+    {
+        var depth = b.Depth;
+        Forced(b, sel.Target);
+        var span = b.Span(sel.Span);
+        var toDefault = new List<int>();
+        var path = sel.Path;
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (path[i].Dynamic is not { } key)
+            {
+                b.Emit(OpCode.SelectSym, span, path[i].Sym, i == 0 ? b.Cache() : -1, -1, 0);
+                toDefault.Add(b.LastOperand);
+                continue;
+            }
+            b.Emit(OpCode.SelectCheck, span, -1, 0);
+            toDefault.Add(b.LastOperand);
+            b.Emit(OpCode.Push, 1);
+            Forced(b, key);
+            b.Emit(OpCode.SelectDynamic, span, b.Span(key.Span), -1, -1);
+            toDefault.Add(b.LastOperand);
+        }
+        if (sel.OrDefault is not { } orDefault)
+            return;
+        b.Emit(OpCode.Jump, -1, 0);
+        var toEnd = b.LastOperand;
+        foreach (var operand in toDefault) b.Patch(operand);
+        b.SetDepth(depth);
+        Forced(b, orDefault);
+        b.Patch(toEnd);
+    }
+
+    private void HasAttr(ChunkBuilder b, HasAttrNode has)
+    {
+        Forced(b, has.Target);
+        var toEnd = new List<int>();
+        var path = has.Path;
+        for (var i = 0; i < path.Length; i++)
+        {
+            var last = i == path.Length - 1 ? 1 : 0;
+            if (path[i].Dynamic is not { } key)
+            {
+                b.Emit(OpCode.HasSym, path[i].Sym, last, -1, 0);
+                toEnd.Add(b.LastOperand);
+                continue;
+            }
+            b.Emit(OpCode.HasCheck, -1, 0);
+            toEnd.Add(b.LastOperand);
+            b.Emit(OpCode.Push, 1);
+            Forced(b, key);
+            b.Emit(OpCode.HasDynamic, b.Span(key.Span), last, -1, -1);
+            toEnd.Add(b.LastOperand);
+        }
+        foreach (var operand in toEnd) b.Patch(operand);
+    }
+
+    private void AttrSet(ChunkBuilder b, AttrSetNode set)
+    {
+        var hidden = set.Hidden;
+        if (hidden.Length > 0)
+        {
+            // `inherit (e) …`: the sources live in a scope of their own, made lazily in the outer one.
+            b.Emit(OpCode.NewScope, hidden.Length, 1);
+            for (var i = 0; i < hidden.Length; i++)
+            {
+                Delayed(b, hidden[i]);
+                b.Emit(OpCode.StoreScope, i, 0);
+            }
+            b.Emit(OpCode.EnterScope, -1);
+        }
+        var values = set.Values;
+        b.Emit(OpCode.NewArray, values.Length, 1);
+        for (var i = 0; i < values.Length; i++)
+        {
+            Delayed(b, values[i]);
+            b.Emit(OpCode.StoreItem, i, 0);
+        }
+        b.Emit(OpCode.MakeAttrs, b.Object(set.Shape), b.Object(Dynamics(set.Dynamics)), -1);
+        if (hidden.Length > 0) b.Emit(OpCode.LeaveScope, 0);
+    }
+
+    private void RecScope(ChunkBuilder b, RecScopeNode rec, bool tail)
+    {
+        b.Emit(OpCode.PushScope, rec.EnvSize, 0);
+        var inits = rec.Inits;
+        for (var i = 0; i < inits.Length; i++)
+        {
+            // With `__overrides`, a slot may be replaced later, so none may alias another's value.
+            if (rec.HasOverrides) b.Emit(OpCode.MakeThunk, b.Object(Unit(inits[i])), 0);
+            else Delayed(b, inits[i]);
+            b.Emit(OpCode.StoreLocal, i, 0);
+        }
+        if (rec.Body is { } body) Forced(b, body, tail);
+        else b.Emit(OpCode.RecAttrs, b.Object(rec.Shape), b.Object(Dynamics(rec.Dynamics)), 0);
+        if (!tail) b.Emit(OpCode.LeaveScope, 0);
+    }
+
+    private DynamicEntry[] Dynamics(DynamicEntry[] dynamics)
+    {
+        if (dynamics.Length == 0) return dynamics;
+        var lowered = new DynamicEntry[dynamics.Length];
+        for (var i = 0; i < dynamics.Length; i++) lowered[i] = new DynamicEntry(Unit(dynamics[i].Name), Unit(dynamics[i].Value));
+        return lowered;
+    }
+
+    /// <summary>Compiles a lambda's body and defaults (once: a lambda node is shared by the levels of a chain).</summary>
+    private void Lambda(LambdaNode lambda)
+    {
+        if (!_lowered.Add(lambda)) return;
+        if (lambda.Chain is { } chain)
+        {
+            if (_lowered.Add(chain)) chain.Body = Unit(chain.Body);
+        }
+        else
+        {
+            lambda.Body = Unit(lambda.Body);
+        }
+        if (lambda.Formals is { } formals)
+        {
+            for (var i = 0; i < formals.Length; i++)
+                if (formals[i].Default is { } d) formals[i] = formals[i] with { Default = Unit(d) };
+        }
+    }
+
+    private static OpCode BinaryOpCode(BinOp op) => op switch
+    {
+        BinOp.Add => OpCode.Add,
+        BinOp.Sub => OpCode.Sub,
+        BinOp.Mul => OpCode.Mul,
+        BinOp.Div => OpCode.Div,
+        BinOp.Concat => OpCode.Concat,
+        BinOp.Update => OpCode.Update,
+        BinOp.Eq => OpCode.Eq,
+        BinOp.Neq => OpCode.Neq,
+        BinOp.Lt => OpCode.Lt,
+        BinOp.Le => OpCode.Le,
+        BinOp.Gt => OpCode.Gt,
+        _ => OpCode.Ge,
+    };
+}

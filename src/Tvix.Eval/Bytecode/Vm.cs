@@ -30,464 +30,473 @@ internal static class Vm
     public const int SmallStack = 8;
     public const int LargeStack = 32;
 
-    public static Value Run(CodeNode unit, EvalContext cx, Env env) =>
-        unit.MaxStack <= SmallStack ? Run<SmallOperandStack>(unit.Chunk, unit.Entry, cx, env) : Run<LargeOperandStack>(unit.Chunk, unit.Entry, cx, env);
+    /// <summary>
+    /// Runs a unit. The exception filter that positions errors lives here, not in the interpreter
+    /// loop: a loop without exception handling is compiled faster (the tier-1 JIT of one huge
+    /// method with a filter took a third of a second) and keeps all its locals in registers; the
+    /// loop only stores the offset of the instruction it runs where the filter can read it.
+    /// </summary>
+    public static Value Run(CodeNode unit, EvalContext cx, Env env)
+    {
+        var chunk = unit.Chunk;
+        var at = 0;
+        try
+        {
+            return unit.MaxStack <= SmallStack
+                ? Run<SmallOperandStack>(chunk, unit.Entry, cx, env, ref at)
+                : Run<LargeOperandStack>(chunk, unit.Entry, cx, env, ref at);
+        }
+        catch (NixEvalException e) when (chunk.Annotate(e, unit.Entry + at))
+        {
+            throw;
+        }
+    }
 
-    private static Value Run<TStack>(Chunk chunk, int entry, EvalContext cx, Env env) where TStack : struct
+    private static Value Run<TStack>(Chunk chunk, int entry, EvalContext cx, Env env, ref int at) where TStack : struct
     {
         TStack storage = default;
         ref var s = ref Unsafe.As<TStack, Value>(ref storage);
         var sp = 0;
         var pc = 0;
-        // The instruction being run, for the exception filter. Kept apart from pc, which the filter
-        // would otherwise pin to memory (a store and a reload on every dispatch).
-        var at = 0;
         Value acc = default;
         // pc, at and jump targets are relative to the unit's entry.
         ref var code = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk.Code), entry);
         var constants = chunk.Constants;
         var objects = chunk.Objects;
-        try
+        while (true)
         {
-            while (true)
+            at = pc;
+            switch ((OpCode)Unsafe.Add(ref code, pc))
             {
-                at = pc;
-                switch ((OpCode)Unsafe.Add(ref code, pc))
+                case OpCode.Const:
+                    acc = constants[Unsafe.Add(ref code, pc + 1)];
+                    pc += 2;
+                    break;
+                case OpCode.ConstForce:
+                    acc = cx.Force(constants[Unsafe.Add(ref code, pc + 1)]);
+                    pc += 2;
+                    break;
+                case OpCode.Local0:
+                    acc = ForceSlot(chunk, cx, env, Unsafe.Add(ref code, pc + 1), Unsafe.Add(ref code, pc + 2));
+                    pc += 3;
+                    break;
+                case OpCode.Local1:
+                    acc = ForceSlot(chunk, cx, env.Parent, Unsafe.Add(ref code, pc + 1), Unsafe.Add(ref code, pc + 2));
+                    pc += 3;
+                    break;
+                case OpCode.Local:
                 {
-                    case OpCode.Const:
-                        acc = constants[Unsafe.Add(ref code, pc + 1)];
-                        pc += 2;
-                        break;
-                    case OpCode.ConstForce:
-                        acc = cx.Force(constants[Unsafe.Add(ref code, pc + 1)]);
-                        pc += 2;
-                        break;
-                    case OpCode.Local0:
-                        acc = ForceSlot(chunk, cx, env, Unsafe.Add(ref code, pc + 1), Unsafe.Add(ref code, pc + 2));
-                        pc += 3;
-                        break;
-                    case OpCode.Local1:
-                        acc = ForceSlot(chunk, cx, env.Parent, Unsafe.Add(ref code, pc + 1), Unsafe.Add(ref code, pc + 2));
-                        pc += 3;
-                        break;
-                    case OpCode.Local:
-                    {
-                        var e = env;
-                        for (var d = Unsafe.Add(ref code, pc + 2); d > 0; d--) e = e.Parent;
-                        acc = ForceSlot(chunk, cx, e, Unsafe.Add(ref code, pc + 1), Unsafe.Add(ref code, pc + 3));
-                        pc += 4;
-                        break;
-                    }
-                    case OpCode.LocalRaw:
-                    {
-                        var e = env;
-                        for (var d = Unsafe.Add(ref code, pc + 1); d > 0; d--) e = e.Parent;
-                        acc = e[Unsafe.Add(ref code, pc + 2)];
-                        // A slot of a recursive scope that is not initialised yet: read it later.
-                        if (acc.Kind == ValueKind.Invalid) acc = Unsafe.As<LocalNode>(objects[Unsafe.Add(ref code, pc + 3)]).Delay(cx, env);
-                        pc += 4;
-                        break;
-                    }
-                    case OpCode.MakeThunk:
-                        acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]), env));
-                        pc += 2;
-                        break;
-                    case OpCode.MakeClosure:
-                        acc = Value.FromClosure(new Closure(Unsafe.As<LambdaNode>(objects[Unsafe.Add(ref code, pc + 1)]), env));
-                        pc += 2;
-                        break;
-                    case OpCode.Delay:
-                        acc = Unsafe.As<CodeNode>(objects[Unsafe.Add(ref code, pc + 1)]).Delay(cx, env);
-                        pc += 2;
-                        break;
-                    case OpCode.DelayFold:
-                    {
-                        if (PeekInt(constants, env, Unsafe.Add(ref code, pc + 2), Unsafe.Add(ref code, pc + 3), Unsafe.Add(ref code, pc + 4), out var a)
-                            && PeekInt(constants, env, Unsafe.Add(ref code, pc + 5), Unsafe.Add(ref code, pc + 6), Unsafe.Add(ref code, pc + 7), out var b)
-                            && BinaryNode.FoldInts((BinOp)Unsafe.Add(ref code, pc + 1), a, b, out var folded))
-                            acc = folded;
-                        else
-                            acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 8)]), env));
-                        pc += 9;
-                        break;
-                    }
-                    case OpCode.Eval:
-                        acc = Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
-                        pc += 2;
-                        break;
-                    case OpCode.Push:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        pc += 1;
-                        break;
-                    case OpCode.Jump:
-                        pc = Unsafe.Add(ref code, pc + 1);
-                        break;
-                    case OpCode.JumpIfFalse:
-                        if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
-                        pc = acc.RawBool ? pc + 3 : Unsafe.Add(ref code, pc + 2);
-                        break;
-                    case OpCode.CompareJump:
-                    {
-                        var l = Pop(ref s, ref sp);
-                        var op = (BinOp)Unsafe.Add(ref code, pc + 2);
-                        var result = l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
-                            ? op switch
-                            {
-                                BinOp.Lt => l.RawInt < acc.RawInt,
-                                BinOp.Le => l.RawInt <= acc.RawInt,
-                                BinOp.Gt => l.RawInt > acc.RawInt,
-                                BinOp.Ge => l.RawInt >= acc.RawInt,
-                                BinOp.Eq => l.RawInt == acc.RawInt,
-                                _ => l.RawInt != acc.RawInt,
-                            }
-                            : Compare(cx, op, l, acc);
-                        pc = result ? pc + 4 : Unsafe.Add(ref code, pc + 3);
-                        break;
-                    }
-                    case OpCode.AndJump:
-                        if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
-                        pc = acc.RawBool ? pc + 3 : Unsafe.Add(ref code, pc + 2);
-                        break;
-                    case OpCode.OrJump:
-                        if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
-                        pc = acc.RawBool ? Unsafe.Add(ref code, pc + 2) : pc + 3;
-                        break;
-                    case OpCode.ImpliesJump:
-                        if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
-                        if (acc.RawBool) pc += 3;
-                        else
+                    var e = env;
+                    for (var d = Unsafe.Add(ref code, pc + 2); d > 0; d--) e = e.Parent;
+                    acc = ForceSlot(chunk, cx, e, Unsafe.Add(ref code, pc + 1), Unsafe.Add(ref code, pc + 3));
+                    pc += 4;
+                    break;
+                }
+                case OpCode.LocalRaw:
+                {
+                    var e = env;
+                    for (var d = Unsafe.Add(ref code, pc + 1); d > 0; d--) e = e.Parent;
+                    acc = e[Unsafe.Add(ref code, pc + 2)];
+                    // A slot of a recursive scope that is not initialised yet: read it later.
+                    if (acc.Kind == ValueKind.Invalid) acc = Unsafe.As<LocalNode>(objects[Unsafe.Add(ref code, pc + 3)]).Delay(cx, env);
+                    pc += 4;
+                    break;
+                }
+                case OpCode.MakeThunk:
+                    acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]), env));
+                    pc += 2;
+                    break;
+                case OpCode.MakeClosure:
+                    acc = Value.FromClosure(new Closure(Unsafe.As<LambdaNode>(objects[Unsafe.Add(ref code, pc + 1)]), env));
+                    pc += 2;
+                    break;
+                case OpCode.Delay:
+                    acc = Unsafe.As<CodeNode>(objects[Unsafe.Add(ref code, pc + 1)]).Delay(cx, env);
+                    pc += 2;
+                    break;
+                case OpCode.DelayFold:
+                {
+                    if (PeekInt(constants, env, Unsafe.Add(ref code, pc + 2), Unsafe.Add(ref code, pc + 3), Unsafe.Add(ref code, pc + 4), out var a)
+                        && PeekInt(constants, env, Unsafe.Add(ref code, pc + 5), Unsafe.Add(ref code, pc + 6), Unsafe.Add(ref code, pc + 7), out var b)
+                        && BinaryNode.FoldInts((BinOp)Unsafe.Add(ref code, pc + 1), a, b, out var folded))
+                        acc = folded;
+                    else
+                        acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 8)]), env));
+                    pc += 9;
+                    break;
+                }
+                case OpCode.Eval:
+                    acc = Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
+                    pc += 2;
+                    break;
+                case OpCode.Push:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    pc += 1;
+                    break;
+                case OpCode.Jump:
+                    pc = Unsafe.Add(ref code, pc + 1);
+                    break;
+                case OpCode.JumpIfFalse:
+                    if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
+                    pc = acc.RawBool ? pc + 3 : Unsafe.Add(ref code, pc + 2);
+                    break;
+                case OpCode.CompareJump:
+                {
+                    var l = Pop(ref s, ref sp);
+                    var op = (BinOp)Unsafe.Add(ref code, pc + 2);
+                    var result = l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
+                        ? op switch
                         {
-                            acc = Value.True;
-                            pc = Unsafe.Add(ref code, pc + 2);
+                            BinOp.Lt => l.RawInt < acc.RawInt,
+                            BinOp.Le => l.RawInt <= acc.RawInt,
+                            BinOp.Gt => l.RawInt > acc.RawInt,
+                            BinOp.Ge => l.RawInt >= acc.RawInt,
+                            BinOp.Eq => l.RawInt == acc.RawInt,
+                            _ => l.RawInt != acc.RawInt,
                         }
-                        break;
-                    case OpCode.CheckBool:
-                        if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
-                        pc += 2;
-                        break;
-                    case OpCode.Not:
-                        if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
-                        acc = Value.FromBool(!acc.RawBool);
-                        pc += 2;
-                        break;
-                    case OpCode.Negate:
-                        acc = Arithmetic.Sub(cx, Value.FromInt(0), acc);
-                        pc += 2;
-                        break;
-                    case OpCode.Add:
+                        : Compare(cx, op, l, acc);
+                    pc = result ? pc + 4 : Unsafe.Add(ref code, pc + 3);
+                    break;
+                }
+                case OpCode.AndJump:
+                    if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
+                    pc = acc.RawBool ? pc + 3 : Unsafe.Add(ref code, pc + 2);
+                    break;
+                case OpCode.OrJump:
+                    if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
+                    pc = acc.RawBool ? Unsafe.Add(ref code, pc + 2) : pc + 3;
+                    break;
+                case OpCode.ImpliesJump:
+                    if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
+                    if (acc.RawBool) pc += 3;
+                    else
                     {
-                        var l = Pop(ref s, ref sp);
-                        if (l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int)
-                        {
-                            long a = l.RawInt, b = acc.RawInt, sum = a + b;
-                            if (((a ^ sum) & (b ^ sum)) < 0) throw cx.Error($"integer overflow in adding {a} + {b}");
-                            acc = Value.FromInt(sum);
-                        }
-                        else acc = Arithmetic.Add(cx, l, acc);
-                        pc += 2;
-                        break;
+                        acc = Value.True;
+                        pc = Unsafe.Add(ref code, pc + 2);
                     }
-                    case OpCode.Sub:
-                        acc = Arithmetic.Sub(cx, Pop(ref s, ref sp), acc);
-                        pc += 2;
-                        break;
-                    case OpCode.Mul:
-                        acc = Arithmetic.Mul(cx, Pop(ref s, ref sp), acc);
-                        pc += 2;
-                        break;
-                    case OpCode.Div:
-                        acc = Arithmetic.Div(cx, Pop(ref s, ref sp), acc);
-                        pc += 2;
-                        break;
-                    case OpCode.Concat:
-                        acc = Operators.Concat(cx, Pop(ref s, ref sp), acc);
-                        pc += 2;
-                        break;
-                    case OpCode.Update:
+                    break;
+                case OpCode.CheckBool:
+                    if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
+                    pc += 2;
+                    break;
+                case OpCode.Not:
+                    if (acc.Kind != ValueKind.Bool) throw TypeError(chunk, cx, "a Boolean", acc, Unsafe.Add(ref code, pc + 1));
+                    acc = Value.FromBool(!acc.RawBool);
+                    pc += 2;
+                    break;
+                case OpCode.Negate:
+                    acc = Arithmetic.Sub(cx, Value.FromInt(0), acc);
+                    pc += 2;
+                    break;
+                case OpCode.Add:
+                {
+                    var l = Pop(ref s, ref sp);
+                    if (l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int)
                     {
-                        var l = Pop(ref s, ref sp);
-                        if (l.Kind != ValueKind.Attrs) throw cx.TypeError("a set", l);
-                        if (acc.Kind != ValueKind.Attrs) throw cx.TypeError("a set", acc);
-                        acc = Value.FromAttrs(l.RawAttrs.Update(acc.RawAttrs));
-                        pc += 2;
-                        break;
+                        long a = l.RawInt, b = acc.RawInt, sum = a + b;
+                        if (((a ^ sum) & (b ^ sum)) < 0) throw cx.Error($"integer overflow in adding {a} + {b}");
+                        acc = Value.FromInt(sum);
                     }
-                    case OpCode.Eq:
+                    else acc = Arithmetic.Add(cx, l, acc);
+                    pc += 2;
+                    break;
+                }
+                case OpCode.Sub:
+                    acc = Arithmetic.Sub(cx, Pop(ref s, ref sp), acc);
+                    pc += 2;
+                    break;
+                case OpCode.Mul:
+                    acc = Arithmetic.Mul(cx, Pop(ref s, ref sp), acc);
+                    pc += 2;
+                    break;
+                case OpCode.Div:
+                    acc = Arithmetic.Div(cx, Pop(ref s, ref sp), acc);
+                    pc += 2;
+                    break;
+                case OpCode.Concat:
+                    acc = Operators.Concat(cx, Pop(ref s, ref sp), acc);
+                    pc += 2;
+                    break;
+                case OpCode.Update:
+                {
+                    var l = Pop(ref s, ref sp);
+                    if (l.Kind != ValueKind.Attrs) throw cx.TypeError("a set", l);
+                    if (acc.Kind != ValueKind.Attrs) throw cx.TypeError("a set", acc);
+                    acc = Value.FromAttrs(l.RawAttrs.Update(acc.RawAttrs));
+                    pc += 2;
+                    break;
+                }
+                case OpCode.Eq:
+                {
+                    var l = Pop(ref s, ref sp);
+                    acc = Value.FromBool(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int ? l.RawInt == acc.RawInt : cx.ValuesEqual(l, acc));
+                    pc += 2;
+                    break;
+                }
+                case OpCode.Neq:
+                {
+                    var l = Pop(ref s, ref sp);
+                    acc = Value.FromBool(!(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int ? l.RawInt == acc.RawInt : cx.ValuesEqual(l, acc)));
+                    pc += 2;
+                    break;
+                }
+                case OpCode.Lt:
+                case OpCode.Le:
+                case OpCode.Gt:
+                case OpCode.Ge:
+                {
+                    var l = Pop(ref s, ref sp);
+                    var op = (OpCode)Unsafe.Add(ref code, pc) switch { OpCode.Lt => BinOp.Lt, OpCode.Le => BinOp.Le, OpCode.Gt => BinOp.Gt, _ => BinOp.Ge };
+                    acc = Value.FromBool(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
+                        ? op switch { BinOp.Lt => l.RawInt < acc.RawInt, BinOp.Le => l.RawInt <= acc.RawInt, BinOp.Gt => l.RawInt > acc.RawInt, _ => l.RawInt >= acc.RawInt }
+                        : Compare(cx, op, l, acc));
+                    pc += 2;
+                    break;
+                }
+                case OpCode.Call:
+                    acc = cx.Call(Pop(ref s, ref sp), acc);
+                    pc += 2;
+                    break;
+                case OpCode.CallMany:
+                {
+                    var n = Unsafe.Add(ref code, pc + 2);
+                    sp -= n;
+                    var args = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref s, sp), n);
+                    var f = Pop(ref s, ref sp);
+                    acc = Operators.CallMany(cx, f, args);
+                    // The stack must not keep the arguments alive.
+                    for (var i = 0; i < n; i++) Unsafe.Add(ref s, sp + i) = default;
+                    pc += 3;
+                    break;
+                }
+                case OpCode.NewArray:
+                    Unsafe.Add(ref s, sp++) = Value.Internal(new Value[Unsafe.Add(ref code, pc + 1)]);
+                    pc += 2;
+                    break;
+                case OpCode.StoreItem:
+                    Unsafe.As<Value[]>(Unsafe.Add(ref s, sp - 1).Obj!)[Unsafe.Add(ref code, pc + 1)] = acc;
+                    pc += 2;
+                    break;
+                case OpCode.MakeList:
+                    acc = Value.FromList(new NixList(Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!)));
+                    pc += 1;
+                    break;
+                case OpCode.MakeAttrs:
+                {
+                    var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);
+                    var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
+                    acc = node.Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!), dynamics, env);
+                    pc += 3;
+                    break;
+                }
+                case OpCode.NewScope:
+                    Unsafe.Add(ref s, sp++) = new Env(Unsafe.Add(ref code, pc + 1), env).AsValue();
+                    pc += 2;
+                    break;
+                case OpCode.StoreScope:
+                    Env.FromValue(Unsafe.Add(ref s, sp - 1))[Unsafe.Add(ref code, pc + 1)] = acc;
+                    pc += 2;
+                    break;
+                case OpCode.EnterScope:
+                    env = Env.FromValue(Pop(ref s, ref sp));
+                    pc += 1;
+                    break;
+                case OpCode.PushScope:
+                    env = new Env(Unsafe.Add(ref code, pc + 1), env);
+                    pc += 2;
+                    break;
+                case OpCode.LeaveScope:
+                    env = env.Parent;
+                    pc += 1;
+                    break;
+                case OpCode.StoreLocal:
+                    env[Unsafe.Add(ref code, pc + 1)] = acc;
+                    pc += 2;
+                    break;
+                case OpCode.ClearLocals:
+                {
+                    var first = Unsafe.Add(ref code, pc + 1);
+                    var count = Unsafe.Add(ref code, pc + 2);
+                    // Slots not assigned yet read as Invalid, so forward references defer as in a new scope.
+                    for (var i = 0; i < count; i++) env[first + i] = default;
+                    pc += 3;
+                    break;
+                }
+                case OpCode.RecAttrs:
+                {
+                    var node = Unsafe.As<RecShape>(objects[Unsafe.Add(ref code, pc + 1)]);
+                    var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
+                    acc = node.BuildAttrs(cx, env, dynamics);
+                    pc += 3;
+                    break;
+                }
+                case OpCode.SelectSym:
+                {
+                    var orLabel = Unsafe.Add(ref code, pc + 4);
+                    if (acc.Kind == ValueKind.Attrs)
                     {
-                        var l = Pop(ref s, ref sp);
-                        acc = Value.FromBool(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int ? l.RawInt == acc.RawInt : cx.ValuesEqual(l, acc));
-                        pc += 2;
-                        break;
-                    }
-                    case OpCode.Neq:
-                    {
-                        var l = Pop(ref s, ref sp);
-                        acc = Value.FromBool(!(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int ? l.RawInt == acc.RawInt : cx.ValuesEqual(l, acc)));
-                        pc += 2;
-                        break;
-                    }
-                    case OpCode.Lt:
-                    case OpCode.Le:
-                    case OpCode.Gt:
-                    case OpCode.Ge:
-                    {
-                        var l = Pop(ref s, ref sp);
-                        var op = (OpCode)Unsafe.Add(ref code, pc) switch { OpCode.Lt => BinOp.Lt, OpCode.Le => BinOp.Le, OpCode.Gt => BinOp.Gt, _ => BinOp.Ge };
-                        acc = Value.FromBool(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
-                            ? op switch { BinOp.Lt => l.RawInt < acc.RawInt, BinOp.Le => l.RawInt <= acc.RawInt, BinOp.Gt => l.RawInt > acc.RawInt, _ => l.RawInt >= acc.RawInt }
-                            : Compare(cx, op, l, acc));
-                        pc += 2;
-                        break;
-                    }
-                    case OpCode.Call:
-                        acc = cx.Call(Pop(ref s, ref sp), acc);
-                        pc += 2;
-                        break;
-                    case OpCode.CallMany:
-                    {
-                        var n = Unsafe.Add(ref code, pc + 2);
-                        sp -= n;
-                        var args = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref s, sp), n);
-                        var f = Pop(ref s, ref sp);
-                        acc = Operators.CallMany(cx, f, args);
-                        // The stack must not keep the arguments alive.
-                        for (var i = 0; i < n; i++) Unsafe.Add(ref s, sp + i) = default;
-                        pc += 3;
-                        break;
-                    }
-                    case OpCode.NewArray:
-                        Unsafe.Add(ref s, sp++) = Value.Internal(new Value[Unsafe.Add(ref code, pc + 1)]);
-                        pc += 2;
-                        break;
-                    case OpCode.StoreItem:
-                        Unsafe.As<Value[]>(Unsafe.Add(ref s, sp - 1).Obj!)[Unsafe.Add(ref code, pc + 1)] = acc;
-                        pc += 2;
-                        break;
-                    case OpCode.MakeList:
-                        acc = Value.FromList(new NixList(Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!)));
-                        pc += 1;
-                        break;
-                    case OpCode.MakeAttrs:
-                    {
-                        var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);
-                        var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
-                        acc = node.Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!), dynamics, env);
-                        pc += 3;
-                        break;
-                    }
-                    case OpCode.NewScope:
-                        Unsafe.Add(ref s, sp++) = new Env(Unsafe.Add(ref code, pc + 1), env).AsValue();
-                        pc += 2;
-                        break;
-                    case OpCode.StoreScope:
-                        Env.FromValue(Unsafe.Add(ref s, sp - 1))[Unsafe.Add(ref code, pc + 1)] = acc;
-                        pc += 2;
-                        break;
-                    case OpCode.EnterScope:
-                        env = Env.FromValue(Pop(ref s, ref sp));
-                        pc += 1;
-                        break;
-                    case OpCode.PushScope:
-                        env = new Env(Unsafe.Add(ref code, pc + 1), env);
-                        pc += 2;
-                        break;
-                    case OpCode.LeaveScope:
-                        env = env.Parent;
-                        pc += 1;
-                        break;
-                    case OpCode.StoreLocal:
-                        env[Unsafe.Add(ref code, pc + 1)] = acc;
-                        pc += 2;
-                        break;
-                    case OpCode.ClearLocals:
-                    {
-                        var first = Unsafe.Add(ref code, pc + 1);
-                        var count = Unsafe.Add(ref code, pc + 2);
-                        // Slots not assigned yet read as Invalid, so forward references defer as in a new scope.
-                        for (var i = 0; i < count; i++) env[first + i] = default;
-                        pc += 3;
-                        break;
-                    }
-                    case OpCode.RecAttrs:
-                    {
-                        var node = Unsafe.As<RecShape>(objects[Unsafe.Add(ref code, pc + 1)]);
-                        var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
-                        acc = node.BuildAttrs(cx, env, dynamics);
-                        pc += 3;
-                        break;
-                    }
-                    case OpCode.SelectSym:
-                    {
-                        var orLabel = Unsafe.Add(ref code, pc + 4);
-                        if (acc.Kind == ValueKind.Attrs)
-                        {
-                            var attrs = acc.RawAttrs;
-                            var sym = Unsafe.Add(ref code, pc + 2);
-                            var cache = Unsafe.Add(ref code, pc + 3);
-                            var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
-                            if (index >= 0)
-                            {
-                                acc = cx.Force(attrs.Values[index]);
-                                pc += 5;
-                                break;
-                            }
-                            if (orLabel < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
-                        }
-                        else if (orLabel < 0) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
-                        pc = orLabel;
-                        break;
-                    }
-                    case OpCode.SelectCheck:
-                    {
-                        if (acc.Kind == ValueKind.Attrs)
-                        {
-                            pc += 3;
-                            break;
-                        }
-                        var orLabel = Unsafe.Add(ref code, pc + 2);
-                        if (orLabel < 0) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
-                        pc = orLabel;
-                        break;
-                    }
-                    case OpCode.SelectDynamic:
-                    {
-                        var set = Pop(ref s, ref sp).RawAttrs;
-                        var sym = Symbol(chunk, cx, acc, Unsafe.Add(ref code, pc + 2));
-                        if (set.TryGet(sym, out var next))
-                        {
-                            acc = cx.Force(next);
-                            pc += 4;
-                            break;
-                        }
-                        var orLabel = Unsafe.Add(ref code, pc + 3);
-                        if (orLabel < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
-                        pc = orLabel;
-                        break;
-                    }
-                    case OpCode.HasSym:
-                    {
-                        if (acc.Kind != ValueKind.Attrs || !acc.RawAttrs.TryGet(Unsafe.Add(ref code, pc + 1), out var next))
-                        {
-                            acc = Value.False;
-                            pc = Unsafe.Add(ref code, pc + 3);
-                            break;
-                        }
-                        acc = Unsafe.Add(ref code, pc + 2) != 0 ? Value.True : cx.Force(next);
-                        pc += 4;
-                        break;
-                    }
-                    case OpCode.HasCheck:
-                        if (acc.Kind != ValueKind.Attrs)
-                        {
-                            acc = Value.False;
-                            pc = Unsafe.Add(ref code, pc + 1);
-                            break;
-                        }
-                        pc += 2;
-                        break;
-                    case OpCode.HasDynamic:
-                    {
-                        var set = Pop(ref s, ref sp).RawAttrs;
-                        var sym = Symbol(chunk, cx, acc, Unsafe.Add(ref code, pc + 1));
-                        if (!set.TryGet(sym, out var next))
-                        {
-                            acc = Value.False;
-                            pc = Unsafe.Add(ref code, pc + 3);
-                            break;
-                        }
-                        acc = Unsafe.Add(ref code, pc + 2) != 0 ? Value.True : cx.Force(next);
-                        pc += 4;
-                        break;
-                    }
-                    case OpCode.Coerce:
-                        acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.Interpolation));
-                        pc += 1;
-                        break;
-                    case OpCode.Interpolate:
-                    {
-                        var n = Unsafe.Add(ref code, pc + 1);
-                        sp -= n;
-                        acc = Operators.Interpolate(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref s, sp), n));
-                        pc += 2;
-                        break;
-                    }
-                    case OpCode.InterpolateArray:
-                        acc = Operators.Interpolate(Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!));
-                        pc += 1;
-                        break;
-                    case OpCode.PathInterpolate:
-                        acc = Unsafe.As<PathShape>(objects[Unsafe.Add(ref code, pc + 1)]).Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!));
-                        pc += 2;
-                        break;
-                    case OpCode.Assert:
-                        Unsafe.As<AssertShape>(objects[Unsafe.Add(ref code, pc + 1)]).Check(cx, acc);
-                        pc += 2;
-                        break;
-                    case OpCode.AssertEqual:
-                        Unsafe.As<AssertShape>(objects[Unsafe.Add(ref code, pc + 1)]).CheckEqual(cx, Pop(ref s, ref sp), acc);
-                        pc += 2;
-                        break;
-                    case OpCode.Return:
-                        return acc;
-                    case OpCode.CallReturn:
-                        return cx.Call(Pop(ref s, ref sp), acc);
-                    case OpCode.CallManyReturn:
-                    {
-                        var n = Unsafe.Add(ref code, pc + 2);
-                        sp -= n;
-                        var f = Pop(ref s, ref sp);
-                        return Operators.CallMany(cx, f, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref s, sp + 1), n));
-                    }
-                    case OpCode.SelectSymReturn:
-                    {
-                        if (acc.Kind != ValueKind.Attrs) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
                         var attrs = acc.RawAttrs;
                         var sym = Unsafe.Add(ref code, pc + 2);
                         var cache = Unsafe.Add(ref code, pc + 3);
                         var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
-                        if (index < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
-                        return cx.Force(attrs.Values[index]);
+                        if (index >= 0)
+                        {
+                            acc = cx.Force(attrs.Values[index]);
+                            pc += 5;
+                            break;
+                        }
+                        if (orLabel < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
                     }
-                    case OpCode.EvalReturn:
-                        return Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
-                    case OpCode.MakeAttrsReturn:
-                    {
-                        var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);
-                        var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
-                        return node.Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!), dynamics, env);
-                    }
-                    case OpCode.PushConst:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        goto case OpCode.Const;
-                    case OpCode.PushLocal0:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        goto case OpCode.Local0;
-                    case OpCode.PushLocal1:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        goto case OpCode.Local1;
-                    case OpCode.PushLocalRaw:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        goto case OpCode.LocalRaw;
-                    case OpCode.PushMakeThunk:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        goto case OpCode.MakeThunk;
-                    case OpCode.PushMakeClosure:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        goto case OpCode.MakeClosure;
-                    case OpCode.PushDelayFold:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        goto case OpCode.DelayFold;
-                    case OpCode.PushDelay:
-                        Unsafe.Add(ref s, sp++) = acc;
-                        goto case OpCode.Delay;
-                    default:
-                        throw new InvalidOperationException($"invalid opcode {Unsafe.Add(ref code, pc)} at {pc}");
+                    else if (orLabel < 0) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
+                    pc = orLabel;
+                    break;
                 }
+                case OpCode.SelectCheck:
+                {
+                    if (acc.Kind == ValueKind.Attrs)
+                    {
+                        pc += 3;
+                        break;
+                    }
+                    var orLabel = Unsafe.Add(ref code, pc + 2);
+                    if (orLabel < 0) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
+                    pc = orLabel;
+                    break;
+                }
+                case OpCode.SelectDynamic:
+                {
+                    var set = Pop(ref s, ref sp).RawAttrs;
+                    var sym = Symbol(chunk, cx, acc, Unsafe.Add(ref code, pc + 2));
+                    if (set.TryGet(sym, out var next))
+                    {
+                        acc = cx.Force(next);
+                        pc += 4;
+                        break;
+                    }
+                    var orLabel = Unsafe.Add(ref code, pc + 3);
+                    if (orLabel < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
+                    pc = orLabel;
+                    break;
+                }
+                case OpCode.HasSym:
+                {
+                    if (acc.Kind != ValueKind.Attrs || !acc.RawAttrs.TryGet(Unsafe.Add(ref code, pc + 1), out var next))
+                    {
+                        acc = Value.False;
+                        pc = Unsafe.Add(ref code, pc + 3);
+                        break;
+                    }
+                    acc = Unsafe.Add(ref code, pc + 2) != 0 ? Value.True : cx.Force(next);
+                    pc += 4;
+                    break;
+                }
+                case OpCode.HasCheck:
+                    if (acc.Kind != ValueKind.Attrs)
+                    {
+                        acc = Value.False;
+                        pc = Unsafe.Add(ref code, pc + 1);
+                        break;
+                    }
+                    pc += 2;
+                    break;
+                case OpCode.HasDynamic:
+                {
+                    var set = Pop(ref s, ref sp).RawAttrs;
+                    var sym = Symbol(chunk, cx, acc, Unsafe.Add(ref code, pc + 1));
+                    if (!set.TryGet(sym, out var next))
+                    {
+                        acc = Value.False;
+                        pc = Unsafe.Add(ref code, pc + 3);
+                        break;
+                    }
+                    acc = Unsafe.Add(ref code, pc + 2) != 0 ? Value.True : cx.Force(next);
+                    pc += 4;
+                    break;
+                }
+                case OpCode.Coerce:
+                    acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.Interpolation));
+                    pc += 1;
+                    break;
+                case OpCode.Interpolate:
+                {
+                    var n = Unsafe.Add(ref code, pc + 1);
+                    sp -= n;
+                    acc = Operators.Interpolate(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref s, sp), n));
+                    pc += 2;
+                    break;
+                }
+                case OpCode.InterpolateArray:
+                    acc = Operators.Interpolate(Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!));
+                    pc += 1;
+                    break;
+                case OpCode.PathInterpolate:
+                    acc = Unsafe.As<PathShape>(objects[Unsafe.Add(ref code, pc + 1)]).Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!));
+                    pc += 2;
+                    break;
+                case OpCode.Assert:
+                    Unsafe.As<AssertShape>(objects[Unsafe.Add(ref code, pc + 1)]).Check(cx, acc);
+                    pc += 2;
+                    break;
+                case OpCode.AssertEqual:
+                    Unsafe.As<AssertShape>(objects[Unsafe.Add(ref code, pc + 1)]).CheckEqual(cx, Pop(ref s, ref sp), acc);
+                    pc += 2;
+                    break;
+                case OpCode.Return:
+                    return acc;
+                case OpCode.CallReturn:
+                    return cx.Call(Pop(ref s, ref sp), acc);
+                case OpCode.CallManyReturn:
+                {
+                    var n = Unsafe.Add(ref code, pc + 2);
+                    sp -= n;
+                    var f = Pop(ref s, ref sp);
+                    return Operators.CallMany(cx, f, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref s, sp + 1), n));
+                }
+                case OpCode.SelectSymReturn:
+                {
+                    if (acc.Kind != ValueKind.Attrs) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
+                    var attrs = acc.RawAttrs;
+                    var sym = Unsafe.Add(ref code, pc + 2);
+                    var cache = Unsafe.Add(ref code, pc + 3);
+                    var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
+                    if (index < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
+                    return cx.Force(attrs.Values[index]);
+                }
+                case OpCode.EvalReturn:
+                    return Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
+                case OpCode.MakeAttrsReturn:
+                {
+                    var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);
+                    var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
+                    return node.Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!), dynamics, env);
+                }
+                case OpCode.PushConst:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    goto case OpCode.Const;
+                case OpCode.PushLocal0:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    goto case OpCode.Local0;
+                case OpCode.PushLocal1:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    goto case OpCode.Local1;
+                case OpCode.PushLocalRaw:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    goto case OpCode.LocalRaw;
+                case OpCode.PushMakeThunk:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    goto case OpCode.MakeThunk;
+                case OpCode.PushMakeClosure:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    goto case OpCode.MakeClosure;
+                case OpCode.PushDelayFold:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    goto case OpCode.DelayFold;
+                case OpCode.PushDelay:
+                    Unsafe.Add(ref s, sp++) = acc;
+                    goto case OpCode.Delay;
+                default:
+                    throw new InvalidOperationException($"invalid opcode {Unsafe.Add(ref code, pc)} at {pc}");
             }
-        }
-        catch (NixEvalException e) when (chunk.Annotate(e, entry + at))
-        {
-            throw;
         }
     }
 

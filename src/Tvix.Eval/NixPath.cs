@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Tvix.Eval;
 
 /// <summary>Path helpers with Nix's semantics (purely lexical; symlinks are never resolved).</summary>
@@ -14,17 +12,30 @@ public static class NixPath
         if (path.Length == 0 || path[0] != '/') throw new ArgumentException($"not an absolute path: '{path}'", nameof(path));
         // Most paths are canonical already (every path literal is canonicalised once more).
         if (IsCanonical(path)) return path;
-        var parts = new List<string>();
-        foreach (var seg in path.Split('/'))
+        // One pass over the components into a buffer (no split, list or builder): `./x` literals
+        // and `dir + "/../y"` make non-canonical paths on every import.
+        var buffer = path.Length <= 512 ? stackalloc char[path.Length] : new char[path.Length];
+        var length = 0;
+        var i = 0;
+        while (i < path.Length)
         {
-            if (seg.Length == 0 || seg == ".") continue;
-            if (seg == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(seg);
+            while (i < path.Length && path[i] == '/') i++;
+            var start = i;
+            while (i < path.Length && path[i] != '/') i++;
+            var segment = path.AsSpan(start, i - start);
+            if (segment.Length == 0 || segment is ".") continue;
+            if (segment is "..")
+            {
+                // Drop the last component written (".." at the root stays at the root).
+                while (length > 0 && buffer[length - 1] != '/') length--;
+                if (length > 0) length--;
+                continue;
+            }
+            buffer[length++] = '/';
+            segment.CopyTo(buffer[length..]);
+            length += segment.Length;
         }
-        if (parts.Count == 0) return "/";
-        var sb = new StringBuilder(path.Length);
-        foreach (var p in parts) sb.Append('/').Append(p);
-        return sb.ToString();
+        return length == 0 ? "/" : new string(buffer[..length]);
     }
 
     /// <summary>Whether an absolute path has no empty, <c>.</c> or <c>..</c> component and no trailing slash.</summary>

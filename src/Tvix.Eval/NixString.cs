@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Tvix.Eval;
@@ -11,10 +12,51 @@ public sealed class NixString
 {
     // No cached .NET text: programs make millions of strings and decode almost none of them
     // (paths, error messages), so a field for it would cost 8 bytes on every one.
-    // The bytes (a byte[]), or, for a long string made by appending to another long string, a
-    // Rope of its pieces that is flattened into bytes the first time they are read. One field
-    // for both keeps every string at 32 bytes.
+    // What the string is, in one field:
+    // * a byte[]: the bytes;
+    // * a Rope: the pieces of a long string made by appending to another long string, flattened
+    //   into a byte[] the first time the bytes are read;
+    // * an InlineLength: a string of at most InlineCapacity bytes, kept in _inline. Short strings
+    //   (numbers, words, regex groups, small names) are the most numerous, and most live as long
+    //   as the list or set holding them: one object of 40 bytes instead of two (32 + a 32–40
+    //   byte array) is less to allocate and for the collector to copy;
+    // * a WithContext holding one of the above and the context: few strings have one, so it
+    //   costs no field in the others.
     private object _data;
+
+    // Storage for an inline string (unused otherwise).
+    private InlineBytes _inline;
+
+    /// <summary>The most bytes a string keeps inside its object.</summary>
+    internal const int InlineCapacity = 8;
+
+    [System.Runtime.CompilerServices.InlineArray(InlineCapacity)]
+    private struct InlineBytes
+    {
+        private byte _first;
+    }
+
+    /// <summary>The length of an inline string; one shared, immutable instance per length.</summary>
+    private sealed class InlineLength(int value)
+    {
+        public readonly int Value = value;
+    }
+
+    private static readonly InlineLength[] InlineLengths = CreateInlineLengths();
+
+    private static InlineLength[] CreateInlineLengths()
+    {
+        var table = new InlineLength[InlineCapacity + 1];
+        for (var i = 0; i < table.Length; i++) table[i] = new InlineLength(i);
+        return table;
+    }
+
+    /// <summary>The representation of a string with a (non-empty) context, and the context.</summary>
+    private sealed class WithContextData(object data, NixContext context)
+    {
+        public readonly object Data = data;
+        public readonly NixContext Context = context;
+    }
 
     /// <summary>The empty context-free string.</summary>
     public static NixString Empty { get; } = new([], null);
@@ -22,15 +64,35 @@ public sealed class NixString
     /// <summary>Creates a string from bytes the caller will not mutate afterwards.</summary>
     public NixString(byte[] bytes, NixContext? context = null)
     {
-        _data = bytes;
-        Context = context is { IsEmpty: true } ? null : context;
+        _data = Wrap(bytes, context);
     }
 
-    private NixString(Rope rope, NixContext? context)
+    /// <summary>A string over a byte[] or a Rope.</summary>
+    private NixString(object data, NixContext? context)
     {
-        _data = rope;
-        Context = context;
+        _data = Wrap(data, context);
     }
+
+    /// <summary>An inline string (<paramref name="bytes"/> at most <see cref="InlineCapacity"/> long).</summary>
+    private NixString(ReadOnlySpan<byte> bytes, NixContext? context, bool inline)
+    {
+        System.Diagnostics.Debug.Assert(inline && bytes.Length <= InlineCapacity);
+        _data = Wrap(InlineLengths[bytes.Length], context);
+        bytes.CopyTo(_inline);
+    }
+
+    private static object Wrap(object data, NixContext? context) =>
+        context is null || context.IsEmpty ? data : new WithContextData(data, context);
+
+    /// <summary>The representation without the context (a byte[], Rope or InlineLength).</summary>
+    private object Data => _data is WithContextData c ? c.Data : _data;
+
+    /// <summary>
+    /// A string with a copy of <paramref name="bytes"/>: kept inside the object when short, else
+    /// in a new array.
+    /// </summary>
+    internal static NixString Copy(ReadOnlySpan<byte> bytes, NixContext? context = null) =>
+        bytes.Length <= InlineCapacity ? new NixString(bytes, context, inline: true) : new NixString(Support.PooledByteWriter.ToExactArray(bytes), context);
 
     /// <summary>The pieces of a string not flattened yet, and its length.</summary>
     private sealed partial class Rope(NixString[] pieces, int length)
@@ -39,19 +101,13 @@ public sealed class NixString
         public readonly int Length = length;
     }
 
-    /// <summary>The bytes, flattening a rope once.</summary>
-    private byte[] Flat
-    {
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        get => _data is byte[] bytes ? bytes : Flatten();
-    }
-
     private byte[] Flatten()
     {
-        var rope = (Rope)_data;
+        var context = Context;
+        var rope = (Rope)Data;
         var bytes = Support.PooledByteWriter.NewArray(rope.Length);
         rope.WriteTo(bytes);
-        _data = bytes;
+        _data = Wrap(bytes, context);
         return bytes;
     }
 
@@ -66,47 +122,93 @@ public sealed class NixString
     private static NixString[] CreateSingleBytes()
     {
         var table = new NixString[256];
-        for (var b = 0; b < table.Length; b++) table[b] = new NixString([(byte)b]);
+        for (var b = 0; b < table.Length; b++) table[b] = Copy([(byte)b]);
         return table;
     }
 
     /// <summary>The context-free string of the one byte <paramref name="b"/> (shared, not allocated).</summary>
     internal static NixString OfByte(byte b) => SingleBytes[b];
 
-    /// <summary>The bytes.</summary>
-    public ReadOnlySpan<byte> Bytes => Flat;
+    // The hot accessors test the representation with GetType() == typeof(byte[]): `is byte[]`
+    // is a call to a cast helper (arrays of sbyte pass it too), a type comparison is not.
 
-    /// <summary>The bytes as memory.</summary>
-    public ReadOnlyMemory<byte> Memory => Flat;
+    /// <summary>The bytes.</summary>
+    public ReadOnlySpan<byte> Bytes
+    {
+        get
+        {
+            var data = _data;
+            if (data.GetType() == typeof(byte[])) return Unsafe.As<byte[]>(data);
+            return OtherBytes();
+        }
+    }
+
+    private ReadOnlySpan<byte> OtherBytes()
+    {
+        var data = Data;
+        if (data is InlineLength inline) return ((ReadOnlySpan<byte>)_inline)[..inline.Value];
+        if (data.GetType() == typeof(byte[])) return Unsafe.As<byte[]>(data);
+        return Flatten();
+    }
+
+    /// <summary>The bytes as memory (a copy for a string kept inline).</summary>
+    public ReadOnlyMemory<byte> Memory => Data switch
+    {
+        byte[] bytes => bytes,
+        InlineLength => Bytes.ToArray(),
+        _ => Flatten(),
+    };
 
     /// <summary>Length in bytes (what <c>builtins.stringLength</c> returns).</summary>
-    public int Length => _data is byte[] bytes ? bytes.Length : ((Rope)_data).Length;
+    public int Length
+    {
+        get
+        {
+            var data = _data;
+            if (data.GetType() == typeof(byte[])) return Unsafe.As<byte[]>(data).Length;
+            if (data is InlineLength inline) return inline.Value;
+            return OtherLength();
+        }
+    }
+
+    private int OtherLength() => Data switch
+    {
+        byte[] bytes => bytes.Length,
+        InlineLength inline => inline.Value,
+        var rope => ((Rope)rope).Length,
+    };
 
     /// <summary>The string context, or null when there is none.</summary>
-    public NixContext? Context { get; }
+    public NixContext? Context => _data is WithContextData c ? c.Context : null;
 
     /// <summary>Whether the string has a non-empty context.</summary>
-    public bool HasContext => Context is not null;
+    public bool HasContext => _data is WithContextData;
 
-    internal byte[] RawBytes => Flat;
+    internal ReadOnlySpan<byte> RawBytes => Bytes;
 
     /// <summary>The same bytes with another context.</summary>
-    public NixString WithContext(NixContext? context) =>
-        _data is Rope rope ? new NixString(rope, context is { IsEmpty: true } ? null : context) : new NixString((byte[])_data, context);
+    public NixString WithContext(NixContext? context) => Data switch
+    {
+        InlineLength => new NixString(Bytes, context, inline: true),
+        var data => new NixString(data, context),
+    };
 
     /// <summary>The bytes decoded as UTF-8 (invalid sequences become U+FFFD).</summary>
-    public override string ToString() => Encoding.UTF8.GetString(Flat);
+    public override string ToString() => Encoding.UTF8.GetString(Bytes);
 
     /// <summary>Whether the bytes equal <paramref name="other"/>'s (contexts are ignored, as in Nix's <c>==</c>).</summary>
-    public bool ContentEquals(NixString other) =>
-        ReferenceEquals(_data, other._data) || (Length == other.Length && Flat.AsSpan().SequenceEqual(other.Flat));
+    public bool ContentEquals(NixString other)
+    {
+        var data = Data;
+        return (data is not InlineLength && ReferenceEquals(data, other.Data)) || (Length == other.Length && Bytes.SequenceEqual(other.Bytes));
+    }
 
     /// <summary>The decimal form of an integer (<c>toString 42</c>), formatted straight into its bytes.</summary>
     internal static NixString FromInt(long value)
     {
         Span<byte> digits = stackalloc byte[20];
         value.TryFormat(digits, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
-        return new NixString(digits[..n].ToArray());
+        return Copy(digits[..n]);
     }
 
     /// <summary>
@@ -135,7 +237,18 @@ public sealed class NixString
         // A little appended to a long string (`acc + "x"`, "${acc}${s}" in a fold): keep the pieces
         // and copy them once, when the bytes are first read, instead of copying the long prefix
         // again at every step (quadratic in the final length).
-        if (length32 >= RopeThreshold && longest * 4 >= length32 * 3) return new NixString(new Rope(parts.ToArray(), length32), context);
+        if (length32 >= RopeThreshold && longest * 4 >= length32 * 3) return new NixString((object)new Rope(parts.ToArray(), length32), context);
+        if (length32 <= InlineCapacity)
+        {
+            Span<byte> small = stackalloc byte[InlineCapacity];
+            var used = 0;
+            foreach (var p in parts)
+            {
+                p.WriteTo(small[used..]);
+                used += p.Length;
+            }
+            return new NixString(small[..used], context, inline: true);
+        }
         var bytes = Support.PooledByteWriter.NewArray(length32);
         var at = 0;
         foreach (var p in parts)
@@ -152,8 +265,8 @@ public sealed class NixString
     /// <summary>Copies the bytes to the start of <paramref name="destination"/> (a rope's pieces straight from where they are).</summary>
     private void WriteTo(Span<byte> destination)
     {
-        if (_data is byte[] bytes) bytes.AsSpan().CopyTo(destination);
-        else ((Rope)_data).WriteTo(destination);
+        if (Data is Rope rope) rope.WriteTo(destination);
+        else Bytes.CopyTo(destination);
     }
 
     private sealed partial class Rope
@@ -170,15 +283,16 @@ public sealed class NixString
             while (pending.Count > 0)
             {
                 var piece = pending.Pop();
-                if (piece._data is byte[] bytes)
+                if (piece.Data is Rope rope)
                 {
-                    bytes.AsSpan().CopyTo(destination[at..]);
-                    at += bytes.Length;
+                    var pieces = rope.Pieces;
+                    for (var i = pieces.Length - 1; i >= 0; i--) pending.Push(pieces[i]);
                 }
                 else
                 {
-                    var pieces = ((Rope)piece._data).Pieces;
-                    for (var i = pieces.Length - 1; i >= 0; i--) pending.Push(pieces[i]);
+                    var bytes = piece.Bytes;
+                    bytes.CopyTo(destination[at..]);
+                    at += bytes.Length;
                 }
             }
         }

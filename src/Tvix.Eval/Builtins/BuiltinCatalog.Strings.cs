@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Tvix.Eval.Support;
 using Tvix.Eval.Runtime;
@@ -18,7 +17,7 @@ internal static partial class BuiltinCatalog
             var end = bytes.Length;
             if (end > 0 && bytes[end - 1] == '/') end--;
             var start = bytes[..end].LastIndexOf((byte)'/') + 1;
-            return Value.FromString(new NixString(bytes[start..end].ToArray(), s.Context));
+            return Value.FromString(NixString.Copy(bytes[start..end], s.Context));
         }, global: true);
         r.Add("dirOf", 1, static (cx, a) =>
         {
@@ -27,8 +26,8 @@ internal static partial class BuiltinCatalog
             var s = cx.CoerceToString(v, StringCoercion.NoCopy);
             var bytes = s.Bytes;
             var i = bytes.LastIndexOf((byte)'/');
-            byte[] result = i < 0 ? "."u8.ToArray() : i == 0 ? "/"u8.ToArray() : bytes[..i].ToArray();
-            return Value.FromString(new NixString(result, s.Context));
+            var result = i < 0 ? "."u8 : i == 0 ? "/"u8 : bytes[..i];
+            return Value.FromString(NixString.Copy(result, s.Context));
         }, global: true);
         r.Add("concatStringsSep", 2, static (cx, a) => ConcatStringsSep(cx, cx.ForceString(a[0]), cx.ForceList(a[1]).Items));
         r.Add("replaceStrings", 3, static (cx, a) => ReplaceStrings(cx, a[0], a[1], a[2]));
@@ -43,7 +42,7 @@ internal static partial class BuiltinCatalog
             var end = len < 0 || len > s.Length - start ? s.Length : start + len;
             if (start == 0 && end == s.Length) return Value.FromString(s);
             if (end - start == 1 && s.Context is null) return Value.FromString(NixString.OfByte(s.Bytes[(int)start]));
-            return Value.FromString(new NixString(s.Bytes[(int)start..(int)end].ToArray(), s.Context));
+            return Value.FromString(NixString.Copy(s.Bytes[(int)start..(int)end], s.Context));
         });
         r.Add("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
     }
@@ -76,8 +75,9 @@ internal static partial class BuiltinCatalog
         if (items.Length == 1 && ReferenceEquals(context, first!.Context)) return Value.FromString(first);
         if (total == 0) return Value.FromString(context is null ? NixString.Empty : new NixString([], context));
         if (total > Array.MaxLength) throw cx.Error("string too long (more than 2 GiB)");
-        var bytes = PooledByteWriter.NewArray((int)total);
-        var span = bytes.AsSpan();
+        // A short result (digits joined by "", a word and a suffix) is kept inline, without an array.
+        var bytes = total <= NixString.InlineCapacity ? null : PooledByteWriter.NewArray((int)total);
+        var span = bytes is null ? stackalloc byte[NixString.InlineCapacity] : bytes.AsSpan();
         var at = 0;
         var next = 0;
         for (var i = 0; i < items.Length; i++)
@@ -92,7 +92,7 @@ internal static partial class BuiltinCatalog
             part.CopyTo(span[at..]);
             at += part.Length;
         }
-        return Value.FromString(new NixString(bytes, context));
+        return Value.FromString(bytes is null ? NixString.Copy(span[..at], context) : new NixString(bytes, context));
     }
 
     /// <summary>
@@ -135,29 +135,39 @@ internal static partial class BuiltinCatalog
     /// Without an empty pattern a match can only start at a byte that starts some pattern, so the
     /// runs between such bytes are copied in one go. Returns false when nothing was replaced.
     /// </summary>
+    /// <remarks>
+    /// The scan is a plain loop over a 256-entry table rather than <c>IndexOfAny</c>: in real text
+    /// the first bytes of the patterns are frequent (letters, '.', ','), so the vectorised search
+    /// is restarted every few bytes, and its generic helpers are not precompiled (they run as
+    /// unoptimised code until tiered up).
+    /// </remarks>
     private static bool ReplaceAtCandidates(EvalContext cx, ReadOnlySpan<byte> bytes, NixString[] froms, NixList to, NixString?[] tos,
         ref ChunkedByteWriter buf, ref ContextAccumulator ctx)
     {
-        Span<byte> firstBytes = stackalloc byte[Math.Min(froms.Length, 256)];
-        var distinct = 0;
-        foreach (var f in froms)
-        {
-            var b = f.Bytes[0];
-            if (!firstBytes[..distinct].Contains(b)) firstBytes[distinct++] = b;
-        }
-        firstBytes = firstBytes[..distinct];
-        // IndexOfAny is vectorised for up to five values; beyond that only through SearchValues.
-        var many = distinct > 5 ? SearchValues.Create(firstBytes) : null;
+        // For each byte, 1 + the index of the first pattern starting with it (0: none); patterns
+        // with the same first byte are tried in list order from there.
+        Span<int> firstPattern = stackalloc int[256];
+        firstPattern.Clear();
+        for (var j = froms.Length - 1; j >= 0; j--) firstPattern[froms[j].Bytes[0]] = j + 1;
         // bytes[..copied] has been dealt with: written to buf once the first match was found.
         var copied = 0;
         var p = 0;
-        while (p < bytes.Length)
+        var n = bytes.Length;
+        while (p < n)
         {
-            var next = many is null ? bytes[p..].IndexOfAny(firstBytes) : bytes[p..].IndexOfAny(many);
-            if (next < 0) break;
-            p += next;
-            var j = 0;
-            while (j < froms.Length && !bytes[p..].StartsWith(froms[j].Bytes)) j++;
+            var b = bytes[p];
+            var j = firstPattern[b] - 1;
+            if (j < 0)
+            {
+                p++;
+                continue;
+            }
+            var rest = bytes[p..];
+            for (; j < froms.Length; j++)
+            {
+                var f = froms[j].Bytes;
+                if (f[0] == b && rest.StartsWith(f)) break;
+            }
             if (j == froms.Length)
             {
                 p++;

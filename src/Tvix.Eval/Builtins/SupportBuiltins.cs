@@ -76,5 +76,5 @@ internal static class SupportArgs
     }
 
     /// <summary>A context-free Nix string holding a copy of <paramref name="bytes"/>.</summary>
-    public static Value Str(ReadOnlySpan<byte> bytes) => Value.FromString(new NixString(bytes.ToArray()));
+    public static Value Str(ReadOnlySpan<byte> bytes) => Value.FromString(NixString.Copy(bytes));
 }

@@ -19,7 +19,7 @@ internal static class SupportJsonBuiltins
         var text = SupportArgs.StringNoContext(cx, args[0], 0, "fromJSON");
         try
         {
-            return NixJsonReader<Value, int, ValueFactory>.Parse(text.Bytes, new ValueFactory(cx));
+            return NixJsonReader<Value, int, ValueFactory>.Parse(text.Bytes, new ValueFactory(cx, new ObjectLayouts()));
         }
         catch (NixJsonException e)
         {
@@ -30,7 +30,7 @@ internal static class SupportJsonBuiltins
     }
 
     /// <summary>Builds Nix values straight from the parser; member names become symbols.</summary>
-    private readonly struct ValueFactory(EvalContext cx) : INixJsonFactory<Value, int>
+    private readonly struct ValueFactory(EvalContext cx, ObjectLayouts layouts) : INixJsonFactory<Value, int>
     {
         public Value Null() => Value.Null;
 
@@ -47,34 +47,70 @@ internal static class SupportJsonBuiltins
         public Value Array(ReadOnlySpan<Value> items) => Value.FromList(items.IsEmpty ? NixList.Empty : new NixList(items.ToArray()));
 
         public Value Object(ReadOnlySpan<int> keys, ReadOnlySpan<Value> values) =>
-            Value.FromAttrs(keys.IsEmpty ? cx.EmptyAttrs : AttrsFromMembers(cx, keys, values));
+            Value.FromAttrs(keys.IsEmpty ? cx.EmptyAttrs : layouts.Build(cx, keys, values));
     }
 
     /// <summary>
-    /// An attribute set from members in document order: sorted by symbol, and of duplicate names
-    /// the last one wins, as in Nix. Each member is sorted as (symbol, position) packed in one
-    /// long, so the sort needs no comparer and keeps duplicates in document order.
+    /// The key layouts of the objects one <c>fromJSON</c> has built recently. A document is
+    /// mostly arrays of records with the same members in the same order; for those, the sorted
+    /// name array (immutable, so shared by all their sets) and which member fills each slot are
+    /// looked up instead of sorted again.
     /// </summary>
-    private static NixAttrs AttrsFromMembers(EvalContext cx, ReadOnlySpan<int> keys, ReadOnlySpan<Value> values)
+    private sealed class ObjectLayouts
+    {
+        // Made on the first object: most fromJSON calls parse a number or a string.
+        private Layout?[]? _recent;
+
+        /// <summary>Members in document order, the sorted distinct names, and the member giving each name's value.</summary>
+        private sealed class Layout(int[] memberKeys, int[] sortedKeys, int[] source)
+        {
+            public readonly int[] MemberKeys = memberKeys;
+            public readonly int[] SortedKeys = sortedKeys;
+            public readonly int[] Source = source;
+        }
+
+        public NixAttrs Build(EvalContext cx, ReadOnlySpan<int> keys, ReadOnlySpan<Value> values)
+        {
+            var recent = _recent ??= new Layout?[8];
+            for (var i = 0; i < recent.Length; i++)
+            {
+                if (recent[i] is not { } layout || !keys.SequenceEqual(layout.MemberKeys)) continue;
+                // Move to the front: the layouts of the records being read stay in the list.
+                for (var j = i; j > 0; j--) recent[j] = recent[j - 1];
+                recent[0] = layout;
+                var outValues = new Value[layout.SortedKeys.Length];
+                for (var k = 0; k < outValues.Length; k++) outValues[k] = values[layout.Source[k]];
+                return new NixAttrs(cx.Symbols, layout.SortedKeys, outValues);
+            }
+            var (sortedKeys, source) = SortMembers(keys);
+            for (var j = recent.Length - 1; j > 0; j--) recent[j] = recent[j - 1];
+            recent[0] = new Layout(keys.ToArray(), sortedKeys, source);
+            var result = new Value[sortedKeys.Length];
+            for (var k = 0; k < result.Length; k++) result[k] = values[source[k]];
+            return new NixAttrs(cx.Symbols, sortedKeys, result);
+        }
+    }
+
+    /// <summary>
+    /// The layout of a set from members in document order: the names sorted by symbol, and for
+    /// each the member whose value it gets (of duplicate names the last one wins, as in Nix).
+    /// Each member is sorted as (symbol, position) packed in one long, so the sort needs no
+    /// comparer and keeps duplicates in document order.
+    /// </summary>
+    private static (int[] SortedKeys, int[] Source) SortMembers(ReadOnlySpan<int> keys)
     {
         var n = keys.Length;
         long[]? rented = null;
         var order = n <= 64 ? stackalloc long[n] : (rented = System.Buffers.ArrayPool<long>.Shared.Rent(n)).AsSpan(0, n);
         try
         {
-            var sorted = true;
-            for (var i = 0; i < n; i++)
-            {
-                order[i] = ((long)keys[i] << 32) | (uint)i;
-                if (i > 0 && keys[i] <= keys[i - 1]) sorted = false;
-            }
-            if (sorted) return new NixAttrs(cx.Symbols, keys.ToArray(), values.ToArray());
+            for (var i = 0; i < n; i++) order[i] = ((long)keys[i] << 32) | (uint)i;
             order.Sort();
             var distinct = 1;
             for (var i = 1; i < n; i++)
                 if ((int)(order[i] >> 32) != (int)(order[i - 1] >> 32)) distinct++;
             var outKeys = new int[distinct];
-            var outValues = new Value[distinct];
+            var source = new int[distinct];
             var m = -1;
             for (var i = 0; i < n; i++)
             {
@@ -82,9 +118,9 @@ internal static class SupportJsonBuiltins
                 if (m < 0 || outKeys[m] != key) m++;
                 // A later duplicate sorts after an earlier one and overwrites it.
                 outKeys[m] = key;
-                outValues[m] = values[(int)(uint)order[i]];
+                source[m] = (int)(uint)order[i];
             }
-            return new NixAttrs(cx.Symbols, outKeys, outValues);
+            return (outKeys, source);
         }
         finally
         {

@@ -12,9 +12,12 @@ public sealed class FileSystemEvalIO : IEvalIO
     /// <inheritdoc />
     public byte[] ReadFile(string path)
     {
+        // A regular file is read at once (a directory or a missing file fails there too, and
+        // is told apart below): two status calls fewer for every imported file.
+        if (UnixFileReader.TryReadAll(path) is { } bytes) return bytes;
         if (Directory.Exists(path)) throw new NixEvalException($"reading file '{path}': Is a directory");
         if (!File.Exists(path)) throw new NixEvalException($"opening file '{path}': No such file or directory");
-        return UnixFileReader.TryReadAll(path) ?? File.ReadAllBytes(path);
+        return File.ReadAllBytes(path);
     }
 
     /// <inheritdoc />

@@ -16,7 +16,10 @@ internal sealed class BindingModel
 
     private string[]? _keys;
     private BindingEntry[]? _entries;
+    // A name index once there are more than IndexThreshold names; kept (cleared) when the model
+    // is reset, so that a pooled model reuses its table for the next big set.
     private Dictionary<string, int>? _index;
+    private bool _indexed;
 
     /// <summary>Whether a binding's first name here is dynamic (<c>${e} = …</c>).</summary>
     public bool HasDynamic { get; set; }
@@ -35,7 +38,8 @@ internal sealed class BindingModel
             Array.Clear(_keys, 0, Count);
             Array.Clear(_entries!, 0, Count);
         }
-        _index = null;
+        if (_indexed) _index!.Clear();
+        _indexed = false;
         Count = 0;
         HasDynamic = false;
     }
@@ -45,7 +49,7 @@ internal sealed class BindingModel
     /// <summary>The index of <paramref name="key"/>, or -1.</summary>
     public int Find(string key)
     {
-        if (_index != null) return _index.TryGetValue(key, out var i) ? i : -1;
+        if (_indexed) return _index!.TryGetValue(key, out var i) ? i : -1;
         for (var i = 0; i < Count; i++)
         {
             var k = _keys![i];
@@ -67,14 +71,15 @@ internal sealed class BindingModel
         }
         _keys[Count] = key;
         _entries![Count] = entry;
-        if (_index != null)
+        if (_indexed)
         {
-            _index[key] = Count;
+            _index![key] = Count;
         }
         else if (Count + 1 > IndexThreshold)
         {
-            _index = new Dictionary<string, int>(Count * 2, StringComparer.Ordinal);
+            _index ??= new Dictionary<string, int>(Count * 2, StringComparer.Ordinal);
             for (var i = 0; i <= Count; i++) _index[_keys[i]] = i;
+            _indexed = true;
         }
         Count++;
     }

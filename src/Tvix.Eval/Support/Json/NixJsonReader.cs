@@ -177,6 +177,16 @@ internal ref struct NixJsonReader<TValue, TKey, TFactory>
         _pos++; // '"'
         var hasNul = false;
         var escaped = false;
+        // Most strings are short plain ASCII: one scalar pass finds their end, where the
+        // vectorised searches below would each be set up for a handful of bytes.
+        var k = _pos;
+        while (k < _s.Length && _s[k] is >= 0x20 and < 0x80 and not (byte)'"' and not (byte)'\\') k++;
+        if (k < _s.Length && _s[k] == '"')
+        {
+            var ascii = _s[_pos..k];
+            _pos = k + 1;
+            return ascii;
+        }
         while (true)
         {
             // Copy the plain run up to the next quote, backslash or control byte in one go.

@@ -80,7 +80,7 @@ internal sealed class NixJsonWriter : IDisposable
     public void WriteStringUnchecked(ReadOnlySpan<byte> utf8)
     {
         var span = _out.GetSpan(utf8.Length + 2);
-        var special = utf8.IndexOfAny(NeedsEscape);
+        var special = FirstToEscape(utf8);
         if (special < 0)
         {
             // The common case: nothing to escape, one copy.
@@ -114,10 +114,25 @@ internal sealed class NixJsonWriter : IDisposable
                     break;
             }
             utf8 = utf8[(special + 1)..];
-            special = utf8.IndexOfAny(NeedsEscape);
+            special = FirstToEscape(utf8);
         }
         WriteAscii(utf8);
         WriteByte((byte)'"');
+    }
+
+    /// <summary>
+    /// The index of the first byte to escape, or -1. Names and most values are short: a scalar
+    /// loop answers before a vectorised search would be set up; long strings use the latter.
+    /// </summary>
+    private static int FirstToEscape(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > 32) return utf8.IndexOfAny(NeedsEscape);
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            var b = utf8[i];
+            if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') return i;
+        }
+        return -1;
     }
 
     /// <summary>The bytes a JSON string cannot hold as they are: control bytes, '"' and '\\'.</summary>

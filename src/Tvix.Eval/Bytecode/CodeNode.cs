@@ -64,7 +64,21 @@ internal sealed class CodeNode : Code
         MaxStack = maxStack;
     }
 
-    public override Value Eval(EvalContext cx, Env env) => Vm.Run(this, cx, env);
+    /// <summary>Runs the unit; errors it raises get their positions from the instruction that raised them.</summary>
+    public override Value Eval(EvalContext cx, Env env)
+    {
+        var at = 0;
+        try
+        {
+            return MaxStack <= Vm.SmallStack
+                ? Vm.Run<SmallOperandStack>(Chunk, Entry, cx, env, ref at)
+                : Vm.Run<LargeOperandStack>(Chunk, Entry, cx, env, ref at);
+        }
+        catch (NixEvalException e) when (Chunk.Annotate(e, Entry + at))
+        {
+            throw;
+        }
+    }
 
     /// <summary>A readable listing of this unit's instructions.</summary>
     public string Disassemble() => Chunk.Disassemble(Entry, Entry + Length);

@@ -165,6 +165,15 @@ internal enum OpCode
     // `f x`, `x.y`, a set literal, a `with` lookup). Same operands as the instruction named.
     CallReturn,
     CallManyReturn,
+    AddReturn,
+    SubReturn,
+    MulReturn,
+    EqReturn,
+    NeqReturn,
+    LtReturn,
+    LeReturn,
+    GtReturn,
+    GeReturn,
     SelectSymReturn,
     EvalReturn,
     MakeAttrsReturn,
@@ -192,6 +201,15 @@ internal static class OpInfo
     {
         OpCode.Call => OpCode.CallReturn,
         OpCode.CallMany => OpCode.CallManyReturn,
+        OpCode.Add => OpCode.AddReturn,
+        OpCode.Sub => OpCode.SubReturn,
+        OpCode.Mul => OpCode.MulReturn,
+        OpCode.Eq => OpCode.EqReturn,
+        OpCode.Neq => OpCode.NeqReturn,
+        OpCode.Lt => OpCode.LtReturn,
+        OpCode.Le => OpCode.LeReturn,
+        OpCode.Gt => OpCode.GtReturn,
+        OpCode.Ge => OpCode.GeReturn,
         OpCode.SelectSym => OpCode.SelectSymReturn,
         OpCode.Eval => OpCode.EvalReturn,
         OpCode.MakeAttrs => OpCode.MakeAttrsReturn,
@@ -211,14 +229,22 @@ internal static class OpInfo
     };
 
     /// <summary>Whether the unit ends with this instruction (a return, possibly fused).</summary>
-    public static bool Returns(OpCode op) => op is OpCode.Return or OpCode.CallReturn or OpCode.CallManyReturn
-        or OpCode.SelectSymReturn or OpCode.EvalReturn or OpCode.MakeAttrsReturn;
+    public static bool Returns(OpCode op) => op == OpCode.Return || (op != WithoutPush(op) && WithReturn(WithoutPush(op)) == op);
 
     /// <summary>The instruction a fused opcode is based on, for its operands and error positions (itself for other opcodes).</summary>
     public static OpCode WithoutPush(OpCode op) => op switch
     {
         OpCode.CallReturn => OpCode.Call,
         OpCode.CallManyReturn => OpCode.CallMany,
+        OpCode.AddReturn => OpCode.Add,
+        OpCode.SubReturn => OpCode.Sub,
+        OpCode.MulReturn => OpCode.Mul,
+        OpCode.EqReturn => OpCode.Eq,
+        OpCode.NeqReturn => OpCode.Neq,
+        OpCode.LtReturn => OpCode.Lt,
+        OpCode.LeReturn => OpCode.Le,
+        OpCode.GtReturn => OpCode.Gt,
+        OpCode.GeReturn => OpCode.Ge,
         OpCode.SelectSymReturn => OpCode.SelectSym,
         OpCode.EvalReturn => OpCode.Eval,
         OpCode.MakeAttrsReturn => OpCode.MakeAttrs,

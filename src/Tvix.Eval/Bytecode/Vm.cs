@@ -31,28 +31,12 @@ internal static class Vm
     public const int LargeStack = 32;
 
     /// <summary>
-    /// Runs a unit. The exception filter that positions errors lives here, not in the interpreter
-    /// loop: a loop without exception handling is compiled faster (the tier-1 JIT of one huge
-    /// method with a filter took a third of a second) and keeps all its locals in registers; the
-    /// loop only stores the offset of the instruction it runs where the filter can read it.
+    /// Runs the unit at <paramref name="entry"/> with an operand stack of <typeparamref name="TStack"/>.
+    /// It has no exception handling of its own (see <see cref="CodeNode.Eval"/>): a loop without it
+    /// is compiled faster and keeps its locals in registers; it only stores the offset of the
+    /// instruction it runs in <paramref name="at"/>, where the caller's exception filter reads it.
     /// </summary>
-    public static Value Run(CodeNode unit, EvalContext cx, Env env)
-    {
-        var chunk = unit.Chunk;
-        var at = 0;
-        try
-        {
-            return unit.MaxStack <= SmallStack
-                ? Run<SmallOperandStack>(chunk, unit.Entry, cx, env, ref at)
-                : Run<LargeOperandStack>(chunk, unit.Entry, cx, env, ref at);
-        }
-        catch (NixEvalException e) when (chunk.Annotate(e, unit.Entry + at))
-        {
-            throw;
-        }
-    }
-
-    private static Value Run<TStack>(Chunk chunk, int entry, EvalContext cx, Env env, ref int at) where TStack : struct
+    internal static Value Run<TStack>(Chunk chunk, int entry, EvalContext cx, Env env, ref int at) where TStack : struct
     {
         TStack storage = default;
         ref var s = ref Unsafe.As<TStack, Value>(ref storage);
@@ -66,7 +50,8 @@ internal static class Vm
         while (true)
         {
             at = pc;
-            switch ((OpCode)Unsafe.Add(ref code, pc))
+            var op = (OpCode)Unsafe.Add(ref code, pc);
+            switch (op)
             {
                 case OpCode.Const:
                     acc = constants[Unsafe.Add(ref code, pc + 1)];
@@ -143,9 +128,9 @@ internal static class Vm
                 case OpCode.CompareJump:
                 {
                     var l = Pop(ref s, ref sp);
-                    var op = (BinOp)Unsafe.Add(ref code, pc + 2);
+                    var cmpOp = (BinOp)Unsafe.Add(ref code, pc + 2);
                     var result = l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
-                        ? op switch
+                        ? cmpOp switch
                         {
                             BinOp.Lt => l.RawInt < acc.RawInt,
                             BinOp.Le => l.RawInt <= acc.RawInt,
@@ -154,7 +139,7 @@ internal static class Vm
                             BinOp.Eq => l.RawInt == acc.RawInt,
                             _ => l.RawInt != acc.RawInt,
                         }
-                        : Compare(cx, op, l, acc);
+                        : Compare(cx, cmpOp, l, acc);
                     pc = result ? pc + 4 : Unsafe.Add(ref code, pc + 3);
                     break;
                 }
@@ -189,6 +174,7 @@ internal static class Vm
                     pc += 2;
                     break;
                 case OpCode.Add:
+                case OpCode.AddReturn:
                 {
                     var l = Pop(ref s, ref sp);
                     if (l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int)
@@ -198,15 +184,20 @@ internal static class Vm
                         acc = Value.FromInt(sum);
                     }
                     else acc = Arithmetic.Add(cx, l, acc);
+                    if (op == OpCode.AddReturn) return acc;
                     pc += 2;
                     break;
                 }
                 case OpCode.Sub:
+                case OpCode.SubReturn:
                     acc = Arithmetic.Sub(cx, Pop(ref s, ref sp), acc);
+                    if (op == OpCode.SubReturn) return acc;
                     pc += 2;
                     break;
                 case OpCode.Mul:
+                case OpCode.MulReturn:
                     acc = Arithmetic.Mul(cx, Pop(ref s, ref sp), acc);
+                    if (op == OpCode.MulReturn) return acc;
                     pc += 2;
                     break;
                 case OpCode.Div:
@@ -227,16 +218,14 @@ internal static class Vm
                     break;
                 }
                 case OpCode.Eq:
-                {
-                    var l = Pop(ref s, ref sp);
-                    acc = Value.FromBool(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int ? l.RawInt == acc.RawInt : cx.ValuesEqual(l, acc));
-                    pc += 2;
-                    break;
-                }
+                case OpCode.EqReturn:
                 case OpCode.Neq:
+                case OpCode.NeqReturn:
                 {
                     var l = Pop(ref s, ref sp);
-                    acc = Value.FromBool(!(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int ? l.RawInt == acc.RawInt : cx.ValuesEqual(l, acc)));
+                    var equal = l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int ? l.RawInt == acc.RawInt : cx.ValuesEqual(l, acc);
+                    acc = Value.FromBool(equal == (op is OpCode.Eq or OpCode.EqReturn));
+                    if (op is OpCode.EqReturn or OpCode.NeqReturn) return acc;
                     pc += 2;
                     break;
                 }
@@ -244,12 +233,17 @@ internal static class Vm
                 case OpCode.Le:
                 case OpCode.Gt:
                 case OpCode.Ge:
+                case OpCode.LtReturn:
+                case OpCode.LeReturn:
+                case OpCode.GtReturn:
+                case OpCode.GeReturn:
                 {
                     var l = Pop(ref s, ref sp);
-                    var op = (OpCode)Unsafe.Add(ref code, pc) switch { OpCode.Lt => BinOp.Lt, OpCode.Le => BinOp.Le, OpCode.Gt => BinOp.Gt, _ => BinOp.Ge };
+                    var cmp = OpInfo.WithoutPush(op) switch { OpCode.Lt => BinOp.Lt, OpCode.Le => BinOp.Le, OpCode.Gt => BinOp.Gt, _ => BinOp.Ge };
                     acc = Value.FromBool(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
-                        ? op switch { BinOp.Lt => l.RawInt < acc.RawInt, BinOp.Le => l.RawInt <= acc.RawInt, BinOp.Gt => l.RawInt > acc.RawInt, _ => l.RawInt >= acc.RawInt }
-                        : Compare(cx, op, l, acc));
+                        ? cmp switch { BinOp.Lt => l.RawInt < acc.RawInt, BinOp.Le => l.RawInt <= acc.RawInt, BinOp.Gt => l.RawInt > acc.RawInt, _ => l.RawInt >= acc.RawInt }
+                        : Compare(cx, cmp, l, acc));
+                    if (op is OpCode.LtReturn or OpCode.LeReturn or OpCode.GtReturn or OpCode.GeReturn) return acc;
                     pc += 2;
                     break;
                 }

@@ -50,8 +50,7 @@ internal static class Vm
         while (true)
         {
             at = pc;
-            var op = (OpCode)Unsafe.Add(ref code, pc);
-            switch (op)
+            switch ((OpCode)Unsafe.Add(ref code, pc))
             {
                 case OpCode.Const:
                     acc = constants[Unsafe.Add(ref code, pc + 1)];
@@ -184,20 +183,20 @@ internal static class Vm
                         acc = Value.FromInt(sum);
                     }
                     else acc = Arithmetic.Add(cx, l, acc);
-                    if (op == OpCode.AddReturn) return acc;
+                    if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.AddReturn) return acc;
                     pc += 2;
                     break;
                 }
                 case OpCode.Sub:
                 case OpCode.SubReturn:
                     acc = Arithmetic.Sub(cx, Pop(ref s, ref sp), acc);
-                    if (op == OpCode.SubReturn) return acc;
+                    if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.SubReturn) return acc;
                     pc += 2;
                     break;
                 case OpCode.Mul:
                 case OpCode.MulReturn:
                     acc = Arithmetic.Mul(cx, Pop(ref s, ref sp), acc);
-                    if (op == OpCode.MulReturn) return acc;
+                    if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.MulReturn) return acc;
                     pc += 2;
                     break;
                 case OpCode.Div:
@@ -224,6 +223,7 @@ internal static class Vm
                 {
                     var l = Pop(ref s, ref sp);
                     var equal = l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int ? l.RawInt == acc.RawInt : cx.ValuesEqual(l, acc);
+                    var op = (OpCode)Unsafe.Add(ref code, pc);
                     acc = Value.FromBool(equal == (op is OpCode.Eq or OpCode.EqReturn));
                     if (op is OpCode.EqReturn or OpCode.NeqReturn) return acc;
                     pc += 2;
@@ -239,6 +239,7 @@ internal static class Vm
                 case OpCode.GeReturn:
                 {
                     var l = Pop(ref s, ref sp);
+                    var op = (OpCode)Unsafe.Add(ref code, pc);
                     var cmp = OpInfo.WithoutPush(op) switch { OpCode.Lt => BinOp.Lt, OpCode.Le => BinOp.Le, OpCode.Gt => BinOp.Gt, _ => BinOp.Ge };
                     acc = Value.FromBool(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
                         ? cmp switch { BinOp.Lt => l.RawInt < acc.RawInt, BinOp.Le => l.RawInt <= acc.RawInt, BinOp.Gt => l.RawInt > acc.RawInt, _ => l.RawInt >= acc.RawInt }

@@ -150,6 +150,7 @@ internal class Thunk
         if (ReferenceEquals(code, Blackhole))
             throw new NixEvalException("infinite recursion encountered");
         _code = Blackhole;
+        var at = 0;
         try
         {
             if (!cx.HasStack()) throw cx.StackOverflow();
@@ -167,6 +168,14 @@ internal class Thunk
                 call.Argument1 = default;
                 call.Argument2 = default;
             }
+            else if (code is Bytecode.CodeNode unit)
+            {
+                // The unit's loop runs here directly (one frame less per force); this method's
+                // filter positions its errors, as CodeNode.Eval's would.
+                v = unit.MaxStack <= Bytecode.Vm.SmallStack
+                    ? Bytecode.Vm.Run<Bytecode.SmallOperandStack>(unit.Chunk, unit.Entry, cx, Env.FromValue(_value), ref at)
+                    : Bytecode.Vm.Run<Bytecode.LargeOperandStack>(unit.Chunk, unit.Entry, cx, Env.FromValue(_value), ref at);
+            }
             else
             {
                 v = code.Eval(cx, Env.FromValue(_value));
@@ -174,6 +183,10 @@ internal class Thunk
             _value = v;
             _code = null;
             return v;
+        }
+        catch (NixEvalException e) when (code is Bytecode.CodeNode unit && unit.Chunk.Annotate(e, unit.Entry + at))
+        {
+            throw;
         }
         catch (Exception) when (Restore(code))
         {

@@ -164,11 +164,20 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         }
     }
 
-    // Bodies and defaults are lowered to code before any closure of the lambda exists (closures are
-    // made by that code), so the IR node fields hold Code by the time these run.
+    // Bodies and defaults are lowered to code (CodeNodes) before any closure of the lambda exists
+    // (closures are made by that code), so the IR node fields hold them by the time these run.
     private Value RunBody(EvalContext cx, Node body, Env env)
     {
-        try { return Unsafe.As<Code>(body).Eval(cx, env); }
-        catch (NixEvalException e) when (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span)) { throw; }
+        // The body's loop runs here directly (one frame less per call); the filter positions its
+        // errors first, as CodeNode.Eval's would, then adds this call's trace frame.
+        var unit = Unsafe.As<Bytecode.CodeNode>(body);
+        var at = 0;
+        try
+        {
+            return unit.MaxStack <= Bytecode.Vm.SmallStack
+                ? Bytecode.Vm.Run<Bytecode.SmallOperandStack>(unit.Chunk, unit.Entry, cx, env, ref at)
+                : Bytecode.Vm.Run<Bytecode.LargeOperandStack>(unit.Chunk, unit.Entry, cx, env, ref at);
+        }
+        catch (NixEvalException e) when (unit.Chunk.Annotate(e, unit.Entry + at) || (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span))) { throw; }
     }
 }

@@ -54,8 +54,6 @@ internal sealed class CodeNode : Code
         }
     }
 
-    public DelayForm Form => _form;
-
     /// <summary>Where this unit's code is in its source's chunk (<see cref="Chunk"/> is set when the source is done).</summary>
     internal void Place(int entry, int length, int maxStack)
     {
@@ -70,9 +68,7 @@ internal sealed class CodeNode : Code
         var at = 0;
         try
         {
-            return MaxStack <= Vm.SmallStack
-                ? Vm.Run<SmallOperandStack>(Chunk, Entry, cx, env, ref at)
-                : Vm.Run<LargeOperandStack>(Chunk, Entry, cx, env, ref at);
+            return Vm.Run(this, cx, env, ref at);
         }
         catch (NixEvalException e) when (Chunk.Annotate(e, Entry + at))
         {

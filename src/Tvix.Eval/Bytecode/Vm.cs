@@ -31,6 +31,18 @@ internal static class Vm
     public const int LargeStack = 32;
 
     /// <summary>
+    /// Runs <paramref name="unit"/>, storing the offset of the instruction it runs in
+    /// <paramref name="at"/> for the caller's exception filter (<see cref="Chunk.Annotate"/>):
+    /// callers that have a filter anyway (a thunk's force, a lambda call) run units through this,
+    /// so a unit's run is not a frame of its own.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Value Run(CodeNode unit, EvalContext cx, Env env, ref int at) =>
+        unit.MaxStack <= SmallStack
+            ? Run<SmallOperandStack>(unit.Chunk, unit.Entry, cx, env, ref at)
+            : Run<LargeOperandStack>(unit.Chunk, unit.Entry, cx, env, ref at);
+
+    /// <summary>
     /// Runs the unit at <paramref name="entry"/> with an operand stack of <typeparamref name="TStack"/>.
     /// It has no exception handling of its own (see <see cref="CodeNode.Eval"/>): a loop without it
     /// is compiled faster and keeps its locals in registers; it only stores the offset of the

@@ -172,9 +172,7 @@ internal class Thunk
             {
                 // The unit's loop runs here directly (one frame less per force); this method's
                 // filter positions its errors, as CodeNode.Eval's would.
-                v = unit.MaxStack <= Bytecode.Vm.SmallStack
-                    ? Bytecode.Vm.Run<Bytecode.SmallOperandStack>(unit.Chunk, unit.Entry, cx, Env.FromValue(_value), ref at)
-                    : Bytecode.Vm.Run<Bytecode.LargeOperandStack>(unit.Chunk, unit.Entry, cx, Env.FromValue(_value), ref at);
+                v = Bytecode.Vm.Run(unit, cx, Env.FromValue(_value), ref at);
             }
             else
             {

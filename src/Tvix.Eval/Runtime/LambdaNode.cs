@@ -174,9 +174,7 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         var at = 0;
         try
         {
-            return unit.MaxStack <= Bytecode.Vm.SmallStack
-                ? Bytecode.Vm.Run<Bytecode.SmallOperandStack>(unit.Chunk, unit.Entry, cx, env, ref at)
-                : Bytecode.Vm.Run<Bytecode.LargeOperandStack>(unit.Chunk, unit.Entry, cx, env, ref at);
+            return Bytecode.Vm.Run(unit, cx, env, ref at);
         }
         catch (NixEvalException e) when (unit.Chunk.Annotate(e, unit.Entry + at) || (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span))) { throw; }
     }

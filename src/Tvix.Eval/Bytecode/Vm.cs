@@ -89,15 +89,9 @@ internal static class Vm
                     break;
                 }
                 case OpCode.LocalRaw:
-                {
-                    var e = env;
-                    for (var d = Unsafe.Add(ref code, pc + 1); d > 0; d--) e = e.Parent;
-                    acc = e[Unsafe.Add(ref code, pc + 2)];
-                    // A slot of a recursive scope that is not initialised yet: read it later.
-                    if (acc.Kind == ValueKind.Invalid) acc = Unsafe.As<LocalNode>(objects[Unsafe.Add(ref code, pc + 3)]).Delay(cx, env);
+                    acc = RawSlot(cx, env, objects, ref Unsafe.Add(ref code, pc + 1));
                     pc += 4;
                     break;
-                }
                 case OpCode.MakeThunk:
                     acc = Value.FromThunk(new Thunk(Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]), env));
                     pc += 2;
@@ -122,7 +116,9 @@ internal static class Vm
                     break;
                 }
                 case OpCode.Eval:
+                case OpCode.EvalReturn:
                     acc = Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
+                    if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.EvalReturn) return acc;
                     pc += 2;
                     break;
                 case OpCode.Push:
@@ -141,15 +137,7 @@ internal static class Vm
                     var l = Pop(ref s, ref sp);
                     var cmpOp = (BinOp)Unsafe.Add(ref code, pc + 2);
                     var result = l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
-                        ? cmpOp switch
-                        {
-                            BinOp.Lt => l.RawInt < acc.RawInt,
-                            BinOp.Le => l.RawInt <= acc.RawInt,
-                            BinOp.Gt => l.RawInt > acc.RawInt,
-                            BinOp.Ge => l.RawInt >= acc.RawInt,
-                            BinOp.Eq => l.RawInt == acc.RawInt,
-                            _ => l.RawInt != acc.RawInt,
-                        }
+                        ? CompareInts(cmpOp, l.RawInt, acc.RawInt)
                         : Compare(cx, cmpOp, l, acc);
                     pc = result ? pc + 4 : Unsafe.Add(ref code, pc + 3);
                     break;
@@ -254,17 +242,20 @@ internal static class Vm
                     var op = (OpCode)Unsafe.Add(ref code, pc);
                     var cmp = OpInfo.WithoutPush(op) switch { OpCode.Lt => BinOp.Lt, OpCode.Le => BinOp.Le, OpCode.Gt => BinOp.Gt, _ => BinOp.Ge };
                     acc = Value.FromBool(l.Kind == ValueKind.Int && acc.Kind == ValueKind.Int
-                        ? cmp switch { BinOp.Lt => l.RawInt < acc.RawInt, BinOp.Le => l.RawInt <= acc.RawInt, BinOp.Gt => l.RawInt > acc.RawInt, _ => l.RawInt >= acc.RawInt }
+                        ? CompareInts(cmp, l.RawInt, acc.RawInt)
                         : Compare(cx, cmp, l, acc));
                     if (op is OpCode.LtReturn or OpCode.LeReturn or OpCode.GtReturn or OpCode.GeReturn) return acc;
                     pc += 2;
                     break;
                 }
                 case OpCode.Call:
+                case OpCode.CallReturn:
                     acc = cx.Call(Pop(ref s, ref sp), acc);
+                    if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.CallReturn) return acc;
                     pc += 2;
                     break;
                 case OpCode.CallMany:
+                case OpCode.CallManyReturn:
                 {
                     var n = Unsafe.Add(ref code, pc + 2);
                     Unsafe.Add(ref s, sp++) = acc;
@@ -272,6 +263,7 @@ internal static class Vm
                     var args = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref s, sp), n);
                     var f = Pop(ref s, ref sp);
                     acc = Operators.CallMany(cx, f, args);
+                    if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.CallManyReturn) return acc;
                     // The stack must not keep the arguments alive.
                     for (var i = 0; i < n; i++) Unsafe.Add(ref s, sp + i) = default;
                     pc += 3;
@@ -290,10 +282,12 @@ internal static class Vm
                     pc += 1;
                     break;
                 case OpCode.MakeAttrs:
+                case OpCode.MakeAttrsReturn:
                 {
                     var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);
                     var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
                     acc = node.Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!), dynamics, env);
+                    if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.MakeAttrsReturn) return acc;
                     pc += 3;
                     break;
                 }
@@ -339,6 +333,7 @@ internal static class Vm
                     break;
                 }
                 case OpCode.SelectSym:
+                case OpCode.SelectSymReturn:
                 {
                     var orLabel = Unsafe.Add(ref code, pc + 4);
                     if (acc.Kind == ValueKind.Attrs)
@@ -350,6 +345,8 @@ internal static class Vm
                         if (index >= 0)
                         {
                             acc = cx.Force(attrs.Values[index]);
+                            // Only a selection without a default is fused with its Return.
+                            if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.SelectSymReturn) return acc;
                             pc += 5;
                             break;
                         }
@@ -481,34 +478,6 @@ internal static class Vm
                     env[Unsafe.Add(ref code, pc + 4)] = acc;
                     pc += 5;
                     break;
-                case OpCode.CallReturn:
-                    return cx.Call(Pop(ref s, ref sp), acc);
-                case OpCode.CallManyReturn:
-                {
-                    var n = Unsafe.Add(ref code, pc + 2);
-                    Unsafe.Add(ref s, sp++) = acc;
-                    sp -= n;
-                    var f = Pop(ref s, ref sp);
-                    return Operators.CallMany(cx, f, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref s, sp + 1), n));
-                }
-                case OpCode.SelectSymReturn:
-                {
-                    if (acc.Kind != ValueKind.Attrs) throw TypeError(chunk, cx, "a set", acc, Unsafe.Add(ref code, pc + 1));
-                    var attrs = acc.RawAttrs;
-                    var sym = Unsafe.Add(ref code, pc + 2);
-                    var cache = Unsafe.Add(ref code, pc + 3);
-                    var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
-                    if (index < 0) throw Missing(chunk, cx, sym, Unsafe.Add(ref code, pc + 1));
-                    return cx.Force(attrs.Values[index]);
-                }
-                case OpCode.EvalReturn:
-                    return Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
-                case OpCode.MakeAttrsReturn:
-                {
-                    var node = Unsafe.As<SetShape>(objects[Unsafe.Add(ref code, pc + 1)]);
-                    var dynamics = Unsafe.As<DynamicEntry[]>(objects[Unsafe.Add(ref code, pc + 2)]);
-                    return node.Build(cx, Unsafe.As<Value[]>(Pop(ref s, ref sp).Obj!), dynamics, env);
-                }
                 case OpCode.PushConst:
                     Unsafe.Add(ref s, sp++) = acc;
                     goto case OpCode.Const;
@@ -574,6 +543,18 @@ internal static class Vm
         value = v.RawInt;
         return v.Kind == ValueKind.Int;
     }
+
+    /// <summary>A comparison (<c>op</c> one of the comparison BinOps) of two integers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool CompareInts(BinOp op, long a, long b) => op switch
+    {
+        BinOp.Lt => a < b,
+        BinOp.Le => a <= b,
+        BinOp.Gt => a > b,
+        BinOp.Ge => a >= b,
+        BinOp.Eq => a == b,
+        _ => a != b,
+    };
 
     /// <summary>A comparison of forced values other than two integers, with Nix's rules.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -110,11 +110,9 @@ internal static class DynamicAttrs
 /// </summary>
 internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden, AttrPos[] positions) : Node(source, span)
 {
-    internal int[] Keys => keys;
     internal Node[] Values => values;
     internal DynamicEntry[] Dynamics => dynamics;
     internal Node[] Hidden => hidden;
-    internal AttrPos[] Positions => positions;
 
     /// <summary>
     /// Whether building this set cannot fail and forces nothing (static names, no <c>inherit (e)</c>;
@@ -148,14 +146,11 @@ internal sealed class SetShape(int[] keys, AttrPos[] positions)
 /// </summary>
 internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, int envSize, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
 {
-    internal int[] Keys => keys;
     internal Node[] Inits => inits;
     internal int EnvSize => envSize;
     internal DynamicEntry[] Dynamics => dynamics;
     internal Node? Body => body;
-    internal bool LegacyLet => legacyLet;
     internal bool HasOverrides => _hasOverrides;
-    internal AttrPos[] Positions => positions;
 
     private readonly bool _hasOverrides = hasOverrides;
 

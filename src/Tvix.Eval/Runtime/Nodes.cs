@@ -140,8 +140,6 @@ internal sealed class PathInterpolationNode(SourceText source, TextSpan span, st
 
     /// <summary>What building the path needs besides the parts' values (all the bytecode keeps of this node).</summary>
     internal PathShape Shape { get; } = new(source, span, prefix, literals);
-
-    internal Value Build(EvalContext cx, Value[] values) => Shape.Build(cx, values);
 }
 
 /// <summary>The literal pieces of an interpolated path and where it is.</summary>
@@ -202,10 +200,6 @@ internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, No
 
     /// <summary>What checking the condition needs (all the bytecode keeps of this node).</summary>
     internal AssertShape Shape { get; } = new(source, span, cond.Span, text);
-
-    internal void Check(EvalContext cx, Value c) => Shape.Check(cx, c);
-
-    internal void CheckEqual(EvalContext cx, Value l, Value r) => Shape.CheckEqual(cx, l, r);
 
     internal override bool KeepsEnv(bool delayed) => delayed || cond.KeepsEnv(false) || body.KeepsEnv(false);
 }

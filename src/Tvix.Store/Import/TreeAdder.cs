@@ -14,11 +14,10 @@ namespace Tvix.Store.Import;
 /// </summary>
 /// <remarks>
 /// <para>One thread walks the tree (<see cref="Walk"/>) and reads each file once, straight into the
-/// NAR's current chunk (<see cref="NarChunkPipe"/>); from there the blob writer hashes (BLAKE3)
-/// and stores it, and the pipe's own thread hashes the NAR (SHA-256): no copies in user space.
-/// The pipe's thread also hashes and writes the blobs of large files; the walk hashes the small
-/// ones and leaves creating their files (most of their cost) to the thread pool, so the walk
-/// itself mostly reads, and the work spreads over the cores there are.</para>
+/// NAR's current chunk (<see cref="NarChunkPipe"/>); from there one of the pipe's threads hashes
+/// the NAR (SHA-256) and the other hashes (BLAKE3) and writes the blobs: no copies in user space,
+/// and creates the small blobs' files (most of their cost), so the walk itself only reads and the
+/// scheduler spreads three busy threads over the cores there are.</para>
 /// <para>Blobs are published in the background (a store that makes them durable in batches reports
 /// each one stored some time after it was written), up to <see cref="MaxPublishing"/> at once.
 /// Directories are built and put, leaves first, in one put session by a task of their own while the
@@ -30,9 +29,6 @@ internal sealed class TreeAdder : IAsyncDisposable
 {
     // Blobs written but not yet reported stored: each holds only a closed temporary file (or a small buffer).
     private const int MaxPublishing = 1024;
-    // Files larger than this are hashed and written by the NAR pipe's thread (they go to a temporary
-    // file anyway); smaller ones by the walk, which checks whether they are stored before writing them.
-    private const long OffloadAbove = 256 * 1024;
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
     private readonly NarChunkPipe _nar;
@@ -145,7 +141,9 @@ internal sealed class TreeAdder : IAsyncDisposable
         _nar.Token("contents"u8);
         _nar.UInt64((ulong)size);
         using var flat = root && _flatAlgorithm is { } algorithm ? NixHashAlgorithms.CreateIncremental(algorithm) : null;
-        var offload = size > OffloadAbove && flat is null;
+        // The pipe's work thread hashes and writes the blob; only a root file that also gets a flat
+        // hash is done here (that hash sees the bytes in order, as the blob writer does).
+        var offload = flat is null;
         var writer = _blobs.OpenWrite();
         var slot = new Slot();
         try
@@ -183,6 +181,9 @@ internal sealed class TreeAdder : IAsyncDisposable
         var executable = entry.Executable;
         if (offload)
         {
+            // On the pipe's work thread, once it has written the blob: a large one is in its temporary
+            // file and only has to be committed; a small one is held in memory, and its file is
+            // created right there (a few system calls; the thread pool would spin between them).
             _nar.AfterConsumed(failed =>
             {
                 if (!failed)
@@ -196,8 +197,6 @@ internal sealed class TreeAdder : IAsyncDisposable
         }
         else
         {
-            // The blob is hashed and held in memory; creating its file goes to the thread pool, so
-            // the walk reads on while another core (when one is free) does the file system's work.
             Track(Task.Run(() => PublishAsync(writer, slot, executable)));
         }
         _nar.Padding(size);

@@ -5,36 +5,46 @@ using Tvix.CAStore.Services;
 namespace Tvix.Store.Nar;
 
 /// <summary>
-/// Builds a NAR in large chunks that a thread of its own writes to a stream (the NAR's hash) in
-/// order, so hashing the NAR runs on another core than reading and storing the files. The producer
-/// formats tokens here and reads file contents straight into <see cref="Free"/>: each byte of a file
-/// is read once, into the chunk that the blob writer and the NAR hash then both take it from.
+/// Builds a NAR in large chunks that two threads of its own take in order: one writes them to a
+/// stream (the NAR's hash), the other does the work riding along with them (hashing and writing
+/// blobs), so hashing the NAR, hashing the blobs and reading the files run side by side. The
+/// producer formats tokens here and reads file contents straight into <see cref="Free"/>: each
+/// byte of a file is read once, into the chunk that the blob writer and the NAR hash then both
+/// take it from.
 /// </summary>
 /// <remarks>
-/// <para>Work can ride along with a chunk: a slice of it for a blob writer (<see cref="AdvanceInto"/>),
-/// which the consumer writes after hashing the chunk, and actions run after that
-/// (<see cref="AfterConsumed"/>), in order. The producer so moves the hashing and writing of large
-/// files to the consumer's core, while it reads on and stores the small ones.</para>
-/// A few chunks of 1 MiB circulate between the two threads: a hand-over per MiB rather than per
-/// file or per 64 KiB piece, with a plain monitor (no thread-pool hops, no async wake-ups).
+/// <para>Work rides along with a chunk: a slice of it for a blob writer (<see cref="AdvanceInto"/>)
+/// and actions run after the slices before them (<see cref="AfterConsumed"/>), all on the work
+/// thread, in order. Why three threads on what may be two cores: SHA-256 of the NAR is the one
+/// piece of work that cannot be split, and the others (reading, BLAKE3, copying into the store's
+/// buffers) weigh differently in different parts of a tree (large files: hashing; many small
+/// ones: reading and creating files); as separate threads the scheduler keeps both cores busy
+/// whatever the mix, where a fixed split leaves one core waiting for the other.</para>
+/// A few chunks of 1 MiB circulate between the threads: a hand-over per MiB rather than per
+/// file or per 64 KiB piece, with a plain monitor (no thread-pool hops, no async wake-ups); a chunk
+/// is free again once both threads are done with it.
 /// Single producer. <see cref="Complete"/> waits until everything has reached the stream and
-/// rethrows the consumer's failure; a failure also surfaces at the producer's next hand-over.
-/// After a failure (or when the pipe is disposed before completion) nothing more is hashed or
-/// written, but every action still runs, told so, to release what it holds.
+/// rethrows the first failure (of either thread); a failure also surfaces at the producer's next
+/// hand-over. After a failure (or when the pipe is disposed before completion) nothing more is
+/// hashed or written, but every action still runs, told so, to release what it holds.
 /// </remarks>
 internal sealed class NarChunkPipe : IDisposable
 {
     private const int ChunkSize = 1 << 20;
-    private const int ChunkCount = 4; // one being filled, up to three queued or being hashed
+    // One being filled, the others queued or being taken; more than one per thread, so that the
+    // slower one can fall behind by a few chunks without holding up the producer.
+    private const int ChunkCount = 6;
     private static readonly byte[] Zeros = new byte[8];
     private readonly Stream _target;
     private readonly object _gate = new();
-    private readonly Queue<Chunk> _full = new();
+    private readonly Queue<Chunk> _toHash = new(); // chunks the hashing thread has still to write to the stream
+    private readonly Queue<Chunk> _toWork = new(); // chunks with work the work thread has still to do
     private readonly Stack<Chunk> _empty = new();
     // Started at the first hand-over: a NAR that fits in one chunk (most paths an evaluation adds)
-    // is hashed on the caller's thread, without a thread or more chunks.
-    private Thread? _consumer;
-    // Every chunk made, so that their pooled buffers go back once the consumer is done.
+    // is hashed on the caller's thread, without threads or more chunks.
+    private Thread? _hasher;
+    private Thread? _worker;
+    // Every chunk made, so that their pooled buffers go back once the consumers are done.
     private readonly List<Chunk> _chunks = new(ChunkCount);
     private Chunk? _chunk; // null only after a failed hand-over
     private int _length;
@@ -120,15 +130,16 @@ internal sealed class NarChunkPipe : IDisposable
         Padding(value.Length);
     }
 
-    /// <summary>Hands over what is left and waits until the consumer has written everything; rethrows its failure.</summary>
+    /// <summary>Hands over what is left and waits until the consumers have done everything; rethrows the first failure.</summary>
     public void Complete()
     {
-        if (_consumer is null && _chunk is { } only)
+        if (_hasher is null && _chunk is { } only)
         {
-            // Everything fits in the first chunk: hash and write it here.
+            // Everything fits in the first chunk: hash it and do its work here.
             only.Length = _length;
             lock (_gate) _completed = true;
-            Process(only, skip: false);
+            Hash(only, skip: false);
+            DoWork(only, skip: _failure is not null);
             ReturnBuffers();
             _failure?.Throw();
             return;
@@ -138,7 +149,7 @@ internal sealed class NarChunkPipe : IDisposable
         _failure?.Throw();
     }
 
-    /// <summary>Stops the consumer; before completion (a failure elsewhere), nothing more is consumed and the actions are told so.</summary>
+    /// <summary>Stops the consumers; before completion (a failure elsewhere), nothing more is consumed and the actions are told so.</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -146,7 +157,11 @@ internal sealed class NarChunkPipe : IDisposable
             if (_completed) return;
             _abandoned = true;
             // The current chunk's actions still have to run (told the work was abandoned).
-            if (_chunk is { Work.Count: > 0 }) _full.Enqueue(_chunk);
+            if (_chunk is { Work.Count: > 0 } chunk)
+            {
+                chunk.Holders = 1;
+                _toWork.Enqueue(chunk);
+            }
             _chunk = null;
         }
         Finish();
@@ -160,12 +175,16 @@ internal sealed class NarChunkPipe : IDisposable
             _completed = true;
             Monitor.PulseAll(_gate);
         }
-        if (_consumer is null)
+        if (_hasher is null)
         {
             // Disposed before any hand-over: the actions of the one chunk still run, told so.
-            if (_full.Count > 0) Process(_full.Dequeue(), skip: true);
+            if (_toWork.Count > 0) DoWork(_toWork.Dequeue(), skip: true);
         }
-        else _consumer.Join();
+        else
+        {
+            _hasher.Join();
+            _worker!.Join();
+        }
         ReturnBuffers();
     }
 
@@ -176,27 +195,36 @@ internal sealed class NarChunkPipe : IDisposable
         return chunk;
     }
 
-    /// <summary>Gives the chunks' buffers back to the pool; only once nothing uses them (the consumer has exited).</summary>
+    /// <summary>Gives the chunks' buffers back to the pool; only once nothing uses them (the consumers have exited).</summary>
     private void ReturnBuffers()
     {
         foreach (var chunk in _chunks) chunk.Release();
         _chunks.Clear();
     }
 
-    /// <summary>Queues the current chunk and takes an empty one, waiting while all are in use.</summary>
+    /// <summary>Queues the current chunk for both consumers and takes an empty one, waiting while all are in use.</summary>
     private void HandOver()
     {
-        _chunk!.Length = _length;
+        var chunk = _chunk!;
+        chunk.Length = _length;
         lock (_gate)
         {
             _failure?.Throw(); // the chunk stays ours: disposing hands its actions over
-            _full.Enqueue(_chunk);
+            _toHash.Enqueue(chunk);
+            chunk.Holders = 1;
+            if (chunk.Work.Count > 0)
+            {
+                _toWork.Enqueue(chunk);
+                chunk.Holders = 2;
+            }
             _chunk = null;
             _length = 0;
-            if (_consumer is null)
+            if (_hasher is null)
             {
-                _consumer = new Thread(Consume) { IsBackground = true, Name = "NAR hash" };
-                _consumer.Start();
+                _hasher = new Thread(() => Consume(hashing: true)) { IsBackground = true, Name = "NAR hash" };
+                _worker = new Thread(() => Consume(hashing: false)) { IsBackground = true, Name = "NAR blobs" };
+                _hasher.Start();
+                _worker.Start();
             }
             Monitor.PulseAll(_gate);
             if (_empty.Count == 0 && _chunks.Count < ChunkCount) _empty.Push(NewChunk());
@@ -209,46 +237,52 @@ internal sealed class NarChunkPipe : IDisposable
         }
     }
 
-    private void Consume()
+    /// <summary>One consumer's loop: the hashing thread's (<paramref name="hashing"/>) or the work thread's.</summary>
+    private void Consume(bool hashing)
     {
+        var queue = hashing ? _toHash : _toWork;
         while (true)
         {
             Chunk chunk;
             bool skip;
             lock (_gate)
             {
-                while (_full.Count == 0)
+                while (queue.Count == 0)
                 {
                     if (_completed) return;
                     Monitor.Wait(_gate);
                 }
-                chunk = _full.Dequeue();
+                chunk = queue.Dequeue();
                 skip = _failure is not null || _abandoned;
             }
-            Process(chunk, skip);
+            if (hashing) Hash(chunk, skip);
+            else DoWork(chunk, skip);
             lock (_gate)
             {
+                if (--chunk.Holders > 0) continue;
                 _empty.Push(chunk);
                 Monitor.PulseAll(_gate);
             }
         }
     }
 
-    /// <summary>Writes one chunk to the stream and does the work riding along with it (only acting on failures when <paramref name="skip"/>).</summary>
-    private void Process(Chunk chunk, bool skip)
+    /// <summary>Writes one chunk to the stream (unless <paramref name="skip"/>).</summary>
+    private void Hash(Chunk chunk, bool skip)
     {
-        if (!skip)
+        if (skip) return;
+        try
         {
-            try
-            {
-                _target.Write(chunk.Bytes, 0, chunk.Length);
-            }
-            catch (Exception e)
-            {
-                Fail(e);
-                skip = true;
-            }
+            _target.Write(chunk.Bytes, 0, chunk.Length);
         }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>Does the work riding along with a chunk (only acting on failures when <paramref name="skip"/>).</summary>
+    private void DoWork(Chunk chunk, bool skip)
+    {
         foreach (var work in chunk.Work)
         {
             try
@@ -267,7 +301,11 @@ internal sealed class NarChunkPipe : IDisposable
 
     private void Fail(Exception e)
     {
-        lock (_gate) _failure ??= ExceptionDispatchInfo.Capture(e);
+        lock (_gate)
+        {
+            _failure ??= ExceptionDispatchInfo.Capture(e);
+            Monitor.PulseAll(_gate); // a producer waiting for a chunk rethrows it
+        }
     }
 
     /// <summary>A slice for a blob writer (<see cref="Then"/> null) or an action.</summary>
@@ -286,6 +324,7 @@ internal sealed class NarChunkPipe : IDisposable
         }
 
         public int Length { get; set; }
+        public int Holders { get; set; } // consumers that still have it (under the gate)
         public List<Work> Work { get; } = [];
     }
 }

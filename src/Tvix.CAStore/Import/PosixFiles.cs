@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -51,6 +52,9 @@ internal static unsafe partial class PosixFiles
 
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     private static partial nint PWrite(SafeFileHandle fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pwritev", SetLastError = true)]
+    private static partial nint PWriteV(SafeFileHandle fd, IoVec* vectors, int count, long offset);
 
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true)]
     private static partial int RenameAt2(int fromDir, byte* from, int toDir, byte* to, uint flags);
@@ -301,6 +305,50 @@ internal static unsafe partial class PosixFiles
             }
             return 0;
         }
+    }
+
+    /// <summary>
+    /// Writes pinned buffers one after another into <paramref name="handle"/> from <paramref name="offset"/> with one <c>pwritev(2)</c>
+    /// (what is left after a partial write, piece by piece); returns the error number of a failed
+    /// write (0: all written). One call for several buffers makes one large request to the device,
+    /// which a direct write needs to reach the disk's speed. The buffers must be pinned memory (their
+    /// addresses go to the kernel as they are); at most 64.
+    /// </summary>
+    public static int TryWriteAtGathered(SafeFileHandle handle, ReadOnlySpan<Memory<byte>> buffers, long offset)
+    {
+        if (buffers.Length > 64) throw new ArgumentOutOfRangeException(nameof(buffers), "at most 64 buffers");
+        var vectors = stackalloc IoVec[buffers.Length];
+        long total = 0;
+        for (var i = 0; i < buffers.Length; i++)
+        {
+            vectors[i] = new IoVec((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffers[i].Span)), buffers[i].Length);
+            total += buffers[i].Length;
+        }
+        nint written;
+        do written = PWriteV(handle, vectors, buffers.Length, offset);
+        while (written < 0 && Marshal.GetLastPInvokeError() == EIntr);
+        if (written < 0) return Marshal.GetLastPInvokeError();
+        if (written == total) return 0;
+        // A partial write (rare): the rest one buffer at a time, from where it stopped.
+        long position = 0;
+        foreach (var buffer in buffers)
+        {
+            var skip = Math.Clamp(written - position, 0, buffer.Length);
+            if (skip < buffer.Length)
+            {
+                var errno = TryWriteAt(handle, buffer.Span[(int)skip..], offset + position + skip);
+                if (errno != 0) return errno;
+            }
+            position += buffer.Length;
+        }
+        return 0;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct IoVec(byte* start, nint length)
+    {
+        public readonly byte* Start = start;
+        public readonly nint Length = length;
     }
 
     /// <summary>Whether <paramref name="errno"/> is EINVAL (what a direct write the filesystem cannot do fails with).</summary>

@@ -56,6 +56,42 @@ public sealed class FileBlobDirectWriteTests : IDisposable
     }
 
     [Fact]
+    public async Task ABlobOfManyBuffersWrittenFasterThanTheDiskReadsBackWhole()
+    {
+        // Written in one go, the buffers queue up behind the first write and go out several per call.
+        var service = new FileBlobService(_dir.Path);
+        var data = Data(5, 21 * DirectWrites.BufferSize + DirectWrites.Alignment + 3);
+        var digest = await WriteInPiecesAsync(service, data, data.Length);
+        Assert.Equal(B3Digest.Compute(data), digest);
+        Assert.Equal(data, await service.ReadAllBytesAsync(digest));
+        Assert.Empty(Directory.GetFiles(TmpFolder));
+    }
+
+    [Fact]
+    public void GatheredWritesLandInOrderAtTheirOffset()
+    {
+        if (!Tvix.CAStore.Import.PosixFiles.IsAvailable) return; // pwritev
+        var path = Path.Combine(_dir.Path, "gathered");
+        // Pinned, as the store's buffers are: their addresses go to the kernel.
+        var pieces = new[] { Pinned(Data(1, 4096)), Pinned(Data(2, 10_000)), Pinned(Data(3, 1)) };
+        using (var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write))
+        {
+            Assert.Equal(0, Tvix.CAStore.Import.PosixFiles.TryWriteAtGathered(handle, pieces.Select(p => new Memory<byte>(p)).ToArray(), 100));
+        }
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(100 + 4096 + 10_000 + 1, bytes.Length);
+        Assert.Equal(new byte[100], bytes[..100]);
+        Assert.Equal(pieces.SelectMany(p => p).ToArray(), bytes[100..]);
+    }
+
+    private static byte[] Pinned(byte[] bytes)
+    {
+        var pinned = GC.AllocateUninitializedArray<byte>(bytes.Length, pinned: true);
+        bytes.CopyTo(pinned, 0);
+        return pinned;
+    }
+
+    [Fact]
     public async Task ManyLargeBlobsAtOnceAllLandWhole()
     {
         // More concurrent writers than buffers: some wait for one (or fall back to the page cache).

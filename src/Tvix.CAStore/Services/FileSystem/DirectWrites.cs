@@ -151,10 +151,17 @@ internal sealed class DirectWrites
         {
             var buffers = new Memory<byte>[items.Count];
             for (var i = 0; i < buffers.Length; i++) buffers[i] = items[i].Buffer!.Memory;
-            var errno = PosixFiles.TryWriteAtGathered(handle, buffers, items[0].Offset);
-            if (errno == 0) written = true;
-            else if (!PosixFiles.IsInvalidArgument(errno)) file.Fail(new IOException($"cannot write '{file.Path}': {PosixFiles.Message(errno)}"));
-            // EINVAL: each buffer again on its own, which falls back to the page cache.
+            try
+            {
+                var errno = PosixFiles.TryWriteAtGathered(handle, buffers, items[0].Offset);
+                if (errno == 0) written = true;
+                else if (!PosixFiles.IsInvalidArgument(errno)) file.Fail(new IOException($"cannot write '{file.Path}': {PosixFiles.Message(errno)}"));
+                // EINVAL: each buffer again on its own, which falls back to the page cache.
+            }
+            catch (Exception e)
+            {
+                file.Fail(e); // e.g. the writer was abandoned and closed the file meanwhile
+            }
         }
         foreach (var item in items)
         {

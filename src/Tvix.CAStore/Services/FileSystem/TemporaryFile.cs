@@ -119,8 +119,10 @@ internal sealed class TemporaryFile
     {
         if (_queue is null) return Task.CompletedTask;
         ObjectDisposedException.ThrowIf(_handle is null, this);
-        // Continuations off the writing thread: they close and publish, which must not hold up other files' writes.
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The continuation runs on the writing thread: it closes the file and queues it for publishing
+        // (ContentAddressedFiles.CommitAsync), microseconds next to a write, where a thread-pool hop per
+        // file woke pool threads that then spun (thousands of files in a tree of small blobs).
+        var done = new TaskCompletionSource();
         _queue.Finish(this, _buffer, _filled, _queued, done);
         _queued += _filled;
         _buffer = null;

@@ -20,8 +20,8 @@ namespace Tvix.Store.Import;
 /// scheduler spreads three busy threads over the cores there are.</para>
 /// <para>Blobs are published in the background (a store that makes them durable in batches reports
 /// each one stored some time after it was written), up to <see cref="MaxPublishing"/> at once.
-/// Directories are built and put, leaves first, in one put session by a task of their own while the
-/// walk goes on (<see cref="BuildDirectoriesAsync"/>), each once everything it names is stored: a
+/// Directories are built and put, leaves first, in one put session by a thread of their own while the
+/// walk goes on (<see cref="BuildDirectories"/>), each once everything it names is stored: a
 /// directory never reaches the store before what it names. While it waits for blobs, the session
 /// writes what it holds, so little is left for <see cref="CompleteAsync"/> after the walk.</para>
 /// </remarks>
@@ -43,6 +43,8 @@ internal sealed class TreeAdder : IAsyncDisposable
     private volatile bool _stopping; // the add failed: the builder gives up
     private DirectoryPutter? _putter;
     private Task? _builder;
+    // The slot the builder waits for (null: none, or it waits for the walk); whoever fills it wakes the builder.
+    private Slot? _awaited;
     private Slot? _root;
 
     /// <summary>An adder writing blobs and directories into these services and the NAR into <paramref name="nar"/> (on a thread of its own).</summary>
@@ -74,7 +76,11 @@ internal sealed class TreeAdder : IAsyncDisposable
     {
         _root = Add(root, root: true);
         _nar.Complete();
-        lock (_finished) _walked = true;
+        lock (_finished)
+        {
+            _walked = true;
+            Monitor.Pulse(_finished); // a builder waiting for the walk
+        }
     }
 
     private Slot Add(LocalFileEntry entry, bool root = false)
@@ -210,48 +216,91 @@ internal sealed class TreeAdder : IAsyncDisposable
         lock (_finished)
         {
             _finished.Enqueue(directory);
-            if (_builder is not null) return;
+            if (_builder is not null)
+            {
+                Monitor.Pulse(_finished); // a builder waiting for the walk
+                return;
+            }
             _putter = _directories.CreatePutter();
-            _builder = Task.Run(BuildDirectoriesAsync);
+            // Continuations off the builder's thread (it completes this while holding the queue's lock).
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _builder = done.Task;
+            new Thread(() => BuildDirectories(done)) { IsBackground = true, Name = "Directories" }.Start();
         }
+    }
+
+    /// <summary>Fills a slot; wakes the builder if it waits for this one.</summary>
+    private void Fill(Slot slot, Node node)
+    {
+        slot.Node = node;
+        // A full fence between writing the node and reading what the builder waits for (it does the
+        // opposite under the lock), so that one of the two always sees the other's write.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _awaited) != slot) return;
+        lock (_finished) Monitor.Pulse(_finished);
     }
 
     /// <summary>
     /// Puts the walk's directories in post-order, each once all its children are stored (their slots
-    /// filled); while the next one waits for blobs, lets the session write what it holds. Polls: blobs
-    /// are stored in batches some milliseconds apart, so a short sleep costs nothing that matters.
+    /// filled); while the next one waits for blobs, lets the session write what it holds. A thread of
+    /// its own that sleeps until the slot it waits for is filled (or the walk queues a directory):
+    /// a thread-pool task polling on a timer woke pool threads hundreds of times a second, and each
+    /// spun before it slept again.
     /// </summary>
-    private async Task BuildDirectoriesAsync()
+    private void BuildDirectories(TaskCompletionSource done)
     {
-        var held = 0;
-        while (true)
+        try
         {
-            PendingDirectory? next;
-            bool walked;
-            lock (_finished)
+            var held = 0;
+            while (true)
             {
-                next = _finished.Count > 0 ? _finished.Peek() : null;
-                walked = _walked;
-            }
-            if (next is null && walked) return; // CompleteAsync closes the session
-            if (next is null || !next.Entries.TrueForAll(static e => e.Slot.Node is not null))
-            {
-                if (_stopping) return;
-                if (held >= FlushFrom)
+                PendingDirectory? next;
+                lock (_finished)
                 {
-                    await _putter!.FlushAsync(_cancellationToken).ConfigureAwait(false);
-                    held = 0;
+                    while (true)
+                    {
+                        next = _finished.Count > 0 ? _finished.Peek() : null;
+                        if (next is null && _walked)
+                        {
+                            done.TrySetResult(); // CompleteAsync closes the session
+                            return;
+                        }
+                        if (_stopping) break;
+                        var missing = next?.Entries.Find(static e => e.Slot.Node is null).Slot;
+                        if (next is not null && missing is null) break; // ready
+                        if (held >= FlushFrom) break; // write what is held while waiting
+                        Volatile.Write(ref _awaited, missing);
+                        Interlocked.MemoryBarrier();
+                        // Filled meanwhile (see Fill): look again; otherwise sleep until woken (the timeout is a safety net).
+                        if (missing is null || missing.Node is null) Monitor.Wait(_finished, 100);
+                        Volatile.Write(ref _awaited, null);
+                        _cancellationToken.ThrowIfCancellationRequested();
+                    }
                 }
-                else await Task.Delay(5, _cancellationToken).ConfigureAwait(false);
-                continue;
+                if (_stopping)
+                {
+                    done.TrySetResult();
+                    return;
+                }
+                if (next is null || !next.Entries.TrueForAll(static e => e.Slot.Node is not null))
+                {
+                    // Waiting with many directories held: the session writes them meanwhile.
+                    _putter!.FlushAsync(_cancellationToken).AsTask().GetAwaiter().GetResult();
+                    held = 0;
+                    continue;
+                }
+                lock (_finished) _finished.Dequeue();
+                var builder = new CADirectoryBuilder();
+                foreach (var (name, slot) in next.Entries) builder.Add(name, slot.Node!);
+                var built = builder.Build();
+                _putter!.PutAsync(built, _cancellationToken).AsTask().GetAwaiter().GetResult();
+                next.Self.Node = built.ToNode();
+                held++;
             }
-            lock (_finished) _finished.Dequeue();
-            var builder = new CADirectoryBuilder();
-            foreach (var (name, slot) in next.Entries) builder.Add(name, slot.Node!);
-            var built = builder.Build();
-            await _putter!.PutAsync(built, _cancellationToken).ConfigureAwait(false);
-            next.Self.Node = built.ToNode();
-            held++;
+        }
+        catch (Exception e)
+        {
+            done.TrySetException(e);
         }
     }
 
@@ -267,7 +316,7 @@ internal sealed class TreeAdder : IAsyncDisposable
             {
                 // Not cancellable: the bytes are written, and leaving the blob half-published helps no one.
                 var digest = await writer.CloseAsync(CancellationToken.None).ConfigureAwait(false);
-                slot.Node = new FileNode(digest, (ulong)writer.BytesWritten, executable);
+                Fill(slot, new FileNode(digest, (ulong)writer.BytesWritten, executable));
             }
         }
         finally
@@ -315,6 +364,7 @@ internal sealed class TreeAdder : IAsyncDisposable
     {
         _nar.Dispose(); // first: it hands back (and so disposes) the writers it still holds
         _stopping = true; // a builder waiting for blobs that will never be stored stops
+        lock (_finished) Monitor.Pulse(_finished);
         Task? builder;
         lock (_finished) builder = _builder;
         var pending = _pending.ToArray();

@@ -530,7 +530,7 @@ internal static class Vm
     {
         var e = env;
         for (var d = operands; d > 0; d--) e = e.Parent;
-        var v = Thunk.Settled(ref e[Unsafe.Add(ref operands, 1)]);
+        var v = e[Unsafe.Add(ref operands, 1)];
         return v.Kind == ValueKind.Invalid ? Unsafe.As<LocalNode>(objects[Unsafe.Add(ref operands, 2)]).Delay(cx, env) : v;
     }
 

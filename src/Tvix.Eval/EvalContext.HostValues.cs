@@ -85,13 +85,38 @@ public sealed partial class EvalContext
     }
 
     /// <summary>
-    /// The attribute at <paramref name="index"/> in Nix's order (names sorted by their bytes, as
-    /// <see cref="NixAttrs.Pairs"/>), without an enumerator: for a builtin that walks a set.
+    /// Fills <paramref name="order"/> (one entry per attribute) with the attributes' places in
+    /// Nix's order (names sorted by their bytes), for <see cref="AttrAt"/>: a builtin walks a set
+    /// by index, without an enumerator. The order of a small set is not cached on the set: a
+    /// builtin that reads each set once (<c>derivationStrict</c>) would otherwise leave an order
+    /// array behind on every set it reads.
     /// </summary>
-    public Value AttrInNixOrder(NixAttrs attrs, int index, out string name)
+    public void NixOrder(NixAttrs attrs, Span<int> order)
     {
-        var at = attrs.ByteOrder()[index];
-        name = Symbols.Text(attrs.Keys[at]);
-        return attrs.Values[at];
+        var keys = attrs.Keys;
+        if (order.Length != keys.Length) throw new ArgumentException("one entry per attribute is needed", nameof(order));
+        if (keys.Length > SmallOrderLimit)
+        {
+            attrs.ByteOrder().CopyTo(order);
+            return;
+        }
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        NixAttrs.InsertionSortByBytes(attrs.Symbols, keys, order);
+    }
+
+    /// <summary>Sets up to this size are ordered by <see cref="NixOrder"/> without a cached order.</summary>
+    private const int SmallOrderLimit = 32;
+
+    /// <summary>
+    /// The attribute at <paramref name="place"/> (one of the places <see cref="NixOrder"/> gives),
+    /// with its name as text and as UTF-8 bytes. The bytes are the evaluator's own copy, shared by
+    /// every set with that name: they must not be changed.
+    /// </summary>
+    public Value AttrAt(NixAttrs attrs, int place, out string name, out ReadOnlyMemory<byte> nameBytes)
+    {
+        var sym = attrs.Keys[place];
+        name = attrs.Symbols.Text(sym);
+        nameBytes = attrs.Symbols.Bytes(sym);
+        return attrs.Values[place];
     }
 }

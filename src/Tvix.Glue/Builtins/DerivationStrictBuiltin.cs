@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Tvix.Eval;
@@ -36,9 +37,12 @@ internal static class DerivationStrictBuiltin
         var builderSet = false;
         var systemSet = false;
 
-        for (var index = 0; index < attrs.Count; index++)
+        var attrCount = attrs.Count;
+        Span<int> order = attrCount <= 256 ? stackalloc int[attrCount] : new int[attrCount];
+        cx.NixOrder(attrs, order);
+        foreach (var place in order)
         {
-            var value = cx.AttrInNixOrder(attrs, index, out var key);
+            var value = cx.AttrAt(attrs, place, out var key, out var keyBytes);
             if (key == "__ignoreNulls") continue;
             try
             {
@@ -68,7 +72,7 @@ internal static class DerivationStrictBuiltin
                 {
                     if (key == "__structuredAttrs") continue;
                     if (json.WrittenCount > 1) json.Write(","u8);
-                    DerivationCoercion.WriteJsonString(json, Encoding.UTF8.GetBytes(key));
+                    DerivationCoercion.WriteJsonString(json, keyBytes.Span);
                     json.Write(":"u8);
                     DerivationCoercion.WriteJson(cx, state, value, json, context);
                     switch (key)
@@ -100,7 +104,8 @@ internal static class DerivationStrictBuiltin
                 else
                 {
                     var bytes = DerivationCoercion.CoerceToBytes(cx, state, value, buffer, context);
-                    drv.Environment[state.EnvironmentKey(key)] = bytes;
+                    // The evaluator's bytes of the name: shared by every derivation, not looked up or copied.
+                    drv.Environment[EnvironmentKey(keyBytes)] = bytes;
                     switch (key)
                     {
                         case "builder": drv.Builder = bytes; builderSet = bytes.Length > 0; break;
@@ -152,6 +157,12 @@ internal static class DerivationStrictBuiltin
             throw cx.Error(e.Message);
         }
     }
+
+    /// <summary>An attribute name's bytes as an environment variable name, without a copy when they are a whole array.</summary>
+    private static ByteString EnvironmentKey(ReadOnlyMemory<byte> name) =>
+        MemoryMarshal.TryGetArray(name, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? new ByteString(segment.Array)
+            : ByteString.CopyFrom(name.Span);
 
     private static string CheckHashMode(EvalContext cx, string mode)
     {
@@ -266,8 +277,11 @@ internal static class DerivationStrictBuiltin
         var drvPathText = known.PrintedPath;
         // Made by a merge into the empty set: no builder, no sort of a handful of names.
         var count = drv.Outputs.Count + 1;
-        var names = new ReadOnlyMemory<byte>[count];
-        var values = new Value[count];
+        // On the stack for the usual few outputs: Update copies them into the set.
+        var nameBuffer = new NameBuffer();
+        var valueBuffer = new ValueBuffer();
+        var names = count <= ResultBufferSize ? nameBuffer[..count] : new ReadOnlyMemory<byte>[count];
+        var values = count <= ResultBufferSize ? valueBuffer[..count] : new Value[count];
         names[0] = DrvPathName;
         var drvPathBytes = new byte[Encoding.UTF8.GetByteCount(drvPathText)];
         Encoding.UTF8.GetBytes(drvPathText, drvPathBytes);
@@ -290,4 +304,18 @@ internal static class DerivationStrictBuiltin
     }
 
     private static readonly ReadOnlyMemory<byte> DrvPathName = "drvPath"u8.ToArray();
+
+    private const int ResultBufferSize = 8;
+
+    [InlineArray(ResultBufferSize)]
+    private struct NameBuffer
+    {
+        private ReadOnlyMemory<byte> _first;
+    }
+
+    [InlineArray(ResultBufferSize)]
+    private struct ValueBuffer
+    {
+        private Value _first;
+    }
 }

@@ -62,9 +62,10 @@ public sealed partial class EvalContext
             if (x <= y) a++;
             if (y <= x) b++;
         }
+        var leftPositions = left.Positions;
+        if (union == leftKeys.Length && TryOverrideValues(left, leftPositions, syms, order[..m], values) is { } overridden) return overridden;
         var keys = new int[union];
         var result = new Value[union];
-        var leftPositions = left.Positions;
         var positions = leftPositions is null ? null : new AttrPos[union];
         int l = 0, r = 0, k = 0;
         while (l < leftKeys.Length || r < m)
@@ -82,6 +83,28 @@ public sealed partial class EvalContext
             result[k++] = values[order[r++]];
         }
         return new NixAttrs(Symbols, keys, result) { Positions = positions };
+    }
+
+    /// <summary>
+    /// <see cref="Update(NixAttrs, ReadOnlySpan{ReadOnlyMemory{byte}}, ReadOnlySpan{Value})"/> when
+    /// every name is already in <paramref name="left"/> (each further output of a derivation is its
+    /// first output's set with two values changed): the result shares the name array and, when
+    /// none of the overridden attributes has a position (an added one has none), the positions;
+    /// only the values are copied. Null when a position would change.
+    /// </summary>
+    private NixAttrs? TryOverrideValues(NixAttrs left, AttrPos[]? leftPositions, ReadOnlySpan<int> syms, ReadOnlySpan<int> order, ReadOnlySpan<Value> values)
+    {
+        var leftKeys = left.Keys;
+        if (leftPositions is not null)
+        {
+            foreach (var i in order)
+            {
+                if (leftPositions[Array.BinarySearch(leftKeys, syms[i])].IsKnown) return null;
+            }
+        }
+        var result = (Value[])left.Values.Clone();
+        foreach (var i in order) result[Array.BinarySearch(leftKeys, syms[i])] = values[i];
+        return new NixAttrs(Symbols, leftKeys, result) { Positions = leftPositions };
     }
 
     /// <summary>

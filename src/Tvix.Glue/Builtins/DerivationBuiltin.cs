@@ -81,12 +81,21 @@ internal static class DerivationBuiltin
         names[own + 2] = Type;
         values[own + 2] = DerivationType;
         names[own + 3] = OutputName;
-        for (var j = 0; j < outputs.Length; j++)
+        var outputName = Value.FromString(cx.ForceString(outputs[0]));
+        values[own] = cx.CallLazy2(getAttr, outputName, strict);
+        values[own + 3] = outputName;
+        var first = cx.Update(drvAttrs, names[..(own + 4)], values[..(own + 4)]);
+        all[0] = Value.FromAttrs(first);
+        // The other outputs' sets differ from the first only in outPath and outputName: made from
+        // it, they share its names and positions (the buffers are free again for the two).
+        names[0] = OutPath;
+        names[1] = OutputName;
+        for (var j = 1; j < outputs.Length; j++)
         {
-            var outputName = Value.FromString(cx.ForceString(outputs[j]));
-            values[own] = cx.CallLazy2(getAttr, outputName, strict);
-            values[own + 3] = outputName;
-            all[j] = Value.FromAttrs(cx.Update(drvAttrs, names[..(own + 4)], values[..(own + 4)]));
+            outputName = Value.FromString(cx.ForceString(outputs[j]));
+            values[0] = cx.CallLazy2(getAttr, outputName, strict);
+            values[1] = outputName;
+            all[j] = Value.FromAttrs(cx.Update(first, names[..2], values[..2]));
         }
         return all[0];
     }

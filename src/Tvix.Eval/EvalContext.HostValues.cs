@@ -95,15 +95,18 @@ public sealed partial class EvalContext
     private NixAttrs? TryOverrideValues(NixAttrs left, AttrPos[]? leftPositions, ReadOnlySpan<int> syms, ReadOnlySpan<int> order, ReadOnlySpan<Value> values)
     {
         var leftKeys = left.Keys;
-        if (leftPositions is not null)
+        // Both are sorted by symbol: one walk finds every place.
+        Span<int> places = order.Length <= 64 ? stackalloc int[order.Length] : new int[order.Length];
+        var at = 0;
+        for (var j = 0; j < order.Length; j++)
         {
-            foreach (var i in order)
-            {
-                if (leftPositions[Array.BinarySearch(leftKeys, syms[i])].IsKnown) return null;
-            }
+            var sym = syms[order[j]];
+            while (leftKeys[at] != sym) at++;
+            if (leftPositions is not null && leftPositions[at].IsKnown) return null;
+            places[j] = at;
         }
         var result = (Value[])left.Values.Clone();
-        foreach (var i in order) result[Array.BinarySearch(leftKeys, syms[i])] = values[i];
+        for (var j = 0; j < order.Length; j++) result[places[j]] = values[order[j]];
         return new NixAttrs(Symbols, leftKeys, result) { Positions = leftPositions };
     }
 

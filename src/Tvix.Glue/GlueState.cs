@@ -188,15 +188,20 @@ internal sealed class KnownDerivation
         Path = path;
         ContextElement = string.Concat("=", store.Path, "/", path.BaseName);
         References = references;
-        OutputNames = new string[drv.Outputs.Count];
-        OutputPaths = new StorePath?[drv.Outputs.Count];
+        var count = drv.Outputs.Count;
+        // Most derivations have the one output `out`: they share one array of names.
+        OutputNames = count == 1 && drv.Outputs.ContainsKey("out") ? OutOnly : new string[count];
+        OutputPaths = new StorePath?[count];
         var i = 0;
         foreach (var (name, output) in drv.Outputs)
         {
-            OutputNames[i] = name;
+            if (!ReferenceEquals(OutputNames, OutOnly)) OutputNames[i] = name;
             OutputPaths[i++] = output.Path;
         }
     }
+
+    /// <summary>The output names of a derivation whose only output is <c>out</c> (never written to).</summary>
+    private static readonly string[] OutOnly = ["out"];
 
     /// <summary>A derivation <c>derivationStrict</c> has just instantiated.</summary>
     public static KnownDerivation Created(Derivation drv, InstantiatedDerivation instantiated, StoreDirectory store)

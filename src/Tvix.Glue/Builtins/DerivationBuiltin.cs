@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Tvix.Eval;
 
 namespace Tvix.Glue.Builtins;
@@ -61,8 +60,8 @@ internal static class DerivationBuiltin
         // arrays behind).
         var nameBuffer = new NameBuffer();
         var valueBuffer = new ValueBuffer();
-        var names = extra <= BufferSize ? nameBuffer[..extra] : new ReadOnlyMemory<byte>[extra];
-        var values = extra <= BufferSize ? valueBuffer[..extra] : new Value[extra];
+        var names = extra <= NameBuffer.Size ? nameBuffer[..extra] : new ReadOnlyMemory<byte>[extra];
+        var values = extra <= NameBuffer.Size ? valueBuffer[..extra] : new Value[extra];
         var own = 0;
         for (var i = 0; i < outputs.Length; i++)
         {
@@ -98,20 +97,6 @@ internal static class DerivationBuiltin
             all[j] = Value.FromAttrs(cx.Update(first, names[..2], values[..2]));
         }
         return all[0];
-    }
-
-    private const int BufferSize = 12;
-
-    [InlineArray(BufferSize)]
-    private struct NameBuffer
-    {
-        private ReadOnlyMemory<byte> _first;
-    }
-
-    [InlineArray(BufferSize)]
-    private struct ValueBuffer
-    {
-        private Value _first;
     }
 
     /// <summary>Whether an earlier output has this name (<c>listToAttrs</c> keeps the first of equal names).</summary>

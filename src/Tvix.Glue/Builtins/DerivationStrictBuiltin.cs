@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Tvix.Eval;
@@ -38,6 +37,8 @@ internal static class DerivationStrictBuiltin
         var systemSet = false;
 
         var attrCount = attrs.Count;
+        // Every attribute but a few special ones becomes a variable, plus one per output.
+        drv.Environment.EnsureCapacity(attrCount + 1);
         Span<int> order = attrCount <= 256 ? stackalloc int[attrCount] : new int[attrCount];
         cx.NixOrder(attrs, order);
         foreach (var place in order)
@@ -113,7 +114,10 @@ internal static class DerivationStrictBuiltin
                         case "outputHash": outputHash = bytes.ToString(); break;
                         case "outputHashAlgo": outputHashAlgo = bytes.ToString(); break;
                         case "outputHashMode": outputHashMode = CheckHashMode(cx, bytes.ToString()); break;
-                        case "outputs": SetOutputs(cx, outputs, Tokenize(bytes.ToString())); break;
+                        case "outputs":
+                            SetOutputs(cx, outputs, Tokenize(bytes.ToString()));
+                            drv.Environment.EnsureCapacity(attrCount + outputs.Count);
+                            break;
                     }
                 }
             }
@@ -280,8 +284,8 @@ internal static class DerivationStrictBuiltin
         // On the stack for the usual few outputs: Update copies them into the set.
         var nameBuffer = new NameBuffer();
         var valueBuffer = new ValueBuffer();
-        var names = count <= ResultBufferSize ? nameBuffer[..count] : new ReadOnlyMemory<byte>[count];
-        var values = count <= ResultBufferSize ? valueBuffer[..count] : new Value[count];
+        var names = count <= NameBuffer.Size ? nameBuffer[..count] : new ReadOnlyMemory<byte>[count];
+        var values = count <= NameBuffer.Size ? valueBuffer[..count] : new Value[count];
         names[0] = DrvPathName;
         var drvPathBytes = new byte[Encoding.UTF8.GetByteCount(drvPathText)];
         Encoding.UTF8.GetBytes(drvPathText, drvPathBytes);
@@ -305,17 +309,4 @@ internal static class DerivationStrictBuiltin
 
     private static readonly ReadOnlyMemory<byte> DrvPathName = "drvPath"u8.ToArray();
 
-    private const int ResultBufferSize = 8;
-
-    [InlineArray(ResultBufferSize)]
-    private struct NameBuffer
-    {
-        private ReadOnlyMemory<byte> _first;
-    }
-
-    [InlineArray(ResultBufferSize)]
-    private struct ValueBuffer
-    {
-        private Value _first;
-    }
 }

@@ -70,6 +70,8 @@ public sealed class StoreDirectory
     internal StorePath MakeTextPathSorted(string name, ReadOnlySpan<byte> contentSha256, ReadOnlySpan<StorePath> sortedReferences) =>
         MakePath("text"u8, null, sortedReferences, contentSha256, name);
 
+    private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
+
     /// <summary>Fingerprints up to this size are built on the stack.</summary>
     private const int StackFingerprint = 1024;
 
@@ -96,17 +98,21 @@ public sealed class StoreDirectory
         foreach (var reference in references)
         {
             buffer[at++] = (byte)':';
-            directory.CopyTo(buffer[at..]);
+            directory.AsSpan().CopyTo(buffer[at..]);
             at += directory.Length;
             buffer[at++] = (byte)'/';
             at += utf8.GetBytes(reference.BaseName, buffer[at..]);
         }
         ":sha256:"u8.CopyTo(buffer[at..]);
         at += 8;
-        Convert.TryToHexStringLower(sha256, buffer.Slice(at, 64), out _);
-        at += 64;
+        // By hand: Convert's vectorised hex encoder is JIT-compiled in every process that uses it.
+        for (var i = 0; i < 32; i++)
+        {
+            buffer[at++] = HexDigits[sha256[i] >> 4];
+            buffer[at++] = HexDigits[sha256[i] & 15];
+        }
         buffer[at++] = (byte)':';
-        directory.CopyTo(buffer[at..]);
+        directory.AsSpan().CopyTo(buffer[at..]);
         at += directory.Length;
         buffer[at++] = (byte)':';
         at += utf8.GetBytes(name, buffer[at..]);

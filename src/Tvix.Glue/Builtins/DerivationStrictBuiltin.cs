@@ -30,7 +30,8 @@ internal static class DerivationStrictBuiltin
         using var buffer = new PooledByteWriter(1024);
         using var json = structured ? new PooledByteWriter(1024) : null;
         json?.Write("{"u8);
-        var outputs = new List<string>(4) { "out" };
+        // Null for the default, `out` alone (no list per derivation).
+        List<string>? outputList = null;
         string? outputHash = null, outputHashAlgo = null, outputHashMode = null;
         var contentAddressed = false;
         var builderSet = false;
@@ -97,7 +98,7 @@ internal static class DerivationStrictBuiltin
                         {
                             var names = new List<string>();
                             foreach (var item in cx.ForceList(value).AsSpan()) names.Add(ContextSet.NoContext(cx.ForceString(item)));
-                            SetOutputs(cx, outputs, names);
+                            outputList = CheckOutputs(cx, names);
                             break;
                         }
                     }
@@ -115,8 +116,8 @@ internal static class DerivationStrictBuiltin
                         case "outputHashAlgo": outputHashAlgo = bytes.ToString(); break;
                         case "outputHashMode": outputHashMode = CheckHashMode(cx, bytes.ToString()); break;
                         case "outputs":
-                            SetOutputs(cx, outputs, Tokenize(bytes.ToString()));
-                            drv.Environment.EnsureCapacity(attrCount + outputs.Count);
+                            outputList = CheckOutputs(cx, Tokenize(bytes.ToString()));
+                            drv.Environment.EnsureCapacity(attrCount + outputList.Count);
                             break;
                     }
                 }
@@ -142,6 +143,7 @@ internal static class DerivationStrictBuiltin
 
         try
         {
+            ReadOnlySpan<string> outputs = outputList is null ? DefaultOutputs : CollectionsMarshal.AsSpan(outputList);
             if (outputHash != null) SetFixedOutput(drv, outputs, outputHash, outputHashAlgo, outputHashMode);
             else if (contentAddressed) SetFloatingOutputs(drv, outputs, outputHashAlgo, outputHashMode);
             else
@@ -174,18 +176,21 @@ internal static class DerivationStrictBuiltin
         throw cx.Error($"invalid value '{mode}' for 'outputHashMode' attribute");
     }
 
-    private static void SetOutputs(EvalContext cx, List<string> outputs, List<string> names)
+    private static readonly string[] DefaultOutputs = ["out"];
+
+    /// <summary>Checks the names of the <c>outputs</c> attribute; returns them.</summary>
+    private static List<string> CheckOutputs(EvalContext cx, List<string> names)
     {
-        outputs.Clear();
-        foreach (var name in names)
+        for (var i = 0; i < names.Count; i++)
         {
-            if (outputs.Contains(name)) throw cx.Error($"duplicate derivation output '{name}'");
+            var name = names[i];
+            if (names.IndexOf(name, 0, i) >= 0) throw cx.Error($"duplicate derivation output '{name}'");
             // 'drv' is refused by Nix 2.8 ('drv' + "Path" would clash with the result's 'drvPath');
             // 'drvPath' itself is refused by newer Nix: the output attribute would be 'drvPath'.
             if (name is "drv" or "drvPath") throw cx.Error($"invalid derivation output name '{name}'");
-            outputs.Add(name);
         }
-        if (outputs.Count == 0) throw cx.Error("derivation cannot have an empty set of outputs");
+        if (names.Count == 0) throw cx.Error("derivation cannot have an empty set of outputs");
+        return names;
     }
 
     private static List<string> Tokenize(string s)
@@ -252,9 +257,9 @@ internal static class DerivationStrictBuiltin
         throw cx.Error($"path '{path}' is not in the Nix store");
     }
 
-    private static void SetFixedOutput(Derivation drv, List<string> outputs, string outputHash, string? outputHashAlgo, string? outputHashMode)
+    private static void SetFixedOutput(Derivation drv, ReadOnlySpan<string> outputs, string outputHash, string? outputHashAlgo, string? outputHashMode)
     {
-        if (outputs.Count != 1 || outputs[0] != "out")
+        if (outputs.Length != 1 || outputs[0] != "out")
             throw new NixEvalException("multiple outputs are not supported in fixed-output derivations");
         drv.Outputs["out"] = DerivationOutput.FixedFromAttributes(outputHash, outputHashAlgo, outputHashMode);
     }
@@ -264,7 +269,7 @@ internal static class DerivationStrictBuiltin
     /// (SHA-256 when absent or unknown, as Nix 2.8's <c>parseHashTypeOpt(…).value_or(htSHA256)</c>)
     /// over the NAR unless <c>outputHashMode = "flat"</c>.
     /// </summary>
-    private static void SetFloatingOutputs(Derivation drv, List<string> outputs, string? outputHashAlgo, string? outputHashMode)
+    private static void SetFloatingOutputs(Derivation drv, ReadOnlySpan<string> outputs, string? outputHashAlgo, string? outputHashMode)
     {
         var algorithm = (outputHashAlgo is null ? null : NixHashAlgorithms.TryParse(outputHashAlgo)) ?? NixHashAlgorithm.Sha256;
         var mode = outputHashMode == "flat" ? OutputHashMode.Flat : OutputHashMode.Recursive;

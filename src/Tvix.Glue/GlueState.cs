@@ -70,6 +70,42 @@ internal sealed class GlueState
     /// <summary>Whether <c>derivationStrict</c> writes the <c>.drv</c> files into <see cref="Store"/>.</summary>
     public bool WriteDerivations => !ReadOnly;
 
+    /// <summary>How many emptied derivations are kept for reuse (calls nest: an attribute's value may be another derivation's path).</summary>
+    private const int MaxSpareDerivations = 8;
+
+    private readonly Derivation?[] _spareDerivations = new Derivation?[MaxSpareDerivations];
+    private int _spareCount;
+
+    /// <summary>
+    /// An empty derivation for <c>derivationStrict</c> to fill: one used before and given back
+    /// with <see cref="ReturnDerivation"/> when there is one, so that a run of derivations does not
+    /// allocate a derivation and its collections' arrays each time (nothing of it is kept once
+    /// the result is built).
+    /// </summary>
+    public Derivation RentDerivation()
+    {
+        lock (_derivationsLock)
+        {
+            if (_spareCount > 0)
+            {
+                var spare = _spareDerivations[--_spareCount]!;
+                _spareDerivations[_spareCount] = null;
+                return spare;
+            }
+        }
+        return new Derivation();
+    }
+
+    /// <summary>Gives a derivation back for reuse once nothing refers to it any more.</summary>
+    public void ReturnDerivation(Derivation drv)
+    {
+        drv.Clear();
+        lock (_derivationsLock)
+        {
+            if (_spareCount < MaxSpareDerivations) _spareDerivations[_spareCount++] = drv;
+        }
+    }
+
     /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
     public KnownDerivation AddDerivation(KnownDerivation known)
     {

@@ -25,7 +25,8 @@ internal static class DerivationStrictBuiltin
         var structured = attrs.TryGetValue("__structuredAttrs"u8, out var structuredValue) && cx.ForceBool(structuredValue);
         var ignoreNulls = attrs.TryGetValue("__ignoreNulls"u8, out var ignoreNullsValue) && cx.ForceBool(ignoreNullsValue);
 
-        var drv = new Derivation();
+        // Given back at the end; an error leaves it to the collector.
+        var drv = state.RentDerivation();
         var context = new ContextSet();
         using var buffer = new PooledByteWriter(1024);
         using var json = structured ? new PooledByteWriter(1024) : null;
@@ -156,7 +157,9 @@ internal static class DerivationStrictBuiltin
             var drvPath = instantiated.Path;
             var known = state.AddDerivation(KnownDerivation.Created(drv, instantiated, state.StoreDirectory));
             if (aterm != null && !state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm.ToArray(), instantiated.References);
-            return BuildResult(cx, state, drv, known);
+            var result = BuildResult(cx, state, drv, known);
+            state.ReturnDerivation(drv);
+            return result;
         }
         catch (NixFormatException e)
         {

@@ -21,6 +21,14 @@ public sealed class DerivationEnvironment : IEnumerable<KeyValuePair<ByteString,
     /// <summary>Number of variables.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Removes every variable, keeping the arrays for reuse.</summary>
+    internal void Clear()
+    {
+        Array.Clear(_keys, 0, Count);
+        Array.Clear(_values, 0, Count);
+        Count = 0;
+    }
+
     /// <summary>
     /// Makes room for <paramref name="capacity"/> variables in all, so that adding them does not
     /// grow the environment step by step (a derivation's attributes are counted in advance).

@@ -178,6 +178,9 @@ internal sealed class Lowering
                 b.Emit(OpCode.StoreLocal, hw.Slot, 0);
                 Forced(b, hw.Body, tail);
                 break;
+            case ApplyNode ap when IsToString(ap.Function):
+                ToString(b, ap, OpCode.ToString, tail);
+                break;
             case ApplyNode ap:
                 Forced(b, ap.Function);
                 b.Emit(OpCode.Push, 1);
@@ -332,8 +335,12 @@ internal sealed class Lowering
             {
                 var part = parts[i]!;
                 var start = b.Mark();
-                Forced(b, part);
-                b.Emit(OpCode.Coerce, 0);
+                if (part is ApplyNode ap && IsToString(ap.Function)) ToString(b, ap, OpCode.ToStringPiece, tail: false);
+                else
+                {
+                    Forced(b, part);
+                    b.Emit(OpCode.Coerce, 0);
+                }
                 b.Handler(start, part.Span, "while evaluating a path segment");
             }
             if (onStack) b.Emit(OpCode.Push, 1);
@@ -341,6 +348,25 @@ internal sealed class Lowering
         }
         if (onStack) b.Emit(OpCode.Interpolate, parts.Length, -parts.Length);
         else b.Emit(OpCode.InterpolateArray, -1);
+    }
+
+    /// <summary>Whether <paramref name="function"/> is the global <c>toString</c> (not shadowed: the compiler resolved the name to it).</summary>
+    private static bool IsToString(Node function) =>
+        function is GlobalNode { Value: { Kind: ValueKind.PrimOp, Obj: Builtin { Name: "toString", Arity: 1 } } };
+
+    /// <summary>
+    /// <c>toString e</c>: the builtin is strict in its argument, so <c>e</c> is evaluated in place
+    /// and coerced by <paramref name="op"/>, without a thunk for it and without the call. Errors
+    /// get the frames the builtin's call would add (a call in tail position, fused with its
+    /// return, adds no call-site frame).
+    /// </summary>
+    private void ToString(ChunkBuilder b, ApplyNode ap, OpCode op, bool tail)
+    {
+        var start = b.Mark();
+        Forced(b, ap.Argument);
+        b.Emit(op, b.Span(ap.Span), 0);
+        b.Handler(start, "while calling the 'toString' builtin");
+        if (!tail) b.Handler(start, ap.Span, "from call site");
     }
 
     private void Select(ChunkBuilder b, SelectNode sel)

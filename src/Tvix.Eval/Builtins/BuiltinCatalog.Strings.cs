@@ -64,6 +64,7 @@ internal static partial class BuiltinCatalog
         for (var i = 0; i < items.Length; i++)
         {
             var v = cx.Force(items[i]);
+            NixList.Settle(items, i);
             NixString s;
             if (v.Kind == ValueKind.String) s = v.RawString;
             else (coerced ??= []).Add(s = cx.CoerceToString(v, StringCoercion.Interpolation));

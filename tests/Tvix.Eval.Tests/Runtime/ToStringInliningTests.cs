@@ -125,4 +125,18 @@ public sealed class ToStringInliningTests
             in builtins.seq r [ (l == l2) j (s == s2) (builtins.foldl' (a: x: a + x) "" s) ]
             """));
     }
+
+    [Fact]
+    public void NestedInterpolationsAreOneConcatenation()
+    {
+        var body = BodyOf("x: \"<${\"(${\"[${toString x}]\"})\"}>\"");
+        Assert.Single(body.Split('\n'), l => l.Contains(" Interpolate"));
+        Assert.Equal(
+            "[ \"<([5])>\" \"a\" \"acb\" true \"1234567891011121314!\" ]",
+            Nix("""
+                let x = 5; s = builtins.appendContext "c" { "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x" = { path = true; }; }; in
+                [ "<${"(${"[${toString x}]"})"}>" "${"${"${"a"}"}"}" "a${"${s}"}b" (builtins.hasContext "a${"${s}"}b")
+                  "${"1${"2${"3${"4${"5${"6${"7${"8${"9${"10${"11${"12${"13${toString 14}"}"}"}"}"}"}"}"}"}"}"}"}"}!" ]
+                """));
+    }
 }

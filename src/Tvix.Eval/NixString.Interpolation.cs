@@ -15,35 +15,36 @@ public sealed partial class NixString
     {
         long total = 0;
         var nonEmpty = -1;
-        var withContext = false;
         var longest = 0;
-        var integers = false;
         for (var i = 0; i < pieces.Length; i++)
         {
             var obj = pieces[i].Obj!;
             int length;
             if (obj.GetType() == typeof(NixString))
             {
-                var s = Unsafe.As<NixString>(obj);
-                length = s.Length;
-                withContext |= s._data.GetType() == typeof(WithContextData);
+                var data = Unsafe.As<NixString>(obj)._data;
+                if (data.GetType() == typeof(byte[])) length = Unsafe.As<byte[]>(data).Length;
+                else if (data.GetType() == typeof(InlineLength)) length = Unsafe.As<InlineLength>(data).Value;
+                // A rope or a string with a context: the general path.
+                else return ConcatPieces(pieces);
             }
             else
             {
                 length = DecimalLength(pieces[i].RawInt);
-                integers = true;
             }
             if (length > 0) { nonEmpty = nonEmpty == -1 ? i : -2; total += length; longest = Math.Max(longest, length); }
         }
-        if (!integers || withContext) return ConcatPieces(pieces);
+        // "${s}": the bytes of s, and strings are immutable.
         if (nonEmpty >= 0 && pieces[nonEmpty].Obj!.GetType() == typeof(NixString)) return Unsafe.As<NixString>(pieces[nonEmpty].Obj!);
+        if (total == 0) return Empty;
         var length32 = CheckedLength(total);
         // A long string with a little appended ("${acc}${toString i},"): the rope of Concat.
         if (length32 >= RopeThreshold && longest * 4 >= length32 * 3) return ConcatPieces(pieces);
         if (length32 <= InlineCapacity)
         {
             Span<byte> small = stackalloc byte[InlineCapacity];
-            return new NixString(small[..WritePieces(pieces, small)], null, inline: true);
+            WritePieces(pieces, small);
+            return new NixString(small[..length32], null, inline: true);
         }
         var bytes = Support.PooledByteWriter.NewArray(length32);
         WritePieces(pieces, bytes);
@@ -63,8 +64,8 @@ public sealed partial class NixString
         return Concat(parts);
     }
 
-    /// <summary>Writes the pieces one after the other; returns the number of bytes written.</summary>
-    private static int WritePieces(ReadOnlySpan<Value> pieces, Span<byte> destination)
+    /// <summary>Writes the pieces (flat or inline strings, integers) one after the other.</summary>
+    private static void WritePieces(ReadOnlySpan<Value> pieces, Span<byte> destination)
     {
         var at = 0;
         foreach (var piece in pieces)
@@ -73,8 +74,12 @@ public sealed partial class NixString
             if (obj.GetType() == typeof(NixString))
             {
                 var s = Unsafe.As<NixString>(obj);
-                s.WriteTo(destination[at..]);
-                at += s.Length;
+                var data = s._data;
+                ReadOnlySpan<byte> bytes = data.GetType() == typeof(byte[])
+                    ? Unsafe.As<byte[]>(data)
+                    : ((ReadOnlySpan<byte>)s._inline)[..Unsafe.As<InlineLength>(data).Value];
+                bytes.CopyTo(destination[at..]);
+                at += bytes.Length;
             }
             else
             {
@@ -82,7 +87,6 @@ public sealed partial class NixString
                 at += n;
             }
         }
-        return at;
     }
 
     /// <summary>The number of bytes of the decimal form of <paramref name="value"/>.</summary>

@@ -26,7 +26,7 @@ internal sealed class Chunk(SourceText source, int[] code, Value[] constants, ob
     public readonly object[] Objects = objects;
     public readonly TextSpan[] Spans = spans;
     public readonly ErrorHandler[] Handlers = handlers;
-    /// <summary>One per <see cref="OpCode.SelectSym"/> that starts a selection: the set it last searched and where the name was.</summary>
+    /// <summary>One per <see cref="OpCode.SelectSym"/>: the names of the set it last searched and where the name was.</summary>
     public readonly LookupCache[] Caches = cacheCount == 0 ? [] : new LookupCache[cacheCount];
 
     /// <summary>

@@ -115,6 +115,10 @@ internal static class Vm
                     pc += 9;
                     break;
                 }
+                case OpCode.WithLookup:
+                    acc = Unsafe.As<WithLookupNode>(objects[Unsafe.Add(ref code, pc + 2)]).Lookup(cx, env);
+                    pc += 3;
+                    break;
                 case OpCode.Eval:
                 case OpCode.EvalReturn:
                     acc = Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);

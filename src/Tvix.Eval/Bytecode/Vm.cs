@@ -348,7 +348,7 @@ internal static class Vm
                         var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
                         if (index >= 0)
                         {
-                            acc = cx.Force(attrs.Values[index]);
+                            acc = cx.ForceInPlace(ref attrs.Values[index]);
                             // Only a selection without a default is fused with its Return.
                             if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.SelectSymReturn) return acc;
                             pc += 5;
@@ -584,10 +584,9 @@ internal static class Vm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Value ForceSlot(Chunk chunk, EvalContext cx, Env env, int span, int index)
     {
-        var v = env[index];
-        if (v.Kind == ValueKind.Thunk) return v.RawThunk.Force(cx);
-        if (v.Kind == ValueKind.Invalid) throw UninitialisedSlot(chunk, span);
-        return v;
+        ref var slot = ref env[index];
+        if (slot.Kind == ValueKind.Invalid) throw UninitialisedSlot(chunk, span);
+        return cx.ForceInPlace(ref slot);
     }
 
     /// <summary>Reading a slot of a recursive scope while it is being initialised: the binding refers to itself (<c>let a = a;</c>).</summary>

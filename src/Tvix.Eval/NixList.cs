@@ -22,21 +22,16 @@ public sealed class NixList
 
     /// <summary>
     /// Puts the result of element <paramref name="i"/> of <paramref name="items"/> in place of its
-    /// thunk once that thunk has been forced, when the result is a string, path, number, Boolean
-    /// or null: a long-lived list then stops keeping one thunk object per element alive (a
-    /// <c>genList</c> or <c>map</c> result joined with <c>concatStringsSep</c> or folded with
-    /// <c>foldl'</c>), which every later collection would mark and copy. Those kinds have no
-    /// identity Nix code can observe; functions, and sets and lists that may hold them, do
-    /// (<c>==</c> on list elements compares slots first), so they stay behind their thunk.
+    /// thunk when something else (a fold's function) has forced that thunk and the result is an
+    /// atom (<see cref="Value.IsAtom"/>), as <see cref="EvalContext.ForceInPlace"/> does for
+    /// slots it forces itself: a long-lived <c>genList</c> or <c>map</c> result folded with
+    /// <c>foldl'</c> stops keeping one thunk per element alive.
     /// </summary>
     internal static void Settle(Value[] items, int i)
     {
         var slot = items[i];
-        if (slot.Kind != ValueKind.Thunk) return;
-        var thunk = slot.RawThunk;
-        if (!thunk.IsEvaluated) return;
-        var result = thunk.Result;
-        if (result.Kind is ValueKind.String or ValueKind.Path or ValueKind.Int or ValueKind.Float or ValueKind.Bool or ValueKind.Null)
-            items[i] = result;
+        if (slot.Kind != ValueKind.Thunk || !slot.RawThunk.IsEvaluated) return;
+        var result = slot.RawThunk.Result;
+        if (result.IsAtom) items[i] = result;
     }
 }

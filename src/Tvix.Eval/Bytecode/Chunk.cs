@@ -43,6 +43,10 @@ internal sealed class Chunk(SourceText source, int[] code, Value[] constants, ob
             e.AtPosition(Source, span);
             if (op == OpCode.Call && e.WantsTrace) e.Traced("from call site", Source, span);
         }
+        else if (op == OpCode.WithLookup)
+        {
+            e.AtPosition(Source, ((WithLookupNode)Objects[Code[pc + 1]]).Span);
+        }
         foreach (var h in Handlers)
         {
             if (pc < h.Start || pc >= h.End) continue;

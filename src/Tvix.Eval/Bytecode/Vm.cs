@@ -438,6 +438,14 @@ internal static class Vm
                     acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.Interpolation));
                     pc += 1;
                     break;
+                case OpCode.ToString:
+                    acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.ToString));
+                    pc += 2;
+                    break;
+                case OpCode.ToStringPiece:
+                    if (acc.Kind != ValueKind.Int) acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.ToString));
+                    pc += 2;
+                    break;
                 case OpCode.Interpolate:
                 {
                     var n = Unsafe.Add(ref code, pc + 1);

@@ -214,6 +214,10 @@ internal sealed class ChunkBuilder
     public void Handler(int start, TextSpan span, string trace) =>
         _handlers.Add(new ErrorHandler(_unitStart + start, _length, Span(span), trace));
 
+    /// <summary>Errors raised from <paramref name="start"/> to here get a trace frame without a position (a builtin's own frame).</summary>
+    public void Handler(int start, string trace) =>
+        _handlers.Add(new ErrorHandler(_unitStart + start, _length, -1, trace));
+
     /// <summary>The chunk of all units emitted, which they are pointed at.</summary>
     public Chunk Finish()
     {

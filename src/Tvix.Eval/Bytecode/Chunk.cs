@@ -17,8 +17,10 @@ internal readonly record struct ErrorHandler(int Start, int End, int Span, strin
 /// index, the error handlers, and the inline caches of its attribute selections. Units share all
 /// of it, so a unit costs its instructions and one small object. Immutable, except the caches.
 /// </summary>
-internal sealed class Chunk(SourceText source, int[] code, Value[] constants, object[] objects, TextSpan[] spans, ErrorHandler[] handlers, int cacheCount)
+internal sealed class Chunk(SourceText source, int[] code, Value[] constants, object[] objects, TextSpan[] spans, ErrorHandler[] handlers, int cacheCount, bool isStub = false)
 {
+    /// <summary>Whether this is the stub of units whose code is not emitted yet (see <see cref="Lowering.Lower"/>).</summary>
+    public readonly bool IsStub = isStub;
     public readonly SourceText Source = source;
     public readonly int[] Code = code;
     public readonly Value[] Constants = constants;

@@ -27,7 +27,7 @@ internal enum DelayForm
 /// </summary>
 internal sealed class CodeNode : Code
 {
-    /// <summary>The code of the unit's source (set once the whole source is compiled).</summary>
+    /// <summary>The code of the unit's source (set once the whole source is compiled), or the stub of a unit not emitted yet (<see cref="Chunk.IsStub"/>).</summary>
     public Chunk Chunk = null!;
     /// <summary>Where this unit's instructions start in <see cref="Chunk"/>; jump targets are relative to it.</summary>
     public int Entry;
@@ -65,6 +65,7 @@ internal sealed class CodeNode : Code
     /// <summary>Runs the unit; errors it raises get their positions from the instruction that raised them.</summary>
     public override Value Eval(EvalContext cx, Env env)
     {
+        if (Chunk.IsStub) return RunFirst(cx, env);
         var at = 0;
         try
         {
@@ -74,6 +75,47 @@ internal sealed class CodeNode : Code
         {
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs a unit whose code is not emitted yet (it points at its stub, see
+    /// <see cref="Lowering.Lower"/>): emits the code as a unit of its own, runs that, and then
+    /// takes its place. It is taken only after the run, so that the callers' exception filters,
+    /// which read this unit's chunk and entry, see the stub (which adds nothing to an error)
+    /// for the run that started there; a recursive run meanwhile finds the code in the stub.
+    /// </summary>
+    private Value RunFirst(EvalContext cx, Env env)
+    {
+        var stub = Chunk;
+        var slot = Entry + 1;
+        if (stub.Objects[slot] is not CodeNode code)
+        {
+            code = cx.LowerLater((Node)stub.Objects[slot]);
+            stub.Objects[slot] = code;
+        }
+        try
+        {
+            return code.Eval(cx, env);
+        }
+        finally
+        {
+            if (ReferenceEquals(Chunk, stub)) Adopt(code);
+        }
+    }
+
+    private void Adopt(CodeNode code)
+    {
+        Place(code.Entry, code.Length, code.MaxStack);
+        Chunk = code.Chunk;
+    }
+
+    /// <summary>Emits this unit's code if it has not run yet.</summary>
+    internal void EnsureLowered(EvalContext cx)
+    {
+        if (!Chunk.IsStub) return;
+        var slot = Entry + 1;
+        if (Chunk.Objects[slot] is not CodeNode code) code = cx.LowerLater((Node)Chunk.Objects[slot]);
+        Adopt(code);
     }
 
     /// <summary>A readable listing of this unit's instructions.</summary>

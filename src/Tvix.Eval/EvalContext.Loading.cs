@@ -116,7 +116,7 @@ public sealed partial class EvalContext
     }
 
     /// <summary>The code of a unit whose code was left to be emitted on its first run (see <see cref="Bytecode.Lowering.Lower"/>).</summary>
-    internal Bytecode.CodeNode LowerLater(Node expression) => (_lowering ??= new Bytecode.Lowering()).Lower(expression);
+    internal Bytecode.CodeNode LowerLater(Bytecode.Chunk chunk, Node expression) => (_lowering ??= new Bytecode.Lowering()).LowerLater(chunk, expression);
 
     /// <summary>Compiles a source, reporting warnings to <see cref="Log"/> and turning errors into an exception.</summary>
     internal Value LoadLazily(SourceText source, string baseDir, NixAttrs? scope)

@@ -40,43 +40,34 @@ internal sealed class Lowering
     /// every file, reusing its buffers (compiling never evaluates, so it is never re-entered).
     /// </summary>
     /// <remarks>
-    /// The units of thunks and lambda bodies are not emitted here: they point at a stub that
-    /// emits them on their first run (<see cref="CodeNode.Eval"/> calls back into this, see
-    /// <see cref="EvalContext.LowerLater"/>), and keep their expression until then.
+    /// The units of thunks and lambda bodies are not emitted here: each is a stub,
+    /// <c>EvalReturn</c> of itself, whose run (<see cref="CodeNode.Eval"/>) emits its code with
+    /// <see cref="LowerLater"/>; the expression waits in the object after the unit's.
     /// </remarks>
-    public CodeNode Lower(Node root)
+    public CodeNode Lower(Node root) => LowerLater(new Chunk(root.Source), root);
+
+    /// <summary>Compiles <paramref name="root"/>, an expression of <paramref name="chunk"/>'s source, to a unit appended to that chunk.</summary>
+    public CodeNode LowerLater(Chunk chunk, Node root)
     {
-        _builder.Reset(root.Source);
+        var b = _builder;
+        b.Reset(chunk);
         var code = Unit(root);
         Drain();
-        _builder.Finish();
-        _lowered.Clear();
-        if (_lazyCode.Count > 0) Stubs(root.Source);
-        return code;
-    }
-
-    /// <summary>
-    /// Points the lazy units at a stub chunk: unit <c>k</c> is <c>EvalReturn 2k</c> at entry
-    /// <c>2k</c>, where <c>Objects[2k]</c> is the unit itself (so running it runs
-    /// <see cref="CodeNode.Eval"/>, which emits its code) and <c>Objects[2k + 1]</c> its expression.
-    /// </summary>
-    private void Stubs(Syntax.SourceText source)
-    {
-        var count = _lazyCode.Count;
-        var code = new int[2 * count];
-        var objects = new object[2 * count];
-        var stub = new Chunk(source, code, [], objects, [], [], 0, isStub: true);
-        for (var k = 0; k < count; k++)
+        for (var k = 0; k < _lazyCode.Count; k++)
         {
-            code[2 * k] = (int)OpCode.EvalReturn;
-            code[2 * k + 1] = 2 * k;
-            objects[2 * k] = _lazyCode[k];
-            objects[2 * k + 1] = _lazyNodes[k];
-            _lazyCode[k].Chunk = stub;
-            _lazyCode[k].Place(2 * k, 2, 0);
+            var unit = _lazyCode[k];
+            b.BeginUnit();
+            var self = b.Object(unit);
+            b.Object(_lazyNodes[k]);
+            b.Emit(OpCode.EvalReturn, self, 0);
+            b.EndUnit(unit);
+            unit.MarkPending();
         }
         _lazyCode.Clear(1 << 14);
         _lazyNodes.Clear(1 << 14);
+        b.Finish();
+        _lowered.Clear();
+        return code;
     }
 
     /// <summary>The unit that evaluates <paramref name="n"/> at once when its parent runs (its code is emitted later, see <see cref="Drain"/>).</summary>

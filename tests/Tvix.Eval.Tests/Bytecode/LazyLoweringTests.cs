@@ -20,9 +20,9 @@ public sealed class LazyLoweringTests
         {
             var closure = (Closure)cx.Force(result.Value).Obj!;
             var body = Assert.IsType<CodeNode>(closure.Code.Body);
-            Assert.True(body.Chunk.IsStub);
+            Assert.True(body.IsPending);
             Assert.Equal(2L, cx.Force(cx.Call(result.Value, Value.FromInt(1))).AsInt);
-            Assert.False(body.Chunk.IsStub);
+            Assert.False(body.IsPending);
             Assert.Equal(3L, cx.Force(cx.Call(result.Value, Value.FromInt(2))).AsInt);
             return 0;
         });

@@ -25,6 +25,14 @@ internal sealed class Lowering
 
     private const int MaxCallArguments = 8;
 
+    /// <summary>
+    /// The values of a set, <c>rec</c> or <c>let</c> with at least this many bindings are emitted
+    /// on their first run (see <see cref="LazyUnit"/>): such sets are libraries and package sets,
+    /// of which one evaluation uses a few members. Elsewhere code is emitted at once: most of it
+    /// runs, and the expression a lazy unit keeps until then would survive collections.
+    /// </summary>
+    private const int LazyBindings = 16;
+
     private readonly HashSet<object> _lowered = new(ReferenceEqualityComparer.Instance);
     private readonly ChunkBuilder _builder = new();
     // Units waiting to be emitted: each is emitted whole, after the one that refers to it, so the
@@ -89,7 +97,7 @@ internal sealed class Lowering
     {
         if (n is CodeNode done) return done;
         // A lambda's unit makes its closure without running (CodeNode.Delay): its body must be a unit by then.
-        if (n is LambdaNode lambda) Lambda(lambda);
+        if (n is LambdaNode lambda) Lambda(lambda, lazy: true);
         var code = new CodeNode(n);
         _lazyCode.Add(code);
         _lazyNodes.Add(n);
@@ -278,9 +286,10 @@ internal sealed class Lowering
             {
                 var inits = let.Inits;
                 b.Emit(OpCode.ClearLocals, let.FirstSlot, inits.Length, 0);
+                var lazy = inits.Length >= LazyBindings;
                 for (var i = 0; i < inits.Length; i++)
                 {
-                    Delayed(b, inits[i]);
+                    Delayed(b, inits[i], lazy);
                     b.Emit(OpCode.StoreLocal, let.FirstSlot + i, 0);
                 }
                 Forced(b, let.Body, tail);
@@ -296,7 +305,10 @@ internal sealed class Lowering
     }
 
     /// <summary>Code that leaves the value of <paramref name="n"/> for a lazy position in the accumulator: itself when that costs nothing, otherwise a thunk.</summary>
-    private void Delayed(ChunkBuilder b, Node n)
+    /// <param name="b">The unit's builder.</param>
+    /// <param name="n">The expression.</param>
+    /// <param name="lazy">Whether the thunk's code, or the lambda's body, is emitted on its first run (see <see cref="LazyBindings"/>).</param>
+    private void Delayed(ChunkBuilder b, Node n, bool lazy = false)
     {
         switch (n)
         {
@@ -304,20 +316,20 @@ internal sealed class Lowering
             case GlobalNode g: b.Emit(OpCode.Const, b.Constant(g.Value), 0); break;
             case LocalNode l: b.Emit(OpCode.LocalRaw, l.Depth, l.Index, b.Object(l), 0); break;
             case LambdaNode lambda:
-                Lambda(lambda);
+                Lambda(lambda, lazy);
                 b.Emit(OpCode.MakeClosure, b.Object(lambda), 0);
                 break;
             case BinaryNode { Foldable: true } bin:
                 b.Emit(OpCode.DelayFold, (int)bin.Op, 0);
                 Operand(b, bin.Left);
                 Operand(b, bin.Right);
-                b.Operand(b.Object(LazyUnit(n)));
+                b.Operand(b.Object(lazy ? LazyUnit(n) : Unit(n)));
                 break;
             case SelectNode { Peekable: true }:
-                b.Emit(OpCode.Delay, b.Object(LazyUnit(n)), 0);
+                b.Emit(OpCode.Delay, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
                 break;
             default:
-                b.Emit(OpCode.MakeThunk, b.Object(LazyUnit(n)), 0);
+                b.Emit(OpCode.MakeThunk, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
                 break;
         }
     }
@@ -456,9 +468,10 @@ internal sealed class Lowering
         }
         var values = set.Values;
         b.Emit(OpCode.NewArray, values.Length, 1);
+        var lazy = values.Length >= LazyBindings;
         for (var i = 0; i < values.Length; i++)
         {
-            Delayed(b, values[i]);
+            Delayed(b, values[i], lazy);
             b.Emit(OpCode.StoreItem, i, 0);
         }
         b.Emit(OpCode.MakeAttrs, b.Object(set.Shape), b.Object(Dynamics(set.Dynamics)), -1);
@@ -469,11 +482,12 @@ internal sealed class Lowering
     {
         b.Emit(OpCode.PushScope, rec.EnvSize, 0);
         var inits = rec.Inits;
+        var lazy = inits.Length >= LazyBindings;
         for (var i = 0; i < inits.Length; i++)
         {
             // With `__overrides`, a slot may be replaced later, so none may alias another's value.
-            if (rec.HasOverrides) b.Emit(OpCode.MakeThunk, b.Object(LazyUnit(inits[i])), 0);
-            else Delayed(b, inits[i]);
+            if (rec.HasOverrides) b.Emit(OpCode.MakeThunk, b.Object(lazy ? LazyUnit(inits[i]) : Unit(inits[i])), 0);
+            else Delayed(b, inits[i], lazy);
             b.Emit(OpCode.StoreLocal, i, 0);
         }
         if (rec.Body is { } body) Forced(b, body, tail);
@@ -485,26 +499,26 @@ internal sealed class Lowering
     {
         if (dynamics.Length == 0) return dynamics;
         var lowered = new DynamicEntry[dynamics.Length];
-        for (var i = 0; i < dynamics.Length; i++) lowered[i] = new DynamicEntry(Unit(dynamics[i].Name), LazyUnit(dynamics[i].Value));
+        for (var i = 0; i < dynamics.Length; i++) lowered[i] = new DynamicEntry(Unit(dynamics[i].Name), Unit(dynamics[i].Value));
         return lowered;
     }
 
-    /// <summary>Compiles a lambda's body and defaults (once: a lambda node is shared by the levels of a chain).</summary>
-    private void Lambda(LambdaNode lambda)
+    /// <summary>Compiles a lambda's body and defaults (once: a lambda node is shared by the levels of a chain); <paramref name="lazy"/>: on their first run.</summary>
+    private void Lambda(LambdaNode lambda, bool lazy = false)
     {
         if (!_lowered.Add(lambda)) return;
         if (lambda.Chain is { } chain)
         {
-            if (_lowered.Add(chain)) chain.Body = LazyUnit(chain.Body);
+            if (_lowered.Add(chain)) chain.Body = lazy ? LazyUnit(chain.Body) : Unit(chain.Body);
         }
         else
         {
-            lambda.Body = LazyUnit(lambda.Body);
+            lambda.Body = lazy ? LazyUnit(lambda.Body) : Unit(lambda.Body);
         }
         if (lambda.Formals is { } formals)
         {
             for (var i = 0; i < formals.Length; i++)
-                if (formals[i].Default is { } d) formals[i] = formals[i] with { Default = LazyUnit(d) };
+                if (formals[i].Default is { } d) formals[i] = formals[i] with { Default = lazy ? LazyUnit(d) : Unit(d) };
         }
     }
 

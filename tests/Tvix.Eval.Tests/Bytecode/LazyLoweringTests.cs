@@ -5,16 +5,20 @@ using static Tvix.Eval.Tests.Runtime.EvalHelper;
 namespace Tvix.Eval.Tests.Bytecode;
 
 /// <summary>
-/// The code of thunks and lambda bodies is emitted on their first run: until then a unit points
-/// at a stub, and a run through the stub must behave as a run of the emitted code.
+/// The code of the values of big sets and <c>let</c>s (thunks and lambda bodies) is emitted on
+/// their first run: until then a unit is a stub, and a run through the stub must behave as a run
+/// of the emitted code.
 /// </summary>
 public sealed class LazyLoweringTests
 {
+    /// <summary>Enough filler bindings to make a set or <c>let</c> big enough for lazy code.</summary>
+    private static readonly string Filler = string.Join(" ", Enumerable.Range(0, 16).Select(i => $"pad{i} = {i} + 1;"));
+
     [Fact]
-    public void ALambdaBodyIsEmittedOnItsFirstCallOnly()
+    public void ALambdaBodyInABigSetIsEmittedOnItsFirstCallOnly()
     {
         var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
-        var result = evaluator.EvaluateString("x: x + 1", "/base");
+        var result = evaluator.EvaluateString($"{{ {Filler} f = x: x + 1; }}.f", "/base");
         Assert.True(result.Success);
         evaluator.Run(cx =>
         {
@@ -29,10 +33,25 @@ public sealed class LazyLoweringTests
     }
 
     [Fact]
+    public void ALambdaBodyInASmallSetIsEmittedAtOnce()
+    {
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        var result = evaluator.EvaluateString("{ f = x: x + 1; }.f", "/base");
+        Assert.True(result.Success);
+        evaluator.Run(cx =>
+        {
+            var closure = (Closure)cx.Force(result.Value).Obj!;
+            Assert.False(Assert.IsType<CodeNode>(closure.Code.Body).IsPending);
+            return 0;
+        });
+    }
+
+    [Fact]
     public void ARecursiveFunctionRunsWhileItsFirstCallIsInProgress()
     {
-        Assert.Equal("5050", Nix("let sum = n: if n == 0 then 0 else n + sum (n - 1); in sum 100"));
-        Assert.Equal("[ 1 2 6 24 ]", Nix("let fact = n: if n < 2 then 1 else n * fact (n - 1); in map fact [ 1 2 3 4 ]"));
+        Assert.Equal("5050", Nix($"let {Filler} sum = n: if n == 0 then 0 else n + sum (n - 1); in sum 100"));
+        Assert.Equal("[ 1 2 6 24 ]", Nix($"let {Filler} fact = n: if n < 2 then 1 else n * fact (n - 1); in map fact [ 1 2 3 4 ]"));
+        Assert.Equal("120", Nix($"(rec {{ {Filler} fact = n: if n < 2 then 1 else n * fact (n - 1); }}).fact 5"));
     }
 
     [Fact]
@@ -41,7 +60,7 @@ public sealed class LazyLoweringTests
         // The first force runs through the stub, the second the emitted code: one trace frame
         // per interpolation each time, and the same position.
         var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
-        var result = evaluator.EvaluateString("let t = \"a${1 + {}}\"; in [ t ]", "/base");
+        var result = evaluator.EvaluateString($"let {Filler} t = \"a${{1 + {{}}}}\"; in [ t ]", "/base");
         Assert.True(result.Success);
         var errors = evaluator.Run(cx =>
         {
@@ -57,11 +76,11 @@ public sealed class LazyLoweringTests
     }
 
     [Fact]
-    public void DefaultsAndLambdasInLazyPositionsWork()
+    public void DefaultsLambdasAndOverridesInBigSetsWork()
     {
-        Assert.Equal("3", Nix("let f = { a ? 1, b ? a + 1 }: a + b; in f { a = 1; }"));
-        Assert.Equal("7", Nix("let g = { h ? (x: x + 2) }: h 5; in g { }"));
-        Assert.Equal("{ a = 2; b = 3; }", Nix("let s = rec { a = 2; b = a + 1; }; in s"));
-        Assert.Equal("{ x = 1; }", Nix("let n = \"x\"; in { ${n} = 1; }"));
+        Assert.Equal("3", Nix($"let {Filler} f = {{ a ? 1, b ? a + 1 }}: a + b; in f {{ a = 1; }}"));
+        Assert.Equal("7", Nix($"let {Filler} g = {{ h ? (x: x + 2) }}: h 5; in g {{ }}"));
+        Assert.Equal("4", Nix($"(rec {{ {Filler} a = 2; b = a + pad0; }}).b"));
+        Assert.Equal("5", Nix($"(rec {{ {Filler} a = 2; b = a + 3; __overrides = {{ }}; }}).b"));
     }
 }

@@ -232,7 +232,7 @@ public sealed partial class EvalContext
                 if (count < p.Builtin.Arity)
                 {
                     var partial = new Value[count];
-                    p.Args.CopyTo(partial, 0);
+                    ValueCopy.Copy(p.Args, partial);
                     partial[^1] = argument;
                     return Value.FromPartial(new PartialApplication(p.Builtin, partial));
                 }
@@ -256,12 +256,12 @@ public sealed partial class EvalContext
         {
             var buffer = new BuiltinArguments();
             Span<Value> all = buffer;
-            p.Args.CopyTo(all);
+            ValueCopy.Copy(p.Args, all);
             all[p.Args.Length] = argument;
             return CallBuiltin(p.Builtin, all[..count]);
         }
         var args = new Value[count];
-        p.Args.CopyTo(args, 0);
+        ValueCopy.Copy(p.Args, args);
         args[^1] = argument;
         return CallBuiltin(p.Builtin, args);
     }

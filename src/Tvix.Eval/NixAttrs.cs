@@ -43,6 +43,17 @@ public sealed class NixAttrs
         get => _keys ?? Flatten()._keys!;
     }
 
+    /// <summary>
+    /// The names if the set is flat, null while it is a layer (without merging it). Sets built by
+    /// one literal, one JSON object layout or one flattening share this array, and its contents
+    /// never change, so it identifies where each name is (see <see cref="Runtime.LookupCache"/>).
+    /// </summary>
+    internal int[]? FlatKeys
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _keys;
+    }
+
     /// <summary>The values (possibly thunks), aligned with <see cref="Keys"/>.</summary>
     internal Value[] Values
     {

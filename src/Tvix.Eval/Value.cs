@@ -80,6 +80,18 @@ public readonly struct Value
         get => Obj is { } o && o.GetType() == typeof(KindTag) ? null : Obj;
     }
 
+    /// <summary>
+    /// Whether this is null, a Boolean, a number, a string or a path: a value without an identity
+    /// Nix code can observe (<c>==</c> compares them by content), so it may take the place of the
+    /// forced thunk it came from in an environment slot, a set or a list. Functions, and sets and
+    /// lists that may hold them, stay behind their thunk (<c>==</c> compares value slots first).
+    /// </summary>
+    internal bool IsAtom
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Obj is { } o && (o.GetType() == typeof(KindTag) || (ValueKind)Bits is ValueKind.String or ValueKind.Path);
+    }
+
     /// <summary><c>null</c>.</summary>
     public static Value Null => new(KindTag.Null, 0);
 

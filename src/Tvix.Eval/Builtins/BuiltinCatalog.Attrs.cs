@@ -156,7 +156,7 @@ internal static partial class BuiltinCatalog
         foreach (var s in sets)
         {
             var keys = s.Keys;
-            s.Values.CopyTo(values, at);
+            ValueCopy.Copy(s.Values, values.AsSpan(at));
             for (var j = 0; j < keys.Length; j++, at++) pairs[at] = (long)keys[j] << 32 | (uint)at;
         }
         Array.Sort(pairs);

@@ -223,7 +223,7 @@ internal static partial class BuiltinCatalog
         var at = 0;
         foreach (var l in lists)
         {
-            l.Items.CopyTo(result, at);
+            ValueCopy.Copy(l.Items, result.AsSpan(at));
             at += l.Count;
         }
         return new NixList(result);

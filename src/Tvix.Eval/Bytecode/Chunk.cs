@@ -31,7 +31,7 @@ internal sealed class Chunk(SourceText source)
     public object[] Objects = [];
     public TextSpan[] Spans = [];
     public ErrorHandler[] Handlers = [];
-    /// <summary>One per <see cref="OpCode.SelectSym"/> that starts a selection: the set it last searched and where the name was.</summary>
+    /// <summary>One per <see cref="OpCode.SelectSym"/>: the names of the set it last searched and where the name was.</summary>
     public LookupCache[] Caches = [];
 
     /// <summary>How much of each array is used (the rest is room for units emitted later).</summary>

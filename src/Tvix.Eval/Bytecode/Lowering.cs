@@ -135,7 +135,8 @@ internal sealed class Lowering
             case ConstNode c: Constant(b, c.Value); break;
             case GlobalNode g: Constant(b, g.Value); break;
             case LocalNode l: Local(b, l); break;
-            case WithLookupNode or ErrorNode: b.Emit(OpCode.Eval, b.Object(n), 0); break;
+            case WithLookupNode w: b.Emit(OpCode.WithLookup, b.Span(w.Span), b.Object(w), 0); break;
+            case ErrorNode: b.Emit(OpCode.Eval, b.Object(n), 0); break;
             case CodeNode code: b.Emit(OpCode.Eval, b.Object(code), 0); break;
             case InterpolationNode s: Interpolation(b, s); break;
             case PathInterpolationNode p:
@@ -407,7 +408,7 @@ internal sealed class Lowering
         {
             if (path[i].Dynamic is not { } key)
             {
-                b.Emit(OpCode.SelectSym, span, path[i].Sym, i == 0 ? b.Cache() : -1, -1, 0);
+                b.Emit(OpCode.SelectSym, span, path[i].Sym, b.Cache(), -1, 0);
                 toDefault.Add(b.LastOperand);
                 continue;
             }

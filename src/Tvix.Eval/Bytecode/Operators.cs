@@ -16,8 +16,8 @@ internal static class Operators
         if (x.Length == 0) return r;
         if (y.Length == 0) return l;
         var items = new Value[x.Length + y.Length];
-        x.CopyTo(items, 0);
-        y.CopyTo(items, x.Length);
+        ValueCopy.Copy(x, items);
+        ValueCopy.Copy(y, items.AsSpan(x.Length));
         return Value.FromList(new NixList(items));
     }
 

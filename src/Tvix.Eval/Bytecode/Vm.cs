@@ -115,6 +115,10 @@ internal static class Vm
                     pc += 9;
                     break;
                 }
+                case OpCode.WithLookup:
+                    acc = Unsafe.As<WithLookupNode>(objects[Unsafe.Add(ref code, pc + 2)]).Lookup(cx, env);
+                    pc += 3;
+                    break;
                 case OpCode.Eval:
                 case OpCode.EvalReturn:
                     acc = Unsafe.As<Code>(objects[Unsafe.Add(ref code, pc + 1)]).Eval(cx, env);
@@ -344,7 +348,8 @@ internal static class Vm
                         var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
                         if (index >= 0)
                         {
-                            acc = cx.Force(attrs.Values[index]);
+                            ref var slot = ref attrs.Values[index];
+                            acc = slot.Kind == ValueKind.Thunk ? ForceSettling(cx, ref slot, slot.RawThunk) : slot;
                             // Only a selection without a default is fused with its Return.
                             if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.SelectSymReturn) return acc;
                             pc += 5;
@@ -572,10 +577,24 @@ internal static class Vm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Value ForceSlot(Chunk chunk, EvalContext cx, Env env, int span, int index)
     {
-        var v = env[index];
-        if (v.Kind == ValueKind.Thunk) return v.RawThunk.Force(cx);
+        ref var slot = ref env[index];
+        var v = slot;
+        if (v.Kind == ValueKind.Thunk) return ForceSettling(cx, ref slot, v.RawThunk);
         if (v.Kind == ValueKind.Invalid) throw UninitialisedSlot(chunk, span);
         return v;
+    }
+
+    /// <summary>
+    /// Forces the thunk in <paramref name="slot"/> (an environment slot or a set's value) and puts an
+    /// atom result in its place (<see cref="Value.IsAtom"/>): later reads skip the thunk, and a
+    /// thunk nothing else holds is garbage at once instead of a survivor every collection copies.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Value ForceSettling(EvalContext cx, ref Value slot, Thunk thunk)
+    {
+        var result = thunk.Force(cx);
+        if (result.IsAtom) slot = result;
+        return result;
     }
 
     /// <summary>Reading a slot of a recursive scope while it is being initialised: the binding refers to itself (<c>let a = a;</c>).</summary>

@@ -15,6 +15,8 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
     internal AttrKey[] Path => path;
     internal Node? OrDefault => orDefault;
 
+    // TryPeek's inline caches, one per step of the path (made on the first peek).
+    private LookupCache[]? _peekCaches;
 
     internal override bool KeepsEnv(bool delayed) =>
         delayed || target.KeepsEnv(false) || (orDefault?.KeepsEnv(false) ?? false) || KeysKeepEnv(path);
@@ -48,10 +50,23 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
                 GlobalNode global => global.Value,
                 _ => default,
             };
+            var caches = _peekCaches ??= new LookupCache[path.Length];
             for (var i = 0; i < path.Length; i++)
             {
                 if (v.Kind != ValueKind.Attrs || path[i].Dynamic is not null) break;
-                if (!v.RawAttrs.TryGet(path[i].Sym, out var next)) break;
+                var attrs = v.RawAttrs;
+                Value next;
+                // A layer is searched without merging it (a peek must not cost a big set's merge).
+                if (attrs.FlatKeys is null)
+                {
+                    if (!attrs.TryGet(path[i].Sym, out next)) break;
+                }
+                else
+                {
+                    var index = caches[i].IndexOf(attrs, path[i].Sym);
+                    if (index < 0) break;
+                    next = attrs.Values[index];
+                }
                 next = next.Kind == ValueKind.Thunk && next.RawThunk.IsEvaluated ? next.RawThunk.Result : next;
                 if (i == path.Length - 1)
                 {

@@ -2,21 +2,28 @@ namespace Tvix.Eval.Runtime;
 
 /// <summary>
 /// An inline cache for one code site that looks one name up (<c>x.name</c>, a <c>with</c> lookup):
-/// the set it last searched and where the name was (-1: absent). Sets are immutable, so meeting the
-/// same set again (a module body run once per module, <c>lib.foo</c> in a function called per
-/// package) costs a reference comparison. Only the evaluator's thread touches its compiled nodes.
+/// the names array of the set it last searched and where the name was in it (-1: absent). Every
+/// set a literal builds shares that literal's names array, and so do the objects of one layout
+/// that <c>fromJSON</c> reads, so a site that meets a new set from the same literal each time (a
+/// function's argument <c>{ file = …; value = …; }</c>, a module's options, each iteration's
+/// <c>with { … }</c>) costs a reference comparison, as meeting the same set again does. A names
+/// array never changes once a set has it. Keeping the array, not the set, also keeps nothing else
+/// alive. Only the evaluator's thread touches its compiled code.
 /// </summary>
 internal struct LookupCache
 {
-    private NixAttrs? _set;
+    private int[]? _keys;
     private int _index;
 
     /// <summary>The index of <paramref name="sym"/> in <paramref name="attrs"/>, or -1.</summary>
     public int IndexOf(NixAttrs attrs, int sym)
     {
-        if (ReferenceEquals(attrs, _set)) return _index;
-        _index = attrs.IndexOfFast(sym);
-        _set = attrs;
-        return _index;
+        var keys = attrs.FlatKeys;
+        if (keys is not null && ReferenceEquals(keys, _keys)) return _index;
+        var index = attrs.IndexOfFast(sym);
+        // A layer that holds the name was merged by the lookup: cache its names from now on.
+        _keys = attrs.FlatKeys;
+        _index = index;
+        return index;
     }
 }

@@ -70,11 +70,20 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
 internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Code(source, span)
 {
-
-    // One per enclosing `with`: the namespace this lookup last searched there.
+    // One per enclosing `with`: where the name was in the namespace this lookup last searched there.
     private readonly LookupCache[] _caches = new LookupCache[withDepths.Length];
 
     public override Value Eval(EvalContext cx, Env env)
+    {
+        try { return Lookup(cx, env); }
+        catch (NixEvalException ex) when (ex.AtPosition(Source, Span)) { throw; }
+    }
+
+    /// <summary>
+    /// The variable's value, forced. An error raised while forcing it has no position yet: the
+    /// caller gives it this node's (<see cref="Eval"/>, or the VM instruction's span).
+    /// </summary>
+    public Value Lookup(EvalContext cx, Env env)
     {
         var depths = withDepths;
         var e = env;
@@ -86,12 +95,7 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
             var attrs = ns.RawAttrs;
             var index = _caches[i].IndexOf(attrs, sym);
-            if (index >= 0)
-            {
-                var v = attrs.Values[index];
-                try { return cx.Force(v); }
-                catch (NixEvalException ex) when (ex.AtPosition(Source, Span)) { throw; }
-            }
+            if (index >= 0) return cx.Force(attrs.Values[index]);
         }
         throw Error($"undefined variable '{name}'");
     }

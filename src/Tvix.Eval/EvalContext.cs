@@ -72,6 +72,22 @@ public sealed partial class EvalContext
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Value Force(Value v) => v.Kind == ValueKind.Thunk ? v.RawThunk.Force(this) : v;
 
+    /// <summary>
+    /// Forces the value in <paramref name="slot"/> (an environment slot, or a set's or a list's
+    /// value) and puts an atom result in place of its thunk (<see cref="Value.IsAtom"/>): later
+    /// reads skip the thunk, and a thunk nothing else holds is garbage at once instead of a
+    /// survivor every collection marks and copies.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Value ForceInPlace(ref Value slot)
+    {
+        var v = slot;
+        if (v.Kind != ValueKind.Thunk) return v;
+        var result = v.RawThunk.Force(this);
+        if (result.IsAtom) slot = result;
+        return result;
+    }
+
     /// <summary>Forces a value and checks that it is an integer.</summary>
     public long ForceInt(Value v)
     {
@@ -161,7 +177,7 @@ public sealed partial class EvalContext
                 if (IsLeaf(item)) continue;
                 try
                 {
-                    item = Force(item);
+                    item = ForceInPlace(ref vals[i]);
                     if (!IsContainer(item)) continue;
                     if (!entered && !MarkWalked(a, ref seen)) return;
                     entered = true;
@@ -176,10 +192,11 @@ public sealed partial class EvalContext
             if (l.Count == 0 || seen is not null && seen.Contains(l)) return;
             EnsureStack();
             var entered = false;
-            foreach (var slot in l.Items)
+            var items = l.Items;
+            for (var i = 0; i < items.Length; i++)
             {
-                if (IsLeaf(slot)) continue;
-                var item = Force(slot);
+                if (IsLeaf(items[i])) continue;
+                var item = ForceInPlace(ref items[i]);
                 if (!IsContainer(item)) continue;
                 if (!entered && !MarkWalked(l, ref seen)) return;
                 entered = true;

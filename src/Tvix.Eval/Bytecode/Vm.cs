@@ -348,8 +348,7 @@ internal static class Vm
                         var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
                         if (index >= 0)
                         {
-                            ref var slot = ref attrs.Values[index];
-                            acc = slot.Kind == ValueKind.Thunk ? ForceSettling(cx, ref slot, slot.RawThunk) : slot;
+                            acc = cx.ForceInPlace(ref attrs.Values[index]);
                             // Only a selection without a default is fused with its Return.
                             if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.SelectSymReturn) return acc;
                             pc += 5;
@@ -578,23 +577,8 @@ internal static class Vm
     private static Value ForceSlot(Chunk chunk, EvalContext cx, Env env, int span, int index)
     {
         ref var slot = ref env[index];
-        var v = slot;
-        if (v.Kind == ValueKind.Thunk) return ForceSettling(cx, ref slot, v.RawThunk);
-        if (v.Kind == ValueKind.Invalid) throw UninitialisedSlot(chunk, span);
-        return v;
-    }
-
-    /// <summary>
-    /// Forces the thunk in <paramref name="slot"/> (an environment slot or a set's value) and puts an
-    /// atom result in its place (<see cref="Value.IsAtom"/>): later reads skip the thunk, and a
-    /// thunk nothing else holds is garbage at once instead of a survivor every collection copies.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Value ForceSettling(EvalContext cx, ref Value slot, Thunk thunk)
-    {
-        var result = thunk.Force(cx);
-        if (result.IsAtom) slot = result;
-        return result;
+        if (slot.Kind == ValueKind.Invalid) throw UninitialisedSlot(chunk, span);
+        return cx.ForceInPlace(ref slot);
     }
 
     /// <summary>Reading a slot of a recursive scope while it is being initialised: the binding refers to itself (<c>let a = a;</c>).</summary>

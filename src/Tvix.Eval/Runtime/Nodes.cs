@@ -95,7 +95,7 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
             var attrs = ns.RawAttrs;
             var index = _caches[i].IndexOf(attrs, sym);
-            if (index >= 0) return cx.Force(attrs.Values[index]);
+            if (index >= 0) return cx.ForceInPlace(ref attrs.Values[index]);
         }
         throw Error($"undefined variable '{name}'");
     }

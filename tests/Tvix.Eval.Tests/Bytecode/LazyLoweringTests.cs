@@ -12,7 +12,7 @@ namespace Tvix.Eval.Tests.Bytecode;
 public sealed class LazyLoweringTests
 {
     /// <summary>Enough filler bindings to make a set or <c>let</c> big enough for lazy code.</summary>
-    private static readonly string Filler = string.Join(" ", Enumerable.Range(0, 16).Select(i => $"pad{i} = {i} + 1;"));
+    private static readonly string Filler = string.Join(" ", Enumerable.Range(0, 64).Select(i => $"pad{i} = {i} + 1;"));
 
     [Fact]
     public void ALambdaBodyInABigSetIsEmittedOnItsFirstCallOnly()

@@ -91,6 +91,10 @@ internal sealed class Chunk(SourceText source)
             e.AtPosition(Source, span);
             if (op == OpCode.Call && e.WantsTrace) e.Traced("from call site", Source, span);
         }
+        else if (op == OpCode.WithLookup)
+        {
+            e.AtPosition(Source, ((WithLookupNode)Objects[Code[pc + 1]]).Span);
+        }
         var handlers = Handlers;
         for (var i = 0; i < HandlerCount; i++)
         {

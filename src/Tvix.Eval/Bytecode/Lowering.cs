@@ -135,7 +135,7 @@ internal sealed class Lowering
             case ConstNode c: Constant(b, c.Value); break;
             case GlobalNode g: Constant(b, g.Value); break;
             case LocalNode l: Local(b, l); break;
-            case WithLookupNode w: b.Emit(OpCode.WithLookup, b.Span(w.Span), b.Object(w), 0); break;
+            case WithLookupNode w: b.Emit(OpCode.WithLookup, b.Object(w), 0); break;
             case ErrorNode: b.Emit(OpCode.Eval, b.Object(n), 0); break;
             case CodeNode code: b.Emit(OpCode.Eval, b.Object(code), 0); break;
             case InterpolationNode s: Interpolation(b, s); break;

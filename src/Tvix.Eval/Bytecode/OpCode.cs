@@ -41,7 +41,11 @@ internal enum OpCode
     DelayFold,
     /// <summary><c>obj</c>: acc = the value of Node <c>obj</c> evaluated in the current environment (leaf nodes, and code split off to bound the stack).</summary>
     Eval,
-    /// <summary><c>span obj</c>: acc = the variable the WithLookupNode <c>obj</c> finds in the enclosing <c>with</c> namespaces, forced.</summary>
+    /// <summary>
+    /// <c>obj</c>: acc = the variable the WithLookupNode <c>obj</c> finds in the enclosing <c>with</c>
+    /// namespaces, forced. Errors are positioned at the node's span (no span operand: nixpkgs has
+    /// a hundred thousand of these, and the node knows where it is).
+    /// </summary>
     WithLookup,
     /// <summary><c>label</c>: continue at <c>label</c>.</summary>
     Jump,
@@ -263,18 +267,18 @@ internal static class OpInfo
 
     /// <summary>Whether the opcode's first operand is a span where errors raised while it runs are positioned.</summary>
     public static bool PositionsErrors(OpCode op) => WithoutPush(op) is OpCode.Local0 or OpCode.Local1 or OpCode.Local
-        or OpCode.WithLookup or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge) or OpCode.Call or OpCode.CallMany or OpCode.CompareJump;
+        or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge) or OpCode.Call or OpCode.CallMany or OpCode.CompareJump;
 
     /// <summary>The number of operands after the opcode.</summary>
     public static int OperandCount(OpCode op) => WithoutPush(op) switch
     {
-        OpCode.Const or OpCode.ConstForce or OpCode.MakeThunk or OpCode.MakeClosure or OpCode.Delay or OpCode.Eval
+        OpCode.Const or OpCode.ConstForce or OpCode.MakeThunk or OpCode.MakeClosure or OpCode.Delay or OpCode.Eval or OpCode.WithLookup
             or OpCode.Jump or OpCode.CheckBool or OpCode.Not or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge)
             or OpCode.Call or OpCode.NewArray or OpCode.StoreItem or OpCode.NewScope or OpCode.StoreScope
             or OpCode.PushScope or OpCode.StoreLocal or OpCode.HasCheck or OpCode.Interpolate
             or OpCode.PathInterpolate or OpCode.Assert or OpCode.AssertEqual => 1,
         OpCode.Local0 or OpCode.Local1 or OpCode.JumpIfFalse or OpCode.AndJump or OpCode.OrJump or OpCode.ImpliesJump
-            or OpCode.CallMany or OpCode.WithLookup or OpCode.MakeAttrs or OpCode.ClearLocals or OpCode.RecAttrs or OpCode.SelectCheck => 2,
+            or OpCode.CallMany or OpCode.MakeAttrs or OpCode.ClearLocals or OpCode.RecAttrs or OpCode.SelectCheck => 2,
         OpCode.Local or OpCode.LocalRaw or OpCode.SelectDynamic or OpCode.HasSym or OpCode.HasDynamic => 3,
         OpCode.ThunkToItem or OpCode.ConstToItem or OpCode.ThunkToLocal or OpCode.ConstToLocal => 2,
         OpCode.LocalRawToItem or OpCode.LocalRawToLocal => 4,

@@ -116,8 +116,8 @@ internal static class Vm
                     break;
                 }
                 case OpCode.WithLookup:
-                    acc = Unsafe.As<WithLookupNode>(objects[Unsafe.Add(ref code, pc + 2)]).Lookup(cx, env);
-                    pc += 3;
+                    acc = Unsafe.As<WithLookupNode>(objects[Unsafe.Add(ref code, pc + 1)]).Lookup(cx, env);
+                    pc += 2;
                     break;
                 case OpCode.Eval:
                 case OpCode.EvalReturn:
@@ -376,7 +376,19 @@ internal static class Vm
                 {
                     var set = Pop(ref s, ref sp).RawAttrs;
                     var sym = Symbol(chunk, cx, acc, Unsafe.Add(ref code, pc + 2));
-                    if (set.TryGet(sym, out var next))
+                    // A layer is searched without merging it (a name chosen at run time is no
+                    // reason to merge a big set); a flat set's slot gets the atom it is forced to.
+                    if (set.FlatKeys is not null)
+                    {
+                        var index = set.IndexOfFast(sym);
+                        if (index >= 0)
+                        {
+                            acc = cx.ForceInPlace(ref set.Values[index]);
+                            pc += 4;
+                            break;
+                        }
+                    }
+                    else if (set.TryGet(sym, out var next))
                     {
                         acc = cx.Force(next);
                         pc += 4;
@@ -518,7 +530,7 @@ internal static class Vm
     {
         var e = env;
         for (var d = operands; d > 0; d--) e = e.Parent;
-        var v = e[Unsafe.Add(ref operands, 1)];
+        var v = Thunk.Settled(ref e[Unsafe.Add(ref operands, 1)]);
         return v.Kind == ValueKind.Invalid ? Unsafe.As<LocalNode>(objects[Unsafe.Add(ref operands, 2)]).Delay(cx, env) : v;
     }
 

@@ -15,9 +15,6 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
     internal AttrKey[] Path => path;
     internal Node? OrDefault => orDefault;
 
-    // TryPeek's inline caches, one per step of the path (made on the first peek).
-    private LookupCache[]? _peekCaches;
-
     internal override bool KeepsEnv(bool delayed) =>
         delayed || target.KeepsEnv(false) || (orDefault?.KeepsEnv(false) ?? false) || KeysKeepEnv(path);
 
@@ -50,23 +47,12 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
                 GlobalNode global => global.Value,
                 _ => default,
             };
-            var caches = _peekCaches ??= new LookupCache[path.Length];
+            // No inline caches here: nixpkgs has a hundred thousand peekable selections
+            // (`inherit (x) a b;`), and a cache each would cost more memory than a lookup costs time.
             for (var i = 0; i < path.Length; i++)
             {
                 if (v.Kind != ValueKind.Attrs || path[i].Dynamic is not null) break;
-                var attrs = v.RawAttrs;
-                Value next;
-                // A layer is searched without merging it (a peek must not cost a big set's merge).
-                if (attrs.FlatKeys is null)
-                {
-                    if (!attrs.TryGet(path[i].Sym, out next)) break;
-                }
-                else
-                {
-                    var index = caches[i].IndexOf(attrs, path[i].Sym);
-                    if (index < 0) break;
-                    next = attrs.Values[index];
-                }
+                if (!v.RawAttrs.TryGet(path[i].Sym, out var next)) break;
                 next = next.Kind == ValueKind.Thunk && next.RawThunk.IsEvaluated ? next.RawThunk.Result : next;
                 if (i == path.Length - 1)
                 {

@@ -7,22 +7,23 @@ namespace Tvix.Eval.Runtime;
 /// that <c>fromJSON</c> reads, so a site that meets a new set from the same literal each time (a
 /// function's argument <c>{ file = …; value = …; }</c>, a module's options, each iteration's
 /// <c>with { … }</c>) costs a reference comparison, as meeting the same set again does. A names
-/// array never changes once a set has it. Keeping the array, not the set, also keeps nothing else
-/// alive. Only the evaluator's thread touches its compiled code.
+/// array never changes once a set has it. Keeping the array, not a flat set, also keeps nothing
+/// else alive. Only the evaluator's thread touches its compiled code.
 /// </summary>
 internal struct LookupCache
 {
-    private int[]? _keys;
+    // The names array of the set last searched, or the set itself while it is a layer (a layer's
+    // contents never change either; merged, it has a names array and is cached by that).
+    private object? _key;
     private int _index;
 
     /// <summary>The index of <paramref name="sym"/> in <paramref name="attrs"/>, or -1.</summary>
     public int IndexOf(NixAttrs attrs, int sym)
     {
-        var keys = attrs.FlatKeys;
-        if (keys is not null && ReferenceEquals(keys, _keys)) return _index;
+        if (ReferenceEquals((object?)attrs.FlatKeys ?? attrs, _key)) return _index;
         var index = attrs.IndexOfFast(sym);
-        // A layer that holds the name was merged by the lookup: cache its names from now on.
-        _keys = attrs.FlatKeys;
+        // A layer that holds the name was merged by the lookup: then its names are the key.
+        _key = (object?)attrs.FlatKeys ?? attrs;
         _index = index;
         return index;
     }

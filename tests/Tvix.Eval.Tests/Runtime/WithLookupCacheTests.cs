@@ -55,7 +55,7 @@ public sealed class SelectCacheTests
 /// <summary>
 /// Inline caches remember a set's names array, which every set one literal builds shares: sets
 /// from the same literal hit, sets with other names (other literals, <c>//</c>, layers, JSON
-/// objects) miss and look again, at every step of a path and in peeks.
+/// objects) miss and look again, at every step of a path.
 /// </summary>
 public sealed class NamesArrayCacheTests
 {

@@ -62,9 +62,10 @@ public sealed partial class EvalContext
             if (x <= y) a++;
             if (y <= x) b++;
         }
+        var leftPositions = left.Positions;
+        if (union == leftKeys.Length && TryOverrideValues(left, leftPositions, syms, order[..m], values) is { } overridden) return overridden;
         var keys = new int[union];
         var result = new Value[union];
-        var leftPositions = left.Positions;
         var positions = leftPositions is null ? null : new AttrPos[union];
         int l = 0, r = 0, k = 0;
         while (l < leftKeys.Length || r < m)
@@ -85,13 +86,63 @@ public sealed partial class EvalContext
     }
 
     /// <summary>
-    /// The attribute at <paramref name="index"/> in Nix's order (names sorted by their bytes, as
-    /// <see cref="NixAttrs.Pairs"/>), without an enumerator: for a builtin that walks a set.
+    /// <see cref="Update(NixAttrs, ReadOnlySpan{ReadOnlyMemory{byte}}, ReadOnlySpan{Value})"/> when
+    /// every name is already in <paramref name="left"/> (each further output of a derivation is its
+    /// first output's set with two values changed): the result shares the name array and, when
+    /// none of the overridden attributes has a position (an added one has none), the positions;
+    /// only the values are copied. Null when a position would change.
     /// </summary>
-    public Value AttrInNixOrder(NixAttrs attrs, int index, out string name)
+    private NixAttrs? TryOverrideValues(NixAttrs left, AttrPos[]? leftPositions, ReadOnlySpan<int> syms, ReadOnlySpan<int> order, ReadOnlySpan<Value> values)
     {
-        var at = attrs.ByteOrder()[index];
-        name = Symbols.Text(attrs.Keys[at]);
-        return attrs.Values[at];
+        var leftKeys = left.Keys;
+        // Both are sorted by symbol: one walk finds every place.
+        Span<int> places = order.Length <= 64 ? stackalloc int[order.Length] : new int[order.Length];
+        var at = 0;
+        for (var j = 0; j < order.Length; j++)
+        {
+            var sym = syms[order[j]];
+            while (leftKeys[at] != sym) at++;
+            if (leftPositions is not null && leftPositions[at].IsKnown) return null;
+            places[j] = at;
+        }
+        var result = (Value[])left.Values.Clone();
+        for (var j = 0; j < order.Length; j++) result[places[j]] = values[order[j]];
+        return new NixAttrs(Symbols, leftKeys, result) { Positions = leftPositions };
+    }
+
+    /// <summary>
+    /// Fills <paramref name="order"/> (one entry per attribute) with the attributes' places in
+    /// Nix's order (names sorted by their bytes), for <see cref="AttrAt"/>: a builtin walks a set
+    /// by index, without an enumerator. The order of a small set is not cached on the set: a
+    /// builtin that reads each set once (<c>derivationStrict</c>) would otherwise leave an order
+    /// array behind on every set it reads.
+    /// </summary>
+    public void NixOrder(NixAttrs attrs, Span<int> order)
+    {
+        var keys = attrs.Keys;
+        if (order.Length != keys.Length) throw new ArgumentException("one entry per attribute is needed", nameof(order));
+        if (keys.Length > SmallOrderLimit)
+        {
+            attrs.ByteOrder().CopyTo(order);
+            return;
+        }
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        NixAttrs.InsertionSortByBytes(attrs.Symbols, keys, order);
+    }
+
+    /// <summary>Sets up to this size are ordered by <see cref="NixOrder"/> without a cached order.</summary>
+    private const int SmallOrderLimit = 32;
+
+    /// <summary>
+    /// The attribute at <paramref name="place"/> (one of the places <see cref="NixOrder"/> gives),
+    /// with its name as text and as UTF-8 bytes. The bytes are the evaluator's own copy, shared by
+    /// every set with that name: they must not be changed.
+    /// </summary>
+    public Value AttrAt(NixAttrs attrs, int place, out string name, out ReadOnlyMemory<byte> nameBytes)
+    {
+        var sym = attrs.Keys[place];
+        name = attrs.Symbols.Text(sym);
+        nameBytes = attrs.Symbols.Bytes(sym);
+        return attrs.Values[place];
     }
 }

@@ -48,7 +48,7 @@ public sealed partial class EvalContext
             {
                 case ValueKind.Null: return NixString.Empty;
                 case ValueKind.Bool: return v.RawBool ? One : NixString.Empty;
-                case ValueKind.Int: return NixString.FromInt(v.RawInt);
+                case ValueKind.Int: return IntToString(v.RawInt);
                 case ValueKind.Float: return NixString.FromUtf8(FormatFixed(v.RawFloat));
                 case ValueKind.List:
                 {
@@ -74,6 +74,35 @@ public sealed partial class EvalContext
     }
 
     private static readonly NixString One = NixString.FromUtf8("1");
+
+    /// <summary>Entries of the <see cref="IntToString"/> cache (a power of two).</summary>
+    private const int IntStringCacheSize = 64;
+
+    /// <summary>Recently converted integers and their strings, by the integer's low bits.</summary>
+    private IntString[]? _intStrings;
+
+    private struct IntString
+    {
+        public long Value;
+        public NixString? String;
+    }
+
+    /// <summary>
+    /// <c>toString</c> of an integer. Programs convert the same few numbers over and over (an
+    /// index in a name, a version component, a loop counter interpolated into several strings),
+    /// and strings are immutable, so the last string made for each slot of a small direct-mapped
+    /// table is handed out again instead of a new one per call.
+    /// </summary>
+    private NixString IntToString(long value)
+    {
+        var cache = _intStrings ??= new IntString[IntStringCacheSize];
+        ref var slot = ref cache[(int)value & (IntStringCacheSize - 1)];
+        if (slot.Value == value && slot.String is { } cached) return cached;
+        var s = NixString.FromInt(value);
+        slot.Value = value;
+        slot.String = s;
+        return s;
+    }
 
     // A method of its own: the lambda's closure over the path would otherwise be allocated on
     // every call of CoerceToString (every interpolation), not only for paths.

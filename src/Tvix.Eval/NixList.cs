@@ -19,4 +19,19 @@ public sealed class NixList
 
     /// <summary>The elements (possibly thunks).</summary>
     public ReadOnlySpan<Value> AsSpan() => Items;
+
+    /// <summary>
+    /// Puts the result of element <paramref name="i"/> of <paramref name="items"/> in place of its
+    /// thunk when something else (a fold's function) has forced that thunk and the result is an
+    /// atom (<see cref="Value.IsAtom"/>), as <see cref="EvalContext.ForceInPlace"/> does for
+    /// slots it forces itself: a long-lived <c>genList</c> or <c>map</c> result folded with
+    /// <c>foldl'</c> stops keeping one thunk per element alive.
+    /// </summary>
+    internal static void Settle(Value[] items, int i)
+    {
+        var slot = items[i];
+        if (slot.Kind != ValueKind.Thunk || !slot.RawThunk.IsEvaluated) return;
+        var result = slot.RawThunk.Result;
+        if (result.IsAtom) items[i] = result;
+    }
 }

@@ -8,7 +8,7 @@ namespace Tvix.Eval;
 /// files) plus an optional <see cref="NixContext"/> naming the store paths it refers to. Most
 /// strings have no context, and that case costs nothing beyond the bytes.
 /// </summary>
-public sealed class NixString
+public sealed partial class NixString
 {
     // No cached .NET text: programs make millions of strings and decode almost none of them
     // (paths, error messages), so a field for it would cost 8 bytes on every one.

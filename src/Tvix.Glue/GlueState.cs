@@ -24,15 +24,14 @@ internal sealed class GlueState
     private int _internedKeys;
 
     /// <summary>
-    /// The derivations again, by printed <c>.drv</c> path: what string contexts name them by. A
-    /// plain dictionary under a lock: its span lookup is precompiled framework code, where the
-    /// concurrent dictionary's is JIT-compiled in every process (and contention is rare).
+    /// The derivations created here or read from the store, by <c>.drv</c> path; also found by
+    /// the printed path that string contexts name them by (<see cref="StorePathKeys"/>). One plain
+    /// dictionary under a lock: its span lookup is precompiled framework code, where a concurrent
+    /// dictionary's is JIT-compiled in every process (and contention is rare).
     /// </summary>
-    private readonly Dictionary<string, KnownDerivation> _byPrintedPath = new(AfterPrefixComparer.Instance);
+    private readonly Dictionary<StorePath, KnownDerivation> _derivations;
 
-    private readonly Lock _byPrintedPathLock = new();
-
-    private ConcurrentDictionary<StorePath, KnownDerivation>? _derivations;
+    private readonly Lock _derivationsLock = new();
 
     private ConcurrentDictionary<string, string>? _copiedSources;
 
@@ -48,6 +47,7 @@ internal sealed class GlueState
         Features = features;
         ReadOnly = readOnly;
         StoreDirPrefix = storeDirectory.Path + "/";
+        _derivations = new Dictionary<StorePath, KnownDerivation>(new StorePathKeys(StoreDirPrefix));
         InputHashModulo = HashModulo;
     }
 
@@ -61,7 +61,7 @@ internal sealed class GlueState
 
     /// <summary>
     /// Nix's read-only mode (<c>nix-instantiate --eval</c>): <c>derivationStrict</c> only hashes the
-    /// <c>.drv</c> files for their paths (what dependents need stays in <see cref="Derivations"/>),
+    /// <c>.drv</c> files for their paths (what dependents need stays in the derivations table),
     /// and <c>builtins.path</c> computes a copy of a store path without that path's references
     /// (Nix's <c>computeStorePathForPath</c> instead of <c>addToStore</c>).
     /// </summary>
@@ -70,23 +70,60 @@ internal sealed class GlueState
     /// <summary>Whether <c>derivationStrict</c> writes the <c>.drv</c> files into <see cref="Store"/>.</summary>
     public bool WriteDerivations => !ReadOnly;
 
-    /// <summary>Derivations created by <c>derivationStrict</c> (or read back from the store), by <c>.drv</c> path.</summary>
-    public ConcurrentDictionary<StorePath, KnownDerivation> Derivations =>
-        _derivations ?? Interlocked.CompareExchange(ref _derivations, new(), null) ?? _derivations!;
+    /// <summary>How many emptied derivations are kept for reuse (calls nest: an attribute's value may be another derivation's path).</summary>
+    private const int MaxSpareDerivations = 8;
+
+    private readonly Derivation?[] _spareDerivations = new Derivation?[MaxSpareDerivations];
+    private int _spareCount;
+
+    /// <summary>
+    /// An empty derivation for <c>derivationStrict</c> to fill: one used before and given back
+    /// with <see cref="ReturnDerivation"/> when there is one, so that a run of derivations does not
+    /// allocate a derivation and its collections' arrays each time (nothing of it is kept once
+    /// the result is built).
+    /// </summary>
+    public Derivation RentDerivation()
+    {
+        lock (_derivationsLock)
+        {
+            if (_spareCount > 0)
+            {
+                var spare = _spareDerivations[--_spareCount]!;
+                _spareDerivations[_spareCount] = null;
+                return spare;
+            }
+        }
+        return new Derivation();
+    }
+
+    /// <summary>Gives a derivation back for reuse once nothing refers to it any more.</summary>
+    public void ReturnDerivation(Derivation drv)
+    {
+        drv.Clear();
+        lock (_derivationsLock)
+        {
+            if (_spareCount < MaxSpareDerivations) _spareDerivations[_spareCount++] = drv;
+        }
+    }
 
     /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
     public KnownDerivation AddDerivation(KnownDerivation known)
     {
-        known = Derivations.GetOrAdd(known.Path, known);
-        lock (_byPrintedPathLock) _byPrintedPath.TryAdd(known.ContextElement, known);
-        return known;
+        lock (_derivationsLock)
+            return _derivations.TryAdd(known.Path, known) ? known : _derivations[known.Path];
+    }
+
+    /// <summary>The derivation at <paramref name="drvPath"/> if this evaluator has made or read it.</summary>
+    public bool TryGetDerivation(StorePath drvPath, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KnownDerivation? known)
+    {
+        lock (_derivationsLock) return _derivations.TryGetValue(drvPath, out known);
     }
 
     /// <summary>The known derivation whose printed <c>.drv</c> path is <paramref name="printedPath"/> (no allocation), or null.</summary>
     public KnownDerivation? FindDerivation(ReadOnlySpan<char> printedPath)
     {
-        lock (_byPrintedPathLock)
-            return _byPrintedPath.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
+        lock (_derivationsLock)
+            return _derivations.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
     }
 
     /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
@@ -110,7 +147,7 @@ internal sealed class GlueState
     /// <summary>The known derivation at <paramref name="drvPath"/>, reading it from the store when it was not made here.</summary>
     public KnownDerivation GetDerivation(StorePath drvPath)
     {
-        if (Derivations.TryGetValue(drvPath, out var known)) return known;
+        if (TryGetDerivation(drvPath, out var known)) return known;
         var text = Store.ReadText(drvPath)
             ?? throw new NixEvalException($"derivation '{StoreDirectory.Print(drvPath)}' is not known to this evaluator or its store");
         return AddDerivation(KnownDerivation.Loaded(drvPath, Derivation.ParseAterm(text, StoreDirectory), StoreDirectory));
@@ -166,7 +203,7 @@ internal sealed class GlueState
     /// <summary>The references of a store path this evaluation created or the store holds.</summary>
     public IEnumerable<StorePath> References(StorePath path)
     {
-        if (Derivations.TryGetValue(path, out var known)) return known.References;
+        if (TryGetDerivation(path, out var known)) return known.References;
         return Store.References(path);
     }
 }
@@ -188,15 +225,20 @@ internal sealed class KnownDerivation
         Path = path;
         ContextElement = string.Concat("=", store.Path, "/", path.BaseName);
         References = references;
-        OutputNames = new string[drv.Outputs.Count];
-        OutputPaths = new StorePath?[drv.Outputs.Count];
+        var count = drv.Outputs.Count;
+        // Most derivations have the one output `out`: they share one array of names.
+        OutputNames = count == 1 && drv.Outputs.ContainsKey("out") ? OutOnly : new string[count];
+        OutputPaths = new StorePath?[count];
         var i = 0;
         foreach (var (name, output) in drv.Outputs)
         {
-            OutputNames[i] = name;
+            if (!ReferenceEquals(OutputNames, OutOnly)) OutputNames[i] = name;
             OutputPaths[i++] = output.Path;
         }
     }
+
+    /// <summary>The output names of a derivation whose only output is <c>out</c> (never written to).</summary>
+    private static readonly string[] OutOnly = ["out"];
 
     /// <summary>A derivation <c>derivationStrict</c> has just instantiated.</summary>
     public static KnownDerivation Created(Derivation drv, InstantiatedDerivation instantiated, StoreDirectory store)
@@ -285,22 +327,26 @@ internal enum GlueFeatures
 }
 
 /// <summary>
-/// Compares the keys of the derivations-by-printed-path table, which are context elements
-/// (<c>=</c> and the path), by what follows the one-character prefix; a printed path given as a
-/// span is looked up directly.
+/// Compares the keys of the derivations table, store paths, by their base names; a printed path
+/// (the store directory, <c>/</c>, the base name) given as a span is looked up directly, as string
+/// contexts name derivations. Hashes only the start of the hash part: it is random already.
 /// </summary>
-internal sealed class AfterPrefixComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+internal sealed class StorePathKeys(string storeDirPrefix) : IEqualityComparer<StorePath>, IAlternateEqualityComparer<ReadOnlySpan<char>, StorePath>
 {
-    public static readonly AfterPrefixComparer Instance = new();
+    /// <summary>How many characters of the hash part are hashed.</summary>
+    private const int HashedLength = 12;
 
-    public bool Equals(string? x, string? y) =>
-        ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan(1).SequenceEqual(y.AsSpan(1)));
+    public bool Equals(StorePath? x, StorePath? y) => ReferenceEquals(x, y) || (x is not null && x.Equals(y));
 
-    public int GetHashCode(string key) => string.GetHashCode(key.AsSpan(1));
+    public int GetHashCode(StorePath path) => string.GetHashCode(path.BaseName.AsSpan(0, HashedLength));
 
-    public bool Equals(ReadOnlySpan<char> printed, string key) => printed.SequenceEqual(key.AsSpan(1));
+    public bool Equals(ReadOnlySpan<char> printed, StorePath path) =>
+        printed.StartsWith(storeDirPrefix) && printed[storeDirPrefix.Length..].SequenceEqual(path.BaseName);
 
-    public int GetHashCode(ReadOnlySpan<char> printed) => string.GetHashCode(printed);
+    // A printed path too short to be a store path gets any hash: it equals no key.
+    public int GetHashCode(ReadOnlySpan<char> printed) =>
+        printed.Length >= storeDirPrefix.Length + HashedLength ? string.GetHashCode(printed.Slice(storeDirPrefix.Length, HashedLength)) : 0;
 
-    public string Create(ReadOnlySpan<char> printed) => string.Concat("=", printed);
+    public StorePath Create(ReadOnlySpan<char> printed) =>
+        throw new NotSupportedException("derivations are only looked up by printed path, not added by it");
 }

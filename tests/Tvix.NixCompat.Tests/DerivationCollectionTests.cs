@@ -29,6 +29,31 @@ public sealed class DerivationCollectionTests
     }
 
     [Fact]
+    public void ClearedDerivationIsFilledAgainLikeANewOne()
+    {
+        // One instance takes every fixture in turn (cleared in between, so each keeps the arrays
+        // the previous one grew) and must write each fixture's ATerm byte for byte.
+        var reused = new Derivation();
+        var files = Directory.GetFiles(VectorFiles.Path("derivations", "tvix", "ok"), "*.drv").Order(StringComparer.Ordinal).ToArray();
+        Assert.NotEmpty(files);
+        foreach (var file in files.Concat(files.Reverse()))
+        {
+            var bytes = File.ReadAllBytes(file);
+            var original = Derivation.ParseAterm(bytes);
+            reused.Clear();
+            Assert.Equal(0, reused.Outputs.Count + reused.InputDerivations.Count + reused.InputSources.Count + reused.Arguments.Count + reused.Environment.Count);
+            foreach (var (name, output) in original.Outputs) reused.Outputs[name] = output;
+            foreach (var (path, outputs) in original.InputDerivations) reused.InputDerivations.Add(path, new OutputNameSet(outputs));
+            foreach (var source in original.InputSources) reused.InputSources.Add(source);
+            reused.System = original.System;
+            reused.Builder = original.Builder;
+            foreach (var argument in original.Arguments) reused.Arguments.Add(argument);
+            foreach (var (key, value) in original.Environment) reused.Environment[key] = value;
+            Assert.Equal(bytes, reused.ToAterm());
+        }
+    }
+
+    [Fact]
     public void InputDerivationsMergeOutputNames()
     {
         var drv = new Derivation();

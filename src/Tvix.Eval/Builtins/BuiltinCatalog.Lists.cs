@@ -84,7 +84,12 @@ internal static partial class BuiltinCatalog
             var op = cx.ForceFunction(a[0]);
             var acc = a[1];
             var list = cx.ForceList(a[2]);
-            foreach (var x in list.Items) acc = cx.Call(op, acc, x);
+            var items = list.Items;
+            for (var i = 0; i < items.Length; i++)
+            {
+                acc = cx.Call(op, acc, items[i]);
+                NixList.Settle(items, i);
+            }
             return acc;
         });
         r.Add("genList", 2, static (cx, a) =>

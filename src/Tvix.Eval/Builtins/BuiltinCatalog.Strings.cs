@@ -63,7 +63,7 @@ internal static partial class BuiltinCatalog
         NixString? first = null;
         for (var i = 0; i < items.Length; i++)
         {
-            var v = cx.Force(items[i]);
+            var v = cx.ForceInPlace(ref items[i]);
             NixString s;
             if (v.Kind == ValueKind.String) s = v.RawString;
             else (coerced ??= []).Add(s = cx.CoerceToString(v, StringCoercion.Interpolation));

@@ -6,7 +6,8 @@ namespace Tvix.Eval.Bytecode;
 
 /// <summary>
 /// Where an error raised by the instructions in <c>[Start, End)</c> gets a position (if it has
-/// none yet) and a trace frame: the parts of a string interpolation.
+/// none yet) and a trace frame: the parts of a string interpolation, an inlined builtin call.
+/// A negative <c>Span</c> adds the frame without a position.
 /// </summary>
 internal readonly record struct ErrorHandler(int Start, int End, int Span, string Trace);
 
@@ -100,6 +101,7 @@ internal sealed class Chunk(SourceText source)
         {
             var h = handlers[i];
             if (pc < h.Start || pc >= h.End) continue;
+            if (h.Span < 0) { e.Traced(h.Trace, null, default); continue; }
             e.AtPosition(Source, Spans[h.Span]);
             e.Traced(h.Trace, Source, Spans[h.Span]);
         }

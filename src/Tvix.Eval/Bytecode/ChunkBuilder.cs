@@ -226,6 +226,10 @@ internal sealed class ChunkBuilder
     public void Handler(int start, TextSpan span, string trace) =>
         _handlers.Add(new ErrorHandler(_codeBase + _unitStart + start, _codeBase + _length, Span(span), trace));
 
+    /// <summary>Errors raised from <paramref name="start"/> to here get a trace frame without a position (a builtin's own frame).</summary>
+    public void Handler(int start, string trace) =>
+        _handlers.Add(new ErrorHandler(_codeBase + _unitStart + start, _codeBase + _length, -1, trace));
+
     /// <summary>Appends the units emitted to the chunk and points them at it.</summary>
     public void Finish()
     {

@@ -228,6 +228,9 @@ internal sealed class Lowering
                 b.Emit(OpCode.StoreLocal, hw.Slot, 0);
                 Forced(b, hw.Body, tail);
                 break;
+            case ApplyNode ap when IsToString(ap.Function):
+                ToString(b, ap, OpCode.ToString, tail);
+                break;
             case ApplyNode ap:
                 Forced(b, ap.Function);
                 b.Emit(OpCode.Push, 1);
@@ -375,10 +378,33 @@ internal sealed class Lowering
 
     private void Interpolation(ChunkBuilder b, InterpolationNode s)
     {
+        var count = PieceCount(s);
+        var onStack = count <= MaxPieces;
+        if (!onStack) b.Emit(OpCode.NewArray, count, 1);
+        var index = 0;
+        Pieces(b, s, onStack, ref index);
+        if (onStack) b.Emit(OpCode.Interpolate, count, -count);
+        else b.Emit(OpCode.InterpolateArray, -1);
+    }
+
+    /// <summary>The pieces of <paramref name="s"/> with those of the interpolations nested in it (<see cref="Pieces"/>).</summary>
+    private static int PieceCount(InterpolationNode s)
+    {
+        var n = 0;
+        foreach (var part in s.Parts) n += part is InterpolationNode inner ? PieceCount(inner) : 1;
+        return n;
+    }
+
+    /// <summary>
+    /// Code for each piece of <paramref name="s"/>, numbered from <paramref name="index"/>. A part
+    /// that is itself an interpolation (<c>"&lt;${"(${x})"}&gt;"</c>) contributes its pieces
+    /// instead of a string of its own: coercing a string is the identity, so the result is the
+    /// same, without the inner strings. Its parts' errors still get the outer part's frame.
+    /// </summary>
+    private void Pieces(ChunkBuilder b, InterpolationNode s, bool onStack, ref int index)
+    {
         var literals = s.Literals;
         var parts = s.Parts;
-        var onStack = parts.Length <= MaxPieces;
-        if (!onStack) b.Emit(OpCode.NewArray, parts.Length, 1);
         for (var i = 0; i < parts.Length; i++)
         {
             if (literals[i] is { } lit) b.Emit(OpCode.Const, b.Constant(Value.FromString(lit)), 0);
@@ -386,15 +412,43 @@ internal sealed class Lowering
             {
                 var part = parts[i]!;
                 var start = b.Mark();
-                Forced(b, part);
-                b.Emit(OpCode.Coerce, 0);
+                if (part is InterpolationNode inner)
+                {
+                    Pieces(b, inner, onStack, ref index);
+                    b.Handler(start, part.Span, "while evaluating a path segment");
+                    continue;
+                }
+                if (part is ApplyNode ap && IsToString(ap.Function)) ToString(b, ap, OpCode.ToStringPiece, tail: false);
+                else
+                {
+                    Forced(b, part);
+                    b.Emit(OpCode.Coerce, 0);
+                }
                 b.Handler(start, part.Span, "while evaluating a path segment");
             }
             if (onStack) b.Emit(OpCode.Push, 1);
-            else b.Emit(OpCode.StoreItem, i, 0);
+            else b.Emit(OpCode.StoreItem, index, 0);
+            index++;
         }
-        if (onStack) b.Emit(OpCode.Interpolate, parts.Length, -parts.Length);
-        else b.Emit(OpCode.InterpolateArray, -1);
+    }
+
+    /// <summary>Whether <paramref name="function"/> is the global <c>toString</c> (not shadowed: the compiler resolved the name to it).</summary>
+    private static bool IsToString(Node function) =>
+        function is GlobalNode { Value: { Kind: ValueKind.PrimOp, Obj: Builtin { Name: "toString", Arity: 1 } } };
+
+    /// <summary>
+    /// <c>toString e</c>: the builtin is strict in its argument, so <c>e</c> is evaluated in place
+    /// and coerced by <paramref name="op"/>, without a thunk for it and without the call. Errors
+    /// get the frames the builtin's call would add (a call in tail position, fused with its
+    /// return, adds no call-site frame).
+    /// </summary>
+    private void ToString(ChunkBuilder b, ApplyNode ap, OpCode op, bool tail)
+    {
+        var start = b.Mark();
+        Forced(b, ap.Argument);
+        b.Emit(op, b.Span(ap.Span), 0);
+        b.Handler(start, "while calling the 'toString' builtin");
+        if (!tail) b.Handler(start, ap.Span, "from call site");
     }
 
     private void Select(ChunkBuilder b, SelectNode sel)

@@ -131,7 +131,11 @@ internal enum OpCode
     HasDynamic,
     /// <summary>acc = acc coerced to a string as in <c>"${…}"</c>.</summary>
     Coerce,
-    /// <summary><c>n</c>: acc = the concatenation of <c>n</c> popped strings (contexts merged).</summary>
+    /// <summary><c>span</c>: acc = <c>toString acc</c> (a call of the global <c>toString</c>, whose argument was evaluated in place instead of in a thunk).</summary>
+    ToString,
+    /// <summary><c>span</c>: as <see cref="ToString"/> for a piece of an interpolation, but an integer stays one (<see cref="Interpolate"/> writes its digits).</summary>
+    ToStringPiece,
+    /// <summary><c>n</c>: acc = the concatenation of <c>n</c> popped pieces: strings, or integers from <see cref="ToStringPiece"/> (contexts merged).</summary>
     Interpolate,
     /// <summary>acc = the concatenation of the strings in the popped array.</summary>
     InterpolateArray,
@@ -267,7 +271,8 @@ internal static class OpInfo
 
     /// <summary>Whether the opcode's first operand is a span where errors raised while it runs are positioned.</summary>
     public static bool PositionsErrors(OpCode op) => WithoutPush(op) is OpCode.Local0 or OpCode.Local1 or OpCode.Local
-        or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge) or OpCode.Call or OpCode.CallMany or OpCode.CompareJump;
+        or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge) or OpCode.Call or OpCode.CallMany or OpCode.CompareJump
+        or OpCode.ToString or OpCode.ToStringPiece;
 
     /// <summary>The number of operands after the opcode.</summary>
     public static int OperandCount(OpCode op) => WithoutPush(op) switch
@@ -276,7 +281,7 @@ internal static class OpInfo
             or OpCode.Jump or OpCode.CheckBool or OpCode.Not or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge)
             or OpCode.Call or OpCode.NewArray or OpCode.StoreItem or OpCode.NewScope or OpCode.StoreScope
             or OpCode.PushScope or OpCode.StoreLocal or OpCode.HasCheck or OpCode.Interpolate
-            or OpCode.PathInterpolate or OpCode.Assert or OpCode.AssertEqual => 1,
+            or OpCode.PathInterpolate or OpCode.Assert or OpCode.AssertEqual or OpCode.ToString or OpCode.ToStringPiece => 1,
         OpCode.Local0 or OpCode.Local1 or OpCode.JumpIfFalse or OpCode.AndJump or OpCode.OrJump or OpCode.ImpliesJump
             or OpCode.CallMany or OpCode.MakeAttrs or OpCode.ClearLocals or OpCode.RecAttrs or OpCode.SelectCheck => 2,
         OpCode.Local or OpCode.LocalRaw or OpCode.SelectDynamic or OpCode.HasSym or OpCode.HasDynamic => 3,

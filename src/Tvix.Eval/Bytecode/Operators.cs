@@ -40,25 +40,14 @@ internal static class Operators
         return cx.Force(f);
     }
 
-    /// <summary>The concatenation of the strings in <paramref name="pieces"/> (which it clears).</summary>
+    /// <summary>The concatenation of <paramref name="pieces"/> (strings, or integers from <c>toString</c>), which it clears.</summary>
     public static Value Interpolate(Span<Value> pieces)
     {
-        var buffer = new InterpolationPieces();
-        Span<NixString> strings = buffer;
-        strings = strings[..pieces.Length];
-        for (var i = 0; i < pieces.Length; i++)
-        {
-            strings[i] = pieces[i].RawString;
-            pieces[i] = default;
-        }
-        return Value.FromString(NixString.Concat(strings));
+        var result = NixString.Interpolate(pieces);
+        pieces.Clear();
+        return Value.FromString(result);
     }
 
-    /// <summary>The concatenation of the strings in <paramref name="pieces"/>.</summary>
-    public static Value Interpolate(Value[] pieces)
-    {
-        var strings = new NixString[pieces.Length];
-        for (var i = 0; i < pieces.Length; i++) strings[i] = pieces[i].RawString;
-        return Value.FromString(NixString.Concat(strings));
-    }
+    /// <summary>The concatenation of <paramref name="pieces"/> (strings, or integers from <c>toString</c>).</summary>
+    public static Value Interpolate(Value[] pieces) => Value.FromString(NixString.Interpolate(pieces));
 }

@@ -438,6 +438,14 @@ internal static class Vm
                     acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.Interpolation));
                     pc += 1;
                     break;
+                case OpCode.ToString:
+                    acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.ToString));
+                    pc += 2;
+                    break;
+                case OpCode.ToStringPiece:
+                    if (acc.Kind != ValueKind.Int) acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.ToString));
+                    pc += 2;
+                    break;
                 case OpCode.Interpolate:
                 {
                     var n = Unsafe.Add(ref code, pc + 1);
@@ -530,7 +538,7 @@ internal static class Vm
     {
         var e = env;
         for (var d = operands; d > 0; d--) e = e.Parent;
-        var v = Thunk.Settled(ref e[Unsafe.Add(ref operands, 1)]);
+        var v = e[Unsafe.Add(ref operands, 1)];
         return v.Kind == ValueKind.Invalid ? Unsafe.As<LocalNode>(objects[Unsafe.Add(ref operands, 2)]).Delay(cx, env) : v;
     }
 

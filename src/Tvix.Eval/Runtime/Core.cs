@@ -145,23 +145,6 @@ internal class Thunk
 
     public bool IsEvaluated => _code is null;
 
-    /// <summary>
-    /// The value in <paramref name="slot"/> as it is, except that a thunk forced already to an atom
-    /// (<see cref="Value.IsAtom"/>) gives way to its result, in the slot too: what a lazy read hands
-    /// on (an argument, an <c>inherit</c>) then holds the atom, not the thunk.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Value Settled(ref Value slot)
-    {
-        var v = slot;
-        if (v.Kind == ValueKind.Thunk && v.RawThunk is { IsEvaluated: true, Result: { IsAtom: true } result })
-        {
-            slot = result;
-            return result;
-        }
-        return v;
-    }
-
     /// <summary>Whether this thunk is being evaluated right now (forcing it again is infinite recursion).</summary>
     public bool IsBlackholed => ReferenceEquals(_code, Blackhole);
 

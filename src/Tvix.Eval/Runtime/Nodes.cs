@@ -43,7 +43,7 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
     /// <summary>The slot's value for a lazy position: as it is, or, for a slot of a recursive scope not initialised yet, a thunk that reads it later.</summary>
     public Value Delay(EvalContext cx, Env env)
     {
-        var v = Thunk.Settled(ref Target(env)[Index]);
+        var v = Target(env)[Index];
         // A slot of a recursive scope that is not initialised yet: defer the read itself.
         return v.Kind == ValueKind.Invalid ? Value.FromThunk(new Thunk(new DeferredLocalNode(this), env)) : v;
     }

@@ -12,7 +12,8 @@ internal sealed class ContextSet
 {
     private const int LinearLimit = 16;
 
-    private string[] _elements = new string[4];
+    // Made by the first element: many derivations' attributes have no context.
+    private string[]? _elements;
     private HashSet<string>? _index;
 
     public int Count { get; private set; }
@@ -36,21 +37,22 @@ internal sealed class ContextSet
         {
             for (var i = 0; i < Count; i++)
             {
-                if (ReferenceEquals(_elements[i], element) || string.Equals(_elements[i], element, StringComparison.Ordinal)) return;
+                if (ReferenceEquals(_elements![i], element) || string.Equals(_elements[i], element, StringComparison.Ordinal)) return;
             }
             if (Count == LinearLimit)
             {
                 _index = new HashSet<string>(StringComparer.Ordinal);
-                for (var i = 0; i < Count; i++) _index.Add(_elements[i]);
+                for (var i = 0; i < Count; i++) _index.Add(_elements![i]);
                 _index.Add(element);
             }
         }
-        if (Count == _elements.Length) Array.Resize(ref _elements, Count * 2);
+        if (_elements is null) _elements = new string[4];
+        else if (Count == _elements.Length) Array.Resize(ref _elements, Count * 2);
         _elements[Count++] = element;
     }
 
     /// <summary>Element <paramref name="index"/>, in the order they were first added.</summary>
-    public string this[int index] => _elements[index];
+    public string this[int index] => _elements![index];
 
     /// <summary>
     /// Rejects context (Nix's <c>forceStringNoCtx</c>): the string must not refer to a store path.

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Tvix.Eval;
 
 namespace Tvix.Glue.Builtins;
@@ -61,8 +60,8 @@ internal static class DerivationBuiltin
         // arrays behind).
         var nameBuffer = new NameBuffer();
         var valueBuffer = new ValueBuffer();
-        var names = extra <= BufferSize ? nameBuffer[..extra] : new ReadOnlyMemory<byte>[extra];
-        var values = extra <= BufferSize ? valueBuffer[..extra] : new Value[extra];
+        var names = extra <= NameBuffer.Size ? nameBuffer[..extra] : new ReadOnlyMemory<byte>[extra];
+        var values = extra <= NameBuffer.Size ? valueBuffer[..extra] : new Value[extra];
         var own = 0;
         for (var i = 0; i < outputs.Length; i++)
         {
@@ -81,28 +80,23 @@ internal static class DerivationBuiltin
         names[own + 2] = Type;
         values[own + 2] = DerivationType;
         names[own + 3] = OutputName;
-        for (var j = 0; j < outputs.Length; j++)
+        var outputName = Value.FromString(cx.ForceString(outputs[0]));
+        values[own] = cx.CallLazy2(getAttr, outputName, strict);
+        values[own + 3] = outputName;
+        var first = cx.Update(drvAttrs, names[..(own + 4)], values[..(own + 4)]);
+        all[0] = Value.FromAttrs(first);
+        // The other outputs' sets differ from the first only in outPath and outputName: made from
+        // it, they share its names and positions (the buffers are free again for the two).
+        names[0] = OutPath;
+        names[1] = OutputName;
+        for (var j = 1; j < outputs.Length; j++)
         {
-            var outputName = Value.FromString(cx.ForceString(outputs[j]));
-            values[own] = cx.CallLazy2(getAttr, outputName, strict);
-            values[own + 3] = outputName;
-            all[j] = Value.FromAttrs(cx.Update(drvAttrs, names[..(own + 4)], values[..(own + 4)]));
+            outputName = Value.FromString(cx.ForceString(outputs[j]));
+            values[0] = cx.CallLazy2(getAttr, outputName, strict);
+            values[1] = outputName;
+            all[j] = Value.FromAttrs(cx.Update(first, names[..2], values[..2]));
         }
         return all[0];
-    }
-
-    private const int BufferSize = 12;
-
-    [InlineArray(BufferSize)]
-    private struct NameBuffer
-    {
-        private ReadOnlyMemory<byte> _first;
-    }
-
-    [InlineArray(BufferSize)]
-    private struct ValueBuffer
-    {
-        private Value _first;
     }
 
     /// <summary>Whether an earlier output has this name (<c>listToAttrs</c> keeps the first of equal names).</summary>

@@ -87,8 +87,12 @@ internal static class DerivationCoercion
                 if (v.AsBool) output.Write(One);
                 return;
             case ValueKind.Int:
-                WriteAscii(output, v.AsInt.ToString(CultureInfo.InvariantCulture));
+            {
+                // Formatted in place: an index or a version number per derivation, no string.
+                v.AsInt.TryFormat(output.GetSpan(20), out var written, default, CultureInfo.InvariantCulture);
+                output.Advance(written);
                 return;
+            }
             case ValueKind.Float:
                 WriteAscii(output, CFloat.ToStdString(v.AsFloat));
                 return;

@@ -25,20 +25,27 @@ internal static class DerivationStrictBuiltin
         var structured = attrs.TryGetValue("__structuredAttrs"u8, out var structuredValue) && cx.ForceBool(structuredValue);
         var ignoreNulls = attrs.TryGetValue("__ignoreNulls"u8, out var ignoreNullsValue) && cx.ForceBool(ignoreNullsValue);
 
-        var drv = new Derivation();
+        // Given back at the end; an error leaves it to the collector.
+        var drv = state.RentDerivation();
         var context = new ContextSet();
         using var buffer = new PooledByteWriter(1024);
         using var json = structured ? new PooledByteWriter(1024) : null;
         json?.Write("{"u8);
-        var outputs = new List<string>(4) { "out" };
+        // Null for the default, `out` alone (no list per derivation).
+        List<string>? outputList = null;
         string? outputHash = null, outputHashAlgo = null, outputHashMode = null;
         var contentAddressed = false;
         var builderSet = false;
         var systemSet = false;
 
-        for (var index = 0; index < attrs.Count; index++)
+        var attrCount = attrs.Count;
+        // Every attribute but a few special ones becomes a variable, plus one per output.
+        drv.Environment.EnsureCapacity(attrCount + 1);
+        Span<int> order = attrCount <= 256 ? stackalloc int[attrCount] : new int[attrCount];
+        cx.NixOrder(attrs, order);
+        foreach (var place in order)
         {
-            var value = cx.AttrInNixOrder(attrs, index, out var key);
+            var value = cx.AttrAt(attrs, place, out var key, out var keyBytes);
             if (key == "__ignoreNulls") continue;
             try
             {
@@ -68,7 +75,7 @@ internal static class DerivationStrictBuiltin
                 {
                     if (key == "__structuredAttrs") continue;
                     if (json.WrittenCount > 1) json.Write(","u8);
-                    DerivationCoercion.WriteJsonString(json, Encoding.UTF8.GetBytes(key));
+                    DerivationCoercion.WriteJsonString(json, keyBytes.Span);
                     json.Write(":"u8);
                     DerivationCoercion.WriteJson(cx, state, value, json, context);
                     switch (key)
@@ -92,7 +99,7 @@ internal static class DerivationStrictBuiltin
                         {
                             var names = new List<string>();
                             foreach (var item in cx.ForceList(value).AsSpan()) names.Add(ContextSet.NoContext(cx.ForceString(item)));
-                            SetOutputs(cx, outputs, names);
+                            outputList = CheckOutputs(cx, names);
                             break;
                         }
                     }
@@ -100,7 +107,8 @@ internal static class DerivationStrictBuiltin
                 else
                 {
                     var bytes = DerivationCoercion.CoerceToBytes(cx, state, value, buffer, context);
-                    drv.Environment[state.EnvironmentKey(key)] = bytes;
+                    // The evaluator's bytes of the name: shared by every derivation, not looked up or copied.
+                    drv.Environment[EnvironmentKey(keyBytes)] = bytes;
                     switch (key)
                     {
                         case "builder": drv.Builder = bytes; builderSet = bytes.Length > 0; break;
@@ -108,7 +116,10 @@ internal static class DerivationStrictBuiltin
                         case "outputHash": outputHash = bytes.ToString(); break;
                         case "outputHashAlgo": outputHashAlgo = bytes.ToString(); break;
                         case "outputHashMode": outputHashMode = CheckHashMode(cx, bytes.ToString()); break;
-                        case "outputs": SetOutputs(cx, outputs, Tokenize(bytes.ToString())); break;
+                        case "outputs":
+                            outputList = CheckOutputs(cx, Tokenize(bytes.ToString()));
+                            drv.Environment.EnsureCapacity(attrCount + outputList.Count);
+                            break;
                     }
                 }
             }
@@ -133,6 +144,7 @@ internal static class DerivationStrictBuiltin
 
         try
         {
+            ReadOnlySpan<string> outputs = outputList is null ? DefaultOutputs : CollectionsMarshal.AsSpan(outputList);
             if (outputHash != null) SetFixedOutput(drv, outputs, outputHash, outputHashAlgo, outputHashMode);
             else if (contentAddressed) SetFloatingOutputs(drv, outputs, outputHashAlgo, outputHashMode);
             else
@@ -145,7 +157,9 @@ internal static class DerivationStrictBuiltin
             var drvPath = instantiated.Path;
             var known = state.AddDerivation(KnownDerivation.Created(drv, instantiated, state.StoreDirectory));
             if (aterm != null && !state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm.ToArray(), instantiated.References);
-            return BuildResult(cx, state, drv, known);
+            var result = BuildResult(cx, state, drv, known);
+            state.ReturnDerivation(drv);
+            return result;
         }
         catch (NixFormatException e)
         {
@@ -153,24 +167,33 @@ internal static class DerivationStrictBuiltin
         }
     }
 
+    /// <summary>An attribute name's bytes as an environment variable name, without a copy when they are a whole array.</summary>
+    private static ByteString EnvironmentKey(ReadOnlyMemory<byte> name) =>
+        MemoryMarshal.TryGetArray(name, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? new ByteString(segment.Array)
+            : ByteString.CopyFrom(name.Span);
+
     private static string CheckHashMode(EvalContext cx, string mode)
     {
         if (mode is "recursive" or "flat") return mode;
         throw cx.Error($"invalid value '{mode}' for 'outputHashMode' attribute");
     }
 
-    private static void SetOutputs(EvalContext cx, List<string> outputs, List<string> names)
+    private static readonly string[] DefaultOutputs = ["out"];
+
+    /// <summary>Checks the names of the <c>outputs</c> attribute; returns them.</summary>
+    private static List<string> CheckOutputs(EvalContext cx, List<string> names)
     {
-        outputs.Clear();
-        foreach (var name in names)
+        for (var i = 0; i < names.Count; i++)
         {
-            if (outputs.Contains(name)) throw cx.Error($"duplicate derivation output '{name}'");
+            var name = names[i];
+            if (names.IndexOf(name, 0, i) >= 0) throw cx.Error($"duplicate derivation output '{name}'");
             // 'drv' is refused by Nix 2.8 ('drv' + "Path" would clash with the result's 'drvPath');
             // 'drvPath' itself is refused by newer Nix: the output attribute would be 'drvPath'.
             if (name is "drv" or "drvPath") throw cx.Error($"invalid derivation output name '{name}'");
-            outputs.Add(name);
         }
-        if (outputs.Count == 0) throw cx.Error("derivation cannot have an empty set of outputs");
+        if (names.Count == 0) throw cx.Error("derivation cannot have an empty set of outputs");
+        return names;
     }
 
     private static List<string> Tokenize(string s)
@@ -237,9 +260,9 @@ internal static class DerivationStrictBuiltin
         throw cx.Error($"path '{path}' is not in the Nix store");
     }
 
-    private static void SetFixedOutput(Derivation drv, List<string> outputs, string outputHash, string? outputHashAlgo, string? outputHashMode)
+    private static void SetFixedOutput(Derivation drv, ReadOnlySpan<string> outputs, string outputHash, string? outputHashAlgo, string? outputHashMode)
     {
-        if (outputs.Count != 1 || outputs[0] != "out")
+        if (outputs.Length != 1 || outputs[0] != "out")
             throw new NixEvalException("multiple outputs are not supported in fixed-output derivations");
         drv.Outputs["out"] = DerivationOutput.FixedFromAttributes(outputHash, outputHashAlgo, outputHashMode);
     }
@@ -249,7 +272,7 @@ internal static class DerivationStrictBuiltin
     /// (SHA-256 when absent or unknown, as Nix 2.8's <c>parseHashTypeOpt(…).value_or(htSHA256)</c>)
     /// over the NAR unless <c>outputHashMode = "flat"</c>.
     /// </summary>
-    private static void SetFloatingOutputs(Derivation drv, List<string> outputs, string? outputHashAlgo, string? outputHashMode)
+    private static void SetFloatingOutputs(Derivation drv, ReadOnlySpan<string> outputs, string? outputHashAlgo, string? outputHashMode)
     {
         var algorithm = (outputHashAlgo is null ? null : NixHashAlgorithms.TryParse(outputHashAlgo)) ?? NixHashAlgorithm.Sha256;
         var mode = outputHashMode == "flat" ? OutputHashMode.Flat : OutputHashMode.Recursive;
@@ -266,8 +289,11 @@ internal static class DerivationStrictBuiltin
         var drvPathText = known.PrintedPath;
         // Made by a merge into the empty set: no builder, no sort of a handful of names.
         var count = drv.Outputs.Count + 1;
-        var names = new ReadOnlyMemory<byte>[count];
-        var values = new Value[count];
+        // On the stack for the usual few outputs: Update copies them into the set.
+        var nameBuffer = new NameBuffer();
+        var valueBuffer = new ValueBuffer();
+        var names = count <= NameBuffer.Size ? nameBuffer[..count] : new ReadOnlyMemory<byte>[count];
+        var values = count <= NameBuffer.Size ? valueBuffer[..count] : new Value[count];
         names[0] = DrvPathName;
         var drvPathBytes = new byte[Encoding.UTF8.GetByteCount(drvPathText)];
         Encoding.UTF8.GetBytes(drvPathText, drvPathBytes);
@@ -290,4 +316,5 @@ internal static class DerivationStrictBuiltin
     }
 
     private static readonly ReadOnlyMemory<byte> DrvPathName = "drvPath"u8.ToArray();
+
 }

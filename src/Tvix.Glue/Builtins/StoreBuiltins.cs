@@ -61,7 +61,7 @@ internal static class StoreBuiltins
         var baseName = slash < 0 ? rest : rest[..slash];
         if (!StorePath.TryParseBaseName(baseName, out var storePath))
             throw cx.Error($"path '{path}' is not in the Nix store");
-        if (!state.Store.IsValid(storePath!) && !state.Derivations.ContainsKey(storePath!))
+        if (!state.Store.IsValid(storePath!) && !state.TryGetDerivation(storePath!, out _))
             throw cx.Error($"path '{state.StoreDirectory.Print(storePath!)}' is not valid");
         return Value.FromString(new NixString(Encoding.UTF8.GetBytes(path), NixContext.Of(state.StoreDirectory.Print(storePath!))));
     }

@@ -300,11 +300,11 @@ internal static class AtermWriter
 /// A class, like the other helpers here: generic code over it (arrays aside) is then the
 /// runtime's shared, precompiled code rather than one more instantiation to JIT at run time.
 /// </remarks>
-internal sealed class ReplacedInput(DerivationHashModulo hashModulo, OutputNameSet outputs)
+internal struct ReplacedInput(DerivationHashModulo hashModulo, OutputNameSet outputs)
 {
-    public DerivationHashModulo HashModulo { get; } = hashModulo;
+    public readonly DerivationHashModulo HashModulo = hashModulo;
 
-    public OutputNameSet Outputs { get; set; } = outputs;
+    public OutputNameSet Outputs = outputs;
 }
 
 /// <summary>Where <see cref="AtermWriter.WriteRest"/> wrote each masked output variable's <c>""</c>, and its key.</summary>

@@ -31,6 +31,22 @@ public sealed class Derivation
     /// <summary>Environment variables, ordered by their bytes.</summary>
     public DerivationEnvironment Environment { get; } = new();
 
+    /// <summary>
+    /// Empties the derivation (no outputs, inputs, arguments or variables; empty system and
+    /// builder) so that it can be filled again: a host that makes many derivations one after the
+    /// other reuses one instance and its collections' arrays instead of allocating them each time.
+    /// </summary>
+    public void Clear()
+    {
+        Outputs.Clear();
+        InputDerivations.Clear();
+        InputSources.Clear();
+        Arguments.Clear();
+        Environment.Clear();
+        System = default;
+        Builder = default;
+    }
+
     /// <summary>Adds an input derivation output (merging with the outputs already used from it).</summary>
     public void AddInputDerivationOutput(StorePath derivationPath, string outputName) =>
         InputDerivations.GetOrAdd(derivationPath).Add(outputName);

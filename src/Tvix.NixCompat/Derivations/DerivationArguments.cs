@@ -14,6 +14,13 @@ public sealed class DerivationArguments : IReadOnlyList<ByteString>
     /// <summary>Number of arguments.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Removes every argument, keeping the array for reuse.</summary>
+    internal void Clear()
+    {
+        Array.Clear(_items, 0, Count);
+        Count = 0;
+    }
+
     /// <summary>The argument at <paramref name="index"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="Count"/>.</exception>
     public ByteString this[int index]

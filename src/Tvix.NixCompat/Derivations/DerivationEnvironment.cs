@@ -11,11 +11,35 @@ namespace Tvix.NixCompat.Derivations;
 /// </summary>
 public sealed class DerivationEnvironment : IEnumerable<KeyValuePair<ByteString, ByteString>>
 {
-    private ByteString[] _keys = new ByteString[16];
-    private ByteString[] _values = new ByteString[16];
+    // Made on first use, or at the size EnsureCapacity is told. (Not Array.Empty: that generic
+    // method over this package's struct would be JIT-compiled in every process.)
+    private static readonly ByteString[] NoVariables = new ByteString[0];
+
+    private ByteString[] _keys = NoVariables;
+    private ByteString[] _values = NoVariables;
 
     /// <summary>Number of variables.</summary>
     public int Count { get; private set; }
+
+    /// <summary>Removes every variable, keeping the arrays for reuse.</summary>
+    internal void Clear()
+    {
+        Array.Clear(_keys, 0, Count);
+        Array.Clear(_values, 0, Count);
+        Count = 0;
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="capacity"/> variables in all, so that adding them does not
+    /// grow the environment step by step (a derivation's attributes are counted in advance).
+    /// </summary>
+    public void EnsureCapacity(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        if (capacity <= _keys.Length) return;
+        _keys = Grow(_keys, capacity);
+        _values = Grow(_values, capacity);
+    }
 
     /// <summary>The value of a variable; setting adds or replaces it.</summary>
     /// <exception cref="KeyNotFoundException">Getting a variable that is not set.</exception>
@@ -77,7 +101,7 @@ public sealed class DerivationEnvironment : IEnumerable<KeyValuePair<ByteString,
     internal static ByteString[] Grow(ByteString[] items, int capacity)
     {
         var grown = new ByteString[capacity];
-        Array.Copy(items, grown, items.Length);
+        if (items.Length > 0) Array.Copy(items, grown, items.Length);
         return grown;
     }
 
@@ -114,8 +138,8 @@ public sealed class DerivationEnvironment : IEnumerable<KeyValuePair<ByteString,
     {
         if (Count == _keys.Length)
         {
-            _keys = Grow(_keys, Count * 2);
-            _values = Grow(_values, Count * 2);
+            _keys = Grow(_keys, Math.Max(8, Count * 2));
+            _values = Grow(_values, Math.Max(8, Count * 2));
         }
         Array.Copy(_keys, index, _keys, index + 1, Count - index);
         Array.Copy(_values, index, _values, index + 1, Count - index);

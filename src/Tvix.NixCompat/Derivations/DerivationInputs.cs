@@ -16,6 +16,14 @@ public sealed class DerivationInputs : IEnumerable<KeyValuePair<StorePath, Outpu
     /// <summary>Number of input derivations.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Removes every input, keeping the arrays for reuse.</summary>
+    internal void Clear()
+    {
+        Array.Clear(_paths, 0, Count);
+        Array.Clear(_outputs, 0, Count);
+        Count = 0;
+    }
+
     /// <summary>The outputs used from <paramref name="path"/>.</summary>
     /// <exception cref="KeyNotFoundException"><paramref name="path"/> is not an input.</exception>
     public OutputNameSet this[StorePath path] =>

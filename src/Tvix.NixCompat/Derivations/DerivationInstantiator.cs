@@ -104,7 +104,8 @@ internal static class DerivationInstantiator
         AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
         var maskedRestStart = work.Length;
         AtermWriter.WriteRest(work, drv, store, maskOutputs: true, masked);
-        var maskedHash = Sha256Digest.HashData(work.WrittenSpan);
+        Span<byte> maskedHash = stackalloc byte[32];
+        Sha256Digest.HashData(work.WrittenSpan, maskedHash);
 
         if (inputDeferred)
         {
@@ -113,7 +114,7 @@ internal static class DerivationInstantiator
             real.Append(work.WrittenSpan[..maskedOutputsEnd]);
             AtermWriter.WriteInputDerivations(real, drv, store);
             real.Append(work.WrittenSpan[maskedRestStart..]);
-            return new DerivationHashModulo(maskedHash, isDeferred: true);
+            return new DerivationHashModulo(maskedHash.ToArray(), isDeferred: true);
         }
 
         for (var i = 0; i < keys.Length; i++)

@@ -17,6 +17,14 @@ public sealed class DerivationOutputs : IEnumerable<KeyValuePair<string, Derivat
     /// <summary>Number of outputs.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Removes every output, keeping the arrays for reuse.</summary>
+    internal void Clear()
+    {
+        Array.Clear(_names, 0, Count);
+        Array.Clear(_outputs, 0, Count);
+        Count = 0;
+    }
+
     /// <summary>The output named <paramref name="name"/>; setting adds or replaces it.</summary>
     /// <exception cref="KeyNotFoundException">Getting an output that does not exist.</exception>
     public DerivationOutput this[string name]

@@ -9,10 +9,16 @@ namespace Tvix.NixCompat.Derivations;
 /// </summary>
 public sealed class OutputNameSet : IReadOnlyCollection<string>
 {
-    private string[] _items;
+    // The one name of a set that has one (nearly every input uses only `out`): no array for it.
+    private string? _single;
+
+    // The names, once there are two or more.
+    private string[]? _items;
 
     /// <summary>An empty set.</summary>
-    public OutputNameSet() => _items = new string[1];
+    public OutputNameSet()
+    {
+    }
 
     /// <summary>A set holding <paramref name="names"/> (duplicates merged).</summary>
     public OutputNameSet(IEnumerable<string> names)
@@ -25,7 +31,7 @@ public sealed class OutputNameSet : IReadOnlyCollection<string>
     public int Count { get; private set; }
 
     /// <summary>The name at <paramref name="index"/> in order.</summary>
-    internal string this[int index] => _items[index];
+    internal string this[int index] => _items is null ? _single! : _items[index];
 
     /// <summary>Adds a name; false when it was already there.</summary>
     public bool Add(string name)
@@ -33,7 +39,19 @@ public sealed class OutputNameSet : IReadOnlyCollection<string>
         var index = Find(name);
         if (index >= 0) return false;
         index = ~index;
-        if (Count == _items.Length) Array.Resize(ref _items, Count * 2);
+        if (Count == 0)
+        {
+            _single = name;
+            Count = 1;
+            return true;
+        }
+        if (_items is null)
+        {
+            _items = new string[4];
+            _items[0] = _single!;
+            _single = null;
+        }
+        else if (Count == _items.Length) Array.Resize(ref _items, Count * 2);
         Array.Copy(_items, index, _items, index + 1, Count - index);
         _items[index] = name;
         Count++;
@@ -46,7 +64,7 @@ public sealed class OutputNameSet : IReadOnlyCollection<string>
     /// <summary>Adds every name of <paramref name="other"/>.</summary>
     public void UnionWith(OutputNameSet other)
     {
-        for (var i = 0; i < other.Count; i++) Add(other._items[i]);
+        for (var i = 0; i < other.Count; i++) Add(other[i]);
     }
 
     private int Find(string name)
@@ -56,7 +74,7 @@ public sealed class OutputNameSet : IReadOnlyCollection<string>
         while (low <= high)
         {
             var mid = (low + high) >> 1;
-            var order = string.CompareOrdinal(_items[mid], name);
+            var order = string.CompareOrdinal(this[mid], name);
             if (order == 0) return mid;
             if (order < 0) low = mid + 1;
             else high = mid - 1;
@@ -84,7 +102,7 @@ public sealed class OutputNameSet : IReadOnlyCollection<string>
         }
 
         /// <inheritdoc />
-        public readonly string Current => _set._items[_index];
+        public readonly string Current => _set[_index];
 
         readonly object IEnumerator.Current => Current;
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 
 namespace Tvix.NixCompat;
 
@@ -17,9 +18,13 @@ public sealed class StoreDirectory
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (path[0] != '/') throw new ArgumentException("the store directory must be an absolute path", nameof(path));
         Path = path.Length > 1 ? path.TrimEnd('/') : path;
+        _pathUtf8 = System.Text.Encoding.UTF8.GetBytes(Path);
         IsPlainAscii = true;
         foreach (var c in Path) IsPlainAscii &= c is >= ' ' and < (char)127 and not '"' and not '\\';
     }
+
+    /// <summary><see cref="Path"/> as UTF-8, as fingerprints contain it.</summary>
+    private readonly byte[] _pathUtf8;
 
     /// <summary>True when the directory is printable ASCII needing no escapes (the fast path of writers).</summary>
     internal bool IsPlainAscii { get; }
@@ -55,43 +60,65 @@ public sealed class StoreDirectory
     /// The general rule: hashes <c>TYPE:sha256:HEX:STOREDIR:NAME</c> (HEX = <paramref name="sha256"/>
     /// in base16), folds the SHA-256 to 20 bytes by XOR and names the path.
     /// </summary>
-    public StorePath MakeStorePath(string type, ReadOnlySpan<byte> sha256, string name)
-    {
-        if (sha256.Length != 32) throw new ArgumentException("a SHA-256 digest has 32 bytes", nameof(sha256));
-        using var fingerprint = new ByteBuilder(256);
-        fingerprint.Append(type);
-        return FinishStorePath(fingerprint, sha256, name);
-    }
+    public StorePath MakeStorePath(string type, ReadOnlySpan<byte> sha256, string name) =>
+        MakePath(default, type, default, sha256, name);
 
     /// <summary>
     /// The path of a text file (a <c>.drv</c>) whose references are already sorted and distinct:
     /// the fingerprint is written directly, without the intermediate type string.
     /// </summary>
-    internal StorePath MakeTextPathSorted(string name, ReadOnlySpan<byte> contentSha256, ReadOnlySpan<StorePath> sortedReferences)
-    {
-        using var fingerprint = new ByteBuilder(256 + sortedReferences.Length * (Path.Length + 80));
-        fingerprint.Append("text"u8);
-        foreach (var reference in sortedReferences)
-        {
-            fingerprint.Append((byte)':');
-            fingerprint.Append(Path);
-            fingerprint.Append((byte)'/');
-            fingerprint.Append(reference.BaseName);
-        }
-        return FinishStorePath(fingerprint, contentSha256, name);
-    }
+    internal StorePath MakeTextPathSorted(string name, ReadOnlySpan<byte> contentSha256, ReadOnlySpan<StorePath> sortedReferences) =>
+        MakePath("text"u8, null, sortedReferences, contentSha256, name);
 
-    /// <summary>Appends <c>:sha256:HEX:STOREDIR:NAME</c> to the type already in <paramref name="fingerprint"/>, hashes, folds, names.</summary>
-    private StorePath FinishStorePath(ByteBuilder fingerprint, ReadOnlySpan<byte> sha256, string name)
+    private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
+
+    /// <summary>Fingerprints up to this size are built on the stack.</summary>
+    private const int StackFingerprint = 1024;
+
+    /// <summary>
+    /// Hashes the fingerprint <c>TYPE:sha256:HEX:STOREDIR:NAME</c>, where TYPE is
+    /// <paramref name="typeHead"/>, <paramref name="typeTail"/> and <c>:STOREDIR/REF</c> for each
+    /// reference, folds the hash and names the path. The fingerprint is written into one buffer
+    /// of its exact size (on the stack when it is short), not grown through a builder.
+    /// </summary>
+    private StorePath MakePath(ReadOnlySpan<byte> typeHead, string? typeTail, ReadOnlySpan<StorePath> references, ReadOnlySpan<byte> sha256, string name)
     {
-        fingerprint.Append(":sha256:"u8);
-        fingerprint.AppendHexLower(sha256);
-        fingerprint.Append((byte)':');
-        fingerprint.Append(Path);
-        fingerprint.Append((byte)':');
-        fingerprint.Append(name);
+        if (sha256.Length != 32) throw new ArgumentException("a SHA-256 digest has 32 bytes", nameof(sha256));
+        var utf8 = System.Text.Encoding.UTF8;
+        var directory = _pathUtf8;
+        var length = typeHead.Length + (typeTail is null ? 0 : utf8.GetByteCount(typeTail))
+            + ":sha256:".Length + 64 + 1 + directory.Length + 1 + utf8.GetByteCount(name);
+        foreach (var reference in references) length += 1 + directory.Length + 1 + utf8.GetByteCount(reference.BaseName);
+        byte[]? rented = null;
+        var buffer = length <= StackFingerprint ? stackalloc byte[StackFingerprint] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        var at = 0;
+        typeHead.CopyTo(buffer);
+        at += typeHead.Length;
+        if (typeTail is not null) at += utf8.GetBytes(typeTail, buffer[at..]);
+        foreach (var reference in references)
+        {
+            buffer[at++] = (byte)':';
+            directory.AsSpan().CopyTo(buffer[at..]);
+            at += directory.Length;
+            buffer[at++] = (byte)'/';
+            at += utf8.GetBytes(reference.BaseName, buffer[at..]);
+        }
+        ":sha256:"u8.CopyTo(buffer[at..]);
+        at += 8;
+        // By hand: Convert's vectorised hex encoder is JIT-compiled in every process that uses it.
+        for (var i = 0; i < 32; i++)
+        {
+            buffer[at++] = HexDigits[sha256[i] >> 4];
+            buffer[at++] = HexDigits[sha256[i] & 15];
+        }
+        buffer[at++] = (byte)':';
+        directory.AsSpan().CopyTo(buffer[at..]);
+        at += directory.Length;
+        buffer[at++] = (byte)':';
+        at += utf8.GetBytes(name, buffer[at..]);
         Span<byte> hash = stackalloc byte[32];
-        Sha256Digest.HashData(fingerprint.WrittenSpan, hash);
+        Sha256Digest.HashData(buffer[..at], hash);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         Span<byte> folded = stackalloc byte[StorePath.DigestLength];
         folded.Clear();
         for (var i = 0; i < hash.Length; i++) folded[i % StorePath.DigestLength] ^= hash[i];
@@ -171,7 +198,7 @@ public sealed class StoreDirectory
     /// derivation name, with <c>-OUTPUT</c> appended unless the output is <c>out</c>.
     /// </summary>
     public StorePath MakeOutputPath(string derivationName, string outputName, ReadOnlySpan<byte> maskedSha256) =>
-        MakeStorePath("output:" + outputName, maskedSha256, OutputPathName(derivationName, outputName));
+        MakePath("output:"u8, outputName, default, maskedSha256, OutputPathName(derivationName, outputName));
 
     /// <summary><c>name</c> for the output <c>out</c>, otherwise <c>name-output</c>.</summary>
     public static string OutputPathName(string derivationName, string outputName) =>

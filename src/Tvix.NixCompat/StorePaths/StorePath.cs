@@ -16,11 +16,19 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
     /// <summary>Longest name Nix allows.</summary>
     public const int MaxNameLength = 211;
 
-    private readonly byte[] _digest;
+    // Inside the object rather than an array of its own: one object less per path, and a
+    // derivation-heavy evaluation keeps two or three paths per derivation alive.
+    private readonly DigestBytes _digest;
 
-    private StorePath(byte[] digest, string name, string baseName)
+    [System.Runtime.CompilerServices.InlineArray(DigestLength)]
+    private struct DigestBytes
     {
-        _digest = digest;
+        private byte _first;
+    }
+
+    private StorePath(ReadOnlySpan<byte> digest, string name, string baseName)
+    {
+        digest.CopyTo(_digest);
         Name = name;
         BaseName = baseName;
     }
@@ -32,9 +40,9 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         if (digest.Length != DigestLength) throw new ArgumentException("a store path digest has 20 bytes", nameof(digest));
         var error = ValidateName(name);
         if (error != null) throw new NixFormatException($"store path name '{name}' {error}");
-        _digest = digest.ToArray();
+        digest.CopyTo(_digest);
         Name = name;
-        BaseName = NixBase32.Encode(_digest) + "-" + name;
+        BaseName = NixBase32.Encode(digest) + "-" + name;
     }
 
     /// <summary>
@@ -43,15 +51,14 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
     /// </summary>
     internal static StorePath FromValidatedName(ReadOnlySpan<byte> digest, string name)
     {
-        var digestCopy = digest.ToArray();
         // Built on the stack and copied once: string.Create with a tuple state would be one more
         // generic instantiation to JIT in every process.
         var length = HashPartLength + 1 + name.Length;
         Span<char> chars = length <= 512 ? stackalloc char[length] : new char[length];
-        NixBase32.Encode(digestCopy, chars[..HashPartLength]);
+        NixBase32.Encode(digest, chars[..HashPartLength]);
         chars[HashPartLength] = '-';
         name.CopyTo(chars[(HashPartLength + 1)..]);
-        return new StorePath(digestCopy, name, new string(chars));
+        return new StorePath(digest, name, new string(chars));
     }
 
     /// <summary>The 20-byte digest.</summary>
@@ -93,7 +100,7 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         var name = baseName[(HashPartLength + 1)..];
         var error = ValidateName(name);
         if (error != null) return $"store path '{baseName}' {error}";
-        var digest = new byte[DigestLength];
+        Span<byte> digest = stackalloc byte[DigestLength];
         NixBase32.TryDecode(baseName.AsSpan(0, HashPartLength), digest);
         path = new StorePath(digest, name, baseName);
         return null;
@@ -130,7 +137,9 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
     public override bool Equals(object? obj) => Equals(obj as StorePath);
 
     /// <inheritdoc />
-    public override int GetHashCode() => BitConverter.ToInt32(_digest, 0) ^ Name.GetHashCode(StringComparison.Ordinal);
+    // The digest is a hash already; two paths with one digest and different names do not occur
+    // in practice, and Equals still compares the whole base name.
+    public override int GetHashCode() => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(_digest);
 
     /// <inheritdoc />
     public int CompareTo(StorePath? other) => other is null ? 1 : string.CompareOrdinal(BaseName, other.BaseName);

@@ -14,6 +14,13 @@ public sealed class StorePathSet : IReadOnlyCollection<StorePath>
     /// <summary>Number of paths.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Removes every path, keeping the array for reuse.</summary>
+    internal void Clear()
+    {
+        Array.Clear(_items, 0, Count);
+        Count = 0;
+    }
+
     /// <summary>The path at <paramref name="index"/> in order.</summary>
     internal StorePath this[int index] => _items[index];
 

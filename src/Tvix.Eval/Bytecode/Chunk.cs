@@ -16,18 +16,67 @@ internal readonly record struct ErrorHandler(int Start, int End, int Span, strin
 /// evaluation (the file, each thunk's expression, each lambda body — see <see cref="CodeNode"/>),
 /// laid out one after the other, and the constants, objects and source spans they refer to by
 /// index, the error handlers, and the inline caches of its attribute selections. Units share all
-/// of it, so a unit costs its instructions and one small object. Immutable, except the caches.
+/// of it, so a unit costs its instructions and one small object.
 /// </summary>
-internal sealed class Chunk(SourceText source, int[] code, Value[] constants, object[] objects, TextSpan[] spans, ErrorHandler[] handlers, int cacheCount)
+/// <remarks>
+/// Units emitted on their first run (see <see cref="Lowering.Lower"/>) are appended
+/// (<see cref="Append"/>): an array that is full is replaced by a larger copy. What is there is
+/// never changed (except the caches and the slots of units not emitted yet), so a run that
+/// still holds an earlier array reads the same code, constants and objects.
+/// </remarks>
+internal sealed class Chunk(SourceText source)
 {
     public readonly SourceText Source = source;
-    public readonly int[] Code = code;
-    public readonly Value[] Constants = constants;
-    public readonly object[] Objects = objects;
-    public readonly TextSpan[] Spans = spans;
-    public readonly ErrorHandler[] Handlers = handlers;
+    public int[] Code = [];
+    public Value[] Constants = [];
+    public object[] Objects = [];
+    public TextSpan[] Spans = [];
+    public ErrorHandler[] Handlers = [];
     /// <summary>One per <see cref="OpCode.SelectSym"/>: the names of the set it last searched and where the name was.</summary>
-    public readonly LookupCache[] Caches = cacheCount == 0 ? [] : new LookupCache[cacheCount];
+    public LookupCache[] Caches = [];
+
+    /// <summary>How much of each array is used (the rest is room for units emitted later).</summary>
+    public int CodeLength, ConstantCount, ObjectCount, SpanCount, HandlerCount, CacheCount;
+
+    /// <summary>Appends the code and tables of units emitted together (their indices already count what is here).</summary>
+    // Arrays and Array.Copy, not spans: CoreLib's Span<T> members over this assembly's structs
+    // are not in any ReadyToRun image and would be JIT-compiled on the first run.
+    public void Append(int[] code, int codeLength, GrowableArray<Value> constants, GrowableArray<object> objects, GrowableArray<TextSpan> spans, GrowableArray<ErrorHandler> handlers, int caches)
+    {
+        CodeLength = Add(ref Code, CodeLength, code, codeLength);
+        ConstantCount = Add(ref Constants, ConstantCount, constants.Items, constants.Count);
+        ObjectCount = Add(ref Objects, ObjectCount, objects.Items, objects.Count);
+        SpanCount = Add(ref Spans, SpanCount, spans.Items, spans.Count);
+        HandlerCount = Add(ref Handlers, HandlerCount, handlers.Items, handlers.Count);
+        if (caches > 0)
+        {
+            var needed = CacheCount + caches;
+            if (needed > Caches.Length)
+            {
+                var bigger = new LookupCache[CacheCount == 0 ? needed : Grown(Caches.Length, needed)];
+                Array.Copy(Caches, bigger, CacheCount);
+                Caches = bigger;
+            }
+            CacheCount = needed;
+        }
+    }
+
+    private static int Add<T>(ref T[] array, int count, T[] items, int itemCount)
+    {
+        if (itemCount == 0) return count;
+        var needed = count + itemCount;
+        if (needed > array.Length)
+        {
+            // The first append (a file's own code) is sized exactly; later ones leave room.
+            var bigger = new T[count == 0 ? needed : Grown(array.Length, needed)];
+            Array.Copy(array, bigger, count);
+            array = bigger;
+        }
+        Array.Copy(items, 0, array, count, itemCount);
+        return needed;
+    }
+
+    private static int Grown(int length, int needed) => Math.Max(needed, length + length / 2);
 
     /// <summary>
     /// Gives an error raised by the instruction at <paramref name="pc"/> the position and trace
@@ -47,8 +96,10 @@ internal sealed class Chunk(SourceText source, int[] code, Value[] constants, ob
         {
             e.AtPosition(Source, ((WithLookupNode)Objects[Code[pc + 1]]).Span);
         }
-        foreach (var h in Handlers)
+        var handlers = Handlers;
+        for (var i = 0; i < HandlerCount; i++)
         {
+            var h = handlers[i];
             if (pc < h.Start || pc >= h.End) continue;
             if (h.Span < 0) { e.Traced(h.Trace, null, default); continue; }
             e.AtPosition(Source, Spans[h.Span]);

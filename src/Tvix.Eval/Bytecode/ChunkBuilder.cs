@@ -7,13 +7,17 @@ namespace Tvix.Eval.Bytecode;
 /// Emits the bytecode of one source: its units one after the other into one code array, with the
 /// constants, objects, spans, error handlers and inline caches they share, tracking the operand
 /// stack's depth of the unit being emitted. Offsets given to and returned by the emitting methods
-/// (<see cref="Position"/>, labels) are relative to the current unit's start.
+/// (<see cref="Position"/>, labels) are relative to the current unit's start. Units emitted later
+/// (on their first run) are appended to their source's chunk: indices count what it has already.
 /// </summary>
 internal sealed class ChunkBuilder
 {
     private const int LargeBuffer = 1 << 18;
 
-    private SourceText _source = null!;
+    private Chunk _chunk = null!;
+    // What the chunk had when this batch started: the indices of this batch's code, constants,
+    // objects, spans and caches start there.
+    private int _codeBase, _constantBase, _objectBase, _spanBase, _cacheBase;
     private int[] _code = new int[256];
     private int _length;
     private int _unitStart;
@@ -28,12 +32,20 @@ internal sealed class ChunkBuilder
     private int _lastOp = -1;
     private int _barrier = -1;
 
-    public SourceText Source => _source;
-
-    /// <summary>Starts the code of another source, keeping the buffers (one builder serves an evaluator's every file).</summary>
-    public void Reset(SourceText source)
+    /// <summary>Starts code to append to <paramref name="chunk"/>, keeping the buffers (one builder serves an evaluator's every file).</summary>
+    public void Reset(Chunk chunk)
     {
-        _source = source;
+        _chunk = chunk;
+        _codeBase = chunk.CodeLength;
+        _constantBase = chunk.ConstantCount;
+        _objectBase = chunk.ObjectCount;
+        _spanBase = chunk.SpanCount;
+        _cacheBase = chunk.CacheCount;
+        Clear();
+    }
+
+    private void Clear()
+    {
         _length = 0;
         _unitStart = 0;
         _constants.Clear(LargeBuffer / 4);
@@ -76,7 +88,7 @@ internal sealed class ChunkBuilder
         // The VM's operand stack lives in its frame and is not bounds-checked: a deeper unit is a
         // bug in the lowering (which splits deep expressions into units of their own).
         if (MaxDepth > Vm.LargeStack) throw new InvalidOperationException($"bytecode unit needs {MaxDepth} stack slots, more than {Vm.LargeStack}");
-        node.Place(_unitStart, _length - _unitStart, MaxDepth);
+        node.Place(_codeBase + _unitStart, _length - _unitStart, MaxDepth);
         _units.Add(node);
     }
 
@@ -181,24 +193,24 @@ internal sealed class ChunkBuilder
     public int Constant(Value v)
     {
         _constants.Add(v);
-        return _constants.Count - 1;
+        return _constantBase + _constants.Count - 1;
     }
 
     public int Object(object o)
     {
         _objects.Add(o);
-        return _objects.Count - 1;
+        return _objectBase + _objects.Count - 1;
     }
 
     public int Span(TextSpan span)
     {
         // Consecutive instructions of one expression often share a span.
-        if (_spans.Count > 0 && _spans.Last == span) return _spans.Count - 1;
+        if (_spans.Count > 0 && _spans.Last == span) return _spanBase + _spans.Count - 1;
         _spans.Add(span);
-        return _spans.Count - 1;
+        return _spanBase + _spans.Count - 1;
     }
 
-    public int Cache() => _caches++;
+    public int Cache() => _cacheBase + _caches++;
 
     /// <summary>The offset of the operand to patch with a label later (the last operand emitted).</summary>
     public int LastOperand => Position - 1;
@@ -212,21 +224,22 @@ internal sealed class ChunkBuilder
 
     /// <summary>Errors raised from <paramref name="start"/> to here get <paramref name="span"/> and a trace frame.</summary>
     public void Handler(int start, TextSpan span, string trace) =>
-        _handlers.Add(new ErrorHandler(_unitStart + start, _length, Span(span), trace));
+        _handlers.Add(new ErrorHandler(_codeBase + _unitStart + start, _codeBase + _length, Span(span), trace));
 
     /// <summary>Errors raised from <paramref name="start"/> to here get a trace frame without a position (a builtin's own frame).</summary>
     public void Handler(int start, string trace) =>
-        _handlers.Add(new ErrorHandler(_unitStart + start, _length, -1, trace));
+        _handlers.Add(new ErrorHandler(_codeBase + _unitStart + start, _codeBase + _length, -1, trace));
 
-    /// <summary>The chunk of all units emitted, which they are pointed at.</summary>
-    public Chunk Finish()
+    /// <summary>Appends the units emitted to the chunk and points them at it.</summary>
+    public void Finish()
     {
-        var chunk = new Chunk(_source, _code.AsSpan(0, _length).ToArray(), _constants.ToArray(), _objects.ToArray(), _spans.ToArray(), _handlers.ToArray(), _caches);
+        var chunk = _chunk;
+        chunk.Append(_code, _length, _constants, _objects, _spans, _handlers, _caches);
         for (var i = 0; i < _units.Count; i++) _units[i].Chunk = chunk;
         // Drop the references into this source's objects; the buffers stay for the next source
         // unless a large one grew them (they would be kept for as long as the evaluator lives).
-        Reset(_source);
+        Clear();
+        _chunk = null!;
         if (_code.Length > LargeBuffer) _code = new int[256];
-        return chunk;
     }
 }

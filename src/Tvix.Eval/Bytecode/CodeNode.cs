@@ -4,7 +4,7 @@ using Tvix.Eval.Runtime;
 namespace Tvix.Eval.Bytecode;
 
 /// <summary>How a <see cref="CodeNode"/> behaves in a lazy position, as the expression it was compiled from would.</summary>
-internal enum DelayForm
+internal enum DelayForm : byte
 {
     /// <summary>A thunk over the code.</summary>
     Thunk,
@@ -27,7 +27,7 @@ internal enum DelayForm
 /// </summary>
 internal sealed class CodeNode : Code
 {
-    /// <summary>The code of the unit's source (set once the whole source is compiled).</summary>
+    /// <summary>The code of the unit's source (set once the unit is emitted; until it first runs, its code may be a stub, see <see cref="IsPending"/>).</summary>
     public Chunk Chunk = null!;
     /// <summary>Where this unit's instructions start in <see cref="Chunk"/>; jump targets are relative to it.</summary>
     public int Entry;
@@ -36,6 +36,8 @@ internal sealed class CodeNode : Code
     /// <summary>How many ints of code the unit has (it fits in the object's padding).</summary>
     public int Length;
     private readonly DelayForm _form;
+    // Whether the code is the stub that emits the real code on the first run (see Lowering.Lower).
+    private bool _pending;
     // What the lazy form needs: the constant (boxed: rare, and a CodeNode per thunk must stay
     // small), or the node that knows how to fold/peek/read.
     private readonly object? _delayed;
@@ -65,6 +67,7 @@ internal sealed class CodeNode : Code
     /// <summary>Runs the unit; errors it raises get their positions from the instruction that raised them.</summary>
     public override Value Eval(EvalContext cx, Env env)
     {
+        if (_pending) return RunFirst(cx, env);
         var at = 0;
         try
         {
@@ -74,6 +77,54 @@ internal sealed class CodeNode : Code
         {
             throw;
         }
+    }
+
+    /// <summary>This unit's code is its stub until it first runs (see <see cref="Lowering.Lower"/>).</summary>
+    internal void MarkPending() => _pending = true;
+
+    /// <summary>Whether this unit's code is not emitted yet.</summary>
+    internal bool IsPending => _pending;
+
+    /// <summary>
+    /// Runs a unit whose code is not emitted yet: emits it (appended to the chunk, as a unit of its
+    /// own), runs that, and then takes its place. The place is taken after the run, so that the
+    /// callers' exception filters, which read this unit's entry, see the stub (which adds nothing
+    /// to an error) for the run that started there; a recursive run meanwhile finds the emitted
+    /// unit in the stub's slot.
+    /// </summary>
+    private Value RunFirst(EvalContext cx, Env env)
+    {
+        var slot = Chunk.Code[Entry + 1] + 1;
+        if (Chunk.Objects[slot] is not CodeNode code)
+        {
+            code = cx.LowerLater(Chunk, (Node)Chunk.Objects[slot]);
+            Chunk.Objects[slot] = code;
+        }
+        try
+        {
+            return code.Eval(cx, env);
+        }
+        finally
+        {
+            if (_pending) Adopt(code, slot);
+        }
+    }
+
+    private void Adopt(CodeNode code, int slot)
+    {
+        Place(code.Entry, code.Length, code.MaxStack);
+        _pending = false;
+        // Neither the expression nor the emitted unit is needed any more.
+        Chunk.Objects[slot] = null!;
+    }
+
+    /// <summary>Emits this unit's code if it has not run yet.</summary>
+    internal void EnsureLowered(EvalContext cx)
+    {
+        if (!_pending) return;
+        var slot = Chunk.Code[Entry + 1] + 1;
+        if (Chunk.Objects[slot] is not CodeNode code) code = cx.LowerLater(Chunk, (Node)Chunk.Objects[slot]);
+        Adopt(code, slot);
     }
 
     /// <summary>A readable listing of this unit's instructions.</summary>

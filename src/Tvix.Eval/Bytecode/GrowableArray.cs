@@ -11,6 +11,9 @@ internal sealed class GrowableArray<T>
 
     public int Count { get; private set; }
 
+    /// <summary>The storage (the first <see cref="Count"/> elements are used).</summary>
+    public T[] Items => _items;
+
     public T this[int index] => _items[index];
 
     /// <summary>The last element.</summary>

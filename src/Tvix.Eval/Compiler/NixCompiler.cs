@@ -216,6 +216,18 @@ internal sealed class NixCompiler
     private Node Resolve(string name, TextSpan span, Scope? start, int extraDepth) =>
         Resolve(_cx.Symbols.Intern(name), span, start, extraDepth);
 
+    // The namespace depths and slots of the last `with` lookup (see Resolve).
+    private int[] _withDepths = [];
+    private int[] _withSlots = [];
+
+    private static bool Same(int[] known, Span<int> computed)
+    {
+        if (known.Length != computed.Length) return false;
+        for (var i = 0; i < known.Length; i++)
+            if (known[i] != computed[i]) return false;
+        return true;
+    }
+
     private Node Resolve(int sym, TextSpan span, Scope? start, int extraDepth)
     {
         var depth = extraDepth;
@@ -236,8 +248,8 @@ internal sealed class NixCompiler
         var name = _cx.Symbols.Text(sym);
         if (withCount > 0)
         {
-            var withDepths = new int[withCount];
-            var withSlots = new int[withCount];
+            Span<int> withDepths = withCount <= 32 ? stackalloc int[withCount] : new int[withCount];
+            Span<int> withSlots = withCount <= 32 ? stackalloc int[withCount] : new int[withCount];
             depth = extraDepth;
             var n = 0;
             for (var s = start; s is not null; s = s.Parent)
@@ -250,7 +262,14 @@ internal sealed class NixCompiler
                 }
                 depth++;
             }
-            return new WithLookupNode(_src, span, name, sym, withDepths, withSlots);
+            // Lookups in one place (all of `with pkgs; { … }`) search the same namespaces: they
+            // share the arrays that say where (the nodes only read them).
+            if (!Same(_withDepths, withDepths) || !Same(_withSlots, withSlots))
+            {
+                _withDepths = withDepths.ToArray();
+                _withSlots = withSlots.ToArray();
+            }
+            return new WithLookupNode(_src, span, name, sym, _withDepths, _withSlots);
         }
         Report($"undefined variable '{name}'", span);
         return new ErrorNode(_src, span, $"undefined variable '{name}'");
@@ -275,6 +294,9 @@ internal sealed class NixCompiler
 
     private Node CompilePath(PathExpr p)
     {
+        if (p.Kind == PathKind.Relative && p.Parts.Count == 1 && p.Parts[0] is LiteralPart { Bytes: [(byte)'.', ..] } only
+            && JoinRelative(_baseDir, only.Bytes) is { } joined)
+            return new ConstNode(_src, p.Span, Value.FromPath(joined));
         var count = p.Parts.Count;
         var literals = new byte[]?[count];
         var parts = new Node?[count];
@@ -335,6 +357,46 @@ internal sealed class NixCompiler
             return new ConstNode(_src, p.Span, Value.FromPath(NixPath.Canonicalize(text)));
         }
         return new PathInterpolationNode(_src, p.Span, prefix ?? _baseDir + "/", literals, parts);
+    }
+
+    /// <summary>
+    /// The canonical path of an ASCII relative literal (<c>./x</c>, <c>../y/z</c>: most path
+    /// literals of a package set) in <paramref name="baseDir"/>, made as one string (not the
+    /// literal's, the joined and the canonical one); null when the general route is needed.
+    /// </summary>
+    private static string? JoinRelative(string baseDir, byte[] literal)
+    {
+        var length = baseDir.Length + 1 + literal.Length;
+        if (length > 1024 || baseDir.Length == 0 || baseDir[0] != '/') return null;
+        Span<char> path = stackalloc char[length];
+        baseDir.CopyTo(path);
+        path[baseDir.Length] = '/';
+        for (var i = 0; i < literal.Length; i++)
+        {
+            if (literal[i] >= 0x80) return null;
+            path[baseDir.Length + 1 + i] = (char)literal[i];
+        }
+        // Canonicalise in place: what is written never gets ahead of what is read.
+        var written = 0;
+        var at = 0;
+        while (at < length)
+        {
+            while (at < length && path[at] == '/') at++;
+            var start = at;
+            while (at < length && path[at] != '/') at++;
+            var segment = at - start;
+            if (segment == 0 || (segment == 1 && path[start] == '.')) continue;
+            if (segment == 2 && path[start] == '.' && path[start + 1] == '.')
+            {
+                // Drop the last component written (".." at the root stays at the root).
+                while (written > 0 && path[written - 1] != '/') written--;
+                if (written > 0) written--;
+                continue;
+            }
+            path[written++] = '/';
+            for (var i = 0; i < segment; i++) path[written++] = path[start + i];
+        }
+        return written == 0 ? "/" : new string(path[..written]);
     }
 
     private static string PathText(PathExpr p)

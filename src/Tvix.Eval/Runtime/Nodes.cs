@@ -70,8 +70,9 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
 internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Code(source, span)
 {
-    // One per enclosing `with`: where the name was in the namespace this lookup last searched there.
-    private readonly LookupCache[] _caches = new LookupCache[withDepths.Length];
+    // One per enclosing `with`: where the name was in the namespace this lookup last searched
+    // there. Made on the first lookup: most lookups nixpkgs compiles never run.
+    private LookupCache[]? _caches;
 
     public override Value Eval(EvalContext cx, Env env)
     {
@@ -86,6 +87,7 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
     public Value Lookup(EvalContext cx, Env env)
     {
         var depths = withDepths;
+        var caches = _caches ??= new LookupCache[depths.Length];
         var e = env;
         var level = 0;
         for (var i = 0; i < depths.Length; i++)
@@ -94,7 +96,7 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
             var ns = cx.Force(e[withSlots[i]]);
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
             var attrs = ns.RawAttrs;
-            var index = _caches[i].IndexOf(attrs, sym);
+            var index = caches[i].IndexOf(attrs, sym);
             if (index >= 0) return cx.ForceInPlace(ref attrs.Values[index]);
         }
         throw Error($"undefined variable '{name}'");

@@ -20,7 +20,10 @@ public sealed class BytecodeTests
         {
             var closure = (Closure)cx.Force(result.Value).Obj!;
             var body = closure.Code.Chain?.Body ?? closure.Code.Body;
-            return Assert.IsType<CodeNode>(body).Disassemble();
+            // A lambda's body is emitted on its first call: emit it without calling.
+            var unit = Assert.IsType<CodeNode>(body);
+            unit.EnsureLowered(cx);
+            return unit.Disassemble();
         });
     }
 

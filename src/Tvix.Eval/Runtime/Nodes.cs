@@ -82,7 +82,8 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
 
     /// <summary>
     /// The variable's value, forced. An error raised while forcing it has no position yet: the
-    /// caller gives it this node's (<see cref="Eval"/>, or the VM instruction's span).
+    /// caller gives it this node's (<see cref="Eval"/>, or <c>Chunk.Annotate</c> for the
+    /// <c>WithLookup</c> instruction).
     /// </summary>
     public Value Lookup(EvalContext cx, Env env)
     {

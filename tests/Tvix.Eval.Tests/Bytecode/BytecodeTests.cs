@@ -10,23 +10,6 @@ namespace Tvix.Eval.Tests.Bytecode;
 /// </summary>
 public sealed class BytecodeTests
 {
-    /// <summary>The listing of the body of the function <paramref name="code"/> evaluates to.</summary>
-    private static string BodyOf(string code)
-    {
-        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
-        var result = evaluator.EvaluateString(code, "/base");
-        Assert.True(result.Success);
-        return evaluator.Run(cx =>
-        {
-            var closure = (Closure)cx.Force(result.Value).Obj!;
-            var body = closure.Code.Chain?.Body ?? closure.Code.Body;
-            // A lambda's body is emitted on its first call: emit it without calling.
-            var unit = Assert.IsType<CodeNode>(body);
-            unit.EnsureLowered(cx);
-            return unit.Disassemble();
-        });
-    }
-
     private static string[] Opcodes(string listing) =>
         listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1]).ToArray();
 

@@ -1,3 +1,6 @@
+using Tvix.Eval.Bytecode;
+using Tvix.Eval.Runtime;
+
 namespace Tvix.Eval.Tests.Runtime;
 
 /// <summary>Evaluates small programs and prints them as <c>nix-instantiate --eval --strict</c>.</summary>
@@ -54,5 +57,22 @@ internal static class EvalHelper
     {
         var (line, col) = e.ErrorSource?.GetLineColumn(e.Span.Start) ?? (0, 0);
         return (e.Message, line, col, e.IsCatchable);
+    }
+
+    /// <summary>The bytecode listing of the body of the function <paramref name="code"/> evaluates to.</summary>
+    public static string BodyOf(string code)
+    {
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        var result = evaluator.EvaluateString(code, "/base");
+        Assert.True(result.Success);
+        return evaluator.Run(cx =>
+        {
+            var closure = (Closure)cx.Force(result.Value).Obj!;
+            var body = closure.Code.Chain?.Body ?? closure.Code.Body;
+            // A body may be emitted on its first call: emit it without calling.
+            var unit = Assert.IsType<CodeNode>(body);
+            unit.EnsureLowered(cx);
+            return unit.Disassemble();
+        });
     }
 }

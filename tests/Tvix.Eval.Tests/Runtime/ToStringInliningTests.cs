@@ -13,18 +13,6 @@ namespace Tvix.Eval.Tests.Runtime;
 /// </summary>
 public sealed class ToStringInliningTests
 {
-    private static string BodyOf(string code)
-    {
-        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
-        var result = evaluator.EvaluateString(code, "/base");
-        Assert.True(result.Success);
-        return evaluator.Run(cx =>
-        {
-            var closure = (Closure)cx.Force(result.Value).Obj!;
-            return Assert.IsType<CodeNode>(closure.Code.Chain?.Body ?? closure.Code.Body).Disassemble();
-        });
-    }
-
     [Fact]
     public void TheArgumentIsEvaluatedInPlace()
     {

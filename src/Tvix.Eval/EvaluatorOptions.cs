@@ -50,6 +50,13 @@ public sealed class EvaluatorOptions
     /// <summary>The store directory reported by <c>builtins.storeDir</c>.</summary>
     public string StoreDir { get; set; } = "/nix/store";
 
+    /// <summary>
+    /// The value of <c>builtins.nixVersion</c>. Default: the version of C++ Nix whose
+    /// <c>.drv</c> paths this evaluator is checked against (2.8.0). Some derivations embed it
+    /// (nixpkgs 20.09's irods passes it to cmake), so another value changes their paths.
+    /// </summary>
+    public string NixVersion { get; set; } = "2.8.0";
+
     /// <summary>The value of <c>builtins.currentSystem</c>.</summary>
     public string CurrentSystem { get; set; } = "x86_64-linux";
 

@@ -19,7 +19,7 @@ internal static partial class BuiltinCatalog
         r.AddConstant("false", Value.False, global: true);
         r.AddConstant("null", Value.Null, global: true);
         r.AddConstant("langVersion", Value.FromInt(6));
-        r.AddConstant("nixVersion", Value.FromString("2.24.0"));
+        r.AddConstant("nixVersion", Value.FromString(options.NixVersion));
         r.AddConstant("currentSystem", Value.FromString(options.CurrentSystem));
         r.AddConstant("storeDir", Value.FromString(options.StoreDir));
         r.AddNixSource("derivation", DerivationNix, global: true);

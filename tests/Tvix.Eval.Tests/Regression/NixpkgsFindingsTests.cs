@@ -49,9 +49,16 @@ public sealed class NixpkgsFindingsTests
 
     // F4: pkgs/tools/filesystems/irods/common.nix puts builtins.nixVersion into cmakeFlags, so
     // irods' and irods-icommands' .drv paths differ from Nix 2.8's unless we say "2.8.0".
-    [Fact(Skip = "nixpkgs finding F4: builtins.nixVersion is 2.24.0; irods' .drv embeds it (reference Nix 2.8 says 2.8.0)")]
+    [Fact]
     public void NixVersionIsTheReferenceNixVersion() =>
         Assert.Equal("\"2.8.0\"", EvalHelper.Nix("builtins.nixVersion"));
+
+    // The reported version is a setting, and what nixpkgs derives from it follows it.
+    [Fact]
+    public void NixVersionFollowsTheOption() =>
+        Assert.Equal("[ \"2.24.1\" \"2\" ]", EvalHelper.Nix(
+            "[ builtins.nixVersion (builtins.head (builtins.splitVersion builtins.nixVersion)) ]",
+            new EvaluatorOptions { IO = new InMemoryEvalIO(), NixVersion = "2.24.1" }));
 
     // Guards: nixpkgs idioms that evaluate as in Nix 2.8 today (checked against nix-instantiate).
     [Theory]

@@ -12,7 +12,9 @@
 #       Evaluator-only: compares `nix-instantiate --eval --strict` with `tvix eval --strict`.
 #       ITEM is a Nix file if such a file exists, a Nix expression if it contains anything
 #       an attribute path cannot (space, brackets, quotes, ':' or '/'), else an attribute
-#       path of NIXPKGS. `<nixpkgs>` resolves to NIXPKGS in files and expressions.
+#       path of NIXPKGS. `<nixpkgs>` resolves to NIXPKGS in files and expressions, and
+#       `@here@` in an ITEM is replaced by this script's directory (so that a list of items
+#       can name files kept next to it, e.g. scripts/nixos-broad-configuration.nix).
 #
 # Options:
 #   --timeout SECS   per command (default 300)
@@ -42,7 +44,7 @@ auto_args=()
 jobs=1
 items=()
 
-usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -133,7 +135,7 @@ compare_instantiate() {
 
 # compare_eval ITEM: prints a result line (and, on DIFF, the differing outputs).
 compare_eval() {
-  local item=$1 target safe nix_status tvix_status label offset start fmt=()
+  local item=${1//@here@/$here} target safe nix_status tvix_status label offset start fmt=()
   local expr_chars="[][[:space:](){}\"':/]"
   [[ $json -eq 1 ]] && fmt=(--json)
   if [[ -f $item ]]; then
@@ -152,7 +154,8 @@ compare_eval() {
     "$tvix" eval --strict "${fmt[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
   tvix_status=$?
   label=${item//$'\n'/ }
-  [[ ${#label} -gt 120 ]] && label="${label:0:117}..."
+  # Long items keep their start and their end (where expressions differ).
+  [[ ${#label} -gt 120 ]] && label="${label:0:40}...${label: -77}"
   if [[ $nix_status -ne 0 && $tvix_status -ne 0 ]]; then
     echo "BOTH-ERROR $label: nix: $(first_error "$work/$safe.nix.err" "$nix_status") | tvix: $(first_error "$work/$safe.tvix.err" "$tvix_status")"
   elif [[ $nix_status -ne 0 ]]; then

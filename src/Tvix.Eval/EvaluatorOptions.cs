@@ -54,6 +54,9 @@ public sealed class EvaluatorOptions
     /// The value of <c>builtins.nixVersion</c>. Default: the version of C++ Nix whose
     /// <c>.drv</c> paths this evaluator is checked against (2.8.0). Some derivations embed it
     /// (nixpkgs 20.09's irods passes it to cmake), so another value changes their paths.
+    /// It also picks how <c>builtins.toJSON</c> writes floats, which C++ Nix changed in 2.12:
+    /// before, with 6 significant digits (<c>1.0</c> gives <c>1</c>); from 2.12 on, in the
+    /// shortest form that reads back exactly (<c>1.0</c>).
     /// </summary>
     public string NixVersion { get; set; } = "2.8.0";
 

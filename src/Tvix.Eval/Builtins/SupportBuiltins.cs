@@ -1,5 +1,7 @@
 using Tvix.Eval.Support.Hashing;
+using Tvix.Eval.Support.Json;
 using Tvix.Eval.Support.Regex;
+using Tvix.Eval.Support.Versions;
 
 namespace Tvix.Eval.Builtins;
 
@@ -20,10 +22,17 @@ internal static partial class BuiltinCatalog
         SupportFlakeRefBuiltins.Register(registry);
         SupportHashBuiltins.Register(registry, new NixHashAlgorithms(options.ExtraHashAlgorithms,
             blake3Enabled: options.ExperimentalFeatures.Contains("blake3-hashes")));
-        SupportJsonBuiltins.Register(registry);
+        SupportJsonBuiltins.Register(registry, JsonFloatStyleOf(options.NixVersion));
         SupportXmlBuiltins.Register(registry);
         SupportTomlBuiltins.Register(registry, parseTimestamps: options.ExperimentalFeatures.Contains("parse-toml-timestamps"));
     }
+
+    // builtins.toJSON writes floats as the Nix version we report did: C++ Nix switched to
+    // nlohmann/json's shortest round-trip form in 2.12.
+    private static JsonFloatStyle JsonFloatStyleOf(string nixVersion) =>
+        NixVersions.Compare(System.Text.Encoding.UTF8.GetBytes(nixVersion), "2.12"u8) < 0
+            ? JsonFloatStyle.SixSignificantDigits
+            : JsonFloatStyle.ShortestRoundTrip;
 }
 
 /// <summary>Argument handling shared by the support builtins, with Nix's error wording.</summary>

@@ -6,9 +6,9 @@ namespace Tvix.Eval.Builtins;
 /// <summary><c>toJSON</c> and <c>fromJSON</c>.</summary>
 internal static class SupportJsonBuiltins
 {
-    public static void Register(BuiltinRegistry registry)
+    public static void Register(BuiltinRegistry registry, JsonFloatStyle floatStyle)
     {
-        registry.Add("toJSON", 1, ToJson);
+        registry.Add("toJSON", 1, (cx, args) => ToJson(cx, args, floatStyle));
         registry.Add("fromJSON", 1, FromJson);
     }
 
@@ -134,9 +134,9 @@ internal static class SupportJsonBuiltins
     /// Forces the value deeply and writes it as JSON; the result carries the context of every
     /// string written (and of paths, which are copied to the store when the host can).
     /// </summary>
-    private static Value ToJson(EvalContext cx, ReadOnlySpan<Value> args)
+    private static Value ToJson(EvalContext cx, ReadOnlySpan<Value> args, JsonFloatStyle floatStyle)
     {
-        using var writer = new NixJsonWriter();
+        using var writer = new NixJsonWriter(floatStyle: floatStyle);
         var state = new JsonState();
         Write(cx, args[0], writer, state);
         if (state.Utf8Error != null) throw cx.Error("JSON serialization error: " + state.Utf8Error.Message);

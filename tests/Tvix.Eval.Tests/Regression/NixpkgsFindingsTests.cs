@@ -60,6 +60,13 @@ public sealed class NixpkgsFindingsTests
             "[ builtins.nixVersion (builtins.head (builtins.splitVersion builtins.nixVersion)) ]",
             new EvaluatorOptions { IO = new InMemoryEvalIO(), NixVersion = "2.24.1" }));
 
+    // F6: nixos/lib/make-options-doc puts toJSON of every option's default into options.json
+    // (the NixOS release job `options`); picom's `default = 1.0` is written `1` by Nix 2.8.
+    [Fact]
+    public void ToJsonFloatsAreWrittenAsNix28Does() =>
+        Assert.Equal("\"{\\\"default\\\":1,\\\"example\\\":0.8,\\\"third\\\":0.333333}\"",
+            EvalHelper.Nix("builtins.toJSON { default = 1.0; example = 0.8; third = 1.0 / 3; }"));
+
     // Guards: nixpkgs idioms that evaluate as in Nix 2.8 today (checked against nix-instantiate).
     [Theory]
     [InlineData("{ outPath = \"/nix/store/x\"; } + \"y\"", "\"/nix/store/xy\"")]

@@ -177,6 +177,27 @@ public sealed class NixJsonTests
     public void FloatsUseNlohmannsShortestForm(double value, string expected) =>
         Assert.Equal(expected, NixJsonWriter.FormatFloat(value));
 
+    // What nix-instantiate 2.8 prints for builtins.toJSON of each value.
+    [Theory]
+    [InlineData(1.44, "1.44")]
+    [InlineData(0.1, "0.1")]
+    [InlineData(1.0, "1")]
+    [InlineData(-2.5, "-2.5")]
+    [InlineData(100000.0, "100000")]
+    [InlineData(1000000.0, "1e+06")]
+    [InlineData(123456789.0, "1.23457e+08")]
+    [InlineData(9.9999995, "10")]
+    [InlineData(1.0 / 3, "0.333333")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0.00001, "1e-05")]
+    [InlineData(1.5e-7, "1.5e-07")]
+    [InlineData(1e20, "1e+20")]
+    [InlineData(0.0, "0")]
+    [InlineData(double.PositiveInfinity, "inf")]
+    [InlineData(double.NegativeInfinity, "-inf")]
+    public void FloatsBeforeNix212HaveSixSignificantDigits(double value, string expected) =>
+        Assert.Equal(expected, NixJsonWriter.FormatFloatSixDigits(value));
+
     [Fact]
     public void FloatTextReadsBackExactly()
     {

@@ -7,16 +7,22 @@ namespace Tvix.Eval.Support.Json;
 /// Writes JSON text the way current C++ Nix's <c>builtins.toJSON</c> does (it serialises with
 /// nlohmann/json): compact, strings escaped with <c>\" \\ \b \f \n \r \t</c> and <c>\u00xx</c> for
 /// other control bytes, non-ASCII UTF-8 copied through and invalid UTF-8 rejected, floats in
-/// the shortest form that reads back exactly. The caller walks the values and places
-/// separators; this type only knows the token formats.
+/// the shortest form that reads back exactly (or, for older Nix, with 6 significant digits:
+/// <see cref="JsonFloatStyle"/>). The caller walks the values and places separators; this type
+/// only knows the token formats.
 /// </summary>
 internal sealed class NixJsonWriter : IDisposable
 {
     // Scratch space from the array pool: a multi-megabyte document is copied out once, at its
     // final size (ToArray), instead of growing through a series of fresh arrays.
     private ChunkedByteWriter _out;
+    private readonly JsonFloatStyle _floatStyle;
 
-    public NixJsonWriter(int initialCapacity = 256) => _out = new ChunkedByteWriter(initialCapacity);
+    public NixJsonWriter(int initialCapacity = 256, JsonFloatStyle floatStyle = JsonFloatStyle.ShortestRoundTrip)
+    {
+        _out = new ChunkedByteWriter(initialCapacity);
+        _floatStyle = floatStyle;
+    }
 
     /// <summary>The JSON written so far, in an array of its exact length.</summary>
     public byte[] ToArray() => _out.ToArray();
@@ -35,10 +41,10 @@ internal sealed class NixJsonWriter : IDisposable
         _out.Advance(n);
     }
 
-    /// <summary>A float as nlohmann/json prints it (non-finite values become <c>null</c>).</summary>
+    /// <summary>A float in the writer's <see cref="JsonFloatStyle"/>.</summary>
     public void WriteFloat(double value)
     {
-        var text = FormatFloat(value);
+        var text = _floatStyle == JsonFloatStyle.SixSignificantDigits ? FormatFloatSixDigits(value) : FormatFloat(value);
         var span = _out.GetSpan(text.Length);
         for (var i = 0; i < text.Length; i++) span[i] = (byte)text[i];
         _out.Advance(text.Length);
@@ -178,6 +184,20 @@ internal sealed class NixJsonWriter : IDisposable
 
     private static NixJsonException InvalidByte(int index, byte b) =>
         new($"[json.exception.type_error.316] invalid UTF-8 byte at index {index}: 0x{b:X2}");
+
+    /// <summary>
+    /// The float format of Nix before 2.12, a C++ stream's default (<c>%g</c>, 6 significant
+    /// digits, no JSON special case for non-finite values): <c>1</c>, <c>100000</c>, <c>1e+06</c>,
+    /// <c>0.333333</c>, <c>1.5e-07</c>, <c>inf</c>, <c>-nan</c>.
+    /// </summary>
+    public static string FormatFloatSixDigits(double value)
+    {
+        if (double.IsNaN(value)) return double.IsNegative(value) ? "-nan" : "nan";
+        if (double.IsInfinity(value)) return value > 0 ? "inf" : "-inf";
+        // .NET's G6 follows %g's rules (fixed notation for exponents -5 < e < 6, trailing zeros
+        // dropped, at least two exponent digits); only the exponent letter differs.
+        return value.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e');
+    }
 
     /// <summary>
     /// nlohmann/json's float format: the shortest round-trip digits, written plainly with a

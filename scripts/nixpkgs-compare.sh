@@ -23,7 +23,8 @@
 #   --jobs N         compare N items at once (default 1; each item still runs the two tools
 #                    one after the other). Result lines then come in completion order.
 #   --tvix PATH      the tvix executable (default: $TVIX, else artifacts/bin/Tvix.Cli/release/tvix)
-#   --json           (--eval only) compare `--json` output instead of Nix syntax
+#   --json           (--eval only) compare `--json` output instead of Nix syntax (a final
+#                    newline is ignored: Nix 2.8 writes none, tvix does)
 #   --verbose        print both complete outputs on DIFF
 #   --arg NAME EXPR, --argstr NAME VALUE   passed to both tools (e.g. a NixOS configuration:
 #                    --arg configuration ./conf.nix NIXPKGS/nixos system)
@@ -44,7 +45,7 @@ auto_args=()
 jobs=1
 items=()
 
-usage() { sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -153,6 +154,12 @@ compare_eval() {
   run "$work/$safe.tvix.out" "$work/$safe.tvix.err" \
     "$tvix" eval --strict "${fmt[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
   tvix_status=$?
+  # Nix 2.8 ends --json output without a newline, tvix with one: not a difference of values.
+  if [[ $json -eq 1 ]]; then
+    for f in "$work/$safe.nix.out" "$work/$safe.tvix.out"; do
+      [[ -s $f && $(tail -c1 "$f" | od -An -c | tr -d ' ') == '\n' ]] && truncate -s -1 "$f"
+    done
+  fi
   label=${item//$'\n'/ }
   # Long items keep their start and their end (where expressions differ).
   [[ ${#label} -gt 120 ]] && label="${label:0:40}...${label: -77}"

@@ -64,7 +64,11 @@ public sealed class EnvReuseTests
         Assert.False(Reuses("x: { v = x; w = x + 1; }"), "x: { v = x; w = x + 1; }");
         Assert.True(Reuses("x: y: z: x"), "x: y: z: x");                                    // one chain, one environment
         Assert.False(Reuses("x: [ (y: x + y) ]"), "x: [ (y: x + y) ]");                            // a closure over x
-        Assert.False(Reuses("x: let y = x; in y"), "x: let y = x; in y");
+        Assert.True(Reuses("x: let y = x; in y"), "x: let y = x; in y");        // y's slot holds x's value
+        Assert.True(Reuses("x: if x then { } else { a = 1; b = x; }"), "x: if x then { } else { a = 1; b = x; }");
+        Assert.False(Reuses("x: let a = b; b = x; in [ a ]"), "x: let a = b; b = x; in [ a ]");  // a defers its read of b
+        Assert.False(Reuses("x: { a = x + 1; }"), "x: { a = x + 1; }");
+        Assert.False(Reuses("x: { ${x} = 1; }"), "x: { ${x} = 1; }");
         Assert.False(Reuses("{ a, b ? a + 1 }: a"), "{ a, b ? a + 1 }: a");                           // the default is a thunk over the call
         // Arguments of a complete call of a builtin that keeps none of them (nixpkgs' hasPrefix),
         // also through a let or rec binding of the builtin.
@@ -84,6 +88,8 @@ public sealed class EnvReuseTests
     [InlineData("let inherit (builtins) substring stringLength; hasPrefix = pref: str: substring 0 (stringLength pref) str == pref; in builtins.length (builtins.filter (s: hasPrefix \"a\" s) (builtins.genList (i: if i / 2 * 2 == i then \"a${toString i}\" else \"b\") 1000))", "500")]
     [InlineData("let f = x: builtins.elemAt [ 1 2 3 ] (x - x); in map f [ 1 2 3 ]", "[ 1 1 1 ]")]
     [InlineData("let f = x: builtins.tryEval (builtins.stringLength (if x then throw \"no\" else \"ab\")); in map f [ true false true ]", "[ { success = false; value = false; } { success = true; value = 2; } { success = false; value = false; } ]")]
+    [InlineData("let f = x: let a = b; b = x; in [ a ]; in [ (f 1) (f 2) ]", "[ [ 1 ] [ 2 ] ]")]
+    [InlineData("let f = x: let y = x; in { v = y; }; in [ (f 1) (f 2) ]", "[ { v = 1; } { v = 2; } ]")]
     public void ConsumedArgumentsLeaveLaterCallsRight(string code, string expected) => Assert.Equal(expected, Nix(code));
 
     [Theory]

@@ -106,6 +106,34 @@ internal sealed class GlueState
         }
     }
 
+    private readonly Builtins.ContextSet?[] _spareContexts = new Builtins.ContextSet?[MaxSpareDerivations];
+    private int _spareContextCount;
+
+    /// <summary>An empty context set for <c>derivationStrict</c> (one used before when there is one), given back with <see cref="ReturnContextSet"/>.</summary>
+    public Builtins.ContextSet RentContextSet()
+    {
+        lock (_derivationsLock)
+        {
+            if (_spareContextCount > 0)
+            {
+                var spare = _spareContexts[--_spareContextCount]!;
+                _spareContexts[_spareContextCount] = null;
+                return spare;
+            }
+        }
+        return new Builtins.ContextSet();
+    }
+
+    /// <summary>Gives a context set back for reuse once nothing reads it any more.</summary>
+    public void ReturnContextSet(Builtins.ContextSet context)
+    {
+        context.Clear();
+        lock (_derivationsLock)
+        {
+            if (_spareContextCount < MaxSpareDerivations) _spareContexts[_spareContextCount++] = context;
+        }
+    }
+
     /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
     public KnownDerivation AddDerivation(KnownDerivation known)
     {

@@ -51,6 +51,14 @@ internal sealed class ContextSet
         _elements[Count++] = element;
     }
 
+    /// <summary>Removes every element, keeping the array for the next derivation.</summary>
+    public void Clear()
+    {
+        if (_elements is not null) Array.Clear(_elements, 0, Count);
+        _index = null;
+        Count = 0;
+    }
+
     /// <summary>Element <paramref name="index"/>, in the order they were first added.</summary>
     public string this[int index] => _elements![index];
 

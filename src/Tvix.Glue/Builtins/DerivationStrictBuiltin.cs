@@ -27,7 +27,7 @@ internal static class DerivationStrictBuiltin
 
         // Given back at the end; an error leaves it to the collector.
         var drv = state.RentDerivation();
-        var context = new ContextSet();
+        var context = state.RentContextSet();
         using var buffer = new PooledByteWriter(1024);
         using var json = structured ? new PooledByteWriter(1024) : null;
         json?.Write("{"u8);
@@ -137,6 +137,7 @@ internal static class DerivationStrictBuiltin
         }
 
         AddInputs(cx, state, drv, context);
+        state.ReturnContextSet(context);
 
         if (!builderSet) throw cx.Error("required attribute 'builder' missing");
         if (!systemSet) throw cx.Error("required attribute 'system' missing");

@@ -106,31 +106,34 @@ internal sealed class GlueState
         }
     }
 
-    private readonly Builtins.ContextSet?[] _spareContexts = new Builtins.ContextSet?[MaxSpareDerivations];
-    private int _spareContextCount;
+    private readonly Builtins.DerivationScratch?[] _spareScratch = new Builtins.DerivationScratch?[MaxSpareDerivations];
+    private int _spareScratchCount;
 
-    /// <summary>An empty context set for <c>derivationStrict</c> (one used before when there is one), given back with <see cref="ReturnContextSet"/>.</summary>
-    public Builtins.ContextSet RentContextSet()
+    /// <summary>
+    /// An empty context set and byte arena for <c>derivationStrict</c> (used before when there is
+    /// one), given back with <see cref="ReturnScratch"/> like <see cref="RentDerivation"/>.
+    /// </summary>
+    public Builtins.DerivationScratch RentScratch()
     {
         lock (_derivationsLock)
         {
-            if (_spareContextCount > 0)
+            if (_spareScratchCount > 0)
             {
-                var spare = _spareContexts[--_spareContextCount]!;
-                _spareContexts[_spareContextCount] = null;
+                var spare = _spareScratch[--_spareScratchCount]!;
+                _spareScratch[_spareScratchCount] = null;
                 return spare;
             }
         }
-        return new Builtins.ContextSet();
+        return new Builtins.DerivationScratch();
     }
 
-    /// <summary>Gives a context set back for reuse once nothing reads it any more.</summary>
-    public void ReturnContextSet(Builtins.ContextSet context)
+    /// <summary>Gives scratch space back once nothing refers to its strings any more (the derivation filled from it is cleared).</summary>
+    public void ReturnScratch(Builtins.DerivationScratch scratch)
     {
-        context.Clear();
+        scratch.Clear();
         lock (_derivationsLock)
         {
-            if (_spareContextCount < MaxSpareDerivations) _spareContexts[_spareContextCount++] = context;
+            if (_spareScratchCount < MaxSpareDerivations) _spareScratch[_spareScratchCount++] = scratch;
         }
     }
 

@@ -27,7 +27,8 @@ internal static class DerivationStrictBuiltin
 
         // Given back at the end; an error leaves it to the collector.
         var drv = state.RentDerivation();
-        var context = state.RentContextSet();
+        var scratch = state.RentScratch();
+        var context = scratch.Context;
         using var buffer = new PooledByteWriter(1024);
         using var json = structured ? new PooledByteWriter(1024) : null;
         json?.Write("{"u8);
@@ -67,7 +68,7 @@ internal static class DerivationStrictBuiltin
                         continue;
                     case "args":
                         foreach (var arg in cx.ForceList(value).AsSpan())
-                            drv.Arguments.Add(DerivationCoercion.CoerceToBytes(cx, state, arg, buffer, context));
+                            drv.Arguments.Add(DerivationCoercion.CoerceToBytes(cx, state, arg, buffer, scratch));
                         continue;
                 }
 
@@ -106,7 +107,7 @@ internal static class DerivationStrictBuiltin
                 }
                 else
                 {
-                    var bytes = DerivationCoercion.CoerceToBytes(cx, state, value, buffer, context);
+                    var bytes = DerivationCoercion.CoerceToBytes(cx, state, value, buffer, scratch);
                     // The evaluator's bytes of the name: shared by every derivation, not looked up or copied.
                     drv.Environment[EnvironmentKey(keyBytes)] = bytes;
                     switch (key)
@@ -137,7 +138,6 @@ internal static class DerivationStrictBuiltin
         }
 
         AddInputs(cx, state, drv, context);
-        state.ReturnContextSet(context);
 
         if (!builderSet) throw cx.Error("required attribute 'builder' missing");
         if (!systemSet) throw cx.Error("required attribute 'system' missing");
@@ -160,6 +160,8 @@ internal static class DerivationStrictBuiltin
             if (aterm != null && !state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm.ToArray(), instantiated.References);
             var result = BuildResult(cx, state, drv, known);
             state.ReturnDerivation(drv);
+            // After the derivation is cleared: its variables were in the scratch's arena.
+            state.ReturnScratch(scratch);
             return result;
         }
         catch (NixFormatException e)

@@ -53,6 +53,9 @@ internal sealed class GlueState
 
     public StoreDirectory StoreDirectory { get; }
 
+    /// <summary>The shared selector functions of <c>derivation</c>'s lazy attributes.</summary>
+    public Builtins.DerivationSelectors Selectors { get; } = new();
+
     public string StoreDirPrefix { get; }
 
     public IGlueStoreWriter Store { get; }

@@ -32,7 +32,7 @@ internal static class DerivationInstantiator
         Span<byte> atermHash = stackalloc byte[32];
         Sha256Digest.HashData(real.WrittenSpan, atermHash);
         var references = SortedReferences(drv);
-        var path = store.MakeTextPathSorted(name + ".drv", atermHash, references);
+        var path = store.MakeTextPathSorted(name, ".drv", atermHash, references);
         return new InstantiatedDerivation(path, hashModulo, references);
     }
 

@@ -140,6 +140,52 @@ internal sealed class GlueState
         }
     }
 
+    /// <summary>How many output names are shared (a program uses a few: out, dev, lib, man, …).</summary>
+    private const int MaxOutputNames = 64;
+
+    private readonly List<string> _outputNames = [];
+
+    /// <summary>
+    /// The output name written as <paramref name="name"/> (UTF-8): one shared string per name,
+    /// since every multi-output derivation keeps its names.
+    /// </summary>
+    public string OutputName(ReadOnlySpan<byte> name)
+    {
+        lock (_derivationsLock)
+        {
+            foreach (var known in _outputNames)
+            {
+                if (IsAsciiEqual(name, known)) return known;
+            }
+        }
+        return OutputName(System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    /// <summary>The shared string equal to <paramref name="name"/> (itself when it is new).</summary>
+    public string OutputName(string name)
+    {
+        lock (_derivationsLock)
+        {
+            foreach (var known in _outputNames)
+            {
+                if (known == name) return known;
+            }
+            if (_outputNames.Count < MaxOutputNames) _outputNames.Add(name);
+        }
+        return name;
+    }
+
+    /// <summary>Whether UTF-8 bytes spell the ASCII string <paramref name="text"/> (a non-ASCII name never matches, and is decoded instead).</summary>
+    private static bool IsAsciiEqual(ReadOnlySpan<byte> bytes, string text)
+    {
+        if (bytes.Length != text.Length) return false;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] != text[i] || bytes[i] >= 128) return false;
+        }
+        return true;
+    }
+
     /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
     public KnownDerivation AddDerivation(KnownDerivation known)
     {

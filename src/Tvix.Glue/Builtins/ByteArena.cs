@@ -39,7 +39,10 @@ internal sealed class ByteArena
     public void Reset() => _used = 0;
 }
 
-/// <summary>What one <c>derivationStrict</c> call works with besides the derivation, reused by the next call.</summary>
+/// <summary>
+/// What one <c>derivationStrict</c> call works with besides the derivation, reused by the next
+/// call (the buffer's array stays rented from the shared pool while this is kept).
+/// </summary>
 internal sealed class DerivationScratch
 {
     /// <summary>The context gathered from the attributes.</summary>
@@ -48,10 +51,18 @@ internal sealed class DerivationScratch
     /// <summary>The coerced values of the environment and arguments.</summary>
     public readonly ByteArena Bytes = new();
 
-    /// <summary>Empties both for the next derivation.</summary>
+    /// <summary>Where non-string values are coerced before they are copied into <see cref="Bytes"/>.</summary>
+    public readonly PooledByteWriter Buffer = new(1024);
+
+    /// <summary>The output names of an <c>outputs</c> attribute.</summary>
+    public readonly List<string> Outputs = [];
+
+    /// <summary>Empties everything for the next derivation.</summary>
     public void Clear()
     {
         Context.Clear();
         Bytes.Reset();
+        Buffer.Reset();
+        Outputs.Clear();
     }
 }

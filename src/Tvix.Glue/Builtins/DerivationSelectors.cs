@@ -36,8 +36,7 @@ internal sealed class DerivationSelectors
             }
         }
         var bytes = name.ToArray();
-        var function = cx.CreateFunction("getAttr", 1, (cx, args) =>
-            cx.ForceAttrs(args[0]).TryGetValue(bytes, out var value) ? value : throw cx.Error($"attribute '{Encoding.UTF8.GetString(bytes)}' missing"));
+        var function = MakeAttribute(cx, bytes);
         lock (_lock)
         {
             if (_attributes.Count < MaxKept) _attributes.Add(new Selector(bytes, -1, function));
@@ -55,15 +54,24 @@ internal sealed class DerivationSelectors
                 if (s.Index == index) return s.Function;
             }
         }
-        var function = cx.CreateFunction("elemAt", 1, (cx, args) =>
-        {
-            var items = cx.ForceList(args[0]).AsSpan();
-            return (uint)index < (uint)items.Length ? items[index] : throw cx.Error($"list index {index} is out of bounds");
-        });
+        var function = MakeElement(cx, index);
         lock (_lock)
         {
             if (_elements.Count < MaxKept) _elements.Add(new Selector([], index, function));
         }
         return function;
     }
+
+    // The closures are made in methods of their own: a lambda capturing a parameter or local of
+    // Attribute or Element would allocate its closure object on every call, found or not.
+    private static Value MakeAttribute(EvalContext cx, byte[] name) =>
+        cx.CreateFunction("getAttr", 1, (cx, args) =>
+            cx.ForceAttrs(args[0]).TryGetValue(name, out var value) ? value : throw cx.Error($"attribute '{Encoding.UTF8.GetString(name)}' missing"));
+
+    private static Value MakeElement(EvalContext cx, int index) =>
+        cx.CreateFunction("elemAt", 1, (cx, args) =>
+        {
+            var items = cx.ForceList(args[0]).AsSpan();
+            return (uint)index < (uint)items.Length ? items[index] : throw cx.Error($"list index {index} is out of bounds");
+        });
 }

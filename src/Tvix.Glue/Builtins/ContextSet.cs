@@ -22,8 +22,7 @@ internal sealed class ContextSet
     {
         if (s.Context is { } context)
         {
-            var elements = context.Elements;
-            for (var i = 0; i < elements.Count; i++) Add(elements[i]);
+            for (var i = 0; i < context.Count; i++) Add(context[i]);
         }
     }
 
@@ -69,7 +68,7 @@ internal sealed class ContextSet
     {
         if (s.Context is { } context)
         {
-            var element = context.Elements[0];
+            var element = context[0];
             throw new NixEvalException($"the string '{s}' is not allowed to refer to a store path (such as '{StripPrefix(element)}')");
         }
         return s.ToString();

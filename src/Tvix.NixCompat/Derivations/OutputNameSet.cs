@@ -50,7 +50,8 @@ public sealed class OutputNameSet : IReadOnlyCollection<string>
         var index = Find(name);
         if (index >= 0) return false;
         index = ~index;
-        if (Count == 0)
+        // (A cleared set that had grown an array keeps using it.)
+        if (Count == 0 && _items is null)
         {
             _single = name;
             Count = 1;

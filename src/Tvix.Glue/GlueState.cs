@@ -308,14 +308,22 @@ internal sealed class KnownDerivation
         var count = drv.Outputs.Count;
         // Most derivations have the one output `out`: they share one array of names.
         OutputNames = count == 1 && drv.Outputs.ContainsKey("out") ? OutOnly : new string[count];
-        OutputPaths = new StorePath?[count];
+        // The one path in place of an array of one (this is kept for every derivation).
+        var paths = count == 1 ? null : new StorePath?[count];
         var i = 0;
         foreach (var (name, output) in drv.Outputs)
         {
             if (!ReferenceEquals(OutputNames, OutOnly)) OutputNames[i] = name;
-            OutputPaths[i++] = output.Path;
+            if (paths is null) _outputPaths = output.Path;
+            else paths[i] = output.Path;
+            i++;
         }
+        if (paths is not null) _outputPaths = paths;
     }
+
+    // The output paths, parallel to OutputNames (null when deferred): the path itself for a
+    // derivation with one output, else an array.
+    private object? _outputPaths;
 
     /// <summary>The output names of a derivation whose only output is <c>out</c> (never written to).</summary>
     private static readonly string[] OutOnly = ["out"];
@@ -346,9 +354,6 @@ internal sealed class KnownDerivation
     /// <summary>Output names in Nix's (ordinal) order.</summary>
     public string[] OutputNames { get; }
 
-    /// <summary>The output paths, parallel to <see cref="OutputNames"/> (null when deferred).</summary>
-    public StorePath?[] OutputPaths { get; }
-
     /// <summary>Input sources and input derivations: the references of the <c>.drv</c>.</summary>
     public IReadOnlyList<StorePath> References { get; }
 
@@ -369,7 +374,8 @@ internal sealed class KnownDerivation
     public StorePath? OutputPath(string name)
     {
         var index = Array.IndexOf(OutputNames, name);
-        return index < 0 ? null : OutputPaths[index];
+        if (index < 0) return null;
+        return _outputPaths is StorePath?[] paths ? paths[index] : (StorePath?)_outputPaths;
     }
 
     public bool TryGetHashModulo(out DerivationHashModulo hash)

@@ -193,6 +193,8 @@ fi
 # Each item's result goes to its own file (printed as soon as it is complete), so that
 # parallel jobs neither interleave their lines nor need shared counters.
 mkdir -p "$work/results"
+# Parallel jobs would race to create the throw-away Nix store on first use; create it now.
+[[ $jobs -gt 1 ]] && "${clean_env[@]}" nix-store --store "$work/store" --init >/dev/null 2>&1
 index=0
 for item in "${items[@]}"; do
   index=$((index + 1))

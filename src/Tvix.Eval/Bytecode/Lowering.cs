@@ -31,7 +31,7 @@ internal sealed class Lowering
     /// of which one evaluation uses a few members. Elsewhere code is emitted at once: most of it
     /// runs, and the expression a lazy unit keeps until then would survive collections.
     /// </summary>
-    private const int LazyBindings = 64;
+    internal const int LazyBindings = 64;
 
     private readonly HashSet<object> _lowered = new(ReferenceEqualityComparer.Instance);
     private readonly ChunkBuilder _builder = new();

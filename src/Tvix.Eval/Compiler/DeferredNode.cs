@@ -18,8 +18,8 @@ internal sealed class DeferredScope(Scope scope, string baseDir, bool treeSymbol
 /// A member of a large set whose expression is compiled on its first run, not with its file:
 /// package sets and libraries are loaded whole and one evaluation runs a few of their members
 /// (docs/performance.md, session 7). Only made where the bytecode back end emits the member as a
-/// lazy unit anyway (<see cref="Bytecode.Lowering.LazyBindings"/>), where no name can be
-/// undefined (a <c>with</c> is in scope) and where compiling reports nothing
+/// lazy unit anyway (<see cref="Bytecode.Lowering.LazyBindings"/>) and where a walk that
+/// resolves the member's variables finds that compiling it reports nothing
 /// (<see cref="DeferralCheck"/>), so the file's static errors are still all reported when it loads.
 /// </summary>
 internal sealed class DeferredNode(SourceText source, Expr expression, int sym, DeferredScope scope) : Node(source, expression.Span)

@@ -775,18 +775,20 @@ internal sealed class NixCompiler
     /// <summary>Whether the members of a set of <paramref name="count"/> bindings, compiled in the current scope, may be compiled on their first run (see <see cref="DeferredNode"/>).</summary>
     private Deferral NewDeferral(int count) => new()
     {
-        Allowed = count >= Bytecode.Lowering.LazyBindings && Scope.AnyWith(_scope)
+        Allowed = count >= Bytecode.Lowering.LazyBindings && _treeSymbols
             && _cx.Options is { UrlLiterals: LintLevel.Ignore, AbsolutePathLiterals: LintLevel.Ignore, ShortPathLiterals: LintLevel.Ignore },
     };
 
     /// <summary>A member's value: compiled now, or on its first run when <paramref name="deferral"/> allows it and the expression qualifies (<see cref="DeferralCheck"/>).</summary>
     private Node Member(Expr value, int sym, ref Deferral deferral)
     {
-        if (!deferral.Allowed || !DeferralCheck.CanDefer(value)) return Compile(value, _cx.Symbols.Text(sym));
+        if (!deferral.Allowed || !(_deferralCheck ??= new DeferralCheck(_cx)).CanDefer(value, _scope)) return Compile(value, _cx.Symbols.Text(sym));
         // One frozen copy of the scopes serves all the members of the set.
         deferral.Scope ??= new DeferredScope(_scope!.Freeze(), _baseDir, _treeSymbols);
         return new DeferredNode(_src, value, sym, deferral.Scope);
     }
+
+    private DeferralCheck? _deferralCheck;
 
     /// <summary>Per set being compiled: whether its members may be deferred, and the scopes they share once one is.</summary>
     private struct Deferral

@@ -235,9 +235,9 @@ internal sealed class DeferralCheck(EvalContext cx)
                 {
                     case AttrBinding ab:
                         // Several names merge into nested sets (not followed); a dynamic name binds nothing.
-                        if (ab.Path.Count != 1) clean = false;
-                        else if (ab.Path.NameAt(0) is IdentAttrName id) clean = Bind(id.Sym);
-                        else clean = !isLet && ab.Path.NameAt(0) is DynamicAttrName;
+                        if (ab.PathCount != 1) clean = false;
+                        else if (ab.NameAt(0) is IdentAttrName id) clean = Bind(id.Sym);
+                        else clean = !isLet && ab.NameAt(0) is DynamicAttrName;
                         break;
                     case InheritBinding ib:
                     {
@@ -257,8 +257,12 @@ internal sealed class DeferralCheck(EvalContext cx)
             switch (bindings[b])
             {
                 case AttrBinding ab:
-                    if (isLet && ab.Path.NameAt(0) is not IdentAttrName) clean = false;
-                    else clean = Path(ab.Path) && Clean(ab.Value);
+                    if (isLet && ab.NameAt(0) is not IdentAttrName) clean = false;
+                    else
+                    {
+                        for (var i = 0; i < ab.PathCount && clean; i++) clean = Name(ab.NameAt(i));
+                        clean = clean && Clean(ab.Value);
+                    }
                     break;
                 case InheritBinding ib:
                 {

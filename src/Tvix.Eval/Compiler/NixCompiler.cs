@@ -454,7 +454,7 @@ internal sealed class NixCompiler
             switch (bindings[b])
             {
                 case AttrBinding ab:
-                    AddPath(tree, ab.Path, 0, ab.Value);
+                    AddPath(tree, ab, 0, ab.Value);
                     break;
                 case InheritBinding ib:
                 {
@@ -493,9 +493,9 @@ internal sealed class NixCompiler
         Report($"attribute '{_cx.Symbols.Text(sym)}' already defined at {_src.Name}:{line}:{col}", at);
     }
 
-    private void AddPath(BindingTree tree, AttrPath path, int index, Expr value)
+    private void AddPath(BindingTree tree, AttrBinding path, int index, Expr value)
     {
-        var count = path.Count;
+        var count = path.PathCount;
         var start = path.NameAt(index).Span.Start;
         while (true)
         {
@@ -597,8 +597,8 @@ internal sealed class NixCompiler
         var items = new AttrBinding[n];
         for (var i = 0; i < n; i++)
         {
-            if (bindings[i] is not AttrBinding ab || ab.Path.Count != 1) return null;
-            var sym = StaticSym(ab.Path.NameAt(0));
+            if (bindings[i] is not AttrBinding ab || ab.PathCount != 1) return null;
+            var sym = StaticSym(ab.NameAt(0));
             if (sym < 0) return null;
             keys[i] = sym;
             items[i] = ab;
@@ -607,7 +607,7 @@ internal sealed class NixCompiler
         for (var i = 1; i < n; i++)
             if (keys[i - 1] == keys[i]) return null;
         var positions = new AttrPos[n];
-        for (var i = 0; i < n; i++) positions[i] = _cx.Symbols.Positions.Get(_src, items[i].Path.NameAt(0).Span.Start);
+        for (var i = 0; i < n; i++) positions[i] = _cx.Symbols.Positions.Get(_src, items[i].NameAt(0).Span.Start);
 
         if (!recursive)
         {

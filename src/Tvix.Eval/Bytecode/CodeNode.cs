@@ -35,12 +35,18 @@ internal sealed class CodeNode : Code
     public int MaxStack;
     /// <summary>How many ints of code the unit has (it fits in the object's padding).</summary>
     public int Length;
-    private readonly DelayForm _form;
+    private DelayForm _form;
+    // Peek misses in a row: a selection whose set or attribute is never ready when the thunk is
+    // made (a parameter not forced yet) stops looking and makes its thunk at once.
+    private byte _peekMisses;
     // Whether the code is the stub that emits the real code on the first run (see Lowering.Lower).
     private bool _pending;
     // What the lazy form needs: the constant (boxed: rare, and a CodeNode per thunk must stay
     // small), or the node that knows how to fold/peek/read.
     private readonly object? _delayed;
+
+    /// <summary>How many misses in a row turn a <see cref="DelayForm.Peek"/> into a plain thunk.</summary>
+    internal const int PeekMissLimit = 32;
 
     public CodeNode(Node original) : base(original.Source, original.Span)
     {
@@ -141,7 +147,12 @@ internal sealed class CodeNode : Code
                 if (((BinaryNode)_delayed!).TryFold(env, out var folded)) return folded;
                 break;
             case DelayForm.Peek:
-                if (((SelectNode)_delayed!).TryPeek(env, out var known)) return known;
+                if (((SelectNode)_delayed!).TryPeek(env, out var known))
+                {
+                    _peekMisses = 0;
+                    return known;
+                }
+                if (++_peekMisses == PeekMissLimit) _form = DelayForm.Thunk;
                 break;
         }
         return Value.FromThunk(new Thunk(this, env));

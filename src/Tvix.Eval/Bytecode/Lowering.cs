@@ -291,8 +291,9 @@ internal sealed class Lowering
                 var inits = let.Inits;
                 b.Emit(OpCode.ClearLocals, let.FirstSlot, inits.Length, 0);
                 var lazy = inits.Length >= LazyBindings;
-                for (var i = 0; i < inits.Length; i++)
+                for (var k = 0; k < inits.Length; k++)
                 {
+                    var i = SourcesFirst(k, inits.Length, let.NamedCount);
                     Delayed(b, inits[i], lazy);
                     b.Emit(OpCode.StoreLocal, let.FirstSlot + i, 0);
                 }
@@ -538,8 +539,9 @@ internal sealed class Lowering
         b.Emit(OpCode.PushScope, rec.EnvSize, 0);
         var inits = rec.Inits;
         var lazy = inits.Length >= LazyBindings;
-        for (var i = 0; i < inits.Length; i++)
+        for (var k = 0; k < inits.Length; k++)
         {
+            var i = SourcesFirst(k, inits.Length, rec.NamedCount);
             // With `__overrides`, a slot may be replaced later, so none may alias another's value.
             if (rec.HasOverrides) b.Emit(OpCode.MakeThunk, b.Object(lazy ? LazyUnit(inits[i]) : Unit(inits[i])), 0);
             else Delayed(b, inits[i], lazy);
@@ -548,6 +550,19 @@ internal sealed class Lowering
         if (rec.Body is { } body) Forced(b, body, tail);
         else b.Emit(OpCode.RecAttrs, b.Object(rec.Shape), b.Object(Dynamics(rec.Dynamics)), 0);
         if (!tail) b.Emit(OpCode.LeaveScope, 0);
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/>-th binding of a scope to initialise: the <c>inherit (e)</c>
+    /// sources (stored after the <paramref name="named"/> names) first, so that the names that
+    /// select from them (<c>inherit (lib.strings) concatStrings;</c>) find the source's slot filled
+    /// and can take an evaluated attribute without a thunk (<see cref="SelectNode.TryPeek"/>).
+    /// All of them are lazy, so the order changes no result.
+    /// </summary>
+    private static int SourcesFirst(int k, int count, int named)
+    {
+        var sources = count - named;
+        return k < sources ? named + k : k - sources;
     }
 
     private DynamicEntry[] Dynamics(DynamicEntry[] dynamics)

@@ -627,7 +627,7 @@ internal sealed class NixCompiler
             for (var i = 0; i < n; i++) hoisted[i] = Member(items[i].Value, keys[i], ref letDeferral);
             var hoistedBody = Compile(body);
             host.Unwind(mark);
-            return new HoistedLetNode(_src, span, first, hoisted, hoistedBody);
+            return new HoistedLetNode(_src, span, first, hoisted, hoisted.Length, hoistedBody);
         }
 
         var scope = new Scope(_scope, capacity: n, canHost: true);
@@ -729,7 +729,7 @@ internal sealed class NixCompiler
         if (directSources is null) sources.CopyTo(inits, entries.Length);
         var bodyNode = Compile(body);
         host.Unwind(mark);
-        return new HoistedLetNode(_src, span, first, inits, bodyNode);
+        return new HoistedLetNode(_src, span, first, inits, entries.Length, bodyNode);
     }
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)

@@ -148,6 +148,8 @@ internal sealed class SetShape(int[] keys, AttrPos[] positions)
 internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, int envSize, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
 {
     internal Node[] Inits => inits;
+    /// <summary>How many of <see cref="Inits"/> are the attributes; the <c>inherit (e)</c> sources follow them.</summary>
+    internal int NamedCount => keys.Length;
     internal int EnvSize => envSize;
     internal DynamicEntry[] Dynamics => dynamics;
     internal Node? Body => body;
@@ -194,10 +196,12 @@ internal sealed class RecShape(SourceText source, TextSpan span, int[] keys, Att
 /// A <c>let</c> whose bindings live in the enclosing lambda's environment, in consecutive slots
 /// from <c>firstSlot</c> (names first, then <c>inherit (e)</c> sources): no environment of its own.
 /// </summary>
-internal sealed class HoistedLetNode(SourceText source, TextSpan span, int firstSlot, Node[] inits, Node body) : Node(source, span)
+internal sealed class HoistedLetNode(SourceText source, TextSpan span, int firstSlot, Node[] inits, int namedCount, Node body) : Node(source, span)
 {
     internal int FirstSlot => firstSlot;
     internal Node[] Inits => inits;
+    /// <summary>How many of <see cref="Inits"/> are the names; the <c>inherit (e)</c> sources follow them.</summary>
+    internal int NamedCount => namedCount;
     internal Node Body => body;
 
 }

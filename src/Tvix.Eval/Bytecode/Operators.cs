@@ -11,14 +11,11 @@ internal static class Operators
     {
         if (l.Kind != ValueKind.List) throw cx.TypeError("a list", l);
         if (r.Kind != ValueKind.List) throw cx.TypeError("a list", r);
-        var x = l.RawList.Items;
-        var y = r.RawList.Items;
-        if (x.Length == 0) return r;
-        if (y.Length == 0) return l;
-        var items = new Value[x.Length + y.Length];
-        ValueCopy.Copy(x, items);
-        ValueCopy.Copy(y, items.AsSpan(x.Length));
-        return Value.FromList(new NixList(items));
+        var x = l.RawList;
+        var y = r.RawList;
+        if (x.Count == 0) return r;
+        if (y.Count == 0) return l;
+        return Value.FromList(NixList.Concat(x, y));
     }
 
     /// <summary>

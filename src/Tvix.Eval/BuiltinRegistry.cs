@@ -39,6 +39,19 @@ public sealed class BuiltinRegistry
         Set(new BuiltinEntry(name, BuiltinKind.Function, arity, implementation, default, null, null, global));
     }
 
+    /// <summary>
+    /// Registers one of the evaluator's own builtins that only reads its arguments' values: it
+    /// never keeps an argument itself (the thunk it was given) in its result or anywhere else,
+    /// so a call with all its arguments lets the caller's environment be reused (see
+    /// <see cref="Runtime.Builtin.ConsumesArguments"/>). Not for hosts: a wrong promise would let
+    /// a thunk read a reused environment.
+    /// </summary>
+    internal void AddConsuming(string name, int arity, BuiltinImplementation implementation, bool global = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(arity, 1);
+        Set(new BuiltinEntry(name, BuiltinKind.Function, arity, implementation, default, null, null, global) { ConsumesArguments = true });
+    }
+
     /// <summary>Registers a constant (like <c>builtins.langVersion</c>).</summary>
     public void AddConstant(string name, Value value, bool global = false) =>
         Set(new BuiltinEntry(name, BuiltinKind.Constant, 0, null, value, null, null, global));
@@ -106,4 +119,8 @@ internal sealed record BuiltinEntry(
     Value Constant,
     Func<EvalContext, Value>? Factory,
     string? NixSource,
-    bool Global);
+    bool Global)
+{
+    /// <summary>See <see cref="Runtime.Builtin.ConsumesArguments"/>; only the evaluator's own builtins set it.</summary>
+    public bool ConsumesArguments { get; init; }
+}

@@ -23,7 +23,7 @@ internal struct ContextAccumulator
         if (_many is null)
         {
             if (_single is null) { _single = context; return; }
-            _many = new HashSet<string>(_single.Elements.Count + context.Elements.Count, StringComparer.Ordinal);
+            _many = new HashSet<string>(_single.Count + context.Count, StringComparer.Ordinal);
             AddElements(_many, _single);
         }
         AddElements(_many, context);
@@ -35,7 +35,7 @@ internal struct ContextAccumulator
         if (_many is null) return _single;
         // Strings sharing one context object are common (many references to one drvPath); when
         // nothing new was added the first context is reused as is.
-        if (_many.Count == _single!.Elements.Count) return _single;
+        if (_many.Count == _single!.Count) return _single;
         var elements = new string[_many.Count];
         _many.CopyTo(elements);
         Array.Sort(elements, StringComparer.Ordinal);
@@ -44,7 +44,6 @@ internal struct ContextAccumulator
 
     private static void AddElements(HashSet<string> set, NixContext context)
     {
-        var elements = context.Elements;
-        for (var i = 0; i < elements.Count; i++) set.Add(elements[i]);
+        for (var i = 0; i < context.Count; i++) set.Add(context[i]);
     }
 }

@@ -64,25 +64,103 @@ public sealed partial class EvalContext
         }
         var leftPositions = left.Positions;
         if (union == leftKeys.Length && TryOverrideValues(left, leftPositions, syms, order[..m], values) is { } overridden) return overridden;
-        var keys = new int[union];
         var result = new Value[union];
+        var leftValues = left.Values;
+        if (FindUpdateShape(leftKeys, leftPositions, syms, order[..m]) is { } shape)
+        {
+            // The same names as a recent update (the next derivation's attributes): the merged
+            // names and positions are shared, only the values are placed.
+            var sources = shape.Sources;
+            for (var k = 0; k < sources.Length; k++)
+            {
+                var source = sources[k];
+                result[k] = source >= 0 ? leftValues[source] : values[order[~source]];
+            }
+            return new NixAttrs(Symbols, shape.Keys, result) { Positions = shape.Positions };
+        }
+        var keys = new int[union];
         var positions = leftPositions is null ? null : new AttrPos[union];
-        int l = 0, r = 0, k = 0;
+        var map = new int[union];
+        int l = 0, r = 0, at = 0;
         while (l < leftKeys.Length || r < m)
         {
             if (r == m || (l < leftKeys.Length && leftKeys[l] < syms[order[r]]))
             {
-                if (positions is not null) positions[k] = leftPositions![l];
-                keys[k] = leftKeys[l];
-                result[k++] = left.Values[l++];
+                if (positions is not null) positions[at] = leftPositions![l];
+                keys[at] = leftKeys[l];
+                map[at] = l;
+                result[at++] = leftValues[l++];
                 continue;
             }
             var sym = syms[order[r]];
             if (l < leftKeys.Length && leftKeys[l] == sym) l++;
-            keys[k] = sym;
-            result[k++] = values[order[r++]];
+            keys[at] = sym;
+            map[at] = ~r;
+            result[at++] = values[order[r++]];
         }
+        var added = new int[m];
+        for (var i = 0; i < m; i++) added[i] = syms[order[i]];
+        RememberUpdateShape(new UpdateShape(leftKeys, leftPositions, added, keys, positions, map));
         return new NixAttrs(Symbols, keys, result) { Positions = positions };
+    }
+
+    /// <summary>
+    /// The layout of an <see cref="Update(NixAttrs, ReadOnlySpan{ReadOnlyMemory{byte}}, ReadOnlySpan{Value})"/>
+    /// result for given left names and positions and added names: its names, positions and, per
+    /// attribute, where its value comes from (a left index, or the complement of an added one).
+    /// </summary>
+    private sealed class UpdateShape(int[] leftKeys, AttrPos[]? leftPositions, int[] added, int[] keys, AttrPos[]? positions, int[] sources)
+    {
+        public readonly int[] LeftKeys = leftKeys;
+        public readonly AttrPos[]? LeftPositions = leftPositions;
+        public readonly int[] Added = added;
+        public readonly int[] Keys = keys;
+        public readonly AttrPos[]? Positions = positions;
+        public readonly int[] Sources = sources;
+    }
+
+    /// <summary>How many update layouts are remembered (a host's few kinds of derivation sets).</summary>
+    private const int UpdateShapeCount = 4;
+
+    // Recent layouts, replaced round-robin. Name and position arrays are never changed once a
+    // set has them, so sets may share them.
+    private UpdateShape?[]? _updateShapes;
+    private int _nextUpdateShape;
+
+    /// <summary>
+    /// A remembered layout for these left names and positions (compared by content: derivations'
+    /// attribute sets made by `//` have equal but separate arrays) and added names.
+    /// </summary>
+    private UpdateShape? FindUpdateShape(int[] leftKeys, AttrPos[]? leftPositions, ReadOnlySpan<int> syms, ReadOnlySpan<int> order)
+    {
+        if (_updateShapes is null) return null;
+        foreach (var shape in _updateShapes)
+        {
+            if (shape is null || shape.Added.Length != order.Length || shape.LeftKeys.Length != leftKeys.Length) continue;
+            var same = true;
+            for (var i = 0; i < order.Length && same; i++) same = shape.Added[i] == syms[order[i]];
+            if (!same) continue;
+            if (!ReferenceEquals(shape.LeftKeys, leftKeys))
+            {
+                for (var i = 0; i < leftKeys.Length && same; i++) same = shape.LeftKeys[i] == leftKeys[i];
+                if (!same) continue;
+            }
+            if (!ReferenceEquals(shape.LeftPositions, leftPositions))
+            {
+                if (shape.LeftPositions is null || leftPositions is null) continue;
+                for (var i = 0; i < leftPositions.Length && same; i++) same = shape.LeftPositions[i] == leftPositions[i];
+                if (!same) continue;
+            }
+            return shape;
+        }
+        return null;
+    }
+
+    private void RememberUpdateShape(UpdateShape shape)
+    {
+        _updateShapes ??= new UpdateShape?[UpdateShapeCount];
+        _updateShapes[_nextUpdateShape] = shape;
+        _nextUpdateShape = (_nextUpdateShape + 1) % UpdateShapeCount;
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed partial class EvalContext
             var entry = entries[i];
             var value = entry.Kind switch
             {
-                BuiltinKind.Function => Value.FromBuiltin(new Builtin(entry.Name, entry.Arity, entry.Implementation!)),
+                BuiltinKind.Function => Value.FromBuiltin(new Builtin(entry.Name, entry.Arity, entry.Implementation!, entry.ConsumesArguments)),
                 BuiltinKind.Constant => entry.Constant,
                 BuiltinKind.LazyConstant => Value.FromThunk(new Thunk(new FactoryNode(builtinSource, entry.Factory!), EmptyEnv)),
                 _ => Value.FromThunk(new Thunk(new NixSourceNode(builtinSource, entry.Name, entry.NixSource!), EmptyEnv)),

@@ -312,19 +312,45 @@ public sealed partial class NixString
 /// <summary>
 /// The context of a string: the set of store paths it depends on, in Nix's encoding:
 /// <c>/nix/store/…</c> (a plain path), <c>=/nix/store/….drv</c> (a derivation and all its
-/// outputs, deeply) and <c>!out!/nix/store/….drv</c> (one output of a derivation).
+/// outputs, deeply) and <c>!out!/nix/store/….drv</c> (one output of a derivation). The elements
+/// are sorted ordinally, without duplicates.
 /// </summary>
-public sealed class NixContext
+public sealed class NixContext : IReadOnlyList<string>
 {
-    private readonly string[] _elements;
+    // The one element (a string) of the most common context — a derivation's drvPath or an
+    // output path carries one — or the elements (a string[]): no array for a single element.
+    private readonly object _data;
 
-    private NixContext(string[] sortedUnique) => _elements = sortedUnique;
+    private NixContext(string[] sortedUnique) => _data = sortedUnique.Length == 1 ? sortedUnique[0] : sortedUnique;
 
-    /// <summary>The elements, sorted ordinally, without duplicates.</summary>
-    public IReadOnlyList<string> Elements => _elements;
+    private NixContext(string single) => _data = single;
+
+    /// <summary>The elements, sorted ordinally, without duplicates (the context itself).</summary>
+    public IReadOnlyList<string> Elements => this;
+
+    /// <summary>Number of elements.</summary>
+    public int Count => _data is string ? 1 : Unsafe.As<string[]>(_data).Length;
+
+    /// <summary>The element at <paramref name="index"/> in order.</summary>
+    public string this[int index]
+    {
+        get
+        {
+            if (_data is string single) return index == 0 ? single : throw new ArgumentOutOfRangeException(nameof(index));
+            return Unsafe.As<string[]>(_data)[index];
+        }
+    }
 
     /// <summary>Whether there are no elements.</summary>
-    public bool IsEmpty => _elements.Length == 0;
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>Enumerates the elements in order.</summary>
+    public IEnumerator<string> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++) yield return this[i];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>A context with the given encoded elements (duplicates are removed).</summary>
     public static NixContext Of(IEnumerable<string> elements)
@@ -337,28 +363,29 @@ public sealed class NixContext
     internal static NixContext FromSortedUnique(string[] sortedUnique) => new(sortedUnique);
 
     /// <summary>A context holding one element.</summary>
-    public static NixContext Of(string element) => new([element]);
+    public static NixContext Of(string element) => new(element);
 
     /// <summary>The union of two contexts, either of which may be null.</summary>
     public static NixContext? Union(NixContext? a, NixContext? b)
     {
         if (a is null || a.IsEmpty) return b;
         if (b is null || b.IsEmpty || ReferenceEquals(a, b)) return a;
-        var result = new List<string>(a._elements.Length + b._elements.Length);
+        int countA = a.Count, countB = b.Count;
+        var result = new List<string>(countA + countB);
         int i = 0, j = 0;
-        while (i < a._elements.Length && j < b._elements.Length)
+        while (i < countA && j < countB)
         {
-            var c = string.CompareOrdinal(a._elements[i], b._elements[j]);
-            if (c < 0) result.Add(a._elements[i++]);
-            else if (c > 0) result.Add(b._elements[j++]);
-            else { result.Add(a._elements[i++]); j++; }
+            var c = string.CompareOrdinal(a[i], b[j]);
+            if (c < 0) result.Add(a[i++]);
+            else if (c > 0) result.Add(b[j++]);
+            else { result.Add(a[i++]); j++; }
         }
-        while (i < a._elements.Length) result.Add(a._elements[i++]);
-        while (j < b._elements.Length) result.Add(b._elements[j++]);
+        while (i < countA) result.Add(a[i++]);
+        while (j < countB) result.Add(b[j++]);
         // `acc + "${drv}"` repeated with the same references adds nothing new: keep the old object
         // so later unions (and ReferenceEquals checks) stay cheap.
-        if (result.Count == a._elements.Length) return a;
-        if (result.Count == b._elements.Length) return b;
+        if (result.Count == countA) return a;
+        if (result.Count == countB) return b;
         return new NixContext([.. result]);
     }
 }

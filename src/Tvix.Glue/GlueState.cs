@@ -53,6 +53,9 @@ internal sealed class GlueState
 
     public StoreDirectory StoreDirectory { get; }
 
+    /// <summary>The shared selector functions of <c>derivation</c>'s lazy attributes.</summary>
+    public Builtins.DerivationSelectors Selectors { get; } = new();
+
     public string StoreDirPrefix { get; }
 
     public IGlueStoreWriter Store { get; }
@@ -104,6 +107,83 @@ internal sealed class GlueState
         {
             if (_spareCount < MaxSpareDerivations) _spareDerivations[_spareCount++] = drv;
         }
+    }
+
+    private readonly Builtins.DerivationScratch?[] _spareScratch = new Builtins.DerivationScratch?[MaxSpareDerivations];
+    private int _spareScratchCount;
+
+    /// <summary>
+    /// An empty context set and byte arena for <c>derivationStrict</c> (used before when there is
+    /// one), given back with <see cref="ReturnScratch"/> like <see cref="RentDerivation"/>.
+    /// </summary>
+    public Builtins.DerivationScratch RentScratch()
+    {
+        lock (_derivationsLock)
+        {
+            if (_spareScratchCount > 0)
+            {
+                var spare = _spareScratch[--_spareScratchCount]!;
+                _spareScratch[_spareScratchCount] = null;
+                return spare;
+            }
+        }
+        return new Builtins.DerivationScratch();
+    }
+
+    /// <summary>Gives scratch space back once nothing refers to its strings any more (the derivation filled from it is cleared).</summary>
+    public void ReturnScratch(Builtins.DerivationScratch scratch)
+    {
+        scratch.Clear();
+        lock (_derivationsLock)
+        {
+            if (_spareScratchCount < MaxSpareDerivations) _spareScratch[_spareScratchCount++] = scratch;
+        }
+    }
+
+    /// <summary>How many output names are shared (a program uses a few: out, dev, lib, man, …).</summary>
+    private const int MaxOutputNames = 64;
+
+    private readonly List<string> _outputNames = [];
+
+    /// <summary>
+    /// The output name written as <paramref name="name"/> (UTF-8): one shared string per name,
+    /// since every multi-output derivation keeps its names.
+    /// </summary>
+    public string OutputName(ReadOnlySpan<byte> name)
+    {
+        lock (_derivationsLock)
+        {
+            foreach (var known in _outputNames)
+            {
+                if (IsAsciiEqual(name, known)) return known;
+            }
+        }
+        return OutputName(System.Text.Encoding.UTF8.GetString(name));
+    }
+
+    /// <summary>The shared string equal to <paramref name="name"/> (itself when it is new).</summary>
+    public string OutputName(string name)
+    {
+        lock (_derivationsLock)
+        {
+            foreach (var known in _outputNames)
+            {
+                if (known == name) return known;
+            }
+            if (_outputNames.Count < MaxOutputNames) _outputNames.Add(name);
+        }
+        return name;
+    }
+
+    /// <summary>Whether UTF-8 bytes spell the ASCII string <paramref name="text"/> (a non-ASCII name never matches, and is decoded instead).</summary>
+    private static bool IsAsciiEqual(ReadOnlySpan<byte> bytes, string text)
+    {
+        if (bytes.Length != text.Length) return false;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] != text[i] || bytes[i] >= 128) return false;
+        }
+        return true;
     }
 
     /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
@@ -228,14 +308,22 @@ internal sealed class KnownDerivation
         var count = drv.Outputs.Count;
         // Most derivations have the one output `out`: they share one array of names.
         OutputNames = count == 1 && drv.Outputs.ContainsKey("out") ? OutOnly : new string[count];
-        OutputPaths = new StorePath?[count];
+        // The one path in place of an array of one (this is kept for every derivation).
+        var paths = count == 1 ? null : new StorePath?[count];
         var i = 0;
         foreach (var (name, output) in drv.Outputs)
         {
             if (!ReferenceEquals(OutputNames, OutOnly)) OutputNames[i] = name;
-            OutputPaths[i++] = output.Path;
+            if (paths is null) _outputPaths = output.Path;
+            else paths[i] = output.Path;
+            i++;
         }
+        if (paths is not null) _outputPaths = paths;
     }
+
+    // The output paths, parallel to OutputNames (null when deferred): the path itself for a
+    // derivation with one output, else an array.
+    private object? _outputPaths;
 
     /// <summary>The output names of a derivation whose only output is <c>out</c> (never written to).</summary>
     private static readonly string[] OutOnly = ["out"];
@@ -266,9 +354,6 @@ internal sealed class KnownDerivation
     /// <summary>Output names in Nix's (ordinal) order.</summary>
     public string[] OutputNames { get; }
 
-    /// <summary>The output paths, parallel to <see cref="OutputNames"/> (null when deferred).</summary>
-    public StorePath?[] OutputPaths { get; }
-
     /// <summary>Input sources and input derivations: the references of the <c>.drv</c>.</summary>
     public IReadOnlyList<StorePath> References { get; }
 
@@ -289,7 +374,8 @@ internal sealed class KnownDerivation
     public StorePath? OutputPath(string name)
     {
         var index = Array.IndexOf(OutputNames, name);
-        return index < 0 ? null : OutputPaths[index];
+        if (index < 0) return null;
+        return _outputPaths is StorePath?[] paths ? paths[index] : (StorePath?)_outputPaths;
     }
 
     public bool TryGetHashModulo(out DerivationHashModulo hash)

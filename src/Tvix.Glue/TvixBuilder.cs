@@ -135,7 +135,7 @@ internal static class GlueRegistration
         options.Builtins.Add(registry =>
         {
             StoreBuiltins.Register(registry, state);
-            DerivationBuiltin.Register(registry);
+            DerivationBuiltin.Register(registry, state.Selectors);
             FetcherBuiltins.Register(registry, state);
         });
         options.PathToString = (_, path) => PathImporter.CopyPathToStore(state, path);

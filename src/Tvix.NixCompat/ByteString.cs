@@ -9,12 +9,32 @@ namespace Tvix.NixCompat;
 /// </summary>
 public readonly struct ByteString : IEquatable<ByteString>, IComparable<ByteString>
 {
-    private readonly byte[]? _bytes;
+    // The bytes are _array[_offset.._offset + _length] (a whole array, or part of one shared
+    // with other strings: a host that builds many short values may pack them into one buffer).
+    private readonly byte[]? _array;
+    private readonly int _offset;
+    private readonly int _length;
 
     /// <summary>
     /// Wraps an array without copying it; the caller gives up the right to change it.
     /// </summary>
-    public ByteString(byte[] bytes) => _bytes = bytes;
+    public ByteString(byte[] bytes)
+    {
+        _array = bytes;
+        _length = bytes.Length;
+    }
+
+    /// <summary>
+    /// Wraps part of an array without copying it; the caller gives up the right to change that part.
+    /// </summary>
+    public ByteString(byte[] array, int offset, int length)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        if ((uint)offset > (uint)array.Length || (uint)length > (uint)(array.Length - offset)) throw new ArgumentOutOfRangeException(nameof(length));
+        _array = array;
+        _offset = offset;
+        _length = length;
+    }
 
     /// <summary>The empty string.</summary>
     public static ByteString Empty => default;
@@ -29,13 +49,13 @@ public readonly struct ByteString : IEquatable<ByteString>, IComparable<ByteStri
     public static implicit operator ByteString(string text) => FromUtf8(text);
 
     /// <summary>The bytes.</summary>
-    public ReadOnlySpan<byte> Span => _bytes;
+    public ReadOnlySpan<byte> Span => _array is null ? default : new ReadOnlySpan<byte>(_array, _offset, _length);
 
     /// <summary>The bytes.</summary>
-    public ReadOnlyMemory<byte> Memory => _bytes;
+    public ReadOnlyMemory<byte> Memory => _array is null ? default : new ReadOnlyMemory<byte>(_array, _offset, _length);
 
     /// <summary>Number of bytes.</summary>
-    public int Length => _bytes?.Length ?? 0;
+    public int Length => _length;
 
     /// <summary>True when the bytes are valid UTF-8.</summary>
     public bool IsValidUtf8 => System.Text.Unicode.Utf8.IsValid(Span);

@@ -7,7 +7,7 @@ internal static partial class BuiltinCatalog
 {
     private static void RegisterAttrs(BuiltinRegistry r)
     {
-        r.Add("attrNames", 1, static (cx, a) =>
+        r.AddConsuming("attrNames", 1, static (cx, a) =>
         {
             var s = cx.ForceAttrs(a[0]);
             var order = s.ByteOrder();
@@ -32,12 +32,12 @@ internal static partial class BuiltinCatalog
                 if (cx.ForceAttrs(item).TryGet(sym, out var v)) result.Add(v);
             return Value.FromList(new NixList([.. result]));
         });
-        r.Add("getAttr", 2, static (cx, a) =>
+        r.AddConsuming("getAttr", 2, static (cx, a) =>
         {
             var sym = cx.Symbols.Intern(cx.ForceString(a[0]).Bytes);
             return cx.GetAttrOrThrow(cx.ForceAttrs(a[1]), sym);
         });
-        r.Add("hasAttr", 2, static (cx, a) =>
+        r.AddConsuming("hasAttr", 2, static (cx, a) =>
         {
             var name = cx.ForceString(a[0]);
             return Value.FromBool(cx.ForceAttrs(a[1]).TryGetValue(name.Bytes, out _));

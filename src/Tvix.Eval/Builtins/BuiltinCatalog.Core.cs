@@ -48,10 +48,10 @@ internal static partial class BuiltinCatalog
 
     private static void RegisterArithmetic(BuiltinRegistry r)
     {
-        r.Add("add", 2, static (cx, a) => Arithmetic.Add(cx, Num(cx, a[0]), Num(cx, a[1])));
-        r.Add("sub", 2, static (cx, a) => Arithmetic.Sub(cx, Num(cx, a[0]), Num(cx, a[1])));
-        r.Add("mul", 2, static (cx, a) => Arithmetic.Mul(cx, Num(cx, a[0]), Num(cx, a[1])));
-        r.Add("div", 2, static (cx, a) =>
+        r.AddConsuming("add", 2, static (cx, a) => Arithmetic.Add(cx, Num(cx, a[0]), Num(cx, a[1])));
+        r.AddConsuming("sub", 2, static (cx, a) => Arithmetic.Sub(cx, Num(cx, a[0]), Num(cx, a[1])));
+        r.AddConsuming("mul", 2, static (cx, a) => Arithmetic.Mul(cx, Num(cx, a[0]), Num(cx, a[1])));
+        r.AddConsuming("div", 2, static (cx, a) =>
         {
             // Nix checks the divisor first.
             var d = cx.Force(a[1]);
@@ -59,7 +59,7 @@ internal static partial class BuiltinCatalog
             if (d.Kind == ValueKind.Int ? d.RawInt == 0 : d.RawFloat == 0) throw cx.Error("division by zero");
             return Arithmetic.Div(cx, Num(cx, a[0]), d);
         });
-        r.Add("lessThan", 2, LessThan);
+        r.AddConsuming("lessThan", 2, LessThan);
         r.Add("bitAnd", 2, static (cx, a) => Value.FromInt(cx.ForceInt(a[0]) & cx.ForceInt(a[1])));
         r.Add("bitOr", 2, static (cx, a) => Value.FromInt(cx.ForceInt(a[0]) | cx.ForceInt(a[1])));
         r.Add("bitXor", 2, static (cx, a) => Value.FromInt(cx.ForceInt(a[0]) ^ cx.ForceInt(a[1])));
@@ -83,15 +83,15 @@ internal static partial class BuiltinCatalog
 
     private static void RegisterTypes(BuiltinRegistry r)
     {
-        r.Add("typeOf", 1, static (cx, a) => Value.FromString(TypeNames.TypeOf(cx.Force(a[0]).Kind)));
-        r.Add("isAttrs", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Attrs));
-        r.Add("isBool", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Bool));
-        r.Add("isFloat", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Float));
-        r.Add("isFunction", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).IsFunction));
-        r.Add("isInt", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Int));
-        r.Add("isList", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.List));
-        r.Add("isNull", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Null), global: true);
-        r.Add("isPath", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Path));
-        r.Add("isString", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.String));
+        r.AddConsuming("typeOf", 1, static (cx, a) => Value.FromString(TypeNames.TypeOf(cx.Force(a[0]).Kind)));
+        r.AddConsuming("isAttrs", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Attrs));
+        r.AddConsuming("isBool", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Bool));
+        r.AddConsuming("isFloat", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Float));
+        r.AddConsuming("isFunction", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).IsFunction));
+        r.AddConsuming("isInt", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Int));
+        r.AddConsuming("isList", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.List));
+        r.AddConsuming("isNull", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Null), global: true);
+        r.AddConsuming("isPath", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.Path));
+        r.AddConsuming("isString", 1, static (cx, a) => Value.FromBool(cx.Force(a[0]).Kind == ValueKind.String));
     }
 }

@@ -52,7 +52,7 @@ internal static partial class BuiltinCatalog
                 if (cx.SlotsEqual(a[0], x)) return Value.True;
             return Value.False;
         });
-        r.Add("elemAt", 2, static (cx, a) =>
+        r.AddConsuming("elemAt", 2, static (cx, a) =>
         {
             var list = cx.ForceList(a[0]);
             var i = cx.ForceInt(a[1]);
@@ -141,7 +141,7 @@ internal static partial class BuiltinCatalog
                 ArrayPool<int>.Shared.Return(groupOf);
             }
         });
-        r.Add("head", 1, static (cx, a) =>
+        r.AddConsuming("head", 1, static (cx, a) =>
         {
             var list = cx.ForceList(a[0]);
             if (list.Count == 0) throw cx.Error("'builtins.head' called on an empty list");
@@ -153,7 +153,7 @@ internal static partial class BuiltinCatalog
             if (list.Count == 0) throw cx.Error("'builtins.tail' called on an empty list");
             return Value.FromList(new NixList(list.Items[1..]));
         });
-        r.Add("length", 1, static (cx, a) => Value.FromInt(cx.ForceList(a[0]).Count));
+        r.AddConsuming("length", 1, static (cx, a) => Value.FromInt(cx.ForceList(a[0]).Count));
         r.Add("map", 2, static (cx, a) =>
         {
             var list = cx.ForceList(a[1]);

@@ -29,10 +29,10 @@ internal static partial class BuiltinCatalog
             var result = i < 0 ? "."u8 : i == 0 ? "/"u8 : bytes[..i];
             return Value.FromString(NixString.Copy(result, s.Context));
         }, global: true);
-        r.Add("concatStringsSep", 2, static (cx, a) => ConcatStringsSep(cx, cx.ForceString(a[0]), cx.ForceList(a[1]).Items));
+        r.AddConsuming("concatStringsSep", 2, static (cx, a) => ConcatStringsSep(cx, cx.ForceString(a[0]), cx.ForceList(a[1]).Items));
         r.Add("replaceStrings", 3, static (cx, a) => ReplaceStrings(cx, a[0], a[1], a[2]));
-        r.Add("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
-        r.Add("substring", 3, static (cx, a) =>
+        r.AddConsuming("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
+        r.AddConsuming("substring", 3, static (cx, a) =>
         {
             var start = cx.ForceInt(a[0]);
             var len = cx.ForceInt(a[1]);

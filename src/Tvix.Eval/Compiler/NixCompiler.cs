@@ -241,7 +241,8 @@ internal sealed class NixCompiler
                 continue;
             }
             var slot = s.Lookup(sym);
-            if (slot >= 0) return new LocalNode(_src, span, depth, slot);
+            if (slot >= 0)
+                return s.TryGetConstant(slot, out var constant) ? new GlobalNode(_src, span, constant) : new LocalNode(_src, span, depth, slot);
             depth++;
         }
         if (_cx.TryGetGlobal(sym, out var global)) return new GlobalNode(_src, span, global);
@@ -622,6 +623,7 @@ internal sealed class NixCompiler
             var mark = host.Mark();
             var first = host.Size;
             for (var i = 0; i < n; i++) host.Declare(keys[i]);
+            for (var i = 0; i < n; i++) MarkBuiltinConstant(host, first + i, items[i].Value);
             var hoisted = new Node[n];
             var letDeferral = NewDeferral(n);
             for (var i = 0; i < n; i++) hoisted[i] = Member(items[i].Value, keys[i], ref letDeferral);
@@ -633,6 +635,9 @@ internal sealed class NixCompiler
         var scope = new Scope(_scope, capacity: n, canHost: true);
         for (var i = 0; i < n; i++) scope.Declare(keys[i]);
         _scope = scope;
+        // A recursive set's names are variables of its bindings too; `__overrides` could replace them.
+        if (body is not null || SymbolOrder.IndexOf(keys, _cx.SymOverrides) < 0)
+            for (var i = 0; i < n; i++) MarkBuiltinConstant(scope, i, items[i].Value);
         var inits = new Node[n];
         var deferral = NewDeferral(n);
         for (var i = 0; i < n; i++) inits[i] = Member(items[i].Value, keys[i], ref deferral);
@@ -677,6 +682,13 @@ internal sealed class NixCompiler
         // Lets and withs in the bindings can live in this scope's environment too (see Scope.CanHost).
         var scope = new Scope(_scope, capacity: entries.Length, canHost: true);
         foreach (var e in entries) scope.Declare(e.Sym);
+        // A recursive set's names are variables of its bindings too; `__overrides` could replace them.
+        if (body is not null ? !legacyLet : SymbolOrder.IndexOf(keys, _cx.SymOverrides) < 0)
+        {
+            _scope = scope;
+            for (var i = 0; i < entries.Length; i++) MarkBuiltinConstant(scope, i, entries[i], tree);
+            _scope = scope.Parent;
+        }
         var sourceBase = scope.Size;
         // The source slots are reserved before anything is compiled: a let hoisted into this
         // scope takes the slots after them.
@@ -715,6 +727,7 @@ internal sealed class NixCompiler
         var mark = host.Mark();
         var first = host.Size;
         foreach (var e in entries) host.Declare(e.Sym);
+        for (var i = 0; i < entries.Length; i++) MarkBuiltinConstant(host, first + i, entries[i], tree);
         var sourceBase = host.Size;
         var sourceCount = tree.InheritSourceCount;
         // Reserved before anything is compiled: a let inside a source takes the slots after these.
@@ -730,6 +743,41 @@ internal sealed class NixCompiler
         var bodyNode = Compile(body);
         host.Unwind(mark);
         return new HoistedLetNode(_src, span, first, inits, entries.Length, bodyNode);
+    }
+
+    /// <summary>
+    /// A <c>let</c> binding <c>inherit (builtins) f;</c> or <c>f = builtins.f;</c> (nixpkgs' lib
+    /// starts files with such lines) where <c>builtins</c> is the global set and <c>f</c> a builtin
+    /// function: references to the name then compile to the builtin itself (as a global's do), so
+    /// a call of it is known to be a call of that builtin. Its slot is still filled, with a thunk
+    /// that yields the same value; nothing can tell the two reads apart.
+    /// </summary>
+    private void MarkBuiltinConstant(Scope scope, int slot, BindingEntry entry, BindingTree tree)
+    {
+        if (entry.Inherit == InheritKind.From)
+        {
+            if (BuiltinAttr(tree.InheritSources![entry.InheritSource], entry.Sym) is { } value) scope.SetConstant(slot, value);
+        }
+        else if (entry.Inherit == InheritKind.None && entry.Nested is null) MarkBuiltinConstant(scope, slot, entry.Value);
+    }
+
+    private void MarkBuiltinConstant(Scope scope, int slot, Expr? value)
+    {
+        if (value is not null && Unparenthesize(value) is SelectExpr { OrDefault: null } select && select.Path.Count == 1
+            && StaticSym(select.Path.NameAt(0)) is var sym and >= 0 && BuiltinAttr(select.Target, sym) is { } builtin)
+            scope.SetConstant(slot, builtin);
+    }
+
+    /// <summary>Attribute <paramref name="sym"/> of <paramref name="source"/> when that is a variable naming a global set and the attribute a builtin function; else null.</summary>
+    private Value? BuiltinAttr(Expr source, int sym)
+    {
+        if (Unparenthesize(source) is not VarExpr v) return null;
+        var name = _treeSymbols && v.Sym >= 0 ? v.Sym : _cx.Symbols.Intern(v.Name);
+        // The name must not be bound by any enclosing scope (a `with` cannot shadow a global).
+        for (var s = _scope; s is not null; s = s.Parent)
+            if (!s.IsWith && s.Lookup(name) >= 0) return null;
+        if (!_cx.TryGetGlobal(name, out var global) || global.Kind != ValueKind.Attrs) return null;
+        return global.RawAttrs.TryGet(sym, out var attr) && attr.Kind == ValueKind.PrimOp ? attr : null;
     }
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)

@@ -81,6 +81,20 @@ internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0
         for (var i = 0; i < _count; i++) _index[_syms[i]] = _slots[i];
     }
 
+    // Slots of a `let` known to hold one builtin function (see NixCompiler.BuiltinConstant).
+    private Dictionary<int, Value>? _constants;
+
+    /// <summary>Records that slot <paramref name="slot"/> holds <paramref name="value"/>, a builtin function fixed at compile time.</summary>
+    public void SetConstant(int slot, Value value) => (_constants ??= [])[slot] = value;
+
+    /// <summary>The builtin function slot <paramref name="slot"/> is known to hold, if any.</summary>
+    public bool TryGetConstant(int slot, out Value value)
+    {
+        if (_constants is not null && _constants.TryGetValue(slot, out value)) return true;
+        value = default;
+        return false;
+    }
+
     /// <summary>Whether this scope or one around it is a <c>with</c> (then every name resolves).</summary>
     public static bool AnyWith(Scope? scope)
     {
@@ -109,6 +123,7 @@ internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0
             copy._index = new Dictionary<int, int>(_count * 2);
             for (var i = 0; i < _count; i++) copy._index[_syms[i]] = _slots[i];
         }
+        if (_constants is not null) copy._constants = new Dictionary<int, Value>(_constants);
         return copy;
     }
 

@@ -123,6 +123,9 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
     /// </summary>
     public bool BuildsWithoutEffects => dynamics.Length == 0 && hidden.Length == 0;
 
+    // The values are stored lazily; dynamic names and values, and a hidden environment, are code over this one.
+    internal override bool KeepsEnv(bool delayed) => delayed || dynamics.Length > 0 || hidden.Length > 0 || AnyKeepsEnv(values, delayed: true);
+
     /// <summary>What building the set needs besides its values (all the bytecode keeps of this node).</summary>
     internal SetShape Shape { get; } = new(keys, positions);
 
@@ -200,6 +203,13 @@ internal sealed class HoistedLetNode(SourceText source, TextSpan span, int first
 {
     internal int FirstSlot => firstSlot;
     internal Node[] Inits => inits;
+
+    // The bindings go into slots of the current environment (which keeps nothing by itself),
+    // lazily. A binding that names another of the let may find that slot not filled yet and
+    // then defers the read with a thunk over the environment (LocalNode.Delay).
+    internal override bool KeepsEnv(bool delayed) =>
+        delayed || AnyKeepsEnv(inits, delayed: true) || body.KeepsEnv(false)
+        || Array.Exists(inits, n => n is LocalNode { Depth: 0 } l && l.Index >= firstSlot && l.Index < firstSlot + inits.Length);
     /// <summary>How many of <see cref="Inits"/> are the names; the <c>inherit (e)</c> sources follow them.</summary>
     internal int NamedCount => namedCount;
     internal Node Body => body;

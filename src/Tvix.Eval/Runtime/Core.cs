@@ -296,11 +296,17 @@ internal sealed class Closure(LambdaNode code, Env env, Value[]? bound = null)
 }
 
 /// <summary>A builtin function with a fixed arity.</summary>
-internal sealed class Builtin(string name, int arity, BuiltinImplementation impl)
+internal sealed class Builtin(string name, int arity, BuiltinImplementation impl, bool consumesArguments = false)
 {
     public readonly string Name = name;
     public readonly int Arity = arity;
     public readonly BuiltinImplementation Impl = impl;
+    /// <summary>
+    /// Whether the builtin only reads its arguments' values and keeps none of the arguments it
+    /// is given (thunks) once it returns: then the thunks a call with all the arguments makes for
+    /// them do not keep the caller's environment (<see cref="Node.KeepsEnv"/>).
+    /// </summary>
+    public readonly bool ConsumesArguments = consumesArguments;
 }
 
 /// <summary>A builtin applied to fewer arguments than its arity.</summary>

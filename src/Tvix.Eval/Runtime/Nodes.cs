@@ -254,7 +254,26 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
     internal Node Function => function;
     internal Node Argument => argument;
 
-    internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || argument.KeepsEnv(true);
+    internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || argument.KeepsEnv(!ConsumedBy(function, 1));
+
+    /// <summary>
+    /// Whether a call of <paramref name="function"/> with <paramref name="count"/> arguments is
+    /// a complete call of a builtin that keeps none of them (<see cref="Builtin.ConsumesArguments"/>):
+    /// the thunks made for the arguments are forced or dropped within the call, so they keep the
+    /// environment no longer than evaluating the arguments in place would.
+    /// </summary>
+    internal static bool ConsumedBy(Node function, int count)
+    {
+        var value = function switch
+        {
+            GlobalNode g => g.Value,
+            // `builtins.substring`: an attribute of a global set is fixed when the code is compiled.
+            SelectNode { Target: GlobalNode { Value.Kind: ValueKind.Attrs } g, OrDefault: null, Path: [{ Dynamic: null } key] }
+                when g.Value.RawAttrs.TryGet(key.Sym, out var attr) => attr,
+            _ => default,
+        };
+        return value is { Kind: ValueKind.PrimOp, Obj: Builtin { ConsumesArguments: true } b } && b.Arity == count;
+    }
 }
 
 /// <summary><c>f a b …</c>: calls a builtin of exactly that arity directly; otherwise applies one argument at a time.</summary>
@@ -263,7 +282,7 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
     internal Node Function => function;
     internal Node[] Arguments => arguments;
 
-    internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || AnyKeepsEnv(arguments, delayed: true);
+    internal override bool KeepsEnv(bool delayed) => delayed || function.KeepsEnv(false) || AnyKeepsEnv(arguments, delayed: !ApplyNode.ConsumedBy(function, arguments.Length));
 
 }
 

@@ -22,8 +22,7 @@ internal sealed class ContextSet
     {
         if (s.Context is { } context)
         {
-            var elements = context.Elements;
-            for (var i = 0; i < elements.Count; i++) Add(elements[i]);
+            for (var i = 0; i < context.Count; i++) Add(context[i]);
         }
     }
 
@@ -51,6 +50,14 @@ internal sealed class ContextSet
         _elements[Count++] = element;
     }
 
+    /// <summary>Removes every element, keeping the array for the next derivation.</summary>
+    public void Clear()
+    {
+        if (_elements is not null) Array.Clear(_elements, 0, Count);
+        _index = null;
+        Count = 0;
+    }
+
     /// <summary>Element <paramref name="index"/>, in the order they were first added.</summary>
     public string this[int index] => _elements![index];
 
@@ -61,7 +68,7 @@ internal sealed class ContextSet
     {
         if (s.Context is { } context)
         {
-            var element = context.Elements[0];
+            var element = context[0];
             throw new NixEvalException($"the string '{s}' is not allowed to refer to a store path (such as '{StripPrefix(element)}')");
         }
         return s.ToString();

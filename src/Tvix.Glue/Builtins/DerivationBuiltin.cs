@@ -22,8 +22,6 @@ internal static class DerivationBuiltin
 
     private static readonly Value DerivationType = Value.FromString("derivation");
 
-    private static readonly Value DrvPathName = Value.FromString("drvPath");
-
     private static readonly ReadOnlyMemory<byte> All = "all"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> DrvAttrs = "drvAttrs"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> OutPath = "outPath"u8.ToArray();
@@ -31,12 +29,13 @@ internal static class DerivationBuiltin
     private static readonly ReadOnlyMemory<byte> Type = "type"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> OutputName = "outputName"u8.ToArray();
 
-    public static void Register(BuiltinRegistry registry) =>
-        registry.AddConstant("derivation", static cx =>
-            cx.Call(cx.LoadExpressionLazily(Wrapper, "/", "«nix-internal»/derivation.nix"), cx.CreateFunction("derivation", 1, Invoke)),
+    public static void Register(BuiltinRegistry registry, DerivationSelectors selectors) =>
+        registry.AddConstant("derivation", cx =>
+            cx.Call(cx.LoadExpressionLazily(Wrapper, "/", "«nix-internal»/derivation.nix"),
+                cx.CreateFunction("derivation", 1, (cx, args) => Invoke(cx, selectors, args))),
             global: true);
 
-    private static Value Invoke(EvalContext cx, ReadOnlySpan<Value> args)
+    private static Value Invoke(EvalContext cx, DerivationSelectors selectors, ReadOnlySpan<Value> args)
     {
         var drvAttrs = cx.ForceAttrs(args[0]);
         var outputs = cx.ForceList(drvAttrs.TryGetValue("outputs"u8, out var outputsValue) ? outputsValue : DefaultOutputs).AsSpan();
@@ -44,14 +43,12 @@ internal static class DerivationBuiltin
 
         var builtins = cx.Builtins;
         var strict = cx.CallLazy(BuiltinValue(cx, builtins, "derivationStrict"u8), Value.FromAttrs(drvAttrs));
-        var getAttr = BuiltinValue(cx, builtins, "getAttr"u8);
-        var drvPath = cx.CallLazy2(getAttr, DrvPathName, strict);
+        var drvPath = cx.CallLazy(selectors.Attribute(cx, "drvPath"u8), strict);
 
         // `all` and the outputs' own attributes: output i is `elemAt all i`, filled in below
         // (nothing can force it before this call returns).
         var all = new Value[outputs.Length];
         var allValue = Value.FromList(new NixList(all));
-        var elemAt = BuiltinValue(cx, builtins, "elemAt"u8);
         // The attributes added to drvAttrs, in Nix's order of precedence (the last of equal
         // names wins): the outputs (the first of equal output names, as listToAttrs), all,
         // drvAttrs, then each output's own four.
@@ -68,7 +65,7 @@ internal static class DerivationBuiltin
             var name = cx.ForceString(outputs[i]).Memory;
             if (IsNameBefore(names[..own], name.Span)) continue;
             names[own] = name;
-            values[own++] = cx.CallLazy2(elemAt, allValue, Value.FromInt(i));
+            values[own++] = cx.CallLazy(selectors.Element(cx, i), allValue);
         }
         names[own] = All;
         values[own++] = allValue;
@@ -80,8 +77,9 @@ internal static class DerivationBuiltin
         names[own + 2] = Type;
         values[own + 2] = DerivationType;
         names[own + 3] = OutputName;
-        var outputName = Value.FromString(cx.ForceString(outputs[0]));
-        values[own] = cx.CallLazy2(getAttr, outputName, strict);
+        var outputString = cx.ForceString(outputs[0]);
+        var outputName = Value.FromString(outputString);
+        values[own] = cx.CallLazy(selectors.Attribute(cx, outputString.Bytes), strict);
         values[own + 3] = outputName;
         var first = cx.Update(drvAttrs, names[..(own + 4)], values[..(own + 4)]);
         all[0] = Value.FromAttrs(first);
@@ -91,8 +89,9 @@ internal static class DerivationBuiltin
         names[1] = OutputName;
         for (var j = 1; j < outputs.Length; j++)
         {
-            outputName = Value.FromString(cx.ForceString(outputs[j]));
-            values[0] = cx.CallLazy2(getAttr, outputName, strict);
+            outputString = cx.ForceString(outputs[j]);
+            outputName = Value.FromString(outputString);
+            values[0] = cx.CallLazy(selectors.Attribute(cx, outputString.Bytes), strict);
             values[1] = outputName;
             all[j] = Value.FromAttrs(cx.Update(first, names[..2], values[..2]));
         }

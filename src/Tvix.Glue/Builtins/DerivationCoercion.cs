@@ -19,29 +19,34 @@ internal static class DerivationCoercion
     /// <summary>
     /// Coerces <paramref name="v"/> to the bytes of an environment variable or argument. A string
     /// (the usual case) shares its bytes — Nix strings are immutable — instead of copying them;
-    /// anything else is coerced into <paramref name="scratch"/> and copied out.
+    /// anything else, and a short string, is coerced into <paramref name="scratch"/> and copied
+    /// into its arena: valid while the derivation being made refers to it.
     /// </summary>
-    public static ByteString CoerceToBytes(EvalContext cx, GlueState state, Value v, PooledByteWriter scratch, ContextSet context)
+    public static ByteString CoerceToBytes(EvalContext cx, GlueState state, Value v, PooledByteWriter buffer, DerivationScratch scratch)
     {
         v = cx.Force(v);
         if (v.Kind == ValueKind.String)
         {
             var s = v.AsString;
-            context.Add(s);
-            return Share(s);
+            scratch.Context.Add(s);
+            // A short string may live inside its object, where sharing would need a copy anyway.
+            return s.Length <= ShortString ? scratch.Bytes.Copy(s.Bytes) : Share(s);
         }
-        scratch.Reset();
-        CoerceMore(cx, state, v, scratch, context);
+        buffer.Reset();
+        CoerceMore(cx, state, v, buffer, scratch.Context);
         // null, false and empty lists give nothing, true "1": shared instead of copied.
-        if (scratch.WrittenCount == 0) return ByteString.Empty;
-        if (scratch.WrittenSpan.SequenceEqual(One)) return new ByteString(One);
-        return ByteString.CopyFrom(scratch.WrittenSpan);
+        if (buffer.WrittenCount == 0) return ByteString.Empty;
+        if (buffer.WrittenSpan.SequenceEqual(One)) return new ByteString(One);
+        return scratch.Bytes.Copy(buffer.WrittenSpan);
     }
 
-    /// <summary>The bytes of a Nix string as a byte string, without a copy when the string owns a whole array.</summary>
+    /// <summary>Strings up to this length are copied into the arena rather than shared.</summary>
+    private const int ShortString = 16;
+
+    /// <summary>The bytes of a Nix string as a byte string, without a copy when the string's bytes are in an array.</summary>
     public static ByteString Share(NixString s) =>
-        MemoryMarshal.TryGetArray(s.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? new ByteString(segment.Array)
+        MemoryMarshal.TryGetArray(s.Memory, out var segment)
+            ? new ByteString(segment.Array!, segment.Offset, segment.Count)
             : ByteString.CopyFrom(s.Bytes);
 
     /// <summary>Coerces <paramref name="v"/> into <paramref name="output"/>, collecting its context.</summary>

@@ -27,8 +27,9 @@ internal static class DerivationStrictBuiltin
 
         // Given back at the end; an error leaves it to the collector.
         var drv = state.RentDerivation();
-        var context = new ContextSet();
-        using var buffer = new PooledByteWriter(1024);
+        var scratch = state.RentScratch();
+        var context = scratch.Context;
+        var buffer = scratch.Buffer;
         using var json = structured ? new PooledByteWriter(1024) : null;
         json?.Write("{"u8);
         // Null for the default, `out` alone (no list per derivation).
@@ -67,7 +68,7 @@ internal static class DerivationStrictBuiltin
                         continue;
                     case "args":
                         foreach (var arg in cx.ForceList(value).AsSpan())
-                            drv.Arguments.Add(DerivationCoercion.CoerceToBytes(cx, state, arg, buffer, context));
+                            drv.Arguments.Add(DerivationCoercion.CoerceToBytes(cx, state, arg, buffer, scratch));
                         continue;
                 }
 
@@ -97,8 +98,9 @@ internal static class DerivationStrictBuiltin
                         case "outputHashMode": outputHashMode = CheckHashMode(cx, ContextSet.NoContext(cx.ForceString(value))); break;
                         case "outputs":
                         {
-                            var names = new List<string>();
-                            foreach (var item in cx.ForceList(value).AsSpan()) names.Add(ContextSet.NoContext(cx.ForceString(item)));
+                            var names = scratch.Outputs;
+                            names.Clear();
+                            foreach (var item in cx.ForceList(value).AsSpan()) names.Add(state.OutputName(ContextSet.NoContext(cx.ForceString(item))));
                             outputList = CheckOutputs(cx, names);
                             break;
                         }
@@ -106,7 +108,7 @@ internal static class DerivationStrictBuiltin
                 }
                 else
                 {
-                    var bytes = DerivationCoercion.CoerceToBytes(cx, state, value, buffer, context);
+                    var bytes = DerivationCoercion.CoerceToBytes(cx, state, value, buffer, scratch);
                     // The evaluator's bytes of the name: shared by every derivation, not looked up or copied.
                     drv.Environment[EnvironmentKey(keyBytes)] = bytes;
                     switch (key)
@@ -117,7 +119,7 @@ internal static class DerivationStrictBuiltin
                         case "outputHashAlgo": outputHashAlgo = bytes.ToString(); break;
                         case "outputHashMode": outputHashMode = CheckHashMode(cx, bytes.ToString()); break;
                         case "outputs":
-                            outputList = CheckOutputs(cx, Tokenize(bytes.ToString()));
+                            outputList = CheckOutputs(cx, Tokenize(state, bytes.Span, scratch.Outputs));
                             drv.Environment.EnsureCapacity(attrCount + outputList.Count);
                             break;
                     }
@@ -159,6 +161,8 @@ internal static class DerivationStrictBuiltin
             if (aterm != null && !state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm.ToArray(), instantiated.References);
             var result = BuildResult(cx, state, drv, known);
             state.ReturnDerivation(drv);
+            // After the derivation is cleared: its variables were in the scratch's arena.
+            state.ReturnScratch(scratch);
             return result;
         }
         catch (NixFormatException e)
@@ -196,10 +200,22 @@ internal static class DerivationStrictBuiltin
         return names;
     }
 
-    private static List<string> Tokenize(string s)
+    /// <summary>The words of <paramref name="s"/> (separated by spaces, tabs and line breaks) as shared output names, into <paramref name="result"/>.</summary>
+    private static List<string> Tokenize(GlueState state, ReadOnlySpan<byte> s, List<string> result)
     {
-        var result = new List<string>();
-        foreach (var part in s.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)) result.Add(part);
+        result.Clear();
+        var start = -1;
+        for (var i = 0; i <= s.Length; i++)
+        {
+            var separator = i == s.Length || s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
+            if (!separator)
+            {
+                if (start < 0) start = i;
+                continue;
+            }
+            if (start >= 0) result.Add(state.OutputName(s[start..i]));
+            start = -1;
+        }
         return result;
     }
 

@@ -308,13 +308,25 @@ internal struct ReplacedInput(DerivationHashModulo hashModulo, OutputNameSet out
 }
 
 /// <summary>Where <see cref="AtermWriter.WriteRest"/> wrote each masked output variable's <c>""</c>, and its key.</summary>
-internal sealed class MaskedValues(int capacity)
+internal sealed class MaskedValues
 {
     public int Count { get; private set; }
 
-    public int[] Offsets { get; } = new int[capacity];
+    public int[] Offsets { get; private set; } = new int[4];
 
-    public ByteString[] Keys { get; } = new ByteString[capacity];
+    public ByteString[] Keys { get; private set; } = new ByteString[4];
+
+    /// <summary>Empties the list, with room for <paramref name="capacity"/> entries.</summary>
+    public void Reset(int capacity)
+    {
+        Array.Clear(Keys, 0, Count);
+        Count = 0;
+        if (Offsets.Length < capacity)
+        {
+            Offsets = new int[capacity];
+            Keys = new ByteString[capacity];
+        }
+    }
 
     public void Add(int offset, ByteString key)
     {

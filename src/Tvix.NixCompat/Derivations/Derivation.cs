@@ -31,10 +31,18 @@ public sealed class Derivation
     /// <summary>Environment variables, ordered by their bytes.</summary>
     public DerivationEnvironment Environment { get; } = new();
 
+    // Made by the first instantiation and kept for the next after a Clear.
+    private InstantiationScratch? _instantiationScratch;
+
+    /// <summary>The buffers <see cref="Instantiate"/> works in.</summary>
+    internal InstantiationScratch InstantiationScratch => _instantiationScratch ??= new InstantiationScratch();
+
     /// <summary>
     /// Empties the derivation (no outputs, inputs, arguments or variables; empty system and
     /// builder) so that it can be filled again: a host that makes many derivations one after the
     /// other reuses one instance and its collections' arrays instead of allocating them each time.
+    /// The output name sets of <see cref="InputDerivations"/> that <see cref="AddInputDerivationOutput"/>
+    /// made are emptied and reused too: a caller must not keep them across a clear.
     /// </summary>
     public void Clear()
     {

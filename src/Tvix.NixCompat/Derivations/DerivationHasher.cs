@@ -64,12 +64,14 @@ internal static class DerivationHasher
     /// <summary>
     /// The input derivations as their hashes modulo, sorted by hash, equal hashes merged (two
     /// fixed-output inputs with the same content); <paramref name="count"/> of the array are used,
-    /// and <paramref name="anyDeferred"/> tells whether one of them is deferred.
+    /// and <paramref name="anyDeferred"/> tells whether one of them is deferred. The result is
+    /// <paramref name="reuse"/> when that is large enough.
     /// </summary>
-    public static ReplacedInput[] ReplaceInputs(Derivation drv, StoreDirectory store, Func<StorePath, DerivationHashModulo> lookup, out int count, out bool anyDeferred)
+    public static ReplacedInput[] ReplaceInputs(Derivation drv, StoreDirectory store, Func<StorePath, DerivationHashModulo> lookup, out int count, out bool anyDeferred,
+        ReplacedInput[]? reuse = null)
     {
         anyDeferred = false;
-        var replaced = new ReplacedInput[drv.InputDerivations.Count];
+        var replaced = reuse is not null && reuse.Length >= drv.InputDerivations.Count ? reuse : new ReplacedInput[drv.InputDerivations.Count];
         count = 0;
         for (var i = 0; i < drv.InputDerivations.Count; i++)
         {

@@ -16,9 +16,24 @@ public sealed class DerivationInputs : IEnumerable<KeyValuePair<StorePath, Outpu
     /// <summary>Number of input derivations.</summary>
     public int Count { get; private set; }
 
-    /// <summary>Removes every input, keeping the arrays for reuse.</summary>
+    // Emptied output sets this collection made (GetOrAdd), for the next inputs after a Clear.
+    private OutputNameSet[] _spareSets = [];
+    private int _spareSetCount;
+
+    /// <summary>
+    /// Removes every input, keeping the arrays for reuse, and the output sets made by
+    /// <see cref="GetOrAdd"/> (emptied: a caller must not hold on to them across a clear).
+    /// </summary>
     internal void Clear()
     {
+        for (var i = 0; i < Count; i++)
+        {
+            var set = _outputs[i];
+            if (!ReferenceEquals(set.Owner, this)) continue;
+            set.Clear();
+            if (_spareSetCount == _spareSets.Length) Array.Resize(ref _spareSets, Math.Max(4, _spareSetCount * 2));
+            _spareSets[_spareSetCount++] = set;
+        }
         Array.Clear(_paths, 0, Count);
         Array.Clear(_outputs, 0, Count);
         Count = 0;
@@ -65,7 +80,13 @@ public sealed class DerivationInputs : IEnumerable<KeyValuePair<StorePath, Outpu
     {
         var index = Find(path);
         if (index >= 0) return _outputs[index];
-        var outputs = new OutputNameSet();
+        OutputNameSet outputs;
+        if (_spareSetCount > 0)
+        {
+            outputs = _spareSets[--_spareSetCount];
+            _spareSets[_spareSetCount] = null!;
+        }
+        else outputs = new OutputNameSet { Owner = this };
         Insert(~index, path, outputs);
         return outputs;
     }

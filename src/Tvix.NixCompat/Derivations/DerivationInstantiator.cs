@@ -16,7 +16,9 @@ internal static class DerivationInstantiator
     public static InstantiatedDerivation Instantiate(Derivation drv, string name, StoreDirectory store,
         Func<StorePath, DerivationHashModulo> lookup, IBufferWriter<byte>? aterm)
     {
-        using var real = new ByteBuilder(4096);
+        var scratch = drv.InstantiationScratch;
+        scratch.Prepare(drv.Outputs.Count, drv.InputDerivations.Count);
+        var real = scratch.Real;
         DerivationHashModulo hashModulo;
         if (FillFixedOutput(drv, name, store))
         {
@@ -24,13 +26,13 @@ internal static class DerivationInstantiator
             AtermWriter.Write(real, drv, store);
             hashModulo = DerivationHasher.FixedHashModulo(drv, store);
         }
-        else hashModulo = FillOtherOutputs(drv, name, store, lookup, real);
+        else hashModulo = FillOtherOutputs(drv, name, store, lookup, scratch);
 
         if (aterm != null) aterm.Write(real.WrittenSpan);
         Span<byte> atermHash = stackalloc byte[32];
         Sha256Digest.HashData(real.WrittenSpan, atermHash);
         var references = SortedReferences(drv);
-        var path = store.MakeTextPathSorted(name + ".drv", atermHash, references);
+        var path = store.MakeTextPathSorted(name, ".drv", atermHash, references);
         return new InstantiatedDerivation(path, hashModulo, references);
     }
 
@@ -38,8 +40,9 @@ internal static class DerivationInstantiator
     public static void FillOutputs(Derivation drv, string name, StoreDirectory store, Func<StorePath, DerivationHashModulo> lookup)
     {
         if (FillFixedOutput(drv, name, store)) return;
-        using var real = new ByteBuilder(4096);
-        FillOtherOutputs(drv, name, store, lookup, real);
+        var scratch = drv.InstantiationScratch;
+        scratch.Prepare(drv.Outputs.Count, drv.InputDerivations.Count);
+        FillOtherOutputs(drv, name, store, lookup, scratch);
     }
 
     /// <summary>A fixed output gets its content-addressed path; returns false when the derivation is not fixed-output.</summary>
@@ -56,28 +59,43 @@ internal static class DerivationInstantiator
 
     /// <summary>
     /// Floating content-addressed, deferred or input-addressed outputs: fills them in, writes the
-    /// real ATerm into <paramref name="real"/> and returns the hash modulo.
+    /// real ATerm into the scratch's <see cref="InstantiationScratch.Real"/> and returns the hash modulo.
     /// </summary>
     private static DerivationHashModulo FillOtherOutputs(Derivation drv, string name, StoreDirectory store,
-        Func<StorePath, DerivationHashModulo> lookup, ByteBuilder real)
+        Func<StorePath, DerivationHashModulo> lookup, InstantiationScratch scratch)
     {
         var outputs = drv.Outputs;
-        var keys = new ByteString[outputs.Count];
-        for (var i = 0; i < keys.Length; i++)
+        var keys = scratch.Keys;
+        for (var i = 0; i < outputs.Count; i++)
         {
             var outputName = outputs.NameAt(i);
             if (outputs.OutputAt(i).IsFixed)
                 throw new NixFormatException($"output '{outputName}' is fixed, but a fixed-output derivation may only have the output 'out'");
-            keys[i] = outputName == "out" ? OutKey : ByteString.FromUtf8(outputName);
+            keys[i] = scratch.Key(i, outputName);
         }
         var floating = DerivationHasher.HasFloatingOutputs(drv);
-        var replaced = DerivationHasher.ReplaceInputs(drv, store, lookup, out var replacedCount, out var inputDeferred);
-        using var work = new ByteBuilder(4096);
+        var replaced = DerivationHasher.ReplaceInputs(drv, store, lookup, out var replacedCount, out var inputDeferred, scratch.Replaced);
+        try
+        {
+            return FillOtherOutputs(drv, name, store, scratch, keys, floating, replaced, replacedCount, inputDeferred);
+        }
+        finally
+        {
+            scratch.Release(replacedCount);
+        }
+    }
+
+    private static DerivationHashModulo FillOtherOutputs(Derivation drv, string name, StoreDirectory store, InstantiationScratch scratch,
+        ByteString[] keys, bool floating, ReplacedInput[] replaced, int replacedCount, bool inputDeferred)
+    {
+        var outputs = drv.Outputs;
+        var real = scratch.Real;
+        var work = scratch.Work;
 
         if (floating)
         {
             // Nix gives each floating output's variable its placeholder; the paths stay empty.
-            for (var i = 0; i < keys.Length; i++) drv.Environment[keys[i]] = ByteString.FromUtf8(Placeholders.Output(outputs.NameAt(i)));
+            for (var i = 0; i < outputs.Count; i++) drv.Environment[keys[i]] = ByteString.FromUtf8(Placeholders.Output(outputs.NameAt(i)));
             AtermWriter.WriteOutputs(work, drv, store, maskOutputs: false);
             var outputsEnd = work.Length;
             AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
@@ -93,12 +111,12 @@ internal static class DerivationInstantiator
         // Input-addressed: hash the masked ATerm (every output variable empty), then make the
         // paths from it. The rest section is written masked, remembering where the output
         // variables' values go.
-        for (var i = 0; i < keys.Length; i++)
+        for (var i = 0; i < outputs.Count; i++)
         {
             drv.Environment[keys[i]] = ByteString.Empty;
             outputs.SetAt(i, DerivationOutput.Deferred);
         }
-        var masked = new MaskedValues(keys.Length);
+        var masked = scratch.Masked;
         AtermWriter.WriteOutputs(work, drv, store, maskOutputs: true);
         var maskedOutputsEnd = work.Length;
         AtermWriter.WriteReplacedInputs(work, replaced, replacedCount);
@@ -117,14 +135,14 @@ internal static class DerivationInstantiator
             return new DerivationHashModulo(maskedHash.ToArray(), isDeferred: true);
         }
 
-        for (var i = 0; i < keys.Length; i++)
+        for (var i = 0; i < outputs.Count; i++)
         {
             var path = store.MakeOutputPath(name, outputs.NameAt(i), maskedHash);
             outputs.SetAt(i, DerivationOutput.InputAddressed(path));
             drv.Environment[keys[i]] = new ByteString(store.PrintUtf8(path));
         }
         // The hash modulo: real outputs, replaced inputs, real variables.
-        using var modulo = new ByteBuilder(work.Length + 1024);
+        var modulo = scratch.Modulo;
         AtermWriter.WriteOutputs(modulo, drv, store, maskOutputs: false);
         var realOutputsEnd = modulo.Length;
         AtermWriter.WriteReplacedInputs(modulo, replaced, replacedCount);
@@ -155,5 +173,5 @@ internal static class DerivationInstantiator
         return count == result.Length ? result : result[..count];
     }
 
-    private static readonly ByteString OutKey = ByteString.FromUtf8("out");
+    private static ByteString OutKey => InstantiationScratch.OutKey;
 }

@@ -27,6 +27,17 @@ public sealed class OutputNameSet : IReadOnlyCollection<string>
         foreach (var name in names) Add(name);
     }
 
+    /// <summary>The inputs collection that made this set and may empty it for reuse (null for a set made by a caller).</summary>
+    internal DerivationInputs? Owner { get; init; }
+
+    /// <summary>Removes every name (for reuse by <see cref="Owner"/>).</summary>
+    internal void Clear()
+    {
+        _single = null;
+        if (_items is not null) Array.Clear(_items, 0, Count);
+        Count = 0;
+    }
+
     /// <summary>Number of names.</summary>
     public int Count { get; private set; }
 
@@ -39,7 +50,8 @@ public sealed class OutputNameSet : IReadOnlyCollection<string>
         var index = Find(name);
         if (index >= 0) return false;
         index = ~index;
-        if (Count == 0)
+        // (A cleared set that had grown an array keeps using it.)
+        if (Count == 0 && _items is null)
         {
             _single = name;
             Count = 1;

@@ -61,14 +61,28 @@ public sealed class StoreDirectory
     /// in base16), folds the SHA-256 to 20 bytes by XOR and names the path.
     /// </summary>
     public StorePath MakeStorePath(string type, ReadOnlySpan<byte> sha256, string name) =>
-        MakePath(default, type, default, sha256, name);
+        MakePath(default, type, default, sha256, name, name);
 
     /// <summary>
     /// The path of a text file (a <c>.drv</c>) whose references are already sorted and distinct:
     /// the fingerprint is written directly, without the intermediate type string.
     /// </summary>
     internal StorePath MakeTextPathSorted(string name, ReadOnlySpan<byte> contentSha256, ReadOnlySpan<StorePath> sortedReferences) =>
-        MakePath("text"u8, null, sortedReferences, contentSha256, name);
+        MakePath("text"u8, null, sortedReferences, contentSha256, name, name);
+
+    /// <summary>
+    /// <see cref="MakeTextPathSorted(string, ReadOnlySpan{byte}, ReadOnlySpan{StorePath})"/> for the
+    /// name <paramref name="name"/> + <paramref name="suffix"/> (a derivation's <c>.drv</c>), without
+    /// making that name as a string of its own.
+    /// </summary>
+    internal StorePath MakeTextPathSorted(string name, string suffix, ReadOnlySpan<byte> contentSha256, ReadOnlySpan<StorePath> sortedReferences)
+    {
+        var length = name.Length + suffix.Length;
+        Span<char> joined = length <= 512 ? stackalloc char[length] : new char[length];
+        name.CopyTo(joined);
+        suffix.CopyTo(joined[name.Length..]);
+        return MakePath("text"u8, null, sortedReferences, contentSha256, joined, null);
+    }
 
     private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
 
@@ -81,7 +95,9 @@ public sealed class StoreDirectory
     /// reference, folds the hash and names the path. The fingerprint is written into one buffer
     /// of its exact size (on the stack when it is short), not grown through a builder.
     /// </summary>
-    private StorePath MakePath(ReadOnlySpan<byte> typeHead, string? typeTail, ReadOnlySpan<StorePath> references, ReadOnlySpan<byte> sha256, string name)
+    /// <remarks><paramref name="nameString"/> is <paramref name="name"/> as a string when the caller has one (the path shares it), else null.</remarks>
+    private StorePath MakePath(ReadOnlySpan<byte> typeHead, string? typeTail, ReadOnlySpan<StorePath> references, ReadOnlySpan<byte> sha256,
+        ReadOnlySpan<char> name, string? nameString)
     {
         if (sha256.Length != 32) throw new ArgumentException("a SHA-256 digest has 32 bytes", nameof(sha256));
         var utf8 = System.Text.Encoding.UTF8;
@@ -125,7 +141,7 @@ public sealed class StoreDirectory
         // Like Nix, the name is checked on the finished path, so the message shows its hash.
         var error = StorePath.ValidateName(name);
         if (error != null) throw new NixFormatException($"store path '{NixBase32.Encode(folded)}-{name}' {error}");
-        return StorePath.FromValidatedName(folded, name);
+        return StorePath.FromValidatedName(folded, name, nameString);
     }
 
     /// <summary>
@@ -197,8 +213,17 @@ public sealed class StoreDirectory
     /// <paramref name="derivationName"/>, from the hash of its masked ATerm. The path name is the
     /// derivation name, with <c>-OUTPUT</c> appended unless the output is <c>out</c>.
     /// </summary>
-    public StorePath MakeOutputPath(string derivationName, string outputName, ReadOnlySpan<byte> maskedSha256) =>
-        MakePath("output:"u8, outputName, default, maskedSha256, OutputPathName(derivationName, outputName));
+    public StorePath MakeOutputPath(string derivationName, string outputName, ReadOnlySpan<byte> maskedSha256)
+    {
+        if (outputName == "out") return MakePath("output:"u8, outputName, default, maskedSha256, derivationName, derivationName);
+        // `name-output`, on the stack: the path's base name is the only string made of it.
+        var length = derivationName.Length + 1 + outputName.Length;
+        Span<char> joined = length <= 512 ? stackalloc char[length] : new char[length];
+        derivationName.CopyTo(joined);
+        joined[derivationName.Length] = '-';
+        outputName.CopyTo(joined[(derivationName.Length + 1)..]);
+        return MakePath("output:"u8, outputName, default, maskedSha256, joined, null);
+    }
 
     /// <summary><c>name</c> for the output <c>out</c>, otherwise <c>name-output</c>.</summary>
     public static string OutputPathName(string derivationName, string outputName) =>

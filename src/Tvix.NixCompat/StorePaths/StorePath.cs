@@ -26,12 +26,16 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         private byte _first;
     }
 
-    private StorePath(ReadOnlySpan<byte> digest, string name, string baseName)
+    private StorePath(ReadOnlySpan<byte> digest, string? name, string baseName)
     {
         digest.CopyTo(_digest);
-        Name = name;
+        _name = name;
         BaseName = baseName;
     }
+
+    // The name after the dash; null until asked for when the path was made without it as a
+    // string (a derivation's `.drv` path: its name is read far less often than its base name).
+    private string? _name;
 
     /// <summary>Creates a store path from its digest and name.</summary>
     /// <exception cref="NixFormatException">The name is not a valid store path name.</exception>
@@ -41,7 +45,7 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         var error = ValidateName(name);
         if (error != null) throw new NixFormatException($"store path name '{name}' {error}");
         digest.CopyTo(_digest);
-        Name = name;
+        _name = name;
         BaseName = NixBase32.Encode(digest) + "-" + name;
     }
 
@@ -49,7 +53,11 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
     /// A store path whose name the caller has already validated (store path computation checks
     /// it before hashing is done): the base name is built in one allocation.
     /// </summary>
-    internal static StorePath FromValidatedName(ReadOnlySpan<byte> digest, string name)
+    /// <remarks>
+    /// <paramref name="nameString"/> is <paramref name="name"/> as a string to share, or null to make
+    /// it from the base name when first asked for.
+    /// </remarks>
+    internal static StorePath FromValidatedName(ReadOnlySpan<byte> digest, ReadOnlySpan<char> name, string? nameString)
     {
         // Built on the stack and copied once: string.Create with a tuple state would be one more
         // generic instantiation to JIT in every process.
@@ -58,14 +66,14 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         NixBase32.Encode(digest, chars[..HashPartLength]);
         chars[HashPartLength] = '-';
         name.CopyTo(chars[(HashPartLength + 1)..]);
-        return new StorePath(digest, name, new string(chars));
+        return new StorePath(digest, nameString, new string(chars));
     }
 
     /// <summary>The 20-byte digest.</summary>
     public ReadOnlySpan<byte> Digest => _digest;
 
     /// <summary>The name after the dash.</summary>
-    public string Name { get; }
+    public string Name => _name ??= BaseName[(HashPartLength + 1)..];
 
     /// <summary>The digest as 32 nixbase32 characters.</summary>
     public string HashPart => BaseName[..HashPartLength];

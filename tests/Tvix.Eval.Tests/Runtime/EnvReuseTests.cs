@@ -57,14 +57,46 @@ public sealed class EnvReuseTests
                 return closure.Code.Chain is { } chain ? chain.ReusesEnv : closure.Code.ReusesEnv;
             });
         }
-        Assert.True(Reuses("a: b: a + b"));
-        Assert.True(Reuses("x: if x.ok then x.v else builtins.throw \"no\""));
-        Assert.True(Reuses("{ a, b ? 1 }: a + b"));
-        Assert.False(Reuses("x: y: x + y + 1 == 0 || [ (x + 1) ] == []"));  // a list item thunk over x
-        Assert.False(Reuses("x: { v = x; w = x + 1; }"));
-        Assert.True(Reuses("x: y: z: x"));                                    // one chain, one environment
-        Assert.False(Reuses("x: [ (y: x + y) ]"));                            // a closure over x
-        Assert.False(Reuses("x: let y = x; in y"));
-        Assert.False(Reuses("{ a, b ? a + 1 }: a"));                           // the default is a thunk over the call
+        Assert.True(Reuses("a: b: a + b"), "a: b: a + b");
+        Assert.True(Reuses("x: if x.ok then x.v else builtins.throw \"no\""), "x: if x.ok then x.v else builtins.throw \"no\"");
+        Assert.True(Reuses("{ a, b ? 1 }: a + b"), "{ a, b ? 1 }: a + b");
+        Assert.False(Reuses("x: y: x + y + 1 == 0 || [ (x + 1) ] == []"), "x: y: x + y + 1 == 0 || [ (x + 1) ] == []");  // a list item thunk over x
+        Assert.False(Reuses("x: { v = x; w = x + 1; }"), "x: { v = x; w = x + 1; }");
+        Assert.True(Reuses("x: y: z: x"), "x: y: z: x");                                    // one chain, one environment
+        Assert.False(Reuses("x: [ (y: x + y) ]"), "x: [ (y: x + y) ]");                            // a closure over x
+        Assert.True(Reuses("x: let y = x; in y"), "x: let y = x; in y");        // y's slot holds x's value
+        Assert.True(Reuses("x: if x then { } else { a = 1; b = x; }"), "x: if x then { } else { a = 1; b = x; }");
+        Assert.False(Reuses("x: let a = b; b = x; in [ a ]"), "x: let a = b; b = x; in [ a ]");  // a defers its read of b
+        Assert.False(Reuses("x: { a = x + 1; }"), "x: { a = x + 1; }");
+        Assert.False(Reuses("x: { ${x} = 1; }"), "x: { ${x} = 1; }");
+        Assert.False(Reuses("{ a, b ? a + 1 }: a"), "{ a, b ? a + 1 }: a");                           // the default is a thunk over the call
+        // Arguments of a complete call of a builtin that keeps none of them (nixpkgs' hasPrefix),
+        // also through a let or rec binding of the builtin.
+        Assert.True(Reuses("pref: str: builtins.substring 0 (builtins.stringLength pref) str == pref"), "pref: str: builtins.substring 0 (builtins.stringLength pref) str == pref");
+        Assert.True(Reuses("let inherit (builtins) substring stringLength; in pref: str: substring 0 (stringLength pref) str == pref"), "let inherit (builtins) substring stringLength; in pref: str: substring 0 (stringLength pref) str == pref");
+        Assert.True(Reuses("(rec { inherit (builtins) substring; s = builtins.stringLength; f = x: substring 0 (s x) x; }).f"), "(rec { inherit (builtins) substring; s = builtins.stringLength; f = x: substring 0 (s x) x; }).f");
+        Assert.False(Reuses("x: builtins.seq (x + 1) 2"), "x: builtins.seq (x + 1) 2");                     // seq returns its second argument as it is
+        Assert.False(Reuses("x: builtins.substring 0 (x + 1)"), "x: builtins.substring 0 (x + 1)");               // a partial application keeps its arguments
+        Assert.False(Reuses("x: builtins.head [ (x + 1) ]"), "x: builtins.head [ (x + 1) ]");                  // the list's item is a thunk over the call
+        Assert.False(Reuses("let builtins = { stringLength = x: x; }; in x: builtins.stringLength (x + 1)"), "let builtins = { stringLength = x: x; }; in x: builtins.stringLength (x + 1)");
+        Assert.False(Reuses("(rec { inherit (builtins) stringLength; __overrides = { }; f = x: stringLength (x + 1); }).f"), "(rec { inherit (builtins) stringLength; __overrides = { }; f = x: stringLength (x + 1); }).f");
     }
+
+    [Theory]
+    // The same calls many times over, each in a reused environment, with the argument thunks
+    // forced in the call, left unforced, or failing.
+    [InlineData("let inherit (builtins) substring stringLength; hasPrefix = pref: str: substring 0 (stringLength pref) str == pref; in builtins.length (builtins.filter (s: hasPrefix \"a\" s) (builtins.genList (i: if i / 2 * 2 == i then \"a${toString i}\" else \"b\") 1000))", "500")]
+    [InlineData("let f = x: builtins.elemAt [ 1 2 3 ] (x - x); in map f [ 1 2 3 ]", "[ 1 1 1 ]")]
+    [InlineData("let f = x: builtins.tryEval (builtins.stringLength (if x then throw \"no\" else \"ab\")); in map f [ true false true ]", "[ { success = false; value = false; } { success = true; value = 2; } { success = false; value = false; } ]")]
+    [InlineData("let f = x: let a = b; b = x; in [ a ]; in [ (f 1) (f 2) ]", "[ [ 1 ] [ 2 ] ]")]
+    [InlineData("let f = x: let y = x; in { v = y; }; in [ (f 1) (f 2) ]", "[ { v = 1; } { v = 2; } ]")]
+    public void ConsumedArgumentsLeaveLaterCallsRight(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Theory]
+    // A name bound to a builtin compiles to the builtin: `==` still sees a fresh thunk where Nix has one.
+    [InlineData("let inherit (builtins) add; in [ ([ builtins.add ] == [ builtins.add ]) ([ add ] == [ add ]) ([ add ] == [ builtins.add ]) ]", "[ false true false ]")]
+    [InlineData("let builtins = { add = 1; }; inherit (builtins) add; in add", "1")]
+    [InlineData("let s = rec { inherit (builtins) add; __overrides = { add = 5; }; x = add; }; in s.x", "5")]
+    [InlineData("with { builtins = { add = 1; }; }; let inherit (builtins) add; in add 1 2", "3")]
+    public void NamesBoundToBuiltinsBehaveAsTheirSlots(string code, string expected) => Assert.Equal(expected, Nix(code));
 }

@@ -25,6 +25,8 @@ public sealed class EagerCallAndOperatorTests
     [InlineData("let inherit (builtins) substring stringLength; hasPrefix = p: s: substring 0 (stringLength p) s == p; in [ (hasPrefix \"ab\" \"abc\") (hasPrefix \"b\" \"abc\") ]", "[ true false ]")]
     [InlineData("let s = \"abc\"; l = [ 1 2 ]; in [ (builtins.stringLength s) (builtins.length l) (builtins.isString s) (builtins.isList s) (builtins.isFunction builtins.add) ]", "[ 3 2 true false true ]")]
     [InlineData("let n = 1; f = x: 1; in f (builtins.stringLength n)", "1")]
+    [InlineData("let l = [ 1 (throw \"no\") ]; e = [ ]; f = x: 1; in [ (builtins.head l) (f (builtins.head e)) ]", "[ 1 1 ]")]
+    [InlineData("let g = x: x; l = [ g ]; in [ (builtins.head l) ] == [ (builtins.head l) ]", "false")]
     [InlineData("let s = { __toString = _: \"four\"; }; in builtins.length [ (builtins.stringLength s) ]", "1")]
     [InlineData("let s = { __toString = _: \"four\"; }; xs = [ (builtins.stringLength s) ]; in builtins.head xs", "4")]
     public void PureBuiltinsInLazyPositions(string code, string expected) => Assert.Equal(expected, Nix(code));

@@ -116,7 +116,12 @@ public sealed partial class EvalContext
     }
 
     /// <summary>The code of a unit whose code was left to be emitted on its first run (see <see cref="Bytecode.Lowering.Lower"/>).</summary>
-    internal Bytecode.CodeNode LowerLater(Bytecode.Chunk chunk, Node expression) => (_lowering ??= new Bytecode.Lowering()).LowerLater(chunk, expression);
+    internal Bytecode.CodeNode LowerLater(Bytecode.Chunk chunk, Node expression)
+    {
+        // A member of a large set may not be compiled yet either (see DeferredNode).
+        if (expression is DeferredNode deferred) expression = deferred.Compile(this);
+        return (_lowering ??= new Bytecode.Lowering()).LowerLater(chunk, expression);
+    }
 
     /// <summary>Compiles a source, reporting warnings to <see cref="Log"/> and turning errors into an exception.</summary>
     internal Value LoadLazily(SourceText source, string baseDir, NixAttrs? scope)

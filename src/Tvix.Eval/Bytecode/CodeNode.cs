@@ -18,6 +18,8 @@ internal enum DelayForm : byte
     Fold,
     /// <summary>An attribute of a known set (<see cref="SelectNode.TryPeek"/>), else a thunk.</summary>
     Peek,
+    /// <summary>A builtin's result on a known argument (<see cref="PureCalls.TryFold"/>), else a thunk.</summary>
+    FoldCall,
 }
 
 /// <summary>
@@ -58,6 +60,7 @@ internal sealed class CodeNode : Code
             case LambdaNode: _form = DelayForm.Closure; _delayed = original; break;
             case BinaryNode { Foldable: true }: _form = DelayForm.Fold; _delayed = original; break;
             case SelectNode { Peekable: true }: _form = DelayForm.Peek; _delayed = original; break;
+            case ApplyNode call when PureCalls.IsFoldable(call): _form = DelayForm.FoldCall; _delayed = original; break;
             default: _form = DelayForm.Thunk; break;
         }
     }
@@ -153,6 +156,9 @@ internal sealed class CodeNode : Code
                     return known;
                 }
                 if (++_peekMisses == PeekMissLimit) _form = DelayForm.Thunk;
+                break;
+            case DelayForm.FoldCall:
+                if (PureCalls.TryFold((ApplyNode)_delayed!, env, out var folded2)) return folded2;
                 break;
         }
         return Value.FromThunk(new Thunk(this, env));

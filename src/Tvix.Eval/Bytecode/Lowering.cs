@@ -31,7 +31,7 @@ internal sealed class Lowering
     /// of which one evaluation uses a few members. Elsewhere code is emitted at once: most of it
     /// runs, and the expression a lazy unit keeps until then would survive collections.
     /// </summary>
-    private const int LazyBindings = 64;
+    internal const int LazyBindings = 64;
 
     private readonly HashSet<object> _lowered = new(ReferenceEqualityComparer.Instance);
     private readonly ChunkBuilder _builder = new();
@@ -331,6 +331,7 @@ internal sealed class Lowering
                 b.Operand(b.Object(lazy ? LazyUnit(n) : Unit(n)));
                 break;
             case SelectNode { Peekable: true }:
+            case ApplyNode call when PureCalls.IsFoldable(call):
                 b.Emit(OpCode.Delay, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
                 break;
             default:

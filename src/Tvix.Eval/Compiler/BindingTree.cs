@@ -44,7 +44,9 @@ internal sealed class BindingTree(bool isRecursive, TextSpan span, int capacity 
         if (_index is not null) _index[entry.Sym] = StaticCount;
         else if (StaticCount + 1 > IndexThreshold)
         {
-            _index = new Dictionary<int, int>(StaticCount * 2);
+            // Sized for all the bindings the tree was made for (a package set's ten thousand),
+            // not grown by doubling from here.
+            _index = new Dictionary<int, int>(Math.Max(StaticCount * 2, Static.Length));
             for (var i = 0; i <= StaticCount; i++) _index[Static[i].Sym] = i;
         }
         StaticCount++;

@@ -455,7 +455,7 @@ internal sealed class NixCompiler
             switch (bindings[b])
             {
                 case AttrBinding ab:
-                    AddPath(tree, ab.Path, 0, ab.Value);
+                    AddPath(tree, ab, 0, ab.Value);
                     break;
                 case InheritBinding ib:
                 {
@@ -494,9 +494,9 @@ internal sealed class NixCompiler
         Report($"attribute '{_cx.Symbols.Text(sym)}' already defined at {_src.Name}:{line}:{col}", at);
     }
 
-    private void AddPath(BindingTree tree, AttrPath path, int index, Expr value)
+    private void AddPath(BindingTree tree, AttrBinding path, int index, Expr value)
     {
-        var count = path.Count;
+        var count = path.PathCount;
         var start = path.NameAt(index).Span.Start;
         while (true)
         {
@@ -598,8 +598,8 @@ internal sealed class NixCompiler
         var items = new AttrBinding[n];
         for (var i = 0; i < n; i++)
         {
-            if (bindings[i] is not AttrBinding ab || ab.Path.Count != 1) return null;
-            var sym = StaticSym(ab.Path.NameAt(0));
+            if (bindings[i] is not AttrBinding ab || ab.PathCount != 1) return null;
+            var sym = StaticSym(ab.NameAt(0));
             if (sym < 0) return null;
             keys[i] = sym;
             items[i] = ab;
@@ -608,12 +608,13 @@ internal sealed class NixCompiler
         for (var i = 1; i < n; i++)
             if (keys[i - 1] == keys[i]) return null;
         var positions = new AttrPos[n];
-        for (var i = 0; i < n; i++) positions[i] = _cx.Symbols.Positions.Get(_src, items[i].Path.NameAt(0).Span.Start);
+        for (var i = 0; i < n; i++) positions[i] = _cx.Symbols.Positions.Get(_src, items[i].NameAt(0).Span.Start);
 
         if (!recursive)
         {
             var values = new Node[n];
-            for (var i = 0; i < n; i++) values[i] = Compile(items[i].Value, _cx.Symbols.Text(keys[i]));
+            var setDeferral = NewDeferral(n);
+            for (var i = 0; i < n; i++) values[i] = Member(items[i].Value, keys[i], ref setDeferral);
             return new AttrSetNode(_src, span, keys, values, NoDynamics, [], positions);
         }
 
@@ -624,7 +625,8 @@ internal sealed class NixCompiler
             for (var i = 0; i < n; i++) host.Declare(keys[i]);
             for (var i = 0; i < n; i++) MarkBuiltinConstant(host, first + i, items[i].Value);
             var hoisted = new Node[n];
-            for (var i = 0; i < n; i++) hoisted[i] = Compile(items[i].Value, _cx.Symbols.Text(keys[i]));
+            var letDeferral = NewDeferral(n);
+            for (var i = 0; i < n; i++) hoisted[i] = Member(items[i].Value, keys[i], ref letDeferral);
             var hoistedBody = Compile(body);
             host.Unwind(mark);
             return new HoistedLetNode(_src, span, first, hoisted, hoisted.Length, hoistedBody);
@@ -637,7 +639,8 @@ internal sealed class NixCompiler
         if (body is not null || SymbolOrder.IndexOf(keys, _cx.SymOverrides) < 0)
             for (var i = 0; i < n; i++) MarkBuiltinConstant(scope, i, items[i].Value);
         var inits = new Node[n];
-        for (var i = 0; i < n; i++) inits[i] = Compile(items[i].Value, _cx.Symbols.Text(keys[i]));
+        var deferral = NewDeferral(n);
+        for (var i = 0; i < n; i++) inits[i] = Member(items[i].Value, keys[i], ref deferral);
         var bodyNode = body is null ? null : Compile(body);
         _scope = scope.Parent;
         var hasOverrides = body is null && SymbolOrder.IndexOf(keys, _cx.SymOverrides) >= 0;
@@ -666,7 +669,8 @@ internal sealed class NixCompiler
                 _scope = hiddenScope;
             }
             var values = new Node[entries.Length];
-            for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i], inheritFromDepth: 0, inheritSourceBase: 0, recursive: false, direct);
+            var setDeferral = NewDeferral(entries.Length);
+            for (var i = 0; i < values.Length; i++) values[i] = CompileEntry(entries[i], inheritFromDepth: 0, inheritSourceBase: 0, recursive: false, direct, ref setDeferral);
             var dynamics = CompileDynamics(tree);
             if (hiddenScope is not null) _scope = hiddenScope.Parent;
             return new AttrSetNode(_src, span, keys, values, dynamics, direct is null ? hidden : [], positions);
@@ -694,7 +698,8 @@ internal sealed class NixCompiler
         for (var i = 0; i < sources.Length; i++) sources[i] = Compile(tree.InheritSources![i]);
         var directSources = sources.Length > 0 && Array.TrueForAll(sources, IsVariable) ? sources : null;
         var inits = new Node[directSources is null ? entries.Length + sourceCount : entries.Length];
-        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true, directSources);
+        var deferral = NewDeferral(entries.Length);
+        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true, directSources, ref deferral);
         if (directSources is null) sources.CopyTo(inits, sourceBase);
         var dyn = CompileDynamics(tree);
         var bodyNode = body is null ? null : Compile(body);
@@ -732,7 +737,8 @@ internal sealed class NixCompiler
         var directSources = sources.Length > 0 && Array.TrueForAll(sources, IsVariable) ? sources : null;
         var count = directSources is null ? entries.Length + sourceCount : entries.Length;
         var inits = new Node[count];
-        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true, directSources);
+        var deferral = NewDeferral(entries.Length);
+        for (var i = 0; i < entries.Length; i++) inits[i] = CompileEntry(entries[i], 0, sourceBase, recursive: true, directSources, ref deferral);
         if (directSources is null) sources.CopyTo(inits, entries.Length);
         var bodyNode = Compile(body);
         host.Unwind(mark);
@@ -791,6 +797,12 @@ internal sealed class NixCompiler
 
     private Node CompileEntry(BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive, Node[]? directSources = null)
     {
+        Deferral none = default;
+        return CompileEntry(entry, inheritFromDepth, inheritSourceBase, recursive, directSources, ref none);
+    }
+
+    private Node CompileEntry(BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive, Node[]? directSources, ref Deferral deferral)
+    {
         switch (entry.Inherit)
         {
             case InheritKind.Plain:
@@ -804,7 +816,33 @@ internal sealed class NixCompiler
             }
         }
         if (entry.Nested is not null) return CompileBindings(entry.Nested, entry.Nested.Span, body: null, legacyLet: false);
-        return Compile(entry.Value!, entry.Sym < 0 ? "" : _cx.Symbols.Text(entry.Sym));
+        if (entry.Sym >= 0) return Member(entry.Value!, entry.Sym, ref deferral);
+        return Compile(entry.Value!, "");
+    }
+
+    /// <summary>Whether the members of a set of <paramref name="count"/> bindings, compiled in the current scope, may be compiled on their first run (see <see cref="DeferredNode"/>).</summary>
+    private Deferral NewDeferral(int count) => new()
+    {
+        Allowed = count >= Bytecode.Lowering.LazyBindings && _treeSymbols
+            && _cx.Options is { UrlLiterals: LintLevel.Ignore, AbsolutePathLiterals: LintLevel.Ignore, ShortPathLiterals: LintLevel.Ignore },
+    };
+
+    /// <summary>A member's value: compiled now, or on its first run when <paramref name="deferral"/> allows it and the expression qualifies (<see cref="DeferralCheck"/>).</summary>
+    private Node Member(Expr value, int sym, ref Deferral deferral)
+    {
+        if (!deferral.Allowed || !(_deferralCheck ??= new DeferralCheck(_cx)).CanDefer(value, _scope)) return Compile(value, _cx.Symbols.Text(sym));
+        // One frozen copy of the scopes serves all the members of the set.
+        deferral.Scope ??= new DeferredScope(_scope!.Freeze(), _baseDir, _treeSymbols);
+        return new DeferredNode(_src, value, sym, deferral.Scope);
+    }
+
+    private DeferralCheck? _deferralCheck;
+
+    /// <summary>Per set being compiled: whether its members may be deferred, and the scopes they share once one is.</summary>
+    private struct Deferral
+    {
+        public bool Allowed;
+        public DeferredScope? Scope;
     }
 
     // ------------------------------------------------------------ lambdas

@@ -95,6 +95,38 @@ internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0
         return false;
     }
 
+    /// <summary>Whether this scope or one around it is a <c>with</c> (then every name resolves).</summary>
+    public static bool AnyWith(Scope? scope)
+    {
+        for (; scope is not null; scope = scope.Parent)
+            if (scope.IsWith) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// A copy of this scope and those around it as they are now, in which nothing is hosted:
+    /// code compiled later from it (<see cref="DeferredNode"/>) sees the names visible here, and
+    /// keeps its lets and withs in environments of its own (the hosts' sizes are fixed by then).
+    /// </summary>
+    public Scope Freeze()
+    {
+        var copy = new Scope(Parent?.Freeze(), IsWith) { WithSlot = WithSlot, Size = Size, _count = _count };
+        if (_count > 0)
+        {
+            copy._syms = new int[_count];
+            copy._slots = new int[_count];
+            Array.Copy(_syms, copy._syms, _count);
+            Array.Copy(_slots, copy._slots, _count);
+        }
+        if (_index is not null)
+        {
+            copy._index = new Dictionary<int, int>(_count * 2);
+            for (var i = 0; i < _count; i++) copy._index[_syms[i]] = _slots[i];
+        }
+        if (_constants is not null) copy._constants = new Dictionary<int, Value>(_constants);
+        return copy;
+    }
+
     /// <summary>The slot of <paramref name="sym"/> in this scope, or -1 (a later declaration wins).</summary>
     public int Lookup(int sym)
     {

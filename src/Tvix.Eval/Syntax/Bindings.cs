@@ -110,13 +110,42 @@ public abstract class Binding(TextSpan span)
 }
 
 /// <summary><c>a.b.c = value;</c></summary>
-public sealed class AttrBinding(TextSpan span, AttrPath path, Expr value) : Binding(span)
+public sealed class AttrBinding : Binding
 {
+    // Most bindings are `name = value;` (a package set has thousands): their one name is kept
+    // without an AttrPath around it until Path is read; the parser and compiler use PathCount
+    // and NameAt instead.
+    private readonly AttrName? _single;
+    private AttrPath? _path;
+
+    /// <summary>Creates a binding of <paramref name="path"/> to <paramref name="value"/>.</summary>
+    public AttrBinding(TextSpan span, AttrPath path, Expr value) : base(span)
+    {
+        _path = path;
+        Value = value;
+    }
+
+    /// <summary>A binding of one name.</summary>
+    internal AttrBinding(TextSpan span, AttrName single, Expr value) : base(span)
+    {
+        _single = single;
+        Value = value;
+    }
+
     /// <summary>The (possibly nested) attribute path.</summary>
-    public AttrPath Path { get; } = path;
+    public AttrPath Path => _path ??= new AttrPath(_single!.Span, _single);
 
     /// <summary>The value.</summary>
-    public Expr Value { get; } = value;
+    public Expr Value { get; }
+
+    /// <summary>The number of names in the path.</summary>
+    internal int PathCount => _single is not null ? 1 : _path!.Count;
+
+    /// <summary>Name <paramref name="index"/> of the path.</summary>
+    internal AttrName NameAt(int index) => _single ?? _path!.NameAt(index);
+
+    /// <summary>Where the path is in the source.</summary>
+    internal TextSpan PathSpan => _single is not null ? _single.Span : _path!.Span;
 }
 
 /// <summary><c>inherit a b;</c> or <c>inherit (from) a "b";</c></summary>

@@ -83,6 +83,7 @@ public static class NixParser
         }
         finally
         {
+            scratch.ReleaseLarge();
             scratch.InUse = false;
         }
     }

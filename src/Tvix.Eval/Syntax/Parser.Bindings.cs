@@ -81,16 +81,20 @@ internal sealed partial class Parser
     private void ParseAttrBinding(List<Binding> bindings, BindingModel model)
     {
         var start = Cur.Start;
-        var path = ParseAttrPath();
-        if (path == null || !Expect(TokenKind.Assign, "'.' or '='"))
+        var first = ParseAttrName();
+        if (first == null) Unexpected("identifier or 'or' or '${' or '\"'");
+        // A path of one name stays a bare name in the binding (see AttrBinding).
+        var path = first != null && Kind == TokenKind.Dot ? ParseRestOfPath(start, first) : null;
+        if (first == null || !Expect(TokenKind.Assign, "'.' or '='"))
         {
             SkipBinding();
             return;
         }
         var value = ParseExpr();
         var terminated = Expect(TokenKind.Semicolon, "';'");
-        bindings.Add(new AttrBinding(SpanFrom(start), path, value));
-        AddAttr(model, path, value);
+        var binding = path is null ? new AttrBinding(SpanFrom(start), first, value) : new AttrBinding(SpanFrom(start), path, value);
+        bindings.Add(binding);
+        AddAttr(model, binding, value);
         if (!terminated) SkipBinding();
     }
 
@@ -161,10 +165,10 @@ internal sealed partial class Parser
     }
 
     /// <summary>Nix's <c>addAttr</c>: walks the path, creating or entering nested sets, then defines the last name.</summary>
-    private void AddAttr(BindingModel model, AttrPath path, Expr value)
+    private void AddAttr(BindingModel model, AttrBinding path, Expr value)
     {
-        var count = path.Count;
-        var position = path.Span;
+        var count = path.PathCount;
+        var position = path.PathSpan;
         var target = model;
         for (var i = 0; i < count - 1; i++)
         {
@@ -182,7 +186,7 @@ internal sealed partial class Parser
                 var nested = ModelOf(target, existing);
                 if (nested == null)
                 {
-                    ReportDuplicate(DisplayPath(path.Names, i + 1, null), position, target.EntryAt(existing).Position);
+                    ReportDuplicate(DisplayPath(path.Path.Names, i + 1, null), position, target.EntryAt(existing).Position);
                     return;
                 }
                 target = nested;
@@ -204,7 +208,7 @@ internal sealed partial class Parser
     }
 
     /// <summary>Defines <paramref name="key"/> in <paramref name="target"/>, merging two attribute sets where Nix does.</summary>
-    private void AddEntry(BindingModel target, AttrPath path, List<string>? extra, string key, BindingEntry definition)
+    private void AddEntry(BindingModel target, AttrBinding path, List<string>? extra, string key, BindingEntry definition)
     {
         var existing = target.Find(key);
         if (existing < 0)
@@ -216,7 +220,7 @@ internal sealed partial class Parser
         var current = incoming != null ? ModelOf(target, existing) : null;
         if (incoming == null || current == null)
         {
-            ReportDuplicate(DisplayPath(path.Names, path.Count, extra), definition.Position, target.EntryAt(existing).Position);
+            ReportDuplicate(DisplayPath(path.Path.Names, path.PathCount, extra), definition.Position, target.EntryAt(existing).Position);
             return;
         }
         extra ??= new List<string>();
@@ -252,7 +256,7 @@ internal sealed partial class Parser
         {
             if (binding is AttrBinding attr)
             {
-                AddAttr(model, attr.Path, attr.Value);
+                AddAttr(model, attr, attr.Value);
             }
             else if (binding is InheritBinding inherit)
             {

@@ -561,6 +561,12 @@ internal sealed partial class Parser
             return null;
         }
         if (Kind != TokenKind.Dot) return new AttrPath(SpanFrom(start), first);
+        return ParseRestOfPath(start, first);
+    }
+
+    /// <summary>The rest of an attribute path that starts at <paramref name="start"/> with <paramref name="first"/>, at the first <c>.</c>.</summary>
+    private AttrPath ParseRestOfPath(int start, AttrName first)
+    {
         var names = _scratchSpace.NameLists.Rent();
         names.Add(first);
         while (Kind == TokenKind.Dot)

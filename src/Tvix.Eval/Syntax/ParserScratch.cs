@@ -39,6 +39,19 @@ internal sealed class ParserScratch(SymbolTable symbols)
     /// <summary>Models of the binding blocks being parsed, reused: a block's model is not needed once the block is done.</summary>
     public Stack<BindingModel> FreeModels => _freeModels ??= new();
 
+    /// <summary>
+    /// Token arrays beyond this many are not kept for the next parse: the array of one huge
+    /// generated file (9 MB when the NixOS system is evaluated) would otherwise stay alive, and be
+    /// copied by collections, for the rest of the evaluation.
+    /// </summary>
+    private const int MaxKeptTokens = 1 << 18;
+
+    /// <summary>Drops what the last parse grew too large to be worth keeping.</summary>
+    public void ReleaseLarge()
+    {
+        if (Tokens.Length > MaxKeptTokens) Tokens = new Token[16];
+    }
+
     /// <summary>Set while a parse uses this scratch; a parse started meanwhile gets a fresh one.</summary>
     public bool InUse;
 }

@@ -19,6 +19,22 @@ public sealed class EagerCallAndOperatorTests
     [InlineData("let x = 1; y = \"a\"; z = 0; in builtins.length [ (x + y) (x / z) (x < y) ]", "3")]
     public void OperatorsInLazyPositions(string code, string expected) => Assert.Equal(expected, Nix(code));
 
+    [Theory]
+    // Pure builtins on a known argument in a lazy position are computed at once (PureCalls);
+    // anything that could fail, force or run code stays a thunk.
+    [InlineData("let inherit (builtins) substring stringLength; hasPrefix = p: s: substring 0 (stringLength p) s == p; in [ (hasPrefix \"ab\" \"abc\") (hasPrefix \"b\" \"abc\") ]", "[ true false ]")]
+    [InlineData("let s = \"abc\"; l = [ 1 2 ]; in [ (builtins.stringLength s) (builtins.length l) (builtins.isString s) (builtins.isList s) (builtins.isFunction builtins.add) ]", "[ 3 2 true false true ]")]
+    [InlineData("let n = 1; f = x: 1; in f (builtins.stringLength n)", "1")]
+    [InlineData("let l = [ 1 (throw \"no\") ]; e = [ ]; f = x: 1; in [ (builtins.head l) (f (builtins.head e)) ]", "[ 1 1 ]")]
+    [InlineData("let g = x: x; l = [ g ]; in [ (builtins.head l) ] == [ (builtins.head l) ]", "false")]
+    [InlineData("let s = { __toString = _: \"four\"; }; in builtins.length [ (builtins.stringLength s) ]", "1")]
+    [InlineData("let s = { __toString = _: \"four\"; }; xs = [ (builtins.stringLength s) ]; in builtins.head xs", "4")]
+    public void PureBuiltinsInLazyPositions(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Fact]
+    public void APureBuiltinOnAWrongArgumentFailsWhenForced() =>
+        Assert.Equal("cannot coerce an integer to a string: 1", EvalError("let n = 1; xs = [ (builtins.stringLength n) ]; in builtins.head xs").Message);
+
     [Fact]
     public void UnusedOverflowIsRaisedWhenForced() =>
         Assert.Contains("integer overflow", EvalError("let n = 9223372036854775807; xs = [ (n + 1) ]; in builtins.head xs").Message);

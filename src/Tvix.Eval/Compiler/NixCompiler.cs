@@ -830,9 +830,11 @@ internal sealed class NixCompiler
     /// <summary>A member's value: compiled now, or on its first run when <paramref name="deferral"/> allows it and the expression qualifies (<see cref="DeferralCheck"/>).</summary>
     private Node Member(Expr value, int sym, ref Deferral deferral)
     {
-        if (!deferral.Allowed || !(_deferralCheck ??= new DeferralCheck(_cx)).CanDefer(value, _scope)) return Compile(value, _cx.Symbols.Text(sym));
+        // A file that is itself a big set (nixpkgs' ruby-packages.nix) has no scope to freeze:
+        // its members are compiled now.
+        if (!deferral.Allowed || _scope is null || !(_deferralCheck ??= new DeferralCheck(_cx)).CanDefer(value, _scope)) return Compile(value, _cx.Symbols.Text(sym));
         // One frozen copy of the scopes serves all the members of the set.
-        deferral.Scope ??= new DeferredScope(_scope!.Freeze(), _baseDir, _treeSymbols);
+        deferral.Scope ??= new DeferredScope(_scope.Freeze(), _baseDir, _treeSymbols);
         return new DeferredNode(_src, value, sym, deferral.Scope);
     }
 

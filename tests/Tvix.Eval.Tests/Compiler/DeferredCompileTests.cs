@@ -31,6 +31,13 @@ public sealed class DeferredCompileTests
         Assert.Equal(message, EvalError($"(rec {{ {Filler} {member} }}).pad0").Message);
     }
 
+    // nixpkgs' pkgs/top-level/ruby-packages.nix: a file that is one big set, with no enclosing
+    // scope at all (rubyPackages crashed with a NullReferenceException).
+    [Fact]
+    public void AFileThatIsABigSetEvaluates() =>
+        Assert.Equal("[ 64 [ \"x\" ] ]", Nix("let s = import /base/big.nix; in [ s.pad63 s.a ]",
+            new EvaluatorOptions { IO = new InMemoryEvalIO().AddFile("/base/big.nix", $"{{ {Filler} a = [ \"x\" ]; }}") }));
+
     [Fact]
     public void UnderAWithOnlyTheOtherErrorsRemain()
     {

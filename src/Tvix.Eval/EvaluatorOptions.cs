@@ -54,11 +54,17 @@ public sealed class EvaluatorOptions
     /// The value of <c>builtins.nixVersion</c>. Default: the version of C++ Nix whose
     /// <c>.drv</c> paths this evaluator is checked against (2.8.0). Some derivations embed it
     /// (nixpkgs 20.09's irods passes it to cmake), so another value changes their paths.
-    /// It also picks how <c>builtins.toJSON</c> writes floats, which C++ Nix changed in 2.12:
-    /// before, with 6 significant digits (<c>1.0</c> gives <c>1</c>); from 2.12 on, in the
-    /// shortest form that reads back exactly (<c>1.0</c>).
     /// </summary>
     public string NixVersion { get; set; } = "2.8.0";
+
+    /// <summary>
+    /// Whether <c>builtins.toJSON</c> writes floats as C++ Nix did before 2.12, with 6
+    /// significant digits (<c>1.0</c> gives <c>1</c>, <c>1.0 / 3</c> <c>0.333333</c>). Off by
+    /// default: like current Nix, the shortest form that reads back exactly (<c>1.0</c>,
+    /// <c>0.3333333333333333</c>). NixOS 20.09's option documentation (<c>options.json</c>) holds
+    /// floats, so its <c>.drv</c> equals the one Nix 2.8 computes only with this on.
+    /// </summary>
+    public bool LegacyJsonFloats { get; set; }
 
     /// <summary>The value of <c>builtins.currentSystem</c>.</summary>
     public string CurrentSystem { get; set; } = "x86_64-linux";

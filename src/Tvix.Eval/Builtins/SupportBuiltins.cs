@@ -22,17 +22,11 @@ internal static partial class BuiltinCatalog
         SupportFlakeRefBuiltins.Register(registry);
         SupportHashBuiltins.Register(registry, new NixHashAlgorithms(options.ExtraHashAlgorithms,
             blake3Enabled: options.ExperimentalFeatures.Contains("blake3-hashes")));
-        SupportJsonBuiltins.Register(registry, JsonFloatStyleOf(options.NixVersion));
+        SupportJsonBuiltins.Register(registry, options.LegacyJsonFloats ? JsonFloatStyle.SixSignificantDigits : JsonFloatStyle.ShortestRoundTrip);
         SupportXmlBuiltins.Register(registry);
         SupportTomlBuiltins.Register(registry, parseTimestamps: options.ExperimentalFeatures.Contains("parse-toml-timestamps"));
     }
 
-    // builtins.toJSON writes floats as the Nix version we report did: C++ Nix switched to
-    // nlohmann/json's shortest round-trip form in 2.12.
-    private static JsonFloatStyle JsonFloatStyleOf(string nixVersion) =>
-        NixVersions.Compare(System.Text.Encoding.UTF8.GetBytes(nixVersion), "2.12"u8) < 0
-            ? JsonFloatStyle.SixSignificantDigits
-            : JsonFloatStyle.ShortestRoundTrip;
 }
 
 /// <summary>Argument handling shared by the support builtins, with Nix's error wording.</summary>

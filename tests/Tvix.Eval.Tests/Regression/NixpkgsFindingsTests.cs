@@ -61,10 +61,17 @@ public sealed class NixpkgsFindingsTests
             new EvaluatorOptions { IO = new InMemoryEvalIO(), NixVersion = "2.24.1" }));
 
     // F6: nixos/lib/make-options-doc puts toJSON of every option's default into options.json
-    // (the NixOS release job `options`); picom's `default = 1.0` is written `1` by Nix 2.8.
+    // (the NixOS release job `options`); picom's `default = 1.0` is written `1` by Nix 2.8 and
+    // `1.0` by current Nix, which tvix follows unless told otherwise.
     [Fact]
-    public void ToJsonFloatsAreWrittenAsNix28Does() =>
+    public void ToJsonFloatsCanBeWrittenAsNix28Does() =>
         Assert.Equal("\"{\\\"default\\\":1,\\\"example\\\":0.8,\\\"third\\\":0.333333}\"",
+            EvalHelper.Nix("builtins.toJSON { default = 1.0; example = 0.8; third = 1.0 / 3; }",
+                new EvaluatorOptions { IO = new InMemoryEvalIO(), LegacyJsonFloats = true }));
+
+    [Fact]
+    public void ToJsonFloatsAreWrittenAsCurrentNixDoesByDefault() =>
+        Assert.Equal("\"{\\\"default\\\":1.0,\\\"example\\\":0.8,\\\"third\\\":0.3333333333333333}\"",
             EvalHelper.Nix("builtins.toJSON { default = 1.0; example = 0.8; third = 1.0 / 3; }"));
 
     // Guards: nixpkgs idioms that evaluate as in Nix 2.8 today (checked against nix-instantiate).

@@ -18,7 +18,7 @@ internal enum DelayForm : byte
     Fold,
     /// <summary>An attribute of a known set (<see cref="SelectNode.TryPeek"/>), else a thunk.</summary>
     Peek,
-    /// <summary>A builtin's result on a known argument (<see cref="PureCalls.TryFold"/>), else a thunk.</summary>
+    /// <summary>A builtin's result on a known argument (<see cref="PureCall.TryFold"/>), else a thunk.</summary>
     FoldCall,
 }
 
@@ -60,7 +60,7 @@ internal sealed class CodeNode : Code
             case LambdaNode: _form = DelayForm.Closure; _delayed = original; break;
             case BinaryNode { Foldable: true }: _form = DelayForm.Fold; _delayed = original; break;
             case SelectNode { Peekable: true }: _form = DelayForm.Peek; _delayed = original; break;
-            case ApplyNode call when PureCalls.IsFoldable(call): _form = DelayForm.FoldCall; _delayed = original; break;
+            case ApplyNode call when PureCall.Of(call) is { } pure: _form = DelayForm.FoldCall; _delayed = pure; break;
             default: _form = DelayForm.Thunk; break;
         }
     }
@@ -158,7 +158,7 @@ internal sealed class CodeNode : Code
                 if (++_peekMisses == PeekMissLimit) _form = DelayForm.Thunk;
                 break;
             case DelayForm.FoldCall:
-                if (PureCalls.TryFold((ApplyNode)_delayed!, env, out var folded2)) return folded2;
+                if (((PureCall)_delayed!).TryFold(env, out var computed)) return computed;
                 break;
         }
         return Value.FromThunk(new Thunk(this, env));

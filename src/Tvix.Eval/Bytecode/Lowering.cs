@@ -331,7 +331,7 @@ internal sealed class Lowering
                 b.Operand(b.Object(lazy ? LazyUnit(n) : Unit(n)));
                 break;
             case SelectNode { Peekable: true }:
-            case ApplyNode call when PureCalls.IsFoldable(call):
+            case ApplyNode call when PureCall.Of(call) is not null:
                 b.Emit(OpCode.Delay, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
                 break;
             default:

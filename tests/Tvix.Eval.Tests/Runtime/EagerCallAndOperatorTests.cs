@@ -20,7 +20,7 @@ public sealed class EagerCallAndOperatorTests
     public void OperatorsInLazyPositions(string code, string expected) => Assert.Equal(expected, Nix(code));
 
     [Theory]
-    // Pure builtins on a known argument in a lazy position are computed at once (PureCalls);
+    // Pure builtins on a known argument in a lazy position are computed at once (PureCall);
     // anything that could fail, force or run code stays a thunk.
     [InlineData("let inherit (builtins) substring stringLength; hasPrefix = p: s: substring 0 (stringLength p) s == p; in [ (hasPrefix \"ab\" \"abc\") (hasPrefix \"b\" \"abc\") ]", "[ true false ]")]
     [InlineData("let s = \"abc\"; l = [ 1 2 ]; in [ (builtins.stringLength s) (builtins.length l) (builtins.isString s) (builtins.isList s) (builtins.isFunction builtins.add) ]", "[ 3 2 true false true ]")]

@@ -1,0 +1,94 @@
+namespace Tvix.Eval.Runtime;
+
+/// <summary>
+/// <c>stringLength s</c>, <c>length l</c>, <c>head l</c> and the type predicates in a lazy
+/// position, applied to a variable or constant whose value is already known: the result is
+/// computed at once instead of becoming a thunk, as <see cref="BinaryNode.TryFold"/> does for
+/// integer operators. Only where the call cannot fail, force anything or run code (a string, not
+/// a path or a set that would be coerced; a list whose first element is evaluated), and its result
+/// is an atom, so nothing can tell it from the thunk it replaces. nixpkgs' <c>hasPrefix</c> makes
+/// one such <c>stringLength pref</c> per call.
+/// </summary>
+internal sealed class PureCall
+{
+    private enum Op : byte { StringLength, Length, Head, IsString, IsInt, IsBool, IsList, IsAttrs, IsFunction, IsNull, IsFloat, IsPath }
+
+    private readonly Node _argument;
+    private readonly Op _op;
+
+    private PureCall(Node argument, Op op)
+    {
+        _argument = argument;
+        _op = op;
+    }
+
+    /// <summary>The foldable form of <paramref name="call"/>, or null when it is not a call of one of the evaluator's own pure builtins on a variable or constant.</summary>
+    public static PureCall? Of(ApplyNode call)
+    {
+        if (call.Argument is not (LocalNode or ConstNode)
+            || call.Function is not GlobalNode { Value: { Kind: ValueKind.PrimOp, Obj: Builtin { ConsumesArguments: true, Arity: 1 } b } })
+            return null;
+        Op? op = b.Name switch
+        {
+            "stringLength" => Op.StringLength,
+            "length" => Op.Length,
+            "head" => Op.Head,
+            "isString" => Op.IsString,
+            "isInt" => Op.IsInt,
+            "isBool" => Op.IsBool,
+            "isList" => Op.IsList,
+            "isAttrs" => Op.IsAttrs,
+            "isFunction" => Op.IsFunction,
+            "isNull" => Op.IsNull,
+            "isFloat" => Op.IsFloat,
+            "isPath" => Op.IsPath,
+            _ => null,
+        };
+        return op is { } o ? new PureCall(call.Argument, o) : null;
+    }
+
+    /// <summary>The call's result when its argument is known and of a kind the builtin takes without effects; false otherwise (the caller makes a thunk).</summary>
+    public bool TryFold(Env env, out Value result)
+    {
+        var arg = _argument is LocalNode local ? local.Peek(env) : ((ConstNode)_argument).Value;
+        var kind = arg.Kind;
+        result = default;
+        if (kind is ValueKind.Thunk or ValueKind.Invalid) return false;
+        switch (_op)
+        {
+            case Op.StringLength:
+                if (kind != ValueKind.String) return false;
+                result = Value.FromInt(arg.RawString.Length);
+                return true;
+            case Op.Length:
+                if (kind != ValueKind.List) return false;
+                result = Value.FromInt(arg.RawList.Count);
+                return true;
+            case Op.Head:
+            {
+                // Only an element that is an evaluated atom: any other value would need the
+                // fresh value slot `head l` is in Nix (see Value.IsAtom).
+                if (kind != ValueKind.List || arg.RawList.Count == 0) return false;
+                var first = arg.RawList[0];
+                if (first.Kind == ValueKind.Thunk && first.RawThunk.IsEvaluated) first = first.RawThunk.Result;
+                if (!first.IsAtom) return false;
+                result = first;
+                return true;
+            }
+            default:
+                result = Value.FromBool(_op switch
+                {
+                    Op.IsString => kind == ValueKind.String,
+                    Op.IsInt => kind == ValueKind.Int,
+                    Op.IsBool => kind == ValueKind.Bool,
+                    Op.IsList => kind == ValueKind.List,
+                    Op.IsAttrs => kind == ValueKind.Attrs,
+                    Op.IsFunction => arg.IsFunction,
+                    Op.IsNull => kind == ValueKind.Null,
+                    Op.IsFloat => kind == ValueKind.Float,
+                    _ => kind == ValueKind.Path,
+                });
+                return true;
+        }
+    }
+}

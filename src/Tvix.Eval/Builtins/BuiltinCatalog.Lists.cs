@@ -46,7 +46,7 @@ internal static partial class BuiltinCatalog
                 ArrayPool<NixList>.Shared.Return(lists);
             }
         });
-        r.Add("elem", 2, static (cx, a) =>
+        r.AddConsuming("elem", 2, static (cx, a) =>
         {
             foreach (var x in cx.ForceList(a[1]).Items)
                 if (cx.SlotsEqual(a[0], x)) return Value.True;

@@ -9,7 +9,7 @@ internal static partial class BuiltinCatalog
 {
     private static void RegisterStrings(BuiltinRegistry r)
     {
-        r.Add("baseNameOf", 1, static (cx, a) =>
+        r.AddConsuming("baseNameOf", 1, static (cx, a) =>
         {
             var v = cx.Force(a[0]);
             var s = cx.CoerceToString(v, StringCoercion.NoCopy);
@@ -19,7 +19,7 @@ internal static partial class BuiltinCatalog
             var start = bytes[..end].LastIndexOf((byte)'/') + 1;
             return Value.FromString(NixString.Copy(bytes[start..end], s.Context));
         }, global: true);
-        r.Add("dirOf", 1, static (cx, a) =>
+        r.AddConsuming("dirOf", 1, static (cx, a) =>
         {
             var v = cx.Force(a[0]);
             if (v.Kind == ValueKind.Path) return Value.FromPath(NixPath.DirOf(v.RawPath));
@@ -30,7 +30,7 @@ internal static partial class BuiltinCatalog
             return Value.FromString(NixString.Copy(result, s.Context));
         }, global: true);
         r.AddConsuming("concatStringsSep", 2, static (cx, a) => ConcatStringsSep(cx, cx.ForceString(a[0]), cx.ForceList(a[1]).Items));
-        r.Add("replaceStrings", 3, static (cx, a) => ReplaceStrings(cx, a[0], a[1], a[2]));
+        r.AddConsuming("replaceStrings", 3, static (cx, a) => ReplaceStrings(cx, a[0], a[1], a[2]));
         r.AddConsuming("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
         r.AddConsuming("substring", 3, static (cx, a) =>
         {
@@ -44,7 +44,7 @@ internal static partial class BuiltinCatalog
             if (end - start == 1 && s.Context is null) return Value.FromString(NixString.OfByte(s.Bytes[(int)start]));
             return Value.FromString(NixString.Copy(s.Bytes[(int)start..(int)end], s.Context));
         });
-        r.Add("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
+        r.AddConsuming("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
     }
 
     /// <summary>

@@ -75,6 +75,7 @@ public sealed class EnvReuseTests
         Assert.True(Reuses("pref: str: builtins.substring 0 (builtins.stringLength pref) str == pref"), "pref: str: builtins.substring 0 (builtins.stringLength pref) str == pref");
         Assert.True(Reuses("let inherit (builtins) substring stringLength; in pref: str: substring 0 (stringLength pref) str == pref"), "let inherit (builtins) substring stringLength; in pref: str: substring 0 (stringLength pref) str == pref");
         Assert.True(Reuses("(rec { inherit (builtins) substring; s = builtins.stringLength; f = x: substring 0 (s x) x; }).f"), "(rec { inherit (builtins) substring; s = builtins.stringLength; f = x: substring 0 (s x) x; }).f");
+        Assert.True(Reuses("i: \"a${toString (i * 2)}b${builtins.replaceStrings [ \"a\" ] [ \"b\" ] (toString (i + 1))}\""), "toString and replaceStrings");
         Assert.False(Reuses("x: builtins.seq (x + 1) 2"), "x: builtins.seq (x + 1) 2");                     // seq returns its second argument as it is
         Assert.False(Reuses("x: builtins.substring 0 (x + 1)"), "x: builtins.substring 0 (x + 1)");               // a partial application keeps its arguments
         Assert.False(Reuses("x: builtins.head [ (x + 1) ]"), "x: builtins.head [ (x + 1) ]");                  // the list's item is a thunk over the call

@@ -331,7 +331,7 @@ internal sealed class Lowering
                 b.Operand(b.Object(lazy ? LazyUnit(n) : Unit(n)));
                 break;
             case SelectNode { Peekable: true }:
-            case ApplyNode call when PureCall.Of(call) is not null:
+            case ApplyNode call when PureCall.IsFoldable(call):
                 b.Emit(OpCode.Delay, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
                 break;
             default:

@@ -262,7 +262,10 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
     /// the thunks made for the arguments are forced or dropped within the call, so they keep the
     /// environment no longer than evaluating the arguments in place would.
     /// </summary>
-    internal static bool ConsumedBy(Node function, int count)
+    internal static bool ConsumedBy(Node function, int count) => ConsumingBuiltin(function, count) is not null;
+
+    /// <summary>The builtin <paramref name="function"/> is known to be when a call with <paramref name="count"/> arguments is such a complete call (<see cref="ConsumedBy"/>), else null.</summary>
+    internal static Builtin? ConsumingBuiltin(Node function, int count)
     {
         var value = function switch
         {
@@ -272,7 +275,7 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
                 when g.Value.RawAttrs.TryGet(key.Sym, out var attr) => attr,
             _ => default,
         };
-        return value is { Kind: ValueKind.PrimOp, Obj: Builtin { ConsumesArguments: true } b } && b.Arity == count;
+        return value is { Kind: ValueKind.PrimOp, Obj: Builtin { ConsumesArguments: true } b } && b.Arity == count ? b : null;
     }
 }
 

@@ -23,12 +23,15 @@ internal sealed class PureCall
     }
 
     /// <summary>The foldable form of <paramref name="call"/>, or null when it is not a call of one of the evaluator's own pure builtins on a variable or constant.</summary>
-    public static PureCall? Of(ApplyNode call)
+    public static PureCall? Of(ApplyNode call) => OpOf(call) is { } op ? new PureCall(call.Argument, op) : null;
+
+    /// <summary>Whether <see cref="Of"/> gives a foldable form (without making it).</summary>
+    public static bool IsFoldable(ApplyNode call) => OpOf(call) is not null;
+
+    private static Op? OpOf(ApplyNode call)
     {
-        if (call.Argument is not (LocalNode or ConstNode)
-            || call.Function is not GlobalNode { Value: { Kind: ValueKind.PrimOp, Obj: Builtin { ConsumesArguments: true, Arity: 1 } b } })
-            return null;
-        Op? op = b.Name switch
+        if (call.Argument is not (LocalNode or ConstNode) || ApplyNode.ConsumingBuiltin(call.Function, 1) is not { } b) return null;
+        return b.Name switch
         {
             "stringLength" => Op.StringLength,
             "length" => Op.Length,
@@ -44,7 +47,6 @@ internal sealed class PureCall
             "isPath" => Op.IsPath,
             _ => null,
         };
-        return op is { } o ? new PureCall(call.Argument, o) : null;
     }
 
     /// <summary>The call's result when its argument is known and of a kind the builtin takes without effects; false otherwise (the caller makes a thunk).</summary>

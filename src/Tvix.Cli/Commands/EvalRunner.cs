@@ -20,6 +20,7 @@ internal static class EvalRunner
         var options = GlueEvaluatorFactory.CreateOptions(options => args.ApplyTo(options, stderr),
             storeRoot: null, experimentalFeatures: args.ExperimentalFeatures, readOnly: true);
 
+        using var collections = CollectionLog.StartIfRequested();
         var evaluator = new Evaluator(options);
         if (args.Inputs(stderr) is not { } inputs) return 1;
         var cwd = new WorkingDirectory();
@@ -30,6 +31,7 @@ internal static class EvalRunner
             // code of this assembly cannot contain, so it would be JIT-compiled at start-up.
             var code = (int)evaluator.Run<object>(cx => EvaluateAndPrint(evaluator, cx, args, inputs, cwd, stdout, stderr));
             RunStatistics.PrintIfRequested(stderr);
+            collections?.Print(stderr);
             return code;
         }
         catch (NixEvalException e)

@@ -98,6 +98,7 @@ internal static class InstantiateRunner
             readOnly: readOnly,
             writeBehind: writeBehind);
 
+        using var collections = CollectionLog.StartIfRequested();
         EvaluationHeap.Reserve();
         var evaluator = new Evaluator(options);
         if (args.Inputs(stderr) is not { } inputs) return 1;
@@ -118,6 +119,7 @@ internal static class InstantiateRunner
             }
             stdout.Flush();
             RunStatistics.PrintIfRequested(stderr);
+            collections?.Print(stderr);
             return 0;
         }
         catch (NixEvalException e)

@@ -1,0 +1,69 @@
+using System.Diagnostics.Tracing;
+using System.Text;
+
+namespace Tvix.Cli.Commands;
+
+/// <summary>
+/// With <c>TVIX_SHOW_STATS=gc</c>, records every garbage collection of the run (generation,
+/// reason, pause, what survived) and prints them at exit with the other statistics: the
+/// totals alone cannot say which collections cost the time, and an evaluation's heap is
+/// mostly alive, so which generation was collected, and when, decides it.
+/// </summary>
+internal sealed class CollectionLog : EventListener
+{
+    private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
+    private const EventKeywords GcKeyword = (EventKeywords)0x1;
+
+    private readonly object _gate = new();
+    private readonly StringBuilder _lines = new();
+    private readonly DateTime _start = DateTime.UtcNow;
+    private DateTime _collectionStart;
+    private string _current = "";
+
+    public static CollectionLog? StartIfRequested() =>
+        Environment.GetEnvironmentVariable("TVIX_SHOW_STATS") == "gc" ? new CollectionLog() : null;
+
+    protected override void OnEventSourceCreated(EventSource eventSource)
+    {
+        if (eventSource.Name == RuntimeSource) EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs e)
+    {
+        lock (_gate)
+        {
+            switch (e.EventName)
+            {
+                case "GCStart_V2":
+                    _collectionStart = e.TimeStamp;
+                    _current = $"gc {Payload(e, "Count")} gen{Payload(e, "Depth")} reason={Payload(e, "Reason")} at={(e.TimeStamp - _start).TotalMilliseconds:F0}ms";
+                    break;
+                case "GCEnd_V1":
+                    _current += $" pause={(e.TimeStamp - _collectionStart).TotalMilliseconds:F0}ms";
+                    break;
+                case "GCHeapStats_V2":
+                    _lines.Append(_current)
+                        .Append($" gen0={Mb(e, "GenerationSize0")} gen1={Mb(e, "GenerationSize1")} gen2={Mb(e, "GenerationSize2")} loh={Mb(e, "GenerationSize3")}")
+                        .Append($" promoted0={Mb(e, "TotalPromotedSize0")} promoted1={Mb(e, "TotalPromotedSize1")} promoted2={Mb(e, "TotalPromotedSize2")}")
+                        .AppendLine();
+                    break;
+            }
+        }
+    }
+
+    public void Print(TextWriter stderr)
+    {
+        // Runtime events reach listeners through a dispatcher thread; give it a moment.
+        Thread.Sleep(200);
+        lock (_gate) stderr.Write(_lines.ToString());
+    }
+
+    private static string Payload(EventWrittenEventArgs e, string name)
+    {
+        var index = e.PayloadNames?.IndexOf(name) ?? -1;
+        return index >= 0 ? e.Payload![index]?.ToString() ?? "" : "?";
+    }
+
+    private static string Mb(EventWrittenEventArgs e, string name) =>
+        ulong.TryParse(Payload(e, name), out var bytes) ? $"{bytes >> 20}MB" : "?";
+}

@@ -7,81 +7,111 @@ namespace Tvix.Eval.Syntax;
 /// with them; anything else defined twice is an error.
 /// </summary>
 /// <remarks>
-/// Keys are names as Latin-1 strings, a lossless stand-in for the name's bytes. Identifiers
-/// are interned per parse, so the linear search of small sets mostly compares references.
+/// Keys are symbol ids of the parse's symbol table: identifiers arrive interned, and the few
+/// static string names (<c>"a b" = …;</c>) are interned when they are met. A set of more than
+/// <see cref="IndexThreshold"/> names is indexed by an open-addressing table of ints, not a
+/// dictionary of strings: a package set has thousands of names (all-packages.nix 10,900), and
+/// hashing symbol ids allocates nothing per name and needs no string per key.
 /// </remarks>
 internal sealed class BindingModel
 {
     private const int IndexThreshold = 8;
 
-    private string[]? _keys;
+    private int[]? _keys;
     private BindingEntry[]? _entries;
-    // A name index once there are more than IndexThreshold names; kept (cleared) when the model
-    // is reset, so that a pooled model reuses its table for the next big set.
-    private Dictionary<string, int>? _index;
-    private bool _indexed;
+    // Index + 1 of the entry whose key hashes to the slot (linear probing), 0 for a free slot.
+    // Only the first _tableSize slots are in use; the array is kept (cleared) when the model is
+    // reset, so that a pooled model reuses its table for the next big set.
+    private int[]? _table;
+    private int _tableSize;
 
     /// <summary>Whether a binding's first name here is dynamic (<c>${e} = …</c>).</summary>
     public bool HasDynamic { get; set; }
 
     public int Count { get; private set; }
 
-    public string KeyAt(int i) => _keys![i];
+    public int KeyAt(int i) => _keys![i];
 
     public BindingEntry EntryAt(int i) => _entries![i];
 
     /// <summary>Empties the model so that it can be reused.</summary>
     public void Reset()
     {
-        if (_keys != null)
-        {
-            Array.Clear(_keys, 0, Count);
-            Array.Clear(_entries!, 0, Count);
-        }
-        if (_indexed) _index!.Clear();
-        _indexed = false;
+        if (_entries != null) Array.Clear(_entries, 0, Count);
+        if (_tableSize > 0) Array.Clear(_table!, 0, _tableSize);
+        _tableSize = 0;
         Count = 0;
         HasDynamic = false;
     }
 
     public void SetNested(int i, BindingModel nested) => _entries![i].Nested = nested;
 
-    /// <summary>The index of <paramref name="key"/>, or -1.</summary>
-    public int Find(string key)
+    /// <summary>The index of the name <paramref name="sym"/>, or -1.</summary>
+    public int Find(int sym)
     {
-        if (_indexed) return _index!.TryGetValue(key, out var i) ? i : -1;
+        if (_tableSize > 0)
+        {
+            var table = _table!;
+            var mask = _tableSize - 1;
+            for (var slot = Slot(sym, mask); ; slot = (slot + 1) & mask)
+            {
+                var entry = table[slot];
+                if (entry == 0) return -1;
+                if (_keys![entry - 1] == sym) return entry - 1;
+            }
+        }
+        var keys = _keys;
         for (var i = 0; i < Count; i++)
         {
-            var k = _keys![i];
-            if ((object)k == key || string.Equals(k, key, StringComparison.Ordinal)) return i;
+            if (keys![i] == sym) return i;
         }
         return -1;
     }
 
-    public void Add(string key, BindingEntry entry)
+    /// <summary>Adds the name <paramref name="sym"/> (not yet present).</summary>
+    public void Add(int sym, BindingEntry entry)
     {
         if (_keys == null || Count == _keys.Length)
         {
             var size = _keys == null ? 4 : _keys.Length * 2;
-            Array.Resize(ref _keys, size);
-            // Array.Copy, not Array.Resize<BindingEntry>: a generic method over this struct is JIT-compiled at start-up.
+            // Array.Copy, not Array.Resize<T>: a generic method over these is JIT-compiled at start-up.
+            var keys = new int[size];
             var entries = new BindingEntry[size];
-            if (_entries != null) Array.Copy(_entries, entries, Count);
+            if (_keys != null)
+            {
+                Array.Copy(_keys, keys, Count);
+                Array.Copy(_entries!, entries, Count);
+            }
+            _keys = keys;
             _entries = entries;
         }
-        _keys[Count] = key;
+        _keys[Count] = sym;
         _entries![Count] = entry;
-        if (_indexed)
-        {
-            _index![key] = Count;
-        }
-        else if (Count + 1 > IndexThreshold)
-        {
-            _index ??= new Dictionary<string, int>(Count * 2, StringComparer.Ordinal);
-            for (var i = 0; i <= Count; i++) _index[_keys[i]] = i;
-            _indexed = true;
-        }
         Count++;
+        if (_tableSize > 0 && Count * 2 <= _tableSize) Insert(Count - 1);
+        else if (Count > IndexThreshold) Reindex();
+    }
+
+    // Fibonacci hashing: symbol ids are consecutive, so spread them over the table.
+    private static int Slot(int sym, int mask) => (int)(((uint)sym * 2654435769u) >> 7) & mask;
+
+    private void Insert(int index)
+    {
+        var mask = _tableSize - 1;
+        var slot = Slot(_keys![index], mask);
+        while (_table![slot] != 0) slot = (slot + 1) & mask;
+        _table[slot] = index + 1;
+    }
+
+    /// <summary>Builds the index for the current names, at most half full.</summary>
+    private void Reindex()
+    {
+        var size = 32;
+        while (size < Count * 4) size *= 2;
+        if (_table == null || _table.Length < size) _table = new int[size];
+        else Array.Clear(_table, 0, _tableSize);
+        _tableSize = size;
+        for (var i = 0; i < Count; i++) Insert(i);
     }
 }
 

@@ -113,8 +113,8 @@ internal sealed partial class Parser
         {
             var name = ParseAttrName()!;
             names.Add(name);
-            var key = StaticKey(name);
-            if (key == null) Error("dynamic attributes not allowed in inherit", name.Span);
+            var key = StaticSym(name);
+            if (key < 0) Error("dynamic attributes not allowed in inherit", name.Span);
             else AddInherited(model, key, name.Span);
         }
         var terminated = Expect(TokenKind.Semicolon, null);
@@ -131,29 +131,29 @@ internal sealed partial class Parser
     }
 
     /// <summary>
-    /// The name as a model key if it is known statically, else null. As in Nix, <c>${"a"}</c>
-    /// (an interpolation of a plain string literal) is static.
+    /// The name's symbol (the model's key) if it is known statically, else -1. As in Nix,
+    /// <c>${"a"}</c> (an interpolation of a plain string literal) is static.
     /// </summary>
-    internal static string? StaticKey(AttrName name) => name switch
+    private int StaticSym(AttrName name) => name switch
     {
-        IdentAttrName id => id.Name,
-        StringAttrName s => LiteralKey(s.Value),
-        DynamicAttrName d => Unparenthesize(d.Expression) is StringExpr se ? LiteralKey(se) : null,
-        _ => null,
+        IdentAttrName id => id.Sym >= 0 ? id.Sym : _names.Intern(id.Name),
+        StringAttrName s => LiteralSym(s.Value),
+        DynamicAttrName d => Unparenthesize(d.Expression) is StringExpr se ? LiteralSym(se) : -1,
+        _ => -1,
     };
 
-    private static string? LiteralKey(StringExpr s) => s.Parts switch
+    private int LiteralSym(StringExpr s) => s.Parts switch
     {
-        [] => "",
-        [LiteralPart lit] => Encoding.Latin1.GetString(lit.Bytes),
-        _ => null,
+        [] => _names.Intern(ReadOnlySpan<byte>.Empty),
+        [LiteralPart lit] => _names.Intern(lit.Bytes.AsSpan()),
+        _ => -1,
     };
 
-    private static string DisplayKey(string key) => Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(key));
+    private string DisplayKey(int sym) => Encoding.UTF8.GetString(_names.Bytes(sym));
 
     // ---- duplicate attributes ----
 
-    private void AddInherited(BindingModel model, string key, TextSpan span)
+    private void AddInherited(BindingModel model, int key, TextSpan span)
     {
         var existing = model.Find(key);
         if (existing >= 0)
@@ -172,8 +172,8 @@ internal sealed partial class Parser
         var target = model;
         for (var i = 0; i < count - 1; i++)
         {
-            var key = StaticKey(path.NameAt(i));
-            if (key == null)
+            var key = StaticSym(path.NameAt(i));
+            if (key < 0)
             {
                 // A dynamic component: what follows goes into a fresh set that cannot clash statically.
                 target.HasDynamic = true;
@@ -198,8 +198,8 @@ internal sealed partial class Parser
                 target = nested;
             }
         }
-        var lastKey = StaticKey(path.NameAt(count - 1));
-        if (lastKey == null)
+        var lastKey = StaticSym(path.NameAt(count - 1));
+        if (lastKey < 0)
         {
             target.HasDynamic = true;
             return;
@@ -208,7 +208,7 @@ internal sealed partial class Parser
     }
 
     /// <summary>Defines <paramref name="key"/> in <paramref name="target"/>, merging two attribute sets where Nix does.</summary>
-    private void AddEntry(BindingModel target, AttrBinding path, List<string>? extra, string key, BindingEntry definition)
+    private void AddEntry(BindingModel target, AttrBinding path, List<int>? extra, int key, BindingEntry definition)
     {
         var existing = target.Find(key);
         if (existing < 0)
@@ -223,7 +223,7 @@ internal sealed partial class Parser
             ReportDuplicate(DisplayPath(path.Path.Names, path.PathCount, extra), definition.Position, target.EntryAt(existing).Position);
             return;
         }
-        extra ??= new List<string>();
+        extra ??= new List<int>();
         for (var i = 0; i < incoming.Count; i++)
         {
             var k = incoming.KeyAt(i);
@@ -262,8 +262,8 @@ internal sealed partial class Parser
             {
                 foreach (var name in inherit.Names)
                 {
-                    var key = StaticKey(name);
-                    if (key != null) AddInherited(model, key, name.Span);
+                    var key = StaticSym(name);
+                    if (key >= 0) AddInherited(model, key, name.Span);
                 }
             }
         }
@@ -271,14 +271,14 @@ internal sealed partial class Parser
         return model;
     }
 
-    private static string DisplayPath(IReadOnlyList<AttrName> names, int count, List<string>? extra)
+    private string DisplayPath(IReadOnlyList<AttrName> names, int count, List<int>? extra)
     {
         var sb = new StringBuilder();
         for (var i = 0; i < count; i++)
         {
             if (i > 0) sb.Append('.');
-            var key = StaticKey(names[i]);
-            sb.Append(key != null ? DisplayKey(key) : "\"${…}\"");
+            var key = StaticSym(names[i]);
+            sb.Append(key >= 0 ? DisplayKey(key) : "\"${…}\"");
         }
         if (extra != null)
         {

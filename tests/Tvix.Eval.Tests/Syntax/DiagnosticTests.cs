@@ -91,6 +91,56 @@ public sealed class DiagnosticTests
         Assert.True(result.Diagnostics.Count == 0, source + "\n" + string.Join("\n", result.Diagnostics));
     }
 
+    /// <summary>A set of <paramref name="count"/> names n0 … n(count-1), one per line, then <paramref name="tail"/>.</summary>
+    private static string BigSet(int count, string tail, string open = "{", string close = "}")
+    {
+        var sb = new System.Text.StringBuilder(open).Append('\n');
+        for (var i = 0; i < count; i++) sb.Append($"  n{i} = {i};\n");
+        return sb.Append(tail).Append('\n').Append(close).ToString();
+    }
+
+    // Sets of more than a few names are checked through an index (BindingModel): the same
+    // errors, whatever the size, kind of name or place of the duplicate.
+    [Theory]
+    [InlineData(9, "  n0 = 1;", "attribute 'n0' already defined at «stdin»:2:3")]
+    [InlineData(500, "  n0 = 1;", "attribute 'n0' already defined at «stdin»:2:3")]
+    [InlineData(500, "  n499 = 1;", "attribute 'n499' already defined at «stdin»:501:3")]
+    [InlineData(500, "  \"n250\" = 1;", "attribute 'n250' already defined at «stdin»:252:3")]
+    [InlineData(500, "  ${\"n17\"} = 1;", "attribute 'n17' already defined at «stdin»:19:3")]
+    [InlineData(500, "  inherit n300;", "attribute 'n300' already defined at «stdin»:302:3")]
+    [InlineData(500, "  n42.x = 1;", "attribute 'n42' already defined at «stdin»:44:3")]
+    [InlineData(300, "  \"é ü\" = 1;\n  \"é ü\" = 2;", "attribute 'é ü' already defined at «stdin»:302:3")]
+    [InlineData(300, "  or = 1;\n  or = 2;", "attribute 'or' already defined at «stdin»:302:3")]
+    [InlineData(300, "  a.b = 1;\n  a = { c = 1; b = 2; };", "attribute 'a.b' already defined at «stdin»:302:3")]
+    public void DuplicatesInLargeSets(int count, string tail, string message)
+    {
+        var d = Single(BigSet(count, tail));
+        Assert.Equal(message, d.Message);
+        // The duplicate is the tail's last line.
+        Assert.Equal(count + 1 + tail.Split('\n').Length, d.Position.Line);
+    }
+
+    [Fact]
+    public void LargeSetsWithoutDuplicatesAndReusedModels()
+    {
+        // Names that differ from every other name, a big set before and inside small ones (the
+        // parser reuses its models), merges of nested paths, and a `let` of the same size.
+        var inner = BigSet(200, "  x.y = 1;\n  x.z = 2;\n  x = { w = 3; };\n  \"q r\" = 4;\n  inherit or;");
+        var source = $"{{ a = {inner}; b = {{ c = 1; d = 2; }}; e = {BigSet(100, "", "let", "in 1")}; }}";
+        var result = NixParser.Parse(SourceText.From(source));
+        Assert.True(result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
+    }
+
+    [Fact]
+    public void EveryDuplicateOfALargeSetIsReported()
+    {
+        var tail = string.Join("\n", Enumerable.Range(0, 40).Select(i => $"  n{i * 7} = 0;"));
+        var result = NixParser.Parse(SourceText.From(BigSet(400, tail), "«stdin»"));
+        Assert.Equal(
+            Enumerable.Range(0, 40).Select(i => $"attribute 'n{i * 7}' already defined at «stdin»:{i * 7 + 2}:3"),
+            result.Diagnostics.Select(d => d.Message));
+    }
+
     [Theory]
     [InlineData("{x, y, x}: x", "duplicate formal function argument 'x'", 1, 8)]
     [InlineData("args@{args, x, y, z}: x", "duplicate formal function argument 'args'", 1, 1)]

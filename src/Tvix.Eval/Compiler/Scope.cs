@@ -81,16 +81,47 @@ internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0
         for (var i = 0; i < _count; i++) _index[_syms[i]] = _slots[i];
     }
 
-    // Slots of a `let` known to hold one builtin function (see NixCompiler.BuiltinConstant).
-    private Dictionary<int, Value>? _constants;
+    // Slots of a `let` known to hold one builtin function (see NixCompiler.BuiltinConstant), in
+    // two arrays searched from the end (a later record wins): a scope has a few of them
+    // (`inherit (builtins) …`), and a Dictionary<int, Value> would be JIT-compiled at start-up
+    // (nine methods), as a generic instantiation over our struct that ReadyToRun cannot hold.
+    private int[]? _constantSlots;
+    private Value[]? _constantValues;
+    private int _constantCount;
 
     /// <summary>Records that slot <paramref name="slot"/> holds <paramref name="value"/>, a builtin function fixed at compile time.</summary>
-    public void SetConstant(int slot, Value value) => (_constants ??= [])[slot] = value;
+    public void SetConstant(int slot, Value value)
+    {
+        if (_constantSlots is null || _constantCount == _constantSlots.Length)
+        {
+            var size = _constantSlots is null ? 4 : _constantSlots.Length * 2;
+            var slots = new int[size];
+            var values = new Value[size];
+            if (_constantSlots is not null)
+            {
+                Array.Copy(_constantSlots, slots, _constantCount);
+                Array.Copy(_constantValues!, values, _constantCount);
+            }
+            _constantSlots = slots;
+            _constantValues = values;
+        }
+        _constantSlots[_constantCount] = slot;
+        _constantValues![_constantCount] = value;
+        _constantCount++;
+    }
 
     /// <summary>The builtin function slot <paramref name="slot"/> is known to hold, if any.</summary>
     public bool TryGetConstant(int slot, out Value value)
     {
-        if (_constants is not null && _constants.TryGetValue(slot, out value)) return true;
+        var slots = _constantSlots;
+        for (var i = _constantCount - 1; i >= 0; i--)
+        {
+            if (slots![i] == slot)
+            {
+                value = _constantValues![i];
+                return true;
+            }
+        }
         value = default;
         return false;
     }
@@ -123,7 +154,15 @@ internal sealed class Scope(Scope? parent, bool isWith = false, int capacity = 0
             copy._index = new Dictionary<int, int>(_count * 2);
             for (var i = 0; i < _count; i++) copy._index[_syms[i]] = _slots[i];
         }
-        if (_constants is not null) copy._constants = new Dictionary<int, Value>(_constants);
+        if (_constantCount > 0)
+        {
+            // The copy's arrays are its own: the original may record more after freezing.
+            copy._constantSlots = new int[_constantCount];
+            copy._constantValues = new Value[_constantCount];
+            Array.Copy(_constantSlots!, copy._constantSlots, _constantCount);
+            Array.Copy(_constantValues!, copy._constantValues, _constantCount);
+            copy._constantCount = _constantCount;
+        }
         return copy;
     }
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Tvix.Cli.Tests;
 
 /// <summary>
-/// <c>tvix eval</c> writes its result and its errors straight to file descriptors 1 and 2: output
+/// <c>tvix eval</c> and <c>tvix instantiate</c> write their results and errors straight to file descriptors 1 and 2: output
 /// redirected to a file must be appended where the file is, not written at offset 0, and output
 /// and errors sent to one file must not overwrite each other.
 /// </summary>
@@ -23,6 +23,17 @@ public sealed class EvalOutputTests : IDisposable
         Assert.StartsWith("first\n\"aé\"\n", text);
         Assert.Contains("trace: t\n{ x = 1; }\n", text);
         Assert.Contains("error: boom\n", text);
+    }
+
+    [Fact]
+    public void InstantiateOutputAndErrorsShareOneFile()
+    {
+        var file = Path.Combine(_work.FullName, "out.txt");
+        File.WriteAllText(file, "first\n");
+        const string drv = "builtins.trace \"t\" (derivation { name = \"x\"; builder = \"/bin/sh\"; system = \"x86_64-linux\"; })";
+        Shell($"{Tvix} instantiate --readonly-mode -E '{drv}' >> {file} 2>&1; {Tvix} instantiate --readonly-mode -E 'throw \"boom\"' >> {file} 2>&1; true");
+        var text = File.ReadAllText(file);
+        Assert.StartsWith("first\ntrace: t\n/nix/store/97qlv6h78lxlm9zc8849ahsbcklhsi2y-x.drv\nerror: boom\n", text);
     }
 
     [Fact]

@@ -22,6 +22,36 @@ public sealed class TvixStoreTests
     }
 
     [Fact]
+    public async Task ContainsPathAnswersForMemoryAndFileStores()
+    {
+        using var temp = new TempDir();
+        var file = StoreServiceFactory.CreateStore(new StoreOptions
+        {
+            BlobServiceUrl = "file://" + temp.Combine("castore"),
+            DirectoryServiceUrl = "file://" + temp.Combine("castore"),
+            PathInfoServiceUrl = "file://" + temp.Combine("pathinfo"),
+        });
+        Assert.IsType<FilePathInfoService>(file.PathInfos);
+        foreach (var store in new[] { TestStore.CreateMemory(), file })
+        {
+            var info = await store.AddTextAsync("x", "x"u8.ToArray());
+            Assert.True(await store.ContainsPathAsync(info.StorePath));
+            var absent = StorePath.ParseBaseName("00000000000000000000000000000000-x");
+            Assert.False(await store.ContainsPathAsync(absent));
+            await store.PathInfos.PutAsync(new PathInfo(absent, info.Node, info.Nar));
+            Assert.True(await store.ContainsPathAsync(absent));
+        }
+        // A new store over the same files sees what the first one stored.
+        var again = StoreServiceFactory.CreateStore(new StoreOptions
+        {
+            BlobServiceUrl = "file://" + temp.Combine("castore"),
+            DirectoryServiceUrl = "file://" + temp.Combine("castore"),
+            PathInfoServiceUrl = "file://" + temp.Combine("pathinfo"),
+        });
+        Assert.True(await again.ContainsPathAsync(StorePath.ParseBaseName("00000000000000000000000000000000-x")));
+    }
+
+    [Fact]
     public async Task FilterLeavesEntriesOutAndChangesThePath()
     {
         using var temp = new TempDir();

@@ -127,7 +127,8 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
     {
         if (_known.ContainsKey(path)) return true;
         if (_writeBehind?.Find(path) != null) return true;
-        var valid = Store.GetPathInfoAsync(path).AsTask().GetAwaiter().GetResult() != null;
+        var pending = Store.ContainsPathAsync(path);
+        var valid = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         if (valid) _known[path] = path;
         return valid;
     }

@@ -67,6 +67,9 @@ public sealed class FilePathInfoService : IPathInfoService
         return ValueTask.FromResult<PathInfo?>(pathInfo);
     }
 
+    /// <summary>Whether a path info file for <paramref name="digest"/> exists (not read or checked: see <see cref="TvixStore.ContainsPathAsync"/>).</summary>
+    internal bool Contains(ReadOnlySpan<byte> digest) => File.Exists(Path.Combine(Root, PathInfoKeys.Key(digest)));
+
     /// <inheritdoc />
     public ValueTask<PathInfo> PutAsync(PathInfo pathInfo, CancellationToken cancellationToken = default) =>
         PutCoreAsync(pathInfo, checkContent: true, cancellationToken);

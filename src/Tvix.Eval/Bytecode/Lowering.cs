@@ -570,7 +570,7 @@ internal sealed class Lowering
     {
         if (dynamics.Length == 0) return dynamics;
         var lowered = new DynamicEntry[dynamics.Length];
-        for (var i = 0; i < dynamics.Length; i++) lowered[i] = new DynamicEntry(Unit(dynamics[i].Name), Unit(dynamics[i].Value));
+        for (var i = 0; i < dynamics.Length; i++) lowered[i] = dynamics[i] with { Name = Unit(dynamics[i].Name), Value = Unit(dynamics[i].Value) };
         return lowered;
     }
 

@@ -41,6 +41,10 @@ internal sealed class Lowering
     private readonly GrowableArray<Node> _pendingNodes = new();
     // Units whose code is emitted when they first run, and their expressions.
     private readonly GrowableArray<CodeNode> _lazyCode = new();
+    // Operands to patch once a selection's or `?`'s end is known, used as a stack: an operand
+    // expression (a dynamic name) may hold a selection of its own. One list for all of them,
+    // instead of one per selection (most files' commonest construct).
+    private readonly List<int> _toPatch = [];
     private readonly GrowableArray<Node> _lazyNodes = new();
 
     /// <summary>
@@ -468,37 +472,45 @@ internal sealed class Lowering
         var depth = b.Depth;
         Forced(b, sel.Target);
         var span = b.Span(sel.Span);
-        var toDefault = new List<int>();
+        var withDefault = sel.OrDefault is not null;
+        var first = _toPatch.Count;
         var path = sel.Path;
         for (var i = 0; i < path.Length; i++)
         {
             if (path[i].Dynamic is not { } key)
             {
                 b.Emit(OpCode.SelectSym, span, path[i].Sym, b.Cache(), -1, 0);
-                toDefault.Add(b.LastOperand);
+                if (withDefault) _toPatch.Add(b.LastOperand);
                 continue;
             }
             b.Emit(OpCode.SelectCheck, span, -1, 0);
-            toDefault.Add(b.LastOperand);
+            if (withDefault) _toPatch.Add(b.LastOperand);
             b.Emit(OpCode.Push, 1);
             Forced(b, key);
             b.Emit(OpCode.SelectDynamic, span, b.Span(key.Span), -1, -1);
-            toDefault.Add(b.LastOperand);
+            if (withDefault) _toPatch.Add(b.LastOperand);
         }
         if (sel.OrDefault is not { } orDefault)
             return;
         b.Emit(OpCode.Jump, -1, 0);
         var toEnd = b.LastOperand;
-        foreach (var operand in toDefault) b.Patch(operand);
+        PatchFrom(b, first);
         b.SetDepth(depth);
         Forced(b, orDefault);
         b.Patch(toEnd);
     }
 
+    // Patches the operands queued since `first` (to the current position) and drops them.
+    private void PatchFrom(ChunkBuilder b, int first)
+    {
+        for (var i = first; i < _toPatch.Count; i++) b.Patch(_toPatch[i]);
+        _toPatch.RemoveRange(first, _toPatch.Count - first);
+    }
+
     private void HasAttr(ChunkBuilder b, HasAttrNode has)
     {
         Forced(b, has.Target);
-        var toEnd = new List<int>();
+        var first = _toPatch.Count;
         var path = has.Path;
         for (var i = 0; i < path.Length; i++)
         {
@@ -506,17 +518,17 @@ internal sealed class Lowering
             if (path[i].Dynamic is not { } key)
             {
                 b.Emit(OpCode.HasSym, path[i].Sym, last, -1, 0);
-                toEnd.Add(b.LastOperand);
+                _toPatch.Add(b.LastOperand);
                 continue;
             }
             b.Emit(OpCode.HasCheck, -1, 0);
-            toEnd.Add(b.LastOperand);
+            _toPatch.Add(b.LastOperand);
             b.Emit(OpCode.Push, 1);
             Forced(b, key);
             b.Emit(OpCode.HasDynamic, b.Span(key.Span), last, -1, -1);
-            toEnd.Add(b.LastOperand);
+            _toPatch.Add(b.LastOperand);
         }
-        foreach (var operand in toEnd) b.Patch(operand);
+        PatchFrom(b, first);
     }
 
     private void AttrSet(ChunkBuilder b, AttrSetNode set)

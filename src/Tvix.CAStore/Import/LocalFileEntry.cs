@@ -74,10 +74,10 @@ public sealed class LocalFileEntry
         var children = new List<LocalFileEntry>();
         if (_raw is not null)
         {
-            foreach (var (name, kind, executable, length) in PosixFiles.ListDirectoryStat(_raw))
+            foreach (var listed in PosixFiles.ListDirectoryStat(_raw))
             {
-                var raw = PosixFiles.Join(_raw, name);
-                children.Add(new LocalFileEntry(PosixFiles.Show(raw), raw, name, kind, executable, length));
+                var raw = PosixFiles.Join(_raw, listed.Name);
+                children.Add(new LocalFileEntry(PosixFiles.Show(raw), raw, listed.Name, listed.Kind, listed.Executable, listed.Length));
             }
             return children;
         }

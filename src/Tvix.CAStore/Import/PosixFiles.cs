@@ -143,12 +143,12 @@ internal static unsafe partial class PosixFiles
     /// each, in the order the filesystem gives them. Each is inspected relative to the open directory,
     /// so the kernel does not walk the whole path again per entry.
     /// </summary>
-    public static List<(byte[] Name, FileKind Kind, bool Executable, long Length)> ListDirectoryStat(byte[] path)
+    public static List<ListedEntry> ListDirectoryStat(byte[] path)
     {
         nint dir;
         fixed (byte* p = path) dir = OpenDir(p);
         if (dir == 0) throw Error(path, "list");
-        var entries = new List<(byte[], FileKind, bool, long)>();
+        var entries = new List<ListedEntry>();
         try
         {
             var fd = DirFd(dir);
@@ -166,13 +166,27 @@ internal static unsafe partial class PosixFiles
                 if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
                 var bytes = name.ToArray();
                 if (!TryStatAt(fd, namePointer, out var kind, out var executable, out var length)) throw Error(Join(path, bytes), "inspect");
-                entries.Add((bytes, kind, executable, length));
+                entries.Add(new ListedEntry(bytes, kind, executable, length));
             }
         }
         finally
         {
             CloseDir(dir);
         }
+    }
+
+    /// <summary>
+    /// One entry of <see cref="ListDirectoryStat"/>. A class, not a tuple: a list of a value type is
+    /// generic code over it that ReadyToRun cannot precompile (the list is the framework's), so each
+    /// of its methods is JIT-compiled at run time, twice when hot; a list of a class shares the
+    /// framework's precompiled code.
+    /// </summary>
+    public sealed class ListedEntry(byte[] name, FileKind kind, bool executable, long length)
+    {
+        public byte[] Name { get; } = name;
+        public FileKind Kind { get; } = kind;
+        public bool Executable { get; } = executable;
+        public long Length { get; } = length;
     }
 
     /// <summary>Opens a regular file for reading (not following a symlink in the last component).</summary>

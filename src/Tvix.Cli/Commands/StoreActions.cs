@@ -117,6 +117,7 @@ internal static class StoreActions
             progress.Done();
             Console.Out.WriteLine(store.StoreDirectory.Print(info.StorePath));
         }
+        RunStatistics.PrintIfRequested(Console.Error); // TVIX_SHOW_STATS=1: collections, allocations, JIT, CPU
     }
 
     public static async Task DumpAsync(TvixStore store, string text, CancellationToken ct)

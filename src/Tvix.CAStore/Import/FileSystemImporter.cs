@@ -137,6 +137,11 @@ public sealed class FileSystemImporter
     }
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    /// <remarks>
+    /// A read that comes back short exactly at the size the listing saw is the end of the file (a
+    /// regular file's read is only short there), so the read that would return 0 to say so is not
+    /// made: a system call less per small file. A file that grew since is read on to its end.
+    /// </remarks>
     private static int ReadAtLeast(LocalFileEntry entry, Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> buffer, long offset)
     {
         var total = 0;
@@ -145,6 +150,7 @@ public sealed class FileSystemImporter
             var n = entry.ReadAt(file, buffer[total..], offset + total);
             if (n == 0) break;
             total += n;
+            if (offset + total == entry.Length && total < buffer.Length) break;
         }
         return total;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tvix.Eval.Runtime;
 
 namespace Tvix.Eval;
@@ -27,7 +28,19 @@ public sealed partial class EvalContext
             pool[index] = null;
             return Env.Reuse(array, parent);
         }
-        return new Env(size, parent);
+        return Env.ForCall(size, parent);
+    }
+
+    /// <summary>
+    /// Takes back a call's environment when nothing was made over it during the call (no thunk,
+    /// closure or child scope: <see cref="Env.IsCaptured"/>). For lambdas whose body may keep its
+    /// environment only on some paths (a folded <c>n - 1</c> argument falls back to a thunk when
+    /// <c>n</c> is not known yet), so the compiler could not promise it (<see cref="LambdaNode.ReusesEnv"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ReturnEnvIfFree(Env env)
+    {
+        if (!env.IsCaptured) ReturnEnv(env);
     }
 
     /// <summary>Takes back an environment from <see cref="RentEnv"/> once nothing can refer to it.</summary>

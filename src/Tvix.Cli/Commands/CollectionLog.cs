@@ -5,7 +5,7 @@ namespace Tvix.Cli.Commands;
 
 /// <summary>
 /// With <c>TVIX_SHOW_STATS=gc</c>, records every garbage collection of the run (generation,
-/// reason, pause, what survived) and prints them at exit with the other statistics: the
+/// reason, pause and its mark phase, what survived) and prints them at exit with the other statistics: the
 /// totals alone cannot say which collections cost the time, and an evaluation's heap is
 /// mostly alive, so which generation was collected, and when, decides it.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed class CollectionLog : EventListener
     private readonly StringBuilder _lines = new();
     private readonly DateTime _start = DateTime.UtcNow;
     private DateTime _collectionStart;
+    private DateTime _markEnd;
     private string _current = "";
 
     public static CollectionLog? StartIfRequested() =>
@@ -35,11 +36,16 @@ internal sealed class CollectionLog : EventListener
             switch (e.EventName)
             {
                 case "GCStart_V2":
-                    _collectionStart = e.TimeStamp;
+                    _collectionStart = _markEnd = e.TimeStamp;
                     _current = $"gc {Payload(e, "Count")} gen{Payload(e, "Depth")} reason={Payload(e, "Reason")} at={(e.TimeStamp - _start).TotalMilliseconds:F0}ms";
                     break;
                 case "GCEnd_V1":
-                    _current += $" pause={(e.TimeStamp - _collectionStart).TotalMilliseconds:F0}ms";
+                    _current += $" pause={(e.TimeStamp - _collectionStart).TotalMilliseconds:F0}ms mark={(_markEnd - _collectionStart).TotalMilliseconds:F0}ms";
+                    break;
+                case "GCMarkWithType":
+                    // One per kind of root; the last one ends the mark phase, the rest of the
+                    // pause is planning, relocating and compacting (or sweeping).
+                    _markEnd = e.TimeStamp;
                     break;
                 case "GCHeapStats_V2":
                     _lines.Append(_current)

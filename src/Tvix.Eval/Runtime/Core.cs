@@ -14,10 +14,49 @@ internal readonly struct Env
 
     private Env(Value[]? a) => _a = a;
 
+    /// <summary>A new scope below <paramref name="parent"/>, which it keeps alive (so <paramref name="parent"/> counts as captured).</summary>
     public Env(int size, Env parent)
     {
         _a = new Value[size + 1];
         _a[0] = Value.Internal(parent._a);
+        parent.MarkCaptured();
+    }
+
+    /// <summary>A call's environment below its closure's environment (which the closure has captured already).</summary>
+    public static Env ForCall(int size, Env closureEnv)
+    {
+        var a = new Value[size + 1];
+        a[0] = Value.Internal(closureEnv._a);
+        return new(a);
+    }
+
+    /// <summary>
+    /// Records that something that may outlive the current call refers to this environment: a
+    /// thunk, a closure or a child scope made over it. A call whose environment is not marked when
+    /// it returns gives the environment back for reuse (<see cref="EvalContext.ReturnEnvIfFree"/>).
+    /// The mark is kept in the parent slot's unused 8 bytes: a plain store, no write barrier.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MarkCaptured()
+    {
+        if (_a is { } a) Unsafe.As<Value, ParentSlot>(ref a[0]).Captured = 1;
+    }
+
+    /// <summary>Whether <see cref="MarkCaptured"/> was called since this environment was made or rented.</summary>
+    public bool IsCaptured
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Unsafe.As<Value, ParentSlot>(ref _a![0]).Captured != 0;
+    }
+
+    // The layout of a Value (a reference, then 8 bytes), writable. The parent slot's 8 bytes are
+    // otherwise always 0; nothing reads the parent slot as a Nix value.
+    private struct ParentSlot
+    {
+#pragma warning disable CS0649 // Present for the layout only.
+        public object? Parent;
+#pragma warning restore CS0649
+        public long Captured;
     }
 
     /// <summary>The enclosing environment.</summary>
@@ -140,6 +179,7 @@ internal class Thunk
     public Thunk(Code code, Env env)
     {
         _code = code;
+        env.MarkCaptured();
         _value = env.AsValue();
     }
 
@@ -260,12 +300,20 @@ internal sealed class CallThunk2 : Thunk
 /// A Nix function value: compiled lambda plus its captured environment. For a level of a
 /// curried chain (<see cref="LambdaChain"/>), also the arguments of the outer levels so far.
 /// </summary>
-internal sealed class Closure(LambdaNode code, Env env, Value[]? bound = null)
+internal sealed class Closure
 {
-    public readonly LambdaNode Code = code;
-    public readonly Env Env = env;
+    public readonly LambdaNode Code;
+    public readonly Env Env;
     /// <summary>Arguments of the chain levels before <see cref="Code"/> (null at the outermost level).</summary>
-    public readonly Value[]? Bound = bound;
+    public readonly Value[]? Bound;
+
+    public Closure(LambdaNode code, Env env, Value[]? bound = null)
+    {
+        env.MarkCaptured();
+        Code = code;
+        Env = env;
+        Bound = bound;
+    }
 
     /// <summary>This closure applied to one more argument, as the next level's closure.</summary>
     public Closure With(LambdaNode next, Value argument)

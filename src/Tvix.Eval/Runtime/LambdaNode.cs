@@ -64,10 +64,12 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         {
             if (Level + 1 < chain.Arity) return Value.FromClosure(closure.With(chain.Levels[Level + 1], arg));
             if (chain.ReusesEnv) return InvokeChainReusing(cx, closure, arg);
-            var env = new Env(chain.EnvSize, closure.Env);
+            var env = cx.RentEnv(chain.EnvSize, closure.Env);
             closure.CopyBound(env);
             env[Level] = arg;
-            return RunBody(cx, chain.Body, env);
+            var result = RunBody(cx, chain.Body, env);
+            cx.ReturnEnvIfFree(env);
+            return result;
         }
         return Invoke(cx, closure.Env, arg);
     }
@@ -76,7 +78,12 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
     public Value Invoke(EvalContext cx, Env closureEnv, Value arg)
     {
         if (ReusesEnv) return InvokeReusing(cx, closureEnv, arg);
-        return Bind(cx, new Env(EnvSize, closureEnv), arg);
+        // The body may keep its environment; when this call did not (nothing was made over it),
+        // it is reused all the same. A failed call leaves its environment to the collector.
+        var env = cx.RentEnv(EnvSize, closureEnv);
+        var result = Bind(cx, env, arg);
+        cx.ReturnEnvIfFree(env);
+        return result;
     }
 
     private Value InvokeChainReusing(EvalContext cx, Closure closure, Value arg)
@@ -151,17 +158,20 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         }
         used = missing;
         var reuse = chain.ReusesEnv;
-        var env = reuse ? cx.RentEnv(chain.EnvSize, closure.Env) : new Env(chain.EnvSize, closure.Env);
+        var env = cx.RentEnv(chain.EnvSize, closure.Env);
         closure.CopyBound(env);
         for (var i = 0; i < missing; i++) env[code.Level + i] = args[i];
         var last = chain.Levels[^1];
         cx.Enter();
-        try { return last.RunBody(cx, chain.Body, env); }
+        Value result;
+        try { result = last.RunBody(cx, chain.Body, env); }
         finally
         {
             cx.CallDepth--;
             if (reuse) cx.ReturnEnv(env);
         }
+        if (!reuse) cx.ReturnEnvIfFree(env);
+        return result;
     }
 
     // Bodies and defaults are lowered to code (CodeNodes) before any closure of the lambda exists

@@ -100,4 +100,40 @@ public sealed class EnvReuseTests
     [InlineData("let s = rec { inherit (builtins) add; __overrides = { add = 5; }; x = add; }; in s.x", "5")]
     [InlineData("with { builtins = { add = 1; }; }; let inherit (builtins) add; in add 1 2", "3")]
     public void NamesBoundToBuiltinsBehaveAsTheirSlots(string code, string expected) => Assert.Equal(expected, Nix(code));
+    [Theory]
+    // Bodies that keep their environment on some paths only (a folded `n - 1` falls back to a
+    // thunk when `n` is not known yet; a closure, a default or a scope on one branch): a call that
+    // made nothing over its environment gives it back, one that did keeps it. The captured calls'
+    // values are read after later calls have run in reused environments.
+    [InlineData("let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in map fib (builtins.genList (i: i + 0) 12)", "[ 0 1 1 2 3 5 8 13 21 34 55 89 ]")]
+    [InlineData("let f = n: if n > 2 then (x: x + n) else n - 1; gs = map f [ 3 1 4 1 5 ]; in map (g: if builtins.isFunction g then g 100 else g) gs", "[ 103 0 104 0 105 ]")]
+    [InlineData("let f = n: [ (n + 1) ]; a = f (builtins.add 5 5); b = f 1; c = f 2; r = [ a b c ]; in builtins.deepSeq [ b c ] r", "[ [ 11 ] [ 2 ] [ 3 ] ]")]
+    [InlineData("let f = { a, b ? a + 1 }: [ b ]; in [ (f { a = 1; }) (f { a = 2; b = 7; }) (f { a = 3; }) ]", "[ [ 2 ] [ 7 ] [ 4 ] ]")]
+    [InlineData("let f = n: with { k = n; }; [ k (n * 2) ]; in [ (f 1) (f 2) (f (builtins.add 1 2)) ]", "[ [ 1 2 ] [ 2 4 ] [ 3 6 ] ]")]
+    [InlineData("let f = n: if n == 0 then throw \"zero\" else [ (n + 1) ]; in map (n: builtins.tryEval (f n)) [ 0 1 (builtins.add 0 0) 2 ]", "[ { success = false; value = false; } { success = true; value = [ 2 ]; } { success = false; value = false; } { success = true; value = [ 3 ]; } ]")]
+    [InlineData("let go = n: if n == 0 then [ ] else [ (n * 2) ] ++ go (n - 1); in builtins.foldl' (a: b: a + b) 0 (go (builtins.add 300 0))", "90300")]
+    [InlineData("let f = a: b: if a then [ (b + 1) ] else b - 1; xs = [ (f true (builtins.add 1 1)) (f false 5) (f true 7) (f false 9) ]; in builtins.deepSeq (builtins.tail xs) xs", "[ [ 3 ] 4 [ 8 ] 8 ]")]
+    [InlineData("let f = x: let s = { inherit x; }; in if x > 1 then s else x; in [ (f 1) (f 2) (f 0) ]", "[ 1 { x = 2; } 0 ]")]
+    public void CallsThatKeepTheirEnvironmentOnlySometimesStayRight(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Fact]
+    public void AnEnvironmentIsMarkedWhenAThunkClosureOrScopeIsMadeOverIt()
+    {
+        var parent = Tvix.Eval.Runtime.Env.ForCall(1, default);
+        var env = Tvix.Eval.Runtime.Env.ForCall(2, parent);
+        Assert.False(env.IsCaptured);
+        _ = new Tvix.Eval.Runtime.Env(1, env);
+        Assert.True(env.IsCaptured);
+        Assert.False(parent.IsCaptured);  // a call's environment does not mark its closure's again
+        var other = Tvix.Eval.Runtime.Env.ForCall(1, parent);
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        var lambda = evaluator.EvaluateString("x: x", "/base");
+        evaluator.Run(cx =>
+        {
+            var closure = (Tvix.Eval.Runtime.Closure)cx.Force(lambda.Value).Obj!;
+            _ = new Tvix.Eval.Runtime.Closure(closure.Code, other);
+            return 0;
+        });
+        Assert.True(other.IsCaptured);
+    }
 }

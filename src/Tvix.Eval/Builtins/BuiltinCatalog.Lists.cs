@@ -147,7 +147,8 @@ internal static partial class BuiltinCatalog
             if (list.Count == 0) throw cx.Error("'builtins.head' called on an empty list");
             return list.Items[0];
         });
-        r.Add("tail", 1, static (cx, a) =>
+        // Keeps the argument's elements, never the argument itself.
+        r.AddConsuming("tail", 1, static (cx, a) =>
         {
             var list = cx.ForceList(a[0]);
             if (list.Count == 0) throw cx.Error("'builtins.tail' called on an empty list");

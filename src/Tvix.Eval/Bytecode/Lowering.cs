@@ -315,6 +315,16 @@ internal sealed class Lowering
     /// <param name="lazy">Whether the thunk's code, or the lambda's body, is emitted on its first run (see <see cref="LazyBindings"/>).</param>
     private void Delayed(ChunkBuilder b, Node n, bool lazy = false)
     {
+        // A selection that reads nothing of this scope (`inherit (d) file;` in a nested lambda) is
+        // made in the parent environment (ParentScope). Only selections: measured on a NixOS
+        // system, other expressions gave nothing more and cost their rewritten trees.
+        if (n is SelectNode && ParentScope.Shift(n) is { } up)
+        {
+            var unit = lazy ? LazyUnit(up) : Unit(up);
+            unit.OverParent();
+            b.Emit(OpCode.Delay, b.Object(unit), 0);
+            return;
+        }
         switch (n)
         {
             case ConstNode c: b.Emit(OpCode.Const, b.Constant(c.Value), 0); break;
@@ -570,7 +580,7 @@ internal sealed class Lowering
     {
         if (dynamics.Length == 0) return dynamics;
         var lowered = new DynamicEntry[dynamics.Length];
-        for (var i = 0; i < dynamics.Length; i++) lowered[i] = new DynamicEntry(Unit(dynamics[i].Name), Unit(dynamics[i].Value));
+        for (var i = 0; i < dynamics.Length; i++) lowered[i] = dynamics[i] with { Name = Unit(dynamics[i].Name), Value = Unit(dynamics[i].Value) };
         return lowered;
     }
 

@@ -787,7 +787,7 @@ internal sealed class NixCompiler
         for (var i = 0; i < result.Length; i++)
         {
             var (name, entry) = dynamic[i];
-            result[i] = new DynamicEntry(CompileDynamicName(name), CompileEntry(entry, 0, 0, recursive: false));
+            result[i] = new DynamicEntry(CompileDynamicName(name), CompileEntry(entry, 0, 0, recursive: false), _cx.Symbols.Positions.Get(_src, name.Span.Start));
         }
         return result;
     }

@@ -76,32 +76,106 @@ internal sealed class HasAttrNode(SourceText source, TextSpan span, Node target,
     internal override bool KeepsEnv(bool delayed) => delayed || target.KeepsEnv(false) || SelectNode.KeysKeepEnv(path);
 }
 
-internal readonly record struct DynamicEntry(Node Name, Node Value);
+/// <summary>A dynamic attribute <c>${name} = value;</c>: its name and value code, and where it is defined (for <c>unsafeGetAttrPos</c>).</summary>
+internal readonly record struct DynamicEntry(Node Name, Node Value, AttrPos Position);
 
 /// <summary>Adds the dynamic attributes of a set (<c>${e} = v;</c>) to the static ones.</summary>
 internal static class DynamicAttrs
 {
+    // Up to this many dynamic names are checked for repeats by a scan of the ones before; a set
+    // literal rarely has more than a few.
+    private const int ScannedNames = 32;
+
+    /// <summary>
+    /// The set <paramref name="attrs"/> (sorted by symbol) plus the dynamic attributes whose name is
+    /// not null. Names are evaluated in order, so the first repeated or ill-typed one is the one
+    /// reported; values stay lazy. The result is built in one merge of the two sorted runs.
+    /// </summary>
     public static NixAttrs Add(EvalContext cx, NixAttrs attrs, DynamicEntry[] dynamics, Env nameEnv, Env valueEnv)
     {
-        var builder = cx.CreateAttrsBuilder(attrs.Count + dynamics.Length);
-        for (var i = 0; i < attrs.Keys.Length; i++) builder.Add(attrs.Keys[i], attrs.Values[i]);
-        var seen = new HashSet<int>(attrs.Keys);
-        foreach (var d in dynamics)
+        var staticKeys = attrs.Keys;
+        var staticValues = attrs.Values;
+        var staticPositions = attrs.Positions;
+        var syms = dynamics.Length <= 16 ? stackalloc int[dynamics.Length] : new int[dynamics.Length];
+        var entries = dynamics.Length <= 16 ? stackalloc int[dynamics.Length] : new int[dynamics.Length];
+        HashSet<int>? many = dynamics.Length > ScannedNames ? new HashSet<int>() : null;
+        var count = 0;
+        for (var i = 0; i < dynamics.Length; i++)
         {
+            var d = dynamics[i];
             // The bytecode back end lowers both parts of a dynamic attribute to code.
             var name = Unsafe.As<Code>(d.Name).Eval(cx, nameEnv);
             if (name.Kind == ValueKind.Null) continue;
             if (name.Kind != ValueKind.String) throw cx.TypeError("a string", name).WithPosition(d.Name.Source, d.Name.Span);
             var sym = cx.Symbols.Intern(name.RawString.Bytes);
-            if (!seen.Add(sym))
+            var staticIndex = Array.BinarySearch(staticKeys, sym);
+            if (staticIndex >= 0 || (many is null ? syms[..count].Contains(sym) : !many.Add(sym)))
             {
-                var (line, col) = d.Name.Source.GetLineColumn(d.Name.Span.Start);
-                throw new NixEvalException($"dynamic attribute '{cx.Symbols.Text(sym)}' already defined at {d.Name.Source.Name}:{line}:{col}")
-                    .WithPosition(d.Name.Source, d.Name.Span);
+                var first = staticIndex >= 0 ? staticPositions?[staticIndex] ?? default : dynamics[entries[syms[..count].IndexOf(sym)]].Position;
+                throw new NixEvalException($"dynamic attribute '{cx.Symbols.Text(sym)}' already defined at {Where(cx, first, d)}")
+                    .WithPosition(d.Name.Source, NameSpan(cx, d));
             }
-            builder.Add(sym, Unsafe.As<Code>(d.Value).Delay(cx, valueEnv));
+            syms[count] = sym;
+            entries[count++] = i;
         }
-        return builder.Build();
+        if (count == 0) return attrs;
+        SortBySymbol(syms[..count], entries[..count]);
+
+        var total = staticKeys.Length + count;
+        var keys = new int[total];
+        var values = new Value[total];
+        var positions = new AttrPos[total];
+        int s = 0, k = 0;
+        for (var o = 0; o < total; o++)
+        {
+            if (k < count && (s == staticKeys.Length || syms[k] < staticKeys[s]))
+            {
+                var d = dynamics[entries[k]];
+                keys[o] = syms[k++];
+                values[o] = Unsafe.As<Code>(d.Value).Delay(cx, valueEnv);
+                positions[o] = d.Position;
+            }
+            else
+            {
+                keys[o] = staticKeys[s];
+                values[o] = staticValues[s];
+                if (staticPositions is not null) positions[o] = staticPositions[s];
+                s++;
+            }
+        }
+        return new NixAttrs(cx.Symbols, keys, values) { Positions = positions };
+    }
+
+    // Where the attribute defined first is, as Nix names it (the repeated one's place when unknown).
+    private static string Where(EvalContext cx, AttrPos first, DynamicEntry repeated)
+    {
+        var (source, offset) = cx.Symbols.Positions.Resolve(first) ?? (repeated.Name.Source, repeated.Name.Span.Start);
+        var (line, col) = source.GetLineColumn(offset);
+        return $"{source.Name}:{line}:{col}";
+    }
+
+    // The whole name, `${` included (its expression's span starts after it).
+    private static TextSpan NameSpan(EvalContext cx, DynamicEntry d) =>
+        cx.Symbols.Positions.Resolve(d.Position) is { } p && p.Source == d.Name.Source && p.Offset <= d.Name.Span.Start
+            ? TextSpan.FromBounds(p.Offset, d.Name.Span.End)
+            : d.Name.Span;
+
+    // Insertion sort: a handful of names (and their entries alongside).
+    private static void SortBySymbol(Span<int> syms, Span<int> entries)
+    {
+        for (var i = 1; i < syms.Length; i++)
+        {
+            var sym = syms[i];
+            var entry = entries[i];
+            var j = i - 1;
+            for (; j >= 0 && syms[j] > sym; j--)
+            {
+                syms[j + 1] = syms[j];
+                entries[j + 1] = entries[j];
+            }
+            syms[j + 1] = sym;
+            entries[j + 1] = entry;
+        }
     }
 }
 
@@ -114,6 +188,9 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
     internal Node[] Values => values;
     internal DynamicEntry[] Dynamics => dynamics;
     internal Node[] Hidden => hidden;
+
+    /// <summary>The same set literal with other value expressions (see <see cref="Bytecode.ParentScope"/>).</summary>
+    internal AttrSetNode WithValues(Node[] newValues) => new(Source, Span, keys, newValues, dynamics, hidden, positions);
 
     /// <summary>
     /// Whether building this set cannot fail and forces nothing (static names, no <c>inherit (e)</c>;

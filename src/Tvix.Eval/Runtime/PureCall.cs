@@ -1,17 +1,21 @@
 namespace Tvix.Eval.Runtime;
 
 /// <summary>
-/// <c>stringLength s</c>, <c>length l</c>, <c>head l</c> and the type predicates in a lazy
+/// <c>stringLength s</c>, <c>length l</c>, <c>head l</c>, <c>tail l</c> and the type predicates in a lazy
 /// position, applied to a variable or constant whose value is already known: the result is
 /// computed at once instead of becoming a thunk, as <see cref="BinaryNode.TryFold"/> does for
 /// integer operators. Only where the call cannot fail, force anything or run code (a string, not
 /// a path or a set that would be coerced; a list whose first element is evaluated), and its result
-/// is an atom, so nothing can tell it from the thunk it replaces. nixpkgs' <c>hasPrefix</c> makes
-/// one such <c>stringLength pref</c> per call.
+/// is an atom or a fresh list, so nothing can tell it from the thunk it replaces. nixpkgs' <c>hasPrefix</c> makes
+/// one such <c>stringLength pref</c> per call, and list recursions (<c>compareLists cmp (tail a) (tail b)</c>)
+/// one <c>tail</c> per step.
 /// </summary>
 internal sealed class PureCall
 {
-    private enum Op : byte { StringLength, Length, Head, IsString, IsInt, IsBool, IsList, IsAttrs, IsFunction, IsNull, IsFloat, IsPath }
+    private enum Op : byte { StringLength, Length, Head, Tail, IsString, IsInt, IsBool, IsList, IsAttrs, IsFunction, IsNull, IsFloat, IsPath }
+
+    /// <summary>The longest list whose <c>tail</c> is copied at once.</summary>
+    internal const int TailCopyLimit = 33;
 
     private readonly Node _argument;
     private readonly Op _op;
@@ -36,6 +40,7 @@ internal sealed class PureCall
             "stringLength" => Op.StringLength,
             "length" => Op.Length,
             "head" => Op.Head,
+            "tail" => Op.Tail,
             "isString" => Op.IsString,
             "isInt" => Op.IsInt,
             "isBool" => Op.IsBool,
@@ -75,6 +80,16 @@ internal sealed class PureCall
                 if (first.Kind == ValueKind.Thunk && first.RawThunk.IsEvaluated) first = first.RawThunk.Result;
                 if (!first.IsAtom) return false;
                 result = first;
+                return true;
+            }
+            case Op.Tail:
+            {
+                // A fresh list, like the thunk's value would be; only short ones, so that a tail
+                // nothing reads costs no more than the thunk would have.
+                if (kind != ValueKind.List) return false;
+                var list = arg.RawList;
+                if (list.Count is 0 or > TailCopyLimit) return false;
+                result = Value.FromList(new NixList(list.Items[1..]));
                 return true;
             }
             default:

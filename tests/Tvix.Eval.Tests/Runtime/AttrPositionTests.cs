@@ -29,6 +29,10 @@ public sealed class AttrPositionTests
     [InlineData("builtins.listToAttrs [ { name = \"b\"; value = 1; } { name = \"b\"; value = 3; } ]", "b", "[ 1 38 ]")]
     [InlineData("builtins.functionArgs ({ a, b ? 1 }: a)", "b", "[ 1 29 ]")]
     [InlineData("{ a = 1; } // { b = 2; }", "b", "[ 1 17 ]")]
+    // Names known only at run time: at the `${`, and the static ones beside them keep theirs.
+    [InlineData("let n = \"q\"; in { ${n}.x = 1; b = 2; }", "q", "[ 1 19 ]")]
+    [InlineData("let n = \"q\"; in { ${n}.x = 1; b = 2; }", "b", "[ 1 31 ]")]
+    [InlineData("rec { x = 1; ${\"y\" + \"\"} = x; }", "y", "[ 1 14 ]")]
     public void AttributesAreWhereNixPutsThem(string set, string name, string expected)
     {
         // The set sits at the start of line 1 of the file: `(let p = … (SET); in …)` shifts it.
@@ -62,5 +66,22 @@ public sealed class AttrPositionTests
         Assert.Contains("<attr column=\"3\" line=\"1\" name=\"b\">", xml);
         Assert.Contains("<function column=\"9\" line=\"1\">", xml);
         Assert.DoesNotContain("path=", xml);
+    }
+
+    [Theory]
+    // A repeated name known only at run time: the message names the first definition (static or
+    // dynamic), the error is at the repeated name's `${`.
+    [InlineData("let n = \"b\"; in {\n  ${n} = 1;\n  ${n} = 2;\n}", "dynamic attribute 'b' already defined at /base/test.nix:2:3", 3, 3)]
+    [InlineData("let n = \"a\"; in {\n  a = 1;\n  ${n} = 2;\n}", "dynamic attribute 'a' already defined at /base/test.nix:2:3", 3, 3)]
+    [InlineData("let n = \"a\"; m = \"c\"; in {\n  ${m} = 0; a = 1;\n  ${n} = 2;\n}", "dynamic attribute 'a' already defined at /base/test.nix:2:13", 3, 3)]
+    public void ARepeatedDynamicNameNamesTheFirstDefinition(string code, string message, int line, int column)
+    {
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO().AddFile("/base/test.nix", code) });
+        var result = evaluator.EvaluateFile("/base/test.nix");
+        var error = result.Success
+            ? Assert.Throws<NixEvalException>(() => evaluator.Run(cx => cx.Print(result.Value, strict: true)))
+            : result.Error!;
+        Assert.Equal(message, error.Message);
+        Assert.Equal((line, column), error.ErrorSource!.GetLineColumn(error.Span.Start));
     }
 }

@@ -29,11 +29,19 @@ public sealed class EagerCallAndOperatorTests
     [InlineData("let g = x: x; l = [ g ]; in [ (builtins.head l) ] == [ (builtins.head l) ]", "false")]
     [InlineData("let s = { __toString = _: \"four\"; }; in builtins.length [ (builtins.stringLength s) ]", "1")]
     [InlineData("let s = { __toString = _: \"four\"; }; xs = [ (builtins.stringLength s) ]; in builtins.head xs", "4")]
+    // `tail` of a short known list is a fresh list at once; of an empty one, an error only when read.
+    [InlineData("let g = x: x; l = [ g g ]; t = builtins.tail l; e = [ ]; f = x: 1; in [ ([ t ] == [ t ]) ([ (builtins.tail l) ] == [ (builtins.tail l) ]) (f (builtins.tail e)) (builtins.tail [ 1 2 3 ]) ]", "[ true true 1 [ 2 3 ] ]")]
+    [InlineData("let l = builtins.genList (i: i) 40; in builtins.seq l (builtins.length (builtins.tail l))", "39")]
+    [InlineData("let c = cmp: a: b: if a == [ ] then 0 else let r = cmp (builtins.head a) (builtins.head b); in if r == 0 then c cmp (builtins.tail a) (builtins.tail b) else r; in map (b: c (x: y: x - y) [ 1 2 3 ] b) [ [ 1 2 3 ] [ 1 2 4 ] [ 1 0 9 ] ]", "[ 0 -1 2 ]")]
     public void PureBuiltinsInLazyPositions(string code, string expected) => Assert.Equal(expected, Nix(code));
 
     [Fact]
     public void APureBuiltinOnAWrongArgumentFailsWhenForced() =>
         Assert.Equal("cannot coerce an integer to a string: 1", EvalError("let n = 1; xs = [ (builtins.stringLength n) ]; in builtins.head xs").Message);
+
+    [Fact]
+    public void TailOfAnEmptyKnownListFailsWhenRead() =>
+        Assert.Equal("'builtins.tail' called on an empty list", EvalError("let e = [ ]; xs = [ (builtins.tail e) ]; in builtins.head xs").Message);
 
     [Fact]
     public void UnusedOverflowIsRaisedWhenForced() =>

@@ -145,4 +145,61 @@ public sealed class TreeAdderTests
         var tmp = Path.Combine(storeRoot, "tmp");
         if (Directory.Exists(tmp)) Assert.Empty(Directory.GetFiles(tmp));
     }
+
+    /// <summary>
+    /// The adder takes a file's size from the listing (no <c>fstat</c>), so a file that shrank since
+    /// must fail the add, not leave a NAR that announces more bytes than follow.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(4096, 100)]
+    [InlineData(1_048_577, 1_048_576)]
+    public async Task AFileThatShrankAfterItWasListedFailsTheAdd(int listed, int now)
+    {
+        using var temp = new TempDir();
+        var file = temp.Combine("f");
+        File.WriteAllBytes(file, new byte[listed]);
+        var entry = LocalFileEntry.Get(file);
+        File.WriteAllBytes(file, new byte[now]);
+        var store = TestStore.CreateMemory();
+
+        var adder = new TreeAdder(store.Blobs, store.Directories, Stream.Null, null, null, CancellationToken.None);
+        await using (adder)
+        {
+            var error = Assert.Throws<IOException>(() => adder.Walk(entry));
+            Assert.Contains("became shorter", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A file that grew after it was listed is added as it was listed: the NAR stays well-formed and matches the blob.</summary>
+    [Fact]
+    public async Task AFileThatGrewAfterItWasListedIsAddedWithItsListedBytes()
+    {
+        using var temp = new TempDir();
+        var file = temp.Combine("f");
+        var bytes = new byte[1_048_580];
+        new Random(5).NextBytes(bytes);
+        File.WriteAllBytes(file, bytes.AsSpan(0, 1_048_577).ToArray());
+        var entry = LocalFileEntry.Get(file);
+        File.WriteAllBytes(file, bytes);
+        var store = TestStore.CreateMemory();
+
+        using var nar = new MemoryStream();
+        var adder = new TreeAdder(store.Blobs, store.Directories, nar, null, null, CancellationToken.None);
+        Node root;
+        await using (adder)
+        {
+            adder.Walk(entry);
+            root = await adder.CompleteAsync(CancellationToken.None);
+        }
+
+        var listed = bytes.AsSpan(0, 1_048_577).ToArray();
+        var node = Assert.IsType<FileNode>(root);
+        Assert.Equal((ulong)listed.Length, node.Size);
+        Assert.Equal(listed, await store.Blobs.ReadAllBytesAsync(node.Digest));
+        File.WriteAllBytes(file, listed);
+        using var dumped = new MemoryStream();
+        await NarDumper.DumpToStreamAsync(file, dumped);
+        Assert.Equal(dumped.ToArray(), nar.ToArray());
+    }
 }

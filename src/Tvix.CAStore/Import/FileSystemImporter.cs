@@ -109,10 +109,10 @@ public sealed class FileSystemImporter
             // through the thread pool (which is all asynchronous file I/O is on Unix).
             // A blob the store has already is not written again: the local store holds a small blob
             // in memory until it is closed and checks its digest then (so it is hashed once, here).
-            // The bare descriptor, read at offsets: a stream around it would cost an fstat and lseeks per file.
+            // The bare descriptor, read at offsets (pread): a stream around it would cost an fstat and lseeks per file.
             using var source = file.Local.OpenHandle();
             long offset = 0;
-            var read = ReadAtLeast(source, buffer.AsSpan(0, size), offset);
+            var read = ReadAtLeast(file.Local, source, buffer.AsSpan(0, size), offset);
             writer = _blobs.OpenWrite();
             // Short of a full buffer, the first read reached the end: no read to find that out again.
             var atEnd = read < size;
@@ -121,7 +121,7 @@ public sealed class FileSystemImporter
                 await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 if (atEnd) break;
                 offset += read;
-                read = RandomAccess.Read(source, buffer.AsSpan(0, size), offset);
+                read = file.Local.ReadAt(source, buffer.AsSpan(0, size), offset);
             }
         }
         catch
@@ -137,14 +137,20 @@ public sealed class FileSystemImporter
     }
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
-    private static int ReadAtLeast(Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> buffer, long offset)
+    /// <remarks>
+    /// A read that comes back short exactly at the size the listing saw is the end of the file (a
+    /// regular file's read is only short there), so the read that would return 0 to say so is not
+    /// made: a system call less per small file. A file that grew since is read on to its end.
+    /// </remarks>
+    private static int ReadAtLeast(LocalFileEntry entry, Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> buffer, long offset)
     {
         var total = 0;
         while (total < buffer.Length)
         {
-            var n = RandomAccess.Read(file, buffer[total..], offset + total);
+            var n = entry.ReadAt(file, buffer[total..], offset + total);
             if (n == 0) break;
             total += n;
+            if (offset + total == entry.Length && total < buffer.Length) break;
         }
         return total;
     }

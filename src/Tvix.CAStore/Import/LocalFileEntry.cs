@@ -16,13 +16,14 @@ public sealed class LocalFileEntry
 {
     private readonly byte[]? _raw; // NUL-terminated path bytes on Linux; null elsewhere
 
-    private LocalFileEntry(string path, byte[]? raw, byte[] name, FileKind kind, bool executable)
+    private LocalFileEntry(string path, byte[]? raw, byte[] name, FileKind kind, bool executable, long length)
     {
         Path = path;
         _raw = raw;
         Name = name;
         Kind = kind;
         Executable = executable;
+        Length = kind == FileKind.Regular ? length : 0;
     }
 
     /// <summary>
@@ -40,6 +41,13 @@ public sealed class LocalFileEntry
     /// <summary>Whether the owner may execute it (the only permission bit Nix and the castore keep).</summary>
     public bool Executable { get; }
 
+    /// <summary>
+    /// A regular file's size in bytes when it was inspected (listed), 0 for anything else. It comes with
+    /// the inspection, so a reader that trusts it needs no <c>fstat</c> per file; the file may have
+    /// changed since, which <see cref="ReadAt"/> callers see as an early end.
+    /// </summary>
+    public long Length { get; }
+
     /// <summary>The entry at <paramref name="path"/> (made absolute; a trailing separator is ignored, so a symlink there is not followed).</summary>
     /// <exception cref="FileNotFoundException">Nothing is at <paramref name="path"/>.</exception>
     /// <exception cref="IOException">The entry cannot be inspected.</exception>
@@ -51,11 +59,11 @@ public sealed class LocalFileEntry
         if (PosixFiles.IsAvailable)
         {
             var raw = PosixFiles.Encode(full);
-            var (kind, executable) = PosixFiles.Stat(raw);
-            return new LocalFileEntry(full, raw, name, kind, executable);
+            var (kind, executable, length) = PosixFiles.Stat(raw);
+            return new LocalFileEntry(full, raw, name, kind, executable, length);
         }
-        var (portableKind, portableExecutable) = PortableStat(full);
-        return new LocalFileEntry(full, null, name, portableKind, portableExecutable);
+        var (portableKind, portableExecutable, portableLength) = PortableStat(full);
+        return new LocalFileEntry(full, null, name, portableKind, portableExecutable, portableLength);
     }
 
     /// <summary>The entries of this directory (not <c>.</c> and <c>..</c>), in no particular order.</summary>
@@ -66,17 +74,17 @@ public sealed class LocalFileEntry
         var children = new List<LocalFileEntry>();
         if (_raw is not null)
         {
-            foreach (var (name, kind, executable) in PosixFiles.ListDirectoryStat(_raw))
+            foreach (var listed in PosixFiles.ListDirectoryStat(_raw))
             {
-                var raw = PosixFiles.Join(_raw, name);
-                children.Add(new LocalFileEntry(PosixFiles.Show(raw), raw, name, kind, executable));
+                var raw = PosixFiles.Join(_raw, listed.Name);
+                children.Add(new LocalFileEntry(PosixFiles.Show(raw), raw, listed.Name, listed.Kind, listed.Executable, listed.Length));
             }
             return children;
         }
         foreach (var child in Directory.EnumerateFileSystemEntries(Path))
         {
-            var (kind, executable) = PortableStat(child);
-            children.Add(new LocalFileEntry(child, null, Encoding.UTF8.GetBytes(System.IO.Path.GetFileName(child)), kind, executable));
+            var (kind, executable, length) = PortableStat(child);
+            children.Add(new LocalFileEntry(child, null, Encoding.UTF8.GetBytes(System.IO.Path.GetFileName(child)), kind, executable, length));
         }
         return children;
     }
@@ -110,6 +118,22 @@ public sealed class LocalFileEntry
             : File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
     }
 
+    /// <summary>
+    /// Reads from <paramref name="file"/> (this entry's <see cref="OpenHandle"/>) at <paramref name="offset"/>,
+    /// up to <paramref name="buffer"/>'s length; 0 at the end of the file. On Linux one <c>pread(2)</c>:
+    /// <see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/> adds an <c>lseek</c> per handle
+    /// (to learn whether it can seek), which per small file costs about what the read does.
+    /// </summary>
+    /// <exception cref="IOException">The read fails.</exception>
+    public int ReadAt(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (_raw is null) return RandomAccess.Read(file, buffer, offset);
+        var read = PosixFiles.TryReadAt(file, buffer, offset, out var errno);
+        if (read < 0) throw new IOException($"cannot read '{Path}': {PosixFiles.Message(errno)}");
+        return read;
+    }
+
     /// <summary>This symlink's target, as bytes.</summary>
     public byte[] ReadSymlinkTarget()
     {
@@ -120,14 +144,14 @@ public sealed class LocalFileEntry
     }
 
     /// <summary>What .NET can tell where there is no raw access (special files look like regular ones).</summary>
-    private static (FileKind Kind, bool Executable) PortableStat(string path)
+    private static (FileKind Kind, bool Executable, long Length) PortableStat(string path)
     {
         FileSystemInfo info = new FileInfo(path);
         if (!info.Exists && Directory.Exists(path)) info = new DirectoryInfo(path);
         if (!info.Exists && info.LinkTarget is null) throw new FileNotFoundException($"'{path}' does not exist", path);
-        if (info.LinkTarget is not null) return (FileKind.Symlink, false);
-        if (info is DirectoryInfo) return (FileKind.Directory, false);
+        if (info.LinkTarget is not null) return (FileKind.Symlink, false, 0);
+        if (info is DirectoryInfo) return (FileKind.Directory, false, 0);
         var executable = !OperatingSystem.IsWindows() && (info.UnixFileMode & UnixFileMode.UserExecute) != 0;
-        return (FileKind.Regular, executable);
+        return (FileKind.Regular, executable, ((FileInfo)info).Length);
     }
 }

@@ -15,8 +15,9 @@ internal static unsafe partial class PosixFiles
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxType = 1, StatxMode = 2;
-    private const int StatxModeOffset = 28; // u16 stx_mode: the statx buffer has the same layout on every architecture
+    private const uint StatxType = 1, StatxMode = 2, StatxSize = 0x200;
+    // The statx buffer has the same layout on every architecture: u16 stx_mode at 28, u64 stx_size at 40.
+    private const int StatxModeOffset = 28, StatxSizeOffset = 40;
     private const int ORdOnly = 0, OWrOnly = 1, OCreat = 0x40, OExcl = 0x80, ONoFollow = 0x20000, OCloexec = 0x80000;
     // struct dirent on 64-bit Linux (glibc and musl): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
     private const int DirentNameOffset = 19;
@@ -49,6 +50,9 @@ internal static unsafe partial class PosixFiles
 
     [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
     private static partial int MkDir(byte* path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static partial nint PRead(SafeFileHandle fd, byte* buffer, nint count, long offset);
 
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     private static partial nint PWrite(SafeFileHandle fd, byte* buffer, nint count, long offset);
@@ -93,28 +97,31 @@ internal static unsafe partial class PosixFiles
     /// <summary>A path for messages: the bytes decoded as UTF-8 (undecodable bytes become U+FFFD).</summary>
     public static string Show(byte[] path) => Encoding.UTF8.GetString(path, 0, path.Length - 1);
 
-    /// <summary>The kind of the entry (not following a symlink) and whether its owner may execute it.</summary>
+    /// <summary>The kind of the entry (not following a symlink), whether its owner may execute it, and its size in bytes.</summary>
     /// <exception cref="FileNotFoundException">Nothing is there.</exception>
     /// <exception cref="IOException">It cannot be inspected.</exception>
-    public static (FileKind Kind, bool Executable) Stat(byte[] path)
+    public static (FileKind Kind, bool Executable, long Length) Stat(byte[] path)
     {
         fixed (byte* p = path)
         {
-            if (!TryStatAt(AtFdCwd, p, out var kind, out var executable)) throw Error(path, "inspect");
-            return (kind, executable);
+            if (!TryStatAt(AtFdCwd, p, out var kind, out var executable, out var length)) throw Error(path, "inspect");
+            return (kind, executable, length);
         }
     }
 
     /// <summary><see cref="Stat"/> of <paramref name="name"/> (NUL-terminated) in the directory <paramref name="dirfd"/>; false (errno set) if it fails.</summary>
-    private static bool TryStatAt(int dirfd, byte* name, out FileKind kind, out bool executable)
+    private static bool TryStatAt(int dirfd, byte* name, out FileKind kind, out bool executable, out long length)
     {
         var buffer = stackalloc byte[256];
-        if (Statx(dirfd, name, AtSymlinkNoFollow, StatxType | StatxMode, buffer) != 0)
+        // The size comes with the same call (a reader then needs no fstat of its own).
+        if (Statx(dirfd, name, AtSymlinkNoFollow, StatxType | StatxMode | StatxSize, buffer) != 0)
         {
             kind = FileKind.Unknown;
             executable = false;
+            length = 0;
             return false;
         }
+        length = (long)*(ulong*)(buffer + StatxSizeOffset);
         var mode = *(ushort*)(buffer + StatxModeOffset);
         kind = (mode & 0xF000) switch
         {
@@ -136,12 +143,12 @@ internal static unsafe partial class PosixFiles
     /// each, in the order the filesystem gives them. Each is inspected relative to the open directory,
     /// so the kernel does not walk the whole path again per entry.
     /// </summary>
-    public static List<(byte[] Name, FileKind Kind, bool Executable)> ListDirectoryStat(byte[] path)
+    public static List<ListedEntry> ListDirectoryStat(byte[] path)
     {
         nint dir;
         fixed (byte* p = path) dir = OpenDir(p);
         if (dir == 0) throw Error(path, "list");
-        var entries = new List<(byte[], FileKind, bool)>();
+        var entries = new List<ListedEntry>();
         try
         {
             var fd = DirFd(dir);
@@ -158,14 +165,28 @@ internal static unsafe partial class PosixFiles
                 var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(namePointer);
                 if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
                 var bytes = name.ToArray();
-                if (!TryStatAt(fd, namePointer, out var kind, out var executable)) throw Error(Join(path, bytes), "inspect");
-                entries.Add((bytes, kind, executable));
+                if (!TryStatAt(fd, namePointer, out var kind, out var executable, out var length)) throw Error(Join(path, bytes), "inspect");
+                entries.Add(new ListedEntry(bytes, kind, executable, length));
             }
         }
         finally
         {
             CloseDir(dir);
         }
+    }
+
+    /// <summary>
+    /// One entry of <see cref="ListDirectoryStat"/>. A class, not a tuple: a list of a value type is
+    /// generic code over it that ReadyToRun cannot precompile (the list is the framework's), so each
+    /// of its methods is JIT-compiled at run time, twice when hot; a list of a class shares the
+    /// framework's precompiled code.
+    /// </summary>
+    public sealed class ListedEntry(byte[] name, FileKind kind, bool executable, long length)
+    {
+        public byte[] Name { get; } = name;
+        public FileKind Kind { get; } = kind;
+        public bool Executable { get; } = executable;
+        public long Length { get; } = length;
     }
 
     /// <summary>Opens a regular file for reading (not following a symlink in the last component).</summary>
@@ -175,6 +196,30 @@ internal static unsafe partial class PosixFiles
         fixed (byte* p = path) fd = Open(p, ORdOnly | ONoFollow | OCloexec, 0);
         if (fd < 0) throw Error(path, "open");
         return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="buffer"/>'s length at <paramref name="offset"/>: one <c>pread(2)</c>
+    /// (retried if a signal interrupts it); 0 at the end of the file. <see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/>
+    /// first asks the kernel whether a handle it has not seen can seek (an <c>lseek</c> per file).
+    /// </summary>
+    /// <returns>The bytes read, or -1 with the error number in <paramref name="errno"/>.</returns>
+    public static int TryReadAt(SafeFileHandle handle, Span<byte> buffer, long offset, out int errno)
+    {
+        fixed (byte* b = buffer)
+        {
+            while (true)
+            {
+                var read = PRead(handle, b, buffer.Length, offset);
+                if (read >= 0)
+                {
+                    errno = 0;
+                    return (int)read;
+                }
+                errno = Marshal.GetLastPInvokeError();
+                if (errno != EIntr) return -1;
+            }
+        }
     }
 
     /// <summary>

@@ -19,8 +19,10 @@ public sealed class DirectoryPutter
     private readonly Func<IReadOnlyList<CADirectory>, CancellationToken, ValueTask>? _storeBatch;
     private readonly List<CADirectory> _batch = [];
     private long _batchBytes;
-    private readonly Dictionary<B3Digest, bool> _seen = []; // digest -> referenced by a later directory
-    private readonly Dictionary<B3Digest, ulong> _sizes = [];
+    // Every directory put, with its size and whether a later one refers to it. One map with a class
+    // value: maps keyed by a value type are framework generic code that ReadyToRun cannot precompile,
+    // so each is JIT-compiled on every run, and two (one per value type) cost twice that.
+    private readonly Dictionary<B3Digest, PutDirectory> _put = [];
     private B3Digest? _last;
     private bool _closed;
 
@@ -43,14 +45,14 @@ public sealed class DirectoryPutter
         foreach (var entry in directory.Entries)
         {
             if (entry.Node is not DirectoryNode child) continue;
-            if (!_sizes.TryGetValue(child.Digest, out var size))
+            if (!_put.TryGetValue(child.Digest, out var put))
                 throw new CAStoreValidationException(
                     $"directory {directory.Digest} refers to {child.Digest} ({NodeNames.Show(entry.Name.Span)}), which was not put before it");
-            if (size != child.Size)
+            if (put.Size != child.Size)
                 throw new CAStoreValidationException(
-                    $"directory {directory.Digest} gives {NodeNames.Show(entry.Name.Span)} size {child.Size}, but {child.Digest} has size {size}");
+                    $"directory {directory.Digest} gives {NodeNames.Show(entry.Name.Span)} size {child.Size}, but {child.Digest} has size {put.Size}");
         }
-        if (_sizes.ContainsKey(directory.Digest))
+        if (_put.ContainsKey(directory.Digest))
         {
             _last = directory.Digest;
             return; // the same subtree appears twice in the tree: stored already
@@ -66,9 +68,8 @@ public sealed class DirectoryPutter
             if (_batchBytes >= BatchBytes) await StoreBatchAsync(cancellationToken).ConfigureAwait(false);
         }
         foreach (var entry in directory.Entries)
-            if (entry.Node is DirectoryNode child) _seen[child.Digest] = true;
-        _seen.TryAdd(directory.Digest, false);
-        _sizes[directory.Digest] = directory.Size;
+            if (entry.Node is DirectoryNode child) _put[child.Digest].Referenced = true;
+        _put.Add(directory.Digest, new PutDirectory(directory.Size));
         _last = directory.Digest;
     }
 
@@ -95,9 +96,9 @@ public sealed class DirectoryPutter
         _closed = true;
         if (_last is not { } root) throw new CAStoreValidationException("no directories were put");
         // The graph is acyclic, so it is connected exactly when the root is its only unreferenced node.
-        foreach (var (digest, referenced) in _seen)
+        foreach (var (digest, put) in _put)
         {
-            if (!referenced && digest != root)
+            if (!put.Referenced && digest != root)
                 throw new CAStoreValidationException($"directory {digest} was put but is not below the root {root}");
         }
         await StoreBatchAsync(cancellationToken).ConfigureAwait(false);
@@ -110,5 +111,11 @@ public sealed class DirectoryPutter
         await _storeBatch!(_batch.ToArray(), cancellationToken).ConfigureAwait(false);
         _batch.Clear();
         _batchBytes = 0;
+    }
+
+    private sealed class PutDirectory(ulong size)
+    {
+        public ulong Size { get; } = size;
+        public bool Referenced { get; set; }
     }
 }

@@ -101,6 +101,7 @@ internal static class StoreActions
         if (name is not null && paths.Length != 1) throw new ArgumentException("--name needs exactly one PATH");
         var algorithm = fixedAlgorithm is null ? NixHashAlgorithm.Sha256 : NixHashAlgorithms.Parse(fixedAlgorithm);
         var method = fixedAlgorithm is null || recursive ? ContentAddressMethod.Recursive : ContentAddressMethod.Flat;
+        using var collections = CollectionLog.StartIfRequested(); // TVIX_SHOW_STATS=gc
         foreach (var path in paths)
         {
             if (!Path.Exists(path) && new FileInfo(path).LinkTarget is null) throw new FileNotFoundException($"getting status of '{Path.GetFullPath(path)}': No such file or directory");
@@ -117,6 +118,8 @@ internal static class StoreActions
             progress.Done();
             Console.Out.WriteLine(store.StoreDirectory.Print(info.StorePath));
         }
+        RunStatistics.PrintIfRequested(Console.Error); // TVIX_SHOW_STATS=1: collections, allocations, JIT, CPU
+        collections?.Print(Console.Error);
     }
 
     public static async Task DumpAsync(TvixStore store, string text, CancellationToken ct)

@@ -43,6 +43,9 @@ internal sealed class CodeNode : Code
     private byte _peekMisses;
     // Whether the code is the stub that emits the real code on the first run (see Lowering.Lower).
     private bool _pending;
+    // Whether the expression was rewritten for the parent environment (ParentScope): its lazy
+    // value is made there, so that it does not keep the current environment alive.
+    private bool _overParent;
     // What the lazy form needs: the constant (boxed: rare, and a CodeNode per thunk must stay
     // small), or the node that knows how to fold/peek/read.
     private readonly object? _delayed;
@@ -141,6 +144,7 @@ internal sealed class CodeNode : Code
 
     public override Value Delay(EvalContext cx, Env env)
     {
+        if (_overParent) env = env.ParentOrNone;
         switch (_form)
         {
             case DelayForm.Value: return ((StrongBox<Value>)_delayed!).Value;
@@ -163,6 +167,9 @@ internal sealed class CodeNode : Code
         }
         return Value.FromThunk(new Thunk(this, env));
     }
+
+    /// <summary>Makes this unit's lazy values in the parent of the environment <see cref="Delay"/> is given: its expression reads only enclosing scopes, one level less deep (<see cref="ParentScope"/>).</summary>
+    internal void OverParent() => _overParent = true;
 
     internal override bool KeepsEnv(bool delayed) => true;
 }

@@ -189,6 +189,9 @@ internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, 
     internal DynamicEntry[] Dynamics => dynamics;
     internal Node[] Hidden => hidden;
 
+    /// <summary>The same set literal with other value expressions (see <see cref="Bytecode.ParentScope"/>).</summary>
+    internal AttrSetNode WithValues(Node[] newValues) => new(Source, Span, keys, newValues, dynamics, hidden, positions);
+
     /// <summary>
     /// Whether building this set cannot fail and forces nothing (static names, no <c>inherit (e)</c>;
     /// its values stay lazy). A <c>with</c> then builds its namespace at once instead of through a

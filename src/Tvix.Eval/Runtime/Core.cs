@@ -66,6 +66,9 @@ internal readonly struct Env
         get => new(Unsafe.As<Value[]>(_a![0].Obj));
     }
 
+    /// <summary>The enclosing environment, or none for none (code that reads no variable runs in either).</summary>
+    public Env ParentOrNone => _a is null ? default : Parent;
+
     /// <summary>Slot <paramref name="i"/> (0-based).</summary>
     public ref Value this[int i]
     {

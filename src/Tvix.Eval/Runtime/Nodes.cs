@@ -125,6 +125,15 @@ internal sealed class InterpolationNode : Node
         _parts = parts;
     }
 
+    private InterpolationNode(SourceText source, TextSpan span, NixString?[] literals, Node?[] parts) : base(source, span)
+    {
+        _literals = literals;
+        _parts = parts;
+    }
+
+    /// <summary>The same string with other expressions in the same places (see <see cref="Bytecode.ParentScope"/>).</summary>
+    internal InterpolationNode WithParts(Node?[] parts) => new(Source, Span, _literals, parts);
+
     internal override bool KeepsEnv(bool delayed) => delayed || AnyKeepsEnv(_parts);
 
 }

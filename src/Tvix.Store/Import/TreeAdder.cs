@@ -135,7 +135,8 @@ internal sealed class TreeAdder : IAsyncDisposable
     private Slot AddFile(LocalFileEntry entry, bool root)
     {
         using var file = entry.OpenHandle();
-        var size = RandomAccess.GetLength(file);
+        // The size the listing's statx saw (no fstat per file); a file that shrank since fails below.
+        var size = entry.Length;
         _nar.Token("("u8);
         _nar.Token("type"u8);
         _nar.Token("regular"u8);
@@ -160,7 +161,7 @@ internal sealed class TreeAdder : IAsyncDisposable
                 // Straight into the NAR chunk; the blob writer and the flat hash read it from there.
                 var free = _nar.Free;
                 var piece = free[..(int)Math.Min(free.Length, size - done)];
-                var read = RandomAccess.Read(file, piece, done);
+                var read = entry.ReadAt(file, piece, done);
                 if (read == 0) throw new IOException($"'{entry.Path}' became shorter while it was added ({done} of {size} bytes)");
                 if (offload)
                 {

@@ -309,7 +309,9 @@ internal sealed class NarChunkPipe : IDisposable
     }
 
     /// <summary>A slice for a blob writer (<see cref="Then"/> null) or an action.</summary>
-    private readonly record struct Work(BlobWriter? Writer, int Start, int Length, Action<bool>? Then);
+    // A class, not a value type: a list of a value type is framework generic code ReadyToRun cannot
+    // precompile (JIT-compiled on every run, twice when hot); an allocation per file slice costs less.
+    private sealed record Work(BlobWriter? Writer, int Start, int Length, Action<bool>? Then);
 
     private sealed class Chunk
     {

@@ -31,6 +31,41 @@ public sealed class ImportExportTests
         }).Check(config);
     }
 
+    /// <summary>
+    /// The importer stops reading a file once a short read ends exactly at the size the listing saw
+    /// (no read that returns 0 to say so): files around the buffer size must still come out whole.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4095)]
+    [InlineData(4096)]
+    [InlineData(4097)]
+    [InlineData(8192)]
+    [InlineData(8195)]
+    public async Task FilesAroundTheBufferSizeAreImportedWhole(int size)
+    {
+        using var tmp = new TempDir();
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        var file = Path.Combine(tmp.Path, "dir", "f");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, bytes);
+        var blobs = new MemoryBlobService();
+        var directories = new MemoryDirectoryService();
+        var importer = new FileSystemImporter(blobs, directories, new ImportOptions { BufferSize = 4096 });
+
+        // As the root (inspected on its own) and as a child (listed with its directory).
+        var fromRoot = Assert.IsType<FileNode>(await importer.ImportAsync(file));
+        var directory = Assert.IsType<DirectoryNode>(await importer.ImportAsync(Path.GetDirectoryName(file)!));
+        var listed = (await directories.GetAsync(directory.Digest))!.Entries.Single().Node;
+
+        Assert.Equal(B3Digest.Compute(bytes), fromRoot.Digest);
+        Assert.Equal((ulong)size, fromRoot.Size);
+        Assert.Equal(fromRoot, listed);
+        Assert.Equal(bytes, await blobs.ReadAllBytesAsync(fromRoot.Digest));
+    }
+
     [Fact]
     public async Task RootNodesOfEachKind()
     {

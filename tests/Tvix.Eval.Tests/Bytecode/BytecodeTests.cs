@@ -85,4 +85,11 @@ public sealed class BytecodeTests
         Assert.Equal("6", Nix("let x = 1; in (let y = 2; z = 3; in x + y + z + 0 * x)"));
         Assert.Equal("{ a = 1; b = 2; c = 1; }", Nix("let c = 1; s = { inherit ({ a = 1; b = 2; }) a b; inherit c; }; in s"));
     }
+
+    [Theory]
+    // Selections and `?` whose dynamic names hold selections and `?` of their own, with and
+    // without defaults: each one's jumps go to its own default or end.
+    [InlineData("let s = { a = { b = 1; }; k = \"b\"; }; in [ (s.a.${s.k} or 0) (s.a.${s.missing or \"b\"} or 2) (s.x.${s.k} or 3) (s ? a.${s.k}) (s ? a.${s.z or \"c\"}) (s.a.${if s ? k then s.k else \"q\"} or 4) ]", "[ 1 1 3 true false 1 ]")]
+    [InlineData("let s = { a = { b = { c = 5; }; }; }; in [ (s.a.${if s.a ? b then \"b\" else \"x\"}.c or 0) (s.a.${if s.a ? q.r then \"b\" else \"x\"}.c or 6) ]", "[ 5 6 ]")]
+    public void NestedSelectionsPatchTheirOwnJumps(string code, string expected) => Assert.Equal(expected, Nix(code));
 }

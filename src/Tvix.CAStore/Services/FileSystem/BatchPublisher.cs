@@ -31,11 +31,14 @@ namespace Tvix.CAStore.Services.FileSystem;
 /// </remarks>
 internal sealed class BatchPublisher
 {
-    // Group commit: while objects keep arriving (more than one is queued, one joined within the
-    // last millisecond, or others are being written), a batch waits up to this long (or until it
-    // is this big) for more to join, as databases delay a commit while siblings are active: a bulk
-    // import then flushes the disk a few times a second instead of hundreds. A lone writer that
-    // waits for each object before writing the next waits about a millisecond more per object.
+    // Group commit: while objects keep arriving (one joined within the last millisecond, or others
+    // are being written), a batch waits up to this long (or until it is this big) for more to join,
+    // as databases delay a commit while siblings are active: a bulk import then flushes the disk a
+    // few times a second instead of hundreds. A lone writer that waits for each object before
+    // writing the next waits about a millisecond more per object, and so does a batch queued all at
+    // once (a put session's directories, the last blobs of an add) with nothing else on the way:
+    // waiting the whole delay for it, as when any two queued objects counted as arriving, only
+    // lengthened the tail of every add (by the delay once for the blobs and once for the directories).
     private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
     private const int GatherLimit = 512;
     // The publishing thread waits this long for more work before it ends (starting one costs more than waiting).
@@ -102,7 +105,7 @@ internal sealed class BatchPublisher
                 lock (_gate) queued = _queue.Count;
                 var arriving = queued > seen;
                 seen = queued;
-                if (queued >= GatherLimit || queued < 2 && !arriving && !_othersWriting()) break;
+                if (queued >= GatherLimit || !arriving && !_othersWriting()) break;
                 Thread.Sleep(1);
             }
             lock (_gate)

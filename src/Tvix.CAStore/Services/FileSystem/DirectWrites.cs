@@ -237,5 +237,7 @@ internal sealed class DirectWrites
         public Memory<byte> Memory => _array.AsMemory(_start, BufferSize);
     }
 
-    private readonly record struct Item(TemporaryFile File, Buffer? Buffer, int Length, long Offset, TaskCompletionSource? Done);
+    // A class, not a value type: queues and lists of a value type are framework generic code ReadyToRun
+    // cannot precompile (JIT-compiled on every run, twice when hot); one allocation per mebibyte is nothing.
+    private sealed record Item(TemporaryFile File, Buffer? Buffer, int Length, long Offset, TaskCompletionSource? Done);
 }

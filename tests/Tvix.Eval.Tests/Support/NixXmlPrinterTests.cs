@@ -105,6 +105,26 @@ public sealed class NixXmlPrinterTests
     }
 
     [Fact]
+    public void ADocumentLargerThanTheWritersChunksComesOutWhole()
+    {
+        // Several MB across the writer's pooled chunks, with escapes split across their edges.
+        var items = new object?[60_000];
+        for (var i = 0; i < items.Length; i++) items[i] = i % 3 == 0 ? $"item {i} & <more> \"text\" to fill the chunks {new string('x', i % 97)}" : (long)i;
+        var expected = new StringBuilder("<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n");
+        foreach (var item in items)
+        {
+            if (item is string text)
+                expected.Append("    <string value=\"").Append(text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;")).Append("\" />\n");
+            else
+                expected.Append("    <int value=\"").Append(item).Append("\" />\n");
+        }
+        expected.Append("  </list>\n</expr>\n");
+        var xml = Print(items);
+        Assert.True(xml.Length > 3_000_000);
+        Assert.Equal(expected.ToString(), xml);
+    }
+
+    [Fact]
     public void ListAndEmptySet()
     {
         Assert.Equal(

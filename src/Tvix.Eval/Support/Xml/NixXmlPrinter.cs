@@ -82,7 +82,7 @@ internal static class NixXmlPrinter
     public static byte[] Print<TValue, TSource>(TValue value, TSource source, bool location = false)
         where TSource : INixXmlSource<TValue>
     {
-        var writer = new NixXmlWriter();
+        using var writer = new NixXmlWriter();
         var state = new PrintState(new HashSet<string>(StringComparer.Ordinal), location);
         writer.Open("expr");
         PrintValue(value, source, writer, state);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -10,15 +9,20 @@ namespace Tvix.Eval.Support.Xml;
 /// name order with <c>" &lt; &gt; &amp;</c> and newline escaped (nothing else: other control
 /// bytes and non-ASCII bytes are copied as they are).
 /// </summary>
-internal sealed class NixXmlWriter
+/// <remarks>
+/// The text goes into pooled chunks and is copied once into the result (<see cref="ChunkedByteWriter"/>):
+/// a NixOS system's option documentation is a 10 MB document, which a doubling buffer built from
+/// five large-object arrays of 1 to 16 MB, enough to set off a full collection.
+/// </remarks>
+internal sealed class NixXmlWriter : IDisposable
 {
-    private readonly ArrayBufferWriter<byte> _out = new(256);
+    private ChunkedByteWriter _out = new(256);
     private readonly Stack<string> _open = new();
 
     public NixXmlWriter() => WriteAscii("<?xml version='1.0' encoding='utf-8'?>\n");
 
-    /// <summary>The text written so far.</summary>
-    public ReadOnlySpan<byte> WrittenSpan => _out.WrittenSpan;
+    /// <summary>Returns the chunks to the pool.</summary>
+    public void Dispose() => _out.Dispose();
 
     /// <summary>Opens <c>&lt;name attrs&gt;</c> on its own line.</summary>
     public void Open(string name, params ReadOnlySpan<XmlAttr> attrs)
@@ -55,7 +59,7 @@ internal sealed class NixXmlWriter
     public byte[] Finish()
     {
         while (_open.Count > 0) Close();
-        return _out.WrittenSpan.ToArray();
+        return _out.ToArray();
     }
 
     private void WriteAttrs(ReadOnlySpan<XmlAttr> attrs)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Tvix.Eval.Syntax;
 
 namespace Tvix.Eval.Runtime;
@@ -39,14 +40,15 @@ internal readonly struct Env
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void MarkCaptured()
     {
-        if (_a is { } a) Unsafe.As<Value, ParentSlot>(ref a[0]).Captured = 1;
+        // An environment array always has its parent slot: no bounds check.
+        if (_a is { } a) Unsafe.As<Value, ParentSlot>(ref MemoryMarshal.GetArrayDataReference(a)).Captured = 1;
     }
 
     /// <summary>Whether <see cref="MarkCaptured"/> was called since this environment was made or rented.</summary>
     public bool IsCaptured
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Unsafe.As<Value, ParentSlot>(ref _a![0]).Captured != 0;
+        get => Unsafe.As<Value, ParentSlot>(ref MemoryMarshal.GetArrayDataReference(_a!)).Captured != 0;
     }
 
     // The layout of a Value (a reference, then 8 bytes), writable. The parent slot's 8 bytes are

@@ -82,8 +82,8 @@ internal readonly record struct DynamicEntry(Node Name, Node Value, AttrPos Posi
 /// <summary>Adds the dynamic attributes of a set (<c>${e} = v;</c>) to the static ones.</summary>
 internal static class DynamicAttrs
 {
-    // Up to this many dynamic names are checked for repeats by a scan of the ones before; a set
-    // literal rarely has more than a few.
+    // Up to this many dynamic names live on the stack and are checked for repeats by a scan of
+    // the ones before; a set literal rarely has more than a few.
     private const int ScannedNames = 32;
 
     /// <summary>
@@ -96,8 +96,8 @@ internal static class DynamicAttrs
         var staticKeys = attrs.Keys;
         var staticValues = attrs.Values;
         var staticPositions = attrs.Positions;
-        var syms = dynamics.Length <= 16 ? stackalloc int[dynamics.Length] : new int[dynamics.Length];
-        var entries = dynamics.Length <= 16 ? stackalloc int[dynamics.Length] : new int[dynamics.Length];
+        var syms = dynamics.Length <= ScannedNames ? stackalloc int[dynamics.Length] : new int[dynamics.Length];
+        var entries = dynamics.Length <= ScannedNames ? stackalloc int[dynamics.Length] : new int[dynamics.Length];
         HashSet<int>? many = dynamics.Length > ScannedNames ? new HashSet<int>() : null;
         var count = 0;
         for (var i = 0; i < dynamics.Length; i++)

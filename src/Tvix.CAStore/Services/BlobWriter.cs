@@ -61,15 +61,42 @@ public abstract class BlobWriter : Stream
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>Finishes the blob: stores it durably under the digest of what was written and returns that digest.</summary>
-    public async ValueTask<B3Digest> CloseAsync(CancellationToken cancellationToken = default)
+    public ValueTask<B3Digest> CloseAsync(CancellationToken cancellationToken = default)
     {
-        EnsureOpen();
-        Span<byte> hash = stackalloc byte[B3Digest.Length];
-        _hasher.Finalize(hash);
-        _hasher.Reset(); // returns its buffer: nothing more is hashed
-        var digest = new B3Digest(hash);
-        _closed = true;
-        await CommitAsync(digest, _length, cancellationToken).ConfigureAwait(false);
+        B3Digest digest;
+        try
+        {
+            EnsureOpen();
+            Span<byte> hash = stackalloc byte[B3Digest.Length];
+            _hasher.Finalize(hash);
+            _hasher.Reset(); // returns its buffer: nothing more is hashed
+            digest = new B3Digest(hash);
+            _closed = true;
+            return CommitReturningDigestAsync(digest, _length, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // As an async method would: failures reach the caller through the returned task.
+            return ValueTask.FromException<B3Digest>(e);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="CommitAsync"/>, completing with the digest. Not an async method, so that a store whose
+    /// commit completes later (after a batched flush) can hand back its own awaitable with the digest
+    /// instead of the state machine an <c>await</c> here would allocate per blob (FileBlobService).
+    /// </summary>
+    private protected virtual ValueTask<B3Digest> CommitReturningDigestAsync(B3Digest digest, long length, CancellationToken cancellationToken)
+    {
+        var commit = CommitAsync(digest, length, cancellationToken);
+        if (!commit.IsCompletedSuccessfully) return AwaitCommitAsync(commit, digest);
+        commit.GetAwaiter().GetResult();
+        return new ValueTask<B3Digest>(digest);
+    }
+
+    private static async ValueTask<B3Digest> AwaitCommitAsync(ValueTask commit, B3Digest digest)
+    {
+        await commit.ConfigureAwait(false);
         return digest;
     }
 

@@ -313,15 +313,14 @@ internal sealed class TreeAdder : IAsyncDisposable
     {
         try
         {
-            await using (writer.ConfigureAwait(false))
-            {
-                // Not cancellable: the bytes are written, and leaving the blob half-published helps no one.
-                var digest = await writer.CloseAsync(CancellationToken.None).ConfigureAwait(false);
-                Fill(slot, new FileNode(digest, (ulong)writer.BytesWritten, executable));
-            }
+            // Not cancellable: the bytes are written, and leaving the blob half-published helps no one.
+            var digest = await writer.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            Fill(slot, new FileNode(digest, (ulong)writer.BytesWritten, executable));
         }
         finally
         {
+            // Closed (or failed): disposing has nothing left to wait for, so no asynchronous dispose.
+            writer.Dispose();
             _publishing.Release();
         }
     }

@@ -1,5 +1,3 @@
-using Tvix.CAStore.Import;
-
 namespace Tvix.CAStore.Services.FileSystem;
 
 /// <summary>
@@ -45,44 +43,43 @@ internal sealed class BatchPublisher
     private const int LingerMilliseconds = 100;
     private readonly string _root;
     private readonly Func<bool> _othersWriting;
+    private readonly Action<PendingObject> _rename;
+    private readonly Action<PendingObject> _drop;
     private readonly object _gate = new();
-    private List<Pending> _queue = [];
+    private List<PendingObject> _queue = [];
     private bool _running;
-    // Folders this instance has created or seen: touched only by the one publishing thread.
-    private readonly HashSet<string> _folders = new(StringComparer.Ordinal);
 
     /// <param name="root">A folder on the store's filesystem (the one <c>syncfs</c> flushes).</param>
     /// <param name="othersWriting">Whether objects are being written that will be published soon.</param>
-    public BatchPublisher(string root, Func<bool> othersWriting)
+    /// <param name="rename">
+    /// Moves one object's temporary file to its final name (or drops it when that name exists: same
+    /// name, same bytes); throws when it cannot. Called on the publishing thread only.
+    /// </param>
+    /// <param name="drop">Removes an object's temporary file after a failure, best effort (never throws).</param>
+    public BatchPublisher(string root, Func<bool> othersWriting, Action<PendingObject> rename, Action<PendingObject> drop)
     {
         _root = root;
         _othersWriting = othersWriting;
+        _rename = rename;
+        _drop = drop;
     }
 
-    /// <summary>Publishes one closed temporary file as <paramref name="final"/>; completes once it is durable there.</summary>
-    public Task PublishAsync(string temporary, string final)
+    /// <summary>Publishes one closed temporary file; <see cref="PendingObject.Stored"/> completes once it is durable under its name.</summary>
+    public void Publish(PendingObject pending) => Enqueue(pending, null);
+
+    /// <summary>Publishes closed temporary files in this order (all in one batch); each completes once it is durable.</summary>
+    public void PublishAll(IReadOnlyList<PendingObject> pending)
     {
-        var pending = new Pending(temporary, final);
-        Enqueue([pending]);
-        return pending.Completion.Task;
+        if (pending.Count > 0) Enqueue(null, pending);
     }
 
-    /// <summary>Publishes closed temporary files in this order (all in one batch); completes once all are durable.</summary>
-    public Task PublishAllAsync(IReadOnlyList<(string Temporary, string Final)> files)
-    {
-        if (files.Count == 0) return Task.CompletedTask;
-        var pending = new Pending[files.Count];
-        for (var i = 0; i < pending.Length; i++) pending[i] = new Pending(files[i].Temporary, files[i].Final);
-        Enqueue(pending);
-        return Task.WhenAll(pending.Select(static p => p.Completion.Task));
-    }
-
-    private void Enqueue(Pending[] items)
+    private void Enqueue(PendingObject? one, IReadOnlyList<PendingObject>? many)
     {
         bool start;
         lock (_gate)
         {
-            _queue.AddRange(items);
+            if (one is not null) _queue.Add(one);
+            else _queue.AddRange(many!);
             start = !_running;
             _running = true;
             Monitor.Pulse(_gate); // a lingering publisher
@@ -96,7 +93,7 @@ internal sealed class BatchPublisher
     {
         while (true)
         {
-            List<Pending> batch;
+            List<PendingObject> batch;
             var deadline = DateTime.UtcNow + GatherDelay;
             var seen = 0; // queued at the last look
             while (DateTime.UtcNow < deadline)
@@ -127,7 +124,7 @@ internal sealed class BatchPublisher
         }
     }
 
-    private void Publish(List<Pending> batch)
+    private void Publish(List<PendingObject> batch)
     {
         var outcomes = new Exception?[batch.Count]; // null: published
         try
@@ -139,7 +136,7 @@ internal sealed class BatchPublisher
             var error = new IOException($"cannot make the new objects in '{_root}' durable: {e.Message}", e);
             for (var i = 0; i < batch.Count; i++)
             {
-                TryDelete(batch[i].Temporary);
+                _drop(batch[i]);
                 outcomes[i] = error;
             }
             Complete(batch, outcomes);
@@ -148,22 +145,13 @@ internal sealed class BatchPublisher
 
         for (var i = 0; i < batch.Count; i++)
         {
-            var item = batch[i];
             try
             {
-                var folder = Path.GetDirectoryName(item.Final)!;
-                if (_folders.Add(folder)) Directory.CreateDirectory(folder);
-                if (PosixFiles.IsAvailable)
-                {
-                    // Same name, same bytes: a stored object is left alone and the copy dropped.
-                    if (!PosixFiles.RenameNoReplace(item.Temporary, item.Final)) File.Delete(item.Temporary);
-                }
-                else if (File.Exists(item.Final)) File.Delete(item.Temporary); // same name, same bytes: stored already
-                else File.Move(item.Temporary, item.Final, overwrite: true); // a concurrent writer renames identical bytes
+                _rename(batch[i]);
             }
             catch (Exception e)
             {
-                TryDelete(item.Temporary);
+                _drop(batch[i]);
                 outcomes[i] = e;
             }
         }
@@ -185,34 +173,14 @@ internal sealed class BatchPublisher
     /// continuations one after another: one hop per batch instead of one per object (which woke
     /// pool threads thousands of times per import), and never on this thread, whose flushes must not wait for them.
     /// </summary>
-    private static void Complete(List<Pending> batch, Exception?[] outcomes) =>
+    private static void Complete(List<PendingObject> batch, Exception?[] outcomes) =>
         ThreadPool.UnsafeQueueUserWorkItem(static state =>
         {
             var (items, errors) = state;
             for (var i = 0; i < items.Count; i++)
             {
-                if (errors[i] is { } error) items[i].Completion.TrySetException(error);
-                else items[i].Completion.TrySetResult();
+                if (errors[i] is { } error) items[i].Fail(error);
+                else items[i].Succeed();
             }
         }, (batch, outcomes), preferLocal: false);
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A leftover temporary file is garbage (removed when stale), never a wrong object.
-        }
-    }
-
-    private sealed class Pending(string temporary, string final)
-    {
-        public string Temporary { get; } = temporary;
-        public string Final { get; } = final;
-        // Continuations run where the batch is completed (see Complete), not queued one by one.
-        public TaskCompletionSource Completion { get; } = new();
-    }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Tvix.CAStore.Import;
 
@@ -16,9 +15,7 @@ internal sealed class ContentAddressedFiles
 {
     private readonly string _dir;
     private readonly string _tmp;
-    private byte[]? _rawDir; // _dir as UTF-8, made on first use (racing threads make equal copies)
     private readonly BatchPublisher _publisher;
-    private int _temporaryFolderReady;
     private int _writing; // temporary files open for writing
     private int _open; // writers open (from OpenWrite to their commit or abort), with or without a temporary file yet
     // Temporary names: a random prefix per instance (unique across processes and machines sharing
@@ -28,6 +25,12 @@ internal sealed class ContentAddressedFiles
     private long _temporaryCount;
     // Large blobs are written with direct I/O on a thread of this store's own (see there).
     private readonly DirectWrites _directWrites = new();
+    // On Linux, objects are checked, created, renamed and removed relative to these two open folders
+    // (see StoreFolders); elsewhere by path.
+    private readonly StoreFolders? _folders;
+    private int _temporaryFolderReady; // elsewhere: the temporary folder was made and swept
+    // Elsewhere: shard folders this instance has created or seen (touched only by the publishing thread).
+    private readonly HashSet<string> _portableShards = new(StringComparer.Ordinal);
 
     /// <param name="root">The store's root folder.</param>
     /// <param name="kind">The sub-folder for this kind of object (<c>blobs</c>, <c>directories</c>).</param>
@@ -35,7 +38,8 @@ internal sealed class ContentAddressedFiles
     {
         _dir = Path.Combine(root, kind);
         _tmp = Path.Combine(root, "tmp");
-        _publisher = new BatchPublisher(root, () => Volatile.Read(ref _writing) > 0 || Volatile.Read(ref _open) > 0);
+        if (PosixFiles.IsAvailable) _folders = new StoreFolders(_dir, _tmp);
+        _publisher = new BatchPublisher(root, () => Volatile.Read(ref _writing) > 0 || Volatile.Read(ref _open) > 0, Rename, Drop);
     }
 
     /// <summary>Where the object with this digest is written: <c>kind/ab/abcd…</c> (256 folders).</summary>
@@ -63,13 +67,13 @@ internal sealed class ContentAddressedFiles
 
     /// <summary>Whether the object is stored under <see cref="PathOf"/> (the legacy layout is not looked at).</summary>
     public bool IsStored(B3Digest digest) =>
-        // On the raw bytes where possible: File.Exists normalises the path first, which showed up in profiles of imports.
-        PosixFiles.IsAvailable ? PosixFiles.Exists(RawPathOf(digest, legacy: false)) : File.Exists(PathOf(digest));
+        // Relative to the open folder where possible: File.Exists normalises the path first, which showed up in profiles of imports.
+        _folders is not null ? _folders.Exists(digest, legacy: false) : File.Exists(PathOf(digest));
 
     /// <summary>Whether the object is stored, in the current or the legacy layout (see <see cref="Find"/>).</summary>
     public bool Has(B3Digest digest) =>
-        PosixFiles.IsAvailable
-            ? PosixFiles.Exists(RawPathOf(digest, legacy: false)) || PosixFiles.Exists(RawPathOf(digest, legacy: true))
+        _folders is not null
+            ? _folders.Exists(digest, legacy: false) || _folders.Exists(digest, legacy: true)
             : Find(digest) is not null;
 
     /// <summary>
@@ -95,7 +99,7 @@ internal sealed class ContentAddressedFiles
     /// <summary>Opens the stored object's file for reading, or returns null if it is not stored.</summary>
     public SafeFileHandle? OpenHandle(B3Digest digest)
     {
-        if (PosixFiles.IsAvailable) return PosixFiles.TryOpenRead(RawPathOf(digest, legacy: false)) ?? PosixFiles.TryOpenRead(RawPathOf(digest, legacy: true));
+        if (_folders is not null) return _folders.TryOpenRead(digest, legacy: false) ?? _folders.TryOpenRead(digest, legacy: true);
         var path = PathOf(digest);
         return TryOpen(path) ?? TryOpen(LegacyPath(path));
     }
@@ -133,33 +137,6 @@ internal sealed class ContentAddressedFiles
         }
     }
 
-    /// <summary><see cref="PathOf"/> (or the legacy two-level path) as NUL-terminated bytes, for <see cref="PosixFiles"/>.</summary>
-    private byte[] RawPathOf(B3Digest digest, bool legacy)
-    {
-        var dir = _rawDir ??= Encoding.UTF8.GetBytes(_dir);
-        var hex = 2 * B3Digest.Length;
-        var path = new byte[dir.Length + (legacy ? 7 : 4) + hex + 1];
-        dir.CopyTo(path, 0);
-        var i = dir.Length;
-        path[i++] = (byte)'/';
-        var bytes = digest.ToArray();
-        path[i++] = (byte)HexDigits[bytes[0] >> 4];
-        path[i++] = (byte)HexDigits[bytes[0] & 15];
-        path[i++] = (byte)'/';
-        if (legacy)
-        {
-            path[i++] = (byte)HexDigits[bytes[1] >> 4];
-            path[i++] = (byte)HexDigits[bytes[1] & 15];
-            path[i++] = (byte)'/';
-        }
-        foreach (var b in bytes)
-        {
-            path[i++] = (byte)HexDigits[b >> 4];
-            path[i++] = (byte)HexDigits[b & 15];
-        }
-        return path; // the last byte stays 0
-    }
-
     private string LegacyPath(string path)
     {
         var hex = path[^(2 * B3Digest.Length)..];
@@ -174,16 +151,45 @@ internal sealed class ContentAddressedFiles
     /// <param name="waitForBuffers">With <paramref name="direct"/>: whether a writer may wait for a free buffer (see <see cref="TemporaryFile.Create"/>).</param>
     public TemporaryFile CreateTemporary(bool direct = false, bool waitForBuffers = true)
     {
-        if (Volatile.Read(ref _temporaryFolderReady) == 0)
+        var queue = direct ? _directWrites : null;
+        var count = Interlocked.Increment(ref _temporaryCount);
+        TemporaryFile file;
+        if (_folders is not null)
         {
-            Directory.CreateDirectory(_tmp);
-            // Racing first writers may both sweep; deleting is idempotent.
-            StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
-            Volatile.Write(ref _temporaryFolderReady, 1);
+            file = TemporaryFile.CreateAt(_folders.PrepareForWrites(), _tmp, TemporaryName(count), queue, waitForBuffers);
         }
-        var file = TemporaryFile.Create(Path.Combine(_tmp, _temporaryPrefix + Interlocked.Increment(ref _temporaryCount).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp"), direct ? _directWrites : null, waitForBuffers);
+        else
+        {
+            if (Volatile.Read(ref _temporaryFolderReady) == 0)
+            {
+                Directory.CreateDirectory(_tmp);
+                // Racing first writers may both sweep; deleting is idempotent.
+                StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
+                Volatile.Write(ref _temporaryFolderReady, 1);
+            }
+            file = TemporaryFile.Create(Path.Combine(_tmp, _temporaryPrefix + count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp"), queue, waitForBuffers);
+        }
         Interlocked.Increment(ref _writing);
         return file;
+    }
+
+    /// <summary>The temporary name with this number, NUL-terminated: the instance's prefix, the number, <c>.tmp</c>.</summary>
+    private byte[] TemporaryName(long count)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        var n = 0;
+        do
+        {
+            digits[n++] = (byte)('0' + count % 10);
+            count /= 10;
+        }
+        while (count > 0);
+        var prefix = _temporaryPrefix; // ASCII
+        var name = new byte[prefix.Length + n + ".tmp".Length + 1];
+        for (var i = 0; i < prefix.Length; i++) name[i] = (byte)prefix[i];
+        for (var i = 0; i < n; i++) name[prefix.Length + i] = digits[n - 1 - i];
+        ".tmp"u8.CopyTo(name.AsSpan(prefix.Length + n));
+        return name; // the last byte stays 0
     }
 
     /// <summary>
@@ -197,29 +203,99 @@ internal sealed class ContentAddressedFiles
 
     /// <summary>
     /// Closes the temporary file and publishes it under the digest's name (or drops it if that
-    /// exists); completes once it is durable there.
+    /// exists); completes once it is durable there, with the digest. The file is this call's from
+    /// here on: it is removed if the commit fails (the caller must not discard it).
     /// </summary>
-    public async ValueTask CommitAsync(TemporaryFile temporary, B3Digest digest, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Not an async method: most objects get here with all their bytes written, and then the one
+    /// allocation is the queue entry the caller awaits (<see cref="PendingObject"/>).
+    /// </remarks>
+    public ValueTask<B3Digest> CommitAsync(TemporaryFile temporary, B3Digest digest, CancellationToken cancellationToken)
     {
-        // Direct writes still queued: the file is complete only once they are done (not cancellable, like the publication).
-        await temporary.FinishAsync().ConfigureAwait(false);
-        Close(temporary);
-        // The publisher drops it if the name exists by then (same digest, same bytes).
-        // Cancelling stops the wait, not the publication: the object is whole, so storing it is harmless.
-        await _publisher.PublishAsync(temporary.Path, PathOf(digest)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task finished;
+        try
+        {
+            // Direct writes still queued: the file is complete only once they are done (not cancellable, like the publication).
+            finished = temporary.FinishAsync();
+            if (finished.IsCompleted)
+            {
+                finished.GetAwaiter().GetResult(); // a failed write
+                Close(temporary);
+            }
+        }
+        catch
+        {
+            Discard(temporary);
+            throw;
+        }
+        return finished.IsCompleted ? Publish(temporary, digest, cancellationToken) : CommitAfterWritesAsync(temporary, digest, finished, cancellationToken);
+    }
+
+    private async ValueTask<B3Digest> CommitAfterWritesAsync(TemporaryFile temporary, B3Digest digest, Task finished, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await finished.ConfigureAwait(false);
+            Close(temporary);
+        }
+        catch
+        {
+            Discard(temporary);
+            throw;
+        }
+        return await Publish(temporary, digest, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a closed temporary file for publication under the digest's name.</summary>
+    private ValueTask<B3Digest> Publish(TemporaryFile temporary, B3Digest digest, CancellationToken cancellationToken)
+    {
+        var pending = Pending(temporary, digest);
+        _publisher.Publish(pending);
+        // Cancelling stops the wait, not the publication: the object is whole, so storing it is harmless
+        // (the publisher renames it or removes it; nothing else touches the file any more).
+        return cancellationToken.CanBeCanceled ? new ValueTask<B3Digest>(pending.AsTask().WaitAsync(cancellationToken)) : pending.Stored;
+    }
+
+    private PendingObject Pending(TemporaryFile temporary, B3Digest digest) =>
+        temporary.Name is { } name ? new PendingObject(digest, name, null, null) : new PendingObject(digest, null, temporary.Path, PathOf(digest));
+
+    /// <summary>Moves a pending object's temporary file to its final name, or drops it if that exists (same name, same bytes); on the publishing thread.</summary>
+    private void Rename(PendingObject pending)
+    {
+        if (pending.TemporaryName is { } name)
+        {
+            _folders!.Publish(name, pending.Digest);
+            return;
+        }
+        var final = pending.FinalPath!;
+        var folder = Path.GetDirectoryName(final)!;
+        if (_portableShards.Add(folder)) Directory.CreateDirectory(folder);
+        if (File.Exists(final)) File.Delete(pending.TemporaryPath!); // same name, same bytes: stored already
+        else File.Move(pending.TemporaryPath!, final, overwrite: true); // a concurrent writer renames identical bytes
+    }
+
+    /// <summary>Removes a pending object's temporary file after a failure (best effort).</summary>
+    private void Drop(PendingObject pending)
+    {
+        if (pending.TemporaryName is { } name) _folders!.RemoveTemporary(name);
+        else DeleteQuietly(pending.TemporaryPath!);
     }
 
     /// <summary>Removes a temporary file after a failed or abandoned write.</summary>
-    public void Discard(TemporaryFile temporary) => Discard(temporary, temporary.Path);
-
-    private void Discard(TemporaryFile? temporary, string path)
+    public void Discard(TemporaryFile temporary)
     {
-        if (temporary is not null) Release(temporary);
+        Release(temporary);
+        if (temporary.Name is { } name) _folders!.RemoveTemporary(name);
+        else DeleteQuietly(temporary.Path);
+    }
+
+    private static void DeleteQuietly(string path)
+    {
         try
         {
             File.Delete(path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Best effort: a leftover temporary file is garbage, never a wrong object.
         }
@@ -233,13 +309,13 @@ internal sealed class ContentAddressedFiles
         try
         {
             temporary.Write(bytes.Span);
-            await CommitAsync(temporary, digest, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             Discard(temporary);
             throw;
         }
+        await CommitAsync(temporary, digest, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -248,16 +324,14 @@ internal sealed class ContentAddressedFiles
     /// </summary>
     public async ValueTask WriteAllAsync(IReadOnlyList<(B3Digest Digest, byte[] Bytes)> objects, CancellationToken cancellationToken)
     {
-        var written = new List<(string Temporary, string Final)>(objects.Count);
+        var written = new List<PendingObject>(objects.Count);
         try
         {
             foreach (var (digest, bytes) in objects)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (IsStored(digest)) continue;
-                var final = PathOf(digest);
                 var temporary = CreateTemporary();
-                written.Add((temporary.Path, final));
                 try
                 {
                     temporary.Write(bytes);
@@ -265,17 +339,22 @@ internal sealed class ContentAddressedFiles
                 }
                 catch
                 {
-                    Release(temporary);
+                    Discard(temporary);
                     throw;
                 }
+                written.Add(Pending(temporary, digest));
             }
         }
         catch
         {
-            foreach (var (temporary, _) in written) Discard(null, temporary);
+            foreach (var pending in written) Drop(pending);
             throw;
         }
-        await _publisher.PublishAllAsync(written).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (written.Count == 0) return;
+        _publisher.PublishAll(written);
+        var stored = new Task[written.Count];
+        for (var i = 0; i < stored.Length; i++) stored[i] = written[i].AsTask();
+        await Task.WhenAll(stored).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void Close(TemporaryFile temporary)

@@ -110,53 +110,52 @@ public sealed class FileBlobService : IBlobService
             _heldLength = 0;
         }
 
+        // Not called (CloseAsync comes through CommitReturningDigestAsync); there for the contract.
         protected override ValueTask CommitAsync(B3Digest digest, long length, CancellationToken cancellationToken)
+        {
+            var stored = CommitReturningDigestAsync(digest, length, cancellationToken);
+            return stored.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(stored.AsTask());
+        }
+
+        /// <summary>
+        /// Creates the temporary file of a held blob (unless the blob is stored already) and hands the
+        /// file to the store's publisher; completes once it is durable. The returned awaitable is the
+        /// publisher's queue entry itself: no async state machine per blob on this path.
+        /// </summary>
+        private protected override ValueTask<B3Digest> CommitReturningDigestAsync(B3Digest digest, long length, CancellationToken cancellationToken)
         {
             try
             {
-                return CommitCoreAsync(digest, cancellationToken);
+                var temporary = _temporary;
+                _temporary = null; // the commit owns it now
+                if (temporary is null)
+                {
+                    try
+                    {
+                        // Only the current layout is looked at: a copy in the legacy layout is harmlessly duplicated.
+                        if (files.IsStored(digest)) return new ValueTask<B3Digest>(digest);
+                        // Committed on the thread pool, many at once: never waits for a buffer (the page cache takes it).
+                        temporary = files.CreateTemporary(direct: _heldLength >= DirectFrom, waitForBuffers: false);
+                        try
+                        {
+                            temporary.Write(_held.AsSpan(0, _heldLength));
+                        }
+                        catch
+                        {
+                            files.Discard(temporary);
+                            throw;
+                        }
+                    }
+                    finally
+                    {
+                        ReleaseHeld();
+                    }
+                }
+                return files.CommitAsync(temporary, digest, cancellationToken); // removes the file if it fails
             }
             finally
             {
                 files.EndWrite(); // the bytes are in a closed file now (or stored already): nothing more to wait for
-            }
-        }
-
-        private async ValueTask CommitCoreAsync(B3Digest digest, CancellationToken cancellationToken)
-        {
-            var temporary = _temporary;
-            _temporary = null; // closed by the commit
-            if (temporary is null)
-            {
-                try
-                {
-                    // Only the current layout is looked at: a copy in the legacy layout is harmlessly duplicated.
-                    if (files.IsStored(digest)) return;
-                    // Committed on the thread pool, many at once: never waits for a buffer (the page cache takes it).
-                    temporary = files.CreateTemporary(direct: _heldLength >= DirectFrom, waitForBuffers: false);
-                    try
-                    {
-                        temporary.Write(_held.AsSpan(0, _heldLength));
-                    }
-                    catch
-                    {
-                        files.Discard(temporary);
-                        throw;
-                    }
-                }
-                finally
-                {
-                    ReleaseHeld();
-                }
-            }
-            try
-            {
-                await files.CommitAsync(temporary, digest, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                files.Discard(temporary);
-                throw;
             }
         }
 

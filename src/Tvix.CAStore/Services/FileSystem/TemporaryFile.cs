@@ -27,18 +27,26 @@ internal sealed class TemporaryFile
     private volatile ExceptionDispatchInfo? _failure;
     private readonly bool _waitForBuffers;
 
-    private TemporaryFile(string path, SafeFileHandle handle, DirectWrites? queue, bool waitForBuffers)
+    private readonly string _folder;
+    private string? _path;
+
+    private TemporaryFile(string folder, byte[]? name, string? path, SafeFileHandle handle, DirectWrites? queue, bool waitForBuffers)
     {
         _waitForBuffers = waitForBuffers;
-        Path = path;
+        _folder = folder;
+        Name = name;
+        _path = path;
         _handle = handle;
         // Off where the filesystem has no direct I/O: the file is then written here, as any other.
         _queue = queue is not null && PosixFiles.TrySetDirect(handle, true) ? queue : null;
         _direct = _queue is not null;
     }
 
-    /// <summary>Where the file is.</summary>
-    public string Path { get; }
+    /// <summary>Where the file is (made from <see cref="Name"/> on first use: the fast path never needs it).</summary>
+    public string Path => _path ??= System.IO.Path.Combine(_folder, PosixFiles.Show(Name!));
+
+    /// <summary>The file's name in its folder, NUL-terminated, when it was created relative to the folder's handle; otherwise null.</summary>
+    public byte[]? Name { get; }
 
     /// <summary>Bytes written so far.</summary>
     public long Length { get; private set; }
@@ -64,11 +72,31 @@ internal sealed class TemporaryFile
     /// </param>
     public static TemporaryFile Create(string path, DirectWrites? direct = null, bool waitForBuffers = true)
     {
-        if (PosixFiles.IsAvailable) return new TemporaryFile(path, PosixFiles.CreateNewHandle(PosixFiles.Encode(path), 0x124), DirectWrites.IsAvailable ? direct : null, waitForBuffers); // 0444
+        var folder = System.IO.Path.GetDirectoryName(path)!;
+        if (PosixFiles.IsAvailable) return new TemporaryFile(folder, null, path, PosixFiles.CreateNewHandle(PosixFiles.Encode(path), ReadOnlyMode), DirectWrites.IsAvailable ? direct : null, waitForBuffers);
         var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(handle, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        return new TemporaryFile(path, handle, null, waitForBuffers);
+        return new TemporaryFile(folder, null, path, handle, null, waitForBuffers);
     }
+
+    /// <summary>
+    /// Like <see cref="Create"/>, the file named <paramref name="name"/> (NUL-terminated) in the open folder
+    /// <paramref name="folderHandle"/> (at <paramref name="folder"/>): the kernel resolves only the name (Linux).
+    /// </summary>
+    /// <exception cref="IOException">It cannot be created (<see cref="FileNotFoundException"/> when the folder is gone).</exception>
+    public static TemporaryFile CreateAt(SafeFileHandle folderHandle, string folder, byte[] name, DirectWrites? direct = null, bool waitForBuffers = true)
+    {
+        var handle = PosixFiles.TryCreateNewAt(folderHandle, name, ReadOnlyMode, out var errno);
+        if (handle is null)
+        {
+            var path = System.IO.Path.Combine(folder, PosixFiles.Show(name));
+            var message = $"cannot create '{path}': {PosixFiles.Message(errno)}";
+            throw PosixFiles.IsMissing(errno) ? new FileNotFoundException(message, path) : new IOException(message);
+        }
+        return new TemporaryFile(folder, name, null, handle, DirectWrites.IsAvailable ? direct : null, waitForBuffers);
+    }
+
+    private const int ReadOnlyMode = 0x124; // 0444
 
     /// <summary>Appends <paramref name="bytes"/>.</summary>
     public void Write(ReadOnlySpan<byte> bytes)

@@ -15,10 +15,11 @@ namespace Tvix.CAStore.Import;
 public sealed class LocalFileEntry
 {
     private readonly byte[]? _raw; // NUL-terminated path bytes on Linux; null elsewhere
+    private string? _path; // made from _raw on first use: a walk that needs no text (no filter, no error) makes none
 
-    private LocalFileEntry(string path, byte[]? raw, byte[] name, FileKind kind, bool executable, long length)
+    private LocalFileEntry(string? path, byte[]? raw, byte[] name, FileKind kind, bool executable, long length)
     {
-        Path = path;
+        _path = path;
         _raw = raw;
         Name = name;
         Kind = kind;
@@ -30,7 +31,7 @@ public sealed class LocalFileEntry
     /// The path as text, for messages and filters: exact when the path is valid UTF-8, otherwise
     /// with U+FFFD for each byte that does not decode (it then cannot be used to open the entry).
     /// </summary>
-    public string Path { get; }
+    public string Path => _path ??= PosixFiles.Show(_raw!);
 
     /// <summary>The entry's own name (the last path component) as the bytes the filesystem holds.</summary>
     public ReadOnlyMemory<byte> Name { get; }
@@ -77,7 +78,7 @@ public sealed class LocalFileEntry
             foreach (var listed in PosixFiles.ListDirectoryStat(_raw))
             {
                 var raw = PosixFiles.Join(_raw, listed.Name);
-                children.Add(new LocalFileEntry(PosixFiles.Show(raw), raw, listed.Name, listed.Kind, listed.Executable, listed.Length));
+                children.Add(new LocalFileEntry(null, raw, listed.Name, listed.Kind, listed.Executable, listed.Length));
             }
             return children;
         }

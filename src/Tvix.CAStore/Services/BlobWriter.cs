@@ -8,7 +8,7 @@ namespace Tvix.CAStore.Services;
 /// </summary>
 public abstract class BlobWriter : Stream
 {
-    private readonly Blake3Hasher _hasher = new();
+    private Blake3Hasher? _hasher; // made on first use: a writer that hashes its bytes at close needs none
     private long _length;
     private bool _closed;
 
@@ -38,7 +38,7 @@ public abstract class BlobWriter : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         EnsureOpen();
-        _hasher.Update(buffer);
+        Absorb(buffer);
         WriteCore(buffer);
         _length += buffer.Length;
     }
@@ -51,7 +51,7 @@ public abstract class BlobWriter : Stream
     {
         EnsureOpen();
         cancellationToken.ThrowIfCancellationRequested();
-        _hasher.Update(buffer.Span);
+        Absorb(buffer.Span);
         await WriteCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
         _length += buffer.Length;
     }
@@ -67,10 +67,7 @@ public abstract class BlobWriter : Stream
         try
         {
             EnsureOpen();
-            Span<byte> hash = stackalloc byte[B3Digest.Length];
-            _hasher.Finalize(hash);
-            _hasher.Reset(); // returns its buffer: nothing more is hashed
-            digest = new B3Digest(hash);
+            digest = ComputeDigest();
             _closed = true;
             return CommitReturningDigestAsync(digest, _length, cancellationToken);
         }
@@ -79,6 +76,28 @@ public abstract class BlobWriter : Stream
             // As an async method would: failures reach the caller through the returned task.
             return ValueTask.FromException<B3Digest>(e);
         }
+    }
+
+    /// <summary>The hasher that <see cref="Absorb"/> feeds by default.</summary>
+    private protected Blake3Hasher Hasher => _hasher ??= new Blake3Hasher();
+
+    /// <summary>
+    /// Hashes bytes about to be given to <see cref="WriteCore"/>. A writer that keeps all its bytes
+    /// in one buffer until it is closed may skip them here and hash them in one go in
+    /// <see cref="ComputeDigest"/> (for small blobs that saves the incremental state, about 2 KiB per
+    /// blob, and the copy of the bytes into it); it must then feed <see cref="Hasher"/> itself,
+    /// held bytes first, once it stops holding them.
+    /// </summary>
+    private protected virtual void Absorb(ReadOnlySpan<byte> buffer) => Hasher.Update(buffer);
+
+    /// <summary>The digest of everything written (called once, at close).</summary>
+    private protected virtual B3Digest ComputeDigest()
+    {
+        var hasher = Hasher;
+        Span<byte> hash = stackalloc byte[B3Digest.Length];
+        hasher.Finalize(hash);
+        hasher.Reset(); // returns its buffer: nothing more is hashed
+        return new B3Digest(hash);
     }
 
     /// <summary>

@@ -113,7 +113,7 @@ internal sealed class TreeAdder : IAsyncDisposable
                 foreach (var child in children)
                 {
                     if (_filter is not null && !_filter(child.Path, TypeOf(child.Kind))) continue;
-                    var name = child.Name.ToArray();
+                    var name = ExactArray(child.Name);
                     _nar.Token("entry"u8);
                     _nar.Token("("u8);
                     _nar.Token("name"u8);
@@ -210,6 +210,12 @@ internal sealed class TreeAdder : IAsyncDisposable
         _nar.Token(")"u8);
         return slot;
     }
+
+    /// <summary>The bytes as an array: the one behind them when it holds exactly them (a listed name), else a copy.</summary>
+    private static byte[] ExactArray(ReadOnlyMemory<byte> bytes) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToArray();
 
     /// <summary>Hands a finished directory to the builder, starting it with the first one.</summary>
     private void Queue(PendingDirectory directory)

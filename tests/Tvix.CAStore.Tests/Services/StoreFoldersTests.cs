@@ -186,6 +186,27 @@ public sealed class FileBlobCommitTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, "tmp")));
     }
 
+    [Theory]
+    [InlineData(262_144, 1000)] // held to the last byte: hashed in one go at close
+    [InlineData(262_145, 1000)] // one byte over: the held bytes are hashed first, then the rest as it comes
+    [InlineData(300_000, 65_536)]
+    [InlineData(300_000, 100_000)]
+    [InlineData(1_000_000, 262_145)] // the first piece is too large to hold
+    public async Task ADigestIsTheSameWhetherTheBlobWasHeldOrNot(int length, int piece)
+    {
+        var service = new FileBlobService(_dir.Path);
+        var data = Data(length, length);
+        await using var writer = service.OpenWrite();
+        for (var offset = 0; offset < length; offset += piece)
+        {
+            var part = data.AsMemory(offset, Math.Min(piece, length - offset));
+            if (offset / piece % 2 == 0) writer.Write(part.Span);
+            else await writer.WriteAsync(part);
+        }
+        Assert.Equal(B3Digest.Compute(data), await writer.CloseAsync());
+        Assert.Equal(data, await service.ReadAllBytesAsync(B3Digest.Compute(data)));
+    }
+
     [Fact]
     public async Task AFailedPublicationFailsTheCloseAndLeavesNoTemporaryFile()
     {

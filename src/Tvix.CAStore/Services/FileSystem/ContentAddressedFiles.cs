@@ -18,10 +18,10 @@ internal sealed class ContentAddressedFiles
     private readonly BatchPublisher _publisher;
     private int _writing; // temporary files open for writing
     private int _open; // writers open (from OpenWrite to their commit or abort), with or without a temporary file yet
-    // Temporary names: a random prefix per instance (unique across processes and machines sharing
+    // Temporary names: a random part per instance (unique across processes and machines sharing
     // a store) and a counter, instead of a new GUID per object (a read of the kernel's random
     // source each); creating with O_EXCL would still refuse a clash.
-    private readonly string _temporaryPrefix = Guid.NewGuid().ToString("N") + "-";
+    private readonly string _temporaryPrefix = Guid.NewGuid().ToString("N");
     private long _temporaryCount;
     // Large blobs are written with direct I/O on a thread of this store's own (see there).
     private readonly DirectWrites _directWrites = new();
@@ -167,13 +167,18 @@ internal sealed class ContentAddressedFiles
                 StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
                 Volatile.Write(ref _temporaryFolderReady, 1);
             }
-            file = TemporaryFile.Create(Path.Combine(_tmp, _temporaryPrefix + count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp"), queue, waitForBuffers);
+            file = TemporaryFile.Create(Path.Combine(_tmp, count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + _temporaryPrefix + ".tmp"), queue, waitForBuffers);
         }
         Interlocked.Increment(ref _writing);
         return file;
     }
 
-    /// <summary>The temporary name with this number, NUL-terminated: the instance's prefix, the number, <c>.tmp</c>.</summary>
+    /// <summary>
+    /// The temporary name with this number, NUL-terminated: the number, <c>-</c>, the instance's prefix,
+    /// <c>.tmp</c>. Number first: the kernel compares a looked-up name with each entry of a directory
+    /// block that has the same length, and with a shared prefix first each comparison ran through it
+    /// (33 bytes) before the names differed; the temporary folder is looked up twice per object.
+    /// </summary>
     private byte[] TemporaryName(long count)
     {
         Span<byte> digits = stackalloc byte[20];
@@ -185,10 +190,11 @@ internal sealed class ContentAddressedFiles
         }
         while (count > 0);
         var prefix = _temporaryPrefix; // ASCII
-        var name = new byte[prefix.Length + n + ".tmp".Length + 1];
-        for (var i = 0; i < prefix.Length; i++) name[i] = (byte)prefix[i];
-        for (var i = 0; i < n; i++) name[prefix.Length + i] = digits[n - 1 - i];
-        ".tmp"u8.CopyTo(name.AsSpan(prefix.Length + n));
+        var name = new byte[n + 1 + prefix.Length + ".tmp".Length + 1];
+        for (var i = 0; i < n; i++) name[i] = digits[n - 1 - i];
+        name[n] = (byte)'-';
+        for (var i = 0; i < prefix.Length; i++) name[n + 1 + i] = (byte)prefix[i];
+        ".tmp"u8.CopyTo(name.AsSpan(n + 1 + prefix.Length));
         return name; // the last byte stays 0
     }
 

@@ -60,6 +60,23 @@ public sealed class FileBlobService : IBlobService
         private byte[]? _held;
         private int _heldLength;
 
+        private bool _hashing; // the hasher has the bytes (held ones included); until then they are only held
+
+        // While the blob fits in memory its bytes are only held, and hashed in one go at close.
+        private protected override void Absorb(ReadOnlySpan<byte> buffer)
+        {
+            if (!_hashing && _temporary is null && _heldLength + buffer.Length <= InMemoryLimit) return; // held by WriteCore
+            if (!_hashing)
+            {
+                _hashing = true;
+                if (_heldLength > 0) Hasher.Update(_held.AsSpan(0, _heldLength));
+            }
+            Hasher.Update(buffer);
+        }
+
+        private protected override B3Digest ComputeDigest() =>
+            _hashing ? base.ComputeDigest() : B3Digest.Compute(_held.AsSpan(0, _heldLength));
+
         protected override void WriteCore(ReadOnlySpan<byte> buffer)
         {
             if (_temporary is null && _heldLength + buffer.Length <= InMemoryLimit)

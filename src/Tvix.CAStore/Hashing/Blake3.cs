@@ -38,6 +38,20 @@ public static class Blake3
             HashSmall(input, output);
             return;
         }
+        RunOnState(input, output, parallel);
+    }
+
+    /// <summary>
+    /// The standard hash of <paramref name="input"/> through the stack-held incremental state and its
+    /// vector kernels whatever the length: for a writer that hashes thousands of small blobs (a tree
+    /// add), where inputs of two to four chunks go through the four-lane kernel instead of one
+    /// scalar chunk after another, and the kernels are compiled once for all of them anyway.
+    /// </summary>
+    internal static void HashWithKernels(ReadOnlySpan<byte> input, Span<byte> output) => RunOnState(input, output, parallel: false);
+
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the state is written before it is read
+    private static unsafe void RunOnState(ReadOnlySpan<byte> input, Span<byte> output, bool parallel)
+    {
         Blake3State state;
         var iv = stackalloc uint[8];
         Blake3Compress.WriteIv(iv);

@@ -36,6 +36,22 @@ public sealed class Blake3PropertyTests
     }
 
     [Fact]
+    public void TheKernelPathForSmallInputsEqualsTheScalarOneAtEveryLength()
+    {
+        // The file store hashes held blobs through the state and its kernels at any length.
+        var input = RandomBytes(4 * 1024 + 70, 12);
+        Span<byte> kernels = stackalloc byte[Blake3.HashSize];
+        for (var length = 0; length <= input.Length; length++)
+        {
+            Blake3.HashWithKernels(input.AsSpan(0, length), kernels);
+            Assert.Equal(Blake3.Hash(input.AsSpan(0, length)), kernels.ToArray());
+        }
+        var large = RandomBytes(300_000, 13);
+        Blake3.HashWithKernels(large, kernels);
+        Assert.Equal(Blake3.Hash(large), kernels.ToArray());
+    }
+
+    [Fact]
     public void IncrementalEqualsOneShotForAnySplit()
     {
         var gen = from input in Inputs()

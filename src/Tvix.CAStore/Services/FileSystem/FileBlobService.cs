@@ -74,8 +74,13 @@ public sealed class FileBlobService : IBlobService
             Hasher.Update(buffer);
         }
 
-        private protected override B3Digest ComputeDigest() =>
-            _hashing ? base.ComputeDigest() : B3Digest.Compute(_held.AsSpan(0, _heldLength));
+        private protected override B3Digest ComputeDigest()
+        {
+            if (_hashing) return base.ComputeDigest();
+            Span<byte> hash = stackalloc byte[B3Digest.Length];
+            Hashing.Blake3.HashWithKernels(_held.AsSpan(0, _heldLength), hash);
+            return new B3Digest(hash);
+        }
 
         protected override void WriteCore(ReadOnlySpan<byte> buffer)
         {

@@ -12,12 +12,16 @@ public sealed class CADirectory
 {
     private readonly DirectoryEntry[] _entries;
     private System.Collections.ObjectModel.ReadOnlyCollection<DirectoryEntry>? _view;
+    // The canonical encoding, made once for the digest and kept: a store writing the directory
+    // needs it again, and building the protobuf message a second time cost more than keeping it.
+    private readonly byte[] _encoded;
 
     private CADirectory(DirectoryEntry[] sortedEntries)
     {
         _entries = sortedEntries;
         Size = ComputeSize(sortedEntries);
-        Digest = B3Digest.Compute(Encode());
+        _encoded = ToProto().ToByteArray();
+        Digest = B3Digest.Compute(_encoded);
     }
 
     /// <summary>The directory with no entries; its digest is BLAKE3 of zero bytes.</summary>
@@ -103,7 +107,10 @@ public sealed class CADirectory
     }
 
     /// <summary>The canonical protobuf encoding: fields in number order, default values left out.</summary>
-    public byte[] Encode() => ToProto().ToByteArray();
+    public byte[] Encode() => (byte[])_encoded.Clone();
+
+    /// <summary><see cref="Encode"/> without a copy, for stores that write it as it is.</summary>
+    internal ReadOnlyMemory<byte> Encoded => _encoded;
 
     /// <summary>Decodes and validates a directory from its protobuf encoding.</summary>
     /// <exception cref="CAStoreValidationException">The bytes are not a valid directory.</exception>

@@ -328,19 +328,21 @@ internal sealed class ContentAddressedFiles
     /// Writes small objects and publishes them together, in this order (one flush for all);
     /// completes once all are durable. Objects already stored are skipped.
     /// </summary>
-    public async ValueTask WriteAllAsync(IReadOnlyList<(B3Digest Digest, byte[] Bytes)> objects, CancellationToken cancellationToken)
+    /// <remarks>Takes directories (the one kind written this way) and writes their kept encodings: no copy, no list of tuples over a value type.</remarks>
+    public async ValueTask WriteAllAsync(IReadOnlyList<CADirectory> objects, CancellationToken cancellationToken)
     {
         var written = new List<PendingObject>(objects.Count);
         try
         {
-            foreach (var (digest, bytes) in objects)
+            for (var i = 0; i < objects.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var digest = objects[i].Digest;
                 if (IsStored(digest)) continue;
                 var temporary = CreateTemporary();
                 try
                 {
-                    temporary.Write(bytes);
+                    temporary.Write(objects[i].Encoded.Span);
                     Close(temporary);
                 }
                 catch

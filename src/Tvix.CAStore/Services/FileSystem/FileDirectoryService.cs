@@ -36,7 +36,7 @@ public sealed class FileDirectoryService : IDirectoryService
     public async ValueTask<B3Digest> PutAsync(CADirectory directory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        await _files.WriteAsync(directory.Digest, directory.Encode(), cancellationToken).ConfigureAwait(false);
+        await _files.WriteAsync(directory.Digest, directory.Encoded, cancellationToken).ConfigureAwait(false);
         return directory.Digest;
     }
 
@@ -51,10 +51,6 @@ public sealed class FileDirectoryService : IDirectoryService
     /// </remarks>
     public DirectoryPutter CreatePutter() => new(this, StoreBatchAsync);
 
-    private ValueTask StoreBatchAsync(IReadOnlyList<CADirectory> directories, CancellationToken cancellationToken)
-    {
-        var objects = new (B3Digest, byte[])[directories.Count];
-        for (var i = 0; i < objects.Length; i++) objects[i] = (directories[i].Digest, directories[i].Encode());
-        return _files.WriteAllAsync(objects, cancellationToken);
-    }
+    private ValueTask StoreBatchAsync(IReadOnlyList<CADirectory> directories, CancellationToken cancellationToken) =>
+        _files.WriteAllAsync(directories, cancellationToken);
 }

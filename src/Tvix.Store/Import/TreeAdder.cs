@@ -273,7 +273,10 @@ internal sealed class TreeAdder : IAsyncDisposable
                             return;
                         }
                         if (_stopping) break;
-                        var missing = next?.Entries.Find(static e => e.Slot.Node is null).Slot;
+                        // The last one missing: blobs are reported stored in the order the walk wrote them (a
+                        // batch's completions one after another), so waiting for the first one woke this
+                        // thread once per file while the rest of the batch was still being reported.
+                        var missing = next?.Entries.FindLast(static e => e.Slot.Node is null).Slot;
                         if (next is not null && missing is null) break; // ready
                         if (held >= FlushFrom) break; // write what is held while waiting
                         Volatile.Write(ref _awaited, missing);

@@ -51,7 +51,7 @@ public sealed class FileBlobDirectWriteTests : IDisposable
             var digest = await WriteInPiecesAsync(store, data, piece);
             Assert.Equal(B3Digest.Compute(data), digest);
             Assert.Equal(data, await store.ReadAllBytesAsync(digest));
-            Assert.Empty(Directory.GetFiles(Path.Combine(root, "tmp"), "*", SearchOption.AllDirectories));
+            Assert.Empty(Directory.GetFiles(Path.Combine(root, "tmp")));
         }
     }
 
@@ -64,7 +64,7 @@ public sealed class FileBlobDirectWriteTests : IDisposable
         var digest = await WriteInPiecesAsync(service, data, data.Length);
         Assert.Equal(B3Digest.Compute(data), digest);
         Assert.Equal(data, await service.ReadAllBytesAsync(digest));
-        Assert.Empty(Directory.GetFiles(TmpFolder, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(TmpFolder));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class FileBlobDirectWriteTests : IDisposable
             Assert.Equal(B3Digest.Compute(Data(i, lengths[i])), digests[i]);
             Assert.Equal(Data(i, lengths[i]), await service.ReadAllBytesAsync(digests[i]));
         }
-        Assert.Empty(Directory.GetFiles(TmpFolder, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(TmpFolder));
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class FileBlobDirectWriteTests : IDisposable
         var digest = await WriteInPiecesAsync(service, data, DirectWrites.BufferSize);
         Assert.Equal(data, await service.ReadAllBytesAsync(digest));
         // The abandoned writers' temporary files were removed when they were disposed.
-        Assert.Empty(Directory.GetFiles(TmpFolder, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(TmpFolder));
         Assert.Single(Directory.GetFiles(Path.Combine(_dir.Path, "blobs"), "*", SearchOption.AllDirectories));
     }
 }

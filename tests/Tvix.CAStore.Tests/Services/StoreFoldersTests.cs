@@ -92,65 +92,6 @@ public sealed class StoreFoldersTests : IDisposable
         Assert.True(File.Exists(stale)); // swept once per instance, not per write
     }
 
-    [Theory]
-    [InlineData(0L, "blobs-0/0-u.tmp")]
-    [InlineData(63L, "blobs-0/63-u.tmp")]
-    [InlineData(64L, "blobs-1/64-u.tmp")]
-    [InlineData(64L * 31 + 5, "blobs-31/1989-u.tmp")]
-    [InlineData(64L * 32, "blobs-0/2048-u.tmp")] // the round starts again
-    [InlineData(1234567890123L, "blobs-19/1234567890123-u.tmp")]
-    public void TemporaryNamesPutConsecutiveFilesInOneSubfolderNumberFirst(long count, string expected)
-    {
-        var name = new StoreFolders(Objects, Tmp).TemporaryName(count, "u");
-        Assert.Equal(expected + "\0", Encoding.ASCII.GetString(name));
-    }
-
-    [Fact]
-    public void TemporaryFilesAreCreatedInSubfoldersMadeOnFirstUse()
-    {
-        if (!PosixFiles.IsAvailable) return;
-        var folders = new StoreFolders(Objects, Tmp);
-        folders.PrepareForWrites();
-        Assert.Empty(Directory.GetDirectories(Tmp));
-        var first = folders.TemporaryName(0, "u");
-        using (var handle = folders.CreateTemporary(first)) PosixFiles.WriteAt(handle, "a"u8, 0);
-        var next = folders.TemporaryName(1, "u"); // same subfolder, which exists now
-        using (folders.CreateTemporary(next))
-        {
-        }
-        Assert.Equal(2, Directory.GetFiles(Path.Combine(Tmp, "blobs-0")).Length);
-        Assert.Throws<IOException>(() => folders.CreateTemporary(first)); // exclusive
-        var digest = Digest(9);
-        folders.Publish(first, digest);
-        Assert.Equal("a", File.ReadAllText(FinalPath(digest)));
-        folders.RemoveTemporary(next);
-        Assert.Empty(Directory.GetFiles(Tmp, "*", SearchOption.AllDirectories));
-    }
-
-    [Fact]
-    public void StaleFilesInThisKindsSubfoldersAreSweptAndOtherKindsLeftAlone()
-    {
-        if (!PosixFiles.IsAvailable) return;
-        var old = DateTime.UtcNow - StaleTemporaryFiles.DefaultMaxAge - TimeSpan.FromMinutes(1);
-        string Leftover(string subfolder, bool stale)
-        {
-            Directory.CreateDirectory(Path.Combine(Tmp, subfolder));
-            var path = Path.Combine(Tmp, subfolder, (stale ? "stale" : "fresh") + ".tmp");
-            File.WriteAllText(path, "partial");
-            if (stale) File.SetLastWriteTimeUtc(path, old);
-            return path;
-        }
-        var stale = Leftover("blobs-3", stale: true);
-        var fresh = Leftover("blobs-4", stale: false);
-        var otherKind = Leftover("directories-3", stale: true); // its own store instance sweeps it
-        new StoreFolders(Objects, Tmp).PrepareForWrites();
-        Assert.False(File.Exists(stale));
-        Assert.True(File.Exists(fresh));
-        Assert.True(File.Exists(otherKind));
-        new StoreFolders(Path.Combine(_dir.Path, "directories"), Tmp).PrepareForWrites();
-        Assert.False(File.Exists(otherKind));
-    }
-
     [Fact]
     public void PublishingMakesTheShardFolderAndMovesTheFile()
     {
@@ -160,7 +101,7 @@ public sealed class StoreFoldersTests : IDisposable
         var digest = Digest(4);
         folders.Publish(Temporary("a.tmp", "contents"), digest);
         Assert.Equal("contents", File.ReadAllText(FinalPath(digest)));
-        Assert.Empty(Directory.GetFiles(Tmp, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Tmp));
     }
 
     [Fact]
@@ -173,7 +114,7 @@ public sealed class StoreFoldersTests : IDisposable
         folders.Publish(Temporary("first.tmp", "first"), digest);
         folders.Publish(Temporary("second.tmp", "second"), digest);
         Assert.Equal("first", File.ReadAllText(FinalPath(digest)));
-        Assert.Empty(Directory.GetFiles(Tmp, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Tmp));
     }
 
     [Fact]
@@ -202,7 +143,7 @@ public sealed class StoreFoldersTests : IDisposable
         // The caller (the publisher) drops it; then nothing is left.
         Assert.True(File.Exists(Path.Combine(Tmp, "blocked.tmp")));
         folders.RemoveTemporary(name);
-        Assert.Empty(Directory.GetFiles(Tmp, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Tmp));
     }
 
     [Fact]
@@ -242,7 +183,7 @@ public sealed class FileBlobCommitTests : IDisposable
         Assert.Equal(B3Digest.Compute(data), await service.PutAsync(data, cancellation.Token));
         Assert.Equal(B3Digest.Compute(data), await service.PutAsync(data)); // stored already: nothing written
         Assert.Equal(data, await service.ReadAllBytesAsync(B3Digest.Compute(data)));
-        Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, "tmp"), "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, "tmp")));
     }
 
     [Theory]
@@ -276,7 +217,7 @@ public sealed class FileBlobCommitTests : IDisposable
         File.WriteAllText(Path.Combine(_dir.Path, "blobs", digest.ToHex()[..2]), "in the way");
         var service = new FileBlobService(_dir.Path);
         await Assert.ThrowsAnyAsync<IOException>(async () => await service.PutAsync(data));
-        Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, "tmp"), "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, "tmp")));
         Assert.False(await service.HasAsync(digest));
         // Other blobs are unaffected.
         var other = Data(10, 1000);

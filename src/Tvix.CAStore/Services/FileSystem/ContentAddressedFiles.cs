@@ -156,9 +156,7 @@ internal sealed class ContentAddressedFiles
         TemporaryFile file;
         if (_folders is not null)
         {
-            _folders.PrepareForWrites();
-            var name = _folders.TemporaryName(count, _temporaryPrefix);
-            file = TemporaryFile.Adopt(_folders.CreateTemporary(name), _tmp, name, queue, waitForBuffers);
+            file = TemporaryFile.CreateAt(_folders.PrepareForWrites(), _tmp, TemporaryName(count), queue, waitForBuffers);
         }
         else
         {
@@ -173,6 +171,31 @@ internal sealed class ContentAddressedFiles
         }
         Interlocked.Increment(ref _writing);
         return file;
+    }
+
+    /// <summary>
+    /// The temporary name with this number, NUL-terminated: the number, <c>-</c>, the instance's prefix,
+    /// <c>.tmp</c>. Number first: the kernel compares a looked-up name with each entry of a directory
+    /// block that has the same length, and with a shared prefix first each comparison ran through it
+    /// (33 bytes) before the names differed; the temporary folder is looked up twice per object.
+    /// </summary>
+    private byte[] TemporaryName(long count)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        var n = 0;
+        do
+        {
+            digits[n++] = (byte)('0' + count % 10);
+            count /= 10;
+        }
+        while (count > 0);
+        var prefix = _temporaryPrefix; // ASCII
+        var name = new byte[n + 1 + prefix.Length + ".tmp".Length + 1];
+        for (var i = 0; i < n; i++) name[i] = digits[n - 1 - i];
+        name[n] = (byte)'-';
+        for (var i = 0; i < prefix.Length; i++) name[n + 1 + i] = (byte)prefix[i];
+        ".tmp"u8.CopyTo(name.AsSpan(n + 1 + prefix.Length));
+        return name; // the last byte stays 0
     }
 
     /// <summary>

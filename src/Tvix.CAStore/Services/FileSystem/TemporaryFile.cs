@@ -80,14 +80,23 @@ internal sealed class TemporaryFile
     }
 
     /// <summary>
-    /// A temporary file just created as <paramref name="name"/> (NUL-terminated, relative to
-    /// <paramref name="folder"/>) by <see cref="StoreFolders.CreateTemporary"/>, open for writing.
+    /// Like <see cref="Create"/>, the file named <paramref name="name"/> (NUL-terminated) in the open folder
+    /// <paramref name="folderHandle"/> (at <paramref name="folder"/>): the kernel resolves only the name (Linux).
     /// </summary>
-    public static TemporaryFile Adopt(SafeFileHandle handle, string folder, byte[] name, DirectWrites? direct = null, bool waitForBuffers = true) =>
-        new(folder, name, null, handle, DirectWrites.IsAvailable ? direct : null, waitForBuffers);
+    /// <exception cref="IOException">It cannot be created (<see cref="FileNotFoundException"/> when the folder is gone).</exception>
+    public static TemporaryFile CreateAt(SafeFileHandle folderHandle, string folder, byte[] name, DirectWrites? direct = null, bool waitForBuffers = true)
+    {
+        var handle = PosixFiles.TryCreateNewAt(folderHandle, name, ReadOnlyMode, out var errno);
+        if (handle is null)
+        {
+            var path = System.IO.Path.Combine(folder, PosixFiles.Show(name));
+            var message = $"cannot create '{path}': {PosixFiles.Message(errno)}";
+            throw PosixFiles.IsMissing(errno) ? new FileNotFoundException(message, path) : new IOException(message);
+        }
+        return new TemporaryFile(folder, name, null, handle, DirectWrites.IsAvailable ? direct : null, waitForBuffers);
+    }
 
-    /// <summary>The mode of a temporary (and so of a stored) file: read-only for everyone, 0444.</summary>
-    internal const int ReadOnlyMode = 0x124;
+    private const int ReadOnlyMode = 0x124; // 0444
 
     /// <summary>Appends <paramref name="bytes"/>.</summary>
     public void Write(ReadOnlySpan<byte> bytes)

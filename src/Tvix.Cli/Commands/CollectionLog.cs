@@ -47,6 +47,12 @@ internal sealed class CollectionLog : EventListener
                     // pause is planning, relocating and compacting (or sweeping).
                     _markEnd = e.TimeStamp;
                     break;
+                case var name when name?.StartsWith("GCGlobalHeapHistory", StringComparison.Ordinal) == true:
+                    // Whether the collection compacted (copied the survivors) or swept them in place.
+                    _current += int.TryParse(Payload(e, "GlobalMechanisms"), out var mechanisms)
+                        ? (mechanisms & 2) != 0 ? " compacted" : " swept"
+                        : "";
+                    break;
                 case "GCHeapStats_V2":
                     _lines.Append(_current)
                         .Append($" gen0={Mb(e, "GenerationSize0")} gen1={Mb(e, "GenerationSize1")} gen2={Mb(e, "GenerationSize2")} loh={Mb(e, "GenerationSize3")}")

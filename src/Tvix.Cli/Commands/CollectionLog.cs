@@ -3,13 +3,34 @@ using System.Text;
 
 namespace Tvix.Cli.Commands;
 
+/// <summary>A diagnostic log a command prints to standard error at its end.</summary>
+internal interface IRunLog : IDisposable
+{
+    void Print(TextWriter stderr);
+}
+
+/// <summary>Starts a <see cref="CollectionLog"/> when one is asked for.</summary>
+internal static class CollectionLogs
+{
+    /// <summary>
+    /// A log when <c>TVIX_SHOW_STATS=gc</c> asks for one. Typed as <see cref="IRunLog"/> and made in
+    /// a method of its own, so that a run that does not log never loads <see cref="CollectionLog"/>, whose base
+    /// class lives behind the System.Diagnostics.Tracing facade (an assembly load at every start-up).
+    /// </summary>
+    public static IRunLog? StartIfRequested() =>
+        Environment.GetEnvironmentVariable("TVIX_SHOW_STATS") == "gc" ? Start() : null;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static IRunLog Start() => new CollectionLog();
+}
+
 /// <summary>
 /// With <c>TVIX_SHOW_STATS=gc</c>, records every garbage collection of the run (generation,
 /// reason, pause and its mark phase, what survived) and prints them at exit with the other statistics: the
 /// totals alone cannot say which collections cost the time, and an evaluation's heap is
 /// mostly alive, so which generation was collected, and when, decides it.
 /// </summary>
-internal sealed class CollectionLog : EventListener
+internal sealed class CollectionLog : EventListener, IRunLog
 {
     private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
@@ -21,8 +42,6 @@ internal sealed class CollectionLog : EventListener
     private DateTime _markEnd;
     private string _current = "";
 
-    public static CollectionLog? StartIfRequested() =>
-        Environment.GetEnvironmentVariable("TVIX_SHOW_STATS") == "gc" ? new CollectionLog() : null;
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {

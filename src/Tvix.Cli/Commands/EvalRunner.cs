@@ -20,7 +20,7 @@ internal static class EvalRunner
         var options = GlueEvaluatorFactory.CreateOptions(options => args.ApplyTo(options, stderr),
             storeRoot: null, experimentalFeatures: args.ExperimentalFeatures, readOnly: true);
 
-        using var collections = CollectionLog.StartIfRequested();
+        using var collections = CollectionLogs.StartIfRequested();
         var evaluator = new Evaluator(options);
         if (args.Inputs(stderr) is not { } inputs) return 1;
         var cwd = new WorkingDirectory();

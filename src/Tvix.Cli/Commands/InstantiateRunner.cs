@@ -98,7 +98,7 @@ internal static class InstantiateRunner
             readOnly: readOnly,
             writeBehind: writeBehind);
 
-        using var collections = CollectionLog.StartIfRequested();
+        using var collections = CollectionLogs.StartIfRequested();
         EvaluationHeap.Reserve();
         var evaluator = new Evaluator(options);
         if (args.Inputs(stderr) is not { } inputs) return 1;

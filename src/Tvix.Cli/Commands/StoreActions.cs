@@ -101,7 +101,7 @@ internal static class StoreActions
         if (name is not null && paths.Length != 1) throw new ArgumentException("--name needs exactly one PATH");
         var algorithm = fixedAlgorithm is null ? NixHashAlgorithm.Sha256 : NixHashAlgorithms.Parse(fixedAlgorithm);
         var method = fixedAlgorithm is null || recursive ? ContentAddressMethod.Recursive : ContentAddressMethod.Flat;
-        using var collections = CollectionLog.StartIfRequested(); // TVIX_SHOW_STATS=gc
+        using var collections = CollectionLogs.StartIfRequested(); // TVIX_SHOW_STATS=gc
         foreach (var path in paths)
         {
             if (!Path.Exists(path) && new FileInfo(path).LinkTarget is null) throw new FileNotFoundException($"getting status of '{Path.GetFullPath(path)}': No such file or directory");

@@ -593,9 +593,23 @@ internal sealed class NixCompiler
     /// </summary>
     private Node? CompilePlainBindings(IReadOnlyList<Binding> bindings, bool recursive, TextSpan span, Expr? body)
     {
+        // The bindings in name order only while compiling them: a rented array (the members'
+        // own sets rent theirs, so it cannot be one scratch array of the compiler).
+        var items = System.Buffers.ArrayPool<AttrBinding>.Shared.Rent(bindings.Count);
+        try
+        {
+            return CompilePlainBindings(bindings, items, recursive, span, body);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<AttrBinding>.Shared.Return(items, clearArray: true);
+        }
+    }
+
+    private Node? CompilePlainBindings(IReadOnlyList<Binding> bindings, AttrBinding[] items, bool recursive, TextSpan span, Expr? body)
+    {
         var n = bindings.Count;
         var keys = new int[n];
-        var items = new AttrBinding[n];
         for (var i = 0; i < n; i++)
         {
             if (bindings[i] is not AttrBinding ab || ab.PathCount != 1) return null;

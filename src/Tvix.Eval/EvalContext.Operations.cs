@@ -53,20 +53,29 @@ public sealed partial class EvalContext
                 case ValueKind.List:
                 {
                     var items = v.RawList.Items;
-                    var buf = new List<byte>();
-                    var ctx = new ContextAccumulator();
-                    for (var i = 0; i < items.Length; i++)
+                    // A pooled writer, not a List<byte>: its AddRange(ReadOnlySpan<byte>) is a
+                    // framework generic that is JIT-compiled at first use.
+                    var buf = new Support.PooledByteWriter(64);
+                    try
                     {
-                        var s = CoerceToString(items[i], mode);
-                        buf.AddRange(s.RawBytes);
-                        ctx.Add(s.Context);
-                        if (i < items.Length - 1)
+                        var ctx = new ContextAccumulator();
+                        for (var i = 0; i < items.Length; i++)
                         {
-                            var item = Force(items[i]);
-                            if (item.Kind != ValueKind.List || item.RawList.Count != 0) buf.Add((byte)' ');
+                            var s = CoerceToString(items[i], mode);
+                            buf.Write(s.RawBytes);
+                            ctx.Add(s.Context);
+                            if (i < items.Length - 1)
+                            {
+                                var item = Force(items[i]);
+                                if (item.Kind != ValueKind.List || item.RawList.Count != 0) buf.Write((byte)' ');
+                            }
                         }
+                        return new NixString(buf.ToArray(), ctx.Build());
                     }
-                    return new NixString([.. buf], ctx.Build());
+                    finally
+                    {
+                        buf.Dispose();
+                    }
                 }
             }
         }

@@ -189,9 +189,12 @@ public sealed class NixAttrs
         return table;
     }
 
-    // Fibonacci hashing: symbol ids are small consecutive numbers, the top bits of the product spread them.
+    // Fibonacci hashing: symbol ids are small consecutive numbers, the top bits of the product
+    // spread them. For a power-of-two size, scaling the product by the size and keeping the high
+    // word takes the same top bits as shifting by 32 - log2(size), without BitOperations.Log2:
+    // cross-module ReadyToRun code that inlines it depends on the CPU's LZCNT and is rejected.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int IndexSlot(int sym, int size) => (int)(((uint)sym * 0x9E3779B1u) >> (32 - BitOperations.Log2((uint)size)));
+    private static int IndexSlot(int sym, int size) => (int)(((ulong)((uint)sym * 0x9E3779B1u) * (uint)size) >> 32);
 
     /// <summary>The index of <paramref name="sym"/> or -1: a binary search, or a hash index for a big set looked up often.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -242,9 +245,10 @@ public sealed class NixAttrs
             InsertionSortByBytes(symbols, keys, order);
             return order;
         }
-        var prefixes = System.Buffers.ArrayPool<ulong>.Shared.Rent(n);
+        // Our own sort and no array pool: the framework's generic ones over ulong are JIT-compiled.
+        var prefixes = n <= 512 ? stackalloc ulong[n] : new ulong[n];
         for (var i = 0; i < n; i++) prefixes[i] = symbols.SortKey(keys[i]);
-        Array.Sort(prefixes, order, 0, n);
+        Support.KeySort.Sort(prefixes, order);
         // Runs with one prefix: order them by their whole bytes (insertion sort for the usual
         // short runs; names sharing a long prefix, like store paths, can make long ones).
         var start = 0;
@@ -260,7 +264,6 @@ public sealed class NixAttrs
             InsertionSortByBytes(symbols, keys, order.AsSpan(start, i - start));
             start = i;
         }
-        System.Buffers.ArrayPool<ulong>.Shared.Return(prefixes);
         return order;
     }
 
@@ -270,10 +273,7 @@ public sealed class NixAttrs
     /// <summary>
     /// Orders <paramref name="order"/>, indices into <paramref name="keys"/>, by the names' bytes:
     /// an insertion sort, for small sets and for runs of names that share their first 8 bytes.
-    /// Small sets take it instead of the prefix-key sort to keep <c>ArrayPool&lt;ulong&gt;</c> and
-    /// <c>Array.Sort&lt;ulong, int&gt;</c> off the start-up path: ReadyToRun cannot hold those
-    /// instantiations, and JIT-compiling them (22 methods) cost a small evaluation 2-3 ms the first
-    /// time it printed a set or called <c>attrNames</c>.
+    /// Small sets take it instead of the prefix-key sort, which only pays off for more names.
     /// </summary>
     internal static void InsertionSortByBytes(SymbolTable symbols, int[] keys, Span<int> order)
     {

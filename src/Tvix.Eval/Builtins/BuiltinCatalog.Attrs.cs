@@ -1,4 +1,5 @@
 using Tvix.Eval.Runtime;
+using Tvix.Eval.Support;
 
 namespace Tvix.Eval.Builtins;
 
@@ -149,17 +150,18 @@ internal static partial class BuiltinCatalog
             total += sets[i].Count;
         }
         if (total > Array.MaxLength) throw cx.Error("list too long");
-        // Name in the high half, the pair's place in the concatenation of all sets in the low.
-        var pairs = new long[total];
+        // Name in the high half, the pair's place in the concatenation of all sets in the low
+        // (unsigned for KeySort: the framework's Array.Sort<long> is JIT-compiled at first use).
+        var pairs = new ulong[total];
         var values = new Value[total];
         var at = 0;
         foreach (var s in sets)
         {
             var keys = s.Keys;
             ValueCopy.Copy(s.Values, values.AsSpan(at));
-            for (var j = 0; j < keys.Length; j++, at++) pairs[at] = (long)keys[j] << 32 | (uint)at;
+            for (var j = 0; j < keys.Length; j++, at++) pairs[at] = (ulong)(uint)keys[j] << 32 | (uint)at;
         }
-        Array.Sort(pairs);
+        KeySort.Sort(pairs);
         var names = 0;
         for (var i = 0; i < pairs.Length; i++)
             if (i == 0 || pairs[i] >> 32 != pairs[i - 1] >> 32) names++;
@@ -206,16 +208,16 @@ internal static partial class BuiltinCatalog
         var items = list.Items;
         // Each pair's name and index as one number, name in the high half: sorted, a name's
         // first pair comes first, so one sort orders the names and finds the pairs that count.
-        var pairs = new long[items.Length];
+        var pairs = new ulong[items.Length];
         var sorted = true;
         for (var i = 0; i < items.Length; i++)
         {
             var e = cx.ForceAttrs(items[i]);
             var sym = cx.Symbols.Intern(cx.ForceString(cx.GetAttrOrThrow(e, cx.SymName)).Bytes);
-            pairs[i] = (long)sym << 32 | (uint)i;
+            pairs[i] = (ulong)(uint)sym << 32 | (uint)i;
             if (i > 0 && pairs[i - 1] >= pairs[i]) sorted = false;
         }
-        if (!sorted) Array.Sort(pairs);
+        if (!sorted) KeySort.Sort(pairs);
         var n = 0;
         for (var i = 0; i < pairs.Length; i++)
             if (n == 0 || pairs[i] >> 32 != pairs[n - 1] >> 32) pairs[n++] = pairs[i];

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Tvix.Eval.Runtime;
+using Tvix.Eval.Support;
 
 namespace Tvix.Eval.Builtins;
 
@@ -235,7 +236,10 @@ internal static partial class BuiltinCatalog
         return new NixList(result);
     }
 
-    /// <summary>One bit per list item (filter, partition), from the array pool.</summary>
+    /// <summary>
+    /// One bit per list item (filter, partition). A plain array (a 64th of the list's length):
+    /// <c>ArrayPool&lt;ulong&gt;</c> is a framework generic JIT-compiled at first use (12 methods).
+    /// </summary>
     private struct ItemBits : IDisposable
     {
         private ulong[]? _words;
@@ -244,8 +248,7 @@ internal static partial class BuiltinCatalog
         {
             var words = (count + 63) >> 6;
             if (words == 0) return;
-            _words = ArrayPool<ulong>.Shared.Rent(words);
-            Array.Clear(_words, 0, words);
+            _words = new ulong[words];
         }
 
         public readonly void Set(int i) => _words![i >> 6] |= 1UL << i;
@@ -260,11 +263,7 @@ internal static partial class BuiltinCatalog
             return result;
         }
 
-        public void Dispose()
-        {
-            if (_words is { } w) ArrayPool<ulong>.Shared.Return(w);
-            _words = null;
-        }
+        public void Dispose() => _words = null;
     }
 
     /// <summary>The body of <c>lessThan</c>; <c>sort</c> recognises it to compare without calls.</summary>
@@ -300,21 +299,19 @@ internal static partial class BuiltinCatalog
         return Value.FromList(new NixList(items));
     }
 
-    /// <summary>Integers are sorted as numbers: equal ones cannot be told apart, so stability is moot.</summary>
+    /// <summary>
+    /// Integers are sorted as numbers: equal ones cannot be told apart, so stability is moot.
+    /// Flipping the sign bit maps signed order onto unsigned order for <see cref="KeySort"/>
+    /// (the framework's <c>Array.Sort&lt;long&gt;</c> is JIT-compiled at first use).
+    /// </summary>
     private static Value[] SortInts(EvalContext cx, Value[] items)
     {
-        var keys = ArrayPool<long>.Shared.Rent(items.Length);
-        try
-        {
-            for (var i = 0; i < items.Length; i++) keys[i] = cx.Force(items[i]).RawInt;
-            Array.Sort(keys, 0, items.Length);
-            for (var i = 0; i < items.Length; i++) items[i] = Value.FromInt(keys[i]);
-            return items;
-        }
-        finally
-        {
-            ArrayPool<long>.Shared.Return(keys);
-        }
+        const ulong signBit = 1UL << 63;
+        var keys = items.Length <= 256 ? stackalloc ulong[items.Length] : new ulong[items.Length];
+        for (var i = 0; i < items.Length; i++) keys[i] = (ulong)cx.Force(items[i]).RawInt ^ signBit;
+        KeySort.Sort(keys);
+        for (var i = 0; i < items.Length; i++) items[i] = Value.FromInt((long)(keys[i] ^ signBit));
+        return items;
     }
 
     private interface ILess
@@ -366,7 +363,10 @@ internal static partial class BuiltinCatalog
     {
         var startSet = cx.ForceList(cx.GetAttrOrThrow(args, cx.SymStartSet));
         var op = cx.GetAttrOrThrow(args, cx.SymOperator);
-        var work = new Queue<Value>(startSet.Items);
+        // Enqueued one by one: the queue's constructor from a collection goes through the
+        // array's generic interface methods, which are JIT-compiled at first use.
+        var work = new Queue<Value>(startSet.Items.Length);
+        foreach (var start in startSet.Items) work.Enqueue(start);
         // Keys seen so far, ordered as Nix orders values (a balanced tree: membership and
         // insertion in O(log n), where a sorted list would shift half its items per insertion).
         var seen = new SortedSet<Value>(new KeyComparer(cx));

@@ -16,7 +16,7 @@ internal static class SupportVersionBuiltins
     {
         var version = SupportArgs.StringNoContext(cx, args[0], 0, "splitVersion").Bytes;
         var parts = NixVersions.Split(version);
-        var items = new Value[parts.Count];
+        var items = new Value[parts.Length];
         for (var i = 0; i < items.Length; i++) items[i] = SupportArgs.Str(version[parts[i]]);
         return Value.FromList(new NixList(items));
     }

@@ -109,7 +109,7 @@ internal static class DynamicAttrs
             if (name.Kind != ValueKind.String) throw cx.TypeError("a string", name).WithPosition(d.Name.Source, d.Name.Span);
             var sym = cx.Symbols.Intern(name.RawString.Bytes);
             var staticIndex = Array.BinarySearch(staticKeys, sym);
-            if (staticIndex >= 0 || (many is null ? syms[..count].Contains(sym) : !many.Add(sym)))
+            if (staticIndex >= 0 || (many is null ? Support.IntSpans.Contains(syms[..count], sym) : !many.Add(sym)))
             {
                 var first = staticIndex >= 0 ? staticPositions?[staticIndex] ?? default : dynamics[entries[syms[..count].IndexOf(sym)]].Position;
                 throw new NixEvalException($"dynamic attribute '{cx.Symbols.Text(sym)}' already defined at {Where(cx, first, d)}")

@@ -196,7 +196,10 @@ internal sealed class SymbolTable
             Array.Resize(ref _texts, id * 2);
             Array.Resize(ref _strings, id * 2);
             Array.Resize(ref _hashes, id * 2);
-            Array.Resize(ref _sortKeys, id * 2);
+            // Not Array.Resize<ulong>: that instantiation is not precompiled and would be JIT-compiled.
+            var sortKeys = new ulong[id * 2];
+            Array.Copy(_sortKeys, sortKeys, id);
+            _sortKeys = sortKeys;
         }
         _names[id] = name;
         _sortKeys[id] = PrefixKey(name);

@@ -228,6 +228,21 @@ internal ref struct Lexer
         // begin with a run of path characters (a URI scheme is one too), and a path continues
         // it with '/', a URI with ':', so anything else after the run rules both out cheaply.
         var run = p;
+        var idLen = 0;
+        if (IsIdStart(c))
+        {
+            // One scan serves both runs for the usual identifier: every identifier character
+            // but '\'' is a path character too, so the path run goes on from the identifier's end.
+            idLen = 1;
+            var quote = false;
+            int ch;
+            while (IsIdChar(ch = At(p + idLen)))
+            {
+                quote |= ch == '\'';
+                idLen++;
+            }
+            if (!quote) run = p + idLen;
+        }
         while (IsPathChar(At(run))) run++;
         var afterRun = At(run);
         var pathLen = afterRun == '/' ? MatchPath(p) : 0;
@@ -236,8 +251,7 @@ internal ref struct Lexer
         int len;
         if (IsIdStart(c))
         {
-            len = 1;
-            while (IsIdChar(At(p + len))) len++;
+            len = idLen;
             kind = Keyword(p, len);
             var uri = afterRun == ':' && IsLetter(c) ? MatchUri(p) : 0;
             if (uri > len && uri > pathLen && uri > segLen) return Emit(TokenKind.Uri, uri);

@@ -161,7 +161,7 @@ internal sealed partial class Parser
             ReportDuplicate(DisplayKey(key), span, model.EntryAt(existing).Position);
             return;
         }
-        model.Add(key, new BindingEntry(span, null, inherited: true));
+        model.Add(key, BindingEntry.Inherit(span));
     }
 
     /// <summary>Nix's <c>addAttr</c>: walks the path, creating or entering nested sets, then defines the last name.</summary>
@@ -194,7 +194,7 @@ internal sealed partial class Parser
             else
             {
                 var nested = new BindingModel();
-                target.Add(key, new BindingEntry(position, null, inherited: false) { Nested = nested });
+                target.Add(key, new BindingEntry(position, null) { Nested = nested });
                 target = nested;
             }
         }
@@ -204,7 +204,7 @@ internal sealed partial class Parser
             target.HasDynamic = true;
             return;
         }
-        AddEntry(target, path, null, lastKey, new BindingEntry(position, value, inherited: false));
+        AddEntry(target, path, null, lastKey, new BindingEntry(position, value));
     }
 
     /// <summary>Defines <paramref name="key"/> in <paramref name="target"/>, merging two attribute sets where Nix does.</summary>

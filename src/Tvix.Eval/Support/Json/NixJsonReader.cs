@@ -23,6 +23,9 @@ internal ref struct NixJsonReader<TValue, TKey, TFactory>
     private PooledByteWriter _scratch;
     // The items and members of all open arrays and objects, innermost on top: each container
     // is handed to the factory as a span of these, so parsing allocates no per-container lists.
+    // Plain arrays, not ArrayPool<T>: the pool over the evaluator's Value struct is a framework
+    // generic that ReadyToRun cannot precompile (9 methods JIT-compiled at the first fromJSON),
+    // and two 16-entry arrays per document cost less than that.
     private TValue[] _values;
     private int _valueCount;
     private TKey[] _keys;
@@ -33,8 +36,8 @@ internal ref struct NixJsonReader<TValue, TKey, TFactory>
         _s = json;
         _factory = factory;
         _scratch = new PooledByteWriter(64);
-        _values = ArrayPool<TValue>.Shared.Rent(16);
-        _keys = ArrayPool<TKey>.Shared.Rent(16);
+        _values = new TValue[16];
+        _keys = new TKey[16];
     }
 
     /// <summary>Parses one complete JSON document.</summary>
@@ -56,19 +59,7 @@ internal ref struct NixJsonReader<TValue, TKey, TFactory>
         }
     }
 
-    private void ReturnScratch()
-    {
-        _scratch.Dispose();
-        ReturnStack(_values, _valueCount);
-        ReturnStack(_keys, _keyCount);
-    }
-
-    private static void ReturnStack<T>(T[] stack, int count)
-    {
-        // Entries above the count were cleared when popped; the rest only after an error.
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) System.Array.Clear(stack, 0, count);
-        ArrayPool<T>.Shared.Return(stack);
-    }
+    private void ReturnScratch() => _scratch.Dispose();
 
     private void PushValue(TValue value)
     {
@@ -84,13 +75,12 @@ internal ref struct NixJsonReader<TValue, TKey, TFactory>
 
     private static void Grow<T>(ref T[] stack, int count)
     {
-        var next = ArrayPool<T>.Shared.Rent(stack.Length * 2);
+        var next = new T[stack.Length * 2];
         System.Array.Copy(stack, next, count);
-        ReturnStack(stack, count);
         stack = next;
     }
 
-    /// <summary>Drops the entries above <paramref name="start"/> (cleared, so the pool keeps no references).</summary>
+    /// <summary>Drops the entries above <paramref name="start"/> (cleared, so the stack keeps no references to finished containers).</summary>
     private static void Pop<T>(T[] stack, ref int count, int start)
     {
         if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) System.Array.Clear(stack, start, count - start);

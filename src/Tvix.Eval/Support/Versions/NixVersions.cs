@@ -28,17 +28,22 @@ internal static class NixVersions
         return start..pos;
     }
 
-    /// <summary>The components of a version, as <c>builtins.splitVersion</c> returns them.</summary>
-    public static List<Range> Split(ReadOnlySpan<byte> version)
+    /// <summary>
+    /// The components of a version, as <c>builtins.splitVersion</c> returns them. Counted first,
+    /// then filled: an array, not a <c>List&lt;Range&gt;</c>, which is a framework generic over a
+    /// struct that ReadyToRun cannot precompile (8 methods JIT-compiled at the first call).
+    /// </summary>
+    public static Range[] Split(ReadOnlySpan<byte> version)
     {
-        var result = new List<Range>();
-        var pos = 0;
-        while (pos < version.Length)
+        var count = 0;
+        for (var pos = 0; pos < version.Length;)
         {
             var c = NextComponent(version, ref pos);
             if (c.Start.Value == c.End.Value) break;
-            result.Add(c);
+            count++;
         }
+        var result = new Range[count];
+        for (int pos = 0, i = 0; i < count; i++) result[i] = NextComponent(version, ref pos);
         return result;
     }
 

@@ -85,7 +85,7 @@ public sealed partial class NixString
         context is null || context.IsEmpty ? data : new WithContextData(data, context);
 
     /// <summary>The representation without the context (a byte[], Rope or InlineLength).</summary>
-    private object Data => _data is WithContextData c ? c.Data : _data;
+    private object Data => _data.GetType() == typeof(WithContextData) ? Unsafe.As<WithContextData>(_data).Data : _data;
 
     /// <summary>
     /// A string with a copy of <paramref name="bytes"/>: kept inside the object when short, else
@@ -129,8 +129,9 @@ public sealed partial class NixString
     /// <summary>The context-free string of the one byte <paramref name="b"/> (shared, not allocated).</summary>
     internal static NixString OfByte(byte b) => SingleBytes[b];
 
-    // The hot accessors test the representation with GetType() == typeof(byte[]): `is byte[]`
-    // is a call to a cast helper (arrays of sbyte pass it too), a type comparison is not.
+    // The hot accessors test the representation with GetType() == typeof(...): in ReadyToRun
+    // code `is byte[]` or `is InlineLength` is a call to a cast helper (arrays of sbyte pass the
+    // former too), a type comparison is a compare of method tables. All the classes are sealed.
 
     /// <summary>The bytes.</summary>
     public ReadOnlySpan<byte> Bytes
@@ -146,7 +147,7 @@ public sealed partial class NixString
     private ReadOnlySpan<byte> OtherBytes()
     {
         var data = Data;
-        if (data is InlineLength inline) return ((ReadOnlySpan<byte>)_inline)[..inline.Value];
+        if (data.GetType() == typeof(InlineLength)) return ((ReadOnlySpan<byte>)_inline)[..Unsafe.As<InlineLength>(data).Value];
         if (data.GetType() == typeof(byte[])) return Unsafe.As<byte[]>(data);
         return Flatten();
     }
@@ -166,7 +167,7 @@ public sealed partial class NixString
         {
             var data = _data;
             if (data.GetType() == typeof(byte[])) return Unsafe.As<byte[]>(data).Length;
-            if (data is InlineLength inline) return inline.Value;
+            if (data.GetType() == typeof(InlineLength)) return Unsafe.As<InlineLength>(data).Value;
             return OtherLength();
         }
     }
@@ -179,10 +180,10 @@ public sealed partial class NixString
     };
 
     /// <summary>The string context, or null when there is none.</summary>
-    public NixContext? Context => _data is WithContextData c ? c.Context : null;
+    public NixContext? Context => _data.GetType() == typeof(WithContextData) ? Unsafe.As<WithContextData>(_data).Context : null;
 
     /// <summary>Whether the string has a non-empty context.</summary>
-    public bool HasContext => _data is WithContextData;
+    public bool HasContext => _data.GetType() == typeof(WithContextData);
 
     internal ReadOnlySpan<byte> RawBytes => Bytes;
 
@@ -200,7 +201,7 @@ public sealed partial class NixString
     public bool ContentEquals(NixString other)
     {
         var data = Data;
-        return (data is not InlineLength && ReferenceEquals(data, other.Data)) || (Length == other.Length && Bytes.SequenceEqual(other.Bytes));
+        return (data.GetType() != typeof(InlineLength) && ReferenceEquals(data, other.Data)) || (Length == other.Length && Bytes.SequenceEqual(other.Bytes));
     }
 
     /// <summary>The decimal form of an integer (<c>toString 42</c>), formatted straight into its bytes.</summary>

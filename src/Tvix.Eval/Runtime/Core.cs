@@ -226,8 +226,9 @@ internal class Thunk
                 call.Argument1 = default;
                 call.Argument2 = default;
             }
-            else if (code is Bytecode.CodeNode unit)
+            else if (code.GetType() == typeof(Bytecode.CodeNode)) // not `is`: a cast-helper call in ReadyToRun code
             {
+                var unit = Unsafe.As<Bytecode.CodeNode>(code);
                 // The unit's loop runs here directly (one frame less per force); this method's
                 // filter positions its errors, as CodeNode.Eval's would.
                 v = Bytecode.Vm.Run(unit, cx, Env.FromValue(_value), ref at);

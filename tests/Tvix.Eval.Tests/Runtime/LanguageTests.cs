@@ -173,6 +173,22 @@ public sealed class LanguageTests
         Assert.Throws<OperationCanceledException>(() =>
             evaluator.EvaluateString("let f = n: if n == 0 then 0 else f (n - 1); in f 100000", cancellationToken: cts.Token));
     }
+
+    [Fact]
+    public void CancellationDuringEvaluationStopsItAndLeavesTheEvaluatorUsable()
+    {
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO() });
+        using var cts = new CancellationTokenSource();
+        // Cancelled from another thread while it runs: 10^8 calls, many seconds on their own.
+        cts.CancelAfter(TimeSpan.FromMilliseconds(50));
+        Assert.Throws<OperationCanceledException>(() => evaluator.EvaluateString(
+            "let f = n: if n == 0 then 0 else 1 + f (n - 1); in builtins.foldl' (a: i: a + f 1000) 0 (builtins.genList (i: i) 100000)",
+            cancellationToken: cts.Token));
+        // The next evaluation has a token of its own (none here) and is not stopped by the old one.
+        var result = evaluator.EvaluateString("let f = n: if n == 0 then 0 else f (n - 1); in f 1000");
+        Assert.True(result.Success);
+        Assert.Equal(0, result.Value.AsInt);
+    }
 }
 
 public sealed class CheckTests

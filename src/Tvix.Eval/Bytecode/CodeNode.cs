@@ -29,6 +29,8 @@ internal enum DelayForm : byte
 /// </summary>
 internal sealed class CodeNode : Code
 {
+    internal override NodeKind Kind => NodeKind.Code;
+
     /// <summary>The code of the unit's source (set once the unit is emitted; until it first runs, its code may be a stub, see <see cref="IsPending"/>).</summary>
     public Chunk Chunk = null!;
     /// <summary>Where this unit's instructions start in <see cref="Chunk"/>; jump targets are relative to it.</summary>
@@ -55,15 +57,16 @@ internal sealed class CodeNode : Code
 
     public CodeNode(Node original) : base(original.Source, original.Span)
     {
-        switch (original)
+        // On the node's kind, not its type: in ReadyToRun code each type test is a cast-helper call.
+        switch (original.Kind)
         {
-            case ConstNode c: _form = DelayForm.Value; _delayed = new StrongBox<Value>(c.Value); break;
-            case GlobalNode g: _form = DelayForm.Value; _delayed = new StrongBox<Value>(g.Value); break;
-            case LocalNode: _form = DelayForm.Local; _delayed = original; break;
-            case LambdaNode: _form = DelayForm.Closure; _delayed = original; break;
-            case BinaryNode { Foldable: true }: _form = DelayForm.Fold; _delayed = original; break;
-            case SelectNode { Peekable: true }: _form = DelayForm.Peek; _delayed = original; break;
-            case ApplyNode call when PureCall.Of(call) is { } pure: _form = DelayForm.FoldCall; _delayed = pure; break;
+            case NodeKind.Const: _form = DelayForm.Value; _delayed = new StrongBox<Value>(Unsafe.As<ConstNode>(original).Value); break;
+            case NodeKind.Global: _form = DelayForm.Value; _delayed = new StrongBox<Value>(Unsafe.As<GlobalNode>(original).Value); break;
+            case NodeKind.Local: _form = DelayForm.Local; _delayed = original; break;
+            case NodeKind.Lambda: _form = DelayForm.Closure; _delayed = original; break;
+            case NodeKind.Binary when Unsafe.As<BinaryNode>(original).Foldable: _form = DelayForm.Fold; _delayed = original; break;
+            case NodeKind.Select when Unsafe.As<SelectNode>(original).Peekable: _form = DelayForm.Peek; _delayed = original; break;
+            case NodeKind.Apply when PureCall.Of(Unsafe.As<ApplyNode>(original)) is { } pure: _form = DelayForm.FoldCall; _delayed = pure; break;
             default: _form = DelayForm.Thunk; break;
         }
     }

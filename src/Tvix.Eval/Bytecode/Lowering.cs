@@ -85,7 +85,7 @@ internal sealed class Lowering
     /// <summary>The unit that evaluates <paramref name="n"/> at once when its parent runs (its code is emitted later, see <see cref="Drain"/>).</summary>
     private CodeNode Unit(Node n)
     {
-        if (n is CodeNode done) return done;
+        if (n.Kind == NodeKind.Code) return As<CodeNode>(n);
         var code = new CodeNode(n);
         _pendingCode.Add(code);
         _pendingNodes.Add(n);
@@ -99,9 +99,9 @@ internal sealed class Lowering
     /// </summary>
     private CodeNode LazyUnit(Node n)
     {
-        if (n is CodeNode done) return done;
+        if (n.Kind == NodeKind.Code) return As<CodeNode>(n);
         // A lambda's unit makes its closure without running (CodeNode.Delay): its body must be a unit by then.
-        if (n is LambdaNode lambda) Lambda(lambda, lazy: true);
+        if (n.Kind == NodeKind.Lambda) Lambda(As<LambdaNode>(n), lazy: true);
         var code = new CodeNode(n);
         _lazyCode.Add(code);
         _lazyNodes.Add(n);
@@ -129,22 +129,57 @@ internal sealed class Lowering
     /// <param name="tail">Whether the unit returns this value: a branch can return at once, and a scope need not be left.</param>
     private void Forced(ChunkBuilder b, Node n, bool tail = false)
     {
-        if (b.Depth >= SpillDepth && n is not (ConstNode or GlobalNode or LocalNode))
+        if (b.Depth >= SpillDepth && n.Kind is not (NodeKind.Const or NodeKind.Global or NodeKind.Local))
         {
             b.Emit(OpCode.Eval, b.Object(Unit(n)), 0);
             return;
         }
-        switch (n)
+        switch (n.Kind)
         {
-            case ConstNode c: Constant(b, c.Value); break;
-            case GlobalNode g: Constant(b, g.Value); break;
-            case LocalNode l: Local(b, l); break;
-            case WithLookupNode w: b.Emit(OpCode.WithLookup, b.Object(w), 0); break;
-            case ErrorNode: b.Emit(OpCode.Eval, b.Object(n), 0); break;
-            case CodeNode code: b.Emit(OpCode.Eval, b.Object(code), 0); break;
-            case InterpolationNode s: Interpolation(b, s); break;
-            case PathInterpolationNode p:
+            case NodeKind.Const:
             {
+                var c = As<ConstNode>(n);
+                Constant(b, c.Value);
+                break;
+            }
+            case NodeKind.Global:
+            {
+                var g = As<GlobalNode>(n);
+                Constant(b, g.Value);
+                break;
+            }
+            case NodeKind.Local:
+            {
+                var l = As<LocalNode>(n);
+                Local(b, l);
+                break;
+            }
+            case NodeKind.WithLookup:
+            {
+                var w = As<WithLookupNode>(n);
+                b.Emit(OpCode.WithLookup, b.Object(w), 0);
+                break;
+            }
+            case NodeKind.Error:
+            {
+                b.Emit(OpCode.Eval, b.Object(n), 0);
+                break;
+            }
+            case NodeKind.Code:
+            {
+                var code = As<CodeNode>(n);
+                b.Emit(OpCode.Eval, b.Object(code), 0);
+                break;
+            }
+            case NodeKind.Interpolation:
+            {
+                var s = As<InterpolationNode>(n);
+                Interpolation(b, s);
+                break;
+            }
+            case NodeKind.PathInterpolation:
+            {
+                var p = As<PathInterpolationNode>(n);
                 var parts = p.Parts;
                 b.Emit(OpCode.NewArray, parts.Length, 1);
                 for (var i = 0; i < parts.Length; i++)
@@ -156,8 +191,9 @@ internal sealed class Lowering
                 b.Emit(OpCode.PathInterpolate, b.Object(p.Shape), -1);
                 break;
             }
-            case ListNode list:
+            case NodeKind.List:
             {
+                var list = As<ListNode>(n);
                 var items = list.Items;
                 if (items.Length == 0) { b.Emit(OpCode.Const, b.Constant(Value.FromList(NixList.Empty)), 0); break; }
                 b.Emit(OpCode.NewArray, items.Length, 1);
@@ -169,8 +205,9 @@ internal sealed class Lowering
                 b.Emit(OpCode.MakeList, -1);
                 break;
             }
-            case IfNode ifNode:
+            case NodeKind.If:
             {
+                var ifNode = As<IfNode>(n);
                 var depth = b.Depth;
                 if (ifNode.Cond is BinaryNode { Op: BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge or BinOp.Eq or BinOp.Neq } cmp)
                 {
@@ -203,8 +240,9 @@ internal sealed class Lowering
                 b.Patch(toEnd);
                 break;
             }
-            case AssertNode a:
+            case NodeKind.Assert:
             {
+                var a = As<AssertNode>(n);
                 if (a.Cond is BinaryNode { Op: BinOp.Eq } eq)
                 {
                     Forced(b, eq.Left);
@@ -220,29 +258,41 @@ internal sealed class Lowering
                 Forced(b, a.Body, tail);
                 break;
             }
-            case WithNode w:
+            case NodeKind.With:
+            {
+                var w = As<WithNode>(n);
                 Namespace(b, w.Namespace);
                 b.Emit(OpCode.PushScope, 1, 0);
                 b.Emit(OpCode.StoreLocal, 0, 0);
                 Forced(b, w.Body, tail);
                 if (!tail) b.Emit(OpCode.LeaveScope, 0);
                 break;
-            case HoistedWithNode hw:
+            }
+            case NodeKind.HoistedWith:
+            {
+                var hw = As<HoistedWithNode>(n);
                 Namespace(b, hw.Namespace);
                 b.Emit(OpCode.StoreLocal, hw.Slot, 0);
                 Forced(b, hw.Body, tail);
                 break;
-            case ApplyNode ap when IsToString(ap.Function):
-                ToString(b, ap, OpCode.ToString, tail);
-                break;
-            case ApplyNode ap:
+            }
+            case NodeKind.Apply:
+            {
+                var ap = As<ApplyNode>(n);
+                if (IsToString(ap.Function))
+                {
+                    ToString(b, ap, OpCode.ToString, tail);
+                    break;
+                }
                 Forced(b, ap.Function);
                 b.Emit(OpCode.Push, 1);
                 Delayed(b, ap.Argument);
                 b.Emit(OpCode.Call, b.Span(ap.Span), -1);
                 break;
-            case ApplyManyNode am:
+            }
+            case NodeKind.ApplyMany:
             {
+                var am = As<ApplyManyNode>(n);
                 Forced(b, am.Function);
                 var args = am.Arguments;
                 for (var start = 0; start < args.Length; start += MaxCallArguments)
@@ -261,16 +311,23 @@ internal sealed class Lowering
                 }
                 break;
             }
-            case NotNode not:
+            case NodeKind.Not:
+            {
+                var not = As<NotNode>(n);
                 Forced(b, not.Operand);
                 b.Emit(OpCode.Not, b.Span(not.Span), 0);
                 break;
-            case NegateNode neg:
+            }
+            case NodeKind.Negate:
+            {
+                var neg = As<NegateNode>(n);
                 Forced(b, neg.Operand);
                 b.Emit(OpCode.Negate, b.Span(neg.Span), 0);
                 break;
-            case LogicNode logic:
+            }
+            case NodeKind.Logic:
             {
+                var logic = As<LogicNode>(n);
                 Forced(b, logic.Left);
                 var op = logic.Op switch { LogicOp.And => OpCode.AndJump, LogicOp.Or => OpCode.OrJump, _ => OpCode.ImpliesJump };
                 b.Emit(op, b.Span(logic.Left.Span), -1, 0);
@@ -280,18 +337,42 @@ internal sealed class Lowering
                 b.Patch(toEnd);
                 break;
             }
-            case BinaryNode bin:
+            case NodeKind.Binary:
+            {
+                var bin = As<BinaryNode>(n);
                 Forced(b, bin.Left);
                 b.Emit(OpCode.Push, 1);
                 Forced(b, bin.Right);
                 b.Emit(BinaryOpCode(bin.Op), b.Span(bin.Span), -1);
                 break;
-            case SelectNode sel: Select(b, sel); break;
-            case HasAttrNode has: HasAttr(b, has); break;
-            case AttrSetNode set: AttrSet(b, set); break;
-            case RecScopeNode rec: RecScope(b, rec, tail); break;
-            case HoistedLetNode let:
+            }
+            case NodeKind.Select:
             {
+                var sel = As<SelectNode>(n);
+                Select(b, sel);
+                break;
+            }
+            case NodeKind.HasAttr:
+            {
+                var has = As<HasAttrNode>(n);
+                HasAttr(b, has);
+                break;
+            }
+            case NodeKind.AttrSet:
+            {
+                var set = As<AttrSetNode>(n);
+                AttrSet(b, set);
+                break;
+            }
+            case NodeKind.RecScope:
+            {
+                var rec = As<RecScopeNode>(n);
+                RecScope(b, rec, tail);
+                break;
+            }
+            case NodeKind.HoistedLet:
+            {
+                var let = As<HoistedLetNode>(n);
                 var inits = let.Inits;
                 b.Emit(OpCode.ClearLocals, let.FirstSlot, inits.Length, 0);
                 var lazy = inits.Length >= LazyBindings;
@@ -304,10 +385,13 @@ internal sealed class Lowering
                 Forced(b, let.Body, tail);
                 break;
             }
-            case LambdaNode lambda:
+            case NodeKind.Lambda:
+            {
+                var lambda = As<LambdaNode>(n);
                 Lambda(lambda);
                 b.Emit(OpCode.MakeClosure, b.Object(lambda), 0);
                 break;
+            }
             default:
                 throw new InvalidOperationException($"the bytecode compiler has no rule for {n.GetType().Name}");
         }
@@ -322,36 +406,62 @@ internal sealed class Lowering
         // A selection that reads nothing of this scope (`inherit (d) file;` in a nested lambda) is
         // made in the parent environment (ParentScope). Only selections: measured on a NixOS
         // system, other expressions gave nothing more and cost their rewritten trees.
-        if (n is SelectNode && ParentScope.Shift(n) is { } up)
+        var kind = n.Kind;
+        if (kind == NodeKind.Select && ParentScope.Shift(n) is { } up)
         {
             var unit = lazy ? LazyUnit(up) : Unit(up);
             unit.OverParent();
             b.Emit(OpCode.Delay, b.Object(unit), 0);
             return;
         }
-        switch (n)
+        switch (kind)
         {
-            case ConstNode c: b.Emit(OpCode.Const, b.Constant(c.Value), 0); break;
-            case GlobalNode g: b.Emit(OpCode.Const, b.Constant(g.Value), 0); break;
-            case LocalNode l: b.Emit(OpCode.LocalRaw, l.Depth, l.Index, b.Object(l), 0); break;
-            case LambdaNode lambda:
+            case NodeKind.Const:
+                b.Emit(OpCode.Const, b.Constant(As<ConstNode>(n).Value), 0);
+                return;
+            case NodeKind.Global:
+                b.Emit(OpCode.Const, b.Constant(As<GlobalNode>(n).Value), 0);
+                return;
+            case NodeKind.Local:
+            {
+                var l = As<LocalNode>(n);
+                b.Emit(OpCode.LocalRaw, l.Depth, l.Index, b.Object(l), 0);
+                return;
+            }
+            case NodeKind.Lambda:
+            {
+                var lambda = As<LambdaNode>(n);
                 Lambda(lambda, lazy);
                 b.Emit(OpCode.MakeClosure, b.Object(lambda), 0);
-                break;
-            case BinaryNode { Foldable: true } bin:
+                return;
+            }
+            case NodeKind.Binary when As<BinaryNode>(n).Foldable:
+            {
+                var bin = As<BinaryNode>(n);
                 b.Emit(OpCode.DelayFold, (int)bin.Op, 0);
                 Operand(b, bin.Left);
                 Operand(b, bin.Right);
                 b.Operand(b.Object(lazy ? LazyUnit(n) : Unit(n)));
-                break;
-            case SelectNode { Peekable: true }:
-            case ApplyNode call when PureCall.IsFoldable(call):
+                return;
+            }
+            case NodeKind.Select when As<SelectNode>(n).Peekable:
+            case NodeKind.Apply when PureCall.IsFoldable(As<ApplyNode>(n)):
                 b.Emit(OpCode.Delay, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
-                break;
-            default:
-                b.Emit(OpCode.MakeThunk, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
-                break;
+                return;
         }
+        b.Emit(OpCode.MakeThunk, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
+    }
+
+    /// <summary>
+    /// <paramref name="n"/> as the node class its <see cref="Node.Kind"/> names: the switches here
+    /// dispatch on the kind (one jump) rather than on the type, since in ReadyToRun code every
+    /// <c>is</c> test of a type switch is a call to the runtime's cast helper.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static T As<T>(Node n) where T : Node
+    {
+        System.Diagnostics.Debug.Assert(n is T, $"{n.GetType().Name} reports kind {n.Kind}");
+        return System.Runtime.CompilerServices.Unsafe.As<T>(n);
     }
 
     /// <summary>The three operands that describe a constant or variable operand of <see cref="OpCode.DelayFold"/>.</summary>

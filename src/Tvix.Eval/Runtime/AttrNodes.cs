@@ -11,6 +11,8 @@ internal readonly record struct AttrKey(int Sym, Node? Dynamic)
 /// <summary><c>e.a.b</c> and <c>e.a.b or d</c> (the default is taken without exceptions).</summary>
 internal sealed class SelectNode(SourceText source, TextSpan span, Node target, AttrKey[] path, Node? orDefault) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Select;
+
     internal Node Target => target;
     internal AttrKey[] Path => path;
     internal Node? OrDefault => orDefault;
@@ -70,6 +72,8 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
 /// <summary><c>e ? a.b</c>.</summary>
 internal sealed class HasAttrNode(SourceText source, TextSpan span, Node target, AttrKey[] path) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.HasAttr;
+
     internal Node Target => target;
     internal AttrKey[] Path => path;
 
@@ -185,6 +189,8 @@ internal static class DynamicAttrs
 /// </summary>
 internal sealed class AttrSetNode(SourceText source, TextSpan span, int[] keys, Node[] values, DynamicEntry[] dynamics, Node[] hidden, AttrPos[] positions) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.AttrSet;
+
     internal Node[] Values => values;
     internal DynamicEntry[] Dynamics => dynamics;
     internal Node[] Hidden => hidden;
@@ -227,6 +233,8 @@ internal sealed class SetShape(int[] keys, AttrPos[] positions)
 /// </summary>
 internal sealed class RecScopeNode(SourceText source, TextSpan span, int[] keys, Node[] inits, int envSize, DynamicEntry[] dynamics, Node? body, bool legacyLet, bool hasOverrides, AttrPos[] positions) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.RecScope;
+
     internal Node[] Inits => inits;
     /// <summary>How many of <see cref="Inits"/> are the attributes; the <c>inherit (e)</c> sources follow them.</summary>
     internal int NamedCount => keys.Length;
@@ -278,6 +286,8 @@ internal sealed class RecShape(SourceText source, TextSpan span, int[] keys, Att
 /// </summary>
 internal sealed class HoistedLetNode(SourceText source, TextSpan span, int firstSlot, Node[] inits, int namedCount, Node body) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.HoistedLet;
+
     internal int FirstSlot => firstSlot;
     internal Node[] Inits => inits;
 

@@ -142,6 +142,9 @@ internal abstract class Node(SourceText source, TextSpan span)
     /// </summary>
     internal virtual bool KeepsEnv(bool delayed) => true;
 
+    /// <summary>What this node is, for the lowering's switches (see <see cref="NodeKind"/>).</summary>
+    internal virtual NodeKind Kind => NodeKind.Other;
+
     /// <summary>Whether any of <paramref name="nodes"/> (null entries are literal pieces) may keep its environment.</summary>
     internal static bool AnyKeepsEnv(Node?[] nodes, bool delayed = false)
     {

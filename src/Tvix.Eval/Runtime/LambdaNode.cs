@@ -35,6 +35,8 @@ internal sealed class LambdaChain(LambdaNode[] levels)
 /// </summary>
 internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Lambda;
+
     public Node Body = null!;
     public int EnvSize;
     public string? Name;

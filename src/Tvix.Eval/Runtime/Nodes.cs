@@ -9,6 +9,8 @@ namespace Tvix.Eval.Runtime;
 
 internal sealed class ConstNode(SourceText source, TextSpan span, Value value) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Const;
+
     public readonly Value Value = value;
     internal override bool KeepsEnv(bool delayed) => false;
 }
@@ -16,6 +18,8 @@ internal sealed class ConstNode(SourceText source, TextSpan span, Value value) :
 /// <summary>Slot <see cref="Index"/> of the environment <see cref="Depth"/> levels up.</summary>
 internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int index) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Local;
+
     public readonly int Depth = depth;
     public readonly int Index = index;
 
@@ -63,6 +67,8 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
 /// <summary>A global name (a builtin): its value is known when the code is compiled.</summary>
 internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Global;
+
     public readonly Value Value = value;
     internal override bool KeepsEnv(bool delayed) => false;
 }
@@ -70,6 +76,8 @@ internal sealed class GlobalNode(SourceText source, TextSpan span, Value value) 
 /// <summary>A name only a <c>with</c> can provide: searched in the namespaces, innermost first.</summary>
 internal sealed class WithLookupNode(SourceText source, TextSpan span, string name, int sym, int[] withDepths, int[] withSlots) : Code(source, span)
 {
+    internal override NodeKind Kind => NodeKind.WithLookup;
+
     // One per enclosing `with`: where the name was in the namespace this lookup last searched
     // there. Made on the first lookup: most lookups nixpkgs compiles never run.
     private LookupCache[]? _caches;
@@ -109,6 +117,8 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
 /// <summary>A string with interpolations: parts are literal bytes or expressions.</summary>
 internal sealed class InterpolationNode : Node
 {
+    internal override NodeKind Kind => NodeKind.Interpolation;
+
     internal NixString?[] Literals => _literals;
     internal Node?[] Parts => _parts;
 
@@ -152,6 +162,8 @@ internal struct InterpolationPieces
 /// <summary>A path with interpolations, resolved against a base directory when relative.</summary>
 internal sealed class PathInterpolationNode(SourceText source, TextSpan span, string prefix, byte[]?[] literals, Node?[] parts) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.PathInterpolation;
+
     internal Node?[] Parts => parts;
 
     /// <summary>What building the path needs besides the parts' values (all the bytecode keeps of this node).</summary>
@@ -195,6 +207,8 @@ internal sealed class ArrayBufferWriter
 
 internal sealed class ListNode(SourceText source, TextSpan span, Node[] items) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.List;
+
     internal Node[] Items => items;
 
     internal override bool KeepsEnv(bool delayed) => delayed || AnyKeepsEnv(items, delayed: true);
@@ -202,6 +216,8 @@ internal sealed class ListNode(SourceText source, TextSpan span, Node[] items) :
 
 internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node then, Node @else) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.If;
+
     internal Node Cond => cond;
     internal Node Then => then;
     internal Node Else => @else;
@@ -211,6 +227,8 @@ internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node t
 
 internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, Node body, string text) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Assert;
+
     internal Node Cond => cond;
     internal Node Body => body;
 
@@ -244,6 +262,8 @@ internal sealed class AssertShape(SourceText source, TextSpan span, TextSpan con
 /// <summary><c>with ns; body</c>: a one-slot environment holding the (lazy) namespace.</summary>
 internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node body) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.With;
+
     internal Node Namespace => ns;
     internal Node Body => body;
 
@@ -252,6 +272,8 @@ internal sealed class WithNode(SourceText source, TextSpan span, Node ns, Node b
 /// <summary><c>with ns; body</c> directly in a lambda body: the namespace lives in a slot of the lambda's environment.</summary>
 internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot, Node ns, Node body) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.HoistedWith;
+
     internal int Slot => slot;
     internal Node Namespace => ns;
     internal Node Body => body;
@@ -260,6 +282,8 @@ internal sealed class HoistedWithNode(SourceText source, TextSpan span, int slot
 
 internal sealed class ApplyNode(SourceText source, TextSpan span, Node function, Node argument) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Apply;
+
     internal Node Function => function;
     internal Node Argument => argument;
 
@@ -291,6 +315,8 @@ internal sealed class ApplyNode(SourceText source, TextSpan span, Node function,
 /// <summary><c>f a b …</c>: calls a builtin of exactly that arity directly; otherwise applies one argument at a time.</summary>
 internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node function, Node[] arguments) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.ApplyMany;
+
     internal Node Function => function;
     internal Node[] Arguments => arguments;
 
@@ -301,6 +327,8 @@ internal sealed class ApplyManyNode(SourceText source, TextSpan span, Node funct
 /// <summary>Evaluates its inner node in the parent environment (for <c>inherit x;</c> inside a recursive scope).</summary>
 internal sealed class ErrorNode(SourceText source, TextSpan span, string message) : Code(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Error;
+
     public override Value Eval(EvalContext cx, Env env) => throw Error(message);
 
     internal override bool KeepsEnv(bool delayed) => false;

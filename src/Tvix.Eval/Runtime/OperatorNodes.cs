@@ -5,6 +5,8 @@ namespace Tvix.Eval.Runtime;
 
 internal sealed class NotNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Not;
+
     internal Node Operand => operand;
 
     internal override bool KeepsEnv(bool delayed) => delayed || operand.KeepsEnv(false);
@@ -12,6 +14,8 @@ internal sealed class NotNode(SourceText source, TextSpan span, Node operand) : 
 
 internal sealed class NegateNode(SourceText source, TextSpan span, Node operand) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Negate;
+
     internal Node Operand => operand;
 
     internal override bool KeepsEnv(bool delayed) => delayed || operand.KeepsEnv(false);
@@ -21,6 +25,8 @@ internal enum LogicOp { And, Or, Implies }
 
 internal sealed class LogicNode(SourceText source, TextSpan span, LogicOp op, Node left, Node right) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Logic;
+
     internal LogicOp Op => op;
     internal Node Left => left;
     internal Node Right => right;
@@ -32,6 +38,8 @@ internal enum BinOp { Add, Sub, Mul, Div, Concat, Update, Eq, Neq, Lt, Le, Gt, G
 
 internal sealed class BinaryNode(SourceText source, TextSpan span, BinOp op, Node left, Node right) : Node(source, span)
 {
+    internal override NodeKind Kind => NodeKind.Binary;
+
     public BinOp Op => op;
 
     // Eval evaluates both operands; Delay may fall back to a thunk over the environment.

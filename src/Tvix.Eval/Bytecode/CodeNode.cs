@@ -60,13 +60,13 @@ internal sealed class CodeNode : Code
         // On the node's kind, not its type: in ReadyToRun code each type test is a cast-helper call.
         switch (original.Kind)
         {
-            case NodeKind.Const: _form = DelayForm.Value; _delayed = new StrongBox<Value>(Unsafe.As<ConstNode>(original).Value); break;
-            case NodeKind.Global: _form = DelayForm.Value; _delayed = new StrongBox<Value>(Unsafe.As<GlobalNode>(original).Value); break;
+            case NodeKind.Const: _form = DelayForm.Value; _delayed = new StrongBox<Value>(NodeKinds.As<ConstNode>(original).Value); break;
+            case NodeKind.Global: _form = DelayForm.Value; _delayed = new StrongBox<Value>(NodeKinds.As<GlobalNode>(original).Value); break;
             case NodeKind.Local: _form = DelayForm.Local; _delayed = original; break;
             case NodeKind.Lambda: _form = DelayForm.Closure; _delayed = original; break;
-            case NodeKind.Binary when Unsafe.As<BinaryNode>(original).Foldable: _form = DelayForm.Fold; _delayed = original; break;
-            case NodeKind.Select when Unsafe.As<SelectNode>(original).Peekable: _form = DelayForm.Peek; _delayed = original; break;
-            case NodeKind.Apply when PureCall.Of(Unsafe.As<ApplyNode>(original)) is { } pure: _form = DelayForm.FoldCall; _delayed = pure; break;
+            case NodeKind.Binary when NodeKinds.As<BinaryNode>(original).Foldable: _form = DelayForm.Fold; _delayed = original; break;
+            case NodeKind.Select when NodeKinds.As<SelectNode>(original).Peekable: _form = DelayForm.Peek; _delayed = original; break;
+            case NodeKind.Apply when PureCall.Of(NodeKinds.As<ApplyNode>(original)) is { } pure: _form = DelayForm.FoldCall; _delayed = pure; break;
             default: _form = DelayForm.Thunk; break;
         }
     }

@@ -85,7 +85,7 @@ internal sealed class Lowering
     /// <summary>The unit that evaluates <paramref name="n"/> at once when its parent runs (its code is emitted later, see <see cref="Drain"/>).</summary>
     private CodeNode Unit(Node n)
     {
-        if (n.Kind == NodeKind.Code) return As<CodeNode>(n);
+        if (n.Kind == NodeKind.Code) return NodeKinds.As<CodeNode>(n);
         var code = new CodeNode(n);
         _pendingCode.Add(code);
         _pendingNodes.Add(n);
@@ -99,9 +99,9 @@ internal sealed class Lowering
     /// </summary>
     private CodeNode LazyUnit(Node n)
     {
-        if (n.Kind == NodeKind.Code) return As<CodeNode>(n);
+        if (n.Kind == NodeKind.Code) return NodeKinds.As<CodeNode>(n);
         // A lambda's unit makes its closure without running (CodeNode.Delay): its body must be a unit by then.
-        if (n.Kind == NodeKind.Lambda) Lambda(As<LambdaNode>(n), lazy: true);
+        if (n.Kind == NodeKind.Lambda) Lambda(NodeKinds.As<LambdaNode>(n), lazy: true);
         var code = new CodeNode(n);
         _lazyCode.Add(code);
         _lazyNodes.Add(n);
@@ -138,25 +138,25 @@ internal sealed class Lowering
         {
             case NodeKind.Const:
             {
-                var c = As<ConstNode>(n);
+                var c = NodeKinds.As<ConstNode>(n);
                 Constant(b, c.Value);
                 break;
             }
             case NodeKind.Global:
             {
-                var g = As<GlobalNode>(n);
+                var g = NodeKinds.As<GlobalNode>(n);
                 Constant(b, g.Value);
                 break;
             }
             case NodeKind.Local:
             {
-                var l = As<LocalNode>(n);
+                var l = NodeKinds.As<LocalNode>(n);
                 Local(b, l);
                 break;
             }
             case NodeKind.WithLookup:
             {
-                var w = As<WithLookupNode>(n);
+                var w = NodeKinds.As<WithLookupNode>(n);
                 b.Emit(OpCode.WithLookup, b.Object(w), 0);
                 break;
             }
@@ -167,19 +167,19 @@ internal sealed class Lowering
             }
             case NodeKind.Code:
             {
-                var code = As<CodeNode>(n);
+                var code = NodeKinds.As<CodeNode>(n);
                 b.Emit(OpCode.Eval, b.Object(code), 0);
                 break;
             }
             case NodeKind.Interpolation:
             {
-                var s = As<InterpolationNode>(n);
+                var s = NodeKinds.As<InterpolationNode>(n);
                 Interpolation(b, s);
                 break;
             }
             case NodeKind.PathInterpolation:
             {
-                var p = As<PathInterpolationNode>(n);
+                var p = NodeKinds.As<PathInterpolationNode>(n);
                 var parts = p.Parts;
                 b.Emit(OpCode.NewArray, parts.Length, 1);
                 for (var i = 0; i < parts.Length; i++)
@@ -193,7 +193,7 @@ internal sealed class Lowering
             }
             case NodeKind.List:
             {
-                var list = As<ListNode>(n);
+                var list = NodeKinds.As<ListNode>(n);
                 var items = list.Items;
                 if (items.Length == 0) { b.Emit(OpCode.Const, b.Constant(Value.FromList(NixList.Empty)), 0); break; }
                 b.Emit(OpCode.NewArray, items.Length, 1);
@@ -207,7 +207,7 @@ internal sealed class Lowering
             }
             case NodeKind.If:
             {
-                var ifNode = As<IfNode>(n);
+                var ifNode = NodeKinds.As<IfNode>(n);
                 var depth = b.Depth;
                 if (ifNode.Cond is BinaryNode { Op: BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge or BinOp.Eq or BinOp.Neq } cmp)
                 {
@@ -242,7 +242,7 @@ internal sealed class Lowering
             }
             case NodeKind.Assert:
             {
-                var a = As<AssertNode>(n);
+                var a = NodeKinds.As<AssertNode>(n);
                 if (a.Cond is BinaryNode { Op: BinOp.Eq } eq)
                 {
                     Forced(b, eq.Left);
@@ -260,7 +260,7 @@ internal sealed class Lowering
             }
             case NodeKind.With:
             {
-                var w = As<WithNode>(n);
+                var w = NodeKinds.As<WithNode>(n);
                 Namespace(b, w.Namespace);
                 b.Emit(OpCode.PushScope, 1, 0);
                 b.Emit(OpCode.StoreLocal, 0, 0);
@@ -270,7 +270,7 @@ internal sealed class Lowering
             }
             case NodeKind.HoistedWith:
             {
-                var hw = As<HoistedWithNode>(n);
+                var hw = NodeKinds.As<HoistedWithNode>(n);
                 Namespace(b, hw.Namespace);
                 b.Emit(OpCode.StoreLocal, hw.Slot, 0);
                 Forced(b, hw.Body, tail);
@@ -278,7 +278,7 @@ internal sealed class Lowering
             }
             case NodeKind.Apply:
             {
-                var ap = As<ApplyNode>(n);
+                var ap = NodeKinds.As<ApplyNode>(n);
                 if (IsToString(ap.Function))
                 {
                     ToString(b, ap, OpCode.ToString, tail);
@@ -292,7 +292,7 @@ internal sealed class Lowering
             }
             case NodeKind.ApplyMany:
             {
-                var am = As<ApplyManyNode>(n);
+                var am = NodeKinds.As<ApplyManyNode>(n);
                 Forced(b, am.Function);
                 var args = am.Arguments;
                 for (var start = 0; start < args.Length; start += MaxCallArguments)
@@ -313,21 +313,21 @@ internal sealed class Lowering
             }
             case NodeKind.Not:
             {
-                var not = As<NotNode>(n);
+                var not = NodeKinds.As<NotNode>(n);
                 Forced(b, not.Operand);
                 b.Emit(OpCode.Not, b.Span(not.Span), 0);
                 break;
             }
             case NodeKind.Negate:
             {
-                var neg = As<NegateNode>(n);
+                var neg = NodeKinds.As<NegateNode>(n);
                 Forced(b, neg.Operand);
                 b.Emit(OpCode.Negate, b.Span(neg.Span), 0);
                 break;
             }
             case NodeKind.Logic:
             {
-                var logic = As<LogicNode>(n);
+                var logic = NodeKinds.As<LogicNode>(n);
                 Forced(b, logic.Left);
                 var op = logic.Op switch { LogicOp.And => OpCode.AndJump, LogicOp.Or => OpCode.OrJump, _ => OpCode.ImpliesJump };
                 b.Emit(op, b.Span(logic.Left.Span), -1, 0);
@@ -339,7 +339,7 @@ internal sealed class Lowering
             }
             case NodeKind.Binary:
             {
-                var bin = As<BinaryNode>(n);
+                var bin = NodeKinds.As<BinaryNode>(n);
                 Forced(b, bin.Left);
                 b.Emit(OpCode.Push, 1);
                 Forced(b, bin.Right);
@@ -348,31 +348,31 @@ internal sealed class Lowering
             }
             case NodeKind.Select:
             {
-                var sel = As<SelectNode>(n);
+                var sel = NodeKinds.As<SelectNode>(n);
                 Select(b, sel);
                 break;
             }
             case NodeKind.HasAttr:
             {
-                var has = As<HasAttrNode>(n);
+                var has = NodeKinds.As<HasAttrNode>(n);
                 HasAttr(b, has);
                 break;
             }
             case NodeKind.AttrSet:
             {
-                var set = As<AttrSetNode>(n);
+                var set = NodeKinds.As<AttrSetNode>(n);
                 AttrSet(b, set);
                 break;
             }
             case NodeKind.RecScope:
             {
-                var rec = As<RecScopeNode>(n);
+                var rec = NodeKinds.As<RecScopeNode>(n);
                 RecScope(b, rec, tail);
                 break;
             }
             case NodeKind.HoistedLet:
             {
-                var let = As<HoistedLetNode>(n);
+                var let = NodeKinds.As<HoistedLetNode>(n);
                 var inits = let.Inits;
                 b.Emit(OpCode.ClearLocals, let.FirstSlot, inits.Length, 0);
                 var lazy = inits.Length >= LazyBindings;
@@ -387,7 +387,7 @@ internal sealed class Lowering
             }
             case NodeKind.Lambda:
             {
-                var lambda = As<LambdaNode>(n);
+                var lambda = NodeKinds.As<LambdaNode>(n);
                 Lambda(lambda);
                 b.Emit(OpCode.MakeClosure, b.Object(lambda), 0);
                 break;
@@ -417,51 +417,39 @@ internal sealed class Lowering
         switch (kind)
         {
             case NodeKind.Const:
-                b.Emit(OpCode.Const, b.Constant(As<ConstNode>(n).Value), 0);
+                b.Emit(OpCode.Const, b.Constant(NodeKinds.As<ConstNode>(n).Value), 0);
                 return;
             case NodeKind.Global:
-                b.Emit(OpCode.Const, b.Constant(As<GlobalNode>(n).Value), 0);
+                b.Emit(OpCode.Const, b.Constant(NodeKinds.As<GlobalNode>(n).Value), 0);
                 return;
             case NodeKind.Local:
             {
-                var l = As<LocalNode>(n);
+                var l = NodeKinds.As<LocalNode>(n);
                 b.Emit(OpCode.LocalRaw, l.Depth, l.Index, b.Object(l), 0);
                 return;
             }
             case NodeKind.Lambda:
             {
-                var lambda = As<LambdaNode>(n);
+                var lambda = NodeKinds.As<LambdaNode>(n);
                 Lambda(lambda, lazy);
                 b.Emit(OpCode.MakeClosure, b.Object(lambda), 0);
                 return;
             }
-            case NodeKind.Binary when As<BinaryNode>(n).Foldable:
+            case NodeKind.Binary when NodeKinds.As<BinaryNode>(n).Foldable:
             {
-                var bin = As<BinaryNode>(n);
+                var bin = NodeKinds.As<BinaryNode>(n);
                 b.Emit(OpCode.DelayFold, (int)bin.Op, 0);
                 Operand(b, bin.Left);
                 Operand(b, bin.Right);
                 b.Operand(b.Object(lazy ? LazyUnit(n) : Unit(n)));
                 return;
             }
-            case NodeKind.Select when As<SelectNode>(n).Peekable:
-            case NodeKind.Apply when PureCall.IsFoldable(As<ApplyNode>(n)):
+            case NodeKind.Select when NodeKinds.As<SelectNode>(n).Peekable:
+            case NodeKind.Apply when PureCall.IsFoldable(NodeKinds.As<ApplyNode>(n)):
                 b.Emit(OpCode.Delay, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
                 return;
         }
         b.Emit(OpCode.MakeThunk, b.Object(lazy ? LazyUnit(n) : Unit(n)), 0);
-    }
-
-    /// <summary>
-    /// <paramref name="n"/> as the node class its <see cref="Node.Kind"/> names: the switches here
-    /// dispatch on the kind (one jump) rather than on the type, since in ReadyToRun code every
-    /// <c>is</c> test of a type switch is a call to the runtime's cast helper.
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static T As<T>(Node n) where T : Node
-    {
-        System.Diagnostics.Debug.Assert(n is T, $"{n.GetType().Name} reports kind {n.Kind}");
-        return System.Runtime.CompilerServices.Unsafe.As<T>(n);
     }
 
     /// <summary>The three operands that describe a constant or variable operand of <see cref="OpCode.DelayFold"/>.</summary>

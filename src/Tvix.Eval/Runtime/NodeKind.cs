@@ -35,3 +35,19 @@ internal enum NodeKind : byte
     HoistedLet,
     Lambda,
 }
+
+/// <summary>Reinterpreting a node by its <see cref="Node.Kind"/>.</summary>
+internal static class NodeKinds
+{
+    /// <summary>
+    /// <paramref name="n"/> as the node class its <see cref="Node.Kind"/> names, without a type
+    /// test (in ReadyToRun code a cast is a call to the runtime's cast helper). Checked in debug
+    /// builds; <c>NodeKindTests</c> checks that each kind belongs to one class.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static T As<T>(Node n) where T : Node
+    {
+        System.Diagnostics.Debug.Assert(n is T, $"{n.GetType().Name} reports kind {n.Kind}");
+        return System.Runtime.CompilerServices.Unsafe.As<T>(n);
+    }
+}

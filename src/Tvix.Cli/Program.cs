@@ -12,7 +12,7 @@ public static class Program
         // `tvix eval` parses its own, Nix-style arguments; going straight to it skips building
         // the whole command tree, which is a measurable part of a small evaluation's start-up.
         // It writes straight to the standard file descriptors, without System.Console's set-up.
-        if (args.Length > 0 && args[0] == "eval" && Array.TrueForAll(args, a => a is not ("-h" or "--help" or "-?")))
+        if (args.Length > 0 && args[0] == "eval" && !AsksForHelp(args))
         {
             using var stdout = FileDescriptorWriter.StandardOutput();
             using var stderr = FileDescriptorWriter.StandardError();
@@ -20,7 +20,7 @@ public static class Program
         }
         // `tvix instantiate` parses its own arguments too, and writes to the descriptors the same
         // way (System.CommandLine's tree costs ~8 ms here, System.Console's set-up ~5 ms more).
-        if (args.Length > 0 && args[0] == "instantiate" && Array.TrueForAll(args, a => a is not ("-h" or "--help" or "-?")))
+        if (args.Length > 0 && args[0] == "instantiate" && !AsksForHelp(args))
         {
             using var stdout = FileDescriptorWriter.StandardOutput();
             using var stderr = FileDescriptorWriter.StandardError();
@@ -39,6 +39,15 @@ public static class Program
         if (args is ["nar", "dump", var path] && !path.StartsWith('-'))
             return NarCommand.RunDump(path);
         return BuildRoot().Parse(args).Invoke();
+    }
+
+    /// <summary>Whether an argument asks System.CommandLine for help (a loop: a lambda for
+    /// <c>Array.TrueForAll</c> costs its closure class and delegate types at every start).</summary>
+    private static bool AsksForHelp(string[] args)
+    {
+        foreach (var a in args)
+            if (a is "-h" or "--help" or "-?") return true;
+        return false;
     }
 
     /// <summary>The root command with every subcommand; each subcommand lives in its own file.</summary>

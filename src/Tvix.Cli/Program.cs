@@ -35,6 +35,9 @@ public static class Program
                 return 1;
             }
         }
+        // And `tvix store [--store URL ...] dump PATH` in its plain form (the same store, output and errors).
+        if (args.Length > 2 && args[0] == "store" && StoreDumpArguments.TryParse(args) is { } dump)
+            return StoreActions.Run(dump.Configure, verbose: false, (store, ct) => StoreActions.DumpAsync(store, dump.Path, ct));
         // Likewise `tvix nar dump PATH`, which is otherwise done in a few milliseconds.
         if (args is ["nar", "dump", var path] && !path.StartsWith('-'))
             return NarCommand.RunDump(path);

@@ -35,9 +35,11 @@ public static class Program
                 return 1;
             }
         }
-        // And `tvix store [--store URL ...] dump PATH` in its plain form (the same store, output and errors).
-        if (args.Length > 2 && args[0] == "store" && StoreDumpArguments.TryParse(args) is { } dump)
-            return StoreActions.Run(dump.Configure, verbose: false, (store, ct) => StoreActions.DumpAsync(store, dump.Path, ct));
+        // And `tvix store [--store URL ...] dump|cat PATH` in their plain form (the same store, output and errors).
+        if (args.Length > 2 && args[0] == "store" && PlainStoreArguments.TryParse(args) is { } plain)
+            return StoreActions.Run(plain.Configure, verbose: false, plain.Command == "dump"
+                ? (store, ct) => StoreActions.DumpAsync(store, plain.Path, ct)
+                : (store, ct) => StoreActions.CatAsync(store, plain.Path, ct));
         // Likewise `tvix nar dump PATH`, which is otherwise done in a few milliseconds.
         if (args is ["nar", "dump", var path] && !path.StartsWith('-'))
             return NarCommand.RunDump(path);

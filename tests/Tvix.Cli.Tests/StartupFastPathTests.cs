@@ -3,15 +3,22 @@ using Tvix.Cli.Commands;
 namespace Tvix.Cli.Tests;
 
 /// <summary>
-/// <c>tvix store … dump PATH</c> skips System.CommandLine when its arguments are in the plain
-/// form (Program.Main): whatever the short reader accepts must mean the same to the full parser.
+/// <c>tvix store … dump PATH</c> and <c>… cat PATH</c> skip System.CommandLine when their arguments
+/// are in the plain form (Program.Main): whatever the short reader accepts must mean the same to
+/// the full parser.
 /// </summary>
 public sealed class StartupFastPathTests
 {
     private const string P = "/nix/store/7s4gws9766cwgs8xakgl8jmih7wcjqjj-small";
 
-    public static TheoryData<string[], bool> StoreDumpArguments() => new()
+    public static TheoryData<string[], bool> PlainStoreArguments() => new()
     {
+        { ["store", "cat", P + "/a"], true },
+        { ["store", "--store", "memory://", "cat", P + "/a", "--store-dir", "/s"], true },
+        { ["store", "cat", "--verbose", P + "/a"], false },
+        { ["store", "cat", "dump", P], false },
+        { ["store", "dump", "cat", P], false },
+        { ["store", "cat", "-h"], false },
         { ["store", "dump", P], true },
         { ["store", "dump", "--store", "file:///tmp/s", P], true },
         { ["store", "--store", "memory://", "dump", P], true },
@@ -33,22 +40,22 @@ public sealed class StartupFastPathTests
         { ["store", "dump", "--", P], false },
         { ["store", "dump", ""], false },
         { ["store", "ls", P], false },
-        { ["store", "cat", "dump", P], false },
+        { ["store", "export", P, "/tmp/x"], false },
         { ["nar", "dump", P], false },
     };
 
     [Theory]
-    [MemberData(nameof(StoreDumpArguments))]
-    public void StoreDumpReaderAgreesWithTheFullParser(string[] args, bool plain)
+    [MemberData(nameof(PlainStoreArguments))]
+    public void PlainStoreReaderAgreesWithTheFullParser(string[] args, bool plain)
     {
-        var fast = Commands.StoreDumpArguments.TryParse(args);
+        var fast = Commands.PlainStoreArguments.TryParse(args);
         Assert.Equal(plain, fast is not null);
         if (fast is null) return;
 
         var full = Program.BuildRoot().Parse(args);
         Assert.Empty(full.Errors);
-        Assert.Equal("dump", full.CommandResult.Command.Name);
-        Assert.Equal(full.GetValue<string>("STOREPATH"), fast.Path);
+        Assert.Equal(full.CommandResult.Command.Name, fast.Command);
+        Assert.Equal(full.GetValue<string>(fast.Command == "dump" ? "STOREPATH" : "STOREPATH/SUBPATH"), fast.Path);
         Assert.Equal(full.GetValue<string?>("--store"), fast.Store);
         Assert.Equal(full.GetValue<string?>("--blob-service-addr"), fast.BlobService);
         Assert.Equal(full.GetValue<string?>("--directory-service-addr"), fast.DirectoryService);
@@ -58,9 +65,9 @@ public sealed class StartupFastPathTests
     }
 
     [Fact]
-    public void StoreDumpReaderGivesTheStoreOptionsOfTheFullParser()
+    public void PlainStoreReaderGivesTheStoreOptionsOfTheFullParser()
     {
-        var fast = Commands.StoreDumpArguments.TryParse(["store", "dump", "--store", "file:///tmp/s/", "--store-dir", "/foo/store", P])!;
+        var fast = Commands.PlainStoreArguments.TryParse(["store", "dump", "--store", "file:///tmp/s/", "--store-dir", "/foo/store", P])!;
         var options = fast.Configure();
         Assert.Equal("file:///tmp/s/castore", options.BlobServiceUrl);
         Assert.Equal("file:///tmp/s/castore", options.DirectoryServiceUrl);

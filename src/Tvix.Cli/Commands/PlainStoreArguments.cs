@@ -1,27 +1,31 @@
 namespace Tvix.Cli.Commands;
 
 /// <summary>
-/// The arguments of <c>tvix store [OPTIONS] dump STOREPATH</c> in their plain form, read without
-/// System.CommandLine: building its command tree costs several milliseconds, a good part of a
-/// small dump. Anything else (help, <c>--verbose</c>, <c>--opt=value</c>, a repeated option, a
-/// response file, a value that could be a command or an option) is left to the full parser, so
-/// what this accepts means the same to both (CliSkeletonTests compare them).
+/// The arguments of <c>tvix store [OPTIONS] dump STOREPATH</c> and <c>tvix store [OPTIONS] cat
+/// STOREPATH/SUBPATH</c> in their plain form, read without System.CommandLine: building its
+/// command tree costs several milliseconds, a good part of a small dump. Anything else (help,
+/// <c>--verbose</c>, <c>--opt=value</c>, a repeated option, a response file, a value that could
+/// be a command or an option) is left to the full parser, so what this accepts means the same
+/// to both (StartupFastPathTests compare them).
 /// </summary>
-internal sealed class StoreDumpArguments
+internal sealed class PlainStoreArguments
 {
     public string? Store, BlobService, DirectoryService, PathInfoService, StoreDir;
 
+    /// <summary>The subcommand: <c>dump</c> or <c>cat</c>.</summary>
+    public string Command = "";
+
+    /// <summary>Its one argument.</summary>
     public string Path = "";
 
     /// <summary>The store options in effect (the same as the full parser's).</summary>
     public Tvix.Store.Services.StoreOptions Configure() => StoreActions.Configure(Store, BlobService, DirectoryService, PathInfoService, StoreDir);
 
     /// <summary>The arguments when they are in the plain form, else null.</summary>
-    public static StoreDumpArguments? TryParse(string[] args)
+    public static PlainStoreArguments? TryParse(string[] args)
     {
         if (args.Length < 3 || args[0] != "store") return null;
-        var result = new StoreDumpArguments();
-        var sawDump = false;
+        var result = new PlainStoreArguments();
         string? path = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -32,8 +36,8 @@ internal sealed class StoreDumpArguments
                 "--directory-service-addr" => TakeValue(args, ref i, ref result.DirectoryService),
                 "--path-info-service-addr" => TakeValue(args, ref i, ref result.PathInfoService),
                 "--store-dir" => TakeValue(args, ref i, ref result.StoreDir),
-                "dump" when !sawDump => sawDump = true,
-                var t when sawDump && path is null && IsPlainValue(t) => (path = t) is not null,
+                "dump" or "cat" when result.Command.Length == 0 => (result.Command = args[i]).Length > 0,
+                var t when result.Command.Length > 0 && path is null && IsPlainValue(t) => (path = t) is not null,
                 _ => false,
             };
             if (!ok) return null;

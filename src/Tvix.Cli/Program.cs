@@ -37,14 +37,19 @@ public static class Program
         }
         // And `tvix store [--store URL ...] dump|cat PATH` in their plain form (the same store, output and errors).
         if (args.Length > 2 && args[0] == "store" && PlainStoreArguments.TryParse(args) is { } plain)
-            return StoreActions.Run(plain.Configure, verbose: false, plain.Command == "dump"
-                ? (store, ct) => StoreActions.DumpAsync(store, plain.Path, ct)
-                : (store, ct) => StoreActions.CatAsync(store, plain.Path, ct));
+            return RunPlainStore(plain);
         // Likewise `tvix nar dump PATH`, which is otherwise done in a few milliseconds.
         if (args is ["nar", "dump", var path] && !path.StartsWith('-'))
             return NarCommand.RunDump(path);
         return BuildRoot().Parse(args).Invoke();
     }
+
+    // Apart from Main: its lambdas' closure would otherwise be made (and its type loaded) at
+    // every start, since the pattern variable it captures is scoped to the whole of Main.
+    private static int RunPlainStore(PlainStoreArguments plain) =>
+        StoreActions.Run(plain.Configure, verbose: false, plain.Command == "dump"
+            ? (store, ct) => StoreActions.DumpAsync(store, plain.Path, ct)
+            : (store, ct) => StoreActions.CatAsync(store, plain.Path, ct));
 
     /// <summary>Whether an argument asks System.CommandLine for help (a loop: a lambda for
     /// <c>Array.TrueForAll</c> costs its closure class and delegate types at every start).</summary>

@@ -146,7 +146,8 @@ public sealed partial class EvalContext
     internal void ReportWarning(Diagnostic d)
     {
         var (line, col) = d.Position;
-        Log.WriteLine($"warning: {d.Message}\n       at {d.Source.Name}:{line}:{col}:");
+        if (d.LocationFirst) Log.WriteLine($"warning: at {d.Source.Name}:{line}:{col}: {d.Message}");
+        else Log.WriteLine($"warning: {d.Message}\n       at {d.Source.Name}:{line}:{col}:");
     }
 
     /// <summary>

@@ -15,6 +15,12 @@ public enum DiagnosticSeverity
 /// </summary>
 public sealed record Diagnostic(DiagnosticSeverity Severity, string Message, SourceText Source, TextSpan Span)
 {
+    /// <summary>
+    /// Printed as <c>warning: at NAME:LINE:COL: MESSAGE</c>, the way Nix prints warnings it words
+    /// itself around a position (the cursed <c>or</c>), rather than with the position below.
+    /// </summary>
+    internal bool LocationFirst { get; init; }
+
     /// <summary>1-based line and column of the start of the span.</summary>
     public (int Line, int Column) Position => Source.GetLineColumn(Span.Start);
 
@@ -23,6 +29,7 @@ public sealed record Diagnostic(DiagnosticSeverity Severity, string Message, Sou
     {
         var (line, col) = Position;
         var kind = Severity == DiagnosticSeverity.Error ? "error" : "warning";
+        if (LocationFirst) return $"{kind}: at {Source.Name}:{line}:{col}: {Message}";
         return $"{kind}: {Message}\n       at {Source.Name}:{line}:{col}";
     }
 }

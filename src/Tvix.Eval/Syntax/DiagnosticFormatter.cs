@@ -34,6 +34,14 @@ public static class DiagnosticFormatter
         ArgumentNullException.ThrowIfNull(diagnostic);
         var source = diagnostic.Source;
         var (line, column) = diagnostic.Position;
+        if (diagnostic.LocationFirst)
+        {
+            // Worded around its position by Nix itself, and printed without a source frame.
+            output.Append(diagnostic.Severity == DiagnosticSeverity.Error ? "error: " : "warning: ")
+                .Append("at ").Append(source.Name).Append(':').Append(line).Append(':').Append(column).Append(": ")
+                .Append(diagnostic.Message).Append('\n');
+            return;
+        }
         output.Append(diagnostic.Severity == DiagnosticSeverity.Error ? "error: " : "warning: ")
             // Continuation lines of a message are indented under it, as Nix does.
             .Append(diagnostic.Message.Replace("\n", "\n       ", StringComparison.Ordinal)).Append('\n');

@@ -25,6 +25,8 @@ internal sealed partial class Parser
     private readonly Token[] _tokens;
     private readonly int _count;
     private readonly List<Diagnostic> _diagnostics;
+    // The last legacy `f or` application made, while it may still be warned about (WarnIfCursedOr).
+    private Expr? _cursedOr;
     private readonly ParserScratch _scratchSpace;
     private readonly Runtime.SymbolTable _names;
     private int _pos;
@@ -488,6 +490,9 @@ internal sealed partial class Parser
     private Expr ParseApp()
     {
         var function = ParseSelect();
+        // A cursed `or` that makes up the whole application keeps its meaning when `or` becomes
+        // an identifier: no warning for `map or [ ]` or `f (g or)` (as Nix's grammar resets it).
+        if (ReferenceEquals(function, _cursedOr)) _cursedOr = null;
         var chain = 0;
         while (StartsSimple(Kind))
         {
@@ -497,6 +502,7 @@ internal sealed partial class Parser
                 break;
             }
             var argument = ParseSelect();
+            WarnIfCursedOr(argument);
             function = new ApplyExpr(TextSpan.Cover(function.Span, argument.Span), function, argument);
         }
         return function;
@@ -537,6 +543,7 @@ internal sealed partial class Parser
                 {
                     Advance();
                     orDefault = ParseSelect();
+                    WarnIfCursedOr(orDefault);
                 }
                 result = new SelectExpr(SpanFrom(start), target, path, orDefault);
             }
@@ -544,10 +551,28 @@ internal sealed partial class Parser
         else if (Kind == TokenKind.OrKeyword)
         {
             var orToken = Advance();
-            result = new ApplyExpr(SpanFrom(start), target, new VarExpr(orToken.Span, "or"));
+            result = _cursedOr = new ApplyExpr(SpanFrom(start), target, new VarExpr(orToken.Span, "or"));
         }
         _depth--;
         return result;
+    }
+
+    /// <summary>
+    /// Warns, as current Nix does, where a legacy <c>f or</c> (an application to a variable named
+    /// <c>or</c>) is an argument, a list element or an <c>or</c> default: there its meaning will
+    /// change once <c>or</c> is an ordinary identifier (NixOS/nix#11118).
+    /// </summary>
+    private void WarnIfCursedOr(Expr e)
+    {
+        if (!ReferenceEquals(e, _cursedOr)) return;
+        _cursedOr = null;
+        var snippet = System.Text.Encoding.UTF8.GetString(_source.Bytes.Span.Slice(e.Span.Start, e.Span.Length));
+        var message = "This expression uses `or` as an identifier in a way that will change in a future Nix release.\n"
+            + "Wrap this entire expression in parentheses to preserve its current meaning:\n"
+            + "    (" + snippet + ")\n"
+            + "Give feedback at https://github.com/NixOS/nix/pull/11121";
+        _diagnostics.Add(new Diagnostic(DiagnosticSeverity.Warning, message, _source, e.Span) { LocationFirst = true });
+        _detectedAt.Add(Cur.Start);
     }
 
     /// <summary>An attribute path after <c>.</c> or <c>?</c>, or as a binding's left side; null (error reported) if not even one name is there.</summary>
@@ -709,7 +734,9 @@ internal sealed partial class Parser
             }
             if (StartsSimple(k))
             {
-                items.Add(ParseSelect());
+                var item = ParseSelect();
+                WarnIfCursedOr(item);
+                items.Add(item);
                 continue;
             }
             Unexpected(null);

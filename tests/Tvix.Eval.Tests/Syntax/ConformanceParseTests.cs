@@ -56,10 +56,11 @@ public sealed class ConformanceParseTests
 
     [SharedTheory]
     [MemberData(nameof(OkayCases))]
-    public void OkayCasesParseWithoutDiagnostics(string relative)
+    public void OkayCasesParseWithoutErrors(string relative)
     {
+        // Warnings (the cursed `or`) do not stop a case.
         var result = ParseCase(relative);
-        Assert.True(result.Diagnostics.Count == 0, relative + ":\n" + string.Join("\n", result.Diagnostics));
+        Assert.True(!result.HasErrors, relative + ":\n" + string.Join("\n", result.Diagnostics));
     }
 
     [SharedTheory]

@@ -77,11 +77,11 @@ public sealed class ParserPropertyTests
     private static bool RoundTrips(string source)
     {
         var first = NixParser.Parse(SourceText.From(source));
-        if (first.Diagnostics.Count != 0)
+        if (first.HasErrors)
             throw new InvalidOperationException("generated source does not parse: " + source + "\n" + string.Join("\n", first.Diagnostics));
         var printed = NixPrinter.PrintUtf8(first.Root);
         var second = NixParser.Parse(new SourceText("printed", printed));
-        if (second.Diagnostics.Count != 0)
+        if (second.HasErrors)
             throw new InvalidOperationException("printed source does not parse: " + Encoding.UTF8.GetString(printed) + "\n" + string.Join("\n", second.Diagnostics));
         var expected = Shape.Of(first.Root, ignoreParens: true);
         var actual = Shape.Of(second.Root, ignoreParens: true);

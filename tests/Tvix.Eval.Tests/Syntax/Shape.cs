@@ -17,12 +17,12 @@ internal static class Shape
         return sb.ToString();
     }
 
-    /// <summary>Parses text, asserts there are no diagnostics, and returns the shape.</summary>
+    /// <summary>Parses text, asserts there are no errors (warnings may be), and returns the shape.</summary>
     public static string Parse(string text)
     {
         var result = NixParser.Parse(SourceText.From(text));
-        Assert.True(result.Diagnostics.Count == 0,
-            "unexpected diagnostics for: " + text + "\n" + string.Join("\n", result.Diagnostics));
+        Assert.True(!result.HasErrors,
+            "unexpected errors for: " + text + "\n" + string.Join("\n", result.Diagnostics));
         return Of(result.Root);
     }
 

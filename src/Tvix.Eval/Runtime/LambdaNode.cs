@@ -23,6 +23,8 @@ internal sealed class LambdaChain(LambdaNode[] levels)
     public int EnvSize;
     /// <summary>Whether the body keeps no reference to its environment, so a call's environment is reused (see <see cref="Node.KeepsEnv"/>).</summary>
     public bool ReusesEnv;
+    /// <summary>What running the body does besides allocating (see <see cref="BodyEffects"/>).</summary>
+    public BodyEffects Effects;
 
     public int Arity => Levels.Length;
 }
@@ -56,8 +58,33 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
     /// functions like <c>a: b: a + b</c> then allocate nothing (see <see cref="Node.KeepsEnv"/>).
     /// </summary>
     public bool ReusesEnv;
+    /// <summary>What running the body does besides allocating (see <see cref="BodyEffects"/>); for a chain level, see <see cref="LambdaChain.Effects"/>.</summary>
+    public BodyEffects Effects;
 
     public string DisplayName => Name is null ? "anonymous lambda" : Name;
+
+    /// <summary>
+    /// Whether applying a closure of this lambda to <paramref name="count"/> arguments evaluates
+    /// nothing: it only builds a value (a closure carrying them, or a body of
+    /// <see cref="BodyEffects.BuildsOnly"/>), so the call may as well be made at once.
+    /// </summary>
+    public bool AppliesWithoutEffects(int count)
+    {
+        if (Chain is { } chain)
+        {
+            var left = chain.Arity - Level;
+            return count < left || (count == left && chain.Effects.BuildsOnly);
+        }
+        return count == 1 && Formals is null && Effects.BuildsOnly;
+    }
+
+    /// <summary>Which of <paramref name="count"/> arguments a call of a closure of this lambda returns as it is (the body is that parameter), or -1.</summary>
+    public int ReturnedArgument(int count)
+    {
+        if (Chain is { } chain)
+            return count == chain.Arity - Level && chain.Effects.Parameter >= Level ? chain.Effects.Parameter - Level : -1;
+        return count == 1 && Formals is null && Effects.Parameter == 0 ? 0 : -1;
+    }
 
     /// <summary>Applies the closure <paramref name="closure"/> (whose code is this lambda) to one argument.</summary>
     public Value Invoke(EvalContext cx, Closure closure, Value arg)
@@ -190,4 +217,31 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         }
         catch (NixEvalException e) when (unit.Chunk.Annotate(e, unit.Entry + at) || (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span))) { throw; }
     }
+}
+
+/// <summary>
+/// What running a lambda's body does besides allocating, as far as the compiler can tell from its
+/// shape. <see cref="EvalContext.CallLazy(Value, Value)"/> and <c>CallLazy2</c> (per element of
+/// <c>map</c>, <c>mapAttrs</c>, <c>zipAttrsWith</c>, …) use it to make such a call at once and keep
+/// its result in a small thunk, instead of a call thunk that holds the function and the arguments
+/// until it is forced: <c>n: v: { inherit (d) file; value = v; }</c> or <c>n: vs: vs</c>.
+/// </summary>
+internal readonly record struct BodyEffects(bool BuildsOnly, int Parameter)
+{
+    /// <summary>A body that may evaluate anything.</summary>
+    public static readonly BodyEffects Any = new(false, -1);
+
+    /// <summary>
+    /// The effects of <paramref name="body"/>, a lambda's body compiled in a scope whose first
+    /// <paramref name="parameters"/> slots are the parameters. A set literal with static names
+    /// only (its values, like a list literal's items, are made by the lowering's <c>Delayed</c>,
+    /// which never forces), a constant or a lambda only build; a parameter is returned as it is.
+    /// </summary>
+    public static BodyEffects Of(Node body, int parameters) => body.Kind switch
+    {
+        NodeKind.AttrSet => new(NodeKinds.As<AttrSetNode>(body).Dynamics.Length == 0, -1),
+        NodeKind.List or NodeKind.Const or NodeKind.Lambda => new(true, -1),
+        NodeKind.Local when NodeKinds.As<LocalNode>(body) is { Depth: 0 } l && l.Index < parameters => new(false, l.Index),
+        _ => Any,
+    };
 }

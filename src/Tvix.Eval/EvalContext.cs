@@ -322,6 +322,8 @@ public sealed partial class EvalContext
     /// <summary>A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.</summary>
     public Value CallLazy(Value function, Value argument)
     {
+        // A function in an evaluated thunk (a let binding) is looked at without forcing anything.
+        if (function.Kind == ValueKind.Thunk && function.RawThunk.IsEvaluated) function = function.RawThunk.Result;
         // A call that only builds a value is made now (see BodyEffects).
         if (function.Obj is { } f && f.GetType() == typeof(Closure))
         {
@@ -456,6 +458,8 @@ public sealed partial class EvalContext
     /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced.</summary>
     public Value CallLazy2(Value function, Value argument1, Value argument2)
     {
+        // A function in an evaluated thunk (a let binding) is looked at without forcing anything.
+        if (function.Kind == ValueKind.Thunk && function.RawThunk.IsEvaluated) function = function.RawThunk.Result;
         // A call that only builds a value, or returns an argument, is made now (see BodyEffects).
         if (function.Obj is { } f && f.GetType() == typeof(Closure))
         {

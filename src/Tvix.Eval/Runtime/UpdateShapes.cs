@@ -1,10 +1,8 @@
-using System.Runtime.CompilerServices;
-
 namespace Tvix.Eval.Runtime;
 
 /// <summary>
 /// Remembers how <c>a // b</c> merged two names arrays, so that the next <c>//</c> of sets with
-/// the same two arrays shares the result's names (and positions) instead of building them again.
+/// the same two names shares the result's names (and positions) instead of building them again.
 /// </summary>
 /// <remarks>
 /// Sets built by one literal share its names and positions arrays, so code like
@@ -12,7 +10,7 @@ namespace Tvix.Eval.Runtime;
 /// <c>map (x: x // { inherit (d) file; })</c> merges the same pair of arrays over and over. Each
 /// result used to get a names array and a positions array of its own: two more objects per set,
 /// which a young collection then had to copy, and a names array no inline cache
-/// (<see cref="LookupCache"/>) had seen. A direct-mapped table of recent pairs, per evaluator
+/// (<see cref="LookupCache"/>) had seen. A direct-mapped table of recent pairs of names, per evaluator
 /// (only its thread evaluates). A pair is only given a recipe the second time it is seen in a
 /// row, so merges of sets with names of their own (<c>listToAttrs</c>, dynamic names) cost a
 /// table probe and nothing more.
@@ -36,15 +34,21 @@ internal sealed class UpdateShapes
     /// <summary>The recipe for merging sets with names <paramref name="left"/> and <paramref name="right"/>, or null the first time the pair is seen here.</summary>
     public Recipe? Get(int[] left, int[] right)
     {
-        var h = (uint)(RuntimeHelpers.GetHashCode(left) * -1640531535 ^ RuntimeHelpers.GetHashCode(right));
+        // By content: a recipe depends on the names only, and different literals with the same
+        // names (`mkOption { type = …; default = …; }` at many call sites) share one. The hash
+        // reads a few names (the arrays are not empty), cheaper than identity hash codes.
+        var h = (uint)((left[0] * 31 + left[^1]) * -1640531535 ^ (right[0] * 31 + right[^1] + left.Length * 7 + right.Length) * 0x27D4EB2D);
         ref var slot = ref _slots[(h ^ h >> 15) & (Size - 1)];
-        if (ReferenceEquals(slot.Left, left) && ReferenceEquals(slot.Right, right))
+        if (Same(slot.Left, left) && Same(slot.Right, right))
             return slot.Recipe ??= Recipe.Of(left, right);
         slot.Left = left;
         slot.Right = right;
         slot.Recipe = null;
         return null;
     }
+
+    private static bool Same(int[]? seen, int[] names) =>
+        ReferenceEquals(seen, names) || (seen is not null && seen.AsSpan().SequenceEqual(names));
 
     /// <summary>
     /// How to merge one pair of names arrays: the result's names, and for each of them where its

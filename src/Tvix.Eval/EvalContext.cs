@@ -328,7 +328,7 @@ public sealed partial class EvalContext
         if (function.Obj is { } f && f.GetType() == typeof(Closure))
         {
             var code = Unsafe.As<Closure>(f).Code;
-            if (code.AppliesWithoutEffects(1)) return Value.FromThunk(Thunk.Ready(Call(function, argument)));
+            if (code.AppliesWithoutEffects(Unsafe.As<Closure>(f), 1)) return Value.FromThunk(Thunk.Ready(Call(function, argument)));
             if (code.ReturnedArgument(1) == 0 && IsSettledNonFunction(argument)) return Value.FromThunk(Thunk.Ready(argument));
         }
         return Value.FromThunk(new CallThunk(function, argument));
@@ -464,7 +464,7 @@ public sealed partial class EvalContext
         if (function.Obj is { } f && f.GetType() == typeof(Closure))
         {
             var code = Unsafe.As<Closure>(f).Code;
-            if (code.AppliesWithoutEffects(2)) return Value.FromThunk(Thunk.Ready(Call(function, argument1, argument2)));
+            if (code.AppliesWithoutEffects(Unsafe.As<Closure>(f), 2)) return Value.FromThunk(Thunk.Ready(Call(function, argument1, argument2)));
             switch (code.ReturnedArgument(2))
             {
                 case 0 when IsSettledNonFunction(argument1): return Value.FromThunk(Thunk.Ready(argument1));

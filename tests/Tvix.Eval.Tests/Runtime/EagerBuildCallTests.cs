@@ -64,4 +64,22 @@ public sealed class EagerBuildCallTests
     [InlineData("let r = builtins.zipAttrsWith (n: vs: vs) [ { a = 1; } { a = 2; } ]; t = { p = r.a; q = r.a; }; in builtins.deepSeq t t", "{ p = [ 1 2 ]; q = [ 1 2 ]; }")]
     [InlineData("let l = builtins.genList (i: i) 2; r = map (x: x) [ l l ]; in builtins.deepSeq r r", "[ [ 0 1 ] [ 0 1 ] ]")]
     public void EagerCallsKeepNixsSlots(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Theory]
+    // A body that calls an outer function which only builds (mkIf, a partial mkOverride).
+    [InlineData("let mkIf = c: x: { _type = \"if\"; condition = c; content = x; }; in builtins.mapAttrs (n: v: mkIf true v) { a = 1; }", "{ a = { _type = \"if\"; condition = true; content = 1; }; }")]
+    [InlineData("let mkOverride = p: c: { inherit p c; }; mkDefault = mkOverride 1000; in builtins.mapAttrs (n: v: mkDefault v) { a = 1; }", "{ a = { c = 1; p = 1000; }; }")]
+    // Outer functions that evaluate something, call themselves, or are not evaluated yet stay lazy.
+    [InlineData("let g = c: x: c + x; in builtins.attrNames (builtins.mapAttrs (n: v: g \"s\" v) { a = 1; })", "[ \"a\" ]")]
+    [InlineData("let g = c: x: c + x; in builtins.mapAttrs (n: v: g 1 v) { a = 1; }", "{ a = 2; }")]
+    [InlineData("let f = x: f x; in builtins.length (map (y: f y) [ 1 ])", "1")]
+    [InlineData("let f = x: g x; g = x: f x; in builtins.length (map (y: f y) [ 1 ])", "1")]
+    [InlineData("let h = (x: x) (y: { inherit y; }); in map (z: h z) [ 1 ]", "[ { y = 1; } ]")]
+    [InlineData("let h = (x: x) (y: { a = throw \"no\"; }); in builtins.length (map (z: h z) [ 1 ])", "1")]
+    public void CallsOfOuterFunctionsThatOnlyBuild(string code, string expected) => Assert.Equal(expected, Nix(code));
+
+    [Theory]
+    [InlineData("let mkIf = c: x: { inherit c x; }; in builtins.mapAttrs (n: v: mkIf true v) { a = 1; }", "{ a = <CODE>; }")]
+    [InlineData("let mkIf = c: x: { inherit c x; }; in map (v: mkIf true v) [ 1 ]", "[ <CODE> ]")]
+    public void CallsOfOuterFunctionsStillPrintAsUnevaluated(string code, string expected) => Assert.Equal(expected, Lazy(code));
 }

@@ -320,8 +320,27 @@ public sealed partial class EvalContext
     }
 
     /// <summary>A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.</summary>
-    public Value CallLazy(Value function, Value argument) =>
-        Value.FromThunk(new CallThunk(function, argument));
+    public Value CallLazy(Value function, Value argument)
+    {
+        // A function in an evaluated thunk (a let binding) is looked at without forcing anything.
+        if (function.Kind == ValueKind.Thunk && function.RawThunk.IsEvaluated) function = function.RawThunk.Result;
+        // A call that only builds a value is made now (see BodyEffects).
+        if (function.Obj is { } f && f.GetType() == typeof(Closure))
+        {
+            var code = Unsafe.As<Closure>(f).Code;
+            if (code.AppliesWithoutEffects(Unsafe.As<Closure>(f), 1)) return Value.FromThunk(Thunk.Ready(Call(function, argument)));
+            if (code.ReturnedArgument(1) == 0 && IsSettledNonFunction(argument)) return Value.FromThunk(Thunk.Ready(argument));
+        }
+        return Value.FromThunk(new CallThunk(function, argument));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="v"/> is evaluated and no function: a call that returns it may hand
+    /// it on without a thunk's value slot of its own, since <c>==</c> only compares functions by
+    /// slot, and sets and lists by content (their members' slots being the same ones).
+    /// </summary>
+    private static bool IsSettledNonFunction(Value v) =>
+        v.Kind is not (ValueKind.Thunk or ValueKind.Lambda or ValueKind.PrimOp or ValueKind.PrimOpApp or ValueKind.Invalid);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Enter()
@@ -437,8 +456,23 @@ public sealed partial class EvalContext
 public sealed partial class EvalContext
 {
     /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced.</summary>
-    public Value CallLazy2(Value function, Value argument1, Value argument2) =>
-        Value.FromThunk(new CallThunk2(function, argument1, argument2));
+    public Value CallLazy2(Value function, Value argument1, Value argument2)
+    {
+        // A function in an evaluated thunk (a let binding) is looked at without forcing anything.
+        if (function.Kind == ValueKind.Thunk && function.RawThunk.IsEvaluated) function = function.RawThunk.Result;
+        // A call that only builds a value, or returns an argument, is made now (see BodyEffects).
+        if (function.Obj is { } f && f.GetType() == typeof(Closure))
+        {
+            var code = Unsafe.As<Closure>(f).Code;
+            if (code.AppliesWithoutEffects(Unsafe.As<Closure>(f), 2)) return Value.FromThunk(Thunk.Ready(Call(function, argument1, argument2)));
+            switch (code.ReturnedArgument(2))
+            {
+                case 0 when IsSettledNonFunction(argument1): return Value.FromThunk(Thunk.Ready(argument1));
+                case 1 when IsSettledNonFunction(argument2): return Value.FromThunk(Thunk.Ready(argument2));
+            }
+        }
+        return Value.FromThunk(new CallThunk2(function, argument1, argument2));
+    }
 }
 
 /// <summary>

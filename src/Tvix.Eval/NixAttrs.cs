@@ -393,6 +393,9 @@ public sealed class NixAttrs
         var bv = other._values!;
         if (bk.Length == 0) return this;
         if (ak.Length == 0) return other;
+        // Small sets merged again with the same two names arrays share the result's names.
+        if (ak.Length + bk.Length <= UpdateShapes.MaxNames && Symbols.UpdateShapes.Get(ak, bk) is { } recipe)
+            return recipe.Apply(this, PositionsOf(), av, other, other.PositionsOf(), bv);
         // `big // { x = …; }` is the common shape (overlays, module merging), and `{ … } // big`
         // (accumulating folds) the next: place the few names by binary search instead of merging.
         if (bk.Length * 8 <= ak.Length) return MergeFew(this, other, fewWins: true);

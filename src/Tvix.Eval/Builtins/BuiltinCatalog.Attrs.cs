@@ -79,19 +79,27 @@ internal static partial class BuiltinCatalog
         r.Add("removeAttrs", 2, static (cx, a) =>
         {
             var s = cx.ForceAttrs(a[0]);
-            var names = cx.ForceList(a[1]);
-            var remove = new HashSet<int>();
-            foreach (var n in names.Items)
+            var names = cx.ForceList(a[1]).Items;
+            // The set's names are sorted by symbol: each name to remove is found by binary search
+            // and marked, rather than collected in a hash set per call (NixOS calls this often).
+            var keys = s.Keys;
+            var removed = keys.Length <= 256 ? stackalloc bool[keys.Length] : new bool[keys.Length];
+            var removedCount = 0;
+            foreach (var n in names)
             {
                 var sym = cx.Symbols.Find(cx.ForceString(n).Bytes);
-                if (sym >= 0) remove.Add(sym);
+                if (sym >= 0 && Array.BinarySearch(keys, sym) is var at and >= 0 && !removed[at])
+                {
+                    removed[at] = true;
+                    removedCount++;
+                }
             }
-            if (remove.Count == 0) return Value.FromAttrs(s);
-            var kept = s.Count <= 64 ? stackalloc int[s.Count] : new int[s.Count];
+            if (removedCount == 0) return Value.FromAttrs(s);
+            var kept = keys.Length - removedCount <= 64 ? stackalloc int[keys.Length - removedCount] : new int[keys.Length - removedCount];
             var keptCount = 0;
-            for (var i = 0; i < s.Keys.Length; i++)
-                if (!remove.Contains(s.Keys[i])) kept[keptCount++] = i;
-            return Value.FromAttrs(Subset(cx, s, kept[..keptCount]));
+            for (var i = 0; i < keys.Length; i++)
+                if (!removed[i]) kept[keptCount++] = i;
+            return Value.FromAttrs(Subset(cx, s, kept));
         }, global: true);
         r.Add("zipAttrsWith", 2, static (cx, a) =>
         {

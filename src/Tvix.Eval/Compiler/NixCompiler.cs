@@ -912,6 +912,7 @@ internal sealed class NixCompiler
         node.Body = Compile(l.Body);
         node.EnvSize = _scope!.Size;
         node.ReusesEnv = !node.Body.KeepsEnv(delayed: false) && DefaultsKeepNoEnv(node.Formals);
+        node.Effects = node.Formals is null ? BodyEffects.Of(node.Body, 1) : BodyEffects.Any;
         _scope = _scope.Parent;
         return node;
     }
@@ -952,6 +953,7 @@ internal sealed class NixCompiler
         chain.Body = Compile(e);
         chain.EnvSize = scope.Size;
         chain.ReusesEnv = !chain.Body.KeepsEnv(delayed: false);
+        chain.Effects = BodyEffects.Of(chain.Body, levels.Length);
         _scope = scope.Parent;
         return levels[0];
     }

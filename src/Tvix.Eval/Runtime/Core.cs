@@ -178,6 +178,9 @@ internal class Thunk
     /// <summary>The code of a <see cref="CallThunk2"/>, recognised by identity like <see cref="CallMarker"/>.</summary>
     private protected static readonly Code Call2Marker = new CallMarkerNode();
 
+    /// <summary>The code of a thunk made with its value already (see <see cref="Ready"/>), recognised by identity.</summary>
+    private static readonly Code ReadyMarker = new CallMarkerNode();
+
     private Code? _code;
     // The result once evaluated. Before that, the environment to evaluate _code in (as a value
     // of kind Invalid holding the environment array), or a CallThunk's function: one field
@@ -189,6 +192,19 @@ internal class Thunk
         _code = code;
         env.MarkCaptured();
         _value = env.AsValue();
+    }
+
+    /// <summary>
+    /// A thunk whose value was computed when it was made (a call that only builds a value, see
+    /// <see cref="BodyEffects"/>) but that counts as not evaluated until something forces it, so
+    /// that printing shows what Nix shows for the lazy call it stands for.
+    /// </summary>
+    public static Thunk Ready(Value result) => new(result);
+
+    private Thunk(Value result)
+    {
+        _code = ReadyMarker;
+        _value = result;
     }
 
     public bool IsEvaluated => _code is null;
@@ -208,6 +224,11 @@ internal class Thunk
     {
         var code = _code;
         if (code is null) return _value;
+        if (ReferenceEquals(code, ReadyMarker))
+        {
+            _code = null;
+            return _value;
+        }
         if (ReferenceEquals(code, Blackhole))
             throw new NixEvalException("infinite recursion encountered");
         _code = Blackhole;

@@ -23,6 +23,8 @@ internal sealed class LambdaChain(LambdaNode[] levels)
     public int EnvSize;
     /// <summary>Whether the body keeps no reference to its environment, so a call's environment is reused (see <see cref="Node.KeepsEnv"/>).</summary>
     public bool ReusesEnv;
+    /// <summary>What running the body does besides allocating (see <see cref="BodyEffects"/>).</summary>
+    public BodyEffects Effects;
 
     public int Arity => Levels.Length;
 }
@@ -56,8 +58,52 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
     /// functions like <c>a: b: a + b</c> then allocate nothing (see <see cref="Node.KeepsEnv"/>).
     /// </summary>
     public bool ReusesEnv;
+    /// <summary>What running the body does besides allocating (see <see cref="BodyEffects"/>); for a chain level, see <see cref="LambdaChain.Effects"/>.</summary>
+    public BodyEffects Effects;
 
     public string DisplayName => Name is null ? "anonymous lambda" : Name;
+
+    /// <summary>
+    /// Whether applying <paramref name="closure"/> (of this lambda) to <paramref name="count"/>
+    /// arguments evaluates nothing: it only builds a value (a closure carrying them, or a body of
+    /// <see cref="BodyEffects.BuildsOnly"/>), or its body calls a function of an enclosing scope
+    /// that is already evaluated and applies without effects itself (<c>n: x: mkIf c x</c>), so
+    /// the call may as well be made at once. <paramref name="nesting"/> bounds the latter's chain.
+    /// </summary>
+    public bool AppliesWithoutEffects(Closure closure, int count, int nesting = 0)
+    {
+        BodyEffects effects;
+        if (Chain is { } chain)
+        {
+            var left = chain.Arity - Level;
+            if (count != left) return count < left;
+            effects = chain.Effects;
+        }
+        else
+        {
+            if (count != 1 || Formals is not null) return false;
+            effects = Effects;
+        }
+        if (effects.BuildsOnly) return true;
+        if (effects.CalleeArguments == 0 || nesting >= MaxCalleeNesting) return false;
+        // The body's depth 0 is the call's environment (made later); depth 1 the closure's.
+        var env = closure.Env;
+        for (var d = 1; d < effects.CalleeDepth; d++) env = env.Parent;
+        var callee = env[effects.CalleeIndex];
+        if (callee.Kind == ValueKind.Thunk && callee.RawThunk.IsEvaluated) callee = callee.RawThunk.Result;
+        return callee.Obj is { } o && o.GetType() == typeof(Closure)
+            && Unsafe.As<Closure>(o).Code.AppliesWithoutEffects(Unsafe.As<Closure>(o), effects.CalleeArguments, nesting + 1);
+    }
+
+    private const int MaxCalleeNesting = 4;
+
+    /// <summary>Which of <paramref name="count"/> arguments a call of a closure of this lambda returns as it is (the body is that parameter), or -1.</summary>
+    public int ReturnedArgument(int count)
+    {
+        if (Chain is { } chain)
+            return count == chain.Arity - Level && chain.Effects.Parameter >= Level ? chain.Effects.Parameter - Level : -1;
+        return count == 1 && Formals is null && Effects.Parameter == 0 ? 0 : -1;
+    }
 
     /// <summary>Applies the closure <paramref name="closure"/> (whose code is this lambda) to one argument.</summary>
     public Value Invoke(EvalContext cx, Closure closure, Value arg)
@@ -190,4 +236,41 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         }
         catch (NixEvalException e) when (unit.Chunk.Annotate(e, unit.Entry + at) || (e.WantsTrace && e.Traced($"while calling '{DisplayName}'", Source, Span))) { throw; }
     }
+}
+
+/// <summary>
+/// What running a lambda's body does besides allocating, as far as the compiler can tell from its
+/// shape. <see cref="EvalContext.CallLazy(Value, Value)"/> and <c>CallLazy2</c> (per element of
+/// <c>map</c>, <c>mapAttrs</c>, <c>zipAttrsWith</c>, …) use it to make such a call at once and keep
+/// its result in a small thunk, instead of a call thunk that holds the function and the arguments
+/// until it is forced: <c>n: v: { inherit (d) file; value = v; }</c> or <c>n: vs: vs</c>.
+/// </summary>
+/// <param name="BuildsOnly">The body only builds a value.</param>
+/// <param name="Parameter">The parameter slot the body is, or -1.</param>
+/// <param name="CalleeDepth">For a body that calls a variable of an enclosing scope, its depth (at least 1).</param>
+/// <param name="CalleeIndex">That variable's slot.</param>
+/// <param name="CalleeArguments">How many arguments the body gives it (0: the body is no such call).</param>
+internal readonly record struct BodyEffects(bool BuildsOnly, int Parameter, int CalleeDepth = 0, int CalleeIndex = 0, int CalleeArguments = 0)
+{
+    /// <summary>A body that may evaluate anything.</summary>
+    public static readonly BodyEffects Any = new(false, -1);
+
+    /// <summary>
+    /// The effects of <paramref name="body"/>, a lambda's body compiled in a scope whose first
+    /// <paramref name="parameters"/> slots are the parameters. A set literal with static names
+    /// only (its values, like a list literal's items, are made by the lowering's <c>Delayed</c>,
+    /// which never forces), a constant or a lambda only build; a parameter is returned as it is; a
+    /// call of a variable of an enclosing scope is looked at when the call would be made.
+    /// </summary>
+    public static BodyEffects Of(Node body, int parameters) => body.Kind switch
+    {
+        NodeKind.AttrSet => new(NodeKinds.As<AttrSetNode>(body).Dynamics.Length == 0, -1),
+        NodeKind.List or NodeKind.Const or NodeKind.Lambda => new(true, -1),
+        NodeKind.Local when NodeKinds.As<LocalNode>(body) is { Depth: 0 } l && l.Index < parameters => new(false, l.Index),
+        // A call of an outer variable (its arguments are made lazily): without effects when the
+        // variable turns out to hold such a function (LambdaNode.AppliesWithoutEffects).
+        NodeKind.Apply when NodeKinds.As<ApplyNode>(body).Function is LocalNode { Depth: > 0 } f => new(false, -1, f.Depth, f.Index, 1),
+        NodeKind.ApplyMany when NodeKinds.As<ApplyManyNode>(body) is { Function: LocalNode { Depth: > 0 } f } many => new(false, -1, f.Depth, f.Index, many.Arguments.Length),
+        _ => Any,
+    };
 }

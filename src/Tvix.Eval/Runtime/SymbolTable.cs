@@ -41,6 +41,11 @@ internal sealed class SymbolTable
     /// <summary>Source positions of attributes, numbered per evaluator like the names.</summary>
     public PositionTable Positions { get; } = new();
 
+    private UpdateShapes? _updateShapes;
+
+    /// <summary>The recipes of recent <c>//</c> merges (see <see cref="Runtime.UpdateShapes"/>), made on first use.</summary>
+    public UpdateShapes UpdateShapes => _updateShapes ??= new();
+
     /// <summary>How many names are interned (ids are 0 .. Count-1).</summary>
     public int Count => _count;
 

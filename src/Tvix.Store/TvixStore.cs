@@ -103,7 +103,9 @@ public sealed class TvixStore
         // The adder stored every blob and directory through Blobs and Directories (each reported stored).
         if (PathInfos is FilePathInfoService local) await local.PutStoredAsync(pathInfo, Blobs, Directories, cancellationToken).ConfigureAwait(false);
         else await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("added {Path} as {StorePath} ({Nar})", fullPath, StoreDirectory.Print(storePath), nar);
+        // Guarded: without a logger (the CLI's default) the call would still build its arguments and
+        // parse the message template, framework code compiled anew in every process (LogDebug<T> is generic).
+        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("added {Path} as {StorePath} ({Nar})", fullPath, StoreDirectory.Print(storePath), nar);
         return pathInfo;
     }
 
@@ -124,7 +126,7 @@ public sealed class TvixStore
         var storePath = StoreDirectory.MakeTextPath(name, ca.Hash.Digest, referenceList);
         var pathInfo = new PathInfo(storePath, root, nar, referenceList) { ContentAddress = ca };
         await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("added text {StorePath}", StoreDirectory.Print(storePath));
+        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("added text {StorePath}", StoreDirectory.Print(storePath));
         return pathInfo;
     }
 
@@ -168,7 +170,7 @@ public sealed class TvixStore
             Signatures = options.Signatures,
         };
         await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("imported a NAR as {StorePath} ({Nar})", StoreDirectory.Print(storePath), result.Nar);
+        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("imported a NAR as {StorePath} ({Nar})", StoreDirectory.Print(storePath), result.Nar);
         return pathInfo;
     }
 

@@ -122,7 +122,7 @@ public sealed class FilePathInfoService : IPathInfoService
         // The rename is durable only once the folder's entries are flushed too (shared like the above).
         await _namesFlush.FlushAsync().ConfigureAwait(false);
         _nar.Remember(pathInfo.Node, pathInfo.Nar);
-        _logger.LogDebug("stored path info of {StorePath} ({Node})", pathInfo.StorePath.BaseName, pathInfo.Node);
+        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("stored path info of {StorePath} ({Node})", pathInfo.StorePath.BaseName, pathInfo.Node); // see TvixStore.AddPathAsync
         return pathInfo;
     }
 

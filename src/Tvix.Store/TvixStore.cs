@@ -21,6 +21,7 @@ namespace Tvix.Store;
 public sealed class TvixStore
 {
     private readonly ILogger _logger;
+    private readonly HashKernelWarmup _hashKernels = new();
 
     /// <summary>Creates a store over these services.</summary>
     /// <param name="blobs">File contents.</param>
@@ -70,6 +71,7 @@ public sealed class TvixStore
         if (options.Method == ContentAddressMethod.Text)
             throw new ArgumentException("text paths are added with AddTextAsync, not AddPathAsync", nameof(options));
         var rootEntry = LocalFileEntry.Get(trimmed);
+        if (rootEntry.Kind == FileKind.Directory) _hashKernels.Start();
         if (options.Method == ContentAddressMethod.Flat && rootEntry.Kind != FileKind.Regular)
             throw new ArgumentException($"'{path}' is not a regular file, so it cannot be added with flat hashing", nameof(path));
 

@@ -276,7 +276,7 @@ internal sealed class TreeAdder : IAsyncDisposable
                         // The last one missing: blobs are reported stored in the order the walk wrote them (a
                         // batch's completions one after another), so waiting for the first one woke this
                         // thread once per file while the rest of the batch was still being reported.
-                        var missing = next?.Entries.FindLast(static e => e.Slot.Node is null).Slot;
+                        var missing = next is null ? null : LastMissing(next.Entries);
                         if (next is not null && missing is null) break; // ready
                         if (held >= FlushFrom) break; // write what is held while waiting
                         Volatile.Write(ref _awaited, missing);
@@ -292,7 +292,7 @@ internal sealed class TreeAdder : IAsyncDisposable
                     done.TrySetResult();
                     return;
                 }
-                if (next is null || !next.Entries.TrueForAll(static e => e.Slot.Node is not null))
+                if (next is null || LastMissing(next.Entries) is not null)
                 {
                     // Waiting with many directories held: the session writes them meanwhile.
                     _putter!.FlushAsync(_cancellationToken).AsTask().GetAwaiter().GetResult();
@@ -312,6 +312,19 @@ internal sealed class TreeAdder : IAsyncDisposable
         {
             done.TrySetException(e);
         }
+    }
+
+    /// <summary>
+    /// The slot of the last entry not yet filled, or null when all are. A loop, not List.FindLast with
+    /// a predicate: that is framework generic code over a value tuple, JIT-compiled in every process.
+    /// </summary>
+    private static Slot? LastMissing(List<(byte[] Name, Slot Slot)> entries)
+    {
+        for (var i = entries.Count - 1; i >= 0; i--)
+        {
+            if (entries[i].Slot.Node is null) return entries[i].Slot;
+        }
+        return null;
     }
 
     // The builder has the session write its directories once it holds this many and has to wait.

@@ -71,7 +71,8 @@ public sealed class TvixStore
         if (options.Method == ContentAddressMethod.Text)
             throw new ArgumentException("text paths are added with AddTextAsync, not AddPathAsync", nameof(options));
         var rootEntry = LocalFileEntry.Get(trimmed);
-        if (rootEntry.Kind == FileKind.Directory) _hashWarmup.Start();
+        var tree = rootEntry.Kind == FileKind.Directory;
+        if (tree) _hashWarmup.StartNarHash();
         if (options.Method == ContentAddressMethod.Flat && rootEntry.Kind != FileKind.Regular)
             throw new ArgumentException($"'{path}' is not a regular file, so it cannot be added with flat hashing", nameof(path));
 
@@ -90,7 +91,7 @@ public sealed class TvixStore
         try
         {
             // The NAR is hashed on another core (the adder's pipe thread) while a thread of the walk's own reads and stores the files.
-            var adder = new TreeAdder(Blobs, Directories, narTarget, options.Filter, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null, cancellationToken);
+            var adder = new TreeAdder(Blobs, Directories, narTarget, options.Filter, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null, cancellationToken, tree ? _hashWarmup : null);
             await using (adder.ConfigureAwait(false))
             {
                 // A single file (most paths an evaluation copies: patches, scripts) is read right here; a

@@ -35,6 +35,7 @@ internal sealed class TreeAdder : IAsyncDisposable
     private readonly PathFilter? _filter;
     private readonly NixHashAlgorithm? _flatAlgorithm;
     private readonly CancellationToken _cancellationToken;
+    private readonly HashWarmup? _warmup;
     private readonly SemaphoreSlim _publishing = new(MaxPublishing);
     private readonly List<Task> _pending = [];
     // Directories the walk has finished, in post-order, for the builder; guarded by the queue itself.
@@ -48,9 +49,13 @@ internal sealed class TreeAdder : IAsyncDisposable
     private Slot? _root;
 
     /// <summary>An adder writing blobs and directories into these services and the NAR into <paramref name="nar"/> (on a thread of its own).</summary>
-    /// <remarks>With a <paramref name="flatAlgorithm"/>, a root regular file's contents are also hashed with it (see <see cref="FlatHash"/>).</remarks>
-    public TreeAdder(IBlobService blobs, IDirectoryService directories, Stream nar, PathFilter? filter, NixHashAlgorithm? flatAlgorithm, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With a <paramref name="flatAlgorithm"/>, a root regular file's contents are also hashed with it (see <see cref="FlatHash"/>).
+    /// With a <paramref name="warmup"/>, the first file large enough for the wide BLAKE3 kernels starts their compilation on the pool.
+    /// </remarks>
+    public TreeAdder(IBlobService blobs, IDirectoryService directories, Stream nar, PathFilter? filter, NixHashAlgorithm? flatAlgorithm, CancellationToken cancellationToken, HashWarmup? warmup = null)
     {
+        _warmup = warmup;
         _blobs = blobs;
         _directories = directories;
         _nar = new NarChunkPipe(nar);
@@ -137,6 +142,8 @@ internal sealed class TreeAdder : IAsyncDisposable
         using var file = entry.OpenHandle();
         // The size the listing's statx saw (no fstat per file); a file that shrank since fails below.
         var size = entry.Length;
+        // Hashed (by the pipe's thread, once its chunk is handed over) with kernels compiled at first use.
+        if (size > HashWarmup.WideFrom) _warmup?.StartKernels();
         _nar.Token("("u8);
         _nar.Token("type"u8);
         _nar.Token("regular"u8);

@@ -93,7 +93,12 @@ internal static partial class BuiltinCatalog
                 if (!remove.Contains(s.Keys[i])) kept[keptCount++] = i;
             return Value.FromAttrs(Subset(cx, s, kept[..keptCount]));
         }, global: true);
-        r.Add("zipAttrsWith", 2, static (cx, a) => Value.FromAttrs(ZipAttrsWith(cx, a[0], cx.ForceList(a[1]).Items)));
+        r.Add("zipAttrsWith", 2, static (cx, a) =>
+        {
+            // The function is checked before the list, even when the list is empty (as Nix does).
+            cx.ForceFunction(a[0]);
+            return Value.FromAttrs(ZipAttrsWith(cx, a[0], cx.ForceList(a[1]).Items));
+        });
         r.Add("functionArgs", 1, static (cx, a) =>
         {
             var f = cx.Force(a[0]);

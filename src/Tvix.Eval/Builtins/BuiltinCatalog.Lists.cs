@@ -62,8 +62,11 @@ internal static partial class BuiltinCatalog
         });
         r.Add("filter", 2, static (cx, a) =>
         {
-            cx.ForceFunction(a[0]);
+            // The list first, and an empty one is returned without looking at the predicate,
+            // as current Nix does (`filter 1 "foo"` reports the string).
             var list = cx.ForceList(a[1]);
+            if (list.Count == 0) return Value.FromList(list);
+            cx.ForceFunction(a[0]);
             var items = list.Items;
             // Which items stay, one bit each; the result is then copied once at its final size.
             var keep = new ItemBits(items.Length);
@@ -276,8 +279,11 @@ internal static partial class BuiltinCatalog
     /// </summary>
     private static Value Sort(EvalContext cx, Value comparator, Value listArg)
     {
-        var cmp = cx.ForceFunction(comparator);
+        // The list first, and an empty one is returned without looking at the comparator,
+        // as current Nix does.
         var list = cx.ForceList(listArg);
+        if (list.Count == 0) return Value.FromList(list);
+        var cmp = cx.ForceFunction(comparator);
         var items = (Value[])list.Items.Clone();
         var allInts = true;
         for (var i = 0; i < items.Length; i++)

@@ -95,6 +95,24 @@ public sealed class LanguageTests
     [InlineData("abort \"no\"", "evaluation aborted with the following error message: 'no'")]
     public void Fails(string code, string message) => Assert.Equal(message, EvalError(code).Message);
 
+    // Which argument a list builtin checks first decides the error; current Nix checks `filter`'s
+    // and `sort`'s list before their function (and skips the function for an empty list), and
+    // `zipAttrsWith`'s function before its list.
+    [Theory]
+    [InlineData("builtins.filter 1 \"foo\"", "expected a list but found a string: \"foo\"")]
+    [InlineData("builtins.sort 1 \"foo\"", "expected a list but found a string: \"foo\"")]
+    [InlineData("builtins.filter 1 [ 2 ]", "expected a function but found an integer: 1")]
+    [InlineData("builtins.sort 1 [ 2 ]", "expected a function but found an integer: 1")]
+    [InlineData("builtins.zipAttrsWith 1 [ ]", "expected a function but found an integer: 1")]
+    [InlineData("builtins.zipAttrsWith 1 \"foo\"", "expected a function but found an integer: 1")]
+    public void ListBuiltinsCheckArgumentsInNixsOrder(string code, string message) => Assert.Equal(message, EvalError(code).Message);
+
+    [Theory]
+    [InlineData("builtins.filter 1 [ ]")]
+    [InlineData("builtins.sort 1 [ ]")]
+    [InlineData("map 1 [ ]")]
+    public void AnEmptyListNeedsNoFunction(string code) => Assert.Equal("[ ]", Nix(code));
+
     [Fact]
     public void ErrorsCarryPositions()
     {

@@ -12,7 +12,7 @@ public static class Program
         // `tvix eval` parses its own, Nix-style arguments; going straight to it skips building
         // the whole command tree, which is a measurable part of a small evaluation's start-up.
         // It writes straight to the standard file descriptors, without System.Console's set-up.
-        if (args.Length > 0 && args[0] == "eval" && Array.TrueForAll(args, a => a is not ("-h" or "--help" or "-?")))
+        if (args.Length > 0 && args[0] == "eval" && !AsksForHelp(args))
         {
             using var stdout = FileDescriptorWriter.StandardOutput();
             using var stderr = FileDescriptorWriter.StandardError();
@@ -20,7 +20,7 @@ public static class Program
         }
         // `tvix instantiate` parses its own arguments too, and writes to the descriptors the same
         // way (System.CommandLine's tree costs ~8 ms here, System.Console's set-up ~5 ms more).
-        if (args.Length > 0 && args[0] == "instantiate" && Array.TrueForAll(args, a => a is not ("-h" or "--help" or "-?")))
+        if (args.Length > 0 && args[0] == "instantiate" && !AsksForHelp(args))
         {
             using var stdout = FileDescriptorWriter.StandardOutput();
             using var stderr = FileDescriptorWriter.StandardError();
@@ -35,10 +35,29 @@ public static class Program
                 return 1;
             }
         }
+        // And `tvix store [--store URL ...] dump|cat PATH` in their plain form (the same store, output and errors).
+        if (args.Length > 2 && args[0] == "store" && PlainStoreArguments.TryParse(args) is { } plain)
+            return RunPlainStore(plain);
         // Likewise `tvix nar dump PATH`, which is otherwise done in a few milliseconds.
         if (args is ["nar", "dump", var path] && !path.StartsWith('-'))
             return NarCommand.RunDump(path);
         return BuildRoot().Parse(args).Invoke();
+    }
+
+    // Apart from Main: its lambdas' closure would otherwise be made (and its type loaded) at
+    // every start, since the pattern variable it captures is scoped to the whole of Main.
+    private static int RunPlainStore(PlainStoreArguments plain) =>
+        StoreActions.Run(plain.Configure, verbose: false, plain.Command == "dump"
+            ? (store, ct) => StoreActions.DumpAsync(store, plain.Path, ct)
+            : (store, ct) => StoreActions.CatAsync(store, plain.Path, ct));
+
+    /// <summary>Whether an argument asks System.CommandLine for help (a loop: a lambda for
+    /// <c>Array.TrueForAll</c> costs its closure class and delegate types at every start).</summary>
+    private static bool AsksForHelp(string[] args)
+    {
+        foreach (var a in args)
+            if (a is "-h" or "--help" or "-?") return true;
+        return false;
     }
 
     /// <summary>The root command with every subcommand; each subcommand lives in its own file.</summary>

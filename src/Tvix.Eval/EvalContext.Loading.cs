@@ -79,6 +79,11 @@ public sealed partial class EvalContext
     /// <summary>The bytecode back end, with buffers reused by every file this evaluator compiles.</summary>
     private Bytecode.Lowering? _lowering;
 
+    private Compiler.BindingArrays? _compilerBindingArrays;
+
+    /// <summary>The compiler's scratch arrays for plain bindings, shared by this evaluator's compiles.</summary>
+    internal Compiler.BindingArrays CompilerBindingArrays => _compilerBindingArrays ??= new();
+
     /// <summary>Lent to every parse of this evaluator (see <see cref="ParserScratch"/>).</summary>
     private ParserScratch? _parserScratch;
 

@@ -11,9 +11,14 @@ namespace Tvix.Glue;
 /// </summary>
 internal sealed class GlueEvalIO(IEvalIO inner, GlueState state) : IEvalIO
 {
-    private byte[]? StoreText(string path)
+    private byte[]? StoreText(string path) =>
+        path.StartsWith(state.StoreDirPrefix, StringComparison.Ordinal) ? StoreTextInStore(path) : null;
+
+    // Apart, never inlined: the store path parsing inlined from Tvix.NixCompat made every file
+    // read load that assembly and its types, for files outside the store too.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private byte[]? StoreTextInStore(string path)
     {
-        if (!path.StartsWith(state.StoreDirPrefix, StringComparison.Ordinal)) return null;
         var rest = path[state.StoreDirPrefix.Length..];
         var slash = rest.IndexOf('/');
         if (!StorePath.TryParseBaseName(slash < 0 ? rest : rest[..slash], out var storePath)) return null;

@@ -29,32 +29,49 @@ internal sealed class GlueState
     /// dictionary under a lock: its span lookup is precompiled framework code, where a concurrent
     /// dictionary's is JIT-compiled in every process (and contention is rare).
     /// </summary>
-    private readonly Dictionary<StorePath, KnownDerivation> _derivations;
+    private Dictionary<StorePath, KnownDerivation>? _derivations;
 
-    private readonly Lock _derivationsLock = new();
+    /// <summary>Made under <see cref="DerivationsLock"/> on first use, like the other tables here.</summary>
+    private Dictionary<StorePath, KnownDerivation> Derivations => _derivations ??= new(new StorePathKeys(StoreDirPrefix));
+
+    private Lock? _derivationsLock;
+
+    private Lock DerivationsLock =>
+        _derivationsLock ?? Interlocked.CompareExchange(ref _derivationsLock, new Lock(), null) ?? _derivationsLock!;
 
     private ConcurrentDictionary<string, string>? _copiedSources;
 
     // The tables are made on first use (thread-safely): most evaluations never create a store
-    // path, and making them loads System.Collections.Concurrent at every start-up.
+    // path, and making them loads System.Collections.Concurrent and Tvix.NixCompat at every
+    // start-up (together about a millisecond of a small evaluation's CPU).
     private ConcurrentDictionary<string, byte[]> Keys =>
         _keys ?? Interlocked.CompareExchange(ref _keys, new(StringComparer.Ordinal), null) ?? _keys!;
 
-    public GlueState(StoreDirectory storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool readOnly = false)
+    /// <param name="storeDirectoryPath">The store directory's normalised path (see <see cref="TvixBuilder"/>).</param>
+    /// <param name="storeDirectory">The store directory itself when the caller has it; else it is made on first use.</param>
+    /// <param name="store">Where created paths go.</param>
+    /// <param name="features">The glue's experimental features.</param>
+    /// <param name="readOnly">Nix's read-only mode.</param>
+    public GlueState(string storeDirectoryPath, StoreDirectory? storeDirectory, IGlueStoreWriter store, GlueFeatures features, bool readOnly = false)
     {
-        StoreDirectory = storeDirectory;
+        _storeDirectory = storeDirectory;
         Store = store;
         Features = features;
         ReadOnly = readOnly;
-        StoreDirPrefix = storeDirectory.Path + "/";
-        _derivations = new Dictionary<StorePath, KnownDerivation>(new StorePathKeys(StoreDirPrefix));
-        InputHashModulo = HashModulo;
+        StoreDirPrefix = storeDirectoryPath + "/";
     }
 
-    public StoreDirectory StoreDirectory { get; }
+    private StoreDirectory? _storeDirectory;
+
+    /// <summary>The store directory (made on first use: an evaluation that makes no store path never needs it).</summary>
+    public StoreDirectory StoreDirectory =>
+        _storeDirectory ?? Interlocked.CompareExchange(ref _storeDirectory, new StoreDirectory(StoreDirPrefix[..^1]), null) ?? _storeDirectory!;
+
+    private Builtins.DerivationSelectors? _selectors;
 
     /// <summary>The shared selector functions of <c>derivation</c>'s lazy attributes.</summary>
-    public Builtins.DerivationSelectors Selectors { get; } = new();
+    public Builtins.DerivationSelectors Selectors =>
+        _selectors ?? Interlocked.CompareExchange(ref _selectors, new(), null) ?? _selectors!;
 
     public string StoreDirPrefix { get; }
 
@@ -76,7 +93,7 @@ internal sealed class GlueState
     /// <summary>How many emptied derivations are kept for reuse (calls nest: an attribute's value may be another derivation's path).</summary>
     private const int MaxSpareDerivations = 8;
 
-    private readonly Derivation?[] _spareDerivations = new Derivation?[MaxSpareDerivations];
+    private Derivation?[]? _spareDerivations;
     private int _spareCount;
 
     /// <summary>
@@ -87,11 +104,11 @@ internal sealed class GlueState
     /// </summary>
     public Derivation RentDerivation()
     {
-        lock (_derivationsLock)
+        lock (DerivationsLock)
         {
             if (_spareCount > 0)
             {
-                var spare = _spareDerivations[--_spareCount]!;
+                var spare = _spareDerivations![--_spareCount]!;
                 _spareDerivations[_spareCount] = null;
                 return spare;
             }
@@ -103,13 +120,13 @@ internal sealed class GlueState
     public void ReturnDerivation(Derivation drv)
     {
         drv.Clear();
-        lock (_derivationsLock)
+        lock (DerivationsLock)
         {
-            if (_spareCount < MaxSpareDerivations) _spareDerivations[_spareCount++] = drv;
+            if (_spareCount < MaxSpareDerivations) (_spareDerivations ??= new Derivation?[MaxSpareDerivations])[_spareCount++] = drv;
         }
     }
 
-    private readonly Builtins.DerivationScratch?[] _spareScratch = new Builtins.DerivationScratch?[MaxSpareDerivations];
+    private Builtins.DerivationScratch?[]? _spareScratch;
     private int _spareScratchCount;
 
     /// <summary>
@@ -118,11 +135,11 @@ internal sealed class GlueState
     /// </summary>
     public Builtins.DerivationScratch RentScratch()
     {
-        lock (_derivationsLock)
+        lock (DerivationsLock)
         {
             if (_spareScratchCount > 0)
             {
-                var spare = _spareScratch[--_spareScratchCount]!;
+                var spare = _spareScratch![--_spareScratchCount]!;
                 _spareScratch[_spareScratchCount] = null;
                 return spare;
             }
@@ -134,9 +151,9 @@ internal sealed class GlueState
     public void ReturnScratch(Builtins.DerivationScratch scratch)
     {
         scratch.Clear();
-        lock (_derivationsLock)
+        lock (DerivationsLock)
         {
-            if (_spareScratchCount < MaxSpareDerivations) _spareScratch[_spareScratchCount++] = scratch;
+            if (_spareScratchCount < MaxSpareDerivations) (_spareScratch ??= new Builtins.DerivationScratch?[MaxSpareDerivations])[_spareScratchCount++] = scratch;
         }
     }
 
@@ -151,7 +168,7 @@ internal sealed class GlueState
     /// </summary>
     public string OutputName(ReadOnlySpan<byte> name)
     {
-        lock (_derivationsLock)
+        lock (DerivationsLock)
         {
             foreach (var known in _outputNames)
             {
@@ -164,7 +181,7 @@ internal sealed class GlueState
     /// <summary>The shared string equal to <paramref name="name"/> (itself when it is new).</summary>
     public string OutputName(string name)
     {
-        lock (_derivationsLock)
+        lock (DerivationsLock)
         {
             foreach (var known in _outputNames)
             {
@@ -189,21 +206,21 @@ internal sealed class GlueState
     /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
     public KnownDerivation AddDerivation(KnownDerivation known)
     {
-        lock (_derivationsLock)
-            return _derivations.TryAdd(known.Path, known) ? known : _derivations[known.Path];
+        lock (DerivationsLock)
+            return Derivations.TryAdd(known.Path, known) ? known : Derivations[known.Path];
     }
 
     /// <summary>The derivation at <paramref name="drvPath"/> if this evaluator has made or read it.</summary>
     public bool TryGetDerivation(StorePath drvPath, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KnownDerivation? known)
     {
-        lock (_derivationsLock) return _derivations.TryGetValue(drvPath, out known);
+        lock (DerivationsLock) return Derivations.TryGetValue(drvPath, out known);
     }
 
     /// <summary>The known derivation whose printed <c>.drv</c> path is <paramref name="printedPath"/> (no allocation), or null.</summary>
     public KnownDerivation? FindDerivation(ReadOnlySpan<char> printedPath)
     {
-        lock (_derivationsLock)
-            return _derivations.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
+        lock (DerivationsLock)
+            return Derivations.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
     }
 
     /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
@@ -278,7 +295,9 @@ internal sealed class GlueState
     }
 
     /// <summary>The callback <see cref="Derivation"/>'s hashing methods take (one delegate, not one per call).</summary>
-    public Func<StorePath, DerivationHashModulo> InputHashModulo { get; }
+    public Func<StorePath, DerivationHashModulo> InputHashModulo => _inputHashModulo ??= HashModulo;
+
+    private Func<StorePath, DerivationHashModulo>? _inputHashModulo;
 
     /// <summary>The references of a store path this evaluation created or the store holds.</summary>
     public IEnumerable<StorePath> References(StorePath path)

@@ -105,14 +105,30 @@ public sealed class TvixBuilder
         foreach (var configure in _configure) configure(options);
         // The evaluator's own features (blake3-hashes, parse-toml-timestamps, …) come from here too.
         foreach (var feature in _features) options.ExperimentalFeatures.Add(feature);
+        // Nix's default store directory needs neither checking nor normalising, and an evaluation
+        // in memory that makes no store path then never loads Tvix.NixCompat or the collections
+        // behind the store's tables (docs/performance.md, session 10).
+        state = _tvixStore is null && _storeRoot is null && store is null && options.StoreDir == DefaultStoreDir
+            ? new GlueState(DefaultStoreDir, null, new InMemoryGlueStore(), Features(), _readOnly)
+            : CreateState(options, store);
+        GlueRegistration.Register(options, state);
+        return options;
+    }
+
+    private const string DefaultStoreDir = "/nix/store";
+
+    // A method of its own, never inlined: the fixups of BuildOptions' code would otherwise load
+    // the store directory's and the writers' types (Tvix.NixCompat, System.Collections.Concurrent)
+    // before it runs, whichever branch it takes.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private GlueState CreateState(EvaluatorOptions options, IGlueStoreWriter? store)
+    {
         var storeDirectory = _tvixStore?.StoreDirectory ?? new StoreDirectory(options.StoreDir);
         options.StoreDir = storeDirectory.Path;
         store ??= _writeBehind != null ? new TvixStoreGlueWriter(_writeBehind)
             : _tvixStore != null ? new TvixStoreGlueWriter(_tvixStore)
             : _storeRoot is null ? new InMemoryGlueStore() : new FileSystemGlueStore(_storeRoot, storeDirectory);
-        state = new GlueState(storeDirectory, store, Features(), _readOnly);
-        GlueRegistration.Register(options, state);
-        return options;
+        return new GlueState(storeDirectory.Path, storeDirectory, store, Features(), _readOnly);
     }
 
     /// <summary>Builds the evaluator.</summary>
@@ -135,7 +151,7 @@ internal static class GlueRegistration
         options.Builtins.Add(registry =>
         {
             StoreBuiltins.Register(registry, state);
-            DerivationBuiltin.Register(registry, state.Selectors);
+            DerivationBuiltin.Register(registry, state);
             FetcherBuiltins.Register(registry, state);
         });
         options.PathToString = (_, path) => PathImporter.CopyPathToStore(state, path);

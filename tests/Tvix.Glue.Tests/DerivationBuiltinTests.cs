@@ -72,6 +72,21 @@ public sealed class DerivationBuiltinTests
         Assert.Throws<NixEvalException>(() => new GlueTestHost().EvalStrict($"(derivation {attrs}).drvPath"));
     }
 
+    // Messages as current Nix words them (the conformance suite's eval-fail-derivation* cases).
+    [Theory]
+    [InlineData("builtins.derivationStrict { }", "attribute 'name' missing")]
+    [InlineData("""(derivation { name = "~jiggle~"; builder = "/x"; system = "s"; }).outPath""",
+        "invalid derivation name: name '~jiggle~' contains illegal character '~'. Please pass a different 'name'.")]
+    [InlineData("""(derivation { name = "~jiggle~"; builder = { }; system = "s"; }).outPath""",
+        "invalid derivation name: name '~jiggle~' contains illegal character '~'. Please pass a different 'name'.")]
+    [InlineData("""builtins.derivationStrict { name = "foo"; builder = 1; system = { }; }""", "cannot coerce a set to a string: { }")]
+    [InlineData("""builtins.derivationStrict { name = "foo"; builder = 1; system = 1; args = [ "a" (x: x) ]; }""", "cannot coerce a function to a string: «lambda @ «string»:1:82»")]
+    [InlineData("""builtins.addDrvOutputDependencies (derivation { name = "fail"; builder = "/bin/false"; system = "x"; outputs = [ "out" "foo" ]; }).outPath""",
+        "`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as 'out'")]
+    [InlineData("builtins.filterSource [ ] /tmp", "expected a function but found a list: [ ]")]
+    public void ErrorsSayWhatCurrentNixSays(string code, string message) =>
+        Assert.Equal(message, Assert.Throws<NixEvalException>(() => new GlueTestHost().EvalStrict(code)).Message);
+
     [Fact]
     public void NothingIsInstantiatedUntilAPathIsForced() =>
         Assert.Equal("[ \"x\" \"derivation\" ]", Both("""{ name = "x"; }""", "[ d.name d.type ]"));

@@ -41,7 +41,9 @@ public sealed class DerivationVectorTests
             var nixMessage = expected.RootElement.GetProperty("error").GetString()!;
             var firstLine = nixMessage.Split('\n')[0];
             if (firstLine.StartsWith("error: ", StringComparison.Ordinal)) firstLine = firstLine["error: ".Length..];
-            Assert.Contains(firstLine, error.Message);
+            var current = InCurrentNixsWords(firstLine);
+            Assert.True(error.Message.Contains(firstLine, StringComparison.Ordinal) || (current != null && error.Message.Contains(current, StringComparison.Ordinal)),
+                $"expected '{firstLine}'{(current != null ? $" or '{current}'" : "")}, got '{error.Message}'");
             return;
         }
 
@@ -73,5 +75,19 @@ public sealed class DerivationVectorTests
             foreach (var source in sources.EnumerateObject())
                 Assert.True(host.Store.IsValid(host.State.StoreDirectory.ParsePath(source.Name)), $"{source.Name} was not added to the store");
         }
+    }
+
+    /// <summary>
+    /// The vectors hold Nix 2.8's messages; where current Nix words the same error differently
+    /// (and the evaluator follows current Nix), its words. 2.8 found a bad derivation name only in
+    /// the output path made from it; current Nix checks the name first.
+    /// </summary>
+    private static string? InCurrentNixsWords(string message)
+    {
+        if (message == "derivation name missing") return "attribute 'name' missing";
+        var bad = System.Text.RegularExpressions.Regex.Match(message, "^store path '[0-9a-z]{32}-(.*)' contains illegal character '(.)'$");
+        if (bad.Success)
+            return $"invalid derivation name: name '{bad.Groups[1].Value}' contains illegal character '{bad.Groups[2].Value}'. Please pass a different 'name'.";
+        return null;
     }
 }

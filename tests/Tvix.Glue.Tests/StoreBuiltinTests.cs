@@ -66,6 +66,18 @@ public sealed class StoreBuiltinTests
     }
 
     [Fact]
+    public void CopyingAMissingPathSaysItDoesNotExist()
+    {
+        // Current Nix's message (conformance: eval-fail-nonexist-path).
+        var dir = Directory.CreateTempSubdirectory("tvix-glue-");
+        var missing = Path.Combine(dir.FullName, "fnord");
+        var e = Assert.Throws<NixEvalException>(() => new GlueTestHost().EvalStrict("\"${./fnord}/xyzzy\"", dir.FullName));
+        Assert.Contains($"path '{missing}' does not exist", e.Message);
+        e = Assert.Throws<NixEvalException>(() => new GlueTestHost().EvalStrict("builtins.path { path = ./fnord; }", dir.FullName));
+        Assert.Contains($"path '{missing}' does not exist", e.Message);
+    }
+
+    [Fact]
     public void BuiltinsPathChecksSha256AndRejectsUnknownArguments()
     {
         var dir = Directory.CreateTempSubdirectory("tvix-glue-");

@@ -11,7 +11,14 @@ internal static class RunStatistics
 {
     public static void PrintIfRequested(TextWriter stderr)
     {
-        if (Environment.GetEnvironmentVariable("TVIX_SHOW_STATS") is not { Length: > 0 } value || value == "0") return;
+        if (Environment.GetEnvironmentVariable("TVIX_SHOW_STATS") is { Length: > 0 } value && value != "0") Print(stderr);
+    }
+
+    // Apart and never inlined: its GC and process types are loaded before it runs, which every
+    // command paid at exit when this was one method with the check.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Print(TextWriter stderr)
+    {
         var info = GC.GetGCMemoryInfo(GCKind.Any);
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         stderr.WriteLine(

@@ -26,7 +26,14 @@ internal sealed record StoreCliOptions(
 /// <summary>What the <c>tvix store</c> subcommands do; errors become <c>error: …</c> and exit code 1.</summary>
 internal static class StoreActions
 {
-    public static int Run(ParseResult parse, StoreCliOptions options, Func<TvixStore, CancellationToken, Task> action)
+    public static int Run(ParseResult parse, StoreCliOptions options, Func<TvixStore, CancellationToken, Task> action) =>
+        Run(() => Configure(parse, options), parse.GetValue(options.Verbose), action);
+
+    /// <summary>
+    /// <see cref="Run(ParseResult, StoreCliOptions, Func{TvixStore, CancellationToken, Task})"/> with the
+    /// options already read (<paramref name="configure"/> runs where errors are reported).
+    /// </summary>
+    public static int Run(Func<StoreOptions> configure, bool verbose, Func<TvixStore, CancellationToken, Task> action)
     {
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -37,7 +44,7 @@ internal static class StoreActions
         Console.CancelKeyPress += onCancel;
         // The store logs only debug messages, so without --verbose there is nothing to show and no
         // console logger is set up (its options binding and queue thread cost a few ms per command).
-        using var loggerFactory = parse.GetValue(options.Verbose)
+        using var loggerFactory = verbose
             ? LoggerFactory.Create(b =>
             {
                 b.SetMinimumLevel(LogLevel.Debug);
@@ -46,7 +53,7 @@ internal static class StoreActions
             : null;
         try
         {
-            var store = StoreServiceFactory.CreateStore(Configure(parse, options), loggerFactory);
+            var store = StoreServiceFactory.CreateStore(configure(), loggerFactory);
             action(store, cts.Token).GetAwaiter().GetResult();
             return 0;
         }
@@ -67,10 +74,15 @@ internal static class StoreActions
     }
 
     /// <summary>Service URLs from <c>--store</c> and the per-service overrides; the local store by default.</summary>
-    internal static StoreOptions Configure(ParseResult parse, StoreCliOptions options)
+    internal static StoreOptions Configure(ParseResult parse, StoreCliOptions options) =>
+        Configure(parse.GetValue(options.Store), parse.GetValue(options.BlobService), parse.GetValue(options.DirectoryService),
+            parse.GetValue(options.PathInfoService), parse.GetValue(options.StoreDir));
+
+    /// <summary>Service URLs from <c>--store</c> and the per-service overrides (each null when not given).</summary>
+    internal static StoreOptions Configure(string? storeUrl, string? blobService, string? directoryService, string? pathInfoService, string? storeDir)
     {
         var result = new StoreOptions();
-        if (parse.GetValue(options.Store) is { } store)
+        if (storeUrl is { } store)
         {
             if (store is "memory://" or "memory:///")
             {
@@ -87,10 +99,10 @@ internal static class StoreActions
                 throw new ArgumentException($"invalid --store URL '{store}': expected memory:// or file:///absolute/dir");
             }
         }
-        if (parse.GetValue(options.BlobService) is { } blobs) result.BlobServiceUrl = blobs;
-        if (parse.GetValue(options.DirectoryService) is { } directories) result.DirectoryServiceUrl = directories;
-        if (parse.GetValue(options.PathInfoService) is { } pathInfos) result.PathInfoServiceUrl = pathInfos;
-        result.StoreDirectory = parse.GetValue(options.StoreDir)
+        if (blobService is { } blobs) result.BlobServiceUrl = blobs;
+        if (directoryService is { } directories) result.DirectoryServiceUrl = directories;
+        if (pathInfoService is { } pathInfos) result.PathInfoServiceUrl = pathInfos;
+        result.StoreDirectory = storeDir
             ?? (Environment.GetEnvironmentVariable("NIX_STORE_DIR") is { Length: > 0 } fromEnv ? fromEnv : "/nix/store");
         return result;
     }

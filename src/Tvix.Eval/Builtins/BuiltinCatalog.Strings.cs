@@ -241,7 +241,7 @@ internal static partial class BuiltinCatalog
             var e = elems[0];
             if (e.StartsWith('=')) return Value.FromString(s);
             if (e.StartsWith('!'))
-                throw cx.Error($"`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{e[(e.IndexOf('!', 1) + 1)..]}'");
+                throw cx.Error($"`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{e[1..e.IndexOf('!', 1)]}'");
             if (!e.EndsWith(".drv", StringComparison.Ordinal))
                 throw cx.Error($"path '{e}' is not a derivation");
             return Value.FromString(s.WithContext(NixContext.Of("=" + e)));

@@ -27,13 +27,15 @@ internal readonly record struct ErrorHandler(int Start, int End, int Span, strin
 internal sealed class Chunk(SourceText source)
 {
     public readonly SourceText Source = source;
+    // Empty arrays of their own, not `[]`: Array.Empty<T> over this assembly's structs runs a
+    // static constructor that no ReadyToRun image holds, four JIT compilations at start-up.
     public int[] Code = [];
-    public Value[] Constants = [];
+    public Value[] Constants = new Value[0];
     public object[] Objects = [];
-    public TextSpan[] Spans = [];
-    public ErrorHandler[] Handlers = [];
+    public TextSpan[] Spans = new TextSpan[0];
+    public ErrorHandler[] Handlers = new ErrorHandler[0];
     /// <summary>One per <see cref="OpCode.SelectSym"/>: the names of the set it last searched and where the name was.</summary>
-    public LookupCache[] Caches = [];
+    public LookupCache[] Caches = new LookupCache[0];
 
     /// <summary>How much of each array is used (the rest is room for units emitted later).</summary>
     public int CodeLength, ConstantCount, ObjectCount, SpanCount, HandlerCount, CacheCount;

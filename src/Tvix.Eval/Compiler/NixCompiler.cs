@@ -595,14 +595,15 @@ internal sealed class NixCompiler
     {
         // The bindings in name order only while compiling them: a rented array (the members'
         // own sets rent theirs, so it cannot be one scratch array of the compiler).
-        var items = System.Buffers.ArrayPool<AttrBinding>.Shared.Rent(bindings.Count);
+        var arrays = _cx.CompilerBindingArrays;
+        var items = arrays.Rent(bindings.Count);
         try
         {
             return CompilePlainBindings(bindings, items, recursive, span, body);
         }
         finally
         {
-            System.Buffers.ArrayPool<AttrBinding>.Shared.Return(items, clearArray: true);
+            arrays.Return(items, bindings.Count);
         }
     }
 

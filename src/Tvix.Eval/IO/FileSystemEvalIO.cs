@@ -41,7 +41,7 @@ public sealed class FileSystemEvalIO : IEvalIO
         if (info.Exists || Directory.Exists(path))
             if ((info.Attributes & FileAttributes.ReparsePoint) != 0 || info.LinkTarget is not null) return EvalFileType.Symlink;
         if (Directory.Exists(path)) return EvalFileType.Directory;
-        if (!info.Exists) throw new NixEvalException($"getting status of '{path}': No such file or directory");
+        if (!info.Exists) throw new NixEvalException($"path '{path}' does not exist");
         return TypeOf(info);
     }
 

@@ -62,7 +62,7 @@ public sealed class InMemoryEvalIO : IEvalIO
     {
         if (_files.ContainsKey(path)) return EvalFileType.Regular;
         if (_dirs.Contains(path)) return EvalFileType.Directory;
-        throw new NixEvalException($"getting status of '{path}': No such file or directory");
+        throw new NixEvalException($"path '{path}' does not exist");
     }
 
     /// <inheritdoc />

@@ -29,11 +29,14 @@ internal static class DerivationBuiltin
     private static readonly ReadOnlyMemory<byte> Type = "type"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> OutputName = "outputName"u8.ToArray();
 
-    public static void Register(BuiltinRegistry registry, DerivationSelectors selectors) =>
-        registry.AddConstant("derivation", cx =>
-            cx.Call(cx.LoadExpressionLazily(Wrapper, "/", "«nix-internal»/derivation.nix"),
-                cx.CreateFunction("derivation", 1, (cx, args) => Invoke(cx, selectors, args))),
-            global: true);
+    public static void Register(BuiltinRegistry registry, GlueState state) =>
+        registry.AddConstant("derivation", cx => Create(cx, state.Selectors), global: true);
+
+    // The selectors are asked for when `derivation` is first used, not at registration: most
+    // evaluations never call it (and the glue's state makes its tables on first use).
+    private static Value Create(EvalContext cx, DerivationSelectors selectors) =>
+        cx.Call(cx.LoadExpressionLazily(Wrapper, "/", "«nix-internal»/derivation.nix"),
+            cx.CreateFunction("derivation", 1, (cx, args) => Invoke(cx, selectors, args)));
 
     private static Value Invoke(EvalContext cx, DerivationSelectors selectors, ReadOnlySpan<Value> args)
     {

@@ -117,6 +117,9 @@ internal static class DerivationCoercion
                 return;
             }
         }
+        // What is left (a set without `outPath` or `__toString`, a function) cannot be coerced:
+        // the evaluator's own coercion reports it, with the value, as Nix does.
+        cx.CoerceToString(v, StringCoercion.ToString);
         throw cx.Error($"cannot coerce {EvalContext.DescribeType(v)} to a string");
     }
 

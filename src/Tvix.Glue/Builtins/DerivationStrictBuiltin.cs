@@ -17,10 +17,16 @@ internal static class DerivationStrictBuiltin
     public static Value Invoke(EvalContext cx, GlueState state, Value argument)
     {
         var attrs = cx.ForceAttrs(argument);
-        if (!attrs.TryGetValue("name"u8, out var nameValue)) throw cx.Error("derivation name missing");
+        if (!attrs.TryGetValue("name"u8, out var nameValue))
+        {
+            var missing = cx.Error("attribute 'name' missing");
+            missing.AddTrace("in the attrset passed as argument to builtins.derivationStrict", null, default);
+            throw missing;
+        }
         string drvName;
         try { drvName = ContextSet.NoContext(cx.ForceString(nameValue)); }
         catch (NixEvalException e) { e.AddTrace("while evaluating the derivation attribute 'name'", null, default); throw; }
+        CheckName(cx, drvName);
 
         var structured = attrs.TryGetValue("__structuredAttrs"u8, out var structuredValue) && cx.ForceBool(structuredValue);
         var ignoreNulls = attrs.TryGetValue("__ignoreNulls"u8, out var ignoreNullsValue) && cx.ForceBool(ignoreNullsValue);
@@ -333,4 +339,23 @@ internal static class DerivationStrictBuiltin
 
     private static readonly ReadOnlyMemory<byte> DrvPathName = "drvPath"u8.ToArray();
 
+    /// <summary>
+    /// A name that cannot be part of a store path is reported before any other attribute is
+    /// looked at, in current Nix's words (the empty name is left to the output paths' checks).
+    /// </summary>
+    private static void CheckName(EvalContext cx, string drvName)
+    {
+        if (drvName.Length == 0) return;
+        string? reason = null;
+        if (drvName.Length > StorePath.MaxNameLength) reason = $"name '{drvName}' must be no longer than {StorePath.MaxNameLength} characters";
+        else if (drvName is "." or "..") reason = $"name '{drvName}' is not valid";
+        else
+            foreach (var c in drvName)
+                if (!StorePath.IsNameChar(c))
+                {
+                    reason = $"name '{drvName}' contains illegal character '{(c < 128 ? c : '\uFFFD')}'";
+                    break;
+                }
+        if (reason != null) throw cx.Error($"invalid derivation name: {reason}. Please pass a different 'name'.");
+    }
 }

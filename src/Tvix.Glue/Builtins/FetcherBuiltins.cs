@@ -17,11 +17,17 @@ internal static class FetcherBuiltins
         registry.Add("fetchurl", 1, (cx, a) => Fetch(cx, state, a[0], "fetchurl", unpack: false, defaultName: ""));
         registry.Add("fetchTarball", 1, (cx, a) => Fetch(cx, state, a[0], "fetchTarball", unpack: true, defaultName: "source"), global: true);
         // fetchGit, fetchTree and fetchMercurial are also global names in Nix; fetchClosure is not.
-        foreach (var (name, global) in ((string, bool)[])[("fetchGit", true), ("fetchTree", true), ("fetchMercurial", true), ("fetchClosure", false)])
-        {
-            var message = $"fetching with builtins.{name} is not supported: no network";
-            registry.Add(name, 1, (cx, _) => throw cx.Error(message), global);
-        }
+        // Plain calls, not a loop over tuples: the tuple types are loaded at every start-up.
+        Unsupported(registry, "fetchGit", global: true);
+        Unsupported(registry, "fetchTree", global: true);
+        Unsupported(registry, "fetchMercurial", global: true);
+        Unsupported(registry, "fetchClosure", global: false);
+    }
+
+    private static void Unsupported(BuiltinRegistry registry, string name, bool global)
+    {
+        var message = $"fetching with builtins.{name} is not supported: no network";
+        registry.Add(name, 1, (cx, _) => throw cx.Error(message), global);
     }
 
     private static Value Fetch(EvalContext cx, GlueState state, Value argument, string who, bool unpack, string defaultName)

@@ -94,9 +94,7 @@ internal static class StoreBuiltins
     private static Value FilterSource(EvalContext cx, GlueState state, Value filterValue, Value pathValue)
     {
         var path = cx.CoerceToPath(pathValue);
-        var filter = cx.Force(filterValue);
-        if (!filter.IsFunction)
-            throw cx.Error($"first argument in call to 'filterSource' is not a function but {EvalContext.DescribeType(filter)}");
+        var filter = cx.ForceFunction(filterValue);
         return AddPath(cx, state, NixPath.BaseNameOf(path), path, filter, recursive: true, expected: null);
     }
 

@@ -13,7 +13,7 @@ internal static class SourceEntries
     {
         var info = new FileInfo(path);
         if (!info.Exists && !Directory.Exists(path) && info.LinkTarget == null)
-            throw new FileNotFoundException($"getting status of '{path}': No such file or directory");
+            throw new FileNotFoundException($"path '{path}' does not exist");
         if (info.LinkTarget is { } target) return new(SourceEntryType.Symlink, false, target);
         if ((info.Attributes & FileAttributes.Directory) != 0) return new(SourceEntryType.Directory, false, null);
         if (!info.Exists) return new(SourceEntryType.Unknown, false, null);

@@ -66,7 +66,8 @@ public static class StoreServiceFactory
             case "file":
                 if (!rest.StartsWith('/')) throw Bad(url, "file:// needs an absolute path, as in file:///var/lib/tvix/pathinfo");
                 if (rest.IndexOfAny(['?', '#']) >= 0) throw Bad(url, "file:// takes no options");
-                // Only when escaped: System.Uri's assembly is otherwise never loaded by a store command.
+                // Unescaped only when there is an escape (the same string otherwise): the call loads
+                // System.Private.Uri, a fraction of a millisecond of every store command's start.
                 var path = rest.Contains('%') ? Uri.UnescapeDataString(rest) : rest;
                 return path.Length > 1 ? path.TrimEnd('/') : path;
             default:

@@ -42,6 +42,16 @@ public sealed class FileReadTests : IDisposable
     }
 
     [Fact]
+    public void TheTypeOfAMissingPathIsAnError()
+    {
+        var path = Path.Combine(_dir, "missing");
+        var e = Assert.Throws<NixEvalException>(() => new FileSystemEvalIO().ReadFileType(path));
+        Assert.Equal($"path '{path}' does not exist", e.Message);
+        e = Assert.Throws<NixEvalException>(() => new InMemoryEvalIO().ReadFileType("/missing"));
+        Assert.Equal("path '/missing' does not exist", e.Message);
+    }
+
+    [Fact]
     public void AMissingFileIsReported()
     {
         var path = Path.Combine(_dir, "missing");

@@ -21,7 +21,10 @@ internal sealed class ContentAddressedFiles
     // Temporary names: a random part per instance (unique across processes and machines sharing
     // a store) and a counter, instead of a new GUID per object (a read of the kernel's random
     // source each); creating with O_EXCL would still refuse a clash.
-    private readonly string _temporaryPrefix = RandomHex();
+    // Made on the first write: a store opened only to read never needs it.
+    private string? _temporaryPrefix;
+    private string TemporaryPrefix =>
+        _temporaryPrefix ?? Interlocked.CompareExchange(ref _temporaryPrefix, RandomHex(), null) ?? _temporaryPrefix!;
     private long _temporaryCount;
     // Large blobs are written with direct I/O on a thread of this store's own (see there).
     private readonly DirectWrites _directWrites = new();
@@ -184,7 +187,7 @@ internal sealed class ContentAddressedFiles
                 StaleTemporaryFiles.Remove(_tmp, StaleTemporaryFiles.DefaultMaxAge);
                 Volatile.Write(ref _temporaryFolderReady, 1);
             }
-            file = TemporaryFile.Create(Path.Combine(_tmp, count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + _temporaryPrefix + ".tmp"), queue, waitForBuffers);
+            file = TemporaryFile.Create(Path.Combine(_tmp, count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + TemporaryPrefix + ".tmp"), queue, waitForBuffers);
         }
         Interlocked.Increment(ref _writing);
         return file;
@@ -206,7 +209,7 @@ internal sealed class ContentAddressedFiles
             count /= 10;
         }
         while (count > 0);
-        var prefix = _temporaryPrefix; // ASCII
+        var prefix = TemporaryPrefix; // ASCII
         var name = new byte[n + 1 + prefix.Length + ".tmp".Length + 1];
         for (var i = 0; i < n; i++) name[i] = digits[n - 1 - i];
         name[n] = (byte)'-';

@@ -31,6 +31,13 @@ public sealed class CADirectory
     public IReadOnlyList<DirectoryEntry> Entries => _view ??= Array.AsReadOnly(_entries); // a cast cannot reach the array
 
     /// <summary>
+    /// The entries as a span, for loops in this assembly: enumerating <see cref="Entries"/> runs the
+    /// framework's read-only collection and array enumerator over this value type, generic code that
+    /// ReadyToRun leaves out and every process JIT-compiles (a store add puts thousands of directories).
+    /// </summary>
+    internal ReadOnlySpan<DirectoryEntry> EntrySpan => _entries;
+
+    /// <summary>
     /// The number of entries counted recursively: each entry counts one, and each subdirectory
     /// adds its own <see cref="DirectoryNode.Size"/>. This is what a <see cref="DirectoryNode"/>
     /// pointing here must carry.

@@ -29,6 +29,10 @@ public sealed class CADirectoryBuilder
     public CADirectory Build()
     {
         var sorted = _entries.ToArray();
+        // Entries added in order (a tree walk or a NAR lists them sorted) need no sort: the framework's
+        // sort over this value type is generic code that every process JIT-compiles, and it checks the
+        // order anyway. Strictly ascending also means no duplicates.
+        if (IsStrictlyAscending(sorted)) return CADirectory.FromSorted(sorted);
         Array.Sort(sorted, static (x, y) => x.Name.Span.SequenceCompareTo(y.Name.Span));
         for (var i = 1; i < sorted.Length; i++)
         {
@@ -36,5 +40,14 @@ public sealed class CADirectoryBuilder
                 throw new CAStoreValidationException($"duplicate name {NodeNames.Show(sorted[i].Name.Span)}");
         }
         return CADirectory.FromSorted(sorted);
+    }
+
+    private static bool IsStrictlyAscending(DirectoryEntry[] entries)
+    {
+        for (var i = 1; i < entries.Length; i++)
+        {
+            if (entries[i - 1].Name.Span.SequenceCompareTo(entries[i].Name.Span) >= 0) return false;
+        }
+        return true;
     }
 }

@@ -21,6 +21,7 @@ namespace Tvix.Store;
 public sealed class TvixStore
 {
     private readonly ILogger _logger;
+    private readonly HashWarmup _hashWarmup = new();
 
     /// <summary>Creates a store over these services.</summary>
     /// <param name="blobs">File contents.</param>
@@ -70,31 +71,50 @@ public sealed class TvixStore
         if (options.Method == ContentAddressMethod.Text)
             throw new ArgumentException("text paths are added with AddTextAsync, not AddPathAsync", nameof(options));
         var rootEntry = LocalFileEntry.Get(trimmed);
+        var tree = rootEntry.Kind == FileKind.Directory;
+        if (tree) _hashWarmup.StartNarHash();
         if (options.Method == ContentAddressMethod.Flat && rootEntry.Kind != FileKind.Regular)
             throw new ArgumentException($"'{path}' is not a regular file, so it cannot be added with flat hashing", nameof(path));
 
         var recursiveOther = options.Method == ContentAddressMethod.Recursive && options.HashAlgorithm != NixHashAlgorithm.Sha256;
-        using var caHashing = recursiveOther ? new HashingStream(options.HashAlgorithm) : null;
-        using var narHashing = new HashingStream(NixHashAlgorithm.Sha256, caHashing);
+        // Made at the NAR's first write, by the thread that hashes it (see DeferredWriteStream).
+        HashingStream? caHashing = null, narHashing = null;
+        var narTarget = new DeferredWriteStream(() =>
+        {
+            caHashing = recursiveOther ? new HashingStream(options.HashAlgorithm) : null;
+            return narHashing = new HashingStream(NixHashAlgorithm.Sha256, caHashing);
+        });
         Node root;
         NixHash? flatHash;
-        // The NAR is hashed on another core (the adder's pipe thread) while a thread of the walk's own reads and stores the files.
-        var adder = new TreeAdder(Blobs, Directories, narHashing, options.Filter, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null, cancellationToken);
-        await using (adder.ConfigureAwait(false))
+        NarSummary nar;
+        NixHash caHash;
+        try
         {
-            // A single file (most paths an evaluation copies: patches, scripts) is read right here; a
-            // tree gets a thread of its own, so that a long walk never holds up a pool thread.
-            if (rootEntry.Kind != FileKind.Directory) adder.Walk(rootEntry);
-            else await Task.Factory.StartNew(() => adder.Walk(rootEntry), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
-            root = await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            flatHash = adder.FlatHash;
+            // The NAR is hashed on another core (the adder's pipe thread) while a thread of the walk's own reads and stores the files.
+            var adder = new TreeAdder(Blobs, Directories, narTarget, options.Filter, options.Method == ContentAddressMethod.Flat ? options.HashAlgorithm : null, cancellationToken, tree ? _hashWarmup : null);
+            await using (adder.ConfigureAwait(false))
+            {
+                // A single file (most paths an evaluation copies: patches, scripts) is read right here; a
+                // tree gets a thread of its own, so that a long walk never holds up a pool thread.
+                if (rootEntry.Kind != FileKind.Directory) adder.Walk(rootEntry);
+                else await Task.Factory.StartNew(() => adder.Walk(rootEntry), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+                root = await adder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                flatHash = adder.FlatHash;
+            }
+            // The pipe's threads have finished (the adder waited for them): their writes are visible here.
+            var hashed = (HashingStream)narTarget.Target;
+            nar = new NarSummary((ulong)hashed.BytesWritten, hashed.GetHash());
+            caHash = options.Method switch
+            {
+                ContentAddressMethod.Flat => flatHash!,
+                _ => caHashing?.GetHash() ?? nar.Sha256,
+            };
         }
-        var nar = new NarSummary((ulong)narHashing.BytesWritten, narHashing.GetHash());
-        var caHash = options.Method switch
+        finally
         {
-            ContentAddressMethod.Flat => flatHash!,
-            _ => caHashing?.GetHash() ?? nar.Sha256,
-        };
+            narHashing?.Dispose();
+            caHashing?.Dispose();
+        }
         if (options.ExpectedHash is { } expected && !expected.Equals(caHash))
             throw new NixFormatException($"hash mismatch importing '{path}': expected {expected.ToSri()}, got {caHash.ToSri()}");
         var ca = new ContentAddress(options.Method, caHash);
@@ -103,7 +123,9 @@ public sealed class TvixStore
         // The adder stored every blob and directory through Blobs and Directories (each reported stored).
         if (PathInfos is FilePathInfoService local) await local.PutStoredAsync(pathInfo, Blobs, Directories, cancellationToken).ConfigureAwait(false);
         else await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("added {Path} as {StorePath} ({Nar})", fullPath, StoreDirectory.Print(storePath), nar);
+        // Guarded: without a logger (the CLI's default) the call would still build its arguments and
+        // parse the message template, framework code compiled anew in every process (LogDebug<T> is generic).
+        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("added {Path} as {StorePath} ({Nar})", fullPath, StoreDirectory.Print(storePath), nar);
         return pathInfo;
     }
 
@@ -124,7 +146,7 @@ public sealed class TvixStore
         var storePath = StoreDirectory.MakeTextPath(name, ca.Hash.Digest, referenceList);
         var pathInfo = new PathInfo(storePath, root, nar, referenceList) { ContentAddress = ca };
         await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("added text {StorePath}", StoreDirectory.Print(storePath));
+        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("added text {StorePath}", StoreDirectory.Print(storePath));
         return pathInfo;
     }
 
@@ -168,7 +190,7 @@ public sealed class TvixStore
             Signatures = options.Signatures,
         };
         await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("imported a NAR as {StorePath} ({Nar})", StoreDirectory.Print(storePath), result.Nar);
+        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("imported a NAR as {StorePath} ({Nar})", StoreDirectory.Print(storePath), result.Nar);
         return pathInfo;
     }
 

@@ -202,4 +202,44 @@ public sealed class TreeAdderTests
         await NarDumper.DumpToStreamAsync(file, dumped);
         Assert.Equal(dumped.ToArray(), nar.ToArray());
     }
+
+    /// <summary>
+    /// With the hash warm-up, the first file large enough for the wide kernels starts their compilation
+    /// on the pool while the pipe's thread hashes: the blobs and the NAR are the same as without it.
+    /// </summary>
+    [Fact]
+    public async Task TheHashWarmupChangesNothingButWhenTheKernelsAreCompiled()
+    {
+        using var temp = new TempDir();
+        var random = new Random(9);
+        foreach (var (name, length) in new[] { ("a", 100), ("b", 16 * 1024 + 1), ("c", 300_000), ("d", 2_000_000) })
+        {
+            var bytes = new byte[length];
+            random.NextBytes(bytes);
+            File.WriteAllBytes(temp.Combine(name), bytes);
+        }
+        var entry = LocalFileEntry.Get(temp.Path);
+
+        async Task<(Node Root, byte[] Nar)> AddAsync(HashWarmup? warmup)
+        {
+            var store = TestStore.CreateMemory();
+            using var nar = new MemoryStream();
+            var adder = new TreeAdder(store.Blobs, store.Directories, nar, null, null, CancellationToken.None, warmup);
+            await using (adder)
+            {
+                adder.Walk(entry);
+                return (await adder.CompleteAsync(CancellationToken.None), nar.ToArray());
+            }
+        }
+
+        var warmup = new HashWarmup();
+        warmup.StartNarHash();
+        var (withRoot, withNar) = await AddAsync(warmup);
+        var (withoutRoot, withoutNar) = await AddAsync(null);
+        Assert.Equal(withoutRoot, withRoot);
+        Assert.Equal(withoutNar, withNar);
+        using var dumped = new MemoryStream();
+        await NarDumper.DumpToStreamAsync(temp.Path, dumped);
+        Assert.Equal(dumped.ToArray(), withNar);
+    }
 }

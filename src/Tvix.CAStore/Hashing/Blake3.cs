@@ -64,15 +64,23 @@ public static class Blake3
         }
     }
 
-    /// <summary>Inputs up to this long (four chunks, too few for the vector kernels' lanes) take <see cref="HashSmall"/>.</summary>
-    private const int SmallInput = 4 * Blake3Compress.ChunkLen;
+    /// <summary>
+    /// Inputs up to this long take <see cref="HashSmall"/>: sixteen chunks, so that the encodings of
+    /// directories of up to a few hundred entries (which every reader of a directory hashes to check
+    /// it) never need the vector kernels. Compiling those (they are not ReadyToRun) cost a NAR dump
+    /// of a tree whose largest directory encoded to just over four chunks about 15 ms of its ~100.
+    /// </summary>
+    private const int SmallInput = 16 * Blake3Compress.ChunkLen;
 
     /// <summary>
-    /// The hash of at most four chunks with the scalar compression function, which ReadyToRun
-    /// precompiles: a process that only hashes small things (a NAR dump checking directory
+    /// The hash of at most <see cref="SmallInput"/> bytes with the scalar compression function, which
+    /// ReadyToRun precompiles: a process that only hashes small things (a NAR dump checking directory
     /// digests) then never waits for the JIT to compile the vector kernels, which costs more than
-    /// all its hashing. The general path gives the same result (the test vectors check every length
-    /// on both sides of the limit); below four chunks it would compress one block at a time too.
+    /// all its hashing. The general path gives the same result (the tests check every length on both
+    /// sides of the limit). The tree is built as BLAKE3 builds it incrementally: each chunk but the
+    /// last is merged with the subtrees it completes (a stack of chaining values, one per level),
+    /// and at the end the last chunk's value is merged with the stack from the top down, the final
+    /// merge being the root.
     /// </summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
     private static unsafe void HashSmall(ReadOnlySpan<byte> input, Span<byte> output)
@@ -82,35 +90,39 @@ public static class Blake3
         if (chunks == 1)
         {
             ChunkChainingValue(input, 0, root: root);
+            new ReadOnlySpan<byte>(root, output.Length).CopyTo(output);
+            return;
         }
-        else
+        // At most log2(SmallInput / ChunkLen) + 1 subtrees are pending at once; each value is 8 words.
+        var stack = stackalloc uint[8 * 8];
+        var depth = 0;
+        for (var i = 0; i < chunks - 1; i++)
         {
-            // Left-balanced, as BLAKE3 builds the tree: two chunks are one parent, three are a parent
-            // and a chunk, four are two parents. Each chaining value is 8 words.
-            var cvs = stackalloc uint[4 * 8];
-            for (var i = 0; i < chunks; i++)
+            var cv = stack + 8 * depth;
+            ChunkChainingValue(input.Slice(i * Blake3Compress.ChunkLen, Blake3Compress.ChunkLen), (ulong)i, cv);
+            depth++;
+            // Chunks 0..i form complete subtrees: merge once per trailing zero bit of their count.
+            for (var total = i + 1; (total & 1) == 0; total >>= 1)
             {
-                var start = i * Blake3Compress.ChunkLen;
-                ChunkChainingValue(input.Slice(start, Math.Min(Blake3Compress.ChunkLen, input.Length - start)), (ulong)i, cvs + 8 * i);
+                ParentChainingValue(stack + 8 * (depth - 2), stack + 8 * (depth - 1), stack + 8 * (depth - 2));
+                depth--;
             }
-            uint* left = cvs, right;
-            if (chunks == 2)
-            {
-                right = cvs + 8;
-            }
-            else
-            {
-                ParentChainingValue(cvs, cvs + 8, cvs); // chunks 0 and 1
-                if (chunks == 4) ParentChainingValue(cvs + 16, cvs + 24, cvs + 16);
-                right = cvs + 16;
-            }
-            var block = stackalloc byte[Blake3Compress.BlockLen];
-            StoreWords(left, block);
-            StoreWords(right, block + Blake3Compress.OutLen);
-            var key = stackalloc uint[8];
-            Blake3Compress.WriteIv(key);
-            Blake3Compress.CompressXofPortable(key, block, Blake3Compress.BlockLen, 0, Blake3Compress.Parent | Blake3Compress.Root, root);
         }
+        var last = (chunks - 1) * Blake3Compress.ChunkLen;
+        var right = stackalloc uint[8];
+        ChunkChainingValue(input[last..], (ulong)(chunks - 1), right);
+        // Merge from the top of the stack; the bottom merge is the root.
+        while (depth > 1)
+        {
+            ParentChainingValue(stack + 8 * (depth - 1), right, right);
+            depth--;
+        }
+        var block = stackalloc byte[Blake3Compress.BlockLen];
+        StoreWords(stack, block);
+        StoreWords(right, block + Blake3Compress.OutLen);
+        var key = stackalloc uint[8];
+        Blake3Compress.WriteIv(key);
+        Blake3Compress.CompressXofPortable(key, block, Blake3Compress.BlockLen, 0, Blake3Compress.Parent | Blake3Compress.Root, root);
         new ReadOnlySpan<byte>(root, output.Length).CopyTo(output);
     }
 

@@ -15,9 +15,3 @@ internal readonly struct ChunkLayout : IBlake3Layout
 {
     public static nint Stride => Blake3Compress.ChunkLen;
 }
-
-/// <summary>Consecutive parent blocks, each a pair of chaining values.</summary>
-internal readonly struct ParentLayout : IBlake3Layout
-{
-    public static nint Stride => Blake3Compress.BlockLen;
-}

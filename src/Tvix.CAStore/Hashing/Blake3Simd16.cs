@@ -90,8 +90,9 @@ internal static unsafe class Blake3Simd16
     /// <paramref name="output"/> + 32 * i.
     /// </summary>
     /// <remarks>
-    /// The stride is a type parameter so that each layout gets its own compiled copy whose sixteen
-    /// loads (and prefetches) address <c>p + constant</c>, with no per-block address arithmetic.
+    /// The stride is a type parameter so that the compiled kernel's sixteen loads (and prefetches)
+    /// address <c>p + constant</c>, with no per-block address arithmetic. Only the chunk layout is
+    /// used: parents go through it too (see <see cref="Blake3Many.Parents"/>), one JIT-compiled copy.
     /// </remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Blake3Simd4.Hash4
@@ -112,8 +113,9 @@ internal static unsafe class Blake3Simd16
             // Sixteen streams 1 KiB apart are more than the hardware prefetcher follows well: ask for
             // each one's data four blocks ahead. Near the end of the chunks that is the start of the
             // sixteen chunks after them, which the next call most likely hashes (harmless if not:
-            // prefetches do not fault). Parent blocks were just written, so they are in cache.
-            if (stride != Blake3Compress.BlockLen)
+            // prefetches do not fault). One-block inputs are parents (Blake3Many.Parents), just copied
+            // into slots a chunk apart, so in cache.
+            if (blocks > 1)
             {
                 var a = p + PrefetchDistance;
                 if (a >= end) a += 15 * stride;

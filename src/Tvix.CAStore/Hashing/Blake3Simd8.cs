@@ -101,7 +101,7 @@ internal static unsafe class Blake3Simd8
         var rowC = stackalloc Vector256<uint>[4];
         for (var p = input; p < end; p += Blake3Compress.BlockLen)
         {
-            if (stride != Blake3Compress.BlockLen) // as in Hash16, including the next eight inputs' start
+            if (blocks > 1) // as in Hash16, including the next eight inputs' start
             {
                 var a = p + PrefetchDistance;
                 if (a >= end) a += 7 * stride;

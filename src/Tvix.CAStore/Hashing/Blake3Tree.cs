@@ -58,7 +58,7 @@ internal static unsafe class Blake3Tree
         {
             // Parent i reads cvs[64i..64i+64) and writes cvs[32i..32i+32): always at or behind what is read.
             n /= 2;
-            Blake3Many.Hash<ParentLayout>(cvs, n, 1, key, 0, false, flags | Blake3Compress.Parent, 0, 0, cvs, lanes);
+            Blake3Many.Parents(cvs, n, key, flags, cvs, lanes);
         }
         Unsafe.CopyBlockUnaligned(output, cvs, (uint)(roots * Blake3Compress.OutLen));
     }
@@ -102,7 +102,7 @@ internal static unsafe class Blake3Tree
         Parallel.For(0, units, options, u => SubtreeCv((byte*)i0 + u * unitChunks * Blake3Compress.ChunkLen, unitChunks,
             chunkCounter + (ulong)(u * unitChunks), (uint*)k, flags, lanes, (byte*)c + u * Blake3Compress.OutLen));
         for (var n = units / 2; n >= 2; n /= 2)
-            Blake3Many.Hash<ParentLayout>(cvs, n, 1, key, 0, false, flags | Blake3Compress.Parent, 0, 0, cvs, lanes);
+            Blake3Many.Parents(cvs, n, key, flags, cvs, lanes);
         Unsafe.CopyBlockUnaligned(pairOut, cvs, 2 * Blake3Compress.OutLen);
     }
 }

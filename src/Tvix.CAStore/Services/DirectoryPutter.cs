@@ -42,8 +42,10 @@ public sealed class DirectoryPutter
     {
         ArgumentNullException.ThrowIfNull(directory);
         ObjectDisposedException.ThrowIf(_closed, this);
-        foreach (var entry in directory.Entries)
+        var entries = directory.EntrySpan;
+        for (var i = 0; i < entries.Length; i++)
         {
+            var entry = entries[i];
             if (entry.Node is not DirectoryNode child) continue;
             if (!_put.TryGetValue(child.Digest, out var put))
                 throw new CAStoreValidationException(
@@ -64,10 +66,10 @@ public sealed class DirectoryPutter
         else
         {
             _batch.Add(directory);
-            _batchBytes += 64 + 100L * directory.Entries.Count; // a rough size: it only bounds memory
+            _batchBytes += 64 + 100L * directory.EntrySpan.Length; // a rough size: it only bounds memory
             if (_batchBytes >= BatchBytes) await StoreBatchAsync(cancellationToken).ConfigureAwait(false);
         }
-        foreach (var entry in directory.Entries)
+        foreach (var entry in directory.EntrySpan)
             if (entry.Node is DirectoryNode child) _put[child.Digest].Referenced = true;
         _put.Add(directory.Digest, new PutDirectory(directory.Size));
         _last = directory.Digest;

@@ -35,6 +35,7 @@ internal sealed class TreeAdder : IAsyncDisposable
     private readonly PathFilter? _filter;
     private readonly NixHashAlgorithm? _flatAlgorithm;
     private readonly CancellationToken _cancellationToken;
+    private readonly HashWarmup? _warmup;
     private readonly SemaphoreSlim _publishing = new(MaxPublishing);
     private readonly List<Task> _pending = [];
     // Directories the walk has finished, in post-order, for the builder; guarded by the queue itself.
@@ -48,9 +49,13 @@ internal sealed class TreeAdder : IAsyncDisposable
     private Slot? _root;
 
     /// <summary>An adder writing blobs and directories into these services and the NAR into <paramref name="nar"/> (on a thread of its own).</summary>
-    /// <remarks>With a <paramref name="flatAlgorithm"/>, a root regular file's contents are also hashed with it (see <see cref="FlatHash"/>).</remarks>
-    public TreeAdder(IBlobService blobs, IDirectoryService directories, Stream nar, PathFilter? filter, NixHashAlgorithm? flatAlgorithm, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With a <paramref name="flatAlgorithm"/>, a root regular file's contents are also hashed with it (see <see cref="FlatHash"/>).
+    /// With a <paramref name="warmup"/>, the first file large enough for the wide BLAKE3 kernels starts their compilation on the pool.
+    /// </remarks>
+    public TreeAdder(IBlobService blobs, IDirectoryService directories, Stream nar, PathFilter? filter, NixHashAlgorithm? flatAlgorithm, CancellationToken cancellationToken, HashWarmup? warmup = null)
     {
+        _warmup = warmup;
         _blobs = blobs;
         _directories = directories;
         _nar = new NarChunkPipe(nar);
@@ -137,6 +142,8 @@ internal sealed class TreeAdder : IAsyncDisposable
         using var file = entry.OpenHandle();
         // The size the listing's statx saw (no fstat per file); a file that shrank since fails below.
         var size = entry.Length;
+        // Hashed (by the pipe's thread, once its chunk is handed over) with kernels compiled at first use.
+        if (size > HashWarmup.WideFrom) _warmup?.StartKernels();
         _nar.Token("("u8);
         _nar.Token("type"u8);
         _nar.Token("regular"u8);
@@ -276,7 +283,7 @@ internal sealed class TreeAdder : IAsyncDisposable
                         // The last one missing: blobs are reported stored in the order the walk wrote them (a
                         // batch's completions one after another), so waiting for the first one woke this
                         // thread once per file while the rest of the batch was still being reported.
-                        var missing = next?.Entries.FindLast(static e => e.Slot.Node is null).Slot;
+                        var missing = next is null ? null : LastMissing(next.Entries);
                         if (next is not null && missing is null) break; // ready
                         if (held >= FlushFrom) break; // write what is held while waiting
                         Volatile.Write(ref _awaited, missing);
@@ -292,7 +299,7 @@ internal sealed class TreeAdder : IAsyncDisposable
                     done.TrySetResult();
                     return;
                 }
-                if (next is null || !next.Entries.TrueForAll(static e => e.Slot.Node is not null))
+                if (next is null || LastMissing(next.Entries) is not null)
                 {
                     // Waiting with many directories held: the session writes them meanwhile.
                     _putter!.FlushAsync(_cancellationToken).AsTask().GetAwaiter().GetResult();
@@ -312,6 +319,19 @@ internal sealed class TreeAdder : IAsyncDisposable
         {
             done.TrySetException(e);
         }
+    }
+
+    /// <summary>
+    /// The slot of the last entry not yet filled, or null when all are. A loop, not List.FindLast with
+    /// a predicate: that is framework generic code over a value tuple, JIT-compiled in every process.
+    /// </summary>
+    private static Slot? LastMissing(List<(byte[] Name, Slot Slot)> entries)
+    {
+        for (var i = entries.Count - 1; i >= 0; i--)
+        {
+            if (entries[i].Slot.Node is null) return entries[i].Slot;
+        }
+        return null;
     }
 
     // The builder has the session write its directories once it holds this many and has to wait.

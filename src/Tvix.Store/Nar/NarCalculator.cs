@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
 
@@ -12,7 +11,10 @@ namespace Tvix.Store.Nar;
 public sealed class NarCalculator
 {
     private readonly NarRenderer _renderer;
-    private readonly ConcurrentDictionary<Node, NarSummary> _cache = new();
+    // A plain dictionary under a lock: every file-backed path info service makes one of these when
+    // it is created (each store command), and the concurrent one loaded its assembly and set up
+    // its tables there; lookups here are rare and short.
+    private readonly Dictionary<Node, NarSummary> _cache = [];
     private readonly int _capacity;
 
     /// <summary>Creates a calculator over these castore services, remembering up to <paramref name="capacity"/> roots.</summary>
@@ -28,7 +30,10 @@ public sealed class NarCalculator
     public async ValueTask<NarSummary> CalculateAsync(Node root, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(root);
-        if (_cache.TryGetValue(root, out var known)) return known;
+        lock (_cache)
+        {
+            if (_cache.TryGetValue(root, out var known)) return known;
+        }
         var summary = await _renderer.WriteNarAsync(root, Stream.Null, cancellationToken).ConfigureAwait(false);
         Remember(root, summary);
         return summary;
@@ -40,7 +45,10 @@ public sealed class NarCalculator
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(summary);
         if (_capacity == 0) return;
-        if (_cache.Count >= _capacity) _cache.Clear();
-        _cache[root] = summary;
+        lock (_cache)
+        {
+            if (_cache.Count >= _capacity) _cache.Clear();
+            _cache[root] = summary;
+        }
     }
 }

@@ -98,7 +98,7 @@ public sealed class FilePathInfoService : IPathInfoService
             StaleTemporaryFiles.Remove(tmpDir, StaleTemporaryFiles.DefaultMaxAge);
             Volatile.Write(ref _temporaryFolderReady, 1);
         }
-        var tmp = Path.Combine(tmpDir, key + "." + Guid.NewGuid().ToString("N"));
+        var tmp = Path.Combine(tmpDir, key + "." + RandomHex());
         try
         {
             using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 0))
@@ -122,8 +122,22 @@ public sealed class FilePathInfoService : IPathInfoService
         // The rename is durable only once the folder's entries are flushed too (shared like the above).
         await _namesFlush.FlushAsync().ConfigureAwait(false);
         _nar.Remember(pathInfo.Node, pathInfo.Nar);
-        _logger.LogDebug("stored path info of {StorePath} ({Node})", pathInfo.StorePath.BaseName, pathInfo.Node);
+        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("stored path info of {StorePath} ({Node})", pathInfo.StorePath.BaseName, pathInfo.Node); // see TvixStore.AddPathAsync
         return pathInfo;
+    }
+
+    /// <summary>A new GUID's bytes in hex: the framework's GUID formatting is JIT-compiled in every process (vectorised code ReadyToRun leaves out).</summary>
+    private static string RandomHex()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Guid.NewGuid().TryWriteBytes(bytes);
+        Span<char> chars = stackalloc char[32];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            chars[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
+            chars[2 * i + 1] = "0123456789abcdef"[bytes[i] & 15];
+        }
+        return new string(chars);
     }
 
     /// <inheritdoc />

@@ -77,6 +77,21 @@ public sealed class DirectoryTests
         Assert.Throws<CAStoreValidationException>(() => new CADirectoryBuilder().Add(new string('a', 256), new FileNode(Dummy, 0, false)));
 
     [Fact]
+    public void EntriesAddedInOrderOrNotBuildTheSameDirectory()
+    {
+        // Added sorted, the builder skips its sort; added in reverse, it sorts.
+        string[] names = ["B", "a", "a.b", "ab", "b"];
+        var inOrder = new CADirectoryBuilder();
+        foreach (var name in names) inOrder.Add(name, new FileNode(Dummy, (ulong)name.Length, false));
+        var reversed = new CADirectoryBuilder();
+        foreach (var name in names.Reverse()) reversed.Add(name, new FileNode(Dummy, (ulong)name.Length, false));
+        Assert.Equal(inOrder.Build().Encode(), reversed.Build().Encode());
+        // Sorted apart from a repeated name: still a duplicate.
+        Assert.Throws<CAStoreValidationException>(() =>
+            new CADirectoryBuilder().Add("a", new FileNode(Dummy, 0, false)).Add("b", new FileNode(Dummy, 0, false)).Add("b", new FileNode(Dummy, 0, false)).Build());
+    }
+
+    [Fact]
     public void DuplicatesAreRejectedWithinAndAcrossLists()
     {
         Assert.Throws<CAStoreValidationException>(() =>

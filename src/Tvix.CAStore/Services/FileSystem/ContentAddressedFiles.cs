@@ -21,11 +21,10 @@ internal sealed class ContentAddressedFiles
     // Temporary names: a random part per instance (unique across processes and machines sharing
     // a store) and a counter, instead of a new GUID per object (a read of the kernel's random
     // source each); creating with O_EXCL would still refuse a clash.
-    // Made on the first write: a store opened only to read never needs it (a GUID's formatting is
-    // JIT-compiled code at every start-up).
+    // Made on the first write: a store opened only to read never needs it.
     private string? _temporaryPrefix;
     private string TemporaryPrefix =>
-        _temporaryPrefix ?? Interlocked.CompareExchange(ref _temporaryPrefix, Guid.NewGuid().ToString("N"), null) ?? _temporaryPrefix!;
+        _temporaryPrefix ?? Interlocked.CompareExchange(ref _temporaryPrefix, RandomHex(), null) ?? _temporaryPrefix!;
     private long _temporaryCount;
     // Large blobs are written with direct I/O on a thread of this store's own (see there).
     private readonly DirectWrites _directWrites = new();
@@ -68,6 +67,23 @@ internal sealed class ContentAddressedFiles
     }
 
     private const string HexDigits = "0123456789abcdef";
+
+    /// <summary>
+    /// A new GUID's 16 bytes in hex (32 characters), by hand: the framework's formatting of a GUID is
+    /// vectorised code that ReadyToRun leaves out, JIT-compiled in every process that writes a store.
+    /// </summary>
+    internal static string RandomHex()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Guid.NewGuid().TryWriteBytes(bytes);
+        Span<char> chars = stackalloc char[32];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            chars[2 * i] = HexDigits[bytes[i] >> 4];
+            chars[2 * i + 1] = HexDigits[bytes[i] & 15];
+        }
+        return new string(chars);
+    }
 
     /// <summary>Whether the object is stored under <see cref="PathOf"/> (the legacy layout is not looked at).</summary>
     public bool IsStored(B3Digest digest) =>

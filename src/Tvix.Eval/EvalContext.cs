@@ -319,7 +319,12 @@ public sealed partial class EvalContext
         return Call(Call(function, argument1), argument2);
     }
 
-    /// <summary>A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.</summary>
+    /// <summary>
+    /// A thunk that applies <paramref name="function"/> to <paramref name="argument"/> when forced.
+    /// A call that can only build a value (a lambda whose body is a set or list literal, say) is
+    /// made at once instead and its result kept in an evaluated thunk: nothing observable changes,
+    /// and no thunk has to hold the function and its argument.
+    /// </summary>
     public Value CallLazy(Value function, Value argument)
     {
         // A function in an evaluated thunk (a let binding) is looked at without forcing anything.
@@ -455,7 +460,7 @@ public sealed partial class EvalContext
 
 public sealed partial class EvalContext
 {
-    /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced.</summary>
+    /// <summary>A thunk that applies <paramref name="function"/> to two arguments when forced (or at once, as <see cref="CallLazy(Value, Value)"/> says).</summary>
     public Value CallLazy2(Value function, Value argument1, Value argument2)
     {
         // A function in an evaluated thunk (a let binding) is looked at without forcing anything.

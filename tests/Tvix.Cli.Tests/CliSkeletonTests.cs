@@ -41,6 +41,20 @@ public sealed class CliSkeletonTests
         Assert.Contains("frobnicate", err);
     }
 
+    [Fact]
+    public void ParseReportsWarningsAndSucceeds()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("tvix-cli-").FullName, "cursed.nix");
+        File.WriteAllText(file, "let or = 1; in [ (x: x) or ]");
+        var (exit, _, err) = Run("parse", "--quiet", file);
+        Assert.Equal(0, exit);
+        Assert.Contains($"warning: at {file}:1:18: This expression uses `or` as an identifier", err);
+        File.WriteAllText(file, "[ (x: x) or ]");
+        var (failed, _, errors) = Run("parse", "--quiet", file);
+        Assert.Equal(1, failed);
+        Assert.Contains("undefined variable 'or'", errors);
+    }
+
     private static (int Exit, string Out) Eval(params string[] args)
     {
         var stdout = new StringWriter();

@@ -45,6 +45,9 @@ internal static class ParseCommand
         var staticDiagnostics = new Evaluator().Check(source);
         foreach (var diagnostic in staticDiagnostics)
             if (diagnostic.Severity == DiagnosticSeverity.Error) return Report(staticDiagnostics);
+        // Warnings (the parser's and the lints'; the static check repeats the parse) go to stderr,
+        // as nix-instantiate --parse prints them, and do not fail the command.
+        if (staticDiagnostics.Count > 0) Report(staticDiagnostics);
 
         if (!quiet)
         {
@@ -56,6 +59,7 @@ internal static class ParseCommand
         return 0;
     }
 
+    /// <summary>Prints the diagnostics to stderr; 1, the exit code of a source with errors.</summary>
     private static int Report(IReadOnlyList<Diagnostic> diagnostics)
     {
         var sb = new StringBuilder();

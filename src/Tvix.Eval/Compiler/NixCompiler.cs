@@ -125,7 +125,7 @@ internal sealed class NixCompiler
             case ExprKind.Assert:
             {
                 var a = As<AssertExpr>(e);
-                var text = Encoding.UTF8.GetString(_src.Bytes.Span.Slice(a.Condition.Span.Start, a.Condition.Span.Length));
+                var text = _src.TextOf(a.Condition.Span);
                 if (a.Condition.NodeKind == ExprKind.Binary) text = "(" + text + ")";
                 return new AssertNode(_src, e.Span, Compile(a.Condition), Compile(a.Body), text);
             }

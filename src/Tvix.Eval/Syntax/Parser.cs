@@ -566,7 +566,7 @@ internal sealed partial class Parser
     {
         if (!ReferenceEquals(e, _cursedOr)) return;
         _cursedOr = null;
-        var snippet = System.Text.Encoding.UTF8.GetString(_source.Bytes.Span.Slice(e.Span.Start, e.Span.Length));
+        var snippet = _source.TextOf(e.Span);
         var message = "This expression uses `or` as an identifier in a way that will change in a future Nix release.\n"
             + "Wrap this entire expression in parentheses to preserve its current meaning:\n"
             + "    (" + snippet + ")\n"

@@ -35,6 +35,9 @@ public sealed class SourceText
     /// <summary>The source bytes.</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
 
+    /// <summary>The text a span covers (for messages that quote the source).</summary>
+    internal string TextOf(TextSpan span) => Encoding.UTF8.GetString(Bytes.Span.Slice(span.Start, span.Length));
+
     /// <summary>1-based line and column (in bytes, as Nix counts) of a byte offset.</summary>
     public (int Line, int Column) GetLineColumn(int offset)
     {

@@ -345,17 +345,19 @@ internal static class DerivationStrictBuiltin
     /// </summary>
     private static void CheckName(EvalContext cx, string drvName)
     {
-        if (drvName.Length == 0) return;
-        string? reason = null;
-        if (drvName.Length > StorePath.MaxNameLength) reason = $"name '{drvName}' must be no longer than {StorePath.MaxNameLength} characters";
-        else if (drvName is "." or "..") reason = $"name '{drvName}' is not valid";
-        else
-            foreach (var c in drvName)
-                if (!StorePath.IsNameChar(c))
-                {
-                    reason = $"name '{drvName}' contains illegal character '{(c < 128 ? c : '\uFFFD')}'";
-                    break;
-                }
-        if (reason != null) throw cx.Error($"invalid derivation name: {reason}. Please pass a different 'name'.");
+        // Which names are valid is the store path rule's; only the wording is current Nix's here.
+        if (drvName.Length == 0 || StorePath.ValidateName(drvName) is null) return;
+        var reason = drvName.Length > StorePath.MaxNameLength ? $"must be no longer than {StorePath.MaxNameLength} characters"
+            : drvName is "." or ".." ? "is not valid"
+            : $"contains illegal character '{IllegalCharacter(drvName)}'";
+        throw cx.Error($"invalid derivation name: name '{drvName}' {reason}. Please pass a different 'name'.");
+    }
+
+    /// <summary>The first character a store path name may not hold (U+FFFD for a non-ASCII one, whose first byte Nix prints).</summary>
+    private static char IllegalCharacter(string name)
+    {
+        foreach (var c in name)
+            if (!StorePath.IsNameChar(c)) return c < 128 ? c : '\uFFFD';
+        throw new ArgumentException("the name is valid", nameof(name));
     }
 }

@@ -125,8 +125,7 @@ internal sealed class NixCompiler
             case ExprKind.Assert:
             {
                 var a = As<AssertExpr>(e);
-                var text = _src.TextOf(a.Condition.Span);
-                if (a.Condition.NodeKind == ExprKind.Binary) text = "(" + text + ")";
+                var text = new AssertionText(a.Condition, _src, _baseDir, _cx.IO);
                 return new AssertNode(_src, e.Span, Compile(a.Condition), Compile(a.Body), text);
             }
             case ExprKind.If:

@@ -225,7 +225,7 @@ internal sealed class IfNode(SourceText source, TextSpan span, Node cond, Node t
     internal override bool KeepsEnv(bool delayed) => delayed || cond.KeepsEnv(false) || then.KeepsEnv(false) || @else.KeepsEnv(false);
 }
 
-internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, Node body, string text) : Node(source, span)
+internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, Node body, AssertionText text) : Node(source, span)
 {
     internal override NodeKind Kind => NodeKind.Assert;
 
@@ -239,13 +239,13 @@ internal sealed class AssertNode(SourceText source, TextSpan span, Node cond, No
 }
 
 /// <summary>The text and positions of an <c>assert</c>.</summary>
-internal sealed class AssertShape(SourceText source, TextSpan span, TextSpan condSpan, string text)
+internal sealed class AssertShape(SourceText source, TextSpan span, TextSpan condSpan, AssertionText text)
 {
     /// <summary>Fails unless <paramref name="c"/>, the forced condition, is true.</summary>
     public void Check(EvalContext cx, Value c)
     {
         if (c.Kind != ValueKind.Bool) throw cx.TypeError("a Boolean", c).WithPosition(source, condSpan);
-        if (!c.RawBool) throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(source, span);
+        if (!c.RawBool) throw new NixEvalException($"assertion '{text.Text}' failed", catchable: true).WithPosition(source, span);
     }
 
     /// <summary>For <c>assert a == b</c>: fails unless the forced sides are equal.</summary>
@@ -254,8 +254,8 @@ internal sealed class AssertShape(SourceText source, TextSpan span, TextSpan con
         if (cx.ValuesEqual(l, r)) return;
         // Like current Nix, a failed `assert a == b` explains where the two sides differ.
         try { cx.ExplainInequality(l, r, top: true); }
-        catch (NixEvalException e) when (e.AtPosition(source, span) || e.Traced($"while evaluating the condition of the assertion '{text}'", source, span)) { throw; }
-        throw new NixEvalException($"assertion '{text}' failed", catchable: true).WithPosition(source, span);
+        catch (NixEvalException e) when (e.AtPosition(source, span) || e.Traced($"while evaluating the condition of the assertion '{text.Text}'", source, span)) { throw; }
+        throw new NixEvalException($"assertion '{text.Text}' failed", catchable: true).WithPosition(source, span);
     }
 }
 

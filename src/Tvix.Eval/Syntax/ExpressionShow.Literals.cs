@@ -74,7 +74,8 @@ internal static partial class ExpressionShow
     {
         DynamicAttrName d => d.Expression,
         StringAttrName s => s.Value,
-        _ => throw new ArgumentException("not a dynamic attribute name", nameof(name)),
+        // Only the two above can be dynamic; anything else shows as an error rather than throwing.
+        _ => new ErrorExpr(name.Span),
     };
 
     /// <summary>
@@ -96,8 +97,6 @@ internal static partial class ExpressionShow
     partial class Writer
     {
         private byte[]? StaticKey(AttrName name) => ExpressionShow.StaticKey(name, source);
-
-        internal byte[]? PlainString(Expr e) => ExpressionShow.PlainString(e, source);
 
         /// <summary>Nix's <c>printIdentifier</c>: the name as is when it is a plain identifier, else quoted.</summary>
         private void Identifier(byte[] name)

@@ -35,7 +35,7 @@ internal sealed class DeferralCheck(EvalContext cx)
             case ExprKind.Apply or ExprKind.AttrSet or ExprKind.Let or ExprKind.With or ExprKind.If
                 or ExprKind.Assert or ExprKind.List or ExprKind.HasAttr or ExprKind.Unary:
                 break;
-            case ExprKind.String when HasInterpolation(As<StringExpr>(e).Parts):
+            case ExprKind.String when !As<StringExpr>(e).IsLiteral && HasInterpolation(As<StringExpr>(e).Parts):
                 break;
             default:
                 return false;
@@ -86,8 +86,8 @@ internal sealed class DeferralCheck(EvalContext cx)
                 var v = As<VarExpr>(e);
                 return Resolves(v.Sym) || v.Name == "__curPos";
             }
-            case ExprKind.String: return Parts(As<StringExpr>(e).Parts);
-            case ExprKind.Path: return Parts(As<PathExpr>(e).Parts);
+            case ExprKind.String: return As<StringExpr>(e).IsLiteral || Parts(As<StringExpr>(e).Parts);
+            case ExprKind.Path: return As<PathExpr>(e).IsPlain || Parts(As<PathExpr>(e).Parts);
             case ExprKind.Paren: return Clean(As<ParenExpr>(e).Inner);
             case ExprKind.Select:
             {

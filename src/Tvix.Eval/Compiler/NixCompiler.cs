@@ -67,7 +67,7 @@ internal sealed class NixCompiler
             {
                 var v = As<VarExpr>(e);
                 // `__curPos` is a keyword of Nix's lexer, not a variable: it wins even over a binding.
-                if (v.Name == "__curPos") return new ConstNode(_src, e.Span, CurrentPosition(e.Span));
+                if (v.IsCurPos) return new ConstNode(_src, e.Span, CurrentPosition(e.Span));
                 return Resolve(_treeSymbols && v.Sym >= 0 ? v.Sym : _cx.Symbols.Intern(v.Name), e.Span, _scope, 0);
             }
             case ExprKind.Paren: return Compile(As<ParenExpr>(e).Inner, name);
@@ -279,9 +279,11 @@ internal sealed class NixCompiler
 
     private Node CompileString(StringExpr s)
     {
-        if (s.Parts.Count == 0) return new ConstNode(_src, s.Span, Value.FromString(NixString.Empty));
-        if (s.Parts.Count == 1 && s.Parts[0] is LiteralPart lit)
-            return new ConstNode(_src, s.Span, Value.FromString(new NixString(lit.Bytes)));
+        if (s.IsLiteral)
+        {
+            var bytes = s.LiteralBytes;
+            return new ConstNode(_src, s.Span, Value.FromString(bytes.Length == 0 ? NixString.Empty : new NixString(bytes.ToArray())));
+        }
         var literals = new byte[]?[s.Parts.Count];
         var parts = new Node?[s.Parts.Count];
         for (var i = 0; i < literals.Length; i++)
@@ -294,14 +296,15 @@ internal sealed class NixCompiler
 
     private Node CompilePath(PathExpr p)
     {
-        if (p.Kind == PathKind.Relative && p.Parts.Count == 1 && p.Parts[0] is LiteralPart { Bytes: [(byte)'.', ..] } only
-            && JoinRelative(_baseDir, only.Bytes) is { } joined)
+        if (p.Kind == PathKind.Relative && (p.IsPlain ? p.PlainText : p.Parts is [LiteralPart only] ? only.Bytes : default) is [(byte)'.', ..] dotted
+            && JoinRelative(_baseDir, dotted) is { } joined)
             return new ConstNode(_src, p.Span, Value.FromPath(joined));
-        var count = p.Parts.Count;
+        var count = p.IsPlain ? 1 : p.Parts.Count;
         var literals = new byte[]?[count];
         var parts = new Node?[count];
         var interpolated = false;
-        for (var i = 0; i < count; i++)
+        if (p.IsPlain) literals[0] = p.PlainText.ToArray();
+        else for (var i = 0; i < count; i++)
         {
             if (p.Parts[i] is LiteralPart l) literals[i] = l.Bytes;
             else { parts[i] = Compile(((InterpolationPart)p.Parts[i]).Expression); interpolated = true; }
@@ -364,7 +367,7 @@ internal sealed class NixCompiler
     /// literals of a package set) in <paramref name="baseDir"/>, made as one string (not the
     /// literal's, the joined and the canonical one); null when the general route is needed.
     /// </summary>
-    private static string? JoinRelative(string baseDir, byte[] literal)
+    private static string? JoinRelative(string baseDir, ReadOnlySpan<byte> literal)
     {
         var length = baseDir.Length + 1 + literal.Length;
         if (length > 1024 || baseDir.Length == 0 || baseDir[0] != '/') return null;

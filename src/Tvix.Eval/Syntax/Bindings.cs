@@ -48,10 +48,25 @@ public abstract class AttrName(TextSpan span)
 }
 
 /// <summary>A plain identifier component: <c>a</c>.</summary>
-public sealed class IdentAttrName(TextSpan span, string name) : AttrName(span)
+public sealed class IdentAttrName : AttrName
 {
+    // The name, or the symbol table that has it as the text of Sym: the parser leaves the string
+    // to be made when it is read, since the compiler works with symbols and most names (a
+    // package set's thousands of attributes) are never wanted as .NET strings.
+    private readonly object _name;
+
+    /// <summary>Creates a component named <paramref name="name"/>.</summary>
+    public IdentAttrName(TextSpan span, string name) : base(span) => _name = name;
+
+    /// <summary>A component named by the symbol <paramref name="sym"/> of <paramref name="names"/>.</summary>
+    internal IdentAttrName(TextSpan span, int sym, Runtime.SymbolTable names) : base(span)
+    {
+        _name = names;
+        Sym = sym;
+    }
+
     /// <summary>The identifier.</summary>
-    public string Name { get; } = name;
+    public string Name => _name as string ?? ((Runtime.SymbolTable)_name).Text(Sym);
 
     /// <summary>The name's symbol in the symbol table the parser interned it into, or -1.</summary>
     internal int Sym = -1;

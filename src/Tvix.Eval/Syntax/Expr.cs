@@ -49,15 +49,63 @@ public sealed class FloatLiteral(TextSpan span, double value) : Expr(span)
 /// indented strings, the common indentation is already stripped: <see cref="Parts"/> holds the
 /// final bytes and interpolations in order.
 /// </summary>
-public sealed class StringExpr(TextSpan span, IReadOnlyList<StringPart> parts, bool isIndented) : Expr(span)
+public sealed class StringExpr : Expr
 {
+    // A plain "…" (one fragment, nothing to unescape: most strings) keeps a reference to the
+    // source instead of its parts, which are made when first read (see PlainLiteral).
+    private IReadOnlyList<StringPart>? _parts;
+    private readonly PlainLiteral _plain;
+
+    /// <summary>Creates a string of <paramref name="parts"/>.</summary>
+    public StringExpr(TextSpan span, IReadOnlyList<StringPart> parts, bool isIndented) : base(span)
+    {
+        _parts = parts;
+        IsIndented = isIndented;
+    }
+
+    /// <summary>A plain <c>"…"</c> whose bytes are the source's between the quotes.</summary>
+    internal StringExpr(TextSpan span, PlainLiteral plain) : base(span) => _plain = plain;
+
     internal override ExprKind NodeKind => ExprKind.String;
 
     /// <summary>Literal bytes and interpolations, in order. Adjacent literals are merged.</summary>
-    public IReadOnlyList<StringPart> Parts { get; } = parts;
+    public IReadOnlyList<StringPart> Parts => _parts ?? _plain.MakeParts(ref _parts, PlainSpan);
 
     /// <summary>Whether the source used <c>''…''</c>.</summary>
-    public bool IsIndented { get; } = isIndented;
+    public bool IsIndented { get; }
+
+    private TextSpan PlainSpan => new(Span.Start + 1, Span.Length - 2);
+
+    /// <summary>Whether the string is one literal, without interpolation (<see cref="Parts"/> is empty or one <see cref="LiteralPart"/>).</summary>
+    internal bool IsLiteral => _plain.IsSet || _parts!.Count == 0 || (_parts.Count == 1 && _parts[0] is LiteralPart);
+
+    /// <summary>The bytes of a string that <see cref="IsLiteral"/>, without making its parts.</summary>
+    internal ReadOnlySpan<byte> LiteralBytes => _plain.IsSet ? _plain.Bytes(PlainSpan)
+        : _parts!.Count == 0 ? default : ((LiteralPart)_parts[0]).Bytes;
+}
+
+/// <summary>
+/// The source of a literal that is a span of it as written (a plain string or path): the parser
+/// makes no copy of its bytes, no part and no part array; <see cref="MakeParts"/> makes them when
+/// a reader of the public tree asks, and the compiler reads the bytes in place.
+/// </summary>
+internal readonly struct PlainLiteral(byte[] source, int sourceStart)
+{
+    /// <summary>The array that holds the source, and where the source starts in it.</summary>
+    private readonly byte[] _source = source;
+    private readonly int _sourceStart = sourceStart;
+
+    /// <summary>Whether the node was made from the source (false for a node made from parts).</summary>
+    public bool IsSet => _source is not null;
+
+    public ReadOnlySpan<byte> Bytes(TextSpan span) => new(_source, _sourceStart + span.Start, span.Length);
+
+    /// <summary>The one-literal parts, made once (a race between threads keeps the first).</summary>
+    public IReadOnlyList<StringPart> MakeParts(ref IReadOnlyList<StringPart>? parts, TextSpan span)
+    {
+        StringPart[] made = [new LiteralPart(span, Bytes(span).ToArray())];
+        return Interlocked.CompareExchange(ref parts, made, null) ?? made;
+    }
 }
 
 /// <summary>One piece of a string or path: literal bytes or an interpolated expression.</summary>
@@ -96,15 +144,39 @@ public enum PathKind
 /// A path literal, possibly with interpolation (<c>./foo/${x}.nix</c>). The parts are the raw
 /// path text; resolving it (relative to the file, <c>~</c>, canonicalisation) is the compiler's job.
 /// </summary>
-public sealed class PathExpr(TextSpan span, PathKind kind, IReadOnlyList<StringPart> parts) : Expr(span)
+public sealed class PathExpr : Expr
 {
+    // A path without interpolation is its source text: see PlainLiteral.
+    private IReadOnlyList<StringPart>? _parts;
+    private readonly PlainLiteral _plain;
+
+    /// <summary>Creates a path of <paramref name="parts"/>.</summary>
+    public PathExpr(TextSpan span, PathKind kind, IReadOnlyList<StringPart> parts) : base(span)
+    {
+        Kind = kind;
+        _parts = parts;
+    }
+
+    /// <summary>A path without interpolation, whose text is the source's in <paramref name="span"/>.</summary>
+    internal PathExpr(TextSpan span, PathKind kind, PlainLiteral plain) : base(span)
+    {
+        Kind = kind;
+        _plain = plain;
+    }
+
     internal override ExprKind NodeKind => ExprKind.Path;
 
     /// <summary>Relative, absolute or home.</summary>
-    public PathKind Kind { get; } = kind;
+    public PathKind Kind { get; }
 
     /// <summary>The path text as written, with interpolations.</summary>
-    public IReadOnlyList<StringPart> Parts { get; } = parts;
+    public IReadOnlyList<StringPart> Parts => _parts ?? _plain.MakeParts(ref _parts, Span);
+
+    /// <summary>Whether this is a path without interpolation made by the parser, whose text is <see cref="PlainText"/>.</summary>
+    internal bool IsPlain => _plain.IsSet;
+
+    /// <summary>The text of a path that <see cref="IsPlain"/>, in place in the source.</summary>
+    internal ReadOnlySpan<byte> PlainText => _plain.Bytes(Span);
 }
 
 /// <summary>A search path, <c>&lt;nixpkgs/lib&gt;</c>: looked up with <c>builtins.findFile builtins.nixPath</c>.</summary>
@@ -126,15 +198,33 @@ public sealed class UriExpr(TextSpan span, string uri) : Expr(span)
 }
 
 /// <summary>A variable reference: <c>x</c>, <c>true</c>, <c>builtins</c>.</summary>
-public sealed class VarExpr(TextSpan span, string name) : Expr(span)
+public sealed class VarExpr : Expr
 {
+    // The name, or the symbol table that has it as the text of Sym: the parser leaves the string
+    // to be made when it is read (the compiler works with symbols; see IdentAttrName).
+    private readonly object _name;
+
+    /// <summary>Creates a reference to <paramref name="name"/>.</summary>
+    public VarExpr(TextSpan span, string name) : base(span) => _name = name;
+
+    /// <summary>A reference to the symbol <paramref name="sym"/> of <paramref name="names"/>.</summary>
+    internal VarExpr(TextSpan span, int sym, Runtime.SymbolTable names) : base(span)
+    {
+        _name = names;
+        Sym = sym;
+    }
+
     internal override ExprKind NodeKind => ExprKind.Var;
 
     /// <summary>The identifier.</summary>
-    public string Name { get; } = name;
+    public string Name => _name as string ?? ((Runtime.SymbolTable)_name).Text(Sym);
 
     /// <summary>The name's symbol in the symbol table the parser interned it into, or -1 (see <see cref="ParserScratch"/>).</summary>
     internal int Sym = -1;
+
+    /// <summary>Whether this is <c>__curPos</c> (compared without making the name's string).</summary>
+    internal bool IsCurPos => _name is string name ? name == "__curPos"
+        : ((Runtime.SymbolTable)_name).Bytes(Sym).AsSpan().SequenceEqual("__curPos"u8);
 }
 
 /// <summary><c>e.a.b</c> or <c>e.a.b or default</c>.</summary>

@@ -142,12 +142,7 @@ internal sealed partial class Parser
         _ => -1,
     };
 
-    private int LiteralSym(StringExpr s) => s.Parts switch
-    {
-        [] => _names.Intern(ReadOnlySpan<byte>.Empty),
-        [LiteralPart lit] => _names.Intern(lit.Bytes.AsSpan()),
-        _ => -1,
-    };
+    private int LiteralSym(StringExpr s) => s.IsLiteral ? _names.Intern(s.LiteralBytes) : -1;
 
     private string DisplayKey(int sym) => Encoding.UTF8.GetString(_names.Bytes(sym));
 

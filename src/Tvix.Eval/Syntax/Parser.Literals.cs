@@ -123,6 +123,7 @@ internal sealed partial class Parser
     private StringExpr ParseString()
     {
         var start = Advance().Start; // '"'
+        if (TryPlainString(start) is { } plain) return plain;
         var parts = _scratchSpace.PartLists.Rent();
         var literalStart = -1;
         var literalEnd = -1;
@@ -160,6 +161,23 @@ internal sealed partial class Parser
             }
         }
         return new StringExpr(SpanFrom(start), _scratchSpace.PartLists.ToArrayAndReturn(parts), false);
+    }
+
+    /// <summary>
+    /// A string that is one fragment with nothing to unescape, <c>"abc"</c> (most strings), as a
+    /// node that reads its bytes from the source (see <see cref="PlainLiteral"/>); null for any other.
+    /// </summary>
+    private StringExpr? TryPlainString(int start)
+    {
+        var t = Cur;
+        if (t.Kind != TokenKind.StringFragment || _pos + 1 >= _count || _tokens[_pos + 1].Kind != TokenKind.Quote
+            || t.Length == 0 || t.Start != start + 1 || _tokens[_pos + 1].Start != t.End
+            || Src.Slice(t.Start, t.Length).IndexOfAny((byte)'\\', (byte)'\r', (byte)0) >= 0)
+            return null;
+        Advance();
+        Advance();
+        _panic = false;
+        return new StringExpr(SpanFrom(start), new PlainLiteral(_bytes, _bytesStart));
     }
 
     /// <summary><c>${ e }</c> inside a string or path. The scratch buffer is saved around the nested parse.</summary>
@@ -383,6 +401,12 @@ internal sealed partial class Parser
         var kind = first.Kind == TokenKind.HomePath ? PathKind.Home
             : Src[first.Start] == '/' ? PathKind.Absolute
             : PathKind.Relative;
+        if (Kind == TokenKind.PathEnd)
+        {
+            // No interpolation (most paths): the path is its token as written (see PlainLiteral).
+            Advance();
+            return new PathExpr(SpanFrom(first.Start), kind, new PlainLiteral(_bytes, _bytesStart));
+        }
         var parts = _scratchSpace.PartLists.Rent();
         _scratchLength = 0;
         ScratchAppend(Src.Slice(first.Start, first.Length));

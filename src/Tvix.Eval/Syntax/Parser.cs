@@ -289,6 +289,9 @@ internal sealed partial class Parser
         return sym;
     }
 
+    /// <summary>The identifier's symbol, for nodes that make its string only when asked (<see cref="VarExpr.Name"/>).</summary>
+    private int Intern(Token t) => _names.Intern(_bytes, _bytesStart + t.Start, t.Length);
+
     // ---- expressions ----
 
     private Expr ParseExpr() => ParseFunction();
@@ -617,8 +620,7 @@ internal sealed partial class Parser
             case TokenKind.Identifier:
             {
                 Advance();
-                var sym = Intern(t, out var name);
-                return new IdentAttrName(t.Span, name) { Sym = sym };
+                return new IdentAttrName(t.Span, Intern(t), _names);
             }
             case TokenKind.OrKeyword:
                 Advance();
@@ -649,8 +651,7 @@ internal sealed partial class Parser
             case TokenKind.Identifier:
             {
                 Advance();
-                var sym = Intern(t, out var name);
-                return new VarExpr(t.Span, name) { Sym = sym };
+                return new VarExpr(t.Span, Intern(t), _names);
             }
             case TokenKind.Integer:
                 Advance();

@@ -129,38 +129,46 @@ public sealed class AttrBinding : Binding
 {
     // Most bindings are `name = value;` (a package set has thousands): their one name is kept
     // without an AttrPath around it until Path is read; the parser and compiler use PathCount
-    // and NameAt instead.
-    private readonly AttrName? _single;
-    private AttrPath? _path;
+    // and NameAt instead. One field holds either (an AttrName or an AttrPath), to keep the node small.
+    private object _name;
 
     /// <summary>Creates a binding of <paramref name="path"/> to <paramref name="value"/>.</summary>
     public AttrBinding(TextSpan span, AttrPath path, Expr value) : base(span)
     {
-        _path = path;
+        _name = path;
         Value = value;
     }
 
     /// <summary>A binding of one name.</summary>
     internal AttrBinding(TextSpan span, AttrName single, Expr value) : base(span)
     {
-        _single = single;
+        _name = single;
         Value = value;
     }
 
     /// <summary>The (possibly nested) attribute path.</summary>
-    public AttrPath Path => _path ??= new AttrPath(_single!.Span, _single);
+    public AttrPath Path
+    {
+        get
+        {
+            if (_name is AttrPath path) return path;
+            var single = (AttrName)_name;
+            // A race between threads makes two equal paths; either is fine to keep.
+            return (AttrPath)(_name = new AttrPath(single.Span, single));
+        }
+    }
 
     /// <summary>The value.</summary>
     public Expr Value { get; }
 
     /// <summary>The number of names in the path.</summary>
-    internal int PathCount => _single is not null ? 1 : _path!.Count;
+    internal int PathCount => _name is AttrPath path ? path.Count : 1;
 
     /// <summary>Name <paramref name="index"/> of the path.</summary>
-    internal AttrName NameAt(int index) => _single ?? _path!.NameAt(index);
+    internal AttrName NameAt(int index) => _name is AttrPath path ? path.NameAt(index) : (AttrName)_name;
 
     /// <summary>Where the path is in the source.</summary>
-    internal TextSpan PathSpan => _single is not null ? _single.Span : _path!.Span;
+    internal TextSpan PathSpan => _name is AttrPath path ? path.Span : ((AttrName)_name).Span;
 }
 
 /// <summary><c>inherit a b;</c> or <c>inherit (from) a "b";</c></summary>

@@ -33,7 +33,7 @@ internal sealed class DeferredNode(SourceText source, Expr expression, int sym, 
     {
         var diagnostics = new List<Diagnostic>();
         var compiler = new NixCompiler(cx, Source, _scope.BaseDir, diagnostics, _scope.Scope, _scope.TreeSymbols);
-        var node = compiler.Compile(_expression, _sym < 0 ? null : cx.Symbols.Text(_sym));
+        var node = compiler.Compile(_expression, compiler.LambdaName(_expression, _sym));
         // DeferralCheck lets through only expressions that compile without diagnostics.
         foreach (var d in diagnostics)
             if (d.Severity == DiagnosticSeverity.Error) throw Error(d.Message);

@@ -849,13 +849,23 @@ internal sealed class NixCompiler
     {
         // A file that is itself a big set (nixpkgs' ruby-packages.nix) has no scope to freeze:
         // its members are compiled now.
-        if (!deferral.Allowed || _scope is null || !(_deferralCheck ??= new DeferralCheck(_cx)).CanDefer(value, _scope)) return Compile(value, _cx.Symbols.Text(sym));
+        if (!deferral.Allowed || _scope is null || !(_deferralCheck ??= new DeferralCheck(_cx)).CanDefer(value, _scope)) return Compile(value, LambdaName(value, sym));
         // One frozen copy of the scopes serves all the members of the set.
         deferral.Scope ??= new DeferredScope(_scope.Freeze(), _baseDir, _treeSymbols);
         return new DeferredNode(_src, value, sym, deferral.Scope);
     }
 
     private DeferralCheck? _deferralCheck;
+
+    /// <summary>
+    /// The name a member's value gets if it is a lambda (the only node that keeps one), else null:
+    /// most members are not, and their names need no .NET string.
+    /// </summary>
+    internal string? LambdaName(Expr value, int sym)
+    {
+        while (value.NodeKind == ExprKind.Paren) value = As<ParenExpr>(value).Inner;
+        return sym >= 0 && value.NodeKind == ExprKind.Lambda ? _cx.Symbols.Text(sym) : null;
+    }
 
     /// <summary>Per set being compiled: whether its members may be deferred, and the scopes they share once one is.</summary>
     private struct Deferral

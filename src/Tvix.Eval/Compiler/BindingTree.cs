@@ -52,6 +52,12 @@ internal sealed class BindingTree(bool isRecursive, TextSpan span, int capacity 
         StaticCount++;
     }
 
+    /// <summary>
+    /// Lets <see cref="Static"/> be reordered (the compiler sorts it by name in place): the index
+    /// of positions is dropped, so a later <see cref="Find"/> still finds by scanning.
+    /// </summary>
+    public void Unindex() => _index = null;
+
     public void AddDynamic(AttrName name, BindingEntry entry) => (Dynamic ??= []).Add((name, entry));
 
     public int AddInheritSource(Expr from)

@@ -445,9 +445,21 @@ internal sealed class NixCompiler
 
     private BindingTree Merge(IReadOnlyList<Binding> bindings, bool isRecursive, TextSpan span)
     {
-        var tree = new BindingTree(isRecursive, span, bindings.Count);
+        var tree = new BindingTree(isRecursive, span, StaticCapacity(bindings));
         AddBindings(tree, bindings);
         return tree;
+    }
+
+    /// <summary>
+    /// How many static entries <paramref name="bindings"/> make at most, unless nested paths merge:
+    /// each inherited name is one (a package set inherits thousands), each other binding one.
+    /// </summary>
+    private static int StaticCapacity(IReadOnlyList<Binding> bindings)
+    {
+        var count = bindings.Count;
+        for (var i = 0; i < bindings.Count; i++)
+            if (bindings[i] is InheritBinding ib) count += ib.Names.Count - 1;
+        return count;
     }
 
     private void AddBindings(BindingTree tree, IReadOnlyList<Binding> bindings)
@@ -567,7 +579,7 @@ internal sealed class NixCompiler
         if (entry.Nested is not null) return entry.Nested;
         if (entry.Inherit == InheritKind.None && entry.Value is not null && Unparenthesize(entry.Value) is AttrSetExpr set)
         {
-            entry.Nested = new BindingTree(set.IsRecursive, set.Span, set.Bindings.Count);
+            entry.Nested = new BindingTree(set.IsRecursive, set.Span, StaticCapacity(set.Bindings));
             entry.Value = null;
             AddBindings(entry.Nested, set.Bindings);
             return entry.Nested;
@@ -579,9 +591,16 @@ internal sealed class NixCompiler
     private static BindingEntry[] SortedEntries(BindingTree tree, out int[] keys)
     {
         var n = tree.StaticCount;
-        var entries = new BindingEntry[n];
+        // The tree's own array when it is full (its size is usually exact, see StaticCapacity):
+        // nothing looks names up in the tree once it is being compiled.
+        var entries = tree.Static;
+        tree.Unindex();
+        if (entries.Length != n)
+        {
+            entries = new BindingEntry[n];
+            Array.Copy(tree.Static, entries, n);
+        }
         keys = new int[n];
-        Array.Copy(tree.Static, entries, n);
         for (var i = 0; i < n; i++) keys[i] = entries[i].Sym;
         SymbolOrder.Sort(keys, entries);
         return entries;

@@ -40,15 +40,20 @@ internal sealed class Chunk(SourceText source)
     /// <summary>How much of each array is used (the rest is room for units emitted later).</summary>
     public int CodeLength, ConstantCount, ObjectCount, SpanCount, HandlerCount, CacheCount;
 
-    /// <summary>Appends the code and tables of units emitted together (their indices already count what is here).</summary>
     // Arrays and Array.Copy, not spans: CoreLib's Span<T> members over this assembly's structs
     // are not in any ReadyToRun image and would be JIT-compiled on the first run.
-    public void Append(int[] code, int codeLength, GrowableArray<Value> constants, GrowableArray<object> objects, GrowableArray<TextSpan> spans, GrowableArray<ErrorHandler> handlers, int caches)
+    /// <summary>
+    /// Appends the code and tables of units emitted together (their indices already count what is
+    /// here). With <paramref name="adopt"/>, an empty chunk may keep the arrays themselves rather
+    /// than copies, where they are at least half full (the builder then replaces the ones kept,
+    /// see <see cref="ChunkBuilder.Finish"/>).
+    /// </summary>
+    public void Append(int[] code, int codeLength, GrowableArray<Value> constants, GrowableArray<object> objects, GrowableArray<TextSpan> spans, GrowableArray<ErrorHandler> handlers, int caches, bool adopt = false)
     {
-        CodeLength = Add(ref Code, CodeLength, code, codeLength);
-        ConstantCount = Add(ref Constants, ConstantCount, constants.Items, constants.Count);
-        ObjectCount = Add(ref Objects, ObjectCount, objects.Items, objects.Count);
-        SpanCount = Add(ref Spans, SpanCount, spans.Items, spans.Count);
+        CodeLength = Add(ref Code, CodeLength, code, codeLength, adopt);
+        ConstantCount = Add(ref Constants, ConstantCount, constants.Items, constants.Count, adopt);
+        ObjectCount = Add(ref Objects, ObjectCount, objects.Items, objects.Count, adopt);
+        SpanCount = Add(ref Spans, SpanCount, spans.Items, spans.Count, adopt);
         HandlerCount = Add(ref Handlers, HandlerCount, handlers.Items, handlers.Count);
         if (caches > 0)
         {
@@ -63,9 +68,15 @@ internal sealed class Chunk(SourceText source)
         }
     }
 
-    private static int Add<T>(ref T[] array, int count, T[] items, int itemCount)
+    private static int Add<T>(ref T[] array, int count, T[] items, int itemCount, bool adopt = false)
     {
         if (itemCount == 0) return count;
+        if (adopt && count == 0 && itemCount * 2 >= items.Length)
+        {
+            // A big file's code: its copy would cost more than the room left in the array.
+            array = items;
+            return itemCount;
+        }
         var needed = count + itemCount;
         if (needed > array.Length)
         {

@@ -14,6 +14,9 @@ internal sealed class ChunkBuilder
 {
     private const int LargeBuffer = 1 << 18;
 
+    /// <summary>How many ints of code make a batch big enough for its chunk to keep the builder's arrays (see <see cref="Finish"/>).</summary>
+    private const int AdoptLength = 1 << 14;
+
     private Chunk _chunk = null!;
     // What the chunk had when this batch started: the indices of this batch's code, constants,
     // objects, spans and caches start there.
@@ -210,6 +213,24 @@ internal sealed class ChunkBuilder
         return _spanBase + _spans.Count - 1;
     }
 
+    /// <summary>
+    /// Makes room for the code of a set of <paramref name="members"/> lazy members and of their
+    /// stubs, so that a package set's thousands do not grow the buffers by doubling (each member
+    /// takes about three ints of code and one object; each stub three ints and two objects).
+    /// </summary>
+    public void ReserveLazyMembers(int members)
+    {
+        var code = _length + 6 * members;
+        if (code > _code.Length)
+        {
+            var bigger = new int[code];
+            Array.Copy(_code, bigger, _length);
+            _code = bigger;
+        }
+        _objects.EnsureCapacity(_objects.Count + 3 * members);
+        _units.EnsureCapacity(_units.Count + members);
+    }
+
     public int Cache() => _cacheBase + _caches++;
 
     /// <summary>The offset of the operand to patch with a label later (the last operand emitted).</summary>
@@ -234,7 +255,17 @@ internal sealed class ChunkBuilder
     public void Finish()
     {
         var chunk = _chunk;
-        chunk.Append(_code, _length, _constants, _objects, _spans, _handlers, _caches);
+        // A large file's first batch: its chunk keeps the builder's arrays, which grew to hold
+        // its code, instead of copies of them (those arrays are then the builder's no more).
+        var adopt = chunk.CodeLength == 0 && _length >= AdoptLength;
+        chunk.Append(_code, _length, _constants, _objects, _spans, _handlers, _caches, adopt);
+        if (adopt)
+        {
+            if (chunk.Code == _code) _code = new int[256];
+            if (chunk.Constants == _constants.Items) _constants.Release();
+            if (chunk.Objects == _objects.Items) _objects.Release();
+            if (chunk.Spans == _spans.Items) _spans.Release();
+        }
         for (var i = 0; i < _units.Count; i++) _units[i].Chunk = chunk;
         // Drop the references into this source's objects; the buffers stay for the next source
         // unless a large one grew them (they would be kept for as long as the evaluator lives).

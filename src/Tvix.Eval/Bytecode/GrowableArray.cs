@@ -30,6 +30,22 @@ internal sealed class GrowableArray<T>
         _items[Count++] = item;
     }
 
+    /// <summary>Makes room for <paramref name="capacity"/> elements at once, instead of doubling up to it.</summary>
+    public void EnsureCapacity(int capacity)
+    {
+        if (capacity <= _items.Length) return;
+        var bigger = new T[capacity];
+        Array.Copy(_items, bigger, Count);
+        _items = bigger;
+    }
+
+    /// <summary>Starts over with new storage (the old one was handed to a chunk, which keeps it).</summary>
+    public void Release()
+    {
+        _items = new T[16];
+        Count = 0;
+    }
+
     /// <summary>Empties the array; when it grew past <paramref name="keepCapacity"/>, its storage is dropped too.</summary>
     public void Clear(int keepCapacity)
     {

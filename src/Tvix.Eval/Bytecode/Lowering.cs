@@ -108,6 +108,14 @@ internal sealed class Lowering
         return code;
     }
 
+    /// <summary>Room for a large set's <paramref name="members"/> lazy units (see <see cref="ChunkBuilder.ReserveLazyMembers"/>).</summary>
+    private void ReserveLazy(ChunkBuilder b, int members)
+    {
+        b.ReserveLazyMembers(members);
+        _lazyCode.EnsureCapacity(_lazyCode.Count + members);
+        _lazyNodes.EnsureCapacity(_lazyNodes.Count + members);
+    }
+
     private void Drain()
     {
         var b = _builder;
@@ -646,6 +654,7 @@ internal sealed class Lowering
         var values = set.Values;
         b.Emit(OpCode.NewArray, values.Length, 1);
         var lazy = values.Length >= LazyBindings;
+        if (lazy) ReserveLazy(b, values.Length);
         for (var i = 0; i < values.Length; i++)
         {
             Delayed(b, values[i], lazy);
@@ -660,6 +669,7 @@ internal sealed class Lowering
         b.Emit(OpCode.PushScope, rec.EnvSize, 0);
         var inits = rec.Inits;
         var lazy = inits.Length >= LazyBindings;
+        if (lazy) ReserveLazy(b, inits.Length);
         for (var k = 0; k < inits.Length; k++)
         {
             var i = SourcesFirst(k, inits.Length, rec.NamedCount);

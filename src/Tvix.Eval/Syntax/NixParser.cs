@@ -43,12 +43,12 @@ public static class NixParser
     public static ParseResult Parse(SourceText source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        // A one-off parse: a symbol table sized for the source (about one new name per 256 bytes),
+        // A one-off parse: a symbol table sized for the source (as Parser reserves: a name per 128 bytes),
         // and the token array from the shared pool. (An evaluator lends its own scratch space
         // instead, which needs no pool: that keeps ArrayPool<Token> off its start-up path.)
         var length = source.Bytes.Length;
         var capacity = 16;
-        while (capacity < length / 256 && capacity < 1 << 20) capacity *= 2;
+        while (capacity < length / 128 && capacity < 1 << 20) capacity *= 2;
         var scratch = new ParserScratch(new Runtime.SymbolTable(capacity));
         var tokens = ArrayPool<Token>.Shared.Rent(Math.Max(16, length / 4));
         scratch.Tokens = tokens;

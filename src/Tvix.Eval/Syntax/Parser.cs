@@ -10,6 +10,9 @@ namespace Tvix.Eval.Syntax;
 /// </summary>
 internal sealed partial class Parser
 {
+    /// <summary>Sources from this size on reserve room in the symbol table before they are parsed.</summary>
+    private const int LargeSource = 1 << 16;
+
     /// <summary>Nesting budget: each level of source nesting costs about three.</summary>
     internal const int MaxDepth = 3000;
 
@@ -64,6 +67,9 @@ internal sealed partial class Parser
         _bytesLength = memory.Length;
         _scratchSpace = scratch;
         _names = scratch.Symbols;
+        // Room for the names a large source may bring (all-packages.nix: one new name per 70
+        // bytes; a file of names seen before needs none, so this errs on the low side).
+        if (_bytesLength >= LargeSource) _names.Reserve(_names.Count + _bytesLength / 128);
         _scratch = scratch.LiteralBuffer;
         _detectedAt = scratch.DetectedAt;
         _detectedAt.Clear();

@@ -71,12 +71,29 @@ internal sealed class BindingTree(bool isRecursive, TextSpan span, int capacity 
 internal enum InheritKind : byte { None, Plain, From }
 
 /// <summary>One binding: its name (a symbol id, or -1 for a dynamic name), where it is, and what it is bound to.</summary>
-internal sealed class BindingEntry(int sym, TextSpan span)
+/// <remarks>48 bytes: how the name is inherited and from which source share one int (a package set has thousands of these).</remarks>
+internal sealed class BindingEntry(int sym, TextSpan span, int inheritSource = BindingEntry.NotInherited)
 {
+    /// <summary>The value of <c>inheritSource</c> for a binding that is not inherited.</summary>
+    public const int NotInherited = -2;
+
+    /// <summary>The value of <c>inheritSource</c> for <c>inherit x;</c> (from the enclosing scope).</summary>
+    public const int FromScope = -1;
+
     public readonly int Sym = sym;
     public readonly TextSpan Span = span;
     public Expr? Value;
     public BindingTree? Nested;
-    public InheritKind Inherit;
-    public int InheritSource;
+    // NotInherited, FromScope, or the index of the `inherit (e)` source.
+    private readonly int _inheritSource = inheritSource;
+
+    public InheritKind Inherit => _inheritSource switch
+    {
+        NotInherited => InheritKind.None,
+        FromScope => InheritKind.Plain,
+        _ => InheritKind.From,
+    };
+
+    /// <summary>For <see cref="InheritKind.From"/>: the index of the source in <see cref="BindingTree.InheritSources"/>.</summary>
+    public int InheritSource => _inheritSource;
 }

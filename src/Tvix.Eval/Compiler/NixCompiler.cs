@@ -484,11 +484,7 @@ internal sealed class NixCompiler
                             Report("dynamic attributes not allowed in inherit", n.Span);
                             continue;
                         }
-                        var entry = new BindingEntry(sym, n.Span)
-                        {
-                            Inherit = source < 0 ? InheritKind.Plain : InheritKind.From,
-                            InheritSource = source,
-                        };
+                        var entry = new BindingEntry(sym, n.Span, source < 0 ? BindingEntry.FromScope : source);
                         if (tree.Find(sym) is { } existing)
                         {
                             ReportDuplicate(sym, existing, entry.Span);

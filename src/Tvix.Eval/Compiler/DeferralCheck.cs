@@ -236,6 +236,7 @@ internal sealed class DeferralCheck(EvalContext cx)
                     case AttrBinding ab:
                         // Several names merge into nested sets (not followed); a dynamic name binds nothing.
                         if (ab.PathCount != 1) clean = false;
+                        else if (ab.IdentSym >= 0) clean = Bind(ab.IdentSym);
                         else if (ab.NameAt(0) is IdentAttrName id) clean = Bind(id.Sym);
                         else clean = !isLet && ab.NameAt(0) is DynamicAttrName;
                         break;
@@ -257,10 +258,10 @@ internal sealed class DeferralCheck(EvalContext cx)
             switch (bindings[b])
             {
                 case AttrBinding ab:
-                    if (isLet && ab.NameAt(0) is not IdentAttrName) clean = false;
+                    if (isLet && ab.IdentSym < 0 && ab.NameAt(0) is not IdentAttrName) clean = false;
                     else
                     {
-                        for (var i = 0; i < ab.PathCount && clean; i++) clean = Name(ab.NameAt(i));
+                        for (var i = 0; i < ab.PathCount && clean; i++) clean = ab.IdentSym >= 0 || Name(ab.NameAt(i));
                         clean = clean && Clean(ab.Value);
                     }
                     break;

@@ -434,6 +434,10 @@ internal sealed class NixCompiler
         return n.StaticName is { } bytes ? _cx.Symbols.Intern(bytes) : -1;
     }
 
+    /// <summary>The symbol of name <paramref name="index"/> of a binding's path, or -1 (see <see cref="StaticSym"/>).</summary>
+    private int StaticSymAt(AttrBinding binding, int index) =>
+        binding.IdentSym >= 0 && _treeSymbols ? binding.IdentSym : StaticSym(binding.NameAt(index));
+
     private Node CompileDynamicName(AttrName n) => n switch
     {
         StringAttrName s => Compile(s.Value),
@@ -507,17 +511,17 @@ internal sealed class NixCompiler
     private void AddPath(BindingTree tree, AttrBinding path, int index, Expr value)
     {
         var count = path.PathCount;
-        var start = path.NameAt(index).Span.Start;
+        var start = path.NameSpanAt(index).Start;
         while (true)
         {
-            var n = path.NameAt(index);
             var last = index == count - 1;
             // As in Nix, every attribute a path like `a.b.c = …` defines is at the path's start
             // (unsafeGetAttrPos, toXML, "already defined at"), not at its own name.
-            var at = TextSpan.FromBounds(start, n.Span.End);
-            var sym = StaticSym(n);
+            var at = TextSpan.FromBounds(start, path.NameSpanAt(index).End);
+            var sym = StaticSymAt(path, index);
             if (sym < 0)
             {
+                var n = path.NameAt(index);
                 var dynamic = new BindingEntry(-1, at);
                 tree.AddDynamic(n, dynamic);
                 if (last)
@@ -548,7 +552,7 @@ internal sealed class NixCompiler
             }
             if (existing is null)
             {
-                existing = new BindingEntry(sym, at) { Nested = new BindingTree(false, n.Span) };
+                existing = new BindingEntry(sym, at) { Nested = new BindingTree(false, path.NameSpanAt(index)) };
                 tree.AddStatic(existing);
             }
             var target = ToNested(existing);
@@ -631,7 +635,7 @@ internal sealed class NixCompiler
         for (var i = 0; i < n; i++)
         {
             if (bindings[i] is not AttrBinding ab || ab.PathCount != 1) return null;
-            var sym = StaticSym(ab.NameAt(0));
+            var sym = StaticSymAt(ab, 0);
             if (sym < 0) return null;
             keys[i] = sym;
             items[i] = ab;
@@ -640,7 +644,7 @@ internal sealed class NixCompiler
         for (var i = 1; i < n; i++)
             if (keys[i - 1] == keys[i]) return null;
         var positions = new AttrPos[n];
-        for (var i = 0; i < n; i++) positions[i] = _cx.Symbols.Positions.Get(_src, items[i].NameAt(0).Span.Start);
+        for (var i = 0; i < n; i++) positions[i] = _cx.Symbols.Positions.Get(_src, items[i].NameSpanAt(0).Start);
 
         if (!recursive)
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Tvix.Eval.Syntax;
 
 /// <summary>A dotted attribute path: <c>a.${b}."c d"</c>.</summary>
@@ -129,8 +131,12 @@ public sealed class AttrBinding : Binding
 {
     // Most bindings are `name = value;` (a package set has thousands): their one name is kept
     // without an AttrPath around it until Path is read; the parser and compiler use PathCount
-    // and NameAt instead. One field holds either (an AttrName or an AttrPath), to keep the node small.
+    // and NameAt instead. One field holds either (an AttrName or an AttrPath), to keep the node
+    // small. A plain identifier from the parser is not even an AttrName until one is asked for:
+    // the field holds the symbol table, and the name is _sym and _nameSpan (see IdentSym).
     private object _name;
+    private readonly int _sym = -1;
+    private readonly TextSpan _nameSpan;
 
     /// <summary>Creates a binding of <paramref name="path"/> to <paramref name="value"/>.</summary>
     public AttrBinding(TextSpan span, AttrPath path, Expr value) : base(span)
@@ -146,13 +152,22 @@ public sealed class AttrBinding : Binding
         Value = value;
     }
 
+    /// <summary>A binding of the identifier <paramref name="sym"/> of <paramref name="names"/>, written at <paramref name="nameSpan"/>.</summary>
+    internal AttrBinding(TextSpan span, int sym, TextSpan nameSpan, Runtime.SymbolTable names, Expr value) : base(span)
+    {
+        _name = names;
+        _sym = sym;
+        _nameSpan = nameSpan;
+        Value = value;
+    }
+
     /// <summary>The (possibly nested) attribute path.</summary>
     public AttrPath Path
     {
         get
         {
             if (_name is AttrPath path) return path;
-            var single = (AttrName)_name;
+            var single = NameAt(0);
             // A race between threads makes two equal paths; either is fine to keep.
             return (AttrPath)(_name = new AttrPath(single.Span, single));
         }
@@ -164,11 +179,31 @@ public sealed class AttrBinding : Binding
     /// <summary>The number of names in the path.</summary>
     internal int PathCount => _name is AttrPath path ? path.Count : 1;
 
-    /// <summary>Name <paramref name="index"/> of the path.</summary>
-    internal AttrName NameAt(int index) => _name is AttrPath path ? path.NameAt(index) : (AttrName)_name;
+    /// <summary>Name <paramref name="index"/> of the path (made now for an identifier kept as a symbol).</summary>
+    internal AttrName NameAt(int index)
+    {
+        var name = _name;
+        if (name is AttrPath path) return path.NameAt(index);
+        if (name is Runtime.SymbolTable names)
+        {
+            var made = new IdentAttrName(_nameSpan, _sym, names);
+            _name = made;
+            return made;
+        }
+        return Unsafe.As<AttrName>(name);
+    }
+
+    /// <summary>
+    /// The symbol (in the parse's table) of the binding's one name when the parser kept that
+    /// identifier as a symbol, or -1: then <see cref="NameAt"/> tells what the names are.
+    /// </summary>
+    internal int IdentSym => _sym;
+
+    /// <summary>Where name <paramref name="index"/> of the path is in the source.</summary>
+    internal TextSpan NameSpanAt(int index) => _sym >= 0 ? _nameSpan : NameAt(index).Span;
 
     /// <summary>Where the path is in the source.</summary>
-    internal TextSpan PathSpan => _name is AttrPath path ? path.Span : ((AttrName)_name).Span;
+    internal TextSpan PathSpan => _sym >= 0 ? _nameSpan : _name is AttrPath path ? path.Span : Unsafe.As<AttrName>(_name).Span;
 }
 
 /// <summary><c>inherit a b;</c> or <c>inherit (from) a "b";</c></summary>

@@ -81,6 +81,20 @@ internal sealed partial class Parser
     private void ParseAttrBinding(List<Binding> bindings, BindingModel model)
     {
         var start = Cur.Start;
+        if (Kind == TokenKind.Identifier && _pos + 1 < _count && _tokens[_pos + 1].Kind == TokenKind.Assign)
+        {
+            // `name = value;`, most bindings: the name stays a symbol (see AttrBinding.IdentSym).
+            var nameToken = Advance();
+            var sym = Intern(nameToken);
+            Expect(TokenKind.Assign, "'.' or '='");
+            var plainValue = ParseExpr();
+            var plainTerminated = Expect(TokenKind.Semicolon, "';'");
+            var plain = new AttrBinding(SpanFrom(start), sym, nameToken.Span, _names, plainValue);
+            bindings.Add(plain);
+            AddAttr(model, plain, plainValue);
+            if (!plainTerminated) SkipBinding();
+            return;
+        }
         var first = ParseAttrName();
         if (first == null) Unexpected("identifier or 'or' or '${' or '\"'");
         // A path of one name stays a bare name in the binding (see AttrBinding).
@@ -142,6 +156,9 @@ internal sealed partial class Parser
         _ => -1,
     };
 
+    /// <summary>The symbol of name <paramref name="index"/> of a binding's path (see <see cref="StaticSym"/>).</summary>
+    private int KeyAt(AttrBinding path, int index) => path.IdentSym >= 0 ? path.IdentSym : StaticSym(path.NameAt(index));
+
     private int LiteralSym(StringExpr s) => s.IsLiteral ? _names.Intern(s.LiteralBytes) : -1;
 
     private string DisplayKey(int sym) => Encoding.UTF8.GetString(_names.Bytes(sym));
@@ -167,7 +184,7 @@ internal sealed partial class Parser
         var target = model;
         for (var i = 0; i < count - 1; i++)
         {
-            var key = StaticSym(path.NameAt(i));
+            var key = KeyAt(path, i);
             if (key < 0)
             {
                 // A dynamic component: what follows goes into a fresh set that cannot clash statically.
@@ -193,7 +210,7 @@ internal sealed partial class Parser
                 target = nested;
             }
         }
-        var lastKey = StaticSym(path.NameAt(count - 1));
+        var lastKey = KeyAt(path, count - 1);
         if (lastKey < 0)
         {
             target.HasDynamic = true;

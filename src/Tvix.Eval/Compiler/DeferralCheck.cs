@@ -196,7 +196,7 @@ internal sealed class DeferralCheck(EvalContext cx)
     private bool Path(AttrPath path)
     {
         for (var i = 0; i < path.Count; i++)
-            if (!Name(path.NameAt(i))) return false;
+            if (path.IdentSym < 0 && !Name(path.NameAt(i))) return false;
         return true;
     }
 

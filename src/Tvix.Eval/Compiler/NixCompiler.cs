@@ -416,7 +416,8 @@ internal sealed class NixCompiler
     private AttrKey[] CompilePath(AttrPath path)
     {
         var keys = new AttrKey[path.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = CompileKey(path.NameAt(i));
+        if (path.IdentSym >= 0 && _treeSymbols) keys[0] = new AttrKey(path.IdentSym, null);
+        else for (var i = 0; i < keys.Length; i++) keys[i] = CompileKey(path.NameAt(i));
         return keys;
     }
 
@@ -800,7 +801,7 @@ internal sealed class NixCompiler
     private void MarkBuiltinConstant(Scope scope, int slot, Expr? value)
     {
         if (value is not null && Unparenthesize(value) is SelectExpr { OrDefault: null } select && select.Path.Count == 1
-            && StaticSym(select.Path.NameAt(0)) is var sym and >= 0 && BuiltinAttr(select.Target, sym) is { } builtin)
+            && (select.Path.IdentSym >= 0 && _treeSymbols ? select.Path.IdentSym : StaticSym(select.Path.NameAt(0))) is var sym and >= 0 && BuiltinAttr(select.Target, sym) is { } builtin)
             scope.SetConstant(slot, builtin);
     }
 

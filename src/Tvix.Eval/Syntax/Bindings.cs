@@ -6,10 +6,13 @@ namespace Tvix.Eval.Syntax;
 public sealed class AttrPath
 {
     // Most paths are one name (`a = …;`, `x.a`): that one is kept alone, without a list, until
-    // Names is read; the parser and compiler use Count and NameAt instead.
-    private readonly AttrName? _single;
+    // Names is read; the parser and compiler use Count and NameAt instead. A plain identifier
+    // from the parser is not even an AttrName until one is asked for: _single holds the symbol
+    // table, and the name is _sym, written at Span (see IdentSym).
+    private object? _single;
     private readonly AttrName[]? _array;
     private IReadOnlyList<AttrName>? _names;
+    private readonly int _sym = -1;
 
     /// <summary>Creates a path of <paramref name="names"/> (at least one).</summary>
     public AttrPath(TextSpan span, IReadOnlyList<AttrName> names)
@@ -26,17 +29,42 @@ public sealed class AttrPath
         _single = single;
     }
 
+    /// <summary>A path of the one identifier <paramref name="sym"/> of <paramref name="names"/>, written at <paramref name="span"/>.</summary>
+    internal AttrPath(TextSpan span, int sym, Runtime.SymbolTable names)
+    {
+        Span = span;
+        _single = names;
+        _sym = sym;
+    }
+
     /// <summary>Where the path is in the source.</summary>
     public TextSpan Span { get; }
 
     /// <summary>The components, at least one.</summary>
-    public IReadOnlyList<AttrName> Names => _names ??= new[] { _single! };
+    public IReadOnlyList<AttrName> Names => _names ??= new[] { NameAt(0) };
 
     /// <summary>The number of components.</summary>
     internal int Count => _single is not null ? 1 : _array?.Length ?? _names!.Count;
 
-    /// <summary>Component <paramref name="index"/> (without going through the <see cref="Names"/> interface).</summary>
-    internal AttrName NameAt(int index) => _single ?? (_array is not null ? _array[index] : _names![index]);
+    /// <summary>Component <paramref name="index"/> (without going through the <see cref="Names"/> interface; made now for an identifier kept as a symbol).</summary>
+    internal AttrName NameAt(int index)
+    {
+        var single = _single;
+        if (single is null) return _array is not null ? _array[index] : _names![index];
+        if (single is Runtime.SymbolTable table)
+        {
+            var made = new IdentAttrName(Span, _sym, table);
+            _single = made;
+            return made;
+        }
+        return Unsafe.As<AttrName>(single);
+    }
+
+    /// <summary>
+    /// The symbol (in the parse's table) of the path's one name when the parser kept that
+    /// identifier as a symbol, or -1: then <see cref="NameAt"/> tells what the names are.
+    /// </summary>
+    internal int IdentSym => _sym;
 }
 
 /// <summary>One component of an attribute path.</summary>

@@ -588,6 +588,12 @@ internal sealed partial class Parser
     private AttrPath? ParseAttrPath()
     {
         var start = Cur.Start;
+        if (Kind == TokenKind.Identifier && (_pos + 1 >= _count || _tokens[_pos + 1].Kind != TokenKind.Dot))
+        {
+            // `x.a`, most selections: the name stays a symbol (see AttrPath.IdentSym).
+            var nameToken = Advance();
+            return new AttrPath(nameToken.Span, Intern(nameToken), _names);
+        }
         var first = ParseAttrName();
         if (first == null)
         {

@@ -22,10 +22,14 @@ internal sealed class DeferredScope(Scope scope, string baseDir, bool treeSymbol
 /// resolves the member's variables finds that compiling it reports nothing
 /// (<see cref="DeferralCheck"/>), so the file's static errors are still all reported when it loads.
 /// </summary>
-internal sealed class DeferredNode(SourceText source, Expr expression, int sym, DeferredScope scope) : Node(source, expression.Span)
+/// <remarks>
+/// The member's name is not kept (48 bytes a member, a package set has thousands): only a lambda
+/// keeps its name, and <see cref="DeferralCheck"/> never defers a lambda, whose closure is made
+/// without running its code.
+/// </remarks>
+internal sealed class DeferredNode(SourceText source, Expr expression, DeferredScope scope) : Node(source, expression.Span)
 {
     private readonly Expr _expression = expression;
-    private readonly int _sym = sym;
     private readonly DeferredScope _scope = scope;
 
     /// <summary>The member's code, compiled in the scopes it was written in.</summary>
@@ -33,7 +37,7 @@ internal sealed class DeferredNode(SourceText source, Expr expression, int sym, 
     {
         var diagnostics = new List<Diagnostic>();
         var compiler = new NixCompiler(cx, Source, _scope.BaseDir, diagnostics, _scope.Scope, _scope.TreeSymbols);
-        var node = compiler.Compile(_expression, compiler.LambdaName(_expression, _sym));
+        var node = compiler.Compile(_expression);
         // DeferralCheck lets through only expressions that compile without diagnostics.
         foreach (var d in diagnostics)
             if (d.Severity == DiagnosticSeverity.Error) throw Error(d.Message);

@@ -872,7 +872,7 @@ internal sealed class NixCompiler
         if (!deferral.Allowed || _scope is null || !(_deferralCheck ??= new DeferralCheck(_cx)).CanDefer(value, _scope)) return Compile(value, LambdaName(value, sym));
         // One frozen copy of the scopes serves all the members of the set.
         deferral.Scope ??= new DeferredScope(_scope.Freeze(), _baseDir, _treeSymbols);
-        return new DeferredNode(_src, value, sym, deferral.Scope);
+        return new DeferredNode(_src, value, deferral.Scope);
     }
 
     private DeferralCheck? _deferralCheck;
@@ -881,7 +881,7 @@ internal sealed class NixCompiler
     /// The name a member's value gets if it is a lambda (the only node that keeps one), else null:
     /// most members are not, and their names need no .NET string.
     /// </summary>
-    internal string? LambdaName(Expr value, int sym)
+    private string? LambdaName(Expr value, int sym)
     {
         while (value.NodeKind == ExprKind.Paren) value = As<ParenExpr>(value).Inner;
         return sym >= 0 && value.NodeKind == ExprKind.Lambda ? _cx.Symbols.Text(sym) : null;

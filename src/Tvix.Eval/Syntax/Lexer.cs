@@ -35,10 +35,11 @@ internal ref struct Lexer
         // The scratch's arrays, grown as needed (and kept there for the next parse).
         _tokens = scratch.Tokens;
         // nixpkgs has a token per 7.7 to 8 bytes (all-packages.nix: 114,490 for 887,081 bytes), so
-        // a sixth of the length rarely needs to grow; a quarter, as before, sized that file's
-        // array at twice what it needs.
-        var estimate = _src.Length / 6 + 16;
-        if (_tokens.Length < estimate) _tokens = new Token[Math.Max(estimate, _tokens.Length * 2)];
+        // a seventh of the length rarely needs to grow; a quarter, as before, sized that file's
+        // array at twice what it needs. The array is sized for this source, not doubled: it is
+        // kept for the next parse, and the sources of an evaluation come in no order of size.
+        var estimate = _src.Length / 7 + 16;
+        if (_tokens.Length < estimate) _tokens = new Token[estimate];
         _states = scratch.LexerStates;
         _states[0] = State.Default;
         _stateDepth = 1;

@@ -359,6 +359,31 @@ public sealed class NixAttrs
     }
 
     /// <summary>
+    /// Where the value of <paramref name="sym"/> is kept: its index in <paramref name="owner"/>,
+    /// which is this set when it is flat, else the part of the layer that holds the name (the
+    /// delta wins over the base), so that looking a name up never merges a layer. -1 when the set
+    /// has no such name. A slot found so may be written with what its thunk was forced to (as
+    /// <see cref="EvalContext.ForceInPlace"/> does): the part's contents stay the same values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int Locate(int sym, out NixAttrs owner)
+    {
+        owner = this;
+        return _keys is not null ? IndexOfFast(sym) : LocateLayered(sym, out owner);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int LocateLayered(int sym, out NixAttrs owner)
+    {
+        var extras = Unsafe.As<Extras>(_meta!);
+        owner = extras.Delta!;
+        var at = owner.IndexOfFast(sym);
+        if (at >= 0) return at;
+        owner = extras.Base!;
+        return owner.IndexOfFast(sym);
+    }
+
+    /// <summary>
     /// <see cref="IndexOfFast"/> on a layer. An index is into the merged arrays, so a name that is
     /// there merges the layer; a missing one (<c>v._type or null</c> on a big set) does not.
     /// </summary>

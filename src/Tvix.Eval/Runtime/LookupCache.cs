@@ -16,15 +16,34 @@ internal struct LookupCache
     // contents never change either; merged, it has a names array and is cached by that).
     private object? _key;
     private int _index;
+    // For a layer: the part of it that holds the name (see NixAttrs.Locate). Null for a flat
+    // set, whose slot is in the set met each time, so that the cache keeps no set alive.
+    private NixAttrs? _owner;
 
-    /// <summary>The index of <paramref name="sym"/> in <paramref name="attrs"/>, or -1.</summary>
-    public int IndexOf(NixAttrs attrs, int sym)
+    /// <summary>
+    /// The index of <paramref name="sym"/> in <paramref name="owner"/>: <paramref name="attrs"/>
+    /// itself, or the part of a layer that holds the name (a lookup never merges a layer); -1 when absent.
+    /// </summary>
+    public int IndexOf(NixAttrs attrs, int sym, out NixAttrs owner)
     {
-        if (ReferenceEquals((object?)attrs.FlatKeys ?? attrs, _key)) return _index;
-        var index = attrs.IndexOfFast(sym);
-        // A layer that holds the name was merged by the lookup: then its names are the key.
-        _key = (object?)attrs.FlatKeys ?? attrs;
-        _index = index;
-        return index;
+        var names = attrs.FlatKeys;
+        if (names is not null)
+        {
+            owner = attrs;
+            if (ReferenceEquals(names, _key)) return _index;
+            _index = attrs.IndexOfFast(sym);
+            _key = names;
+            _owner = null;
+            return _index;
+        }
+        if (ReferenceEquals(attrs, _key))
+        {
+            owner = _owner!;
+            return _index;
+        }
+        _index = attrs.Locate(sym, out owner);
+        _key = attrs;
+        _owner = owner;
+        return _index;
     }
 }

@@ -375,12 +375,27 @@ public sealed class NixAttrs
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int LocateLayered(int sym, out NixAttrs owner)
     {
+        var at = LocateInLayer(sym, out var inBase);
+        owner = LayerPart(inBase);
+        return at;
+    }
+
+    /// <summary>For a layer: the index of <paramref name="sym"/> in its delta, else in its base (<paramref name="inBase"/>), or -1.</summary>
+    internal int LocateInLayer(int sym, out bool inBase)
+    {
         var extras = Unsafe.As<Extras>(_meta!);
-        owner = extras.Delta!;
-        var at = owner.IndexOfFast(sym);
+        inBase = false;
+        var at = extras.Delta!.IndexOfFast(sym);
         if (at >= 0) return at;
-        owner = extras.Base!;
-        return owner.IndexOfFast(sym);
+        inBase = true;
+        return extras.Base!.IndexOfFast(sym);
+    }
+
+    /// <summary>A layer's base (<paramref name="inBase"/>) or delta: both flat sets.</summary>
+    internal NixAttrs LayerPart(bool inBase)
+    {
+        var extras = Unsafe.As<Extras>(_meta!);
+        return inBase ? extras.Base! : extras.Delta!;
     }
 
     /// <summary>

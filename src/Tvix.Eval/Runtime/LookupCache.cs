@@ -15,10 +15,9 @@ internal struct LookupCache
     // The names array of the set last searched, or the set itself while it is a layer (a layer's
     // contents never change either; merged, it has a names array and is cached by that).
     private object? _key;
+    // Where the name was: for a flat set its index; for a layer the index in the part that holds
+    // it, times two, plus one for the base (see NixAttrs.Locate). -1: absent.
     private int _index;
-    // For a layer: the part of it that holds the name (see NixAttrs.Locate). Null for a flat
-    // set, whose slot is in the set met each time, so that the cache keeps no set alive.
-    private NixAttrs? _owner;
 
     /// <summary>
     /// The index of <paramref name="sym"/> in <paramref name="owner"/>: <paramref name="attrs"/>
@@ -26,24 +25,24 @@ internal struct LookupCache
     /// </summary>
     public int IndexOf(NixAttrs attrs, int sym, out NixAttrs owner)
     {
+        owner = attrs;
         var names = attrs.FlatKeys;
         if (names is not null)
         {
-            owner = attrs;
             if (ReferenceEquals(names, _key)) return _index;
             _index = attrs.IndexOfFast(sym);
             _key = names;
-            _owner = null;
             return _index;
         }
-        if (ReferenceEquals(attrs, _key))
+        // A layer (merging one in place gives it names, so it is never met here again).
+        if (!ReferenceEquals(attrs, _key))
         {
-            owner = _owner!;
-            return _index;
+            var at = attrs.LocateInLayer(sym, out var inBase);
+            _key = attrs;
+            _index = at < 0 ? -1 : (at << 1) | (inBase ? 1 : 0);
         }
-        _index = attrs.Locate(sym, out owner);
-        _key = attrs;
-        _owner = owner;
-        return _index;
+        if (_index < 0) return -1;
+        owner = attrs.LayerPart((_index & 1) != 0);
+        return _index >> 1;
     }
 }

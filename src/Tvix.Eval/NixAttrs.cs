@@ -359,6 +359,46 @@ public sealed class NixAttrs
     }
 
     /// <summary>
+    /// Where the value of <paramref name="sym"/> is kept: its index in <paramref name="owner"/>,
+    /// which is this set when it is flat, else the part of the layer that holds the name (the
+    /// delta wins over the base), so that looking a name up never merges a layer. -1 when the set
+    /// has no such name. A slot found so may be written with what its thunk was forced to (as
+    /// <see cref="EvalContext.ForceInPlace"/> does): the part's contents stay the same values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int Locate(int sym, out NixAttrs owner)
+    {
+        owner = this;
+        return _keys is not null ? IndexOfFast(sym) : LocateLayered(sym, out owner);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int LocateLayered(int sym, out NixAttrs owner)
+    {
+        var at = LocateInLayer(sym, out var inBase);
+        owner = LayerPart(inBase);
+        return at;
+    }
+
+    /// <summary>For a layer: the index of <paramref name="sym"/> in its delta, else in its base (<paramref name="inBase"/>), or -1.</summary>
+    internal int LocateInLayer(int sym, out bool inBase)
+    {
+        var extras = Unsafe.As<Extras>(_meta!);
+        inBase = false;
+        var at = extras.Delta!.IndexOfFast(sym);
+        if (at >= 0) return at;
+        inBase = true;
+        return extras.Base!.IndexOfFast(sym);
+    }
+
+    /// <summary>A layer's base (<paramref name="inBase"/>) or delta: both flat sets.</summary>
+    internal NixAttrs LayerPart(bool inBase)
+    {
+        var extras = Unsafe.As<Extras>(_meta!);
+        return inBase ? extras.Base! : extras.Delta!;
+    }
+
+    /// <summary>
     /// <see cref="IndexOfFast"/> on a layer. An index is into the merged arrays, so a name that is
     /// there merges the layer; a missing one (<c>v._type or null</c> on a big set) does not.
     /// </summary>

@@ -50,19 +50,11 @@ internal static partial class BuiltinCatalog
             // The attributes are y's, positions included (as Nix copies them). Like Nix, the
             // smaller set is walked and the other searched (callPackage intersects a few formals
             // with a large set). Keys are sorted by symbol in both, so y's indices come in order.
-            var small = Math.Min(x.Count, y.Count);
-            var kept = small <= 64 ? stackalloc int[small] : new int[small];
+            if (x.Count < y.Count) return Value.FromAttrs(Picked(cx, x.Keys, y));
+            var kept = y.Count <= 64 ? stackalloc int[y.Count] : new int[y.Count];
             var n = 0;
-            if (x.Count < y.Count)
-            {
-                foreach (var key in x.Keys)
-                    if (y.IndexOf(key) is var j and >= 0) kept[n++] = j;
-            }
-            else
-            {
-                for (var i = 0; i < y.Keys.Length; i++)
-                    if (x.IndexOf(y.Keys[i]) >= 0) kept[n++] = i;
-            }
+            for (var i = 0; i < y.Keys.Length; i++)
+                if (x.IndexOf(y.Keys[i]) >= 0) kept[n++] = i;
             return Value.FromAttrs(Subset(cx, y, kept[..n]));
         });
         r.Add("listToAttrs", 1, static (cx, a) => Value.FromAttrs(ListToAttrs(cx, cx.ForceList(a[0]))));
@@ -193,6 +185,35 @@ internal static partial class BuiltinCatalog
             start = end;
         }
         return new NixAttrs(cx.Symbols, resultKeys, resultValues);
+    }
+
+    /// <summary>
+    /// The attributes of <paramref name="from"/> named in <paramref name="names"/> (sorted by
+    /// symbol), with their positions: <c>intersectAttrs</c> of a few names with a big set
+    /// (callPackage's formals with the package set), found without merging the set if it is a layer.
+    /// </summary>
+    private static NixAttrs Picked(EvalContext cx, int[] names, NixAttrs from)
+    {
+        var keys = new int[names.Length];
+        var vals = new Value[names.Length];
+        AttrPos[]? positions = null;
+        var n = 0;
+        foreach (var name in names)
+        {
+            var at = from.Locate(name, out var owner);
+            if (at < 0) continue;
+            keys[n] = name;
+            vals[n] = owner.Values[at];
+            if (owner.Positions is { } known) (positions ??= new AttrPos[names.Length])[n] = known[at];
+            n++;
+        }
+        if (n < names.Length)
+        {
+            Array.Resize(ref keys, n);
+            Array.Resize(ref vals, n);
+            if (positions is not null) Array.Resize(ref positions, n);
+        }
+        return new NixAttrs(cx.Symbols, keys, vals) { Positions = positions };
     }
 
     /// <summary>The attributes of <paramref name="s"/> at the (increasing) indices <paramref name="kept"/>, with their positions.</summary>

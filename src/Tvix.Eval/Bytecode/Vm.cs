@@ -345,10 +345,11 @@ internal static class Vm
                         var attrs = acc.RawAttrs;
                         var sym = Unsafe.Add(ref code, pc + 2);
                         var cache = Unsafe.Add(ref code, pc + 3);
-                        var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym) : attrs.IndexOfFast(sym);
+                        NixAttrs owner;
+                        var index = cache >= 0 ? chunk.Caches[cache].IndexOf(attrs, sym, out owner) : attrs.Locate(sym, out owner);
                         if (index >= 0)
                         {
-                            acc = cx.ForceInPlace(ref attrs.Values[index]);
+                            acc = cx.ForceInPlace(ref owner.Values[index]);
                             // Only a selection without a default is fused with its Return.
                             if ((OpCode)Unsafe.Add(ref code, pc) == OpCode.SelectSymReturn) return acc;
                             pc += 5;
@@ -376,21 +377,11 @@ internal static class Vm
                 {
                     var set = Pop(ref s, ref sp).RawAttrs;
                     var sym = Symbol(chunk, cx, acc, Unsafe.Add(ref code, pc + 2));
-                    // A layer is searched without merging it (a name chosen at run time is no
-                    // reason to merge a big set); a flat set's slot gets the atom it is forced to.
-                    if (set.FlatKeys is not null)
+                    // A layer is searched without merging it; the slot found gets the atom it is forced to.
+                    var index = set.Locate(sym, out var owner);
+                    if (index >= 0)
                     {
-                        var index = set.IndexOfFast(sym);
-                        if (index >= 0)
-                        {
-                            acc = cx.ForceInPlace(ref set.Values[index]);
-                            pc += 4;
-                            break;
-                        }
-                    }
-                    else if (set.TryGet(sym, out var next))
-                    {
-                        acc = cx.Force(next);
+                        acc = cx.ForceInPlace(ref owner.Values[index]);
                         pc += 4;
                         break;
                     }

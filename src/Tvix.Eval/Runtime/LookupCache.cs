@@ -15,16 +15,34 @@ internal struct LookupCache
     // The names array of the set last searched, or the set itself while it is a layer (a layer's
     // contents never change either; merged, it has a names array and is cached by that).
     private object? _key;
+    // Where the name was: for a flat set its index; for a layer the index in the part that holds
+    // it, times two, plus one for the base (see NixAttrs.Locate). -1: absent.
     private int _index;
 
-    /// <summary>The index of <paramref name="sym"/> in <paramref name="attrs"/>, or -1.</summary>
-    public int IndexOf(NixAttrs attrs, int sym)
+    /// <summary>
+    /// The index of <paramref name="sym"/> in <paramref name="owner"/>: <paramref name="attrs"/>
+    /// itself, or the part of a layer that holds the name (a lookup never merges a layer); -1 when absent.
+    /// </summary>
+    public int IndexOf(NixAttrs attrs, int sym, out NixAttrs owner)
     {
-        if (ReferenceEquals((object?)attrs.FlatKeys ?? attrs, _key)) return _index;
-        var index = attrs.IndexOfFast(sym);
-        // A layer that holds the name was merged by the lookup: then its names are the key.
-        _key = (object?)attrs.FlatKeys ?? attrs;
-        _index = index;
-        return index;
+        owner = attrs;
+        var names = attrs.FlatKeys;
+        if (names is not null)
+        {
+            if (ReferenceEquals(names, _key)) return _index;
+            _index = attrs.IndexOfFast(sym);
+            _key = names;
+            return _index;
+        }
+        // A layer (merging one in place gives it names, so it is never met here again).
+        if (!ReferenceEquals(attrs, _key))
+        {
+            var at = attrs.LocateInLayer(sym, out var inBase);
+            _key = attrs;
+            _index = at < 0 ? -1 : (at << 1) | (inBase ? 1 : 0);
+        }
+        if (_index < 0) return -1;
+        owner = attrs.LayerPart((_index & 1) != 0);
+        return _index >> 1;
     }
 }

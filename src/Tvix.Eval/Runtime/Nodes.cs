@@ -105,8 +105,8 @@ internal sealed class WithLookupNode(SourceText source, TextSpan span, string na
             var ns = cx.Force(e[withSlots[i]]);
             if (ns.Kind != ValueKind.Attrs) throw cx.TypeError("a set", ns).WithPosition(Source, Span);
             var attrs = ns.RawAttrs;
-            var index = caches[i].IndexOf(attrs, sym);
-            if (index >= 0) return cx.ForceInPlace(ref attrs.Values[index]);
+            var index = caches[i].IndexOf(attrs, sym, out var owner);
+            if (index >= 0) return cx.ForceInPlace(ref owner.Values[index]);
         }
         throw Error($"undefined variable '{name}'");
     }

@@ -79,4 +79,74 @@ public sealed class AttrLayerTests
             Nix($"let r = {big} // {{ k5 = \"b5\"; }} // {{ k200 = \"c\"; }}; in [ r.k0 r.k5 r.k200 (builtins.length (builtins.attrValues r)) ]"));
         Assert.Equal("true", Nix($"({big} // {{ k5 = \"b5\"; }} // {{ k200 = \"c\"; }}) == ({big} // {{ k200 = \"c\"; k5 = \"b5\"; }})"));
     }
+
+    /// <summary>
+    /// Evaluates <paramref name="code"/>, a set with <c>r</c> (a layer) and <c>out</c>, forces
+    /// <c>out</c> deeply and returns its printed form and whether <c>r</c> is still unmerged.
+    /// </summary>
+    private static (string Out, bool StillLayer) Probe(string code)
+    {
+        // From a file, so that attributes have positions.
+        var evaluator = new Evaluator(new EvaluatorOptions { IO = new InMemoryEvalIO().AddFile("/base/default.nix", code) });
+        var result = evaluator.EvaluateFile("/base/default.nix");
+        Assert.True(result.Success, result.Error?.Message);
+        return evaluator.Run(cx =>
+        {
+            var top = cx.ForceAttrs(result.Value);
+            Assert.True(top.TryGetValue("r", out var r));
+            Assert.True(top.TryGetValue("out", out var output));
+            var text = cx.Print(output, strict: true);
+            return (text, cx.ForceAttrs(r).FlatKeys is null);
+        });
+    }
+
+    [Fact]
+    public void NamesLookedUpInALayerLeaveItUnmerged()
+    {
+        var big = Set(Enumerable.Range(0, 100), "a");
+        // Static selections (with their inline caches, twice through one site), `with`,
+        // a dynamic name, `or` defaults and `?`, hitting the delta, the base and neither.
+        var code = $$"""
+            let
+              r = {{big}} // { k5 = "b5"; k200 = "c"; };
+              pick = s: [ s.k5 s.k200 s.k7 (s.k999 or "none") ];
+            in {
+              inherit r;
+              out = pick r ++ pick r ++ (with r; [ k5 k8 ]) ++ [ r.${"k20" + "0"} (r ? k9) (r ? k300) ];
+            }
+            """;
+        var (output, stillLayer) = Probe(code);
+        Assert.Equal("""[ "b5" "c" "a7" "none" "b5" "c" "a7" "none" "b5" "a8" "c" true false ]""", output);
+        Assert.True(stillLayer, "looking names up merged the layer");
+    }
+
+    [Fact]
+    public void IntersectAttrsWithALayerTakesItsValuesAndPositionsWithoutMerging()
+    {
+        var big = Set(Enumerable.Range(0, 100), "a");
+        // k5 from the delta (line 2), k6 from the base (line 1), k999 in neither.
+        var code = "rec { r = " + big + " //\n { k5 = \"b5\"; };\n out = let i = builtins.intersectAttrs { k5 = 0; k6 = 0; k999 = 0; } r; in [ i (map (n: (builtins.unsafeGetAttrPos n i).line) (builtins.attrNames i)) ]; }";
+        var (output, stillLayer) = Probe(code);
+        Assert.Equal("""[ { k5 = "b5"; k6 = "a6"; } [ 2 1 ] ]""", output);
+        Assert.True(stillLayer, "intersectAttrs merged the layer");
+    }
+
+    [Fact]
+    public void StaticSelectionsAndIntersectAttrsAgreeWithAModel() =>
+        Prop.ForAll<byte, int[], int[]>((baseSize, delta, probes) =>
+        {
+            var start = Enumerable.Range(0, 64 + baseSize % 128).ToArray();
+            var changes = (delta ?? []).Take(6).Select(x => Math.Abs(x % 300)).Distinct().ToArray();
+            var model = start.ToDictionary(n => $"k{n}", n => $"a{n}");
+            foreach (var n in changes) model[$"k{n}"] = $"d{n}";
+            var names = (probes ?? []).Take(8).Select(x => $"k{Math.Abs(x % 320)}").Distinct().ToArray();
+            var selects = string.Concat(names.Select(n => $"(r.{n} or \"none\") "));
+            var formals = string.Concat(names.Select(n => $"{n} = 0; "));
+            var code = $"rec {{ r = {Set(start, "a")} // {Set(changes, "d")}; out = [ {selects}] ++ [ (builtins.intersectAttrs {{ {formals}}} r) ]; }}";
+            var expectedSelects = names.Select(n => model.TryGetValue(n, out var v) ? $"\"{v}\"" : "\"none\"");
+            var kept = names.Where(model.ContainsKey).OrderBy(n => n, StringComparer.Ordinal);
+            var expectedSet = kept.Any() ? "{ " + string.Concat(kept.Select(n => $"{n} = \"{model[n]}\"; ")) + "}" : "{ }";
+            var (output, _) = Probe(code);
+            return output == "[ " + string.Concat(expectedSelects.Select(v => v + " ")) + expectedSet + " ]";
+        }).QuickCheckThrowOnFailure();
 }

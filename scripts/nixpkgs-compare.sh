@@ -26,6 +26,8 @@
 #   --json           (--eval only) compare `--json` output instead of Nix syntax (a final
 #                    newline is ignored: Nix 2.8 writes none, tvix does)
 #   --verbose        print both complete outputs on DIFF
+#   --json-floats legacy   passed to tvix: builtins.toJSON writes floats as Nix 2.8 did, so that
+#                    derivations holding JSON with floats (NixOS's options.json) get 2.8's paths
 #   --arg NAME EXPR, --argstr NAME VALUE   passed to both tools (e.g. a NixOS configuration:
 #                    --arg configuration ./conf.nix NIXPKGS/nixos system)
 #
@@ -42,6 +44,7 @@ tvix=${TVIX:-$here/../artifacts/bin/Tvix.Cli/release/tvix}
 json=0
 verbose=0
 auto_args=()
+tvix_flags=()
 jobs=1
 items=()
 
@@ -65,6 +68,7 @@ while [[ $# -gt 0 ]]; do
     --json) json=1; shift ;;
     --verbose|-v) verbose=1; shift ;;
     --arg|--argstr) auto_args+=("$1" "${2:?$1 needs a name}" "${3?$1 needs a value}"); shift 3 ;;
+    --json-floats) tvix_flags+=(--json-floats "${2:?--json-floats needs current or legacy}"); shift 2 ;;
     -h|--help) usage ;;
     --) shift; break ;;
     -*) echo "error: unknown option '$1'" >&2; usage ;;
@@ -114,7 +118,7 @@ compare_instantiate() {
   safe=${attr//[^A-Za-z0-9._-]/_}
   run "$work/$safe.nix.out" "$work/$safe.nix.err" nix-instantiate --store "$work/store" "${auto_args[@]}" -A "$attr" "$nixpkgs"
   nix_status=$?
-  run "$work/$safe.tvix.out" "$work/$safe.tvix.err" "$tvix" instantiate --store "$work/tvix-store" "${auto_args[@]}" -A "$attr" "$nixpkgs"
+  run "$work/$safe.tvix.out" "$work/$safe.tvix.err" "$tvix" instantiate --store "$work/tvix-store" "${tvix_flags[@]}" "${auto_args[@]}" -A "$attr" "$nixpkgs"
   tvix_status=$?
   # An attribute set gives one line per derivation in it: all of them are compared.
   nix_drv=$(grep '^/' "$work/$safe.nix.out")
@@ -152,7 +156,7 @@ compare_eval() {
     nix-instantiate --store "$work/store" --readonly-mode --eval --strict "${fmt[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
   nix_status=$?
   run "$work/$safe.tvix.out" "$work/$safe.tvix.err" \
-    "$tvix" eval --strict "${fmt[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
+    "$tvix" eval --strict "${fmt[@]}" "${tvix_flags[@]}" "${auto_args[@]}" -I "nixpkgs=$nixpkgs" "${target[@]}"
   tvix_status=$?
   # Nix 2.8 ends --json output without a newline, tvix with one: not a difference of values.
   if [[ $json -eq 1 ]]; then

@@ -16,6 +16,8 @@ internal sealed class EvalArguments
           --arg NAME EXPR          pass NAME = EXPR to a top-level function
           --argstr NAME STRING     pass NAME = "STRING" to a top-level function
           --max-call-depth N       fail after N nested calls (default 10000)
+          --json-floats current|legacy   builtins.toJSON writes floats as current Nix does (default)
+                                   or as Nix before 2.12 did (6 significant digits: Nix 2.8's .drv paths)
           --impure, --eval, --show-trace, --no-show-trace, --read-write-mode
           --extra-experimental-features X, --experimental-features X, --option NAME VALUE
           --lint-short-path-literals|--lint-absolute-path-literals|--lint-url-literals warn|fatal
@@ -35,6 +37,7 @@ internal sealed class EvalArguments
     /// <summary>The <c>--arg</c> and <c>--argstr</c> values (a list of a class, not of tuples: a tuple list is JIT-compiled at start-up).</summary>
     public readonly List<AutoArgument> AutoArgs = [];
     public int? MaxCallDepth;
+    public bool LegacyJsonFloats;
     public LintLevel ShortPathLiterals, AbsolutePathLiterals, UrlLiterals;
 
     /// <summary>Parses the arguments; returns an error message or null.</summary>
@@ -73,6 +76,14 @@ internal sealed class EvalArguments
                         a.ExperimentalFeatures.AddRange(Next().Split(' ', StringSplitOptions.RemoveEmptyEntries));
                         break;
                     case "--option": Next(); Next(); break;
+                    case "--json-floats":
+                        a.LegacyJsonFloats = Next() switch
+                        {
+                            "current" => false,
+                            "legacy" => true,
+                            var other => throw new ArgumentException($"--json-floats takes 'current' or 'legacy', not '{other}'"),
+                        };
+                        break;
                     case "--lint-short-path-literals": a.ShortPathLiterals = Lint(Next()); break;
                     case "--lint-absolute-path-literals": a.AbsolutePathLiterals = Lint(Next()); break;
                     case "--lint-url-literals": a.UrlLiterals = Lint(Next()); break;
@@ -132,6 +143,7 @@ internal sealed class EvalArguments
         if (!string.IsNullOrEmpty(nixPath))
             foreach (var p in EvalRunner.SplitNixPath(nixPath)) options.SearchPath.Add(p);
         if (MaxCallDepth is { } depth) options.MaxCallDepth = depth;
+        options.LegacyJsonFloats = LegacyJsonFloats;
         options.ShortPathLiterals = ShortPathLiterals;
         options.AbsolutePathLiterals = AbsolutePathLiterals;
         options.UrlLiterals = UrlLiterals;

@@ -19,6 +19,8 @@ internal static class InstantiateRunner
                                    default: the local Tvix store (~/.local/share/tvix)
           --readonly-mode, --dry-run   compute the paths without writing anything
           --extra-experimental-features ca-derivations   floating content-addressed derivations
+          --json-floats legacy     floats in builtins.toJSON as Nix 2.8 wrote them (its .drv paths for
+                                   JSON with floats, e.g. NixOS's options.json); default: current Nix's
           --add-root PATH, --indirect  accepted and ignored (no garbage collector roots)
           --eval ...               same as tvix eval
         Prints one line per derivation: PATH.drv, or PATH.drv!OUTPUT when the selected output is not 'out'.

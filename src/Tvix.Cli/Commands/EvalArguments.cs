@@ -19,7 +19,9 @@ internal sealed class EvalArguments
           --json-floats current|legacy   builtins.toJSON writes floats as current Nix does (default)
                                    or as Nix before 2.12 did (6 significant digits: Nix 2.8's .drv paths)
           --impure, --eval, --show-trace, --no-show-trace, --read-write-mode
-          --extra-experimental-features X, --experimental-features X, --option NAME VALUE
+          --extra-experimental-features X, --experimental-features X
+          --option NAME VALUE      a Nix setting: experimental-features, extra-experimental-features,
+                                   show-trace, max-call-depth, system; others are ignored with a warning
           --lint-short-path-literals|--lint-absolute-path-literals|--lint-url-literals warn|fatal
         """;
 
@@ -38,6 +40,8 @@ internal sealed class EvalArguments
     public readonly List<AutoArgument> AutoArgs = [];
     public int? MaxCallDepth;
     public bool LegacyJsonFloats;
+    public string? System;
+    public readonly List<string> IgnoredSettings = [];
     public LintLevel ShortPathLiterals, AbsolutePathLiterals, UrlLiterals;
 
     /// <summary>Parses the arguments; returns an error message or null.</summary>
@@ -75,7 +79,12 @@ internal sealed class EvalArguments
                     case "--extra-experimental-features": case "--experimental-features":
                         a.ExperimentalFeatures.AddRange(Next().Split(' ', StringSplitOptions.RemoveEmptyEntries));
                         break;
-                    case "--option": Next(); Next(); break;
+                    case "--option":
+                    {
+                        var name = Next();
+                        if (a.ApplySetting(name, Next()) is { } settingError) return (null, settingError);
+                        break;
+                    }
                     case "--json-floats":
                         a.LegacyJsonFloats = Next() switch
                         {
@@ -101,6 +110,46 @@ internal sealed class EvalArguments
         }
         return (a, null);
     }
+
+    /// <summary>
+    /// <c>--option NAME VALUE</c>: the Nix settings that change evaluation are applied; any other is
+    /// noted and reported as ignored (scripts pass builder settings such as <c>sandbox</c> to
+    /// <c>nix-instantiate</c> too). Returns an error for a value the setting cannot take.
+    /// </summary>
+    private string? ApplySetting(string name, string value)
+    {
+        switch (name)
+        {
+            case "experimental-features":
+                ExperimentalFeatures.Clear();
+                ExperimentalFeatures.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                return null;
+            case "extra-experimental-features":
+                ExperimentalFeatures.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                return null;
+            case "show-trace":
+                if (ParseBool(value) is not { } trace) return $"setting 'show-trace' expects true or false, not '{value}'";
+                ShowTrace = trace;
+                return null;
+            case "max-call-depth":
+                if (!int.TryParse(value, out var depth) || depth < 1) return $"setting 'max-call-depth' expects a positive integer, not '{value}'";
+                MaxCallDepth = depth;
+                return null;
+            case "system":
+                System = value;
+                return null;
+            default:
+                IgnoredSettings.Add(name);
+                return null;
+        }
+    }
+
+    private static bool? ParseBool(string value) => value switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => null,
+    };
 
     private static LintLevel Lint(string level) => level switch
     {
@@ -144,6 +193,8 @@ internal sealed class EvalArguments
             foreach (var p in EvalRunner.SplitNixPath(nixPath)) options.SearchPath.Add(p);
         if (MaxCallDepth is { } depth) options.MaxCallDepth = depth;
         options.LegacyJsonFloats = LegacyJsonFloats;
+        if (System is { } system) options.CurrentSystem = system;
+        foreach (var name in IgnoredSettings) log.WriteLine($"warning: ignoring the setting '{name}': tvix does not implement it");
         options.ShortPathLiterals = ShortPathLiterals;
         options.AbsolutePathLiterals = AbsolutePathLiterals;
         options.UrlLiterals = UrlLiterals;

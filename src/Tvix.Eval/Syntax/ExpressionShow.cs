@@ -54,26 +54,8 @@ internal static partial class ExpressionShow
         _ => false,
     };
 
-    private sealed partial class Writer(SourceText source, string baseDir, string home)
+    private sealed partial class Writer(SourceText source, string baseDir, string home) : SyntaxByteWriter(128)
     {
-        public readonly ArrayBufferWriter<byte> Output = new(128);
-
-        private void Raw(string ascii)
-        {
-            var span = Output.GetSpan(ascii.Length);
-            for (var i = 0; i < ascii.Length; i++) span[i] = (byte)ascii[i];
-            Output.Advance(ascii.Length);
-        }
-
-        private void Raw(ReadOnlySpan<byte> bytes) => Output.Write(bytes);
-
-        private void Byte(byte b)
-        {
-            Output.GetSpan(1)[0] = b;
-            Output.Advance(1);
-        }
-
-        private void Text(string text) => Raw(Encoding.UTF8.GetBytes(text));
 
         public void Expr(Expr e, int depth)
         {

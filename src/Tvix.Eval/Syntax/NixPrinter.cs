@@ -87,29 +87,11 @@ public static class NixPrinter
         _ => "->",
     };
 
-    private sealed class Writer
+    private sealed class Writer() : SyntaxByteWriter(256)
     {
-        public readonly ArrayBufferWriter<byte> Output = new(256);
 
         /// <summary>Where the last URI ended: a ',' right after it would be read as part of the URI.</summary>
         private int _uriEnd = -1;
-
-        private void Raw(string ascii)
-        {
-            var span = Output.GetSpan(ascii.Length);
-            for (var i = 0; i < ascii.Length; i++) span[i] = (byte)ascii[i];
-            Output.Advance(ascii.Length);
-        }
-
-        private void Raw(ReadOnlySpan<byte> bytes) => Output.Write(bytes);
-
-        private void Byte(byte b)
-        {
-            Output.GetSpan(1)[0] = b;
-            Output.Advance(1);
-        }
-
-        private void Text(string text) => Raw(Encoding.UTF8.GetBytes(text));
 
         /// <summary>Prints <paramref name="e"/> where at least binding level <paramref name="level"/> is required.</summary>
         public void Expr(Expr e, int level, int depth)

@@ -7,35 +7,6 @@ namespace Tvix.Eval.Syntax;
 // cuts strings and paths into.
 internal static partial class ExpressionShow
 {
-    /// <summary>
-    /// A float as C++'s default stream output prints it (printf's <c>%g</c>: six significant
-    /// digits, trailing zeros dropped, an exponent of at least two digits outside 1e-4 ≤ |x| &lt; 1e6).
-    /// </summary>
-    internal static string FormatFloat(double v)
-    {
-        if (double.IsNaN(v)) return double.IsNegative(v) ? "-nan" : "nan";
-        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-        if (v == 0) return double.IsNegative(v) ? "-0" : "0";
-        // The digits rounded to six significant places decide the notation (9.999995 → 10).
-        var e = v.ToString("E5", CultureInfo.InvariantCulture);
-        var mark = e.IndexOf('E');
-        var exponent = int.Parse(e.AsSpan(mark + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        if (exponent < -4 || exponent >= 6)
-        {
-            var mantissa = TrimZeros(e[..mark]);
-            var sign = exponent < 0 ? "-" : "+";
-            return mantissa + "e" + sign + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
-        }
-        return TrimZeros(v.ToString("F" + (5 - exponent).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
-    }
-
-    private static string TrimZeros(string s)
-    {
-        if (s.IndexOf('.') < 0) return s;
-        s = s.TrimEnd('0');
-        return s.EndsWith('.') ? s[..^1] : s;
-    }
-
     private static bool IsReservedKeyword(ReadOnlySpan<byte> name) =>
         name.SequenceEqual("if"u8) || name.SequenceEqual("then"u8) || name.SequenceEqual("else"u8)
         || name.SequenceEqual("assert"u8) || name.SequenceEqual("with"u8) || name.SequenceEqual("let"u8)

@@ -77,7 +77,7 @@ internal static partial class ExpressionShow
                     Raw(i.Value.ToString(CultureInfo.InvariantCulture));
                     break;
                 case FloatLiteral f:
-                    Raw(FormatFloat(f.Value));
+                    Raw(Runtime.Printer.FormatFloat(f.Value)); // C++'s %g, as Nix prints float values
                     break;
                 case StringExpr s:
                     String(s, depth);

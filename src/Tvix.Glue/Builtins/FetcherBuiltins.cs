@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Tvix.Eval;
 using Tvix.NixCompat;
 
@@ -68,7 +67,7 @@ internal static class FetcherBuiltins
                 try
                 {
                     using var stream = File.OpenRead(local);
-                    digest = SHA256.HashData(stream);
+                    digest = NixHash.Compute(NixHashAlgorithm.Sha256, stream).Digest.ToArray();
                 }
                 catch (IOException e) { throw cx.Error($"unable to download '{url}': {e.Message}"); }
                 catch (UnauthorizedAccessException e) { throw cx.Error($"unable to download '{url}': {e.Message}"); }

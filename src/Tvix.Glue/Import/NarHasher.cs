@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
+using Tvix.NixCompat;
 
 namespace Tvix.Glue.Import;
 
@@ -13,7 +13,7 @@ namespace Tvix.Glue.Import;
 /// </summary>
 internal sealed class NarHasher(Stream? output = null) : IDisposable
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly NixIncrementalHash _hash = new(NixHashAlgorithm.Sha256);
     private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
     private long _size;
 

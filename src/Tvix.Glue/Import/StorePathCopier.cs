@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Tvix.Eval;
 using Tvix.NixCompat;
 
@@ -38,13 +37,13 @@ internal static class StorePathCopier
         if (filter != null && RootType(nar) == "directory")
             throw new NixEvalException($"cannot add '{path}' with a filter: only the store holds '{printed}', and filtering a directory from it is not supported");
         ContentAddress contentAddress;
-        if (recursive) contentAddress = new ContentAddress(ContentAddressMethod.Recursive, new NixHash(NixHashAlgorithm.Sha256, SHA256.HashData(nar)));
+        if (recursive) contentAddress = new ContentAddress(ContentAddressMethod.Recursive, new NixHash(NixHashAlgorithm.Sha256, NixHashAlgorithm.Sha256.HashData(nar)));
         else
         {
             if (references.Length > 0) throw FlatWithReferences(state, path, origin);
             var contents = RootType(nar) == "regular" ? state.Store.ReadFile(origin, "") : null;
             if (contents is null) throw new NixEvalException($"cannot import '{path}' flat: it is not a regular file");
-            contentAddress = new ContentAddress(ContentAddressMethod.Flat, new NixHash(NixHashAlgorithm.Sha256, SHA256.HashData(contents)));
+            contentAddress = new ContentAddress(ContentAddressMethod.Flat, new NixHash(NixHashAlgorithm.Sha256, NixHashAlgorithm.Sha256.HashData(contents)));
             nar = NarHasher.RegularFileNar(contents);
         }
         var copy = MakePath(state, name, contentAddress, references);

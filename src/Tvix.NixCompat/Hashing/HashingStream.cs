@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Tvix.NixCompat;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace Tvix.NixCompat;
 public sealed class HashingStream : Stream
 {
     private readonly Stream? _inner;
-    private readonly IncrementalHash _hash;
+    private readonly NixIncrementalHash _hash;
     private readonly NixHashAlgorithm _algorithm;
 
     /// <summary>Creates the stream; <paramref name="inner"/> (not disposed by this stream) receives the bytes when not null.</summary>

@@ -33,6 +33,24 @@ public sealed class NixHash : IEquatable<NixHash>
         return new NixHash(algorithm, digest);
     }
 
+    /// <summary>Hashes everything read from a stream, in bounded memory, synchronously.</summary>
+    public static NixHash Compute(NixHashAlgorithm algorithm, Stream stream)
+    {
+        using var incremental = algorithm.CreateIncremental();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+                incremental.AppendData(buffer, 0, read);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return new NixHash(algorithm, incremental.GetHashAndReset());
+    }
+
     /// <summary>Hashes everything read from a stream, in bounded memory.</summary>
     public static async Task<NixHash> ComputeAsync(NixHashAlgorithm algorithm, Stream stream, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Tvix.Hashing;
 
 namespace Tvix.NixCompat;
 
@@ -54,26 +54,22 @@ public static class NixHashAlgorithms
         TryParse(name) ?? throw new NixFormatException($"unknown hash algorithm '{name}'");
 
     /// <summary>Hashes bytes into <paramref name="destination"/> (which holds <see cref="DigestSize"/> bytes).</summary>
-    public static void HashData(this NixHashAlgorithm algorithm, ReadOnlySpan<byte> data, Span<byte> destination)
-    {
-        switch (algorithm)
-        {
-            case NixHashAlgorithm.Md5: MD5.HashData(data, destination); break;
-            case NixHashAlgorithm.Sha1: SHA1.HashData(data, destination); break;
-            case NixHashAlgorithm.Sha256: SHA256.HashData(data, destination); break;
-            case NixHashAlgorithm.Sha512: SHA512.HashData(data, destination); break;
-            default: throw new ArgumentOutOfRangeException(nameof(algorithm));
-        }
-    }
+    public static void HashData(this NixHashAlgorithm algorithm, ReadOnlySpan<byte> data, Span<byte> destination) =>
+        NativeDigest.HashData(algorithm.ToDigestKind(), data, destination);
+
+    /// <summary>Hashes bytes into a new array.</summary>
+    public static byte[] HashData(this NixHashAlgorithm algorithm, ReadOnlySpan<byte> data) =>
+        NativeDigest.HashData(algorithm.ToDigestKind(), data);
 
     /// <summary>An incremental hash of this algorithm, for streams.</summary>
-    public static IncrementalHash CreateIncremental(this NixHashAlgorithm algorithm) =>
-        IncrementalHash.CreateHash(algorithm switch
-        {
-            NixHashAlgorithm.Md5 => HashAlgorithmName.MD5,
-            NixHashAlgorithm.Sha1 => HashAlgorithmName.SHA1,
-            NixHashAlgorithm.Sha256 => HashAlgorithmName.SHA256,
-            NixHashAlgorithm.Sha512 => HashAlgorithmName.SHA512,
-            _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
-        });
+    public static NixIncrementalHash CreateIncremental(this NixHashAlgorithm algorithm) => new(algorithm);
+
+    internal static DigestKind ToDigestKind(this NixHashAlgorithm algorithm) => algorithm switch
+    {
+        NixHashAlgorithm.Md5 => DigestKind.Md5,
+        NixHashAlgorithm.Sha1 => DigestKind.Sha1,
+        NixHashAlgorithm.Sha256 => DigestKind.Sha256,
+        NixHashAlgorithm.Sha512 => DigestKind.Sha512,
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
+    };
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace Tvix.NixCompat.Nar;
 
@@ -11,12 +10,12 @@ namespace Tvix.NixCompat.Nar;
 internal sealed class NarInput : IDisposable
 {
     private readonly Stream _stream;
-    private readonly IncrementalHash? _hash;
+    private readonly NixIncrementalHash? _hash;
     private byte[] _buffer;
     private int _start;
     private int _end;
 
-    public NarInput(Stream stream, IncrementalHash? hash)
+    public NarInput(Stream stream, NixIncrementalHash? hash)
     {
         _stream = stream;
         _hash = hash;

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Tvix.NixCompat;
 using Tvix.CAStore.Hashing;
 
 namespace Tvix.Store.Import;
@@ -34,7 +34,7 @@ internal sealed class HashWarmup
     public void StartNarHash()
     {
         if (Volatile.Read(ref _narHash) != 0 || Interlocked.Exchange(ref _narHash, 1) != 0) return;
-        ThreadPool.UnsafeQueueUserWorkItem(static _ => SHA256.HashData(ReadOnlySpan<byte>.Empty, stackalloc byte[SHA256.HashSizeInBytes]), null);
+        ThreadPool.UnsafeQueueUserWorkItem(static _ => NixHashAlgorithm.Sha256.HashData(ReadOnlySpan<byte>.Empty, stackalloc byte[32]), null);
     }
 
     /// <summary>Queues the BLAKE3 kernels' compilation, once per instance (a plain read when done: the walk calls this per large file).</summary>

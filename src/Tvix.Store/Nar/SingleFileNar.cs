@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Tvix.NixCompat;
 
 namespace Tvix.Store.Nar;
@@ -14,7 +13,7 @@ internal static class SingleFileNar
 {
     public static NarSummary Summarize(ReadOnlySpan<byte> contents, bool executable)
     {
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var sha256 = new NixIncrementalHash(NixHashAlgorithm.Sha256);
         ulong size = 0;
         Token(sha256, "nix-archive-1"u8, ref size);
         Token(sha256, "("u8, ref size);
@@ -32,7 +31,7 @@ internal static class SingleFileNar
     }
 
     /// <summary>A NAR string: its length (64-bit little-endian), the bytes, zeros up to a multiple of 8.</summary>
-    private static void Token(IncrementalHash hash, ReadOnlySpan<byte> bytes, ref ulong size)
+    private static void Token(NixIncrementalHash hash, ReadOnlySpan<byte> bytes, ref ulong size)
     {
         Span<byte> frame = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(frame, (ulong)bytes.Length);

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Tvix.Hashing;
 
 namespace Tvix.Eval.Support.Hashing;
 
@@ -33,10 +33,7 @@ internal sealed class NixHashAlgorithm
     {
         var digest = new byte[Size];
         if (_extra != null) _extra(data, digest);
-        else if (this == Md5) MD5.HashData(data, digest);
-        else if (this == Sha1) SHA1.HashData(data, digest);
-        else if (this == Sha256) SHA256.HashData(data, digest);
-        else SHA512.HashData(data, digest);
+        else NativeDigest.HashData(this == Md5 ? DigestKind.Md5 : this == Sha1 ? DigestKind.Sha1 : this == Sha256 ? DigestKind.Sha256 : DigestKind.Sha512, data, digest);
         return digest;
     }
 

@@ -329,7 +329,67 @@ public sealed class NixAttrs
             var delta = other.Flat();
             return new NixAttrs(this, delta, _keys.Length + CountNew(this, delta));
         }
+        if (Count * LayerRatio <= other.Count && other.Count >= LayerMinBase && UnderLayer(other) is { } layered)
+            return layered;
         return Flat().UpdateFlat(other.Flat());
+    }
+
+    /// <summary>
+    /// <c>few // many</c> (this is the few) as a layer over <paramref name="many"/>, or null when the
+    /// result would not be a thin one. nixpkgs' bootstrap stages make each package set so:
+    /// <c>super // allPackages self super</c>, a few dozen names under eleven thousand. The right
+    /// side wins on shared names, so the result is <paramref name="many"/> plus the names of this
+    /// set that it lacks; those go into the delta. They are not in the base, so which part wins
+    /// does not matter, and the delta stays disjoint from the base as the layer needs.
+    /// </summary>
+    private NixAttrs? UnderLayer(NixAttrs many)
+    {
+        var few = Flat();
+        var fk = few._keys!;
+        Span<int> missing = fk.Length <= 64 ? stackalloc int[fk.Length] : new int[fk.Length];
+        var m = 0;
+        for (var j = 0; j < fk.Length; j++)
+            if (!ContainsByParts(many, fk[j])) missing[m++] = j;
+        if (m == 0) return many;
+        NixAttrs bottom, delta;
+        var extra = few.Subset(missing[..m]);
+        if (many._keys is not null)
+        {
+            bottom = many;
+            delta = extra;
+        }
+        else
+        {
+            var extras = Unsafe.As<Extras>(many._meta!);
+            bottom = extras.Base!;
+            delta = extras.Delta!.UpdateFlat(extra);
+        }
+        if (delta.Count * LayerRatio > bottom.Count) return null;
+        return new NixAttrs(bottom, delta, many.Count + m);
+    }
+
+    /// <summary>Whether <paramref name="set"/> has <paramref name="sym"/>, by binary search of its flat part(s): no hash index is built, and a layer is not merged.</summary>
+    private static bool ContainsByParts(NixAttrs set, int sym)
+    {
+        if (set._keys is { } keys) return Array.BinarySearch(keys, sym) >= 0;
+        var extras = Unsafe.As<Extras>(set._meta!);
+        return Array.BinarySearch(extras.Delta!._keys!, sym) >= 0 || Array.BinarySearch(extras.Base!._keys!, sym) >= 0;
+    }
+
+    /// <summary>The entries of this flat set at <paramref name="indices"/> (ascending), with their positions.</summary>
+    private NixAttrs Subset(ReadOnlySpan<int> indices)
+    {
+        var keys = new int[indices.Length];
+        var values = new Value[indices.Length];
+        var pa = PositionsOf();
+        var positions = pa is null ? null : new AttrPos[indices.Length];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            keys[i] = _keys![indices[i]];
+            values[i] = _values![indices[i]];
+            if (positions is not null) positions[i] = pa![indices[i]];
+        }
+        return new NixAttrs(Symbols, keys, values) { Positions = positions };
     }
 
     /// <summary>How many names of <paramref name="other"/> are not in <paramref name="set"/> (which is not merged for this).</summary>

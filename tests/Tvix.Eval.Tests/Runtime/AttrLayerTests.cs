@@ -132,6 +132,45 @@ public sealed class AttrLayerTests
     }
 
     [Fact]
+    public void FewUpdatedByManyIsALayerWhereTheRightSideWins()
+    {
+        var big = Set(Enumerable.Range(0, 100), "a");
+        // `few // big` (nixpkgs' `super // allPackages self super`): k5 is in both (big wins),
+        // k200 and k300 only in the few (line 2); stacking another few on top folds into the delta.
+        var code = "rec { r = { k5 = \"x\"; k200 = \"c\";\n k300 = \"d\"; } // " + big + ";\n"
+                   + " s = { k301 = \"e\"; k5 = \"y\"; } // r;\n"
+                   + " out = [ r.k5 r.k200 r.k6 (r.k999 or \"none\") (r ? k300) (builtins.length (builtins.attrNames r))"
+                   + " (builtins.unsafeGetAttrPos \"k300\" r).line s.k5 s.k301 s.k200 (builtins.length (builtins.attrNames s)) ]; }";
+        var (output, stillLayer) = Probe(code);
+        Assert.Equal("""[ "a5" "c" "a6" "none" true 102 2 "a5" "e" "c" 103 ]""", output);
+        // attrNames read the sets whole, so look again without it.
+        var (_, unmerged) = Probe("rec { r = { k5 = \"x\"; k200 = \"c\"; } // " + big + "; out = [ r.k5 r.k200 (r ? k7) ]; }");
+        Assert.True(unmerged, "few // many was merged");
+        Assert.False(stillLayer);
+        Assert.Equal("true", Nix($"({{ k5 = 1; k200 = 2; }} // {big}) == ({big} // {{ k200 = 2; }})"));
+        Assert.Equal("false", Nix($"({{ k5 = 1; k200 = 2; }} // {big}) == ({big} // {{ k200 = 3; }})"));
+    }
+
+    [Fact]
+    public void FewUpdatedByManyAgreesWithAModel() =>
+        Prop.ForAll<byte, int[], int[]>((baseSize, fewNames, probes) =>
+        {
+            var many = Enumerable.Range(0, 64 + baseSize % 128).Select(n => n * 2).ToArray();
+            var few = (fewNames ?? []).Take(10).Select(x => Math.Abs(x % 600)).Distinct().ToArray();
+            var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var n in few) model[$"k{n}"] = $"f{n}";
+            foreach (var n in many) model[$"k{n}"] = $"m{n}";
+            var probeNames = (probes ?? []).Take(8).Select(x => $"k{Math.Abs(x % 650)}").Concat(few.Select(n => $"k{n}")).ToArray();
+            var expected = probeNames.Select(p => model.TryGetValue(p, out var v) ? $"\"{v}\"" : "\"none\"").ToList();
+            expected.Add(model.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var code = $"let r = {Set(few, "f")} // {Set(many, "m")}; in map (n: r.${{n}} or \"none\") [ {string.Concat(probeNames.Select(p => $"\"{p}\" "))}] ++ [ (builtins.length (builtins.attrNames r)) ]";
+            var printed = Nix(code);
+            var pairs = Nix($"let r = {Set(few, "f")} // {Set(many, "m")}; in builtins.concatStringsSep \",\" (builtins.attrValues (builtins.mapAttrs (n: v: n + \"=\" + v) r))");
+            return printed == "[ " + string.Join(" ", expected) + " ]"
+                   && pairs == "\"" + string.Join(",", model.Select(kv => $"{kv.Key}={kv.Value}")) + "\"";
+        }).QuickCheckThrowOnFailure();
+
+    [Fact]
     public void StaticSelectionsAndIntersectAttrsAgreeWithAModel() =>
         Prop.ForAll<byte, int[], int[]>((baseSize, delta, probes) =>
         {

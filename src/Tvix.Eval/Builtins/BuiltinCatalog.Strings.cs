@@ -7,6 +7,23 @@ namespace Tvix.Eval.Builtins;
 // String and string-context builtins.
 internal static partial class BuiltinCatalog
 {
+    /// <summary>
+    /// What <c>substring start len s</c> takes of <c>s</c>: forces the start and the length and
+    /// coerces the string, in Nix's order, and checks the start; the result is the string and the
+    /// bytes from <paramref name="start"/> to <paramref name="end"/> (both at most its length).
+    /// Shared by the builtin and <c>substring … == …</c>, which compares without making the substring.
+    /// </summary>
+    internal static NixString SubstringBounds(EvalContext cx, Value startValue, Value lengthValue, Value stringValue, out int start, out int end)
+    {
+        var from = cx.ForceInt(startValue);
+        var len = cx.ForceInt(lengthValue);
+        var s = cx.CoerceToString(stringValue, StringCoercion.Interpolation);
+        if (from < 0) throw cx.Error("negative start position in 'substring'");
+        start = (int)Math.Min(from, s.Length);
+        end = len < 0 || len > s.Length - start ? s.Length : start + (int)len;
+        return s;
+    }
+
     private static void RegisterStrings(BuiltinRegistry r)
     {
         r.AddConsuming("baseNameOf", 1, static (cx, a) =>
@@ -34,15 +51,11 @@ internal static partial class BuiltinCatalog
         r.AddConsuming("stringLength", 1, static (cx, a) => Value.FromInt(cx.CoerceToString(a[0], StringCoercion.Interpolation).Length));
         r.AddConsuming("substring", 3, static (cx, a) =>
         {
-            var start = cx.ForceInt(a[0]);
-            var len = cx.ForceInt(a[1]);
-            var s = cx.CoerceToString(a[2], StringCoercion.Interpolation);
-            if (start < 0) throw cx.Error("negative start position in 'substring'");
+            var s = SubstringBounds(cx, a[0], a[1], a[2], out var start, out var end);
             if (start >= s.Length) return Value.FromString(s.Context is null ? NixString.Empty : new NixString([], s.Context));
-            var end = len < 0 || len > s.Length - start ? s.Length : start + len;
             if (start == 0 && end == s.Length) return Value.FromString(s);
-            if (end - start == 1 && s.Context is null) return Value.FromString(NixString.OfByte(s.Bytes[(int)start]));
-            return Value.FromString(NixString.Copy(s.Bytes[(int)start..(int)end], s.Context));
+            if (end - start == 1 && s.Context is null) return Value.FromString(NixString.OfByte(s.Bytes[start]));
+            return Value.FromString(NixString.Copy(s.Bytes[start..end], s.Context));
         });
         r.AddConsuming("toString", 1, static (cx, a) => Value.FromString(cx.CoerceToString(a[0], StringCoercion.ToString)), global: true);
     }

@@ -348,6 +348,11 @@ internal sealed class Lowering
             case NodeKind.Binary:
             {
                 var bin = NodeKinds.As<BinaryNode>(n);
+                if (bin.Op is BinOp.Eq or BinOp.Neq && bin.Left is ApplyManyNode { Arguments.Length: 3 } sub && IsSubstring(sub.Function))
+                {
+                    SubstringEquals(b, sub, bin);
+                    break;
+                }
                 Forced(b, bin.Left);
                 b.Emit(OpCode.Push, 1);
                 Forced(b, bin.Right);
@@ -552,6 +557,32 @@ internal sealed class Lowering
             else b.Emit(OpCode.StoreItem, index, 0);
             index++;
         }
+    }
+
+    /// <summary>Whether <paramref name="function"/> is the evaluator's own <c>substring</c> (as a name or <c>builtins.substring</c>, not shadowed).</summary>
+    private static bool IsSubstring(Node function) => ApplyNode.ConsumingBuiltin(function, 3) is { Name: "substring" };
+
+    /// <summary>
+    /// <c>substring start len s == e</c> (lib's <c>hasPrefix</c> and <c>hasSuffix</c>, hundreds of
+    /// thousands of calls in a NixOS evaluation): the call's arguments are made as for the call and
+    /// checked as the builtin checks them, then <c>e</c> is evaluated and compared with the bytes of
+    /// <c>s</c> in range, without making the substring. Errors of the call get the frames the
+    /// builtin's call would add.
+    /// </summary>
+    private void SubstringEquals(ChunkBuilder b, ApplyManyNode call, BinaryNode comparison)
+    {
+        var args = call.Arguments;
+        var start = b.Mark();
+        Delayed(b, args[0]);
+        b.Emit(OpCode.Push, 1);
+        Delayed(b, args[1]);
+        b.Emit(OpCode.Push, 1);
+        Delayed(b, args[2]);
+        b.Emit(OpCode.SubstringRange, b.Span(call.Span), -1);
+        b.Handler(start, "while calling the 'substring' builtin");
+        b.Emit(OpCode.Push, 1);
+        Forced(b, comparison.Right);
+        b.Emit(comparison.Op == BinOp.Eq ? OpCode.SliceEq : OpCode.SliceNeq, -2);
     }
 
     /// <summary>Whether <paramref name="function"/> is the global <c>toString</c> (not shadowed: the compiler resolved the name to it).</summary>

@@ -135,6 +135,17 @@ internal enum OpCode
     ToString,
     /// <summary><c>span</c>: as <see cref="ToString"/> for a piece of an interpolation, but an integer stays one (<see cref="Interpolate"/> writes its digits).</summary>
     ToStringPiece,
+    /// <summary>
+    /// <c>span</c>: the first half of <c>substring start len s == e</c> (see <see cref="SliceEq"/>):
+    /// pops the start and the length, takes the string from acc, and does what the builtin does
+    /// to them (forcing, coercion, checks); pushes the string and leaves acc = its first byte's
+    /// index in the low 32 bits and the end's in the high ones. No substring is made.
+    /// </summary>
+    SubstringRange,
+    /// <summary>acc = whether acc is a string with the bytes of the popped range of the popped string (<see cref="SubstringRange"/>).</summary>
+    SliceEq,
+    /// <summary>As <see cref="SliceEq"/>, negated (<c>!=</c>).</summary>
+    SliceNeq,
     /// <summary><c>n</c>: acc = the concatenation of <c>n</c> popped pieces: strings, or integers from <see cref="ToStringPiece"/> (contexts merged).</summary>
     Interpolate,
     /// <summary>acc = the concatenation of the strings in the popped array.</summary>
@@ -272,7 +283,7 @@ internal static class OpInfo
     /// <summary>Whether the opcode's first operand is a span where errors raised while it runs are positioned.</summary>
     public static bool PositionsErrors(OpCode op) => WithoutPush(op) is OpCode.Local0 or OpCode.Local1 or OpCode.Local
         or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge) or OpCode.Call or OpCode.CallMany or OpCode.CompareJump
-        or OpCode.ToString or OpCode.ToStringPiece;
+        or OpCode.ToString or OpCode.ToStringPiece or OpCode.SubstringRange;
 
     /// <summary>The number of operands after the opcode.</summary>
     public static int OperandCount(OpCode op) => WithoutPush(op) switch
@@ -281,7 +292,8 @@ internal static class OpInfo
             or OpCode.Jump or OpCode.CheckBool or OpCode.Not or OpCode.Negate or (>= OpCode.Add and <= OpCode.Ge)
             or OpCode.Call or OpCode.NewArray or OpCode.StoreItem or OpCode.NewScope or OpCode.StoreScope
             or OpCode.PushScope or OpCode.StoreLocal or OpCode.HasCheck or OpCode.Interpolate
-            or OpCode.PathInterpolate or OpCode.Assert or OpCode.AssertEqual or OpCode.ToString or OpCode.ToStringPiece => 1,
+            or OpCode.PathInterpolate or OpCode.Assert or OpCode.AssertEqual or OpCode.ToString or OpCode.ToStringPiece
+            or OpCode.SubstringRange => 1,
         OpCode.Local0 or OpCode.Local1 or OpCode.JumpIfFalse or OpCode.AndJump or OpCode.OrJump or OpCode.ImpliesJump
             or OpCode.CallMany or OpCode.MakeAttrs or OpCode.ClearLocals or OpCode.RecAttrs or OpCode.SelectCheck => 2,
         OpCode.Local or OpCode.LocalRaw or OpCode.SelectDynamic or OpCode.HasSym or OpCode.HasDynamic => 3,

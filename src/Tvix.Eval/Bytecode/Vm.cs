@@ -433,6 +433,26 @@ internal static class Vm
                     acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.ToString));
                     pc += 2;
                     break;
+                case OpCode.SubstringRange:
+                {
+                    var length = Pop(ref s, ref sp);
+                    var str = Builtins.BuiltinCatalog.SubstringBounds(cx, Pop(ref s, ref sp), length, acc, out var from, out var to);
+                    Unsafe.Add(ref s, sp++) = Value.FromString(str);
+                    acc = Value.FromInt((long)to << 32 | (uint)from);
+                    pc += 2;
+                    break;
+                }
+                case OpCode.SliceEq:
+                case OpCode.SliceNeq:
+                {
+                    var range = Pop(ref s, ref sp).RawInt;
+                    var str = Pop(ref s, ref sp).RawString;
+                    var from = (int)(uint)range;
+                    var equal = acc.Kind == ValueKind.String && acc.RawString.Bytes.SequenceEqual(str.Bytes[from..(int)(range >> 32)]);
+                    acc = Value.FromBool(equal == ((OpCode)Unsafe.Add(ref code, pc) == OpCode.SliceEq));
+                    pc += 1;
+                    break;
+                }
                 case OpCode.ToStringPiece:
                     if (acc.Kind != ValueKind.Int) acc = Value.FromString(cx.CoerceToString(acc, StringCoercion.ToString));
                     pc += 2;

@@ -31,6 +31,11 @@ internal static class SupportXmlBuiltins
     private sealed class PrintState
     {
         public ContextAccumulator Context;
+
+        // The UTF-8 path of the file the last position was in: a set's attributes, and so runs of
+        // positions, mostly come from one file (NixOS's options document has tens of thousands).
+        public Syntax.SourceText? PathSource;
+        public byte[]? PathBytes;
     }
 
     private readonly struct ValueSource(EvalContext cx, bool strict) : INixXmlSource<Value>
@@ -110,10 +115,16 @@ internal static class SupportXmlBuiltins
         }
 
         /// <summary>A position with its file, or without a path when the source is not a file (as current Nix).</summary>
-        private static XmlPosition At(Syntax.SourceText source, int offset)
+        private XmlPosition At(Syntax.SourceText source, int offset)
         {
             var (line, column) = source.GetLineColumn(offset);
-            return new XmlPosition(source.Path, line, column);
+            if (source.Path is null) return new XmlPosition(null, line, column);
+            if (!ReferenceEquals(State.PathSource, source))
+            {
+                State.PathSource = source;
+                State.PathBytes = Encoding.UTF8.GetBytes(source.Path);
+            }
+            return new XmlPosition(State.PathBytes, line, column);
         }
 
         public XmlLambdaShape GetLambda(Value value)

@@ -134,6 +134,16 @@ public sealed class NixXmlPrinterTests
     }
 
     [Fact]
+    public void IntegersAreWrittenInDecimalWhateverTheirSize()
+    {
+        // Integers are formatted straight into the document (no string per value).
+        Assert.Equal(
+            "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n    <int value=\"0\" />\n    <int value=\"-5\" />\n" +
+            "    <int value=\"-9223372036854775808\" />\n    <int value=\"9223372036854775807\" />\n  </list>\n</expr>\n",
+            Print(new object?[] { 0L, -5L, long.MinValue, long.MaxValue }));
+    }
+
+    [Fact]
     public void ScalarsAndEscaping()
     {
         var xml = Print(new object?[] { null, true, false, 1e20, 0.1, -0.0, 1e-7, 100000.0, 1000000.0, new PathValue("/a&b"), "<\"a\" & 'b'>\n\t\r", "é" });
@@ -176,9 +186,9 @@ public sealed class NixXmlPrinterTests
     {
         // Shaped like `nix-instantiate --eval --xml` of `{ f = x: x; n = 1; }` in /t/a.nix; the
         // attribute without a known position gets none, toXML-style printing gets none at all.
-        var value = new Attrs(("f", new Lambda("x", false, false) { Position = new XmlPosition("/t/a.nix", 1, 7) }), ("n", 1L), ("m", 2L))
+        var value = new Attrs(("f", new Lambda("x", false, false) { Position = new XmlPosition("/t/a.nix"u8.ToArray(), 1, 7) }), ("n", 1L), ("m", 2L))
         {
-            Positions = [new XmlPosition("/t/a.nix", 1, 3), new XmlPosition("/t/a.nix", 1, 13), null],
+            Positions = [new XmlPosition("/t/a.nix"u8.ToArray(), 1, 3), new XmlPosition("/t/a.nix"u8.ToArray(), 1, 13), null],
         };
         Assert.Equal(
             "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <attrs>\n" +

@@ -23,7 +23,7 @@ internal enum XmlValueKind
 
 /// <summary>A source location as <c>nix-instantiate --xml</c> shows it (line and column 1-based, column in bytes).</summary>
 /// <summary>Where an attribute or function is: <see cref="Path"/> is null when its source is not a file (<c>-E</c>, stdin), which Nix prints without a path.</summary>
-internal readonly record struct XmlPosition(string? Path, int Line, int Column);
+internal readonly record struct XmlPosition(byte[]? Path, int Line, int Column);
 
 /// <summary>The parts of a lambda that Nix shows: <c>x: …</c> or <c>name@{ a, b, ... }: …</c>.</summary>
 internal readonly record struct XmlLambdaShape(byte[]? ArgName, bool HasFormals, bool Ellipsis, IReadOnlyList<byte[]> Formals);
@@ -112,7 +112,7 @@ internal static class NixXmlPrinter
                 w.Empty("null");
                 return;
             case XmlValueKind.Integer:
-                w.Empty("int", new XmlAttr("value", source.GetInteger(value).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                w.Empty("int", new XmlAttr("value", source.GetInteger(value)));
                 return;
             case XmlValueKind.Float:
                 w.Empty("float", new XmlAttr("value", NixXmlWriter.FormatFloat(source.GetFloat(value))));
@@ -194,16 +194,15 @@ internal static class NixXmlPrinter
     /// <summary>Opens an element with a position (and <paramref name="name"/>, when given), as Nix's posToXML writes it.</summary>
     private static void OpenAt(NixXmlWriter w, string element, XmlPosition pos, XmlAttr? name)
     {
-        Span<XmlAttr> attrs = new XmlAttr[4];
+        var buffer = new XmlAttrBuffer();
+        Span<XmlAttr> attrs = buffer;
         var n = 0;
         if (name is { } nameAttr) attrs[n++] = nameAttr;
         if (pos.Path is not null) attrs[n++] = new XmlAttr("path", pos.Path);
-        attrs[n++] = Number("line", pos.Line);
-        attrs[n++] = Number("column", pos.Column);
+        attrs[n++] = new XmlAttr("line", pos.Line);
+        attrs[n++] = new XmlAttr("column", pos.Column);
         w.Open(element, attrs[..n]);
     }
-
-    private static XmlAttr Number(string name, int value) => new(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static void PrintLambda(XmlLambdaShape shape, XmlPosition? position, NixXmlWriter w)
     {

@@ -78,9 +78,16 @@ internal sealed class NixXmlWriter : IDisposable
         {
             var a = attrs[index];
             WriteAscii(" ");
-            WriteEscaped(Encoding.UTF8.GetBytes(a.Name));
+            // Names are the printer's own ASCII words: nothing to escape or encode.
+            WriteAscii(a.Name);
             WriteAscii("=\"");
-            WriteEscaped(a.Value.Span);
+            if (a.IsNumber)
+            {
+                var span = _out.GetSpan(20);
+                System.Buffers.Text.Utf8Formatter.TryFormat(a.Number, span, out var written);
+                _out.Advance(written);
+            }
+            else WriteEscaped(a.Value.Span);
             WriteAscii("\"");
         }
     }
@@ -136,11 +143,30 @@ internal sealed class NixXmlWriter : IDisposable
     }
 }
 
-/// <summary>An XML attribute: an ASCII name and a byte-string value (escaped when written).</summary>
+/// <summary>An XML attribute: an ASCII name and a byte-string value (escaped when written), or an integer written in decimal.</summary>
 internal readonly record struct XmlAttr(string Name, ReadOnlyMemory<byte> Value)
 {
     public XmlAttr(string name, string value)
         : this(name, Encoding.UTF8.GetBytes(value))
     {
     }
+
+    /// <summary>An integer value (a position's line or column, an <c>int</c>'s value), formatted straight into the output.</summary>
+    public XmlAttr(string name, long number)
+        : this(name, ReadOnlyMemory<byte>.Empty)
+    {
+        Number = number;
+        IsNumber = true;
+    }
+
+    public long Number { get; }
+
+    public bool IsNumber { get; }
+}
+
+/// <summary>Room for the attributes of one element on the stack (a position's path, line and column, and a name).</summary>
+[System.Runtime.CompilerServices.InlineArray(4)]
+internal struct XmlAttrBuffer
+{
+    private XmlAttr _first;
 }

@@ -51,13 +51,7 @@ public sealed class AttrPath
     {
         var single = _single;
         if (single is null) return _array is not null ? _array[index] : _names![index];
-        if (single is Runtime.SymbolTable table)
-        {
-            var made = new IdentAttrName(Span, _sym, table);
-            _single = made;
-            return made;
-        }
-        return Unsafe.As<AttrName>(single);
+        return single is Runtime.SymbolTable table ? Unsafe.As<AttrName>(_single = new IdentAttrName(Span, _sym, table)) : Unsafe.As<AttrName>(single);
     }
 
     /// <summary>
@@ -212,13 +206,7 @@ public sealed class AttrBinding : Binding
     {
         var name = _name;
         if (name is AttrPath path) return path.NameAt(index);
-        if (name is Runtime.SymbolTable names)
-        {
-            var made = new IdentAttrName(_nameSpan, _sym, names);
-            _name = made;
-            return made;
-        }
-        return Unsafe.As<AttrName>(name);
+        return name is Runtime.SymbolTable names ? Unsafe.As<AttrName>(_name = new IdentAttrName(_nameSpan, _sym, names)) : Unsafe.As<AttrName>(name);
     }
 
     /// <summary>

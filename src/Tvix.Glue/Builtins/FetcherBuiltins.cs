@@ -63,15 +63,15 @@ internal static class FetcherBuiltins
             if (!unpack && url.StartsWith("file://", StringComparison.Ordinal))
             {
                 var local = Uri.UnescapeDataString(url["file://".Length..]);
-                byte[] digest;
+                NixHash hash;
                 try
                 {
                     using var stream = File.OpenRead(local);
-                    digest = NixHash.Compute(NixHashAlgorithm.Sha256, stream).Digest.ToArray();
+                    hash = NixHash.Compute(NixHashAlgorithm.Sha256, stream);
                 }
                 catch (IOException e) { throw cx.Error($"unable to download '{url}': {e.Message}"); }
                 catch (UnauthorizedAccessException e) { throw cx.Error($"unable to download '{url}': {e.Message}"); }
-                var path = state.StoreDirectory.MakeFixedOutputPath(name, new NixHash(NixHashAlgorithm.Sha256, digest), recursive: false);
+                var path = state.StoreDirectory.MakeFixedOutputPath(name, hash, recursive: false);
                 if (!state.Store.IsValid(path)) state.Store.AddFileSystemPath(path, local, null, recursive: false, []);
                 return StoreBuiltins.StorePathString(state, path);
             }

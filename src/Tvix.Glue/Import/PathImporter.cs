@@ -47,8 +47,7 @@ internal static class PathImporter
             if (info.Type != SourceEntryType.Regular)
                 throw new NixEvalException($"cannot import '{path}' flat: it is not a regular file");
             using var stream = File.OpenRead(path);
-            var digest = NixHash.Compute(NixHashAlgorithm.Sha256, stream).Digest.ToArray();
-            return store.MakeFixedOutputPath(name, new NixHash(NixHashAlgorithm.Sha256, digest), recursive: false);
+            return store.MakeFixedOutputPath(name, NixHash.Compute(NixHashAlgorithm.Sha256, stream), recursive: false);
         }
         catch (NixFormatException e)
         {

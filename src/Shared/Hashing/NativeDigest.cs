@@ -65,13 +65,7 @@ internal static unsafe class NativeDigest
             native.Final(context, destination);
             return;
         }
-        switch (kind)
-        {
-            case DigestKind.Md5: MD5.HashData(data, destination); break;
-            case DigestKind.Sha1: SHA1.HashData(data, destination); break;
-            case DigestKind.Sha256: SHA256.HashData(data, destination); break;
-            default: SHA512.HashData(data, destination); break;
-        }
+        PlatformDigest.HashData(kind, data, destination);
     }
 
     /// <summary>The digest of <paramref name="data"/> as a new array.</summary>
@@ -172,14 +166,14 @@ internal static unsafe class NativeDigest
 
 /// <summary>
 /// A digest computed piece by piece: libcrypto's context in a managed array (the contexts are
-/// plain data, so the array may move between calls), or .NET's <see cref="IncrementalHash"/>
-/// where <see cref="NativeDigest"/> falls back to it.
+/// plain data, so the array may move between calls), or .NET's implementation
+/// (<see cref="PlatformDigest"/>) where <see cref="NativeDigest"/> falls back to it.
 /// </summary>
 internal sealed unsafe class IncrementalDigest : IDisposable
 {
     private readonly NativeDigest.Functions? _native;
     private readonly byte[]? _context;
-    private readonly IncrementalHash? _platform;
+    private readonly PlatformDigest? _platform;
 
     public IncrementalDigest(DigestKind kind)
     {
@@ -192,13 +186,7 @@ internal sealed unsafe class IncrementalDigest : IDisposable
         }
         else
         {
-            _platform = IncrementalHash.CreateHash(kind switch
-            {
-                DigestKind.Md5 => HashAlgorithmName.MD5,
-                DigestKind.Sha1 => HashAlgorithmName.SHA1,
-                DigestKind.Sha256 => HashAlgorithmName.SHA256,
-                _ => HashAlgorithmName.SHA512,
-            });
+            _platform = new PlatformDigest(kind);
         }
     }
 
@@ -212,7 +200,7 @@ internal sealed unsafe class IncrementalDigest : IDisposable
         {
             fixed (byte* context = _context) _native.Update(context, data);
         }
-        else _platform!.AppendData(data);
+        else _platform!.Append(data);
     }
 
     /// <summary>The digest of everything appended since the last reset, into <paramref name="destination"/>; starts again.</summary>

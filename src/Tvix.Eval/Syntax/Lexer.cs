@@ -21,7 +21,8 @@ internal ref struct Lexer
     private readonly ReadOnlySpan<byte> _src;
     private readonly SourceText _source;
     private readonly List<Diagnostic> _diagnostics;
-    private Token[] _tokens;
+    private TokenRange[] _ranges;
+    private TokenKind[] _kinds;
     private int _count;
     private State[] _states;
     private int _stateDepth;
@@ -33,13 +34,19 @@ internal ref struct Lexer
         _src = source.Bytes.Span;
         _diagnostics = diagnostics;
         // The scratch's arrays, grown as needed (and kept there for the next parse).
-        _tokens = scratch.Tokens;
+        _ranges = scratch.TokenRanges;
+        _kinds = scratch.TokenKinds;
         // nixpkgs has a token per 7.7 to 8 bytes (all-packages.nix: 114,490 for 887,081 bytes), so
         // a seventh of the length rarely needs to grow; a quarter, as before, sized that file's
         // array at twice what it needs. The array is sized for this source, not doubled: it is
         // kept for the next parse, and the sources of an evaluation come in no order of size.
         var estimate = _src.Length / 7 + 16;
-        if (_tokens.Length < estimate) _tokens = new Token[estimate];
+        // (The two arrays must be as long as each other: pooled arrays may not be.)
+        if (_ranges.Length < estimate || _kinds.Length != _ranges.Length)
+        {
+            _ranges = new TokenRange[Math.Max(estimate, _ranges.Length)];
+            _kinds = new TokenKind[_ranges.Length];
+        }
         _states = scratch.LexerStates;
         _states[0] = State.Default;
         _stateDepth = 1;
@@ -47,16 +54,16 @@ internal ref struct Lexer
 
     /// <summary>
     /// Tokenises <paramref name="source"/>; the last token is always <see cref="TokenKind.EndOfFile"/>.
-    /// The tokens are in <paramref name="scratch"/>'s token array (which this may replace by a bigger one).
+    /// The tokens are in <paramref name="scratch"/>'s token arrays (which this may replace by bigger ones).
     /// </summary>
-    public static Token[] Tokenize(SourceText source, List<Diagnostic> diagnostics, ParserScratch scratch, out int count)
+    public static int Tokenize(SourceText source, List<Diagnostic> diagnostics, ParserScratch scratch)
     {
         var lexer = new Lexer(source, diagnostics, scratch);
         lexer.Run();
-        count = lexer._count;
-        scratch.Tokens = lexer._tokens;
+        scratch.TokenRanges = lexer._ranges;
+        scratch.TokenKinds = lexer._kinds;
         scratch.LexerStates = lexer._states;
-        return lexer._tokens;
+        return lexer._count;
     }
 
     private void Run()
@@ -77,8 +84,9 @@ internal ref struct Lexer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Add(TokenKind kind, int start, int end)
     {
-        if (_count == _tokens.Length) _tokens = Grow(_tokens);
-        _tokens[_count++] = new Token(kind, start, end);
+        if (_count == _ranges.Length) Grow();
+        _ranges[_count] = new TokenRange(start, end);
+        _kinds[_count++] = kind;
     }
 
     private void Push(State state)
@@ -92,12 +100,15 @@ internal ref struct Lexer
         _states[_stateDepth++] = state;
     }
 
-    // Array.Copy rather than Array.Resize<Token>: a generic method over this struct would be JIT-compiled at start-up.
-    private static Token[] Grow(Token[] tokens)
+    // Array.Copy rather than Array.Resize<T>: a generic method over these would be JIT-compiled at start-up.
+    private void Grow()
     {
-        var bigger = new Token[tokens.Length * 2];
-        Array.Copy(tokens, bigger, tokens.Length);
-        return bigger;
+        var ranges = new TokenRange[_ranges.Length * 2];
+        var kinds = new TokenKind[ranges.Length];
+        Array.Copy(_ranges, ranges, _count);
+        Array.Copy(_kinds, kinds, _count);
+        _ranges = ranges;
+        _kinds = kinds;
     }
 
     // The bottom state is never popped (flex's INITIAL: a stray '}' at top level stays there).
@@ -646,11 +657,11 @@ internal ref struct Lexer
         if (afterSlash)
         {
             if (p < _src.Length) Error("path has a trailing slash", p, p + 1);
-            else Error("path has a trailing slash", _tokens[_count - 1].Start, p);
+            else Error("path has a trailing slash", _ranges[_count - 1].Start, p);
         }
         Pop();
         // Nix gives PATH_END the location of the token before it (the lexer rewinds and restores it).
-        var previous = _tokens[_count - 1];
+        var previous = _ranges[_count - 1];
         Add(TokenKind.PathEnd, previous.Start, previous.End);
         return false;
     }

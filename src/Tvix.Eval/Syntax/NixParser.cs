@@ -44,21 +44,24 @@ public static class NixParser
     {
         ArgumentNullException.ThrowIfNull(source);
         // A one-off parse: a symbol table sized for the source (as Parser reserves: a name per 128 bytes),
-        // and the token array from the shared pool. (An evaluator lends its own scratch space
-        // instead, which needs no pool: that keeps ArrayPool<Token> off its start-up path.)
+        // and the token arrays from the shared pools. (An evaluator lends its own scratch space
+        // instead, which needs no pool: that keeps ArrayPool<TokenRange> off its start-up path.)
         var length = source.Bytes.Length;
         var capacity = 16;
         while (capacity < length / 128 && capacity < 1 << 20) capacity *= 2;
         var scratch = new ParserScratch(new Runtime.SymbolTable(capacity));
-        var tokens = ArrayPool<Token>.Shared.Rent(Math.Max(16, length / 4));
-        scratch.Tokens = tokens;
+        var ranges = ArrayPool<TokenRange>.Shared.Rent(Math.Max(16, length / 4));
+        var kinds = ArrayPool<TokenKind>.Shared.Rent(ranges.Length);
+        scratch.TokenRanges = ranges;
+        scratch.TokenKinds = kinds;
         try
         {
             return Parse(source, scratch);
         }
         finally
         {
-            ArrayPool<Token>.Shared.Return(tokens);
+            ArrayPool<TokenRange>.Shared.Return(ranges);
+            ArrayPool<TokenKind>.Shared.Return(kinds);
         }
     }
 

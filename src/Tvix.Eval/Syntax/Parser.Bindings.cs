@@ -81,7 +81,7 @@ internal sealed partial class Parser
     private void ParseAttrBinding(List<Binding> bindings, BindingModel model)
     {
         var start = Cur.Start;
-        if (Kind == TokenKind.Identifier && _pos + 1 < _count && _tokens[_pos + 1].Kind == TokenKind.Assign)
+        if (Kind == TokenKind.Identifier && _pos + 1 < _count && _kinds[_pos + 1] == TokenKind.Assign)
         {
             // `name = value;`, most bindings: the name stays a symbol (see AttrBinding.IdentSym).
             var nameToken = Advance();

@@ -170,8 +170,8 @@ internal sealed partial class Parser
     private StringExpr? TryPlainString(int start)
     {
         var t = Cur;
-        if (t.Kind != TokenKind.StringFragment || _pos + 1 >= _count || _tokens[_pos + 1].Kind != TokenKind.Quote
-            || t.Length == 0 || t.Start != start + 1 || _tokens[_pos + 1].Start != t.End
+        if (t.Kind != TokenKind.StringFragment || _pos + 1 >= _count || _kinds[_pos + 1] != TokenKind.Quote
+            || t.Length == 0 || t.Start != start + 1 || _ranges[_pos + 1].Start != t.End
             || Src.Slice(t.Start, t.Length).IndexOfAny((byte)'\\', (byte)'\r', (byte)0) >= 0)
             return null;
         Advance();

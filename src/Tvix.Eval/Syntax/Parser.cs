@@ -25,7 +25,8 @@ internal sealed partial class Parser
     internal const int MaxDiagnostics = 200;
 
     private readonly SourceText _source;
-    private readonly Token[] _tokens;
+    private readonly TokenRange[] _ranges;
+    private readonly TokenKind[] _kinds;
     private readonly int _count;
     private readonly List<Diagnostic> _diagnostics;
     // The last legacy `f or` application made, while it may still be warned about (WarnIfCursedOr).
@@ -74,7 +75,9 @@ internal sealed partial class Parser
         _detectedAt = scratch.DetectedAt;
         _detectedAt.Clear();
         _diagnostics = new List<Diagnostic>();
-        _tokens = Lexer.Tokenize(source, _diagnostics, scratch, out _count);
+        _count = Lexer.Tokenize(source, _diagnostics, scratch);
+        _ranges = scratch.TokenRanges;
+        _kinds = scratch.TokenKinds;
         _lexerDiagnostics = _diagnostics.Count;
     }
 
@@ -141,26 +144,33 @@ internal sealed partial class Parser
     private Token Cur
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _tokens[_pos];
+        get => TokenAt(_pos);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Token TokenAt(int i)
+    {
+        var range = _ranges[i];
+        return new Token(_kinds[i], range.Start, range.End);
     }
 
     private TokenKind Kind
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _tokens[_pos].Kind;
+        get => _kinds[_pos];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TokenKind PeekKind(int offset)
     {
         var i = _pos + offset;
-        return i < _count ? _tokens[i].Kind : TokenKind.EndOfFile;
+        return i < _count ? _kinds[i] : TokenKind.EndOfFile;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Token Advance()
     {
-        var t = _tokens[_pos];
+        var t = TokenAt(_pos);
         if (_pos < _count - 1) _pos++;
         _prevEnd = t.End;
         return t;
@@ -223,7 +233,7 @@ internal sealed partial class Parser
         var depth = 0;
         while (i < _count)
         {
-            var k = _tokens[i].Kind;
+            var k = _kinds[i];
             if (depth == 0 && k == kind)
             {
                 while (_pos < i) Advance();
@@ -588,7 +598,7 @@ internal sealed partial class Parser
     private AttrPath? ParseAttrPath()
     {
         var start = Cur.Start;
-        if (Kind == TokenKind.Identifier && (_pos + 1 >= _count || _tokens[_pos + 1].Kind != TokenKind.Dot))
+        if (Kind == TokenKind.Identifier && (_pos + 1 >= _count || _kinds[_pos + 1] != TokenKind.Dot))
         {
             // `x.a`, most selections: the name stays a symbol (see AttrPath.IdentSym).
             var nameToken = Advance();

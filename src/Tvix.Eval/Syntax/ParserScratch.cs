@@ -16,7 +16,8 @@ internal sealed class ParserScratch(SymbolTable symbols)
 
     // Small at first, grown by the lexer and parser to what the sources need. (Not `[]`:
     // Array.Empty<T> over these structs would be JIT-compiled at start-up.)
-    public Token[] Tokens = new Token[16];
+    public TokenRange[] TokenRanges = new TokenRange[16];
+    public TokenKind[] TokenKinds = new TokenKind[16];
     public Lexer.State[] LexerStates = new Lexer.State[16];
     public byte[] LiteralBuffer = new byte[64];
     public Parser.IndentedPiece[] Pieces = new Parser.IndentedPiece[4];
@@ -49,7 +50,11 @@ internal sealed class ParserScratch(SymbolTable symbols)
     /// <summary>Drops what the last parse grew too large to be worth keeping.</summary>
     public void ReleaseLarge()
     {
-        if (Tokens.Length > MaxKeptTokens) Tokens = new Token[16];
+        if (TokenRanges.Length > MaxKeptTokens)
+        {
+            TokenRanges = new TokenRange[16];
+            TokenKinds = new TokenKind[16];
+        }
     }
 
     /// <summary>Set while a parse uses this scratch; a parse started meanwhile gets a fresh one.</summary>

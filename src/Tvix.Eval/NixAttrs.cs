@@ -95,7 +95,7 @@ public sealed class NixAttrs
         return e;
     }
 
-    internal static NixAttrs Empty(SymbolTable symbols) => new(symbols, [], []);
+    internal static NixAttrs Empty(SymbolTable symbols) => new(symbols, [], Value.NoValues);
 
     /// <summary>Number of attributes.</summary>
     public int Count => _keys?.Length ?? Unsafe.As<Extras>(_meta!).Count;

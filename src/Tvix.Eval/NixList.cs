@@ -11,7 +11,20 @@ public sealed class NixList
     private object _data;
 
     /// <summary>The empty list.</summary>
-    public static NixList Empty { get; } = new([]);
+    public static NixList Empty { get; } = new(Value.NoValues);
+
+    /// <summary>
+    /// A copy of all of <paramref name="items"/> but the first (<c>tail</c>). Copied by hand: a
+    /// range of the array (<c>items[1..]</c>) is <c>Array.Empty&lt;Value&gt;()</c> for one element,
+    /// which is compiled at run time (see <see cref="Value.NoValues"/>).
+    /// </summary>
+    internal static Value[] TailOf(Value[] items)
+    {
+        if (items.Length == 1) return Value.NoValues;
+        var rest = new Value[items.Length - 1];
+        Array.Copy(items, 1, rest, 0, rest.Length);
+        return rest;
+    }
 
     /// <summary>Wraps an array the caller gives up (it must not be mutated afterwards).</summary>
     public NixList(Value[] items) => _data = items;

@@ -9,7 +9,7 @@ public sealed partial class NixString
     /// The string <c>"…${a}…${toString i}…"</c> from its forced pieces: strings, or integers left
     /// by <c>toString</c> in an interpolation (<see cref="Bytecode.OpCode.ToStringPiece"/>), whose
     /// digits are written straight into the result instead of into a string of their own first.
-    /// Same result as <see cref="Concat"/> over the pieces as strings.
+    /// Same result as <see cref="Concat(ReadOnlySpan{NixString})"/> over the pieces as strings.
     /// </summary>
     internal static NixString Interpolate(ReadOnlySpan<Value> pieces)
     {
@@ -51,7 +51,7 @@ public sealed partial class NixString
         return new NixString(bytes, null);
     }
 
-    /// <summary>The pieces as strings, through <see cref="Concat"/> (with a context, or for a rope).</summary>
+    /// <summary>The pieces as strings, through <see cref="Concat(ReadOnlySpan{NixString})"/> (with a context, or for a rope).</summary>
     private static NixString ConcatPieces(ReadOnlySpan<Value> pieces)
     {
         var strings = new Runtime.InterpolationPieces();

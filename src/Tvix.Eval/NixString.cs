@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Tvix.Eval;
@@ -210,6 +211,27 @@ public sealed partial class NixString
         Span<byte> digits = stackalloc byte[20];
         value.TryFormat(digits, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
         return Copy(digits[..n]);
+    }
+
+    /// <summary>The concatenation of two strings (<c>a + b</c>), as <see cref="Concat(ReadOnlySpan{NixString})"/>.</summary>
+    /// <remarks>
+    /// Not <c>Concat([a, b])</c>: the span the compiler builds for that goes through a generic
+    /// helper that the ReadyToRun image does not hold, so its first use was compiled at run time.
+    /// </remarks>
+    internal static NixString Concat(NixString a, NixString b)
+    {
+        // (Nor the inline array's indexer: that is another such helper.)
+        var pair = new TwoStrings();
+        ref var first = ref Unsafe.As<TwoStrings, NixString>(ref pair);
+        first = a;
+        Unsafe.Add(ref first, 1) = b;
+        return Concat(MemoryMarshal.CreateReadOnlySpan(ref first, 2));
+    }
+
+    [InlineArray(2)]
+    private struct TwoStrings
+    {
+        private NixString _first;
     }
 
     /// <summary>

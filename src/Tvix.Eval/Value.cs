@@ -92,6 +92,13 @@ public readonly struct Value
         get => Obj is { } o && (o.GetType() == typeof(KindTag) || (ValueKind)Bits is ValueKind.String or ValueKind.Path);
     }
 
+    /// <summary>
+    /// An empty array of values. Not <c>[]</c> (<c>Array.Empty&lt;Value&gt;()</c>): that generic
+    /// class's initialiser over this struct is not in the ReadyToRun image and was JIT-compiled at
+    /// start-up. (Shared, like Array.Empty: a zero-length array cannot be changed.)
+    /// </summary>
+    internal static readonly Value[] NoValues = new Value[0];
+
     /// <summary><c>null</c>.</summary>
     public static Value Null => new(KindTag.Null, 0);
 

@@ -133,7 +133,20 @@ internal static unsafe class NativeDigest
             {
                 return null;
             }
-            return Convert.ToHexStringLower(digest[..functions._size]) == probeDigest ? functions : null;
+            return IsHex(digest[..functions._size], probeDigest) ? functions : null;
+        }
+
+        // A loop, not Convert.ToHexStringLower: its vectorised path is not in the ReadyToRun
+        // image and was compiled at start-up (this runs in every process that hashes).
+        private static bool IsHex(ReadOnlySpan<byte> bytes, string lowerHex)
+        {
+            if (lowerHex.Length != bytes.Length * 2) return false;
+            const string digits = "0123456789abcdef";
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                if (lowerHex[2 * i] != digits[bytes[i] >> 4] || lowerHex[2 * i + 1] != digits[bytes[i] & 15]) return false;
+            }
+            return true;
         }
 
         public void Init(byte* context)

@@ -1,4 +1,3 @@
-using System.Diagnostics.Tracing;
 using System.Text;
 
 namespace Tvix.Cli.Commands;
@@ -12,89 +11,88 @@ internal interface IRunLog : IDisposable
 /// <summary>Starts a <see cref="CollectionLog"/> when one is asked for.</summary>
 internal static class CollectionLogs
 {
-    /// <summary>
-    /// A log when <c>TVIX_SHOW_STATS=gc</c> asks for one. Typed as <see cref="IRunLog"/> and made in
-    /// a method of its own, so that a run that does not log never loads <see cref="CollectionLog"/>, whose base
-    /// class lives behind the System.Diagnostics.Tracing facade (an assembly load at every start-up).
-    /// </summary>
+    /// <summary>A log when <c>TVIX_SHOW_STATS=gc</c> asks for one.</summary>
     public static IRunLog? StartIfRequested() =>
-        Environment.GetEnvironmentVariable("TVIX_SHOW_STATS") == "gc" ? Start() : null;
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static IRunLog Start() => new CollectionLog();
+        Environment.GetEnvironmentVariable("TVIX_SHOW_STATS") == "gc" ? new CollectionLog() : null;
 }
 
 /// <summary>
-/// With <c>TVIX_SHOW_STATS=gc</c>, records every garbage collection of the run (generation,
-/// reason, pause and its mark phase, what survived) and prints them at exit with the other statistics: the
-/// totals alone cannot say which collections cost the time, and an evaluation's heap is
-/// mostly alive, so which generation was collected, and when, decides it.
+/// With <c>TVIX_SHOW_STATS=gc</c>, records the garbage collections of the run (generation,
+/// pause, whether it compacted, what survived) and prints them at exit with the other
+/// statistics: the totals alone cannot say which collections cost the time, and an
+/// evaluation's heap is mostly alive, so which generation was collected, and when, decides it.
 /// </summary>
-internal sealed class CollectionLog : EventListener, IRunLog
+/// <remarks>
+/// The CLI runs without managed EventSources (see Tvix.Cli.csproj), so the runtime's GC events
+/// cannot be listened to in process. Instead a finalizable sentinel, made anew after each
+/// collection, has its finalizer run after every collection, and reads what
+/// <see cref="GC.GetGCMemoryInfo(GCKind)"/> reports for each kind of collection. Two collections
+/// of one kind between two runs of the finalizer show as the later one (the log says how many
+/// it missed); for the reason of each collection, trace the run with EventPipe.
+/// </remarks>
+internal sealed class CollectionLog : IRunLog
 {
-    private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
-    private const EventKeywords GcKeyword = (EventKeywords)0x1;
+    private static readonly GCKind[] Kinds = [GCKind.Ephemeral, GCKind.FullBlocking, GCKind.Background];
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly StringBuilder _lines = new();
-    private readonly DateTime _start = DateTime.UtcNow;
-    private DateTime _collectionStart;
-    private DateTime _markEnd;
-    private string _current = "";
+    private readonly long _start = Environment.TickCount64;
+    private readonly long[] _seen = new long[Kinds.Length];
+    private long _lastIndex;
+    private volatile bool _stopped;
 
-
-    protected override void OnEventSourceCreated(EventSource eventSource)
+    public CollectionLog()
     {
-        if (eventSource.Name == RuntimeSource) EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
+        for (var k = 0; k < Kinds.Length; k++) _seen[k] = GC.GetGCMemoryInfo(Kinds[k]).Index;
+        _lastIndex = GC.CollectionCount(0);
+        _ = new Sentinel(this);
     }
 
-    protected override void OnEventWritten(EventWrittenEventArgs e)
+    /// <summary>Records the collections not seen yet; false once the log is done.</summary>
+    private bool Record()
     {
+        if (_stopped) return false;
         lock (_gate)
         {
-            switch (e.EventName)
+            var at = Environment.TickCount64 - _start;
+            for (var k = 0; k < Kinds.Length; k++)
             {
-                case "GCStart_V2":
-                    _collectionStart = _markEnd = e.TimeStamp;
-                    _current = $"gc {Payload(e, "Count")} gen{Payload(e, "Depth")} reason={Payload(e, "Reason")} at={(e.TimeStamp - _start).TotalMilliseconds:F0}ms";
-                    break;
-                case "GCEnd_V1":
-                    _current += $" pause={(e.TimeStamp - _collectionStart).TotalMilliseconds:F0}ms mark={(_markEnd - _collectionStart).TotalMilliseconds:F0}ms";
-                    break;
-                case "GCMarkWithType":
-                    // One per kind of root; the last one ends the mark phase, the rest of the
-                    // pause is planning, relocating and compacting (or sweeping).
-                    _markEnd = e.TimeStamp;
-                    break;
-                case var name when name?.StartsWith("GCGlobalHeapHistory", StringComparison.Ordinal) == true:
-                    // Whether the collection compacted (copied the survivors) or swept them in place.
-                    _current += int.TryParse(Payload(e, "GlobalMechanisms"), out var mechanisms)
-                        ? (mechanisms & 2) != 0 ? " compacted" : " swept"
-                        : "";
-                    break;
-                case "GCHeapStats_V2":
-                    _lines.Append(_current)
-                        .Append($" gen0={Mb(e, "GenerationSize0")} gen1={Mb(e, "GenerationSize1")} gen2={Mb(e, "GenerationSize2")} loh={Mb(e, "GenerationSize3")}")
-                        .Append($" promoted0={Mb(e, "TotalPromotedSize0")} promoted1={Mb(e, "TotalPromotedSize1")} promoted2={Mb(e, "TotalPromotedSize2")}")
-                        .AppendLine();
-                    break;
+                var info = GC.GetGCMemoryInfo(Kinds[k]);
+                if (info.Index <= _seen[k]) continue;
+                _seen[k] = info.Index;
+                var missed = info.Index - _lastIndex - 1;
+                _lastIndex = Math.Max(_lastIndex, info.Index);
+                _lines.Append($"gc {info.Index} gen{info.Generation} {Kinds[k]} by={at}ms");
+                _lines.Append($" pause={Ms(info, 0)}ms");
+                if (info.PauseDurations.Length > 1 && info.PauseDurations[1] > TimeSpan.Zero) _lines.Append($"+{Ms(info, 1)}ms");
+                _lines.Append(info.Compacted ? " compacted" : " swept");
+                var generations = info.GenerationInfo;
+                for (var g = 0; g < generations.Length && g < 4; g++)
+                    _lines.Append($" gen{g}={generations[g].SizeBeforeBytes >> 20}->{generations[g].SizeAfterBytes >> 20}MB");
+                _lines.Append($" promoted={info.PromotedBytes >> 20}MB heap={info.HeapSizeBytes >> 20}MB");
+                if (missed > 0) _lines.Append($" (and {missed} earlier not seen)");
+                _lines.AppendLine();
             }
         }
+        return true;
     }
+
+    private static string Ms(GCMemoryInfo info, int pause) => info.PauseDurations[pause].TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
 
     public void Print(TextWriter stderr)
     {
-        // Runtime events reach listeners through a dispatcher thread; give it a moment.
-        Thread.Sleep(200);
+        Record();
         lock (_gate) stderr.Write(_lines.ToString());
     }
 
-    private static string Payload(EventWrittenEventArgs e, string name)
-    {
-        var index = e.PayloadNames?.IndexOf(name) ?? -1;
-        return index >= 0 ? e.Payload![index]?.ToString() ?? "" : "?";
-    }
+    public void Dispose() => _stopped = true;
 
-    private static string Mb(EventWrittenEventArgs e, string name) =>
-        ulong.TryParse(Payload(e, name), out var bytes) ? $"{bytes >> 20}MB" : "?";
+    /// <summary>Lives until the next collection; its finalizer logs it and leaves a new sentinel.</summary>
+    private sealed class Sentinel(CollectionLog log)
+    {
+        ~Sentinel()
+        {
+            if (log.Record()) _ = new Sentinel(log);
+        }
+    }
 }

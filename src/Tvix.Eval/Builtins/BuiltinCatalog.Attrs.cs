@@ -28,10 +28,19 @@ internal static partial class BuiltinCatalog
         {
             var sym = cx.Symbols.Intern(cx.ForceString(a[0]).Bytes);
             var list = cx.ForceList(a[1]);
-            var result = new List<Value>();
+            // An array trimmed at the end rather than a List<Value>, whose static initialiser over
+            // this struct is compiled at run time (catAttrs is one of the first builtins nixpkgs calls).
+            var result = new Value[list.Items.Length];
+            var found = 0;
             foreach (var item in list.Items)
-                if (cx.ForceAttrs(item).TryGet(sym, out var v)) result.Add(v);
-            return Value.FromList(new NixList([.. result]));
+                if (cx.ForceAttrs(item).TryGet(sym, out var v)) result[found++] = v;
+            if (found < result.Length)
+            {
+                var trimmed = new Value[found];
+                Array.Copy(result, trimmed, found);
+                result = trimmed;
+            }
+            return Value.FromList(new NixList(result));
         });
         r.AddConsuming("getAttr", 2, static (cx, a) =>
         {

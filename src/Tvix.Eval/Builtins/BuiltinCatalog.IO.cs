@@ -60,7 +60,9 @@ internal static partial class BuiltinCatalog
 
     private static Value NixPathValue(EvalContext cx, EvaluatorOptions options)
     {
-        var items = new List<Value>();
+        // An array, not a List<Value> (see catAttrs).
+        var items = new Value[options.SearchPath.Count];
+        var count = 0;
         foreach (var entry in options.SearchPath)
         {
             var eq = entry.IndexOf('=');
@@ -69,9 +71,9 @@ internal static partial class BuiltinCatalog
             var b = cx.CreateAttrsBuilder(2);
             b.Add(cx.SymPath, Value.FromString(path));
             b.Add(cx.SymPrefix, Value.FromString(prefix));
-            items.Add(Value.FromAttrs(b.Build()));
+            items[count++] = Value.FromAttrs(b.Build());
         }
-        return Value.FromList(new NixList([.. items]));
+        return Value.FromList(new NixList(items));
     }
 
     private static Value FindFile(EvalContext cx, NixList searchPath, string name)

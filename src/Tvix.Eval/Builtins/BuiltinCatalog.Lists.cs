@@ -156,7 +156,7 @@ internal static partial class BuiltinCatalog
         {
             var list = cx.ForceList(a[0]);
             if (list.Count == 0) throw cx.Error("'builtins.tail' called on an empty list");
-            return Value.FromList(new NixList(list.Items[1..]));
+            return Value.FromList(new NixList(NixList.TailOf(list.Items)));
         });
         r.AddConsuming("length", 1, static (cx, a) => Value.FromInt(cx.ForceList(a[0]).Count));
         r.Add("map", 2, static (cx, a) =>
@@ -376,16 +376,26 @@ internal static partial class BuiltinCatalog
         // Keys seen so far, ordered as Nix orders values (a balanced tree: membership and
         // insertion in O(log n), where a sorted list would shift half its items per insertion).
         var seen = new SortedSet<Value>(new KeyComparer(cx));
-        var result = new List<Value>();
+        // An array grown by hand, not a List<Value> (see catAttrs).
+        var result = new Value[Math.Max(4, startSet.Items.Length)];
+        var count = 0;
         while (work.Count > 0)
         {
             var item = work.Dequeue();
             var e = cx.ForceAttrs(item);
             var key = cx.Force(cx.GetAttrOrThrow(e, cx.SymKey));
             if (!seen.Add(key)) continue;
-            result.Add(item);
+            if (count == result.Length)
+            {
+                var bigger = new Value[count * 2];
+                Array.Copy(result, bigger, count);
+                result = bigger;
+            }
+            result[count++] = item;
             foreach (var next in cx.ForceList(cx.Call(op, item)).Items) work.Enqueue(next);
         }
-        return Value.FromList(new NixList([.. result]));
+        var items = new Value[count];
+        Array.Copy(result, items, count);
+        return Value.FromList(new NixList(items));
     }
 }

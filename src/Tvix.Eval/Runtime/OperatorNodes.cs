@@ -143,7 +143,7 @@ internal static class Arithmetic
             var mode = l.Kind == ValueKind.String ? StringCoercion.Interpolation : StringCoercion.NoCopy;
             var a = cx.CoerceToString(l, mode);
             var b = cx.CoerceToString(r, mode);
-            return Value.FromString(NixString.Concat([a, b]));
+            return Value.FromString(NixString.Concat(a, b));
         }
         throw cx.Error($"cannot add {TypeNames.Describe(r)} to {TypeNames.Describe(l)}");
     }

@@ -89,7 +89,7 @@ internal sealed class PureCall
                 if (kind != ValueKind.List) return false;
                 var list = arg.RawList;
                 if (list.Count is 0 or > TailCopyLimit) return false;
-                result = Value.FromList(new NixList(list.Items[1..]));
+                result = Value.FromList(new NixList(NixList.TailOf(list.Items)));
                 return true;
             }
             default:

@@ -28,7 +28,13 @@ internal static class DerivationInstantiator
         }
         else hashModulo = FillOtherOutputs(drv, name, store, lookup, scratch);
 
-        if (aterm != null) aterm.Write(real.WrittenSpan);
+        if (aterm != null)
+        {
+            // Not IBufferWriter's Write extension: its generic slow path is compiled at run time.
+            var written = real.WrittenSpan;
+            written.CopyTo(aterm.GetSpan(written.Length));
+            aterm.Advance(written.Length);
+        }
         Span<byte> atermHash = stackalloc byte[32];
         Sha256Digest.HashData(real.WrittenSpan, atermHash);
         var references = SortedReferences(drv);

@@ -40,7 +40,10 @@ internal sealed class PosixBacktrackingMatcher
         public bool[]? Set;
     }
 
-    private readonly List<State> _states = [];
+    // The states while the program is built: an array grown by hand, not a List<State>, whose
+    // static initialiser over this struct is not in the ReadyToRun image.
+    private State[] _states = new State[16];
+    private int _stateCount;
     private readonly State[] _program;
     private readonly int _start;
 
@@ -56,7 +59,7 @@ internal sealed class PosixBacktrackingMatcher
         Link(body.End, end);
         Link(end, accept);
         _start = begin;
-        _program = [.. _states];
+        _program = _states.AsSpan(0, _stateCount).ToArray();
     }
 
     public int GroupCount { get; }
@@ -67,8 +70,14 @@ internal sealed class PosixBacktrackingMatcher
 
     private int Add(State s)
     {
-        _states.Add(s);
-        return _states.Count - 1;
+        if (_stateCount == _states.Length)
+        {
+            var bigger = new State[_stateCount * 2];
+            Array.Copy(_states, bigger, _stateCount);
+            _states = bigger;
+        }
+        _states[_stateCount] = s;
+        return _stateCount++;
     }
 
     /// <summary>Points the "next" of <paramref name="from"/> (the end of a sequence) at <paramref name="to"/>.</summary>
@@ -321,8 +330,8 @@ internal sealed class PosixBacktrackingMatcher
             CurEnds = new int[n];
             BestStarts = new int[n];
             BestEnds = new int[n];
-            RepPos = new int[matcher._states.Count];
-            RepCount = new int[matcher._states.Count];
+            RepPos = new int[matcher._program.Length];
+            RepCount = new int[matcher._program.Length];
             CurStarts.AsSpan().Fill(-1);
             CurEnds.AsSpan().Fill(-1);
         }

@@ -140,6 +140,52 @@ public sealed class NixJsonTests
         Assert.Equal("\"/\"", WriteString("/"u8.ToArray()));
     }
 
+    /// <summary>The escaping rules one byte at a time (ASCII input), to check the vectorised search against.</summary>
+    private static string ReferenceEscape(byte[] s)
+    {
+        var sb = new StringBuilder("\"");
+        foreach (var b in s)
+        {
+            sb.Append(b switch
+            {
+                (byte)'"' => "\\\"",
+                (byte)'\\' => "\\\\",
+                (byte)'\b' => "\\b",
+                (byte)'\f' => "\\f",
+                (byte)'\n' => "\\n",
+                (byte)'\r' => "\\r",
+                (byte)'\t' => "\\t",
+                < 0x20 => $"\\u{b:x4}",
+                _ => ((char)b).ToString(),
+            });
+        }
+        return sb.Append('"').ToString();
+    }
+
+    [Fact]
+    public void LongStringsAreEscapedWhereverTheSpecialBytesAre()
+    {
+        // Each special byte at every position of strings around the 16-byte blocks the search reads.
+        foreach (var special in new byte[] { 0, 9, 10, 31, (byte)'"', (byte)'\\' })
+        {
+            for (var length = 1; length <= 50; length++)
+            {
+                for (var at = 0; at < length; at++)
+                {
+                    var s = Enumerable.Repeat((byte)'x', length).ToArray();
+                    s[at] = special;
+                    Assert.Equal(ReferenceEscape(s), WriteString(s));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void AsciiStringsAreEscapedAsByteByByte() =>
+        Prop.ForAll(
+            Gen.ArrayOf(Gen.Elements<byte>(0, 1, 9, 10, 13, 31, 32, 34, 47, 92, 97, 126, 127)).ToArbitrary(),
+            s => WriteString(s) == ReferenceEscape(s)).QuickCheckThrowOnFailure();
+
     [Fact]
     public void InvalidUtf8IsReportedWithNlohmannsMessage()
     {

@@ -1,5 +1,7 @@
-using System.Buffers;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Tvix.Eval.Support.Json;
 
@@ -127,23 +129,34 @@ internal sealed class NixJsonWriter : IDisposable
     }
 
     /// <summary>
-    /// The index of the first byte to escape, or -1. Names and most values are short: a scalar
-    /// loop answers before a vectorised search would be set up; long strings use the latter.
+    /// The index of the first byte to escape (a control byte, '"' or '\\'), or -1: 16 bytes at a
+    /// time, then byte by byte. This assembly's own code, so it is precompiled, where CoreLib's
+    /// <c>IndexOfAny</c> with <c>SearchValues</c> was JIT-compiled (four methods) at the first
+    /// long string of every process that writes JSON.
     /// </summary>
     private static int FirstToEscape(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.Length > 32) return utf8.IndexOfAny(NeedsEscape);
-        for (var i = 0; i < utf8.Length; i++)
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated && utf8.Length >= Vector128<byte>.Count)
+        {
+            ref var start = ref MemoryMarshal.GetReference(utf8);
+            var space = Vector128.Create((byte)0x20);
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            for (; i <= utf8.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                var v = Vector128.LoadUnsafe(ref start, (nuint)i);
+                var hits = Vector128.LessThan(v, space) | Vector128.Equals(v, quote) | Vector128.Equals(v, backslash);
+                if (hits != Vector128<byte>.Zero) return i + BitOperations.TrailingZeroCount(hits.ExtractMostSignificantBits());
+            }
+        }
+        for (; i < utf8.Length; i++)
         {
             var b = utf8[i];
             if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') return i;
         }
         return -1;
     }
-
-    /// <summary>The bytes a JSON string cannot hold as they are: control bytes, '"' and '\\'.</summary>
-    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
 
     /// <summary>
     /// Checks UTF-8 as nlohmann/json's serialiser does and fails with its message: the index and

@@ -3,7 +3,7 @@ using Tvix.Eval.Runtime;
 namespace Tvix.Eval.Syntax;
 
 /// <summary>
-/// What one parse needs besides the tree it builds: the token array, the lexer's state stack,
+/// What one parse needs besides the tree it builds: the token arrays, the lexer's state stack,
 /// the scratch lists and binding models, the literal buffer, and the table that interns
 /// identifiers. An evaluator keeps one and lends it to each parse, so that importing thousands
 /// of files does not build these thousands of times, and identifiers are interned into the

@@ -181,6 +181,14 @@ public sealed class NixJsonTests
     }
 
     [Fact]
+    public void BytesAboveAsciiAreNotEscapedInLongStrings()
+    {
+        // The search compares bytes as unsigned: UTF-8 continuation bytes are not control bytes.
+        var text = string.Concat(Enumerable.Repeat("naïve é ", 8)) + "\n";
+        Assert.Equal("\"" + text[..^1] + "\\n\"", WriteString(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Fact]
     public void AsciiStringsAreEscapedAsByteByByte() =>
         Prop.ForAll(
             Gen.ArrayOf(Gen.Elements<byte>(0, 1, 9, 10, 13, 31, 32, 34, 47, 92, 97, 126, 127)).ToArbitrary(),

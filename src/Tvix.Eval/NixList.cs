@@ -26,6 +26,16 @@ public sealed class NixList
         return rest;
     }
 
+    /// <summary>The first <paramref name="count"/> of <paramref name="items"/>: the array itself when that is all of it, else a copy (without <c>Array.Empty&lt;Value&gt;</c>, see <see cref="TailOf"/>).</summary>
+    internal static Value[] PrefixOf(Value[] items, int count)
+    {
+        if (count == items.Length) return items;
+        if (count == 0) return Value.NoValues;
+        var prefix = new Value[count];
+        Array.Copy(items, prefix, count);
+        return prefix;
+    }
+
     /// <summary>Wraps an array the caller gives up (it must not be mutated afterwards).</summary>
     public NixList(Value[] items) => _data = items;
 

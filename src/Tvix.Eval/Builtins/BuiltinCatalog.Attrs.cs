@@ -34,13 +34,7 @@ internal static partial class BuiltinCatalog
             var found = 0;
             foreach (var item in list.Items)
                 if (cx.ForceAttrs(item).TryGet(sym, out var v)) result[found++] = v;
-            if (found < result.Length)
-            {
-                var trimmed = new Value[found];
-                Array.Copy(result, trimmed, found);
-                result = trimmed;
-            }
-            return Value.FromList(new NixList(result));
+            return Value.FromList(new NixList(NixList.PrefixOf(result, found)));
         });
         r.AddConsuming("getAttr", 2, static (cx, a) =>
         {

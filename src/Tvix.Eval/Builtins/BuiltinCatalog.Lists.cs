@@ -394,8 +394,6 @@ internal static partial class BuiltinCatalog
             result[count++] = item;
             foreach (var next in cx.ForceList(cx.Call(op, item)).Items) work.Enqueue(next);
         }
-        var items = new Value[count];
-        Array.Copy(result, items, count);
-        return Value.FromList(new NixList(items));
+        return Value.FromList(new NixList(NixList.PrefixOf(result, count)));
     }
 }

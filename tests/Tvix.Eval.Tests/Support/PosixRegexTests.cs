@@ -8,11 +8,22 @@ public sealed class PosixRegexTests
 {
     private readonly PosixRegexCache _cache = new(TimeSpan.FromSeconds(5));
 
+    // The patterns on .NET's engine from their first use (the builtins' first uses run on the
+    // exact matcher, which Match and Split compare every result with).
+    private readonly Dictionary<string, PosixRegex> _netTier = [];
+
+    private PosixRegex NetTier(string pattern)
+    {
+        if (!_netTier.TryGetValue(pattern, out var regex))
+            _netTier[pattern] = regex = PosixRegex.Compile(Encoding.UTF8.GetBytes(pattern), TimeSpan.FromSeconds(5), exactMatcherUses: 0);
+        return regex;
+    }
+
     /// <summary>Renders <c>builtins.match</c>'s result as Nix prints it.</summary>
     private string Match(string pattern, string subject)
     {
         var bytes = Encoding.UTF8.GetBytes(subject);
-        var regex = _cache.Get(Encoding.UTF8.GetBytes(pattern));
+        var regex = NetTier(pattern);
         var groups = regex.MatchWhole(bytes);
         var result = groups == null ? "null" : Render(bytes, groups);
         // The libstdc++-style matcher must agree with the .NET translation on every case.
@@ -25,7 +36,7 @@ public sealed class PosixRegexTests
     private string Split(string pattern, string subject)
     {
         var bytes = Encoding.UTF8.GetBytes(subject);
-        var regex = _cache.Get(Encoding.UTF8.GetBytes(pattern));
+        var regex = NetTier(pattern);
         var result = RenderSplit(bytes, regex, null);
         var matcher = new PosixBacktrackingMatcher(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(pattern)), regex.GroupCount);
         Assert.Equal(result, RenderSplit(bytes, null, matcher));
@@ -233,6 +244,21 @@ public sealed class PosixRegexTests
         var groups = regex.MatchWhole([(byte)'a', 0xFF, (byte)'c']);
         Assert.NotNull(groups);
         Assert.Equal(new RegexCapture(1, 1), groups![0]);
+    }
+
+    [Fact]
+    public void ABuiltinsPatternGivesTheSameResultsOnBothTiers()
+    {
+        // Through the builtins' cache: the first uses on the exact matcher, then on .NET's engine.
+        var whole = _cache.Get("([a-z]+)-([0-9]+)|x"u8);
+        var search = _cache.Get("(-)|([0-9]+)"u8);
+        var subject = "abc-12"u8.ToArray();
+        for (var i = 0; i < PosixRegex.ExactMatcherUses + 8; i++)
+        {
+            Assert.Equal("[ \"abc\" \"12\" ]", Render(subject, whole.MatchWhole(subject)!));
+            Assert.Null(whole.MatchWhole("abc-"u8));
+            Assert.Equal("[ \"abc\" [ \"-\" null ] \"\" [ null \"12\" ] \"\" ]", RenderSplit(subject, search, null));
+        }
     }
 
     [Fact]

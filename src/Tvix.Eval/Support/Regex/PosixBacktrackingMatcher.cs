@@ -332,8 +332,8 @@ internal sealed class PosixBacktrackingMatcher
             BestEnds = new int[n];
             RepPos = new int[matcher._program.Length];
             RepCount = new int[matcher._program.Length];
-            CurStarts.AsSpan().Fill(-1);
-            CurEnds.AsSpan().Fill(-1);
+            Unset(CurStarts);
+            Unset(CurEnds);
         }
 
         public readonly int[] CurStarts;
@@ -344,6 +344,12 @@ internal sealed class PosixBacktrackingMatcher
         public readonly int[] RepCount;
 
         /// <summary>Like libstdc++ the executor can take exponential time; unlike it, we stop.</summary>
+        // A loop, not Span.Fill: its vectorised code over ints is not in the ReadyToRun image.
+        private static void Unset(int[] positions)
+        {
+            for (var i = 0; i < positions.Length; i++) positions[i] = -1;
+        }
+
         public void CheckTime()
         {
             Steps = 0;
@@ -368,8 +374,8 @@ internal sealed class PosixBacktrackingMatcher
                 Current = begin,
                 R = this,
             };
-            BestStarts.AsSpan().Fill(-1);
-            BestEnds.AsSpan().Fill(-1);
+            Unset(BestStarts);
+            Unset(BestEnds);
             _m.Dfs(ref run, _m._start);
             return run.HasSolution;
         }
@@ -577,9 +583,12 @@ internal sealed class PosixBacktrackingMatcher
         matches.LastEnd = prefixFirst;
     }
 
+    private static readonly RegexCapture[] NoCaptures = new RegexCapture[0];
+
     private RegexCapture[] ToCaptures(Runner runner)
     {
-        if (GroupCount == 0) return [];
+        // A shared empty array, not `[]`: Array.Empty<RegexCapture> is not in the ReadyToRun image.
+        if (GroupCount == 0) return NoCaptures;
         var captures = new RegexCapture[GroupCount];
         for (var i = 0; i < captures.Length; i++)
         {

@@ -1,7 +1,4 @@
 using System.Text;
-using NetRegex = System.Text.RegularExpressions.Regex;
-using RegexMatchTimeoutException = System.Text.RegularExpressions.RegexMatchTimeoutException;
-using RegexOptions = System.Text.RegularExpressions.RegexOptions;
 
 namespace Tvix.Eval.Support.Regex;
 
@@ -28,13 +25,20 @@ internal readonly record struct RegexCapture(int Start, int Length)
 /// results (<c>split "a|ab" "abc"</c> finds <c>ab</c>), so .NET only finds where the next match
 /// starts and <see cref="PosixBacktrackingMatcher"/>, which follows libstdc++ exactly, decides
 /// its end and groups there.
+/// <para>
+/// A pattern's first <see cref="ExactMatcherUses"/> matches and splits run on that matcher
+/// alone, and .NET's regular expressions are made only when a pattern is used more: most
+/// patterns of an evaluation are used a few times, and making .NET's (parsing, its search
+/// optimisations, code the ReadyToRun image lacks) cost more than those uses. The matcher is
+/// checked against C++ Nix's results (PosixRegexDifferentialTests), so the tiers agree.
+/// </para>
 /// </remarks>
 internal sealed class PosixRegex
 {
     private static readonly Encoding Latin1 = Encoding.Latin1;
 
     /// <summary>
-    /// After this many uses a pattern is recompiled to IL (<see cref="RegexOptions.Compiled"/>):
+    /// After this many uses a pattern is recompiled to IL (<c>RegexOptions.Compiled</c>):
     /// that costs 3-4 ms of emitting and JIT-compiling (measured on nixpkgs' hello, whose
     /// <c>mirror://</c> pattern is used 64-127 times), while an interpreted match of a short
     /// subject takes about a microsecond, so it only pays off for patterns Nix code calls in
@@ -42,10 +46,26 @@ internal sealed class PosixRegex
     /// </summary>
     internal const int CompileAfterUses = 1024;
 
-    private const RegexOptions Options = RegexOptions.CultureInvariant;
+    /// <summary>
+    /// Uses of each kind (match, split) that run on <see cref="PosixBacktrackingMatcher"/> before
+    /// .NET's regular expression is made. Instantiating nixpkgs' hello matches 4 patterns 118
+    /// times, 102 of them <c>mirror://([a-z]+)/(.*)</c>: with this many, it never loads .NET's
+    /// regular expressions, whose first construction costs an assembly load and JIT compilation.
+    /// </summary>
+    internal const int ExactMatcherUses = 256;
 
-    private NetRegex _whole;
-    private NetRegex _search;
+    /// <summary>
+    /// Longer subjects go to .NET's engine at once: the matcher tries every position of a split
+    /// (.NET skips to where a match can start), which a split of a whole file would feel.
+    /// </summary>
+    internal const int ExactMatcherMaxSubject = 1024;
+
+    // .NET's engine for the pattern, made on the first use beyond ExactMatcherUses of a kind. A
+    // class of its own: a field of .NET's Regex type here would load its assembly with this class.
+    private NetRegexTier? _net;
+    private readonly string _translated;
+    private readonly TimeSpan _timeout;
+    private readonly int _exactMatcherUses;
     private readonly string _ere;
     private readonly bool _hasAlternation;
     private readonly string _display;
@@ -53,10 +73,11 @@ internal sealed class PosixRegex
     private int _wholeUses;
     private int _searchUses;
 
-    private PosixRegex(NetRegex whole, NetRegex search, string ere, bool hasAlternation, int groupCount, string display)
+    private PosixRegex(string translated, TimeSpan timeout, int exactMatcherUses, string ere, bool hasAlternation, int groupCount, string display)
     {
-        _whole = whole;
-        _search = search;
+        _translated = translated;
+        _timeout = timeout;
+        _exactMatcherUses = exactMatcherUses;
         _ere = ere;
         _hasAlternation = hasAlternation;
         GroupCount = groupCount;
@@ -67,8 +88,11 @@ internal sealed class PosixRegex
     public int GroupCount { get; }
 
     /// <summary>Compiles <paramref name="pattern"/> (bytes of a Nix string).</summary>
+    /// <param name="pattern">The pattern's bytes.</param>
+    /// <param name="matchTimeout">How long one match may take.</param>
+    /// <param name="exactMatcherUses">Uses of each kind on the exact matcher before .NET's engine (tests set 0 to check .NET's tier).</param>
     /// <exception cref="PosixRegexException">Not a valid ERE: "invalid regular expression '…'".</exception>
-    public static PosixRegex Compile(ReadOnlySpan<byte> pattern, TimeSpan matchTimeout)
+    public static PosixRegex Compile(ReadOnlySpan<byte> pattern, TimeSpan matchTimeout, int exactMatcherUses = ExactMatcherUses)
     {
         var ere = Latin1.GetString(pattern);
         var display = Encoding.UTF8.GetString(pattern);
@@ -83,18 +107,16 @@ internal sealed class PosixRegex
         {
             throw e.IsTooLarge ? PosixRegexException.TooLarge(display) : new PosixRegexException(display);
         }
-        const RegexOptions options = Options;
-        try
-        {
-            var whole = new NetRegex(@"\A(?:" + translated + @")\z", options, matchTimeout);
-            var search = new NetRegex(translated, options, matchTimeout);
-            return new PosixRegex(whole, search, ere, hasAlternation, groups, display);
-        }
-        catch (ArgumentException)
-        {
-            throw new PosixRegexException(display);
-        }
+        return new PosixRegex(translated, matchTimeout, exactMatcherUses, ere, hasAlternation, groups, display);
     }
+
+    private PosixBacktrackingMatcher Matcher => _matcher ??= new PosixBacktrackingMatcher(_ere, GroupCount);
+
+    private NetRegexTier Net => _net ??= new NetRegexTier(_translated, _timeout, _display, Matcher, _hasAlternation, GroupCount);
+
+    /// <summary>The matcher's own errors (time limit, recursion depth) do not know the pattern: this names it.</summary>
+    private PosixRegexException Named(PosixRegexException e) =>
+        new(_display, e.Message.Replace("regular expression", $"regular expression '{_display}'", StringComparison.Ordinal));
 
     /// <summary>
     /// Matches the whole subject; returns null when it does not match, else one capture per
@@ -113,46 +135,24 @@ internal sealed class PosixRegex
     /// </summary>
     public bool MatchWhole(ReadOnlySpan<byte> subject, Span<RegexCapture> groups)
     {
-        if (++_wholeUses == CompileAfterUses) _whole = Recompile(_whole);
-        if (GroupCount == 0)
+        var uses = ++_wholeUses;
+        if (uses <= _exactMatcherUses && subject.Length <= ExactMatcherMaxSubject)
         {
-            // Without groups only success matters: match the span, no string needed.
-            char[]? rented = null;
-            var chars = subject.Length <= 256 ? stackalloc char[subject.Length] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(subject.Length)).AsSpan(0, subject.Length);
+            RegexCapture[]? captures;
             try
             {
-                Latin1.GetChars(subject, chars);
-                return IsMatch(_whole, chars);
+                captures = Matcher.MatchWhole(subject, _timeout);
             }
-            finally
+            catch (PosixRegexException e) when (e.Pattern.Length == 0)
             {
-                if (rented != null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
+                throw Named(e);
             }
+            if (captures is null) return false;
+            captures.CopyTo(groups);
+            return true;
         }
-        var text = Latin1.GetString(subject);
-        var m = Run(_whole, text, 0);
-        if (!m.Success) return false;
-        for (var i = 0; i < groups.Length; i++) groups[i] = MatchCaptures.Get(m, i + 1);
-        return true;
+        return Net.MatchWhole(subject, groups, uses);
     }
-
-    private static NetRegex Recompile(NetRegex regex) =>
-        new(regex.ToString(), Options | RegexOptions.Compiled, regex.MatchTimeout);
-
-    private bool IsMatch(NetRegex regex, ReadOnlySpan<char> text)
-    {
-        try
-        {
-            return regex.IsMatch(text);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            throw TimedOut(regex);
-        }
-    }
-
-    private PosixRegexException TimedOut(NetRegex regex) =>
-        new(_display, $"regular expression '{_display}' took too long to match (limit {regex.MatchTimeout.TotalSeconds:0.#} s)");
 
     /// <summary>
     /// All non-overlapping matches, left to right, as <c>std::regex_iterator</c> finds them (after
@@ -162,120 +162,20 @@ internal sealed class PosixRegex
     /// </summary>
     public void Split(ReadOnlySpan<byte> subject, RegexSplitMatches matches)
     {
-        if (++_searchUses == CompileAfterUses) _search = Recompile(_search);
-        var text = Latin1.GetString(subject);
-        var search = _search;
-        _matcher ??= new PosixBacktrackingMatcher(_ere, GroupCount);
+        var uses = ++_searchUses;
         try
         {
-            if (!_hasAlternation)
+            if (uses <= _exactMatcherUses && subject.Length <= ExactMatcherMaxSubject)
             {
-                SplitWithoutAlternation(subject, text, search, matches);
+                // Every position is tried (no search by .NET to skip to the next candidate).
+                Matcher.Split(subject, _timeout, matches);
                 return;
             }
-            // .NET finds where a match can start (any path matching there means libstdc++
-            // matches there too); the libstdc++-exact matcher runs only at those positions.
-            _matcher.Split(subject, search.MatchTimeout, matches, from => FindStart(search, text, from));
+            Net.Split(subject, matches, uses);
         }
         catch (PosixRegexException e) when (e.Pattern.Length == 0)
         {
-            // The matcher's own errors (time limit, recursion depth) do not know the pattern.
-            throw new PosixRegexException(_display, e.Message.Replace("regular expression", $"regular expression '{_display}'", StringComparison.Ordinal));
-        }
-    }
-
-    /// <summary>
-    /// Without '|' the only choices are greedy repeats, and libstdc++'s first solution is the
-    /// one .NET's backtracking finds: .NET's matches are used as they are. Only the retry after
-    /// an empty match (a non-empty match at the same place) needs the exact matcher.
-    /// </summary>
-    private void SplitWithoutAlternation(ReadOnlySpan<byte> subject, string text, NetRegex search, RegexSplitMatches matches)
-    {
-        var prefixFirst = 0;
-        var prevAvail = false;
-        var found = AddNetMatch(search, text, 0, prefixFirst, matches, out var start, out var end);
-        while (found)
-        {
-            prefixFirst = end;
-            var from = end;
-            if (start == end)
-            {
-                if (from == subject.Length) break;
-                if (_matcher!.MatchAt(subject, from, notNull: true, prevAvail, search.MatchTimeout) is { } again)
-                {
-                    (start, end) = (again.Start, again.End);
-                    matches.Add(prefixFirst, start - prefixFirst);
-                    for (var g = 0; g < GroupCount; g++)
-                    {
-                        var c = again.Groups[g];
-                        if (c.Matched) matches.SetGroup(g, c.Start, c.Start + c.Length);
-                    }
-                    continue;
-                }
-                from++;
-            }
-            prevAvail = true;
-            found = AddNetMatch(search, text, from, prefixFirst, matches, out start, out end);
-        }
-        matches.LastEnd = prefixFirst;
-    }
-
-    /// <summary>Adds .NET's first match at or after <paramref name="from"/> (with the text since <paramref name="prefixFirst"/>), if any.</summary>
-    private bool AddNetMatch(NetRegex search, string text, int from, int prefixFirst, RegexSplitMatches matches, out int start, out int end)
-    {
-        if (GroupCount == 0)
-        {
-            // Without groups only the extent matters, which .NET finds without allocating.
-            if (!FirstMatch(search, text, from, out start, out end)) return false;
-            matches.Add(prefixFirst, start - prefixFirst);
-            return true;
-        }
-        var m = Run(search, text, from);
-        start = m.Index;
-        end = m.Index + m.Length;
-        if (!m.Success) return false;
-        matches.Add(prefixFirst, start - prefixFirst);
-        for (var g = 0; g < GroupCount; g++)
-        {
-            var group = MatchCaptures.Get(m, g + 1);
-            if (group.Matched) matches.SetGroup(g, group.Start, group.Start + group.Length);
-        }
-        return true;
-    }
-
-    /// <summary>Where the first match at or after <paramref name="from"/> starts, or -1.</summary>
-    private int FindStart(NetRegex regex, string text, int from) =>
-        FirstMatch(regex, text, from, out var start, out _) ? start : -1;
-
-    /// <summary>The first match at or after <paramref name="from"/> (anchors see the whole text), without allocating.</summary>
-    private bool FirstMatch(NetRegex regex, string text, int from, out int start, out int end)
-    {
-        try
-        {
-            foreach (var m in regex.EnumerateMatches(text.AsSpan(), from))
-            {
-                start = m.Index;
-                end = m.Index + m.Length;
-                return true;
-            }
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            throw TimedOut(regex);
-        }
-        start = end = -1;
-        return false;
-    }
-
-    private System.Text.RegularExpressions.Match Run(NetRegex regex, string text, int start)
-    {
-        try
-        {
-            return regex.Match(text, start);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            throw TimedOut(regex);
+            throw Named(e);
         }
     }
 }

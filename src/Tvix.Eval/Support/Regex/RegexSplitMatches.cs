@@ -53,7 +53,8 @@ internal sealed class RegexSplitMatches : IDisposable
         }
         _data[_length] = prefixStart;
         _data[_length + 1] = prefixLength;
-        _data.AsSpan(_length + 2, _stride - 2).Fill(-1);
+        // A loop, not Span.Fill (see PosixBacktrackingMatcher.Runner.Unset).
+        for (var i = _length + 2; i < _length + _stride; i++) _data[i] = -1;
         _length += _stride;
     }
 

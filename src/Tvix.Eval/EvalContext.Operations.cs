@@ -328,7 +328,7 @@ public sealed partial class EvalContext
     internal bool IsDerivationNoForce(NixAttrs a)
     {
         if (!a.TryGet(SymType, out var t)) return false;
-        if (t.Kind == ValueKind.Thunk) { if (!t.RawThunk.IsEvaluated) return false; t = t.RawThunk.Result; }
+        if (t.Kind == ValueKind.Thunk) { t = t.Settled; if (t.Kind == ValueKind.Thunk) return false; }
         return t.Kind == ValueKind.String && t.RawString.Bytes.SequenceEqual("derivation"u8);
     }
 

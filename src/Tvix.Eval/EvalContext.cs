@@ -70,7 +70,7 @@ public sealed partial class EvalContext
 
     /// <summary>Forces a value to weak head normal form (evaluates a thunk; other values are returned as they are).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Value Force(Value v) => v.Kind == ValueKind.Thunk ? v.RawThunk.Force(this) : v;
+    public Value Force(Value v) => v.Kind == ValueKind.Thunk ? Unsafe.As<Thunk>(v.Obj!).Force(this, v.Bits) : v;
 
     /// <summary>
     /// Forces the value in <paramref name="slot"/> (an environment slot, or a set's or a list's
@@ -83,7 +83,7 @@ public sealed partial class EvalContext
     {
         var v = slot;
         if (v.Kind != ValueKind.Thunk) return v;
-        var result = v.RawThunk.Force(this);
+        var result = Unsafe.As<Thunk>(v.Obj!).Force(this, v.Bits);
         if (result.IsAtom) slot = result;
         return result;
     }
@@ -328,7 +328,7 @@ public sealed partial class EvalContext
     public Value CallLazy(Value function, Value argument)
     {
         // A function in an evaluated thunk (a let binding) is looked at without forcing anything.
-        if (function.Kind == ValueKind.Thunk && function.RawThunk.IsEvaluated) function = function.RawThunk.Result;
+        if (function.Kind == ValueKind.Thunk) function = function.Settled;
         // A call that only builds a value is made now (see BodyEffects).
         if (function.Obj is { } f && f.GetType() == typeof(Closure))
         {
@@ -464,7 +464,7 @@ public sealed partial class EvalContext
     public Value CallLazy2(Value function, Value argument1, Value argument2)
     {
         // A function in an evaluated thunk (a let binding) is looked at without forcing anything.
-        if (function.Kind == ValueKind.Thunk && function.RawThunk.IsEvaluated) function = function.RawThunk.Result;
+        if (function.Kind == ValueKind.Thunk) function = function.Settled;
         // A call that only builds a value, or returns an argument, is made now (see BodyEffects).
         if (function.Obj is { } f && f.GetType() == typeof(Closure))
         {

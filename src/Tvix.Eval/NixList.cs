@@ -140,8 +140,8 @@ public sealed class NixList
     internal static void Settle(Value[] items, int i)
     {
         var slot = items[i];
-        if (slot.Kind != ValueKind.Thunk || !slot.RawThunk.IsEvaluated) return;
-        var result = slot.RawThunk.Result;
+        if (slot.Kind != ValueKind.Thunk) return;
+        var result = slot.Settled;
         if (result.IsAtom) items[i] = result;
     }
 }

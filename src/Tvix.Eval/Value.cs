@@ -56,7 +56,8 @@ public readonly struct Value
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         // An exact type comparison rather than `is`: ReadyToRun code compiles `is` into a
         // call to the runtime's cast helper, this into a compare of method tables.
-        get => Obj is { } o && o.GetType() == typeof(KindTag) ? Unsafe.As<KindTag>(o).Kind : (ValueKind)Bits;
+        // (byte): a package-set member's thunk keeps its index above the kind (see FromMember).
+        get => Obj is { } o && o.GetType() == typeof(KindTag) ? Unsafe.As<KindTag>(o).Kind : (ValueKind)(byte)Bits;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,7 +78,7 @@ public readonly struct Value
     internal object? Identity
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Obj is { } o && o.GetType() == typeof(KindTag) ? null : Obj;
+        get => Obj is { } o && o.GetType() != typeof(KindTag) ? (o.GetType() == typeof(LazyMembers) ? RawThunk : o) : null;
     }
 
     /// <summary>
@@ -89,7 +90,7 @@ public readonly struct Value
     internal bool IsAtom
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Obj is { } o && (o.GetType() == typeof(KindTag) || (ValueKind)Bits is ValueKind.String or ValueKind.Path);
+        get => Obj is { } o && (o.GetType() == typeof(KindTag) || (ValueKind)(byte)Bits is ValueKind.String or ValueKind.Path);
     }
 
     /// <summary>
@@ -169,9 +170,38 @@ public readonly struct Value
     internal string RawPath => Unsafe.As<string>(Obj!);
     internal NixAttrs RawAttrs => Unsafe.As<NixAttrs>(Obj!);
     internal NixList RawList => Unsafe.As<NixList>(Obj!);
-    internal Thunk RawThunk => Unsafe.As<Thunk>(Obj!);
+    /// <summary>The thunk of a value of kind <see cref="ValueKind.Thunk"/>; a package-set member's is made here on first use (<see cref="LazyMembers"/>).</summary>
+    internal Thunk RawThunk
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Obj!.GetType() == typeof(LazyMembers) ? MemberThunk() : Unsafe.As<Thunk>(Obj);
+    }
+
+    // Out of line: RawThunk is inlined into every force, and into the bytecode loop's frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Thunk MemberThunk() => Unsafe.As<LazyMembers>(Obj!).ThunkOf((int)(Bits >> 8));
+
+    /// <summary>
+    /// The result of an evaluated thunk, or this value as it is (a thunk not evaluated yet, or
+    /// not a thunk). Makes no member thunk (<see cref="LazyMembers"/>): one never made was never evaluated.
+    /// </summary>
+    internal Value Settled
+    {
+        // Out of line: callers test for a thunk first, and some are on the path of every call.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        get
+        {
+            if (Kind != ValueKind.Thunk) return this;
+            var thunk = Obj!.GetType() == typeof(LazyMembers) ? Unsafe.As<LazyMembers>(Obj).MadeThunk((int)(Bits >> 8)) : Unsafe.As<Thunk>(Obj);
+            return thunk is { IsEvaluated: true } ? thunk.Result : this;
+        }
+    }
 
     internal static Value FromThunk(Thunk t) => Heap(ValueKind.Thunk, t);
+
+    /// <summary>Member <paramref name="index"/> of <paramref name="members"/>: a thunk whose object is made when first needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Value FromMember(LazyMembers members, int index) => new(members, (long)ValueKind.Thunk | ((long)index << 8));
     internal static Value FromClosure(Closure c) => Heap(ValueKind.Lambda, c);
     internal static Value FromBuiltin(Builtin b) => Heap(ValueKind.PrimOp, b);
     internal static Value FromPartial(PartialApplication p) => Heap(ValueKind.PrimOpApp, p);

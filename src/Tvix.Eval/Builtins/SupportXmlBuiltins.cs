@@ -66,7 +66,7 @@ internal static class SupportXmlBuiltins
         private Value Forced(Value value)
         {
             if (strict) return cx.Force(value);
-            return value.Kind == ValueKind.Thunk && value.RawThunk.IsEvaluated ? value.RawThunk.Result : value;
+            return value.Settled;
         }
 
         public ReadOnlyMemory<byte> GetString(Value value)

@@ -108,6 +108,53 @@ internal sealed class Lowering
         return code;
     }
 
+    /// <summary>
+    /// Code that stores, in one instruction (<paramref name="op"/>), the values of a large set's
+    /// members that are plain thunks: their thunks are made only when first needed
+    /// (<see cref="LazyMembers"/>). Returns which of <paramref name="values"/> it covers; the
+    /// others (constants, variables, lambdas, selections, foldable operations) are emitted one by
+    /// one as before.
+    /// </summary>
+    private bool[] Members(ChunkBuilder b, Node[] values, OpCode op)
+    {
+        var covered = Reserved(b, values.Length);
+        var count = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!IsPlainThunk(values[i])) continue;
+            covered[i] = true;
+            count++;
+        }
+        if (count == 0) return covered;
+        var units = new Code[count];
+        var slots = new int[count];
+        var j = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!covered[i]) continue;
+            units[j] = LazyUnit(values[i]);
+            slots[j++] = i;
+        }
+        b.Emit(op, b.Object(new MemberTable(units, slots)), 0);
+        return covered;
+    }
+
+    /// <summary>Room for a large set's lazy units; no member is covered by a <see cref="MemberTable"/>.</summary>
+    private bool[] Reserved(ChunkBuilder b, int members)
+    {
+        ReserveLazy(b, members);
+        return new bool[members];
+    }
+
+    /// <summary>Whether <see cref="Delayed"/> would make a plain thunk of <paramref name="n"/> (selections, which it may move to the parent scope, are left to it).</summary>
+    private static bool IsPlainThunk(Node n) => n.Kind switch
+    {
+        NodeKind.Const or NodeKind.Global or NodeKind.Local or NodeKind.Lambda or NodeKind.Select => false,
+        NodeKind.Binary => !NodeKinds.As<BinaryNode>(n).Foldable,
+        NodeKind.Apply => !PureCall.IsFoldable(NodeKinds.As<ApplyNode>(n)),
+        _ => true,
+    };
+
     /// <summary>Room for a large set's <paramref name="members"/> lazy units (see <see cref="ChunkBuilder.ReserveLazyMembers"/>).</summary>
     private void ReserveLazy(ChunkBuilder b, int members)
     {
@@ -685,9 +732,10 @@ internal sealed class Lowering
         var values = set.Values;
         b.Emit(OpCode.NewArray, values.Length, 1);
         var lazy = values.Length >= LazyBindings;
-        if (lazy) ReserveLazy(b, values.Length);
+        var members = lazy ? Members(b, values, OpCode.MembersToItems) : null;
         for (var i = 0; i < values.Length; i++)
         {
+            if (members is not null && members[i]) continue;
             Delayed(b, values[i], lazy);
             b.Emit(OpCode.StoreItem, i, 0);
         }
@@ -700,11 +748,12 @@ internal sealed class Lowering
         b.Emit(OpCode.PushScope, rec.EnvSize, 0);
         var inits = rec.Inits;
         var lazy = inits.Length >= LazyBindings;
-        if (lazy) ReserveLazy(b, inits.Length);
+        // With `__overrides`, a slot may be replaced later, so none may alias another's value.
+        var members = !lazy ? null : rec.HasOverrides ? Reserved(b, inits.Length) : Members(b, inits, OpCode.MembersToLocals);
         for (var k = 0; k < inits.Length; k++)
         {
             var i = SourcesFirst(k, inits.Length, rec.NamedCount);
-            // With `__overrides`, a slot may be replaced later, so none may alias another's value.
+            if (members is not null && members[i]) continue;
             if (rec.HasOverrides) b.Emit(OpCode.MakeThunk, b.Object(lazy ? LazyUnit(inits[i]) : Unit(inits[i])), 0);
             else Delayed(b, inits[i], lazy);
             b.Emit(OpCode.StoreLocal, i, 0);

@@ -198,6 +198,11 @@ internal enum OpCode
     SelectSymReturn,
     EvalReturn,
     MakeAttrsReturn,
+
+    /// <summary><c>obj</c>: store the members of MemberTable <c>obj</c> into the array on top of the stack, as thunks made on first use (<see cref="Runtime.LazyMembers"/>).</summary>
+    MembersToItems,
+    /// <summary><c>obj</c>: store the members of MemberTable <c>obj</c> into the current environment's slots, as thunks made on first use.</summary>
+    MembersToLocals,
 }
 
 /// <summary>Static facts about opcodes.</summary>
@@ -293,7 +298,7 @@ internal static class OpInfo
             or OpCode.Call or OpCode.NewArray or OpCode.StoreItem or OpCode.NewScope or OpCode.StoreScope
             or OpCode.PushScope or OpCode.StoreLocal or OpCode.HasCheck or OpCode.Interpolate
             or OpCode.PathInterpolate or OpCode.Assert or OpCode.AssertEqual or OpCode.ToString or OpCode.ToStringPiece
-            or OpCode.SubstringRange => 1,
+            or OpCode.SubstringRange or OpCode.MembersToItems or OpCode.MembersToLocals => 1,
         OpCode.Local0 or OpCode.Local1 or OpCode.JumpIfFalse or OpCode.AndJump or OpCode.OrJump or OpCode.ImpliesJump
             or OpCode.CallMany or OpCode.MakeAttrs or OpCode.ClearLocals or OpCode.RecAttrs or OpCode.SelectCheck => 2,
         OpCode.Local or OpCode.LocalRaw or OpCode.SelectDynamic or OpCode.HasSym or OpCode.HasDynamic => 3,

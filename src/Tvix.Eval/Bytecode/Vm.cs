@@ -319,6 +319,14 @@ internal static class Vm
                     env[Unsafe.Add(ref code, pc + 1)] = acc;
                     pc += 2;
                     break;
+                case OpCode.MembersToItems:
+                    LazyMembers.StoreItems(Unsafe.As<MemberTable>(objects[Unsafe.Add(ref code, pc + 1)]), env, Unsafe.As<Value[]>(Unsafe.Add(ref s, sp - 1).Obj!));
+                    pc += 2;
+                    break;
+                case OpCode.MembersToLocals:
+                    LazyMembers.StoreLocals(Unsafe.As<MemberTable>(objects[Unsafe.Add(ref code, pc + 1)]), env);
+                    pc += 2;
+                    break;
                 case OpCode.ClearLocals:
                 {
                     var first = Unsafe.Add(ref code, pc + 1);
@@ -573,7 +581,7 @@ internal static class Vm
         {
             for (; a > 0; a--) env = env.Parent;
             v = env[b];
-            if (v.Kind == ValueKind.Thunk && v.RawThunk.IsEvaluated) v = v.RawThunk.Result;
+            if (v.Kind == ValueKind.Thunk) v = v.Settled;
         }
         value = v.RawInt;
         return v.Kind == ValueKind.Int;

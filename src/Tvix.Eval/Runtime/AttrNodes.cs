@@ -55,7 +55,7 @@ internal sealed class SelectNode(SourceText source, TextSpan span, Node target, 
             {
                 if (v.Kind != ValueKind.Attrs || path[i].Dynamic is not null) break;
                 if (!v.RawAttrs.TryGet(path[i].Sym, out var next)) break;
-                next = next.Kind == ValueKind.Thunk && next.RawThunk.IsEvaluated ? next.RawThunk.Result : next;
+                if (next.Kind == ValueKind.Thunk) next = next.Settled;
                 if (i == path.Length - 1)
                 {
                     if (next.Kind is ValueKind.Null or ValueKind.Bool or ValueKind.Int or ValueKind.Float or ValueKind.String or ValueKind.Path) { result = next; return true; }

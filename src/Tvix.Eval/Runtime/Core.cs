@@ -172,7 +172,7 @@ internal class Thunk
 {
     private static readonly Code Blackhole = new BlackholeNode();
 
-    /// <summary>The code of a <see cref="CallThunk"/>: never evaluated as a node, recognised by identity in <see cref="Force"/>.</summary>
+    /// <summary>The code of a <see cref="CallThunk"/>: never evaluated as a node, recognised by identity in <see cref="Force(EvalContext)"/>.</summary>
     private protected static readonly Code CallMarker = new CallMarkerNode();
 
     /// <summary>The code of a <see cref="CallThunk2"/>, recognised by identity like <see cref="CallMarker"/>.</summary>
@@ -180,6 +180,9 @@ internal class Thunk
 
     /// <summary>The code of a thunk made with its value already (see <see cref="Ready"/>), recognised by identity.</summary>
     private static readonly Code ReadyMarker = new CallMarkerNode();
+
+    /// <summary>The code of a <see cref="LazyMembers"/>, which stands for many thunks: forcing it needs the member's index (<see cref="Force(EvalContext, long)"/>).</summary>
+    private protected static readonly Code MembersMarker = new CallMarkerNode();
 
     private Code? _code;
     // The result once evaluated. Before that, the environment to evaluate _code in (as a value
@@ -216,14 +219,25 @@ internal class Thunk
 
     /// <summary>The value, evaluating it first if needed. The evaluated case is inlined at call sites.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Value Force(EvalContext cx) => _code is null ? _value : Evaluate(cx);
+    public Value Force(EvalContext cx) => _code is null ? _value : Evaluate(cx, 0);
+
+    /// <summary>
+    /// The value of a thunk value whose 8 other bytes are <paramref name="bits"/>: as
+    /// <see cref="Force(EvalContext)"/>, and for a <see cref="LazyMembers"/> the value of the
+    /// member those bytes name. What <see cref="EvalContext.Force"/> calls: the members' case costs
+    /// its callers nothing but passing the bytes (the bytecode loop inlines many forces, and every
+    /// level of a deep recursion pays for its frame).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Value Force(EvalContext cx, long bits) => _code is null ? _value : Evaluate(cx, bits);
 
     // Kept out of line: the exception filter and the evaluation would stop Force from inlining.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Value Evaluate(EvalContext cx)
+    private Value Evaluate(EvalContext cx, long bits)
     {
         var code = _code;
         if (code is null) return _value;
+        if (ReferenceEquals(code, MembersMarker)) return Unsafe.As<LazyMembers>(this).ForceMember(cx, bits);
         if (ReferenceEquals(code, ReadyMarker))
         {
             _code = null;

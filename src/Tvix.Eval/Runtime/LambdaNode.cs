@@ -90,7 +90,7 @@ internal sealed class LambdaNode(SourceText source, TextSpan span) : Node(source
         var env = closure.Env;
         for (var d = 1; d < effects.CalleeDepth; d++) env = env.Parent;
         var callee = env[effects.CalleeIndex];
-        if (callee.Kind == ValueKind.Thunk && callee.RawThunk.IsEvaluated) callee = callee.RawThunk.Result;
+        if (callee.Kind == ValueKind.Thunk) callee = callee.Settled;
         return callee.Obj is { } o && o.GetType() == typeof(Closure)
             && Unsafe.As<Closure>(o).Code.AppliesWithoutEffects(Unsafe.As<Closure>(o), effects.CalleeArguments, nesting + 1);
     }

@@ -35,7 +35,7 @@ internal sealed class LocalNode(SourceText source, TextSpan span, int depth, int
     internal Value Peek(Env env)
     {
         var v = Target(env)[Index];
-        if (v.Kind == ValueKind.Thunk && v.RawThunk.IsEvaluated) return v.RawThunk.Result;
+        if (v.Kind == ValueKind.Thunk) return v.Settled;
         return v;
     }
 

@@ -77,7 +77,7 @@ internal sealed class PureCall
                 // fresh value slot `head l` is in Nix (see Value.IsAtom).
                 if (kind != ValueKind.List || arg.RawList.Count == 0) return false;
                 var first = arg.RawList[0];
-                if (first.Kind == ValueKind.Thunk && first.RawThunk.IsEvaluated) first = first.RawThunk.Result;
+                if (first.Kind == ValueKind.Thunk) first = first.Settled;
                 if (!first.IsAtom) return false;
                 result = first;
                 return true;

@@ -16,27 +16,27 @@ namespace Tvix.Eval.Runtime;
 /// </remarks>
 internal sealed class SymbolTable
 {
-    private byte[][] _names;
-    private string?[] _texts;
-    private NixString?[] _strings;
-    private int[] _hashes;
+    // Per-symbol data lives in pages of PageSize entries, reached by id >> PageBits: the table
+    // grows by adding pages, never by copying (nixpkgs brings 20,000 to 40,000 names, and a
+    // doubling table left the old arrays as garbage each time), and the names' strings, wanted
+    // for few symbols, get a page only when one of its symbols asks.
+    private const int PageBits = 10;
+    private const int PageSize = 1 << PageBits;
+    private const int PageMask = PageSize - 1;
+
+    private byte[][][] _names = new byte[4][][];
+    private int[][] _hashes = new int[4][];
     // The first 8 bytes of each name, big-endian and zero-padded: comparing two of these as
     // integers orders names by their bytes unless both share those 8 bytes (see SortKey).
-    private ulong[] _sortKeys;
+    private ulong[][] _sortKeys = new ulong[4][];
+    private string?[]?[] _texts = new string?[4][];
+    private NixString?[]?[] _strings = new NixString?[4][];
     /// <summary>Open addressing, linear probing: symbol id + 1, or 0 for an empty bucket.</summary>
     private int[] _buckets;
     private int _count;
 
-    /// <summary>An empty table with room for <paramref name="capacity"/> names (a power of two) before it grows.</summary>
-    public SymbolTable(int capacity = 256)
-    {
-        _names = new byte[capacity][];
-        _texts = new string?[capacity];
-        _strings = new NixString?[capacity];
-        _hashes = new int[capacity];
-        _sortKeys = new ulong[capacity];
-        _buckets = new int[capacity * 2];
-    }
+    /// <summary>An empty table whose index has room for <paramref name="capacity"/> names (a power of two) before it grows.</summary>
+    public SymbolTable(int capacity = 256) => _buckets = new int[capacity * 2];
 
     /// <summary>Source positions of attributes, numbered per evaluator like the names.</summary>
     public PositionTable Positions { get; } = new();
@@ -78,11 +78,11 @@ internal sealed class SymbolTable
             var hash = Hash(bytes);
             var id = Find(bytes, hash, out var bucket);
             if (id < 0) id = Add(bytes.ToArray(), hash, bucket);
-            _texts[id] ??= name;
+            TextSlot(id) ??= name;
             return id;
         }
         var longId = Intern(Encoding.UTF8.GetBytes(name));
-        _texts[longId] ??= name;
+        TextSlot(longId) ??= name;
         return longId;
     }
 
@@ -98,12 +98,19 @@ internal sealed class SymbolTable
         return Find(buffer[..length]);
     }
 
-    public byte[] Bytes(int id) => _names[id];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte[] Bytes(int id) => _names[id >> PageBits][id & PageMask];
 
     /// <summary>The name as a context-free Nix string, made once per symbol (attrNames, mapAttrs and friends hand out names over and over).</summary>
-    public NixString String(int id) => _strings[id] ??= new NixString(_names[id]);
+    public NixString String(int id)
+    {
+        ref var slot = ref (_strings[id >> PageBits] ??= new NixString?[PageSize])[id & PageMask];
+        return slot ??= new NixString(Bytes(id));
+    }
 
-    public string Text(int id) => _texts[id] ??= BytesToText(_names[id]);
+    public string Text(int id) => TextSlot(id) ??= BytesToText(Bytes(id));
+
+    private ref string? TextSlot(int id) => ref (_texts[id >> PageBits] ??= new string?[PageSize])[id & PageMask];
 
     // The two helpers below convert ASCII names with plain loops. The runtime's UTF-8 transcoder
     // is vectorised, and its first call in a process costs 1.5 ms (encoding) to 2.5 ms
@@ -140,7 +147,7 @@ internal sealed class SymbolTable
     /// bytes get equal keys (ties must then be broken with <see cref="CompareBytes"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong SortKey(int id) => _sortKeys[id];
+    public ulong SortKey(int id) => _sortKeys[id >> PageBits][id & PageMask];
 
     private static ulong PrefixKey(byte[] name)
     {
@@ -153,10 +160,10 @@ internal sealed class SymbolTable
     public int CompareBytes(int a, int b)
     {
         if (a == b) return 0;
-        var ka = _sortKeys[a];
-        var kb = _sortKeys[b];
+        var ka = SortKey(a);
+        var kb = SortKey(b);
         if (ka != kb) return ka < kb ? -1 : 1;
-        return _names[a].AsSpan().SequenceCompareTo(_names[b]);
+        return Bytes(a).AsSpan().SequenceCompareTo(Bytes(b));
     }
 
     private int Find(ReadOnlySpan<byte> name, int hash, out int bucket)
@@ -173,7 +180,7 @@ internal sealed class SymbolTable
                 return -1;
             }
             var id = entry - 1;
-            if (_hashes[id] == hash && SameBytes(name, _names[id]))
+            if (_hashes[id >> PageBits][id & PageMask] == hash && SameBytes(name, Bytes(id)))
             {
                 bucket = i;
                 return id;
@@ -193,44 +200,50 @@ internal sealed class SymbolTable
     }
 
     /// <summary>
-    /// Makes room for <paramref name="count"/> names at once (a power of two at least that), so
-    /// that a large source's names do not grow the table by doubling, each step a copy of all of
-    /// its arrays (all-packages.nix brings 12,700 new names).
+    /// Makes room in the index for <paramref name="count"/> names at once, so that a large
+    /// source's names do not grow it by doubling, each step a rehash into a new array
+    /// (all-packages.nix brings 12,700 new names).
     /// </summary>
     public void Reserve(int count)
     {
-        if (count <= _names.Length) return;
-        var size = _names.Length;
-        while (size < count) size *= 2;
-        Resize(size);
-        Rehash(size * 2);
-    }
-
-    private void Resize(int size)
-    {
-        var id = _count;
-        Array.Resize(ref _names, size);
-        Array.Resize(ref _texts, size);
-        Array.Resize(ref _strings, size);
-        Array.Resize(ref _hashes, size);
-        // Not Array.Resize<ulong>: that instantiation is not precompiled and would be JIT-compiled.
-        var sortKeys = new ulong[size];
-        Array.Copy(_sortKeys, sortKeys, id);
-        _sortKeys = sortKeys;
+        var size = _buckets.Length;
+        while (size < count * 2) size *= 2;
+        if (size > _buckets.Length) Rehash(size);
     }
 
     private int Add(byte[] name, int hash, int bucket)
     {
         var id = _count;
-        if (id == _names.Length) Resize(id * 2);
-        _names[id] = name;
-        _sortKeys[id] = PrefixKey(name);
-        _hashes[id] = hash;
+        var page = id >> PageBits;
+        if ((id & PageMask) == 0) AddPage(page);
+        _names[page][id & PageMask] = name;
+        _sortKeys[page][id & PageMask] = PrefixKey(name);
+        _hashes[page][id & PageMask] = hash;
         _count = id + 1;
         _buckets[bucket] = id + 1;
         // Keep the load factor at or below one half.
         if (_count * 2 > _buckets.Length) Rehash(_buckets.Length * 2);
         return id;
+    }
+
+    private void AddPage(int page)
+    {
+        if (page == _names.Length)
+        {
+            // The page directories are small (one entry per 1,024 names): these copies are cheap.
+            var size = page * 2;
+            Array.Resize(ref _names, size);
+            Array.Resize(ref _hashes, size);
+            Array.Resize(ref _texts, size);
+            Array.Resize(ref _strings, size);
+            // Not Array.Resize<ulong[]>: an instantiation not precompiled, it would be JIT-compiled.
+            var sortKeys = new ulong[size][];
+            Array.Copy(_sortKeys, sortKeys, page);
+            _sortKeys = sortKeys;
+        }
+        _names[page] = new byte[PageSize][];
+        _hashes[page] = new int[PageSize];
+        _sortKeys[page] = new ulong[PageSize];
     }
 
     private void Rehash(int size)
@@ -239,7 +252,7 @@ internal sealed class SymbolTable
         var mask = size - 1;
         for (var id = 0; id < _count; id++)
         {
-            var i = _hashes[id] & mask;
+            var i = _hashes[id >> PageBits][id & PageMask] & mask;
             while (buckets[i] != 0) i = (i + 1) & mask;
             buckets[i] = id + 1;
         }

@@ -18,6 +18,9 @@ internal sealed class ChunkBuilder
     private const int AdoptLength = 1 << 14;
 
     private Chunk _chunk = null!;
+
+    /// <summary>The chunk whose units are being built.</summary>
+    public Chunk Chunk => _chunk;
     // What the chunk had when this batch started: the indices of this batch's code, constants,
     // objects, spans and caches start there.
     private int _codeBase, _constantBase, _objectBase, _spanBase, _cacheBase;

@@ -117,7 +117,7 @@ internal sealed class Lowering
     /// </summary>
     private bool[] Members(ChunkBuilder b, Node[] values, OpCode op)
     {
-        var covered = Reserved(b, values.Length);
+        var covered = new bool[values.Length];
         var count = 0;
         for (var i = 0; i < values.Length; i++)
         {
@@ -125,17 +125,19 @@ internal sealed class Lowering
             covered[i] = true;
             count++;
         }
+        // Room for the units of the others, emitted one by one.
+        ReserveLazy(b, values.Length - count);
         if (count == 0) return covered;
-        var units = new Code[count];
+        var members = new Node[count];
         var slots = new int[count];
         var j = 0;
         for (var i = 0; i < values.Length; i++)
         {
             if (!covered[i]) continue;
-            units[j] = LazyUnit(values[i]);
+            members[j] = values[i];
             slots[j++] = i;
         }
-        b.Emit(op, b.Object(new MemberTable(units, slots)), 0);
+        b.Emit(op, b.Object(new MemberTable(b.Chunk, members, slots)), 0);
         return covered;
     }
 

@@ -4,16 +4,53 @@ namespace Tvix.Eval.Runtime;
 
 /// <summary>
 /// The members of a large set literal (a package set, a library) that are plain thunks, listed
-/// once per literal by the bytecode compiler: the code of each and where its value goes (the
-/// set's values array, or the slots of a recursive scope).
+/// once per literal by the bytecode compiler: the expression of each and where its value goes
+/// (the set's values array, or the slots of a recursive scope).
 /// </summary>
-internal sealed class MemberTable(Code[] units, int[] slots)
+/// <remarks>
+/// A member's code is emitted when its first thunk first runs (<see cref="MemberCode"/>), not
+/// with the file: an evaluation runs a few hundred of a package set's 12,700 members, and a unit
+/// emitted ahead, even as a stub, costs about 90 bytes.
+/// </remarks>
+internal sealed class MemberTable(Bytecode.Chunk chunk, Node[] members, int[] slots)
 {
-    /// <summary>The code of member <c>i</c>'s thunk.</summary>
-    public readonly Code[] Units = units;
+    private readonly Bytecode.Chunk _chunk = chunk;
+    // The expressions not emitted yet, and the code of each once asked for (made on first use).
+    private readonly Node?[] _members = members;
+    private Code?[]? _units;
 
     /// <summary>Where member <c>i</c>'s value is stored (an index into the array being filled, or an environment slot).</summary>
     public readonly int[] Slots = slots;
+
+    /// <summary>How many members the table has.</summary>
+    public int Count => Slots.Length;
+
+    /// <summary>The code of member <paramref name="index"/>'s thunk.</summary>
+    public Code UnitOf(int index)
+    {
+        var units = _units ??= new Code?[_members.Length];
+        if (units[index] is { } unit) return unit;
+        var member = _members[index]!;
+        return units[index] = member.Kind == NodeKind.Code ? NodeKinds.As<Bytecode.CodeNode>(member) : new MemberCode(this, index, member);
+    }
+
+    /// <summary>Emits member <paramref name="index"/>'s code (once) and returns its unit.</summary>
+    internal Bytecode.CodeNode Emit(EvalContext cx, int index)
+    {
+        if (_units![index] is Bytecode.CodeNode done) return done;
+        var unit = cx.LowerLater(_chunk, _members[index]!);
+        _units[index] = unit;
+        _members[index] = null;
+        return unit;
+    }
+}
+
+/// <summary>The code of a member whose unit is not emitted yet (see <see cref="MemberTable"/>): emits it on the first run, then runs it.</summary>
+internal sealed class MemberCode(MemberTable table, int index, Node member) : Code(member.Source, member.Span)
+{
+    private Bytecode.CodeNode? _unit;
+
+    public override Value Eval(EvalContext cx, Env env) => (_unit ??= table.Emit(cx, index)).Eval(cx, env);
 }
 
 /// <summary>
@@ -36,7 +73,7 @@ internal sealed class MemberTable(Code[] units, int[] slots)
 /// </remarks>
 internal sealed class LazyMembers : Thunk
 {
-    private readonly Code[] _units;
+    private readonly MemberTable _table;
     // The thunks made so far, by member index: open addressing with linear probing over index
     // + 1 (0 is an empty bucket). A map, not an array of all members: a package set has 12,700
     // members, of which an evaluation makes a few hundred.
@@ -44,7 +81,7 @@ internal sealed class LazyMembers : Thunk
     private Thunk[] _thunks = new Thunk[8];
     private int _count;
 
-    public LazyMembers(MemberTable table, Env env) : base(MembersMarker, env) => _units = table.Units;
+    public LazyMembers(MemberTable table, Env env) : base(MembersMarker, env) => _table = table;
 
     /// <summary>The value of the member whose index is in <paramref name="bits"/> (see <see cref="Value.FromMember"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -83,7 +120,7 @@ internal sealed class LazyMembers : Thunk
             if (key == 0) break;
             i = (i + 1) & mask;
         }
-        var thunk = new Thunk(_units[index], Env.FromValue(_value));
+        var thunk = new Thunk(_table.UnitOf(index), Env.FromValue(_value));
         _keys[i] = index + 1;
         _thunks[i] = thunk;
         if (++_count * 2 > _keys.Length) Grow();

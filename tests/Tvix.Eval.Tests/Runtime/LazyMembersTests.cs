@@ -83,6 +83,22 @@ public sealed class LazyMembersTests
     }
 
     [Fact]
+    public void AMembersCodeIsEmittedOnItsFirstRunAndErrsAsElsewhere()
+    {
+        // The member's unit is emitted when its thunk first runs (MemberCode); its errors must
+        // have the position and message they have in a small set, whose members are emitted at once.
+        const string member = "m = (x: x + \"a\") 1;";
+        var inBigSet = EvalError($"{{ {Filler}\n {member} }}.m");
+        var inSmallSet = EvalError($"{{ {string.Concat(Enumerable.Repeat("\n", Filler.Count(c => c == '\n')))}\n {member} }}.m");
+        Assert.Equal(inSmallSet.Message, inBigSet.Message);
+        Assert.Equal(inSmallSet.Line, inBigSet.Line);
+        Assert.Equal(inSmallSet.Column - 1, inBigSet.Column - 1);
+        Assert.Equal(2, inBigSet.Line);
+        // A second member forced after the first was emitted, and the first again: still right.
+        Assert.Equal("[ 11 11 12 ]", Nix($"let s = {{ {Filler} a = (x: x + 1) 10; b = (x: x + 2) 10; }}; in [ s.a (s // {{ }}).a s.b ]"));
+    }
+
+    [Fact]
     public void AMemberThatNeedsItselfIsInfiniteRecursion()
     {
         Assert.Equal("infinite recursion encountered", EvalError($"(rec {{ {Filler} m = (x: x) m; }}).m").Message);

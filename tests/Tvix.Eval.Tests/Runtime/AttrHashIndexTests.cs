@@ -22,6 +22,22 @@ public sealed class AttrHashIndexTests
         Assert.Equal("[ 499500 0 999 \"none\" ]", Nix(code));
     }
 
+    [Theory]
+    // Just below and above the largest set the 16-bit index serves (65,534 names); above it, sets are searched.
+    [InlineData(65_534)]
+    [InlineData(70_000)]
+    public void SetsAtTheIndexLimitFindEveryName(int count)
+    {
+        var code = $$"""
+            let
+              s = builtins.listToAttrs (builtins.genList (i: { name = "n${toString i}"; value = i; }) {{count}});
+              found = builtins.foldl' (acc: i: acc + s."n${toString i}") 0 (builtins.genList (i: i * 7) ({{count}} / 7));
+            in [ found (s ? m1) s.n{{count - 1}} ]
+            """;
+        var n = count / 7;
+        Assert.Equal($"[ {7L * n * (n - 1) / 2} false {count - 1} ]", Nix(code));
+    }
+
     [Fact]
     public void IndexedLookupsAgreeWithTheNames()
     {

@@ -92,11 +92,8 @@ internal sealed class NixCompiler
                 var l = As<LetExpr>(e);
                 if (CompilePlainBindings(l.Bindings, true, l.Span, l.Body) is { } plain) return plain;
                 var tree = Merge(l.Bindings, true, l.Span);
-                if (tree.Dynamic is { } dynamic)
-                {
-                    foreach (var (dn, _) in dynamic) Report("dynamic attributes not allowed in let", dn.Span);
-                    dynamic.Clear();
-                }
+                for (var i = 0; i < tree.DynamicCount; i++) Report("dynamic attributes not allowed in let", tree.DynamicNames[i].Span);
+                tree.ClearDynamic();
                 return CompileBindings(tree, l.Span, l.Body, legacyLet: false);
             }
             case ExprKind.LegacyLet:
@@ -490,9 +487,9 @@ internal sealed class NixCompiler
                             continue;
                         }
                         var entry = new BindingEntry(sym, n.Span, source < 0 ? BindingEntry.FromScope : source);
-                        if (tree.Find(sym) is { } existing)
+                        if (tree.Find(sym) is var existing and >= 0)
                         {
-                            ReportDuplicate(sym, existing, entry.Span);
+                            ReportDuplicate(sym, tree.Static[existing], entry.Span);
                             continue;
                         }
                         tree.AddStatic(entry);
@@ -503,7 +500,7 @@ internal sealed class NixCompiler
         }
     }
 
-    private void ReportDuplicate(int sym, BindingEntry existing, TextSpan at)
+    private void ReportDuplicate(int sym, in BindingEntry existing, TextSpan at)
     {
         var (line, col) = _src.GetLineColumn(existing.Span.Start);
         Report($"attribute '{_cx.Symbols.Text(sym)}' already defined at {_src.Name}:{line}:{col}", at);
@@ -523,43 +520,38 @@ internal sealed class NixCompiler
             if (sym < 0)
             {
                 var n = path.NameAt(index);
-                var dynamic = new BindingEntry(-1, at);
-                tree.AddDynamic(n, dynamic);
                 if (last)
                 {
-                    dynamic.Value = value;
+                    tree.AddDynamic(n, new BindingEntry(-1, at) { Value = value });
                     return;
                 }
-                dynamic.Nested = new BindingTree(false, n.Span);
-                tree = dynamic.Nested;
+                var inner = new BindingTree(false, n.Span);
+                tree.AddDynamic(n, new BindingEntry(-1, at) { Nested = inner });
+                tree = inner;
                 index++;
                 continue;
             }
             var existing = tree.Find(sym);
             if (last)
             {
-                if (existing is null)
+                if (existing < 0)
                 {
                     tree.AddStatic(new BindingEntry(sym, at) { Value = value });
                     return;
                 }
-                if (Unparenthesize(value) is AttrSetExpr set && ToNested(existing) is { } nested)
+                if (Unparenthesize(value) is AttrSetExpr set && ToNested(tree, existing) is { } nested)
                 {
                     AddBindings(nested, set.Bindings);
                     return;
                 }
-                ReportDuplicate(sym, existing, at);
+                ReportDuplicate(sym, tree.Static[existing], at);
                 return;
             }
-            if (existing is null)
-            {
-                existing = new BindingEntry(sym, at) { Nested = new BindingTree(false, path.NameSpanAt(index)) };
-                tree.AddStatic(existing);
-            }
-            var target = ToNested(existing);
+            if (existing < 0) existing = tree.AddStatic(new BindingEntry(sym, at) { Nested = new BindingTree(false, path.NameSpanAt(index)) });
+            var target = ToNested(tree, existing);
             if (target is null)
             {
-                ReportDuplicate(sym, existing, at);
+                ReportDuplicate(sym, tree.Static[existing], at);
                 return;
             }
             tree = target;
@@ -575,15 +567,18 @@ internal sealed class NixCompiler
     }
 
     /// <summary>The nested tree of an entry, turning a literal set value into one; null when it cannot merge.</summary>
-    private BindingTree? ToNested(BindingEntry entry)
+    private BindingTree? ToNested(BindingTree tree, int at)
     {
+        ref var entry = ref tree.Static[at];
         if (entry.Nested is not null) return entry.Nested;
         if (entry.Inherit == InheritKind.None && entry.Value is not null && Unparenthesize(entry.Value) is AttrSetExpr set)
         {
-            entry.Nested = new BindingTree(set.IsRecursive, set.Span, StaticCapacity(set.Bindings));
+            var nested = new BindingTree(set.IsRecursive, set.Span, StaticCapacity(set.Bindings));
+            entry.Nested = nested;
             entry.Value = null;
-            AddBindings(entry.Nested, set.Bindings);
-            return entry.Nested;
+            // (Adds to the nested tree only: the ref into this tree's array is not used after.)
+            AddBindings(nested, set.Bindings);
+            return nested;
         }
         return null;
     }
@@ -751,7 +746,7 @@ internal sealed class NixCompiler
     /// </summary>
     private static bool CanHoist(BindingTree tree, BindingEntry[] entries)
     {
-        if (tree.Dynamic is { Count: > 0 }) return false;
+        if (tree.DynamicCount > 0) return false;
         foreach (var e in entries)
             if (e.Inherit == InheritKind.Plain) return false;
         return true;
@@ -789,7 +784,7 @@ internal sealed class NixCompiler
     /// a call of it is known to be a call of that builtin. Its slot is still filled, with a thunk
     /// that yields the same value; nothing can tell the two reads apart.
     /// </summary>
-    private void MarkBuiltinConstant(Scope scope, int slot, BindingEntry entry, BindingTree tree)
+    private void MarkBuiltinConstant(Scope scope, int slot, in BindingEntry entry, BindingTree tree)
     {
         if (entry.Inherit == InheritKind.From)
         {
@@ -819,12 +814,12 @@ internal sealed class NixCompiler
 
     private DynamicEntry[] CompileDynamics(BindingTree tree)
     {
-        if (tree.Dynamic is not { Count: > 0 } dynamic) return NoDynamics;
-        var result = new DynamicEntry[dynamic.Count];
+        if (tree.DynamicCount == 0) return NoDynamics;
+        var result = new DynamicEntry[tree.DynamicCount];
         for (var i = 0; i < result.Length; i++)
         {
-            var (name, entry) = dynamic[i];
-            result[i] = new DynamicEntry(CompileDynamicName(name), CompileEntry(entry, 0, 0, recursive: false), _cx.Symbols.Positions.Get(_src, name.Span.Start));
+            var name = tree.DynamicNames[i];
+            result[i] = new DynamicEntry(CompileDynamicName(name), CompileEntry(tree.Dynamic[i], 0, 0, recursive: false), _cx.Symbols.Positions.Get(_src, name.Span.Start));
         }
         return result;
     }
@@ -832,13 +827,13 @@ internal sealed class NixCompiler
     /// <summary>A variable reference: reading it twice costs no more than reading a slot holding it.</summary>
     private static bool IsVariable(Node node) => node is LocalNode or GlobalNode;
 
-    private Node CompileEntry(BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive, Node[]? directSources = null)
+    private Node CompileEntry(in BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive, Node[]? directSources = null)
     {
         Deferral none = default;
         return CompileEntry(entry, inheritFromDepth, inheritSourceBase, recursive, directSources, ref none);
     }
 
-    private Node CompileEntry(BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive, Node[]? directSources, ref Deferral deferral)
+    private Node CompileEntry(in BindingEntry entry, int inheritFromDepth, int inheritSourceBase, bool recursive, Node[]? directSources, ref Deferral deferral)
     {
         switch (entry.Inherit)
         {

@@ -199,6 +199,10 @@ public readonly struct Value
 
     internal static Value FromThunk(Thunk t) => Heap(ValueKind.Thunk, t);
 
+    /// <summary>The value of a reference and 8 bytes taken from another value (see <see cref="Thunk"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Value FromParts(object? obj, long bits) => new(obj, bits);
+
     /// <summary>Member <paramref name="index"/> of <paramref name="members"/>: a thunk whose object is made when first needed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Value FromMember(LazyMembers members, int index) => new(members, (long)ValueKind.Thunk | ((long)index << 8));

@@ -86,6 +86,10 @@ internal readonly struct Env
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Env FromValue(Value v) => new(Unsafe.As<Value[]>(v.Obj));
 
+    /// <summary>The environment whose array is <paramref name="array"/> (see <see cref="Array"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Env FromArray(Value[]? array) => new(array);
+
     /// <summary>A copy of the first <paramref name="count"/> slots.</summary>
     public Value[] CopySlots(int count)
     {
@@ -168,6 +172,13 @@ internal abstract class Code(SourceText source, TextSpan span) : Node(source, sp
 }
 
 /// <summary>A suspended computation; blackholed while it is being forced.</summary>
+/// <remarks>
+/// 32 bytes: two references. Before evaluation, the code (or a marker) and the environment
+/// array; after it, a <see cref="ResultTag"/> holding the result's 8 non-reference bytes and the
+/// result's reference. (A thunk of a code reference and a 16-byte value was 40 bytes; an
+/// evaluation makes hundreds of thousands of thunks.) The result's 8 bytes are a kind for most
+/// values and a small number for many scalars, whose tags are shared; other scalars' are boxed.
+/// </remarks>
 internal class Thunk
 {
     private static readonly Code Blackhole = new BlackholeNode();
@@ -178,23 +189,24 @@ internal class Thunk
     /// <summary>The code of a <see cref="CallThunk2"/>, recognised by identity like <see cref="CallMarker"/>.</summary>
     private protected static readonly Code Call2Marker = new CallMarkerNode();
 
-    /// <summary>The code of a thunk made with its value already (see <see cref="Ready"/>), recognised by identity.</summary>
-    private static readonly Code ReadyMarker = new CallMarkerNode();
-
     /// <summary>The code of a <see cref="LazyMembers"/>, which stands for many thunks: forcing it needs the member's index (<see cref="Force(EvalContext, long)"/>).</summary>
     private protected static readonly Code MembersMarker = new CallMarkerNode();
 
-    private Code? _code;
-    // The result once evaluated. Before that, the environment to evaluate _code in (as a value
-    // of kind Invalid holding the environment array), or a CallThunk's function: one field
-    // serves both, so a thunk is 48 bytes instead of 56.
-    private protected Value _value;
+    // Not evaluated: a Code, or a ReadyTag (see Ready). Evaluated: a ResultTag.
+    private object _head;
+    // Not evaluated: the environment array (null for none). Evaluated (or ready): the result's reference.
+    private protected object? _tail;
 
     public Thunk(Code code, Env env)
     {
-        _code = code;
+        _head = code;
         env.MarkCaptured();
-        _value = env.AsValue();
+        _tail = env.Array;
+    }
+
+    private protected Thunk(Code marker)
+    {
+        _head = marker;
     }
 
     /// <summary>
@@ -206,20 +218,25 @@ internal class Thunk
 
     private Thunk(Value result)
     {
-        _code = ReadyMarker;
-        _value = result;
+        _head = ReadyTag.For(result.Bits);
+        _tail = result.Obj;
     }
 
-    public bool IsEvaluated => _code is null;
+    public bool IsEvaluated => _head.GetType() == typeof(ResultTag);
 
     /// <summary>Whether this thunk is being evaluated right now (forcing it again is infinite recursion).</summary>
-    public bool IsBlackholed => ReferenceEquals(_code, Blackhole);
+    public bool IsBlackholed => ReferenceEquals(_head, Blackhole);
 
-    public Value Result => _value;
+    /// <summary>The result (the thunk must be evaluated).</summary>
+    public Value Result => Value.FromParts(_tail, Unsafe.As<ResultTag>(_head).Bits);
 
     /// <summary>The value, evaluating it first if needed. The evaluated case is inlined at call sites.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Value Force(EvalContext cx) => _code is null ? _value : Evaluate(cx, 0);
+    public Value Force(EvalContext cx)
+    {
+        var head = _head;
+        return head.GetType() == typeof(ResultTag) ? Value.FromParts(_tail, Unsafe.As<ResultTag>(head).Bits) : Evaluate(cx, 0);
+    }
 
     /// <summary>
     /// The value of a thunk value whose 8 other bytes are <paramref name="bits"/>: as
@@ -229,23 +246,29 @@ internal class Thunk
     /// level of a deep recursion pays for its frame).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Value Force(EvalContext cx, long bits) => _code is null ? _value : Evaluate(cx, bits);
+    public Value Force(EvalContext cx, long bits)
+    {
+        var head = _head;
+        return head.GetType() == typeof(ResultTag) ? Value.FromParts(_tail, Unsafe.As<ResultTag>(head).Bits) : Evaluate(cx, bits);
+    }
 
     // Kept out of line: the exception filter and the evaluation would stop Force from inlining.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Value Evaluate(EvalContext cx, long bits)
     {
-        var code = _code;
-        if (code is null) return _value;
-        if (ReferenceEquals(code, MembersMarker)) return Unsafe.As<LazyMembers>(this).ForceMember(cx, bits);
-        if (ReferenceEquals(code, ReadyMarker))
+        var head = _head;
+        if (head.GetType() == typeof(ResultTag)) return Result;
+        if (head.GetType() == typeof(ReadyTag))
         {
-            _code = null;
-            return _value;
+            var ready = Value.FromParts(_tail, Unsafe.As<ReadyTag>(head).Bits);
+            _head = ResultTag.For(ready);
+            return ready;
         }
+        var code = Unsafe.As<Code>(head);
+        if (ReferenceEquals(code, MembersMarker)) return Unsafe.As<LazyMembers>(this).ForceMember(cx, bits);
         if (ReferenceEquals(code, Blackhole))
             throw new NixEvalException("infinite recursion encountered");
-        _code = Blackhole;
+        _head = Blackhole;
         var at = 0;
         try
         {
@@ -254,13 +277,15 @@ internal class Thunk
             if (ReferenceEquals(code, CallMarker))
             {
                 var call = Unsafe.As<CallThunk>(this);
-                v = cx.Call(_value, call.Argument);
+                v = cx.Call(call.Function, call.Argument);
+                call.Function = default;
                 call.Argument = default;
             }
             else if (ReferenceEquals(code, Call2Marker))
             {
                 var call = Unsafe.As<CallThunk2>(this);
-                v = cx.Call(_value, call.Argument1, call.Argument2);
+                v = cx.Call(call.Function, call.Argument1, call.Argument2);
+                call.Function = default;
                 call.Argument1 = default;
                 call.Argument2 = default;
             }
@@ -269,14 +294,14 @@ internal class Thunk
                 var unit = Unsafe.As<Bytecode.CodeNode>(code);
                 // The unit's loop runs here directly (one frame less per force); this method's
                 // filter positions its errors, as CodeNode.Eval's would.
-                v = Bytecode.Vm.Run(unit, cx, Env.FromValue(_value), ref at);
+                v = Bytecode.Vm.Run(unit, cx, Env.FromArray(Unsafe.As<Value[]>(_tail)), ref at);
             }
             else
             {
-                v = code.Eval(cx, Env.FromValue(_value));
+                v = code.Eval(cx, Env.FromArray(Unsafe.As<Value[]>(_tail)));
             }
-            _value = v;
-            _code = null;
+            _tail = v.Obj;
+            _head = ResultTag.For(v);
             return v;
         }
         catch (NixEvalException e) when (code is Bytecode.CodeNode unit && unit.Chunk.Annotate(e, unit.Entry + at))
@@ -292,7 +317,7 @@ internal class Thunk
     /// <summary>A failed thunk can be forced again (tryEval, or a later caller), as in Nix. Runs as an exception filter.</summary>
     private bool Restore(Code code)
     {
-        _code = code;
+        _head = code;
         return false;
     }
 
@@ -305,20 +330,71 @@ internal class Thunk
     {
         public override Value Eval(EvalContext cx, Env env) => throw new InvalidOperationException("a lazy call is forced through its thunk");
     }
+
+    /// <summary>The 8 non-reference bytes of a result computed ahead (<see cref="Ready"/>): the thunk counts as not evaluated until forced.</summary>
+    private sealed class ReadyTag
+    {
+        // Shared for every kind of non-scalar value, null, Booleans and small integers (immutable).
+        private static readonly ReadyTag[] Shared = MakeShared(256);
+
+        public readonly long Bits;
+
+        private ReadyTag(long bits) => Bits = bits;
+
+        private static ReadyTag[] MakeShared(int count)
+        {
+            var tags = new ReadyTag[count];
+            for (var i = 0; i < count; i++) tags[i] = new ReadyTag(i);
+            return tags;
+        }
+
+        public static ReadyTag For(long bits) => (ulong)bits < (ulong)Shared.Length ? Shared[bits] : new ReadyTag(bits);
+    }
+}
+
+/// <summary>
+/// The 8 non-reference bytes of an evaluated thunk's result (see <see cref="Thunk"/>). Immutable;
+/// the tags of small numbers (every kind of non-scalar value, null, Booleans, small integers)
+/// are made once per process and shared.
+/// </summary>
+internal sealed class ResultTag
+{
+    private const int FirstShared = -16;
+    private static readonly ResultTag[] Shared = MakeShared(1024);
+
+    public readonly long Bits;
+
+    private ResultTag(long bits) => Bits = bits;
+
+    private static ResultTag[] MakeShared(int count)
+    {
+        var tags = new ResultTag[count];
+        for (var i = 0; i < count; i++) tags[i] = new ResultTag(FirstShared + i);
+        return tags;
+    }
+
+    /// <summary>The tag of <paramref name="v"/>'s 8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ResultTag For(Value v)
+    {
+        var index = (ulong)(v.Bits - FirstShared);
+        return index < (ulong)Shared.Length ? Shared[index] : new ResultTag(v.Bits);
+    }
 }
 
 /// <summary>
 /// A lazy call <c>f a</c> (<see cref="EvalContext.CallLazy"/>, made per element by map, genList,
-/// mapAttrs, …) as one object: the function waits in the result slot and the argument in its own
-/// field, instead of a thunk plus an environment array.
+/// mapAttrs, …) as one object: the function and the argument in fields of their own, instead of
+/// a thunk plus an environment array.
 /// </summary>
 internal sealed class CallThunk : Thunk
 {
+    public Value Function;
     public Value Argument;
 
-    public CallThunk(Value function, Value argument) : base(CallMarker, default)
+    public CallThunk(Value function, Value argument) : base(CallMarker)
     {
-        _value = function;
+        Function = function;
         Argument = argument;
     }
 }
@@ -329,12 +405,13 @@ internal sealed class CallThunk : Thunk
 /// </summary>
 internal sealed class CallThunk2 : Thunk
 {
+    public Value Function;
     public Value Argument1;
     public Value Argument2;
 
-    public CallThunk2(Value function, Value argument1, Value argument2) : base(Call2Marker, default)
+    public CallThunk2(Value function, Value argument1, Value argument2) : base(Call2Marker)
     {
-        _value = function;
+        Function = function;
         Argument1 = argument1;
         Argument2 = argument2;
     }

@@ -120,7 +120,7 @@ internal sealed class LazyMembers : Thunk
             if (key == 0) break;
             i = (i + 1) & mask;
         }
-        var thunk = new Thunk(_table.UnitOf(index), Env.FromValue(_value));
+        var thunk = new Thunk(_table.UnitOf(index), Env.FromArray(Unsafe.As<Value[]>(_tail)));
         _keys[i] = index + 1;
         _thunks[i] = thunk;
         if (++_count * 2 > _keys.Length) Grow();

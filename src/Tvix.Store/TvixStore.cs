@@ -138,7 +138,8 @@ public sealed class TvixStore
     public async Task<PathInfo> AddTextAsync(string name, ReadOnlyMemory<byte> contents, IEnumerable<StorePath>? references = null, CancellationToken cancellationToken = default)
     {
         CheckName(name);
-        var referenceList = references?.ToArray() ?? [];
+        // Through a list, not LINQ's ToArray: writing .drv files would load System.Linq for it alone.
+        StorePath[] referenceList = references is null ? [] : new List<StorePath>(references).ToArray();
         var digest = await Blobs.PutAsync(contents, cancellationToken).ConfigureAwait(false);
         var root = new FileNode(digest, (ulong)contents.Length, executable: false);
         var nar = SingleFileNar.Summarize(contents.Span, executable: false);

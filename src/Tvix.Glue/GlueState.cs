@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Tvix.Eval;
 using Tvix.Glue.Store;
 using Tvix.NixCompat;
@@ -18,10 +17,7 @@ internal sealed class GlueState
     private const int MaxInternedKeys = 4096;
 
     /// <summary>Interned variable names (arrays, not <see cref="ByteString"/>s: a reference-typed value keeps the dictionary on the runtime's shared, precompiled code).</summary>
-    private ConcurrentDictionary<string, byte[]>? _keys;
-
-    /// <summary>How many names <see cref="_keys"/> holds.</summary>
-    private int _internedKeys;
+    private Dictionary<string, byte[]>? _keys;
 
     /// <summary>
     /// The derivations created here or read from the store, by <c>.drv</c> path; also found by
@@ -31,21 +27,21 @@ internal sealed class GlueState
     /// </summary>
     private Dictionary<StorePath, KnownDerivation>? _derivations;
 
-    /// <summary>Made under <see cref="DerivationsLock"/> on first use, like the other tables here.</summary>
+    /// <summary>Made under <see cref="TablesLock"/> on first use, like the other tables here.</summary>
     private Dictionary<StorePath, KnownDerivation> Derivations => _derivations ??= new(new StorePathKeys(StoreDirPrefix));
 
-    private Lock? _derivationsLock;
+    private Lock? _tablesLock;
 
-    private Lock DerivationsLock =>
-        _derivationsLock ?? Interlocked.CompareExchange(ref _derivationsLock, new Lock(), null) ?? _derivationsLock!;
+    /// <summary>
+    /// Guards every table and spare list here. Plain dictionaries under one lock rather than
+    /// concurrent ones: contention is rare, and System.Collections.Concurrent would add a
+    /// framework assembly to every evaluation that makes a derivation.
+    /// </summary>
+    private Lock TablesLock =>
+        _tablesLock ?? Interlocked.CompareExchange(ref _tablesLock, new Lock(), null) ?? _tablesLock!;
 
-    private ConcurrentDictionary<string, string>? _copiedSources;
-
-    // The tables are made on first use (thread-safely): most evaluations never create a store
-    // path, and making them loads System.Collections.Concurrent and Tvix.NixCompat at every
-    // start-up (together about a millisecond of a small evaluation's CPU).
-    private ConcurrentDictionary<string, byte[]> Keys =>
-        _keys ?? Interlocked.CompareExchange(ref _keys, new(StringComparer.Ordinal), null) ?? _keys!;
+    /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
+    private Dictionary<string, string>? _copiedSources;
 
     /// <param name="storeDirectoryPath">The store directory's normalised path (see <see cref="TvixBuilder"/>).</param>
     /// <param name="storeDirectory">The store directory itself when the caller has it; else it is made on first use.</param>
@@ -104,7 +100,7 @@ internal sealed class GlueState
     /// </summary>
     public Derivation RentDerivation()
     {
-        lock (DerivationsLock)
+        lock (TablesLock)
         {
             if (_spareCount > 0)
             {
@@ -120,7 +116,7 @@ internal sealed class GlueState
     public void ReturnDerivation(Derivation drv)
     {
         drv.Clear();
-        lock (DerivationsLock)
+        lock (TablesLock)
         {
             if (_spareCount < MaxSpareDerivations) (_spareDerivations ??= new Derivation?[MaxSpareDerivations])[_spareCount++] = drv;
         }
@@ -135,7 +131,7 @@ internal sealed class GlueState
     /// </summary>
     public Builtins.DerivationScratch RentScratch()
     {
-        lock (DerivationsLock)
+        lock (TablesLock)
         {
             if (_spareScratchCount > 0)
             {
@@ -151,7 +147,7 @@ internal sealed class GlueState
     public void ReturnScratch(Builtins.DerivationScratch scratch)
     {
         scratch.Clear();
-        lock (DerivationsLock)
+        lock (TablesLock)
         {
             if (_spareScratchCount < MaxSpareDerivations) (_spareScratch ??= new Builtins.DerivationScratch?[MaxSpareDerivations])[_spareScratchCount++] = scratch;
         }
@@ -168,7 +164,7 @@ internal sealed class GlueState
     /// </summary>
     public string OutputName(ReadOnlySpan<byte> name)
     {
-        lock (DerivationsLock)
+        lock (TablesLock)
         {
             foreach (var known in _outputNames)
             {
@@ -181,7 +177,7 @@ internal sealed class GlueState
     /// <summary>The shared string equal to <paramref name="name"/> (itself when it is new).</summary>
     public string OutputName(string name)
     {
-        lock (DerivationsLock)
+        lock (TablesLock)
         {
             foreach (var known in _outputNames)
             {
@@ -206,26 +202,38 @@ internal sealed class GlueState
     /// <summary>Records a derivation; returns the one recorded first when it was already known.</summary>
     public KnownDerivation AddDerivation(KnownDerivation known)
     {
-        lock (DerivationsLock)
+        lock (TablesLock)
             return Derivations.TryAdd(known.Path, known) ? known : Derivations[known.Path];
     }
 
     /// <summary>The derivation at <paramref name="drvPath"/> if this evaluator has made or read it.</summary>
     public bool TryGetDerivation(StorePath drvPath, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KnownDerivation? known)
     {
-        lock (DerivationsLock) return Derivations.TryGetValue(drvPath, out known);
+        lock (TablesLock) return Derivations.TryGetValue(drvPath, out known);
     }
 
     /// <summary>The known derivation whose printed <c>.drv</c> path is <paramref name="printedPath"/> (no allocation), or null.</summary>
     public KnownDerivation? FindDerivation(ReadOnlySpan<char> printedPath)
     {
-        lock (DerivationsLock)
+        lock (TablesLock)
             return Derivations.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(printedPath, out var known) ? known : null;
     }
 
-    /// <summary>Filesystem paths already copied by path coercion: source path → store path string.</summary>
-    public ConcurrentDictionary<string, string> CopiedSources =>
-        _copiedSources ?? Interlocked.CompareExchange(ref _copiedSources, new(StringComparer.Ordinal), null) ?? _copiedSources!;
+    /// <summary>The store path string a filesystem path was copied to by path coercion, if it was.</summary>
+    public bool TryGetCopiedSource(string sourcePath, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? printedStorePath)
+    {
+        lock (TablesLock)
+        {
+            printedStorePath = null;
+            return _copiedSources?.TryGetValue(sourcePath, out printedStorePath) == true;
+        }
+    }
+
+    /// <summary>Records that path coercion copied <paramref name="sourcePath"/> to <paramref name="printedStorePath"/>.</summary>
+    public void AddCopiedSource(string sourcePath, string printedStorePath)
+    {
+        lock (TablesLock) (_copiedSources ??= new(StringComparer.Ordinal)).TryAdd(sourcePath, printedStorePath);
+    }
 
     /// <summary>
     /// The bytes of an environment variable name; the common names are shared by every
@@ -233,12 +241,16 @@ internal sealed class GlueState
     /// </summary>
     public ByteString EnvironmentKey(string key)
     {
-        if (Keys.TryGetValue(key, out var bytes)) return new ByteString(bytes);
-        bytes = System.Text.Encoding.UTF8.GetBytes(key);
-        // Counted here: ConcurrentDictionary.Count takes every lock (and its first call builds
-        // an EventSource by reflection), which cost 7 % of a derivation-heavy evaluation.
-        if (Volatile.Read(ref _internedKeys) < MaxInternedKeys && Keys.TryAdd(key, bytes)) Interlocked.Increment(ref _internedKeys);
-        return new ByteString(bytes);
+        lock (TablesLock)
+        {
+            var keys = _keys ??= new(StringComparer.Ordinal);
+            if (!keys.TryGetValue(key, out var bytes))
+            {
+                bytes = System.Text.Encoding.UTF8.GetBytes(key);
+                if (keys.Count < MaxInternedKeys) keys.Add(key, bytes);
+            }
+            return new ByteString(bytes);
+        }
     }
 
     /// <summary>The known derivation at <paramref name="drvPath"/>, reading it from the store when it was not made here.</summary>

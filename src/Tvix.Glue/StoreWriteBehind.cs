@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Tvix.NixCompat;
 using Tvix.Store;
@@ -24,9 +23,12 @@ public sealed class StoreWriteBehind : IAsyncDisposable, IDisposable
     // opening thousands of files at once.
     private const int MaxGroup = 64;
 
-    private readonly object _gate = new();
+    // The queue, the pending writes and _drained are guarded by _gate: a Lock and a plain
+    // dictionary rather than a monitor and a concurrent dictionary, which would load two more
+    // framework assemblies into every evaluation that writes.
+    private readonly Lock _gate = new();
     private readonly Queue<PendingWrite> _queue = new();
-    private readonly ConcurrentDictionary<StorePath, PendingWrite> _pending = new();
+    private readonly Dictionary<StorePath, PendingWrite> _pending = [];
     private TaskCompletionSource? _drained;
     private ExceptionDispatchInfo? _failure;
 
@@ -63,7 +65,10 @@ public sealed class StoreWriteBehind : IAsyncDisposable, IDisposable
     public void Dispose() => Flush();
 
     /// <summary>The write of <paramref name="path"/> still in flight, or null.</summary>
-    internal PendingWrite? Find(StorePath path) => _pending.TryGetValue(path, out var pending) ? pending : null;
+    internal PendingWrite? Find(StorePath path)
+    {
+        lock (_gate) return _pending.TryGetValue(path, out var pending) ? pending : null;
+    }
 
     /// <summary>
     /// Queues a write; <paramref name="stored"/> runs once it is stored. Throws at once when an
@@ -73,10 +78,10 @@ public sealed class StoreWriteBehind : IAsyncDisposable, IDisposable
     {
         _failure?.Throw();
         write.Stored = stored;
-        if (!_pending.TryAdd(write.Path, write)) return; // the same path is on its way already
         bool start;
         lock (_gate)
         {
+            if (!_pending.TryAdd(write.Path, write)) return; // the same path is on its way already
             _queue.Enqueue(write);
             start = _drained is null;
             _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -145,7 +150,7 @@ public sealed class StoreWriteBehind : IAsyncDisposable, IDisposable
             lock (_gate) _failure ??= ExceptionDispatchInfo.Capture(error);
             write.Completion.TrySetException(error);
         }
-        _pending.TryRemove(write.Path, out _);
+        lock (_gate) _pending.Remove(write.Path);
     }
 }
 

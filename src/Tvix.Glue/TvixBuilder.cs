@@ -118,8 +118,8 @@ public sealed class TvixBuilder
     private const string DefaultStoreDir = "/nix/store";
 
     // A method of its own, never inlined: the fixups of BuildOptions' code would otherwise load
-    // the store directory's and the writers' types (Tvix.NixCompat, System.Collections.Concurrent)
-    // before it runs, whichever branch it takes.
+    // the store directory's and the writers' types (Tvix.NixCompat) before it runs, whichever
+    // branch it takes.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private GlueState CreateState(EvaluatorOptions options, IGlueStoreWriter? store)
     {

@@ -5,9 +5,11 @@ namespace Tvix.NixCompat;
 
 /// <summary>
 /// A growable byte buffer on <see cref="ArrayPool{T}"/> for building ATerms and fingerprints
-/// without intermediate strings. Dispose returns the array to the pool.
+/// without intermediate strings. Dispose returns the array to the pool. Not an
+/// <see cref="IBufferWriter{T}"/>: that interface lives in System.Memory.dll, which every process
+/// that makes a store path would then load for it alone.
 /// </summary>
-internal sealed class ByteBuilder : IBufferWriter<byte>, IDisposable
+internal sealed class ByteBuilder : IDisposable
 {
     private byte[] _buffer;
     private int _length;
@@ -62,12 +64,6 @@ internal sealed class ByteBuilder : IBufferWriter<byte>, IDisposable
     public byte[] ToArray() => WrittenSpan.ToArray();
 
     public void Advance(int count) => _length += count;
-
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        if (_buffer.Length - _length < Math.Max(sizeHint, 1)) Grow(Math.Max(sizeHint, 1));
-        return _buffer.AsMemory(_length);
-    }
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {

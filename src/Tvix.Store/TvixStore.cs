@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tvix.CAStore;
 using Tvix.CAStore.Import;
 using Tvix.CAStore.Services;
@@ -20,7 +19,7 @@ namespace Tvix.Store;
 /// </summary>
 public sealed class TvixStore
 {
-    private readonly ILogger _logger;
+    private readonly DebugLog? _log;
     private readonly HashWarmup _hashWarmup = new();
 
     /// <summary>Creates a store over these services.</summary>
@@ -35,7 +34,7 @@ public sealed class TvixStore
         Directories = directories ?? throw new ArgumentNullException(nameof(directories));
         PathInfos = pathInfos ?? throw new ArgumentNullException(nameof(pathInfos));
         StoreDirectory = storeDirectory ?? StoreDirectory.Default;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _log = logger is null ? null : new DebugLog(logger);
     }
 
     /// <summary>The blob service.</summary>
@@ -123,9 +122,9 @@ public sealed class TvixStore
         // The adder stored every blob and directory through Blobs and Directories (each reported stored).
         if (PathInfos is FilePathInfoService local) await local.PutStoredAsync(pathInfo, Blobs, Directories, cancellationToken).ConfigureAwait(false);
         else await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        // Guarded: without a logger (the CLI's default) the call would still build its arguments and
-        // parse the message template, framework code compiled anew in every process (LogDebug<T> is generic).
-        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("added {Path} as {StorePath} ({Nar})", fullPath, StoreDirectory.Print(storePath), nar);
+        // Without a logger (the CLI's default) nothing is built: a logging call would still build its
+        // arguments and parse the message template, framework code compiled anew in every process.
+        _log?.Write("added {Path} as {StorePath} ({Nar})", fullPath, StoreDirectory.Print(storePath), nar);
         return pathInfo;
     }
 
@@ -138,7 +137,8 @@ public sealed class TvixStore
     public async Task<PathInfo> AddTextAsync(string name, ReadOnlyMemory<byte> contents, IEnumerable<StorePath>? references = null, CancellationToken cancellationToken = default)
     {
         CheckName(name);
-        var referenceList = references?.ToArray() ?? [];
+        // Through a list, not LINQ's ToArray: writing .drv files would load System.Linq for it alone.
+        StorePath[] referenceList = references is null ? [] : new List<StorePath>(references).ToArray();
         var digest = await Blobs.PutAsync(contents, cancellationToken).ConfigureAwait(false);
         var root = new FileNode(digest, (ulong)contents.Length, executable: false);
         var nar = SingleFileNar.Summarize(contents.Span, executable: false);
@@ -146,7 +146,7 @@ public sealed class TvixStore
         var storePath = StoreDirectory.MakeTextPath(name, ca.Hash.Digest, referenceList);
         var pathInfo = new PathInfo(storePath, root, nar, referenceList) { ContentAddress = ca };
         await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("added text {StorePath}", StoreDirectory.Print(storePath));
+        _log?.Write("added text {StorePath}", StoreDirectory.Print(storePath));
         return pathInfo;
     }
 
@@ -190,7 +190,7 @@ public sealed class TvixStore
             Signatures = options.Signatures,
         };
         await PathInfos.PutAsync(pathInfo, cancellationToken).ConfigureAwait(false);
-        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("imported a NAR as {StorePath} ({Nar})", StoreDirectory.Print(storePath), result.Nar);
+        _log?.Write("imported a NAR as {StorePath} ({Nar})", StoreDirectory.Print(storePath), result.Nar);
         return pathInfo;
     }
 

@@ -116,6 +116,12 @@ public sealed class DerivationTests
                 Assert.Equal(rawAterm, atermBuffer.WrittenSpan.ToArray());
                 Assert.Equal(Lookup(drvPath), result.HashModulo);
                 Assert.Equal(drv.References().Order().Distinct(), result.References);
+                // The overload that gives a view of the ATerm (what the glue writes to the store).
+                var withSpan = WithoutOutputPaths(rawAterm).Instantiate(DrvName(drvPath), Lookup, out ReadOnlySpan<byte> atermSpan);
+                Assert.Equal(rawAterm, atermSpan.ToArray());
+                Assert.Equal(drvPath, withSpan.Path);
+                Assert.Equal(result.HashModulo, withSpan.HashModulo);
+                Assert.Equal(result.References, withSpan.References);
                 outputPaths++;
 
                 if (entry.Value.TryGetProperty("show-derivation", out var show))

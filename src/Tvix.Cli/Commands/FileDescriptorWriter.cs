@@ -14,7 +14,9 @@ namespace Tvix.Cli.Commands;
 /// </summary>
 internal sealed partial class FileDescriptorWriter(int fd) : TextWriter
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    // UTF-8 without a byte order mark, as `new UTF8Encoding(false)` would make, but without naming
+    // that type, which loads System.Text.Encoding.Extensions (its reference assembly) at start.
+    private static readonly Encoding Utf8 = Encoding.Default;
 
     private const int EINTR = 4;
 

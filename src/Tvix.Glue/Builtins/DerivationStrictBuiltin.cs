@@ -159,12 +159,11 @@ internal static class DerivationStrictBuiltin
             {
                 foreach (var name in outputs) drv.Outputs[name] = DerivationOutput.Deferred;
             }
-            // Output paths, .drv path and hash modulo in one pass; the ATerm only when it is written.
-            using var aterm = state.WriteDerivations ? new PooledByteWriter(4096) : null;
-            var instantiated = drv.Instantiate(drvName, state.InputHashModulo, aterm, state.StoreDirectory);
+            // Output paths, .drv path and hash modulo in one pass; the ATerm is copied only when it is written.
+            var instantiated = drv.Instantiate(drvName, state.InputHashModulo, out var aterm, state.StoreDirectory);
             var drvPath = instantiated.Path;
             var known = state.AddDerivation(KnownDerivation.Created(drv, instantiated, state.StoreDirectory));
-            if (aterm != null && !state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm.ToArray(), instantiated.References);
+            if (state.WriteDerivations && !state.Store.IsValid(drvPath)) state.Store.AddText(drvPath, aterm.ToArray(), instantiated.References);
             var result = BuildResult(cx, state, drv, known);
             state.ReturnDerivation(drv);
             // After the derivation is cleared: its variables were in the scratch's arena.

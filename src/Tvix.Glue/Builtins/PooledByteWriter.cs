@@ -5,9 +5,10 @@ namespace Tvix.Glue.Builtins;
 /// <summary>
 /// A growable byte buffer on <see cref="ArrayPool{T}"/>, for the scratch space of one builtin call
 /// (coerced values, structured-attribute JSON, the ATerm): unlike <see cref="ArrayBufferWriter{T}"/>
-/// it leaves no garbage behind. Dispose returns the array.
+/// it leaves no garbage behind. Dispose returns the array. Not an <see cref="IBufferWriter{T}"/>:
+/// that interface lives in System.Memory.dll, which <c>derivationStrict</c> would then load.
 /// </summary>
-internal sealed class PooledByteWriter(int capacity = 1024) : IBufferWriter<byte>, IDisposable
+internal sealed class PooledByteWriter(int capacity = 1024) : IDisposable
 {
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(capacity);
 
@@ -24,12 +25,6 @@ internal sealed class PooledByteWriter(int capacity = 1024) : IBufferWriter<byte
     }
 
     public void Advance(int count) => WrittenCount += count;
-
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(WrittenCount);
-    }
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {

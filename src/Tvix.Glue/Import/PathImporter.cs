@@ -13,14 +13,14 @@ internal static class PathImporter
     /// <summary>What <c>"${./foo}"</c> does: imports <paramref name="path"/> (cached per source path) and returns the store path string with its context.</summary>
     public static NixString CopyPathToStore(GlueState state, string path)
     {
-        if (!state.CopiedSources.TryGetValue(path, out var printed))
+        if (!state.TryGetCopiedSource(path, out var printed))
         {
             var name = NixPath.BaseNameOf(path);
             if (name.EndsWith(".drv", StringComparison.Ordinal))
                 throw new NixEvalException("file names are not allowed to end in '.drv'");
             var storePath = Import(state, name, path, filter: null, recursive: true);
             printed = state.StoreDirectory.Print(storePath);
-            state.CopiedSources.TryAdd(path, printed);
+            state.AddCopiedSource(path, printed);
         }
         return new NixString(System.Text.Encoding.UTF8.GetBytes(printed), NixContext.Of(printed));
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Tvix.Glue.Import;
 using Tvix.NixCompat;
 using Tvix.NixCompat.Nar;
@@ -13,7 +12,16 @@ namespace Tvix.Glue.Store;
 /// </summary>
 internal sealed class FileSystemGlueStore(string root, StoreDirectory storeDirectory) : IGlueStoreWriter
 {
-    private readonly ConcurrentDictionary<StorePath, StorePath[]> _references = new();
+    // Under a lock rather than in a concurrent dictionary, which would load one more framework
+    // assembly: writers may share this store, but each write does far more than the lookup.
+    private readonly Dictionary<StorePath, StorePath[]> _references = [];
+    private readonly Lock _referencesLock = new();
+
+    private void Remember(StorePath path, IReadOnlyCollection<StorePath> references)
+    {
+        StorePath[] copy = [.. references];
+        lock (_referencesLock) _references.TryAdd(path, copy);
+    }
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -21,7 +29,7 @@ internal sealed class FileSystemGlueStore(string root, StoreDirectory storeDirec
 
     public void AddText(StorePath path, ReadOnlyMemory<byte> contents, IReadOnlyCollection<StorePath> references)
     {
-        _references.TryAdd(path, [.. references]);
+        Remember(path, references);
         var target = RealPath(path);
         if (File.Exists(target)) return;
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -36,7 +44,7 @@ internal sealed class FileSystemGlueStore(string root, StoreDirectory storeDirec
 
     public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references)
     {
-        _references.TryAdd(path, [.. references]);
+        Remember(path, references);
         var target = RealPath(path);
         if (File.Exists(target) || Directory.Exists(target)) return;
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -58,7 +66,7 @@ internal sealed class FileSystemGlueStore(string root, StoreDirectory storeDirec
 
     public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive, IReadOnlyCollection<StorePath> references)
     {
-        _references.TryAdd(path, [.. references]);
+        Remember(path, references);
         var target = RealPath(path);
         if (File.Exists(target) || Directory.Exists(target)) return;
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -101,13 +109,18 @@ internal sealed class FileSystemGlueStore(string root, StoreDirectory storeDirec
 
     public bool IsValid(StorePath path)
     {
-        if (_references.ContainsKey(path)) return true;
+        lock (_referencesLock)
+        {
+            if (_references.ContainsKey(path)) return true;
+        }
         var target = RealPath(path);
         return File.Exists(target) || Directory.Exists(target);
     }
 
-    public IReadOnlyCollection<StorePath> References(StorePath path) =>
-        _references.TryGetValue(path, out var references) ? references : [];
+    public IReadOnlyCollection<StorePath> References(StorePath path)
+    {
+        lock (_referencesLock) return _references.TryGetValue(path, out var references) ? references : [];
+    }
 
     public byte[]? ReadFile(StorePath path, string subpath)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Tvix.NixCompat;
 using Tvix.Store;
 using Tvix.Store.Import;
@@ -16,8 +15,10 @@ namespace Tvix.Glue.Store;
 /// </summary>
 internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
 {
-    // Path → itself: a reference-typed value keeps the dictionary on the runtime's shared, precompiled code (a bool would be JIT-compiled).
-    private readonly ConcurrentDictionary<StorePath, StorePath> _known = new();
+    // Paths known to be in the store. A set under a lock, not a concurrent dictionary: that would
+    // load System.Collections.Concurrent, and the writes' callbacks are the only other thread here.
+    private readonly HashSet<StorePath> _known = [];
+    private readonly Lock _knownLock = new();
     private readonly StoreWriteBehind? _writeBehind;
 
     public TvixStoreGlueWriter(TvixStore store) => Store = store;
@@ -35,12 +36,12 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         if (_writeBehind != null)
         {
             _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddTextAsync(path.Name, contents, references), contents, references),
-                () => _known[path] = path);
+                () => Remember(path));
             return;
         }
         var info = Store.AddTextAsync(path.Name, contents, references).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = path;
+        Remember(path);
     }
 
     public void AddFileSystemPath(StorePath path, string source, Func<string, string, bool>? filter, bool recursive, IReadOnlyCollection<StorePath> references)
@@ -78,12 +79,12 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         };
         if (_writeBehind != null)
         {
-            _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddPathAsync(source, options), null, references), () => _known[path] = path);
+            _writeBehind.Enqueue(new PendingWrite(path, () => Store.AddPathAsync(source, options), null, references), () => Remember(path));
             return;
         }
         var info = Store.AddPathAsync(source, options).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = path;
+        Remember(path);
     }
 
     public void AddNar(StorePath path, byte[] nar, ContentAddress contentAddress, IReadOnlyCollection<StorePath> references)
@@ -92,14 +93,14 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         {
             var queuedOptions = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
             _writeBehind.Enqueue(new PendingWrite(path, () => Store.ImportNarAsync(path, new MemoryStream(nar, writable: false), queuedOptions), null, references),
-                () => _known[path] = path);
+                () => Remember(path));
             return;
         }
         using var stream = new MemoryStream(nar, writable: false);
         var options = new ImportNarOptions { References = [.. references], ContentAddress = contentAddress };
         var info = Store.ImportNarAsync(path, stream, options).GetAwaiter().GetResult();
         Check(path, info.StorePath);
-        _known[path] = path;
+        Remember(path);
     }
 
     public byte[]? DumpNar(StorePath path)
@@ -109,6 +110,11 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
         using var memory = new MemoryStream();
         Store.DumpAsync(path, memory).GetAwaiter().GetResult();
         return memory.ToArray();
+    }
+
+    private void Remember(StorePath path)
+    {
+        lock (_knownLock) _known.Add(path);
     }
 
     private void Check(StorePath expected, StorePath actual)
@@ -125,11 +131,14 @@ internal sealed class TvixStoreGlueWriter : IGlueStoreWriter
 
     public bool IsValid(StorePath path)
     {
-        if (_known.ContainsKey(path)) return true;
+        lock (_knownLock)
+        {
+            if (_known.Contains(path)) return true;
+        }
         if (_writeBehind?.Find(path) != null) return true;
         var pending = Store.ContainsPathAsync(path);
         var valid = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-        if (valid) _known[path] = path;
+        if (valid) Remember(path);
         return valid;
     }
 

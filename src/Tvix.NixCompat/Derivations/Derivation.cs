@@ -34,7 +34,7 @@ public sealed class Derivation
     // Made by the first instantiation and kept for the next after a Clear.
     private InstantiationScratch? _instantiationScratch;
 
-    /// <summary>The buffers <see cref="Instantiate"/> works in.</summary>
+    /// <summary>The buffers instantiation works in.</summary>
     internal InstantiationScratch InstantiationScratch => _instantiationScratch ??= new InstantiationScratch();
 
     /// <summary>
@@ -170,8 +170,29 @@ public sealed class Derivation
     /// serialised once for all the ATerm variants Nix hashes.
     /// </summary>
     /// <exception cref="NixFormatException">As <see cref="CalculateOutputPaths"/>, or the name makes an invalid store path.</exception>
-    public InstantiatedDerivation Instantiate(string name, Func<StorePath, DerivationHashModulo> inputHashModulo, IBufferWriter<byte>? aterm = null, StoreDirectory? store = null) =>
-        DerivationInstantiator.Instantiate(this, name, store ?? StoreDirectory.Default, inputHashModulo, aterm);
+    public InstantiatedDerivation Instantiate(string name, Func<StorePath, DerivationHashModulo> inputHashModulo, IBufferWriter<byte>? aterm = null, StoreDirectory? store = null)
+    {
+        var instantiated = DerivationInstantiator.Instantiate(this, name, store ?? StoreDirectory.Default, inputHashModulo, out var written);
+        if (aterm != null)
+        {
+            // Not IBufferWriter's Write extension: its generic slow path is compiled at run time.
+            written.CopyTo(aterm.GetSpan(written.Length));
+            aterm.Advance(written.Length);
+        }
+        return instantiated;
+    }
+
+    /// <summary>
+    /// <see cref="Instantiate(string, Func{StorePath, DerivationHashModulo}, IBufferWriter{byte}?, StoreDirectory?)"/>
+    /// with the ATerm (the <c>.drv</c> file's contents) in <paramref name="aterm"/>: a view of this
+    /// derivation's working buffer, valid until the next call on it that computes paths or hashes
+    /// (copy it to keep it). Nothing is copied for a caller that only needs the paths, or finds
+    /// the <c>.drv</c> stored already; and the signature names no <see cref="IBufferWriter{T}"/>,
+    /// whose assembly (System.Memory.dll) a call would load.
+    /// </summary>
+    /// <exception cref="NixFormatException">As the other overload.</exception>
+    public InstantiatedDerivation Instantiate(string name, Func<StorePath, DerivationHashModulo> inputHashModulo, out ReadOnlySpan<byte> aterm, StoreDirectory? store = null) =>
+        DerivationInstantiator.Instantiate(this, name, store ?? StoreDirectory.Default, inputHashModulo, out aterm);
 
     /// <summary>Writes the JSON of <c>nix show-derivation</c> (Nix 2.8 layout, two-space indent, trailing newline).</summary>
     public void WriteShowDerivationJson(IBufferWriter<byte> destination, StorePath derivationPath, StoreDirectory? store = null) =>

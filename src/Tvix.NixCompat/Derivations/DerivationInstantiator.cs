@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Tvix.NixCompat.Derivations;
 
 /// <summary>
@@ -13,8 +11,9 @@ namespace Tvix.NixCompat.Derivations;
 /// </summary>
 internal static class DerivationInstantiator
 {
+    /// <summary>Instantiates <paramref name="drv"/>; <paramref name="aterm"/> is the real ATerm, valid until the derivation is instantiated again.</summary>
     public static InstantiatedDerivation Instantiate(Derivation drv, string name, StoreDirectory store,
-        Func<StorePath, DerivationHashModulo> lookup, IBufferWriter<byte>? aterm)
+        Func<StorePath, DerivationHashModulo> lookup, out ReadOnlySpan<byte> aterm)
     {
         var scratch = drv.InstantiationScratch;
         scratch.Prepare(drv.Outputs.Count, drv.InputDerivations.Count);
@@ -28,17 +27,11 @@ internal static class DerivationInstantiator
         }
         else hashModulo = FillOtherOutputs(drv, name, store, lookup, scratch);
 
-        if (aterm != null)
-        {
-            // Not IBufferWriter's Write extension: its generic slow path is compiled at run time.
-            var written = real.WrittenSpan;
-            written.CopyTo(aterm.GetSpan(written.Length));
-            aterm.Advance(written.Length);
-        }
         Span<byte> atermHash = stackalloc byte[32];
         Sha256Digest.HashData(real.WrittenSpan, atermHash);
         var references = SortedReferences(drv);
         var path = store.MakeTextPathSorted(name, ".drv", atermHash, references);
+        aterm = real.WrittenSpan;
         return new InstantiatedDerivation(path, hashModulo, references);
     }
 

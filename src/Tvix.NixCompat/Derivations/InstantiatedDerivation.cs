@@ -1,6 +1,6 @@
 namespace Tvix.NixCompat.Derivations;
 
-/// <summary>What <see cref="Derivation.Instantiate"/> computes besides the output paths.</summary>
+/// <summary>What <c>Derivation.Instantiate</c> computes besides the output paths.</summary>
 public sealed class InstantiatedDerivation
 {
     internal InstantiatedDerivation(StorePath path, DerivationHashModulo hashModulo, StorePath[] references)

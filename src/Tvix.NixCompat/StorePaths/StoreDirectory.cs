@@ -191,7 +191,7 @@ public sealed class StoreDirectory
     {
         if (recursive && hash.Algorithm == NixHashAlgorithm.Sha256)
             return MakeStorePath(MakeType("source", references ?? [], selfReference), hash.Digest, name);
-        if (selfReference || (references != null && references.Any()))
+        if (selfReference || (references != null && HasAny(references)))
             throw new ArgumentException("only recursive SHA-256 fixed-output paths may have references", nameof(references));
         using var inner = new ByteBuilder(256);
         inner.Append(recursive ? "fixed:out:r:"u8 : "fixed:out:"u8);
@@ -228,6 +228,14 @@ public sealed class StoreDirectory
     /// <summary><c>name</c> for the output <c>out</c>, otherwise <c>name-output</c>.</summary>
     public static string OutputPathName(string derivationName, string outputName) =>
         outputName == "out" ? derivationName : derivationName + "-" + outputName;
+
+    // A loop rather than LINQ's Any: every path import comes here, and LINQ would load
+    // System.Linq.dll (half a megabyte of resident image) for this one call.
+    private static bool HasAny(IEnumerable<StorePath> items)
+    {
+        foreach (var _ in items) return true;
+        return false;
+    }
 
     private string MakeType(string type, IEnumerable<StorePath> references, bool selfReference)
     {

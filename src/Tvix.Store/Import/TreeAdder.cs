@@ -109,7 +109,10 @@ internal sealed class TreeAdder : IAsyncDisposable
             }
             case FileKind.Directory:
             {
-                var children = entry.GetChildren().ToArray();
+                // Copied to sort by a loop, not LINQ's ToArray, which would load System.Linq.
+                var listed = entry.GetChildren();
+                var children = new LocalFileEntry[listed.Count];
+                for (var i = 0; i < children.Length; i++) children[i] = listed[i];
                 Array.Sort(children, static (a, b) => a.Name.Span.SequenceCompareTo(b.Name.Span));
                 _nar.Token("("u8);
                 _nar.Token("type"u8);

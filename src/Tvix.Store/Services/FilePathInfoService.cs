@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
 using Tvix.CAStore.Services.FileSystem;
@@ -25,7 +24,7 @@ public sealed class FilePathInfoService : IPathInfoService
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
     private readonly NarCalculator _nar;
-    private readonly ILogger _logger;
+    private readonly DebugLog? _log;
     private int _temporaryFolderReady;
     private readonly SyncCoalescer _contentFlush;
     private readonly SyncCoalescer _namesFlush;
@@ -39,7 +38,7 @@ public sealed class FilePathInfoService : IPathInfoService
         _blobs = blobs ?? throw new ArgumentNullException(nameof(blobs));
         _directories = directories ?? throw new ArgumentNullException(nameof(directories));
         _nar = new NarCalculator(blobs, directories);
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _log = logger is null ? null : new DebugLog(logger);
         _contentFlush = new SyncCoalescer(() => FileSystemSync.Sync(Path.Combine(root, "tmp")));
         _namesFlush = new SyncCoalescer(() => DirectorySync.Flush(root));
     }
@@ -122,7 +121,7 @@ public sealed class FilePathInfoService : IPathInfoService
         // The rename is durable only once the folder's entries are flushed too (shared like the above).
         await _namesFlush.FlushAsync().ConfigureAwait(false);
         _nar.Remember(pathInfo.Node, pathInfo.Nar);
-        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("stored path info of {StorePath} ({Node})", pathInfo.StorePath.BaseName, pathInfo.Node); // see TvixStore.AddPathAsync
+        _log?.Write("stored path info of {StorePath} ({Node})", pathInfo.StorePath.BaseName, pathInfo.Node); // see TvixStore.AddPathAsync
         return pathInfo;
     }
 

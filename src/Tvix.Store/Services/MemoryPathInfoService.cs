@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Tvix.CAStore;
 using Tvix.CAStore.Services;
@@ -13,7 +12,10 @@ public sealed class MemoryPathInfoService : IPathInfoService
     private readonly IBlobService _blobs;
     private readonly IDirectoryService _directories;
     private readonly NarCalculator _nar;
-    private readonly ConcurrentDictionary<string, byte[]> _entries = new(StringComparer.Ordinal);
+    // A plain dictionary under a lock, held only for a lookup or a copy: a concurrent one would
+    // load System.Collections.Concurrent (see CAStore's MemoryBlobService).
+    private readonly Dictionary<string, byte[]> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
 
     /// <summary>Creates an empty service over these castore services.</summary>
     public MemoryPathInfoService(IBlobService blobs, IDirectoryService directories)
@@ -28,7 +30,9 @@ public sealed class MemoryPathInfoService : IPathInfoService
     {
         var key = PathInfoKeys.Key(digest.Span);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(_entries.TryGetValue(key, out var encoded) ? PathInfo.Decode(encoded) : null);
+        byte[]? encoded;
+        lock (_lock) _entries.TryGetValue(key, out encoded);
+        return ValueTask.FromResult(encoded is null ? null : PathInfo.Decode(encoded));
     }
 
     /// <inheritdoc />
@@ -37,7 +41,8 @@ public sealed class MemoryPathInfoService : IPathInfoService
         ArgumentNullException.ThrowIfNull(pathInfo);
         var encoded = pathInfo.Encode();
         await ContentPresence.EnsureAsync(_blobs, _directories, pathInfo, cancellationToken).ConfigureAwait(false);
-        _entries[PathInfoKeys.Key(pathInfo.StorePath.Digest)] = encoded;
+        var key = PathInfoKeys.Key(pathInfo.StorePath.Digest);
+        lock (_lock) _entries[key] = encoded;
         _nar.Remember(pathInfo.Node, pathInfo.Nar);
         return pathInfo;
     }
@@ -45,7 +50,10 @@ public sealed class MemoryPathInfoService : IPathInfoService
     /// <inheritdoc />
     public async IAsyncEnumerable<PathInfo> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var (_, encoded) in _entries)
+        // A copy: the entries may change while the caller iterates.
+        byte[][] all;
+        lock (_lock) all = [.. _entries.Values];
+        foreach (var encoded in all)
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return PathInfo.Decode(encoded);

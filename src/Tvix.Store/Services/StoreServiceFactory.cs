@@ -26,26 +26,43 @@ public static class StoreServiceFactory
 
     /// <summary>A path info service for <paramref name="url"/> over the given castore services.</summary>
     /// <exception cref="ArgumentException">The URL is malformed or its scheme unknown; the message lists the accepted forms.</exception>
-    public static IPathInfoService CreatePathInfoService(string url, IBlobService blobs, IDirectoryService directories, ILoggerFactory? loggerFactory = null)
+    public static IPathInfoService CreatePathInfoService(string url, IBlobService blobs, IDirectoryService directories, ILoggerFactory? loggerFactory = null) =>
+        NewPathInfoService(url, blobs, directories, loggerFactory?.CreateLogger<FilePathInfoService>());
+
+    private static IPathInfoService NewPathInfoService(string url, IBlobService blobs, IDirectoryService directories, ILogger<FilePathInfoService>? logger)
     {
         var path = Parse(url);
         return path is null
             ? new MemoryPathInfoService(blobs, directories)
-            : new FilePathInfoService(path, blobs, directories, loggerFactory?.CreateLogger<FilePathInfoService>());
+            : new FilePathInfoService(path, blobs, directories, logger);
     }
 
     /// <summary>
-    /// A whole store without DI: castore services and path info service from the URLs in
-    /// <paramref name="options"/>, and the store directory.
+    /// A whole store without DI and without logging: castore services and path info service from
+    /// the URLs in <paramref name="options"/>, and the store directory. Unlike the overload with a
+    /// logger factory, a call to this one does not load Microsoft.Extensions.Logging.Abstractions.
     /// </summary>
     /// <exception cref="ArgumentException">A URL or the store directory is malformed.</exception>
-    public static TvixStore CreateStore(StoreOptions options, ILoggerFactory? loggerFactory = null)
+    public static TvixStore CreateStore(StoreOptions options) => NewStore(options, null, null);
+
+    /// <summary>
+    /// A whole store without DI: castore services and path info service from the URLs in
+    /// <paramref name="options"/>, and the store directory; the services log through
+    /// <paramref name="loggerFactory"/> (nowhere when null).
+    /// </summary>
+    /// <exception cref="ArgumentException">A URL or the store directory is malformed.</exception>
+    public static TvixStore CreateStore(StoreOptions options, ILoggerFactory? loggerFactory) =>
+        NewStore(options, loggerFactory?.CreateLogger<FilePathInfoService>(), loggerFactory?.CreateLogger<TvixStore>());
+
+    // The loggers are made by the caller: code that calls CreateLogger, even when it does not run,
+    // loads the logging assembly before it starts (its generic instantiations are bound eagerly).
+    private static TvixStore NewStore(StoreOptions options, ILogger<FilePathInfoService>? pathInfoLogger, ILogger<TvixStore>? storeLogger)
     {
         ArgumentNullException.ThrowIfNull(options);
         var blobs = CAStoreServiceFactory.CreateBlobService(options.BlobServiceUrl);
         var directories = CAStoreServiceFactory.CreateDirectoryService(options.DirectoryServiceUrl);
-        var pathInfos = CreatePathInfoService(options.PathInfoServiceUrl, blobs, directories, loggerFactory);
-        return new TvixStore(blobs, directories, pathInfos, new NixCompat.StoreDirectory(options.StoreDirectory), loggerFactory?.CreateLogger<TvixStore>());
+        var pathInfos = NewPathInfoService(options.PathInfoServiceUrl, blobs, directories, pathInfoLogger);
+        return new TvixStore(blobs, directories, pathInfos, new NixCompat.StoreDirectory(options.StoreDirectory), storeLogger);
     }
 
     /// <summary>Throws the same <see cref="ArgumentException"/> <see cref="CreatePathInfoService"/> would for a bad URL.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Tvix.Eval.Support.Regex;
 
 /// <summary>
@@ -11,7 +9,13 @@ namespace Tvix.Eval.Support.Regex;
 /// </summary>
 internal sealed class PosixRegexCache
 {
-    private ConcurrentDictionary<string, PosixRegex>? _entries;
+    /// <summary>
+    /// A plain dictionary: like <see cref="_recent"/>, it is only used on the evaluation thread
+    /// (an evaluator evaluates on one thread at a time), and a concurrent one would load
+    /// System.Collections.Concurrent. Made on the first pattern that misses <see cref="_recent"/>:
+    /// every evaluator has a cache, and most programs never match.
+    /// </summary>
+    private Dictionary<string, PosixRegex>? _entries;
     private readonly int _capacity;
 
     /// <summary>
@@ -34,13 +38,6 @@ internal sealed class PosixRegexCache
     /// <summary>Number of compiled patterns held.</summary>
     public int Count => _entries?.Count ?? 0;
 
-    /// <summary>
-    /// Made on the first pattern that misses <see cref="_recent"/>: every evaluator has a cache,
-    /// most programs never match, and the table would load an assembly at every start-up.
-    /// </summary>
-    private ConcurrentDictionary<string, PosixRegex> Entries =>
-        _entries ?? Interlocked.CompareExchange(ref _entries, new(StringComparer.Ordinal), null) ?? _entries!;
-
     /// <summary>Returns the compiled form of <paramref name="pattern"/>, compiling it on first use.</summary>
     /// <exception cref="PosixRegexException">The pattern is invalid.</exception>
     public PosixRegex Get(ReadOnlySpan<byte> pattern)
@@ -55,7 +52,7 @@ internal sealed class PosixRegexCache
         }
         // Latin-1 keeps every byte distinct, so the key is exact.
         var key = System.Text.Encoding.Latin1.GetString(pattern);
-        var entries = Entries;
+        var entries = _entries ??= new(StringComparer.Ordinal);
         if (!entries.TryGetValue(key, out var regex))
         {
             regex = PosixRegex.Compile(pattern, MatchTimeout);

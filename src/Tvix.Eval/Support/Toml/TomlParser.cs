@@ -10,7 +10,11 @@ namespace Tvix.Eval.Support.Toml;
 /// </summary>
 internal sealed class TomlParser
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    // UTF-8 that throws on invalid bytes, made without naming UTF8Encoding: a reference to that
+    // type in this assembly made precompiled code elsewhere in it load System.Text.Encoding.Extensions
+    // (the type's reference assembly) at every start.
+    private static readonly Encoding StrictUtf8 =
+        Encoding.GetEncoding(Encoding.UTF8.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
 
     private readonly string _s;
     private int _pos;

@@ -22,9 +22,6 @@ internal sealed class MemberTable(Bytecode.Chunk chunk, Node[] members, int[] sl
     /// <summary>Where member <c>i</c>'s value is stored (an index into the array being filled, or an environment slot).</summary>
     public readonly int[] Slots = slots;
 
-    /// <summary>How many members the table has.</summary>
-    public int Count => Slots.Length;
-
     /// <summary>The code of member <paramref name="index"/>'s thunk.</summary>
     public Code UnitOf(int index)
     {
@@ -57,19 +54,21 @@ internal sealed class MemberCode(MemberTable table, int index, Node member) : Co
 /// The thunks of one evaluation of a large set literal, made only when something needs them.
 /// </summary>
 /// <remarks>
-/// nixpkgs builds its package set once per bootstrap stage and overlay (hello: 6 times, 75,000
-/// member thunks), and an evaluation forces a few hundred of them. Instead of a 40-byte thunk
-/// per member, the set's values hold a reference to this object with the member's index in the
+/// <para>
+/// nixpkgs builds its package set once per bootstrap stage and overlay (hello: 75,000 member
+/// thunks in all), and an evaluation forces a few hundred of them. Instead of a thunk object per
+/// member, the set's values hold a reference to this object with the member's index in the
 /// value's other 8 bytes (<see cref="Value.FromMember"/>). The first time a member is forced or
 /// otherwise needs its thunk (<see cref="Value.RawThunk"/>), the thunk is made and remembered
 /// here, so every copy of the value (sets made by <c>//</c> copy the values array) shares it,
 /// as copies of a thunk would.
-/// </remarks>
-/// <remarks>
+/// </para>
+/// <para>
 /// A <see cref="Thunk"/> itself, whose code is a marker and whose environment is the members':
 /// a member's value then forces as any thunk value does, the member found by its index on the
 /// way out of line (<see cref="Thunk.Force(EvalContext, long)"/>). Code that needs the thunk
 /// object of a member asks <see cref="Value.RawThunk"/>, which makes it.
+/// </para>
 /// </remarks>
 internal sealed class LazyMembers : Thunk
 {

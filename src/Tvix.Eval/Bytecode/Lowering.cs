@@ -141,13 +141,6 @@ internal sealed class Lowering
         return covered;
     }
 
-    /// <summary>Room for a large set's lazy units; no member is covered by a <see cref="MemberTable"/>.</summary>
-    private bool[] Reserved(ChunkBuilder b, int members)
-    {
-        ReserveLazy(b, members);
-        return new bool[members];
-    }
-
     /// <summary>Whether <see cref="Delayed"/> would make a plain thunk of <paramref name="n"/> (selections, which it may move to the parent scope, are left to it).</summary>
     private static bool IsPlainThunk(Node n) => n.Kind switch
     {
@@ -751,7 +744,9 @@ internal sealed class Lowering
         var inits = rec.Inits;
         var lazy = inits.Length >= LazyBindings;
         // With `__overrides`, a slot may be replaced later, so none may alias another's value.
-        var members = !lazy ? null : rec.HasOverrides ? Reserved(b, inits.Length) : Members(b, inits, OpCode.MembersToLocals);
+        bool[]? members = null;
+        if (lazy && rec.HasOverrides) ReserveLazy(b, inits.Length);
+        else if (lazy) members = Members(b, inits, OpCode.MembersToLocals);
         for (var k = 0; k < inits.Length; k++)
         {
             var i = SourcesFirst(k, inits.Length, rec.NamedCount);

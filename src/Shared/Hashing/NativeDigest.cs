@@ -61,6 +61,9 @@ internal static unsafe class NativeDigest
     // depends on it. Not interlocked: a lost update only moves the switch a little.
     private static long s_managedSha256Bytes;
 
+    /// <summary>Whether the managed SHA-256 budget is not used up yet (nothing is counted).</summary>
+    internal static bool ManagedSha256Open => s_managedSha256Bytes < ManagedSha256Budget;
+
     /// <summary>Whether SHA-256 of <paramref name="length"/> more bytes runs on the managed code (and counts them).</summary>
     internal static bool TakeManagedSha256(long length)
     {
@@ -213,30 +216,40 @@ internal static unsafe class NativeDigest
 }
 
 /// <summary>
-/// A digest computed piece by piece: <see cref="ManagedSha256"/> for a SHA-256 started within the
-/// managed budget, libcrypto's context in a managed array (the contexts are plain data, so the
+/// A digest computed piece by piece: a short SHA-256 message kept whole while the managed budget
+/// lasts (see <see cref="MaxBuffered"/>), libcrypto's context in a managed array (the contexts are plain data, so the
 /// array may move between calls), or .NET's implementation (<see cref="PlatformDigest"/>) where
 /// <see cref="NativeDigest"/> falls back to it.
 /// </summary>
 internal sealed unsafe class IncrementalDigest : IDisposable
 {
-    private readonly NativeDigest.Functions? _native;
-    private readonly byte[]? _context;
-    private readonly PlatformDigest? _platform;
-    // A SHA-256 started while the managed budget lasts stays on the managed code to its end.
-    private readonly bool _managed;
-    private ManagedSha256 _sha256;
+    /// <summary>
+    /// How much of a SHA-256 message is kept while the managed budget lasts, to be hashed in one go
+    /// when the digest is asked for (<see cref="NativeDigest.HashData(DigestKind, ReadOnlySpan{byte}, Span{byte})"/>
+    /// then picks the implementation). A longer message (a NAR of a big tree) goes to libcrypto
+    /// before anything is hashed: a digest never changes implementation halfway, and a long stream
+    /// never runs on the slower managed code.
+    /// </summary>
+    internal const int MaxBuffered = 64 * 1024;
+
+    private NativeDigest.Functions? _native;
+    private byte[]? _context;
+    private PlatformDigest? _platform;
+    // While the message is short and the managed budget open: the message so far.
+    private bool _buffering;
+    private byte[]? _buffer;
+    private int _buffered;
 
     public IncrementalDigest(DigestKind kind)
     {
         Kind = kind;
-        if (kind == DigestKind.Sha256 && NativeDigest.TakeManagedSha256(0))
-        {
-            _managed = true;
-            _sha256 = ManagedSha256.Create();
-            return;
-        }
-        _native = NativeDigest.NativeFunctions(kind);
+        if (kind == DigestKind.Sha256 && NativeDigest.ManagedSha256Open) _buffering = true;
+        else StartNative();
+    }
+
+    private void StartNative()
+    {
+        _native = NativeDigest.NativeFunctions(Kind);
         if (_native != null)
         {
             _context = new byte[NativeDigest.ContextSize];
@@ -244,7 +257,7 @@ internal sealed unsafe class IncrementalDigest : IDisposable
         }
         else
         {
-            _platform = new PlatformDigest(kind);
+            _platform = new PlatformDigest(Kind);
         }
     }
 
@@ -254,12 +267,36 @@ internal sealed unsafe class IncrementalDigest : IDisposable
 
     public void Append(ReadOnlySpan<byte> data)
     {
-        if (_managed)
+        if (_buffering)
         {
-            NativeDigest.TakeManagedSha256(data.Length);
-            _sha256.Append(data);
+            if (_buffered + data.Length <= MaxBuffered)
+            {
+                if (_buffer is null || _buffered + data.Length > _buffer.Length)
+                {
+                    // Pooled: a path import hashes a digest per file, and garbage is resident
+                    // memory in an evaluation that never collects.
+                    var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(4096, Math.Max(_buffered + data.Length, 2 * (_buffer?.Length ?? 0))));
+                    if (_buffer is not null)
+                    {
+                        Array.Copy(_buffer, bigger, _buffered);
+                        System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+                    }
+                    _buffer = bigger;
+                }
+                data.CopyTo(_buffer.AsSpan(_buffered));
+                _buffered += data.Length;
+                return;
+            }
+            // Too long for the managed code: the message so far goes to libcrypto, and the rest follows.
+            _buffering = false;
+            StartNative();
+            if (_buffer is not null)
+            {
+                Append(_buffer.AsSpan(0, _buffered));
+                ReturnBuffer();
+            }
         }
-        else if (_native != null)
+        if (_native != null)
         {
             fixed (byte* context = _context) _native.Update(context, data);
         }
@@ -270,10 +307,10 @@ internal sealed unsafe class IncrementalDigest : IDisposable
     public void GetHashAndReset(Span<byte> destination)
     {
         if (destination.Length < Size) throw new ArgumentException($"a {Kind} digest needs {Size} bytes", nameof(destination));
-        if (_managed)
+        if (_buffering)
         {
-            _sha256.Finish(destination);
-            _sha256.Reset();
+            NativeDigest.HashData(Kind, _buffer.AsSpan(0, _buffered), destination);
+            ReturnBuffer();
         }
         else if (_native != null)
         {
@@ -297,7 +334,7 @@ internal sealed unsafe class IncrementalDigest : IDisposable
     public byte[] GetCurrentHash()
     {
         var digest = new byte[Size];
-        if (_managed) _sha256.Peek(digest);
+        if (_buffering) NativeDigest.HashData(Kind, _buffer.AsSpan(0, _buffered), digest);
         else if (_native != null)
         {
             byte* copy = stackalloc byte[NativeDigest.ContextSize];
@@ -308,5 +345,16 @@ internal sealed unsafe class IncrementalDigest : IDisposable
         return digest;
     }
 
-    public void Dispose() => _platform?.Dispose();
+    private void ReturnBuffer()
+    {
+        if (_buffer is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = null;
+        _buffered = 0;
+    }
+
+    public void Dispose()
+    {
+        ReturnBuffer();
+        _platform?.Dispose();
+    }
 }

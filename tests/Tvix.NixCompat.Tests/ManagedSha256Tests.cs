@@ -106,6 +106,17 @@ public sealed class ManagedSha256Tests
     }
 
     [Fact]
+    public void AMessageLongerThanWhatIsLeftOfTheBudgetGoesToLibcrypto()
+    {
+        // Whatever this process has used of the budget, a message longer than all of it never
+        // takes it, and asking does not use any of it up.
+        var open = NativeDigest.ManagedSha256Open;
+        Assert.False(NativeDigest.TakeManagedSha256(NativeDigest.ManagedSha256Budget + 1));
+        Assert.False(NativeDigest.TakeManagedSha256(long.MaxValue));
+        Assert.Equal(open, NativeDigest.ManagedSha256Open);
+    }
+
+    [Fact]
     public void AnIncrementalSha256StaysOnTheCodeItStartedWith()
     {
         // Whichever tier it starts on (this process may have used the budget up), a digest fed

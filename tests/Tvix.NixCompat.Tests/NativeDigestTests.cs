@@ -85,15 +85,60 @@ public sealed class NativeDigestTests
         }
     }
 
+    private static bool Exports(string library, string symbol) =>
+        OperatingSystem.IsLinux()
+        && System.Runtime.InteropServices.NativeLibrary.TryLoad(library, out var handle)
+        && System.Runtime.InteropServices.NativeLibrary.TryGetExport(handle, symbol, out _);
+
     [Fact]
-    public void UsesLibcryptoOnLinuxWhenItIsThere()
+    public void UsesNettleOrLibcryptoOnLinuxWhenOneIsThere()
     {
-        // The fast path is what derivations and path imports rely on; where libcrypto.so.3
-        // exists (every Linux .NET runs on with OpenSSL 3) it must have been picked up.
-        var present = OperatingSystem.IsLinux()
-                      && System.Runtime.InteropServices.NativeLibrary.TryLoad("libcrypto.so.3", out var library)
-                      && System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, "SHA256_Init", out _);
-        Assert.Equal(present, Sha256Digest.UsesNative);
-        foreach (var kind in Kinds) Assert.Equal(present, NativeDigest.UsesNative(kind));
+        // The fast path is what derivations and path imports rely on; where Nettle or
+        // libcrypto.so.3 exists (every Linux .NET runs on has OpenSSL 3) it must have been picked up,
+        // Nettle first.
+        var nettle = Exports("libnettle.so.8", "nettle_sha256_init") || Exports("libnettle.so.7", "nettle_sha256_init")
+                     || Exports("libnettle.so.6", "nettle_sha256_init");
+        var libcrypto = Exports("libcrypto.so.3", "SHA256_Init");
+        Assert.Equal(nettle || libcrypto, Sha256Digest.UsesNative);
+        foreach (var kind in Kinds)
+        {
+            Assert.Equal(nettle || libcrypto, NativeDigest.UsesNative(kind));
+            Assert.Equal(nettle, NativeDigest.UsesNettle(kind));
+        }
+        // With Nettle there is no managed tier for SHA-256.
+        Assert.Equal(!nettle, NativeDigest.ManagedSha256Wanted);
+    }
+
+    [Fact]
+    public unsafe void EachLibraryThatIsThereAgreesWithThePlatform()
+    {
+        // Whichever library a machine picks, both are checked where they exist: lengths around the
+        // blocks, and beyond the limit of a call the collector does not wait for.
+        var random = new Random(12);
+        var lengths = new[] { 0, 1, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 1000, 65536, 65537, 300_000 };
+        var checkedAny = false;
+        var context = stackalloc byte[NativeDigest.ContextSize];
+        foreach (var table in new[] { NativeDigest.Functions.LoadNettle(), NativeDigest.Functions.LoadLibcrypto() })
+        {
+            foreach (var kind in Kinds)
+            {
+                if (table[(int)kind] is not { } functions) continue;
+                checkedAny = true;
+                var digest = new byte[NativeDigest.Size(kind)];
+                foreach (var length in lengths)
+                {
+                    var data = new byte[length];
+                    random.NextBytes(data);
+                    functions.Init(context);
+                    // In two pieces, the second starting inside a block.
+                    var cut = length / 3;
+                    functions.Update(context, data.AsSpan(0, cut));
+                    functions.Update(context, data.AsSpan(cut));
+                    functions.Final(context, digest);
+                    Assert.Equal(Platform(kind, data), digest);
+                }
+            }
+        }
+        Assert.Equal(OperatingSystem.IsLinux() && (NativeDigest.UsesNative(DigestKind.Sha256)), checkedAny);
     }
 }

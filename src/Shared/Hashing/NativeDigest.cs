@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -16,12 +17,21 @@ internal enum DigestKind
 }
 
 /// <summary>
-/// MD5, SHA-1, SHA-256 and SHA-512 through OpenSSL's low-level functions (SHA-256 on
-/// <see cref="ManagedSha256"/> until a process has hashed <see cref="ManagedSha256Budget"/> bytes) (<c>SHA256_Init</c>,
-/// <c>_Update</c>, <c>_Final</c> and their siblings: deprecated in OpenSSL 3 but exported by every
-/// 3.x, and what C++ Nix hashes with), falling back to .NET's implementations when libcrypto or a
-/// function is missing or gives a wrong known answer.
+/// MD5, SHA-1, SHA-256 and SHA-512 through GNU Nettle (<c>nettle_sha256_init</c>, <c>_update</c>,
+/// <c>_digest</c> and their siblings) where it is installed, else through OpenSSL's low-level
+/// functions (<c>SHA256_Init</c>, <c>_Update</c>, <c>_Final</c>: deprecated in OpenSSL 3 but
+/// exported by every 3.x, and what C++ Nix hashes with), with SHA-256 on
+/// <see cref="ManagedSha256"/> until a process has hashed <see cref="ManagedSha256Budget"/> bytes;
+/// falling back to .NET's implementations when a library or a function is missing or gives a
+/// wrong known answer.
 /// </summary>
+/// <remarks>
+/// Why Nettle first: distributions build it with the x86-64 SHA-NI code (as OpenSSL's), and it is
+/// small: loading it costs 0.2 MB of resident memory where libcrypto costs 1.7 MB (its relocated
+/// tables). It is on most Linux systems already, as a dependency of GnuTLS (apt's, for one).
+/// Without it, hashing little on the managed code spares small evaluations libcrypto's memory at
+/// a cost in time: firefox's 8.2 MB took about 45 ms more than on SHA-NI code.
+/// </remarks>
 /// <remarks>
 /// Why not <see cref="SHA256"/> and <see cref="IncrementalHash"/>: on Linux they go through
 /// OpenSSL's EVP layer behind System.Security.Cryptography, whose first use costs about 10 ms of
@@ -31,7 +41,7 @@ internal enum DigestKind
 /// short messages and imports a few source files, so those costs were a visible part of it. The
 /// low-level functions hash on a caller-owned context with the same SHA-NI code.
 /// </remarks>
-internal static unsafe class NativeDigest
+internal static unsafe partial class NativeDigest
 {
     /// <summary>Bytes of context any of the four needs: OpenSSL's largest, <c>SHA512_CTX</c>, is 216.</summary>
     public const int ContextSize = 256;
@@ -39,12 +49,16 @@ internal static unsafe class NativeDigest
     /// <summary>Larger inputs are hashed in a call the collector may run beside (a call without that transition must stay short).</summary>
     private const int MaxSuppressedLength = 64 * 1024;
 
-    // libcrypto's functions, loaded on the first digest that needs them: a process that hashes
-    // little (SHA-256 only, within the managed budget) never maps the library. A plain field: two
-    // threads that race load the same functions, and either array will do.
-    private static Functions?[]? s_native;
+    // Nettle's functions, loaded on the first digest; libcrypto's on the first digest Nettle cannot
+    // do (without Nettle, a process that hashes little, SHA-256 only within the managed budget,
+    // never maps libcrypto). Plain fields: two threads that race load the same functions, and
+    // either array will do.
+    private static Functions?[]? s_nettle;
+    private static Functions?[]? s_libcrypto;
 
-    private static Functions?[] Native => s_native ??= Functions.LoadAll();
+    private static Functions?[] Nettle => s_nettle ??= Functions.LoadNettle();
+
+    private static Functions?[] Libcrypto => s_libcrypto ??= Functions.LoadLibcrypto();
 
     /// <summary>
     /// How many bytes SHA-256 hashes with <see cref="ManagedSha256"/> in a process before it goes to
@@ -88,20 +102,31 @@ internal static unsafe class NativeDigest
         _ => 64,
     };
 
-    /// <summary>Whether <paramref name="kind"/> is hashed by libcrypto's low-level functions here (tests).</summary>
-    public static bool UsesNative(DigestKind kind) => Native[(int)kind] != null;
+    /// <summary>Whether <paramref name="kind"/> is hashed by Nettle's or libcrypto's functions here (tests).</summary>
+    public static bool UsesNative(DigestKind kind) => NativeFunctions(kind) != null;
+
+    /// <summary>Whether <paramref name="kind"/> is hashed by Nettle here (tests).</summary>
+    internal static bool UsesNettle(DigestKind kind) => Nettle[(int)kind] != null;
+
+    /// <summary>Whether SHA-256 uses the managed code while its budget lasts: only without Nettle.</summary>
+    internal static bool ManagedSha256Wanted => Nettle[(int)DigestKind.Sha256] == null;
 
     /// <summary>The digest of <paramref name="data"/> into <paramref name="destination"/> (at least <see cref="Size"/> bytes).</summary>
     public static void HashData(DigestKind kind, ReadOnlySpan<byte> data, Span<byte> destination)
     {
         var size = Size(kind);
         if (destination.Length < size) throw new ArgumentException($"a {kind} digest needs {size} bytes", nameof(destination));
-        if (kind == DigestKind.Sha256 && TakeManagedSha256(data.Length))
+        var native = Nettle[(int)kind];
+        if (native == null)
         {
-            ManagedSha256.HashData(data, destination);
-            return;
+            if (kind == DigestKind.Sha256 && TakeManagedSha256(data.Length))
+            {
+                ManagedSha256.HashData(data, destination);
+                return;
+            }
+            native = Libcrypto[(int)kind];
         }
-        if (Native[(int)kind] is { } native)
+        if (native != null)
         {
             byte* context = stackalloc byte[ContextSize];
             native.Init(context);
@@ -120,48 +145,154 @@ internal static unsafe class NativeDigest
         return digest;
     }
 
-    /// <summary>The native functions of one algorithm, or null when they cannot be used.</summary>
-    internal static Functions? NativeFunctions(DigestKind kind) => Native[(int)kind];
+    // The C library's dlopen and dlsym rather than NativeLibrary: that type is named through
+    // System.Runtime.InteropServices, an assembly a small evaluation does not load otherwise
+    // (0.2 MB). Where the C library has no dlopen (not glibc), NativeLibrary does it.
+    private const int RtldLazy = 1;
 
-    /// <summary>One algorithm's init, update and final functions, checked against a known answer.</summary>
+    [LibraryImport("libc", EntryPoint = "dlopen")]
+    private static partial nint DlOpen(byte* file, int mode);
+
+    [LibraryImport("libc", EntryPoint = "dlsym")]
+    private static partial nint DlSym(nint handle, byte* symbol);
+
+    private static bool s_noDl;
+
+    /// <summary>A handle of the shared library <paramref name="name"/> (a file name the loader searches for), or 0.</summary>
+    private static nint Open(string name)
+    {
+        if (!s_noDl)
+        {
+            try
+            {
+                Span<byte> file = stackalloc byte[name.Length + 1];
+                Ascii(name, file);
+                fixed (byte* p = file) return DlOpen(p, RtldLazy);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                s_noDl = true;
+            }
+        }
+        return OpenWithNativeLibrary(name);
+    }
+
+    // Out of line, like ExportWithNativeLibrary: code that names NativeLibrary loads its assembly
+    // when it is compiled or its ReadyToRun fixups are resolved, not when it runs.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint OpenWithNativeLibrary(string name) =>
+        NativeLibrary.TryLoad(name, typeof(NativeDigest).Assembly, null, out var handle) ? handle : 0;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint ExportWithNativeLibrary(nint library, string symbol) =>
+        NativeLibrary.TryGetExport(library, symbol, out var address) ? address : 0;
+
+    /// <summary>The address of <paramref name="symbol"/> in <paramref name="library"/> (from <see cref="Open"/>), or 0.</summary>
+    private static nint Export(nint library, string symbol)
+    {
+        if (!s_noDl)
+        {
+            Span<byte> name = stackalloc byte[symbol.Length + 1];
+            Ascii(symbol, name);
+            fixed (byte* p = name) return DlSym(library, p);
+        }
+        return ExportWithNativeLibrary(library, symbol);
+    }
+
+    // A NUL-terminated copy of an ASCII name.
+    private static void Ascii(string text, Span<byte> destination)
+    {
+        for (var i = 0; i < text.Length; i++) destination[i] = (byte)text[i];
+        destination[text.Length] = 0;
+    }
+
+    /// <summary>The native functions of one algorithm (Nettle's, else libcrypto's), or null when neither can be used.</summary>
+    internal static Functions? NativeFunctions(DigestKind kind) => Nettle[(int)kind] ?? Libcrypto[(int)kind];
+
+    /// <summary>
+    /// One algorithm's init, update and final functions from Nettle or libcrypto, checked against a
+    /// known answer. The two libraries order the arguments differently and only libcrypto's report
+    /// failure, so each call branches on which one it is.
+    /// </summary>
     internal sealed class Functions
     {
+        // libcrypto: int XXX_Init(ctx), int XXX_Update(ctx, data, length), int XXX_Final(digest, ctx).
         private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, int> _init;
         private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, nuint, int> _shortUpdate;
         private readonly delegate* unmanaged[Cdecl]<byte*, byte*, nuint, int> _longUpdate;
         private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, int> _final;
+        // Nettle: void nettle_xxx_init(ctx), void _update(ctx, length, data), void _digest(ctx, length,
+        // digest), which also starts the context again.
+        private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, void> _nettleInit;
+        private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, nuint, byte*, void> _nettleShortUpdate;
+        private readonly delegate* unmanaged[Cdecl]<byte*, nuint, byte*, void> _nettleLongUpdate;
+        private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, nuint, byte*, void> _nettleDigest;
+        private readonly bool _isNettle;
         private readonly int _size;
 
-        private Functions(nint init, nint update, nint final, int size)
+        private Functions(nint init, nint update, nint final, int size, bool isNettle)
         {
-            _init = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, int>)init;
-            _shortUpdate = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, nuint, int>)update;
-            _longUpdate = (delegate* unmanaged[Cdecl]<byte*, byte*, nuint, int>)update;
-            _final = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, int>)final;
+            _isNettle = isNettle;
+            if (isNettle)
+            {
+                _nettleInit = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, void>)init;
+                _nettleShortUpdate = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, nuint, byte*, void>)update;
+                _nettleLongUpdate = (delegate* unmanaged[Cdecl]<byte*, nuint, byte*, void>)update;
+                _nettleDigest = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, nuint, byte*, void>)final;
+            }
+            else
+            {
+                _init = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, int>)init;
+                _shortUpdate = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, nuint, int>)update;
+                _longUpdate = (delegate* unmanaged[Cdecl]<byte*, byte*, nuint, int>)update;
+                _final = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, int>)final;
+            }
             _size = size;
         }
 
-        public static Functions?[] LoadAll()
+        // The digests of the probe message, computed with Python's hashlib.
+        private const string ProbeMd5 = "b3f2086f34bd42caeaee03f5f33f67b5";
+        private const string ProbeSha1 = "ef0689a61d28dbc8aa32d6e72f77adb884a4ba7b";
+        private const string ProbeSha256 = "9b63ba30fd81f642cbdc33bd74a087c924dfaa78684e9d772a61382583090ea0";
+        private const string ProbeSha512 = "5c1973349407fdcf1a89c23c733f012d518d72bc16bdf6edea890d0d04efc62f8da04dc9ced012133c964d04bf98344e881b9bcd76e6d2d7e79b87c22bf72d6c";
+
+        public static Functions?[] LoadLibcrypto()
         {
             var all = new Functions?[4];
             if (!OperatingSystem.IsLinux()) return all;
-            if (!NativeLibrary.TryLoad("libcrypto.so.3", typeof(NativeDigest).Assembly, null, out var library)) return all;
-            all[(int)DigestKind.Md5] = TryLoad(library, "MD5", DigestKind.Md5, "b3f2086f34bd42caeaee03f5f33f67b5");
-            all[(int)DigestKind.Sha1] = TryLoad(library, "SHA1", DigestKind.Sha1, "ef0689a61d28dbc8aa32d6e72f77adb884a4ba7b");
-            all[(int)DigestKind.Sha256] = TryLoad(library, "SHA256", DigestKind.Sha256,
-                "9b63ba30fd81f642cbdc33bd74a087c924dfaa78684e9d772a61382583090ea0");
-            all[(int)DigestKind.Sha512] = TryLoad(library, "SHA512", DigestKind.Sha512,
-                "5c1973349407fdcf1a89c23c733f012d518d72bc16bdf6edea890d0d04efc62f8da04dc9ced012133c964d04bf98344e881b9bcd76e6d2d7e79b87c22bf72d6c");
+            var library = Open("libcrypto.so.3");
+            if (library == 0) return all;
+            all[(int)DigestKind.Md5] = TryLoad(library, "MD5_Init", "MD5_Update", "MD5_Final", DigestKind.Md5, ProbeMd5, isNettle: false);
+            all[(int)DigestKind.Sha1] = TryLoad(library, "SHA1_Init", "SHA1_Update", "SHA1_Final", DigestKind.Sha1, ProbeSha1, isNettle: false);
+            all[(int)DigestKind.Sha256] = TryLoad(library, "SHA256_Init", "SHA256_Update", "SHA256_Final", DigestKind.Sha256, ProbeSha256, isNettle: false);
+            all[(int)DigestKind.Sha512] = TryLoad(library, "SHA512_Init", "SHA512_Update", "SHA512_Final", DigestKind.Sha512, ProbeSha512, isNettle: false);
             return all;
         }
 
-        private static Functions? TryLoad(nint library, string prefix, DigestKind kind, string probeDigest)
+        public static Functions?[] LoadNettle()
         {
-            if (!NativeLibrary.TryGetExport(library, prefix + "_Init", out var init)
-                || !NativeLibrary.TryGetExport(library, prefix + "_Update", out var update)
-                || !NativeLibrary.TryGetExport(library, prefix + "_Final", out var final))
-                return null;
-            var functions = new Functions(init, update, final, Size(kind));
+            var all = new Functions?[4];
+            if (!OperatingSystem.IsLinux()) return all;
+            // Nettle 3.6 and later are .so.8; the hash functions have kept their names and arguments since 3.0.
+            // (Not a loop over a collection expression: its span helper is compiled at run time.)
+            var library = Open("libnettle.so.8");
+            if (library == 0) library = Open("libnettle.so.7");
+            if (library == 0) library = Open("libnettle.so.6");
+            if (library == 0) return all;
+            all[(int)DigestKind.Md5] = TryLoad(library, "nettle_md5_init", "nettle_md5_update", "nettle_md5_digest", DigestKind.Md5, ProbeMd5, isNettle: true);
+            all[(int)DigestKind.Sha1] = TryLoad(library, "nettle_sha1_init", "nettle_sha1_update", "nettle_sha1_digest", DigestKind.Sha1, ProbeSha1, isNettle: true);
+            all[(int)DigestKind.Sha256] = TryLoad(library, "nettle_sha256_init", "nettle_sha256_update", "nettle_sha256_digest", DigestKind.Sha256, ProbeSha256, isNettle: true);
+            all[(int)DigestKind.Sha512] = TryLoad(library, "nettle_sha512_init", "nettle_sha512_update", "nettle_sha512_digest", DigestKind.Sha512, ProbeSha512, isNettle: true);
+            return all;
+        }
+
+        private static Functions? TryLoad(nint library, string initName, string updateName, string finalName, DigestKind kind, string probeDigest, bool isNettle)
+        {
+            var init = Export(library, initName);
+            var update = Export(library, updateName);
+            var final = Export(library, finalName);
+            if (init == 0 || update == 0 || final == 0) return null;
+            var functions = new Functions(init, update, final, Size(kind), isNettle);
             // Trusted only when it gives the known digest of a probe message (computed with
             // Python's hashlib), not by comparison with .NET's: that would load the very layer
             // this class exists to avoid.
@@ -195,25 +326,35 @@ internal static unsafe class NativeDigest
 
         public void Init(byte* context)
         {
-            if (_init(context) != 1) throw Failed();
+            if (_isNettle) _nettleInit(context);
+            else if (_init(context) != 1) throw Failed();
         }
 
         public void Update(byte* context, ReadOnlySpan<byte> data)
         {
             fixed (byte* input = data)
             {
-                var ok = data.Length <= MaxSuppressedLength
-                    ? _shortUpdate(context, input, (nuint)data.Length)
-                    : _longUpdate(context, input, (nuint)data.Length);
+                var length = (nuint)data.Length;
+                var isShort = data.Length <= MaxSuppressedLength;
+                if (_isNettle)
+                {
+                    if (isShort) _nettleShortUpdate(context, length, input);
+                    else _nettleLongUpdate(context, length, input);
+                    return;
+                }
+                var ok = isShort ? _shortUpdate(context, input, length) : _longUpdate(context, input, length);
                 if (ok != 1) throw Failed();
             }
         }
 
+        /// <summary>Writes the digest (<see cref="Size"/> bytes) into <paramref name="destination"/>; the context must be started again.</summary>
         public void Final(byte* context, Span<byte> destination)
         {
+            if (destination.Length < _size) throw new ArgumentException($"a digest needs {_size} bytes", nameof(destination));
             fixed (byte* output = destination)
             {
-                if (_final(output, context) != 1) throw Failed();
+                if (_isNettle) _nettleDigest(context, (nuint)_size, output);
+                else if (_final(output, context) != 1) throw Failed();
             }
         }
 
@@ -249,7 +390,7 @@ internal sealed unsafe class IncrementalDigest : IDisposable
     public IncrementalDigest(DigestKind kind)
     {
         Kind = kind;
-        if (kind == DigestKind.Sha256 && NativeDigest.ManagedSha256Open) _buffering = true;
+        if (kind == DigestKind.Sha256 && NativeDigest.ManagedSha256Wanted && NativeDigest.ManagedSha256Open) _buffering = true;
         else StartNative();
     }
 

@@ -250,39 +250,40 @@ internal static unsafe partial class NativeDigest
             _size = size;
         }
 
-        // The digests of the probe message, computed with Python's hashlib.
-        private const string ProbeMd5 = "b3f2086f34bd42caeaee03f5f33f67b5";
-        private const string ProbeSha1 = "ef0689a61d28dbc8aa32d6e72f77adb884a4ba7b";
-        private const string ProbeSha256 = "9b63ba30fd81f642cbdc33bd74a087c924dfaa78684e9d772a61382583090ea0";
-        private const string ProbeSha512 = "5c1973349407fdcf1a89c23c733f012d518d72bc16bdf6edea890d0d04efc62f8da04dc9ced012133c964d04bf98344e881b9bcd76e6d2d7e79b87c22bf72d6c";
-
-        public static Functions?[] LoadLibcrypto()
-        {
-            var all = new Functions?[4];
-            if (!OperatingSystem.IsLinux()) return all;
-            var library = Open("libcrypto.so.3");
-            if (library == 0) return all;
-            all[(int)DigestKind.Md5] = TryLoad(library, "MD5_Init", "MD5_Update", "MD5_Final", DigestKind.Md5, ProbeMd5, isNettle: false);
-            all[(int)DigestKind.Sha1] = TryLoad(library, "SHA1_Init", "SHA1_Update", "SHA1_Final", DigestKind.Sha1, ProbeSha1, isNettle: false);
-            all[(int)DigestKind.Sha256] = TryLoad(library, "SHA256_Init", "SHA256_Update", "SHA256_Final", DigestKind.Sha256, ProbeSha256, isNettle: false);
-            all[(int)DigestKind.Sha512] = TryLoad(library, "SHA512_Init", "SHA512_Update", "SHA512_Final", DigestKind.Sha512, ProbeSha512, isNettle: false);
-            return all;
-        }
+        public static Functions?[] LoadLibcrypto() =>
+            LoadFrom(OperatingSystem.IsLinux() ? Open("libcrypto.so.3") : 0, isNettle: false);
 
         public static Functions?[] LoadNettle()
         {
-            var all = new Functions?[4];
-            if (!OperatingSystem.IsLinux()) return all;
+            if (!OperatingSystem.IsLinux()) return new Functions?[4];
             // Nettle 3.6 and later are .so.8; the hash functions have kept their names and arguments since 3.0.
             // (Not a loop over a collection expression: its span helper is compiled at run time.)
             var library = Open("libnettle.so.8");
             if (library == 0) library = Open("libnettle.so.7");
             if (library == 0) library = Open("libnettle.so.6");
+            return LoadFrom(library, isNettle: true);
+        }
+
+        // The four algorithms of one library (none when library is 0): libcrypto's SHA256_Init,
+        // _Update, _Final, Nettle's nettle_sha256_init, _update, _digest, and so on.
+        private static Functions?[] LoadFrom(nint library, bool isNettle)
+        {
+            var all = new Functions?[4];
             if (library == 0) return all;
-            all[(int)DigestKind.Md5] = TryLoad(library, "nettle_md5_init", "nettle_md5_update", "nettle_md5_digest", DigestKind.Md5, ProbeMd5, isNettle: true);
-            all[(int)DigestKind.Sha1] = TryLoad(library, "nettle_sha1_init", "nettle_sha1_update", "nettle_sha1_digest", DigestKind.Sha1, ProbeSha1, isNettle: true);
-            all[(int)DigestKind.Sha256] = TryLoad(library, "nettle_sha256_init", "nettle_sha256_update", "nettle_sha256_digest", DigestKind.Sha256, ProbeSha256, isNettle: true);
-            all[(int)DigestKind.Sha512] = TryLoad(library, "nettle_sha512_init", "nettle_sha512_update", "nettle_sha512_digest", DigestKind.Sha512, ProbeSha512, isNettle: true);
+            for (var kind = DigestKind.Md5; kind <= DigestKind.Sha512; kind++)
+            {
+                // The probes' digests are those of the probe message in TryLoad, computed with Python's hashlib.
+                var (upper, lower, probe) = kind switch
+                {
+                    DigestKind.Md5 => ("MD5", "md5", "b3f2086f34bd42caeaee03f5f33f67b5"),
+                    DigestKind.Sha1 => ("SHA1", "sha1", "ef0689a61d28dbc8aa32d6e72f77adb884a4ba7b"),
+                    DigestKind.Sha256 => ("SHA256", "sha256", "9b63ba30fd81f642cbdc33bd74a087c924dfaa78684e9d772a61382583090ea0"),
+                    _ => ("SHA512", "sha512", "5c1973349407fdcf1a89c23c733f012d518d72bc16bdf6edea890d0d04efc62f8da04dc9ced012133c964d04bf98344e881b9bcd76e6d2d7e79b87c22bf72d6c"),
+                };
+                all[(int)kind] = isNettle
+                    ? TryLoad(library, "nettle_" + lower + "_init", "nettle_" + lower + "_update", "nettle_" + lower + "_digest", kind, probe, isNettle: true)
+                    : TryLoad(library, upper + "_Init", upper + "_Update", upper + "_Final", kind, probe, isNettle: false);
+            }
             return all;
         }
 

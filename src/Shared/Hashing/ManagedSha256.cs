@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 namespace Tvix.Hashing;
 
 /// <summary>
-/// SHA-256 (FIPS 180-4) in managed code: what hashes while a process has hashed little
-/// (<see cref="NativeDigest"/>), so that a small evaluation never loads libcrypto, whose loading
+/// SHA-256 (FIPS 180-4) in managed code: where Nettle is not installed, what hashes while a
+/// process has hashed little (<see cref="NativeDigest"/>), so that a small evaluation never loads libcrypto, whose loading
 /// alone costs 1.7 MB of resident memory (its relocated tables) against about 1.5 MB hashed by
 /// instantiating a package. libcrypto's SHA-NI code is several times faster, so larger amounts
 /// go there (<see cref="NativeDigest.ManagedSha256Budget"/>).

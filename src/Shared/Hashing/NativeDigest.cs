@@ -26,24 +26,22 @@ internal enum DigestKind
 /// wrong known answer.
 /// </summary>
 /// <remarks>
-/// Why Nettle first: distributions build it with the x86-64 SHA-NI code (as OpenSSL's), and it is
-/// small: loading it costs 0.2 MB of resident memory where libcrypto costs 1.7 MB (its relocated
-/// tables). It is on most Linux systems already, as a dependency of GnuTLS (apt's, for one).
-/// Without it, hashing little on the managed code spares small evaluations libcrypto's memory at
-/// a cost in time: firefox's 8.2 MB took about 45 ms more than on SHA-NI code.
-/// </remarks>
-/// <remarks>
-/// Why not <see cref="SHA256"/> and <see cref="IncrementalHash"/>: on Linux they go through
+/// <para>Why Nettle first: distributions build it with the x86-64 SHA-NI code (as OpenSSL's), and
+/// it is small: loading it costs 0.3 MB of resident memory where libcrypto costs 1.7 MB (its
+/// relocated tables). It is on most Linux systems already, as a dependency of GnuTLS (apt's, for
+/// one). Without it, hashing little on the managed code spares small evaluations libcrypto's
+/// memory at a cost in time: firefox's 8.2 MB took about 45 ms more than on SHA-NI code.</para>
+/// <para>Why not <see cref="SHA256"/> and <see cref="IncrementalHash"/>: on Linux they go through
 /// OpenSSL's EVP layer behind System.Security.Cryptography, whose first use costs about 10 ms of
 /// CPU and 7 MB of resident memory (the assembly, its native shim, OpenSSL's provider set-up), and
 /// every one-shot hash allocates an EVP context, looks up the provider and clears the error queue,
 /// which costs about as much as hashing a kilobyte. Instantiating a package hashes thousands of
 /// short messages and imports a few source files, so those costs were a visible part of it. The
-/// low-level functions hash on a caller-owned context with the same SHA-NI code.
+/// low-level functions hash on a caller-owned context with the same SHA-NI code.</para>
 /// </remarks>
 internal static unsafe partial class NativeDigest
 {
-    /// <summary>Bytes of context any of the four needs: OpenSSL's largest, <c>SHA512_CTX</c>, is 216.</summary>
+    /// <summary>Bytes of context any of the four needs in either library: the largest, OpenSSL's <c>SHA512_CTX</c> and Nettle's <c>sha512_ctx</c>, are 216.</summary>
     public const int ContextSize = 256;
 
     /// <summary>Larger inputs are hashed in a call the collector may run beside (a call without that transition must stay short).</summary>
@@ -365,8 +363,8 @@ internal static unsafe partial class NativeDigest
 
 /// <summary>
 /// A digest computed piece by piece: a short SHA-256 message kept whole while the managed budget
-/// lasts (see <see cref="MaxBuffered"/>), libcrypto's context in a managed array (the contexts are plain data, so the
-/// array may move between calls), or .NET's implementation (<see cref="PlatformDigest"/>) where
+/// lasts (see <see cref="MaxBuffered"/>), Nettle's or libcrypto's context in a managed array (the contexts are plain
+/// data, so the array may move between calls), or .NET's implementation (<see cref="PlatformDigest"/>) where
 /// <see cref="NativeDigest"/> falls back to it.
 /// </summary>
 internal sealed unsafe class IncrementalDigest : IDisposable

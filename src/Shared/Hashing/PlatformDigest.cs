@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Tvix.Hashing;
 
 /// <summary>
-/// .NET's own implementations, for where <see cref="NativeDigest"/> cannot use libcrypto.
+/// .NET's own implementations, for where <see cref="NativeDigest"/> can use neither Nettle nor libcrypto.
 /// </summary>
 /// <remarks>
 /// Every use of System.Security.Cryptography's types lives here, and only here: a field or a

@@ -4,7 +4,7 @@ namespace Tvix.NixCompat;
 
 /// <summary>
 /// A hash of one of Nix's algorithms computed piece by piece (a stream, a NAR being written).
-/// On Linux it runs on libcrypto's low-level digest functions, as C++ Nix does, rather than
+/// On Linux it runs on Nettle's or libcrypto's low-level digest functions (C++ Nix uses the latter), rather than
 /// .NET's cryptography layer, whose first use alone costs a process milliseconds and megabytes.
 /// Not thread-safe.
 /// </summary>

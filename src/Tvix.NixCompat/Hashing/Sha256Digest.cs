@@ -5,7 +5,7 @@ namespace Tvix.NixCompat;
 /// <summary>SHA-256 of in-memory messages (store path fingerprints, ATerms): <see cref="NativeDigest"/> with the algorithm fixed.</summary>
 internal static class Sha256Digest
 {
-    /// <summary>True when libcrypto's low-level functions are in use (tests).</summary>
+    /// <summary>True when Nettle's or libcrypto's low-level functions are in use (tests).</summary>
     internal static bool UsesNative => NativeDigest.UsesNative(DigestKind.Sha256);
 
     /// <summary>The SHA-256 of <paramref name="data"/> into <paramref name="destination"/> (32 bytes).</summary>
